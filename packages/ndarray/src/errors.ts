@@ -1,0 +1,54 @@
+/**
+ * Typed errors thrown by numeric code across colab-ts. Every message leads with
+ * the operation's name, then what was expected and what was given:
+ * `add: cannot broadcast [2,3] with [4]`.
+ * @module
+ */
+
+/** What every colab-ts numeric error carries: the op and a readable reason. */
+export interface OpErrorFields {
+  readonly op: string;
+  readonly expected?: string | undefined;
+  readonly got?: string | undefined;
+}
+
+/** A violated shape precondition (ranks, sizes, axes, broadcasting). @category errors */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+  readonly op: string;
+  readonly expected: string | undefined;
+  readonly got: string | undefined;
+  constructor(op: string, message: string, fields: { expected?: string; got?: string } = {}) {
+    super(`${op}: ${message}`);
+    this.op = op;
+    this.expected = fields.expected;
+    this.got = fields.got;
+  }
+}
+
+/** A dtype that an operation does not accept. @category errors */
+export class DTypeError extends Error {
+  override readonly name = 'DTypeError';
+  readonly op: string;
+  readonly expected: string | undefined;
+  readonly got: string | undefined;
+  constructor(op: string, message: string, fields: { expected?: string; got?: string } = {}) {
+    super(`${op}: ${message}`);
+    this.op = op;
+    this.expected = fields.expected;
+    this.got = fields.got;
+  }
+}
+
+/** A bad non-shape argument (a NaN where a number is required, a negative count, ...). @category errors */
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+  readonly op: string;
+  constructor(op: string, message: string) {
+    super(`${op}: ${message}`);
+    this.op = op;
+  }
+}
+
+/** Formats a shape the way error messages print it: `[2,3]`. @category errors */
+export const showShape = (shape: readonly number[]): string => `[${shape.join(',')}]`;

@@ -1,0 +1,62 @@
+/**
+ * fast-check arbitraries for property tests of code built on NDArray
+ * (`@colab-ts/ndarray/testing`). Needs `fast-check` (an optional peer dependency).
+ * @module
+ */
+import fc from 'fast-check';
+import { array } from './creation.js';
+import type { DType } from './DType.js';
+import type { NDArray } from './NDArray.js';
+import type { Shape } from './Shape.js';
+import { shapeSize } from './Shape.js';
+
+/** Shapes of a given rank range whose total size stays at most `maxSize`. @category testing */
+export function arbShape(options: { readonly minRank?: number; readonly rank?: number; readonly maxRank?: number; readonly maxDim?: number; readonly minDim?: number; readonly maxSize?: number } = {}): fc.Arbitrary<number[]> {
+  const minRank = options.rank ?? options.minRank ?? 0;
+  const maxRank = options.rank ?? options.maxRank ?? 4;
+  const maxDim = options.maxDim ?? 5;
+  const minDim = options.minDim ?? 1;
+  const maxSize = options.maxSize ?? 256;
+  return fc
+    .integer({ min: minRank, max: maxRank })
+    .chain((r) => fc.array(fc.integer({ min: minDim, max: maxDim }), { minLength: r, maxLength: r }))
+    .filter((s) => shapeSize(s) <= maxSize);
+}
+
+/** Finite values (no NaN or infinities) in `[-bound, bound]`, as float32-representable numbers. @category testing */
+export const arbValue = (bound = 100): fc.Arbitrary<number> =>
+  fc.float({ min: Math.fround(-bound), max: Math.fround(bound), noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+
+/** An array of the given shape with values from `values` (finite float32 numbers by default). @category testing */
+export function arbNDArrayOfShape(shape: Shape, options: { readonly dtype?: DType; readonly values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<NDArray> {
+  const dtype = options.dtype ?? 'float32';
+  const values = options.values ?? (dtype === 'float32' || dtype === 'float64' ? arbValue() : dtype === 'uint8' ? fc.integer({ min: 0, max: 255 }) : fc.integer({ min: -1000, max: 1000 }));
+  const n = shapeSize(shape);
+  return fc.array(values, { minLength: n, maxLength: n }).map((v) => array(v, shape, dtype));
+}
+
+/** An array of random shape (see `arbShape`) and values. @category testing */
+export function arbNDArray(options: Parameters<typeof arbShape>[0] & { readonly dtype?: DType; readonly values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<NDArray> {
+  return arbShape(options).chain((s) => arbNDArrayOfShape(s, options));
+}
+
+/** Two shapes that broadcast together: the second drops leading axes and sets some extents to 1. @category testing */
+export function arbBroadcastShapes(options: Parameters<typeof arbShape>[0] = {}): fc.Arbitrary<[number[], number[]]> {
+  return arbShape(options).chain((s) =>
+    fc
+      .tuple(fc.integer({ min: 0, max: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.boolean())
+      .map(([drop, ones, swap]) => {
+        const t = s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d));
+        return (swap ? [t, s] : [s, t]) as [number[], number[]];
+      }),
+  );
+}
+
+/** A pair of arrays whose shapes broadcast together. @category testing */
+export function arbBroadcastPair(options: Parameters<typeof arbShape>[0] & { readonly dtype?: DType } = {}): fc.Arbitrary<[NDArray, NDArray]> {
+  return arbBroadcastShapes(options).chain(([a, b]) => fc.tuple(arbNDArrayOfShape(a, options), arbNDArrayOfShape(b, options)));
+}
+
+/** A valid permutation of `0 .. rank-1`. @category testing */
+export const arbPermutation = (rank: number): fc.Arbitrary<number[]> =>
+  fc.shuffledSubarray(Array.from({ length: rank }, (_, i) => i), { minLength: rank, maxLength: rank });
