@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
     pool: 'forks',
+    reporters: ['default', './tools/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -11,11 +11,12 @@ import type { AnyData, DType } from './DType.js';
 import { allocate, floatResult, isFloat, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
 import { ValueError } from './errors.js';
+import { gather, scratch } from './internal/chunks.js';
 import { forEachRow } from './internal/iterate.js';
 import type { NDArray } from './NDArray.js';
-import { fromData } from './NDArray.js';
+import { fromData, isContiguous } from './NDArray.js';
 import type { Shape } from './Shape.js';
-import { broadcastShapes, contiguousStrides, shapeSize } from './Shape.js';
+import { broadcastShapes, contiguousStrides, shapesEqual, shapeSize } from './Shape.js';
 
 /** An array or a plain number (a weakly typed scalar). @category elementwise */
 export type ArrayOrScalar = NDArray | number;
@@ -36,128 +37,164 @@ function broadcastStrides(x: NDArray, shape: Shape): number[] {
   return shape.map((d, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.strides[i - lead]!));
 }
 
-type Row = (ins: readonly AnyData[], offs: readonly number[], strides: readonly number[], out: AnyData, o: number, n: number) => void;
+/** A monomorphic loop over float64 chunks: `out[i] = op(ins[0][i], ...)` for `i < n`. */
+type Kernel = (ins: readonly Float64Array[], out: Float64Array, n: number) => void;
 
-/** Runs `row` over the broadcast of `inputs` into a fresh packed array of `dtype`. */
-function elementwise(op: string, inputs: readonly NDArray[], dtype: DType, row: Row): NDArray {
+/**
+ * Runs `kernel` over the broadcast of `inputs` into a fresh packed array of
+ * `dtype`, staging every operand through float64 chunks (see internal/chunks).
+ */
+function elementwise(op: string, inputs: readonly NDArray[], dtype: DType, kernel: Kernel, f32?: F32Kernel): NDArray {
   const shape = broadcastShapes(op, ...inputs.map((x) => x.shape));
-  const out = allocate(dtype, shapeSize(shape));
+  const total = shapeSize(shape);
+  const out = allocate(dtype, total);
   const stridesList = [...inputs.map((x) => broadcastStrides(x, shape)), contiguousStrides(shape)];
   const datas = inputs.map((x) => x.data);
   const k = inputs.length;
-  forEachRow(shape, stridesList, [...inputs.map((x) => x.offset), 0], (offs, n, inner) => row(datas, offs, inner, out, offs[k]!, n));
+  if (f32 !== undefined && dtype === 'float32' && k === 2) {
+    const [x, y] = inputs as [NDArray, NDArray];
+    if (x.data instanceof Float32Array && y.data instanceof Float32Array && isContiguous(x) && isContiguous(y) && shapesEqual(x.shape, y.shape)) {
+      f32(x.data, x.offset, y.data, y.offset, out as Float32Array, total);
+      return fromData(dtype, shape, out);
+    }
+  }
+  const bufs = inputs.map(() => scratch(total));
+  const res = scratch(total);
+  const ch = res.length;
+  forEachRow(shape, stridesList, [...inputs.map((x) => x.offset), 0], (offs, n, inner) => {
+    for (let s = 0; s < n; s += ch) {
+      const m = Math.min(ch, n - s);
+      for (let i = 0; i < k; i++) gather(datas[i]!, offs[i]! + s * inner[i]!, inner[i]!, m, bufs[i]!);
+      kernel(bufs, res, m);
+      out.set(m === ch ? res : res.subarray(0, m), offs[k]! + s);
+    }
+  });
   return fromData(dtype, shape, out);
 }
 
-type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'other';
+/**
+ * The float32 fast path of the hottest binary operations on contiguous,
+ * equally shaped operands: loops that only ever see Float32Array (so V8 keeps them monomorphic, at the speed of a
+ * hand-written loop), with no staging.
+ */
+type F32Kernel = (a: Float32Array, ai: number, b: Float32Array, bi: number, o: Float32Array, n: number) => void;
 
-// One strided loop per hot op (so each is monomorphic and tight), and a generic
-// loop through the scalar function for the rest.
-function binaryRow(name: BinaryName, f: (a: number, b: number) => number): Row {
-  return (ins, offs, st, o, oi, n) => {
-    const a = ins[0]!;
-    const b = ins[1]!;
-    let ai = offs[0]!;
-    let bi = offs[1]!;
-    const as = st[0]!;
-    const bs = st[1]!;
-    const end = oi + n;
-    switch (name) {
-      case 'add':
-        for (; oi < end; oi++, ai += as, bi += bs) o[oi] = a[ai]! + b[bi]!;
-        return;
-      case 'sub':
-        for (; oi < end; oi++, ai += as, bi += bs) o[oi] = a[ai]! - b[bi]!;
-        return;
-      case 'mul':
-        for (; oi < end; oi++, ai += as, bi += bs) o[oi] = a[ai]! * b[bi]!;
-        return;
-      case 'div':
-        for (; oi < end; oi++, ai += as, bi += bs) o[oi] = a[ai]! / b[bi]!;
-        return;
-      default:
-        for (; oi < end; oi++, ai += as, bi += bs) o[oi] = f(a[ai]!, b[bi]!);
-    }
-  };
-}
+/* eslint-disable prettier/prettier */
+const F32: Readonly<Record<'add' | 'sub' | 'mul' | 'div', F32Kernel>> = {
+  add: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! + b[bi + j]!; },
+  sub: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! - b[bi + j]!; },
+  mul: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! * b[bi + j]!; },
+  div: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! / b[bi + j]!; },
+};
+/* eslint-enable prettier/prettier */
 
 type BinaryFn = {
   (b: ArrayOrScalar): (a: ArrayOrScalar) => NDArray;
   (a: ArrayOrScalar, b: ArrayOrScalar): NDArray;
 };
 
-function binary(op: string, name: BinaryName, f: (a: number, b: number) => number, result: (d: DType) => DType): BinaryFn {
-  const row = binaryRow(name, f);
+function binary(op: string, kernel: Kernel, result: (d: DType) => DType, f32?: F32Kernel): BinaryFn {
   return dual(2, (a: ArrayOrScalar, b: ArrayOrScalar): NDArray => {
     const x = operand(op, a, b);
     const y = operand(op, b, a);
-    return elementwise(op, [x, y], result(promoteTypes(x.dtype, y.dtype)), row);
+    return elementwise(op, [x, y], result(promoteTypes(x.dtype, y.dtype)), kernel, f32);
   });
 }
 
 const same = (d: DType): DType => d;
 const toUint8 = (): DType => 'uint8';
 
-/** `a + b`, broadcast. Data-last: `pipe(a, add(b))`. @example add(x, 1) @category elementwise */
-export const add = binary('add', 'add', (a, b) => a + b, same);
-/** `a - b`, broadcast. @example sub(x, y) @category elementwise */
-export const sub = binary('sub', 'sub', (a, b) => a - b, same);
-/** `a * b`, broadcast. @example mul(x, 2) @category elementwise */
-export const mul = binary('mul', 'mul', (a, b) => a * b, same);
-/** `a / b`, broadcast; always floating point. @example div(x, 4) @category elementwise */
-export const div = binary('div', 'div', (a, b) => a / b, floatResult);
-/** `a ** b`, broadcast. @example pow(x, 2) @category elementwise */
-export const pow = binary('pow', 'other', (a, b) => a ** b, same);
-/** Elementwise maximum (NaN wins). @example maximum(x, 0) @category elementwise */
-export const maximum = binary('maximum', 'other', (a, b) => (a > b || a !== a ? a : b), same);
-/** Elementwise minimum (NaN wins). @example minimum(x, 1) @category elementwise */
-export const minimum = binary('minimum', 'other', (a, b) => (a < b || a !== a ? a : b), same);
-/** `a == b` as uint8. @example equal(x, 0) @category comparison */
-export const equal = binary('equal', 'other', (a, b) => (a === b ? 1 : 0), toUint8);
-/** `a != b` as uint8. @category comparison */
-export const notEqual = binary('notEqual', 'other', (a, b) => (a !== b ? 1 : 0), toUint8);
-/** `a < b` as uint8. @category comparison */
-export const less = binary('less', 'other', (a, b) => (a < b ? 1 : 0), toUint8);
-/** `a <= b` as uint8. @category comparison */
-export const lessEqual = binary('lessEqual', 'other', (a, b) => (a <= b ? 1 : 0), toUint8);
-/** `a > b` as uint8. @example greater(probs, 0.5) @category comparison */
-export const greater = binary('greater', 'other', (a, b) => (a > b ? 1 : 0), toUint8);
-/** `a >= b` as uint8. @category comparison */
-export const greaterEqual = binary('greaterEqual', 'other', (a, b) => (a >= b ? 1 : 0), toUint8);
-/** Logical and of truthiness (non-zero), as uint8. @category comparison */
-export const logicalAnd = binary('logicalAnd', 'other', (a, b) => (a !== 0 && b !== 0 ? 1 : 0), toUint8);
-/** Logical or of truthiness (non-zero), as uint8. @category comparison */
-export const logicalOr = binary('logicalOr', 'other', (a, b) => (a !== 0 || b !== 0 ? 1 : 0), toUint8);
+// One loop per operation (each its own function, so each stays monomorphic).
+/* eslint-disable prettier/prettier */
+const K = {
+  add: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! + b[j]!; }) as Kernel,
+  sub: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! - b[j]!; }) as Kernel,
+  mul: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! * b[j]!; }) as Kernel,
+  div: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! / b[j]!; }) as Kernel,
+  pow: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! ** b[j]!; }) as Kernel,
+  maximum: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) { const u = a[j]!; const v = b[j]!; o[j] = u > v || u !== u ? u : v; } }) as Kernel,
+  minimum: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) { const u = a[j]!; const v = b[j]!; o[j] = u < v || u !== u ? u : v; } }) as Kernel,
+  equal: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! === b[j]! ? 1 : 0; }) as Kernel,
+  notEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== b[j]! ? 1 : 0; }) as Kernel,
+  less: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! < b[j]! ? 1 : 0; }) as Kernel,
+  lessEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! <= b[j]! ? 1 : 0; }) as Kernel,
+  greater: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! > b[j]! ? 1 : 0; }) as Kernel,
+  greaterEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! >= b[j]! ? 1 : 0; }) as Kernel,
+  logicalAnd: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 && b[j]! !== 0 ? 1 : 0; }) as Kernel,
+  logicalOr: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 || b[j]! !== 0 ? 1 : 0; }) as Kernel,
+  neg: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = -a[j]!; }) as Kernel,
+  exp: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.exp(a[j]!); }) as Kernel,
+  log: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.log(a[j]!); }) as Kernel,
+  sqrt: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.sqrt(a[j]!); }) as Kernel,
+  abs: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.abs(a[j]!); }) as Kernel,
+  logicalNot: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = a[j]! === 0 ? 1 : 0; }) as Kernel,
+  where: ((i, o, n) => { const [c, a, b] = i as [Float64Array, Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = c[j]! !== 0 ? a[j]! : b[j]!; }) as Kernel,
+};
+/* eslint-enable prettier/prettier */
 
-/** Applies a scalar function to every element into a new array of `dtype`. @category elementwise */
+/** `a + b`, broadcast. Data-last: `pipe(a, add(b))`. @example add(x, 1) @category elementwise */
+export const add = binary('add', K.add, same, F32.add);
+/** `a - b`, broadcast. @example sub(x, y) @category elementwise */
+export const sub = binary('sub', K.sub, same, F32.sub);
+/** `a * b`, broadcast. @example mul(x, 2) @category elementwise */
+export const mul = binary('mul', K.mul, same, F32.mul);
+/** `a / b`, broadcast; always floating point. @example div(x, 4) @category elementwise */
+export const div = binary('div', K.div, floatResult, F32.div);
+/** `a ** b`, broadcast. @example pow(x, 2) @category elementwise */
+export const pow = binary('pow', K.pow, same);
+/** Elementwise maximum (NaN wins). @example maximum(x, 0) @category elementwise */
+export const maximum = binary('maximum', K.maximum, same);
+/** Elementwise minimum (NaN wins). @example minimum(x, 1) @category elementwise */
+export const minimum = binary('minimum', K.minimum, same);
+/** `a == b` as uint8. @example equal(x, 0) @category comparison */
+export const equal = binary('equal', K.equal, toUint8);
+/** `a != b` as uint8. @category comparison */
+export const notEqual = binary('notEqual', K.notEqual, toUint8);
+/** `a < b` as uint8. @category comparison */
+export const less = binary('less', K.less, toUint8);
+/** `a <= b` as uint8. @category comparison */
+export const lessEqual = binary('lessEqual', K.lessEqual, toUint8);
+/** `a > b` as uint8. @example greater(probs, 0.5) @category comparison */
+export const greater = binary('greater', K.greater, toUint8);
+/** `a >= b` as uint8. @category comparison */
+export const greaterEqual = binary('greaterEqual', K.greaterEqual, toUint8);
+/** Logical and of truthiness (non-zero), as uint8. @category comparison */
+export const logicalAnd = binary('logicalAnd', K.logicalAnd, toUint8);
+/** Logical or of truthiness (non-zero), as uint8. @category comparison */
+export const logicalOr = binary('logicalOr', K.logicalOr, toUint8);
+
+/**
+ * Applies a scalar function to every element into a new array of `dtype`
+ * (a user callback: slower than the built-in operations, which have own loops).
+ * @category elementwise
+ */
 export function map(x: NDArray, f: (v: number) => number, dtype: DType = x.dtype, op = 'map'): NDArray {
   assertNDArray(op, x);
-  return elementwise(op, [x], dtype, (ins, offs, st, o, oi, n) => {
-    const a = ins[0]!;
-    const as = st[0]!;
-    let ai = offs[0]!;
-    const end = oi + n;
-    for (; oi < end; oi++, ai += as) o[oi] = f(a[ai]!);
+  return elementwise(op, [x], dtype, (i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = f(a[j]!);
   });
 }
 
 const unary =
-  (op: string, f: (v: number) => number, result: (d: DType) => DType) =>
-  (x: NDArray): NDArray =>
-    map(x, f, result(x.dtype), op);
+  (op: string, kernel: Kernel, result: (d: DType) => DType) =>
+  (x: NDArray): NDArray => {
+    assertNDArray(op, x);
+    return elementwise(op, [x], result(x.dtype), kernel);
+  };
 
 /** `-x`. @category elementwise */
-export const neg = unary('neg', (v) => -v, same);
+export const neg = unary('neg', K.neg, same);
 /** `e^x`; floating point. @category elementwise */
-export const exp = unary('exp', Math.exp, floatResult);
+export const exp = unary('exp', K.exp, floatResult);
 /** Natural logarithm; floating point (`log(0) = -Infinity`). @category elementwise */
-export const log = unary('log', Math.log, floatResult);
+export const log = unary('log', K.log, floatResult);
 /** Square root; floating point. @category elementwise */
-export const sqrt = unary('sqrt', Math.sqrt, floatResult);
+export const sqrt = unary('sqrt', K.sqrt, floatResult);
 /** `|x|`. @category elementwise */
-export const abs = unary('abs', Math.abs, same);
+export const abs = unary('abs', K.abs, same);
 /** Logical not of truthiness, as uint8. @category comparison */
-export const logicalNot = unary('logicalNot', (v) => (v === 0 ? 1 : 0), toUint8);
+export const logicalNot = unary('logicalNot', K.logicalNot, toUint8);
 
 /**
  * Limits every element to `[lo, hi]` (NaN stays NaN).
@@ -181,14 +218,5 @@ export function where(cond: NDArray, a: ArrayOrScalar, b: ArrayOrScalar): NDArra
   assertNDArray('where', cond, 'cond');
   const x = operand('where', a, b);
   const y = operand('where', b, a);
-  return elementwise('where', [cond, x, y], promoteTypes(x.dtype, y.dtype), (ins, offs, st, o, oi, n) => {
-    const c = ins[0]!;
-    const p = ins[1]!;
-    const q = ins[2]!;
-    let ci = offs[0]!;
-    let pi = offs[1]!;
-    let qi = offs[2]!;
-    const end = oi + n;
-    for (; oi < end; oi++, ci += st[0]!, pi += st[1]!, qi += st[2]!) o[oi] = c[ci] !== 0 ? p[pi]! : q[qi]!;
-  });
+  return elementwise('where', [cond, x, y], promoteTypes(x.dtype, y.dtype), K.where);
 }

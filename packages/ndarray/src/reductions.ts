@@ -10,6 +10,7 @@ import { dual } from './dual.js';
 import { ShapeError, showShape } from './errors.js';
 import { add, div, exp, log, map, sub } from './elementwise.js';
 import type { NDArray } from './NDArray.js';
+import { gather, scratch } from './internal/chunks.js';
 import { fromData, isContiguous, isNDArray } from './NDArray.js';
 import { normalizeAxes, normalizeAxis } from './Shape.js';
 import { reshape, transpose } from './views.js';
@@ -26,13 +27,21 @@ export interface ArgOptions {
   readonly keepDims?: boolean | undefined;
 }
 
-type RowFn = (data: AnyData, start: number, length: number) => number;
+/**
+ * Reduces one float64 chunk into a running state. `state` starts as `init`
+ * and `base` is the chunk's index within its row (for arg reductions).
+ */
+interface ChunkReducer {
+  readonly init: () => [number, number];
+  readonly step: (chunk: Float64Array, n: number, state: [number, number], base: number) => void;
+  readonly result: (state: [number, number]) => number;
+}
 
 /**
- * Moves the reduced axes last, packs when needed, and applies `row` to each run
- * of reduced elements.
+ * Moves the reduced axes last, packs when needed, and reduces each run of
+ * reduced elements chunk by chunk through float64 scratch (internal/chunks).
  */
-function reduceRows(op: string, x: NDArray, axes: readonly number[], keepDims: boolean, dtype: DType, row: RowFn, allowEmpty: boolean): NDArray {
+function reduceRows(op: string, x: NDArray, axes: readonly number[], keepDims: boolean, dtype: DType, r: ChunkReducer, allowEmpty: boolean): NDArray {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const moved = transpose(x, [...kept, ...axes]);
   const v = isContiguous(moved) ? moved : contiguous(moved);
@@ -42,9 +51,29 @@ function reduceRows(op: string, x: NDArray, axes: readonly number[], keepDims: b
     throw new ShapeError(op, `zero-size reduction over axes [${axes.join(',')}] of ${showShape(x.shape)}`);
   }
   const out = allocate(dtype, outer);
-  for (let i = 0; i < outer; i++) out[i] = row(v.data, v.offset + i * m, m);
+  if (r === sumRow && v.data instanceof Float32Array) {
+    for (let i = 0; i < outer; i++) out[i] = sumFloat32(v.data, v.offset + i * m, m);
+  } else {
+    reduceStaged(v.data, v.offset, outer, m, r, out);
+  }
   const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
   return fromData(dtype, shape, out);
+}
+
+/** Reduces `outer` packed runs of `m` elements through float64 chunks. */
+function reduceStaged(data: AnyData, offset: number, outer: number, m: number, r: ChunkReducer, out: AnyData): void {
+  const buf = scratch(m);
+  const ch = buf.length;
+  for (let i = 0; i < outer; i++) {
+    const state = r.init();
+    const start = offset + i * m;
+    for (let s = 0; s < m; s += ch) {
+      const n = Math.min(ch, m - s);
+      gather(data, start + s, 1, n, buf);
+      r.step(buf, n, state, s);
+    }
+    out[i] = r.result(state);
+  }
 }
 
 type ReduceFn = {
@@ -54,7 +83,7 @@ type ReduceFn = {
 
 const firstIsArray = (args: readonly unknown[]): boolean => isNDArray(args[0]);
 
-function reducer(op: string, row: RowFn, result: (d: DType) => DType, allowEmpty: boolean): ReduceFn {
+function reducer(op: string, row: ChunkReducer, result: (d: DType) => DType, allowEmpty: boolean): ReduceFn {
   return dual(firstIsArray, (x: NDArray, options: ReduceOptions = {}): NDArray => {
     assertNDArray(op, x);
     const axes = normalizeAxes(op, options.axes, x.shape.length);
@@ -62,15 +91,27 @@ function reducer(op: string, row: RowFn, result: (d: DType) => DType, allowEmpty
   });
 }
 
-// Four independent accumulators: shorter dependency chains (faster, also when
-// this call site has seen several dtypes) and smaller rounding error.
-const sumRow: RowFn = (d, s, n) => {
+const sumRow: ChunkReducer = {
+  init: () => [0, 0],
+  step: (d, n, st) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += d[i]!;
+    st[0] += acc;
+  },
+  result: (st) => st[0],
+};
+/**
+ * The float32 fast path of `sum` over a packed run: a loop that only ever sees
+ * Float32Array (monomorphic in V8, so as fast as a hand-written loop), with
+ * four accumulators for shorter dependency chains and smaller rounding error.
+ */
+function sumFloat32(d: Float32Array, start: number, n: number): number {
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
-  const end = s + n;
-  let i = s;
+  const end = start + n;
+  let i = start;
   for (; i + 3 < end; i += 4) {
     a0 += d[i]!;
     a1 += d[i + 1]!;
@@ -79,43 +120,30 @@ const sumRow: RowFn = (d, s, n) => {
   }
   for (; i < end; i++) a0 += d[i]!;
   return a0 + a1 + (a2 + a3);
-};
-const maxRow: RowFn = (d, s, n) => {
-  let m = -Infinity;
-  const end = s + n;
-  for (let i = s; i < end; i++) {
-    const v = d[i]!;
-    if (v > m) m = v;
-    else if (v !== v) return NaN;
-  }
-  return m;
-};
-const minRow: RowFn = (d, s, n) => {
-  let m = Infinity;
-  const end = s + n;
-  for (let i = s; i < end; i++) {
-    const v = d[i]!;
-    if (v < m) m = v;
-    else if (v !== v) return NaN;
-  }
-  return m;
-};
-const argRow =
-  (better: (v: number, best: number) => boolean): RowFn =>
-  (d, s, n) => {
-    let best = d[s]!;
-    let at = 0;
-    if (best !== best) return 0;
-    for (let i = 1; i < n; i++) {
-      const v = d[s + i]!;
-      if (v !== v) return i;
-      if (better(v, best)) {
-        best = v;
-        at = i;
+}
+// state: [best value, index of best]; NaN wins and stops the search.
+const extremum = (better: (v: number, best: number) => boolean, start: number): ChunkReducer => ({
+  init: () => [start, -1],
+  step: (d, n, st, base) => {
+    if (st[0] !== st[0]) return;
+    for (let i = 0; i < n; i++) {
+      const v = d[i]!;
+      if (v !== v) {
+        st[0] = NaN;
+        st[1] = base + i;
+        return;
+      }
+      if (better(v, st[0]) || st[1] < 0) {
+        st[0] = v;
+        st[1] = base + i;
       }
     }
-    return at;
-  };
+  },
+  result: (st) => st[0],
+});
+const maxRow = extremum((v, b) => v > b, -Infinity);
+const minRow = extremum((v, b) => v < b, Infinity);
+const argResult = (r: ChunkReducer): ChunkReducer => ({ ...r, result: (st) => st[1] });
 
 const sumType = (d: DType): DType => (isFloat(d) ? d : 'int32');
 
@@ -140,7 +168,7 @@ type ArgFn = {
   (x: NDArray, options?: ArgOptions): NDArray;
 };
 
-function argReducer(op: string, row: RowFn): ArgFn {
+function argReducer(op: string, row: ChunkReducer): ArgFn {
   return dual(firstIsArray, (x: NDArray, options: ArgOptions = {}): NDArray => {
     assertNDArray(op, x);
     if (options.axis === undefined) {
@@ -154,9 +182,9 @@ function argReducer(op: string, row: RowFn): ArgFn {
 }
 
 /** Index of the maximum along one axis (or of the flattened array); first one on ties or NaN. @category reductions */
-export const argmax = argReducer('argmax', argRow((v, b) => v > b));
+export const argmax = argReducer('argmax', argResult(maxRow));
 /** Index of the minimum along one axis (or of the flattened array); first one on ties or NaN. @category reductions */
-export const argmin = argReducer('argmin', argRow((v, b) => v < b));
+export const argmin = argReducer('argmin', argResult(minRow));
 
 /**
  * `log(sum(exp(x)))` over axes, shifted by the maximum so it never overflows.
