@@ -91,6 +91,15 @@ export interface Kernels<B> {
 /** Names of all kernels. @category kernels */
 export type KernelName = keyof Kernels<unknown>;
 
+/**
+ * The synchronous form of every kernel (same arguments, the result unwrapped
+ * from its Promise): what the reference backend computes on `NDArray`s.
+ * @category kernels
+ */
+export type SyncKernels<B> = {
+  readonly [K in KernelName]: (...args: Parameters<Kernels<B>[K]>) => Awaited<ReturnType<Kernels<B>[K]>>;
+};
+
 /** A backend: its kernels over buffers `B`, and the crossings between `NDArray` and `B`. @category backends */
 export interface Backend<B = NDArray> {
   readonly name: BackendName;
@@ -104,3 +113,12 @@ export interface Backend<B = NDArray> {
   readonly dtypeOf: (b: B) => DType;
   readonly kernels: Kernels<B>;
 }
+
+/**
+ * A backend whose buffer type is not known statically (what the registry
+ * returns); hand it to code that is generic in `B`, e.g. `<B>(be: Backend<B>) => ...`.
+ * @category backends
+ */
+// `B` is used both as an argument and as a result, so no concrete type covers every backend.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyBackend = Backend<any>;

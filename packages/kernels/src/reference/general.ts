@@ -6,7 +6,7 @@
  */
 import * as nd from '@colab-ts/ndarray';
 import type { NDArray } from '@colab-ts/ndarray';
-import type { BinaryOp, CompareOp, Kernels, UnaryOp } from '../Backend.js';
+import type { BinaryOp, CompareOp, SyncKernels, UnaryOp } from '../Backend.js';
 
 const UNARY: Readonly<Record<UnaryOp, (x: NDArray) => NDArray>> = {
   neg: nd.neg,
@@ -34,25 +34,25 @@ const COMPARE: Readonly<Record<CompareOp, (a: NDArray, b: NDArray) => NDArray>> 
 };
 
 type General = Pick<
-  Kernels<NDArray>,
+  SyncKernels<NDArray>,
   'unary' | 'binary' | 'compare' | 'where' | 'cast' | 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'flip' | 'sum' | 'max' | 'matmul'
 >;
 
-/** The general kernels of the reference backend. @category reference */
+/** The general kernels of the reference backend, synchronous. @category reference */
 export const generalKernels: General = {
-  unary: async (x, op) => UNARY[op](x),
-  binary: async (a, b, op) => BINARY[op](a, b),
-  compare: async (a, b, op) => COMPARE[op](a, b),
-  where: async (c, a, b) => nd.where(c, a, b),
-  cast: async (x, dtype) => nd.astype(x, dtype),
-  reshape: async (x, shape) => nd.reshape(x, shape),
-  transpose: async (x, axes) => nd.transpose(x, axes),
-  broadcastTo: async (x, shape) => nd.broadcastTo(x, shape),
-  slice: async (x, specs) => nd.slice(x, specs),
-  pad: async (x, widths, value) => nd.pad(x, widths, { value }),
-  concat: async (xs, axis) => nd.concat(xs, axis),
-  flip: async (x, axes) => nd.flip(x, axes),
-  sum: async (x, axes, keepDims) => nd.sum(x, { axes, keepDims }),
-  max: async (x, axes, keepDims) => nd.max(x, { axes, keepDims }),
-  matmul: async (a, b) => nd.matmul(a, b),
+  unary: (x, op) => UNARY[op](x),
+  binary: (a, b, op) => BINARY[op](a, b),
+  compare: (a, b, op) => COMPARE[op](a, b),
+  where: (c, a, b) => nd.where(c, a, b),
+  cast: (x, dtype) => nd.astype(x, dtype),
+  reshape: (x, shape) => nd.reshape(x, shape),
+  transpose: (x, axes) => nd.transpose(x, axes),
+  broadcastTo: (x, shape) => nd.broadcastTo(x, shape),
+  slice: (x, specs) => nd.slice(x, specs),
+  pad: (x, widths, value) => nd.pad(x, widths, { value }),
+  concat: (xs, axis) => nd.concat(xs, axis),
+  flip: (x, axes) => nd.flip(x, axes),
+  sum: (x, axes, keepDims) => nd.sum(x, { axes, keepDims }),
+  max: (x, axes, keepDims) => nd.max(x, { axes, keepDims }),
+  matmul: (a, b) => nd.matmul(a, b),
 };
