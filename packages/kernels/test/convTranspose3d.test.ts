@@ -1,6 +1,6 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, array, zeros } from '@colab-ts/ndarray';
-import { fc, test } from '@fast-check/vitest';
+import { fc, test } from './prop.js';
 import { describe, expect, it } from 'vitest';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d, convTranspose3dShape } from '../src/reference.js';
 import { arbConvCase, arbTriple, dot, expectAllClose, expectClose, rand, values } from './helpers.js';

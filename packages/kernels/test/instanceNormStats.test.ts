@@ -1,5 +1,5 @@
 import { ShapeError, array, mean, mul, sub, zeros } from '@colab-ts/ndarray';
-import { fc, test } from '@fast-check/vitest';
+import { fc, test } from './prop.js';
 import { describe, expect, it } from 'vitest';
 import { instanceNormStats } from '../src/reference.js';
 import { arbSeed, expectAllClose, rand, values } from './helpers.js';
