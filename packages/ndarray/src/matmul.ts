@@ -54,8 +54,8 @@ export const matmul: {
     for (let i = 0; i < m; i++) {
       acc.fill(0);
       for (let kk = 0; kk < k; kk++) {
+        // No skip for aik === 0: 0 * NaN and 0 * Infinity must still give NaN.
         const aik = ad[aBase + i * k + kk]!;
-        if (aik === 0) continue;
         const row = bBase + kk * n;
         for (let j = 0; j < n; j++) acc[j] = acc[j]! + aik * bd[row + j]!;
       }

@@ -91,6 +91,7 @@ export function foldIn(k: Key, data: number): Key {
 /** `n` uniformly random 32-bit words from `k`. @category random */
 export function randomBits(k: Key, n: number): Uint32Array {
   checkKey('randomBits', k);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ValueError('randomBits', `n must be a non-negative integer, got ${n}`);
   const out = new Uint32Array(n + (n % 2));
   for (let i = 0; i < out.length; i += 2) threefry2x32(k.words[0], k.words[1], i / 2, DOMAIN_BITS, out, i);
   return n % 2 === 0 ? out : out.subarray(0, n);
@@ -183,8 +184,9 @@ export function normal(
  * @category random
  */
 export function randint(k: Key, shape: Shape, low: number, high: number): NDArray<number, 'int32'> {
-  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low >= high || high - low > 2 ** 31) {
-    throw new ValueError('randint', `needs integers low < high with high - low <= 2^31, got [${low}, ${high})`);
+  // The result is int32: every value in [low, high) must fit, or it would silently wrap.
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low >= high || low < -(2 ** 31) || high > 2 ** 31) {
+    throw new ValueError('randint', `needs integers -2^31 <= low < high <= 2^31, got [${low}, ${high})`);
   }
   const n = shapeSize(checkShape('randint', shape));
   const u = unitUniform(k, n, 'float64');
