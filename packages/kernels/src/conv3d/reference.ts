@@ -19,6 +19,7 @@ type Shape5 = readonly [number, number, number, number, number];
  * inside the input: `visit(yIndex, xIndex, wIndex)` with flat row-major indices
  * into y `[N, Co, oD, oH, oW]`, x `[N, Ci, D, H, W]` and w `[Co, Ci, kD, kH, kW]`.
  * The forward and both gradients are this one walk with a different update.
+ * @category internal
  */
 export function forEachTap(xs: Shape5, ws: Shape5, ys: Shape5, o: NormalizedConv, visit: (yi: number, xi: number, wi: number) => void): void {
   const [N, Ci, D, H, W] = xs;
@@ -57,7 +58,7 @@ export function forEachTap(xs: Shape5, ws: Shape5, ys: Shape5, o: NormalizedConv
   }
 }
 
-/** Adds `bias[c]` to every voxel of channel `c` of a packed `[N, C, ...]` buffer. */
+/** Adds `bias[c]` to every voxel of channel `c` of a packed `[N, C, ...]` buffer. @category internal */
 export function addBias(out: Float64Array, bias: Float64Array, n: number, c: number): void {
   const spatial = out.length / Math.max(1, n * c);
   for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) for (let s = 0; s < spatial; s++) out[(i * c + j) * spatial + s]! += bias[j]!;

@@ -6,18 +6,18 @@
 import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
 import { ValueError, array, isNDArray, toTypedArray } from '@colab-ts/ndarray';
 
-/** Throws unless `x` is an NDArray. */
+/** Throws unless `x` is an NDArray. @category internal */
 export function checkArray(op: string, name: string, x: unknown): asserts x is NDArray {
   if (!isNDArray(x)) throw new ValueError(op, `${name} must be an NDArray, got ${x === null ? 'null' : typeof x}`);
 }
 
-/** The elements of `x` in row-major order as a fresh Float64Array. */
+/** The elements of `x` in row-major order as a fresh Float64Array. @category internal */
 export function readF64(x: NDArray): Float64Array {
   const t = toTypedArray(x);
   return t instanceof Float64Array ? t : Float64Array.from(t);
 }
 
-/** An array of `shape` and `dtype` holding `data` (rounded to the dtype). */
+/** An array of `shape` and `dtype` holding `data` (rounded to the dtype). @category internal */
 export function fromF64(data: Float64Array, shape: Shape, dtype: DType): NDArray {
   return dtype === 'float64' ? array(data, shape, 'float64') : array(data, shape, dtype);
 }

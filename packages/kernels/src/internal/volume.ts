@@ -7,10 +7,10 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, showShape, toTypedArray } from '@colab-ts/ndarray';
 import { checkArray } from './io.js';
 
-/** Voxel connectivity in 3D: faces (6), faces and edges (18), faces, edges and corners (26). */
+/** Voxel connectivity in 3D: faces (6), faces and edges (18), faces, edges and corners (26). @category components */
 export type Connectivity = 6 | 18 | 26;
 
-/** Checks a rank-3 `[D, H, W]` mask and returns its extents and a 0/1 copy (non-zero is foreground). */
+/** Checks a rank-3 `[D, H, W]` mask and returns its extents and a 0/1 copy (non-zero is foreground). @category internal */
 export function readMask(op: string, mask: NDArray): { readonly shape: readonly [number, number, number]; readonly fg: Uint8Array } {
   checkArray(op, 'mask', mask);
   if (mask.shape.length !== 3) {
@@ -25,7 +25,7 @@ export function readMask(op: string, mask: NDArray): { readonly shape: readonly 
   return { shape: [mask.shape[0]!, mask.shape[1]!, mask.shape[2]!], fg };
 }
 
-/** The neighbour offsets `[dz, dy, dx]` of a connectivity, in raster order. */
+/** The neighbour offsets `[dz, dy, dx]` of a connectivity, in raster order. @category internal */
 export function neighbourOffsets(op: string, connectivity: unknown): readonly (readonly [number, number, number])[] {
   if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26) {
     throw new ValueError(op, `connectivity must be 6, 18 or 26, got ${JSON.stringify(connectivity)}`);

@@ -12,6 +12,7 @@ type Shape5 = readonly [number, number, number, number, number];
  * Calls `visit(yi, taps, count)` once per output voxel (row-major order) with
  * `taps[0..count)` the flat input indices of its window that lie inside the
  * input; `taps` is reused between calls.
+ * @category internal
  */
 export function forEachWindow(xs: Shape5, ys: Shape5, o: NormalizedPool, visit: (yi: number, taps: Int32Array, count: number) => void): void {
   const [N, C, D, H, W] = xs;
