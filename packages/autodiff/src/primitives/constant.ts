@@ -1,0 +1,45 @@
+/** `constant`: a leaf holding a realized NDArray; `tensor(nd)`, `scalarTensor(2)`. @module */
+import type { DType, NDArray } from '@colab-ts/ndarray';
+import { DTypeError, ValueError, isNDArray, isDType, scalar } from '@colab-ts/ndarray';
+import type { PrimitiveDef } from '../Primitive.js';
+import { bind, definePrimitive } from '../Primitive.js';
+import type { Tensor } from '../Tensor.js';
+import { isTensor } from '../Tensor.js';
+
+declare module '../Primitive.js' {
+  interface ParamsMap {
+    constant: { readonly value: NDArray };
+  }
+}
+
+/** Leaf primitive: uploads its NDArray. @category primitives */
+export const constantPrimitive: PrimitiveDef<'constant'> = definePrimitive({
+  name: 'constant',
+  shape: (_inputs, { value }) => ({ shape: value.shape, dtype: value.dtype }),
+  impl: (be, _inputs, { value }) => be.upload(value),
+  jvp: () => null,
+  vjp: () => [],
+});
+
+/**
+ * A leaf tensor holding `x` (a constant of the graph; differentiate with respect
+ * to it by passing it as an argument of a transformation).
+ * @example const x = tensor(array([1, 2, 3], [3], 'float64'))
+ * @category constructors
+ */
+export function tensor(x: NDArray): Tensor {
+  if (isTensor(x)) return x;
+  if (!isNDArray(x)) throw new ValueError('tensor', `expected an NDArray, got ${x === null ? 'null' : typeof x}`);
+  return bind(constantPrimitive, [], { value: x });
+}
+
+/**
+ * A rank-0 leaf tensor (default dtype float32).
+ * @example scalarTensor(2, 'float64')
+ * @category constructors
+ */
+export function scalarTensor(value: number, dtype: DType = 'float32'): Tensor {
+  if (typeof value !== 'number') throw new ValueError('scalarTensor', `expected a number, got ${typeof value}`);
+  if (!isDType(dtype)) throw new DTypeError('scalarTensor', `unknown dtype ${String(dtype)}`);
+  return bind(constantPrimitive, [], { value: scalar(value, dtype) });
+}

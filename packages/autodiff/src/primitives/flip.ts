@@ -1,0 +1,46 @@
+/** `flip`: reverses axes. @module */
+import { ShapeError, dual, normalizeAxes } from '@colab-ts/ndarray';
+import type { PrimitiveDef } from '../Primitive.js';
+import { bind, definePrimitive } from '../Primitive.js';
+import type { Tensor, TensorLike } from '../Tensor.js';
+import { isTensor } from '../Tensor.js';
+import { asTensor } from '../internal/coerce.js';
+
+declare module '../Primitive.js' {
+  interface ParamsMap {
+    flip: { readonly axes: readonly number[] };
+  }
+}
+
+const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(flipPrimitive, [x], { axes }));
+
+/** Reverses the order of elements along `axes` (normalized, distinct); its own adjoint. @category primitives */
+export const flipPrimitive: PrimitiveDef<'flip'> = definePrimitive({
+  name: 'flip',
+  shape: ([x], { axes }) => {
+    const r = x!.shape.length;
+    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
+      throw new ShapeError('flip', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
+    }
+    return x!;
+  },
+  impl: (be, [x], { axes }) => be.kernels.flip(x!, axes),
+  jvp: (_x, [t], { axes }) => (t ? raw(t, axes) : null),
+  vjp: (ct, _x, { axes }) => [raw(ct, axes)],
+});
+
+/**
+ * Reverses `x` along `axes` (default all).
+ * @example flip(x, { axes: [2] }) or pipe(x, flip({ axes: -1 }))
+ * @category ops
+ */
+export const flip: {
+  (options?: { readonly axes?: number | readonly number[] }): (x: TensorLike) => Tensor;
+  (x: TensorLike, options?: { readonly axes?: number | readonly number[] }): Tensor;
+} = dual(
+  (args) => isTensor(args[0]) || typeof args[0] === 'number',
+  (x: TensorLike, options: { readonly axes?: number | readonly number[] } = {}): Tensor => {
+    const t = asTensor('flip', x);
+    return raw(t, normalizeAxes('flip', options.axes, t.shape.length));
+  },
+);

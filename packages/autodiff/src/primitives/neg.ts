@@ -1,0 +1,29 @@
+/** `neg`: elementwise negation. @module */
+import type { NoParams, PrimitiveDef } from '../Primitive.js';
+import { bind, definePrimitive } from '../Primitive.js';
+import type { Tensor, TensorLike } from '../Tensor.js';
+import { asTensor } from '../internal/coerce.js';
+
+declare module '../Primitive.js' {
+  interface ParamsMap {
+    neg: NoParams;
+  }
+}
+
+const raw = (x: Tensor): Tensor => bind(negPrimitive, [x], {});
+
+/** Elementwise negation. @category primitives */
+export const negPrimitive: PrimitiveDef<'neg'> = definePrimitive({
+  name: 'neg',
+  shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  impl: (be, [x]) => be.kernels.unary(x!, 'neg'),
+  jvp: (_x, [t]) => (t ? raw(t) : null),
+  vjp: (ct) => [raw(ct)],
+});
+
+/**
+ * Elementwise negation.
+ * @example neg(x)
+ * @category ops
+ */
+export const neg = (x: TensorLike): Tensor => raw(asTensor('neg', x));

@@ -1,0 +1,64 @@
+/** `sum`: sum over axes. @module */
+import { ShapeError, isFloat, normalizeAxes } from '@colab-ts/ndarray';
+import { dual } from '@colab-ts/ndarray';
+import type { PrimitiveDef } from '../Primitive.js';
+import { bind, definePrimitive } from '../Primitive.js';
+import type { Tensor, TensorLike } from '../Tensor.js';
+import { isTensor } from '../Tensor.js';
+import { asTensor } from '../internal/coerce.js';
+import { broadcastTo } from './broadcastTo.js';
+import { reshape } from './reshape.js';
+
+declare module '../Primitive.js' {
+  interface ParamsMap {
+    sum: { readonly axes: readonly number[] };
+  }
+}
+
+/** The shape with the reduced axes kept as extents of 1. @internal */
+export const keepDimsShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
+
+/** `sum` over normalized `axes`, dropping them (the form the rules use). @internal */
+export const sumAxes = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(sumPrimitive, [x], { axes }));
+
+/** Sum over `axes` (normalized, distinct), which are dropped; integers sum to int32. @category primitives */
+export const sumPrimitive: PrimitiveDef<'sum'> = definePrimitive({
+  name: 'sum',
+  shape: ([x], { axes }) => {
+    const r = x!.shape.length;
+    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
+      throw new ShapeError('sum', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
+    }
+    return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: isFloat(x!.dtype) ? x!.dtype : 'int32' };
+  },
+  impl: (be, [x], { axes }) => be.kernels.sum(x!, axes, false),
+  jvp: (_x, [t], { axes }) => (t ? sumAxes(t, axes) : null),
+  vjp: (ct, [x], { axes }) => [broadcastTo(reshape(ct, keepDimsShape(x!.shape, axes)), x!.shape)],
+});
+
+/** Options of the reductions: which axes (default all, negatives from the end), and whether to keep them as 1s. @category ops */
+export interface ReduceOptions {
+  readonly axes?: number | readonly number[];
+  readonly keepDims?: boolean;
+}
+
+/** Applies a reduction over normalized axes, then restores kept dims. @internal */
+export function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tensor, x: TensorLike, options: ReduceOptions): Tensor {
+  const t = asTensor(op, x);
+  const axes = normalizeAxes(op, options.axes, t.shape.length).sort((a, b) => a - b);
+  const y = f(t, axes);
+  return options.keepDims === true ? reshape(y, keepDimsShape(t.shape, axes)) : y;
+}
+
+/**
+ * Sum over `axes` (default all).
+ * @example sum(x, { axes: [2, 3, 4] }) or pipe(x, sum({ axes: [2, 3, 4], keepDims: true }))
+ * @category ops
+ */
+export const sum: {
+  (options?: ReduceOptions): (x: TensorLike) => Tensor;
+  (x: TensorLike, options?: ReduceOptions): Tensor;
+} = dual(
+  (args) => isTensor(args[0]) || typeof args[0] === 'number',
+  (x: TensorLike, options: ReduceOptions = {}): Tensor => reduceWith('sum', sumAxes, x, options),
+);

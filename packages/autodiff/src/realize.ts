@@ -1,0 +1,162 @@
+/**
+ * `realize`: runs a tree of lazy tensors on a backend and returns NDArrays.
+ * The whole tree's graph is scheduled once (shared nodes run once), in
+ * topological order; leaves are uploaded, each primitive's `impl` runs one
+ * kernel, every intermediate buffer is disposed after its last consumer, and
+ * only the requested outputs are downloaded. Aliasing primitives (identity,
+ * stopGradient) run nothing.
+ * @module
+ */
+import type { AnyBackend } from '@colab-ts/kernels';
+import { getBackend } from '@colab-ts/kernels';
+import type { DType, NDArray } from '@colab-ts/ndarray';
+import { shapeSize, shapesEqual, showShape } from '@colab-ts/ndarray';
+import type { Tensor } from './Tensor.js';
+import { primitiveOf } from './primitives/index.js';
+import type { Realized } from './tree.js';
+import { flatten } from './tree.js';
+
+/** Options of `realize`. @category realize */
+export interface RealizeOptions {
+  /** The backend to run on (default: the kernels registry's current backend, `getBackend()`). */
+  readonly backend?: AnyBackend | undefined;
+}
+
+/** What one `realize` did: for benchmarks and memory checks. @category realize */
+export interface RealizeStats {
+  /** Nodes scheduled (after aliasing). */
+  readonly nodes: number;
+  /** Kernels run (excluding uploads). */
+  readonly kernels: number;
+  /** Leaves uploaded. */
+  readonly uploads: number;
+  /** Most bytes held by live buffers at any time (by shape and dtype). */
+  readonly peakBytes: number;
+  /** Milliseconds spent inside kernels (awaited), uploads and downloads included. */
+  readonly kernelMs: number;
+  /** Milliseconds of the whole call. */
+  readonly totalMs: number;
+}
+
+const BYTES: Readonly<Record<DType, number>> = { float64: 8, float32: 4, int32: 4, uint8: 1 };
+const bytesOf = (t: Tensor): number => shapeSize(t.shape) * BYTES[t.dtype];
+
+/** Follows aliasing primitives (identity, stopGradient) to the node that owns the buffer. */
+function canonical(t: Tensor): Tensor {
+  let n = t;
+  while (primitiveOf(n.op).alias === true) n = n.inputs[0]!;
+  return n;
+}
+
+/** Topological order of the canonical graph below `outputs`, and each node's number of consumer slots. */
+function schedule(outputs: readonly Tensor[]): { order: Tensor[]; uses: Map<number, number>; inputsOf: Map<number, Tensor[]> } {
+  const order: Tensor[] = [];
+  const uses = new Map<number, number>();
+  const inputsOf = new Map<number, Tensor[]>();
+  const done = new Set<number>();
+  for (const o of outputs) {
+    const stack: [Tensor, number][] = [[o, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const n = top[0];
+      if (done.has(n.id)) {
+        stack.pop();
+        continue;
+      }
+      let ins = inputsOf.get(n.id);
+      if (ins === undefined) {
+        ins = n.inputs.map(canonical);
+        inputsOf.set(n.id, ins);
+      }
+      if (top[1] < ins.length) {
+        const c = ins[top[1]++]!;
+        if (!done.has(c.id)) stack.push([c, 0]);
+        continue;
+      }
+      done.add(n.id);
+      order.push(n);
+      for (const c of ins) uses.set(c.id, (uses.get(c.id) ?? 0) + 1);
+      stack.pop();
+    }
+  }
+  return { order, uses, inputsOf };
+}
+
+/**
+ * Realizes every tensor of `tree` and returns the same tree with NDArrays
+ * (other leaves are kept), plus statistics of the run.
+ * @example const { value, stats } = await realizeWithStats({ loss, grads }); stats.peakBytes
+ * @category realize
+ */
+export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {}): Promise<{ value: Realized<T>; stats: RealizeStats }> {
+  const t0 = performance.now();
+  const be: AnyBackend = options.backend ?? (await getBackend());
+  const { leaves, unflatten } = flatten('realize', tree, false);
+  const outs = leaves.map(canonical);
+  const pinned = new Set(outs.map((o) => o.id));
+  const { order, uses, inputsOf } = schedule(outs);
+  const bufs = new Map<number, unknown>();
+  let live = 0;
+  let peak = 0;
+  let kernels = 0;
+  let uploads = 0;
+  let kernelMs = 0;
+  const release = (n: Tensor): void => {
+    const b = bufs.get(n.id);
+    if (b === undefined) return;
+    bufs.delete(n.id);
+    be.dispose(b);
+    live -= bytesOf(n);
+  };
+  const byId = new Map<number, Tensor>();
+  try {
+    for (const n of order) {
+      byId.set(n.id, n);
+      const def = primitiveOf(n.op);
+      const ins = inputsOf.get(n.id)!;
+      const k0 = performance.now();
+      const out: unknown = await def.impl(be, ins.map((c) => bufs.get(c.id)), n.params as never, n);
+      kernelMs += performance.now() - k0;
+      if (ins.length === 0) uploads++;
+      else kernels++;
+      const shape = be.shapeOf(out);
+      const dtype = be.dtypeOf(out);
+      if (!shapesEqual(shape, n.shape) || dtype !== n.dtype) {
+        be.dispose(out);
+        throw new Error(`realize: kernel of ${n.op} returned ${dtype} ${showShape(shape)}, expected ${n.dtype} ${showShape(n.shape)}`);
+      }
+      bufs.set(n.id, out);
+      live += bytesOf(n);
+      peak = Math.max(peak, live);
+      for (const c of ins) {
+        const left = uses.get(c.id)! - 1;
+        uses.set(c.id, left);
+        if (left === 0 && !pinned.has(c.id)) release(c);
+      }
+    }
+    const results = new Map<number, NDArray>();
+    const k0 = performance.now();
+    for (const o of outs) if (!results.has(o.id)) results.set(o.id, await be.download(bufs.get(o.id)));
+    kernelMs += performance.now() - k0;
+    const value = unflatten(outs.map((o) => results.get(o.id)!)) as Realized<T>;
+    const stats: RealizeStats = { nodes: order.length, kernels, uploads, peakBytes: peak, kernelMs, totalMs: performance.now() - t0 };
+    lastStats = stats;
+    return { value, stats };
+  } finally {
+    for (const id of [...bufs.keys()]) release(byId.get(id)!);
+  }
+}
+
+let lastStats: RealizeStats | undefined;
+
+/**
+ * Realizes every tensor of `tree` on a backend and returns the same tree with NDArrays.
+ * @example const { loss, grads } = await realize({ loss, grads: grad(lossFn)(params) })
+ * @category realize
+ */
+export async function realize<T>(tree: T, options: RealizeOptions = {}): Promise<Realized<T>> {
+  return (await realizeWithStats(tree, options)).value;
+}
+
+/** Statistics of the most recent `realize` in this process (undefined before the first). @category realize */
+export const lastRealizeStats = (): RealizeStats | undefined => lastStats;

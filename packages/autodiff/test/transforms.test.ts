@@ -1,0 +1,41 @@
+import { array, item, scalar, toNested } from '@colab-ts/ndarray';
+import { describe, expect, it } from 'vitest';
+import { add, exp, grad, jvp, mul, realize, scalarTensor, sum, tensor, valueAndGrad, vjp } from '../src/index.js';
+
+const s = (v: number) => scalarTensor(v, 'float64');
+const num = async (t: Parameters<typeof realize>[0]) => item((await realize(t)) as never);
+
+describe('examples', () => {
+  it('realizes a small program', async () => {
+    const x = tensor(array([1, 2, 3], [3], 'float64'));
+    const y = add(mul(x, 2), 1);
+    expect(toNested(await realize(y))).toEqual([3, 5, 7]);
+  });
+
+  it('grad of x^3 and its second derivative', async () => {
+    const f = (x: ReturnType<typeof s>) => mul(mul(x, x), x);
+    expect(await num(grad(f)(s(2)))).toBeCloseTo(12, 12);
+    expect(await num(grad(grad(f))(s(2)))).toBeCloseTo(12, 12);
+    expect(await num(grad(grad(grad(f)))(s(2)))).toBeCloseTo(6, 12);
+  });
+
+  it('vjp and jvp of exp over a vector', async () => {
+    const x = tensor(array([0, 1], [2], 'float64'));
+    const [y, pb] = vjp((v) => exp(v), [x]);
+    const [dx] = pb(tensor(array([1, 2], [2], 'float64')));
+    const [, ty] = jvp((v) => exp(v), [x], [tensor(array([3, 4], [2], 'float64'))]);
+    const r = await realize({ y, dx, ty });
+    expect(toNested(r.dx)).toEqual([1, 2 * Math.E]);
+    expect(toNested(r.ty)).toEqual([3, 4 * Math.E]);
+  });
+
+  it('valueAndGrad over a record of parameters', async () => {
+    const params = { w: tensor(array([1, 2], [2], 'float64')), b: s(0.5) };
+    const [v, g] = valueAndGrad((p: typeof params) => sum(add(mul(p.w, p.w), p.b)))(params);
+    const r = await realize({ v, g });
+    expect(item(r.v)).toBeCloseTo(6, 12);
+    expect(toNested(r.g.w)).toEqual([2, 4]);
+    expect(item(r.g.b)).toBe(2);
+    expect(scalar(1)).toBeTruthy();
+  });
+});
