@@ -10,7 +10,8 @@ import { dual } from './dual.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import { copyStrided } from './internal/assign.js';
 import type { NDArray } from './NDArray.js';
-import { fromData, isNDArray } from './NDArray.js';
+import { dataFirst } from './internal/dataFirst.js';
+import { fromData } from './NDArray.js';
 import { contiguousStrides, normalizeAxis, shapeSize } from './Shape.js';
 import { expandDims } from './views.js';
 
@@ -75,7 +76,7 @@ export const pad: {
   (widths: PadWidths, options?: { readonly value?: number }): (x: NDArray) => NDArray;
   (x: NDArray, widths: PadWidths, options?: { readonly value?: number }): NDArray;
 } = dual(
-  (args) => isNDArray(args[0]),
+  dataFirst(3, (a) => typeof a === 'number' || Array.isArray(a)),
   (x: NDArray, widths: PadWidths, options: { readonly value?: number } = {}): NDArray => {
     assertNDArray('pad', x);
     const rank = x.shape.length;

@@ -11,7 +11,8 @@ import { ShapeError, showShape } from './errors.js';
 import { add, div, exp, log, map, sub } from './elementwise.js';
 import type { NDArray } from './NDArray.js';
 import { gather, scratch } from './internal/chunks.js';
-import { fromData, isContiguous, isNDArray } from './NDArray.js';
+import { dataFirst, isOptionsRecord } from './internal/dataFirst.js';
+import { fromData, isContiguous } from './NDArray.js';
 import { normalizeAxes, normalizeAxis } from './Shape.js';
 import { reshape, transpose } from './views.js';
 
@@ -81,7 +82,8 @@ type ReduceFn = {
   (x: NDArray, options?: ReduceOptions): NDArray;
 };
 
-const firstIsArray = (args: readonly unknown[]): boolean => isNDArray(args[0]);
+const firstIsArray = dataFirst(2, isOptionsRecord);
+const softmaxDataFirst = dataFirst(2, (a) => typeof a === 'number');
 
 function reducer(op: string, row: ChunkReducer, result: (d: DType) => DType, allowEmpty: boolean): ReduceFn {
   return dual(firstIsArray, (x: NDArray, options: ReduceOptions = {}): NDArray => {
@@ -207,7 +209,7 @@ export const logSumExp: ReduceFn = dual(firstIsArray, (x: NDArray, options: Redu
 export const softmax: {
   (axis?: number): (x: NDArray) => NDArray;
   (x: NDArray, axis?: number): NDArray;
-} = dual(firstIsArray, (x: NDArray, axis = -1): NDArray => {
+} = dual(softmaxDataFirst, (x: NDArray, axis = -1): NDArray => {
   assertNDArray('softmax', x);
   const ax = normalizeAxis('softmax', axis, x.shape.length);
   const e = exp(sub(x, max(x, { axes: ax, keepDims: true })));

@@ -3,16 +3,18 @@
  * layout allows (`reshape` copies only a non-contiguous input).
  * @module
  */
-import { contiguous } from './creation.js';
+import { assertNDArray, contiguous } from './creation.js';
 import type { DType } from './DType.js';
 import { dual } from './dual.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import type { NDArray } from './NDArray.js';
-import { isContiguous, isNDArray, unsafeMake } from './NDArray.js';
+import { dataFirst, isAxes } from './internal/dataFirst.js';
+import { isContiguous, unsafeMake } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize } from './Shape.js';
 
-const firstIsArray = (args: readonly unknown[]): boolean => isNDArray(args[0]);
+const transposeDataFirst = dataFirst(2, (a) => Array.isArray(a));
+const axesDataFirst = dataFirst(2, isAxes);
 
 function resolveReshape(shape: Shape, total: number): number[] {
   const free = shape.filter((d) => d === -1).length;
@@ -41,6 +43,7 @@ export const reshape: {
   (shape: Shape): <D extends DType>(x: NDArray<number, D>) => NDArray<number, D>;
   <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D>;
 } = dual(2, <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D> => {
+  assertNDArray('reshape', x);
   const total = shapeSize(x.shape);
   const target = resolveReshape(shape, total);
   const src = isContiguous(x) ? x : contiguous(x);
@@ -55,7 +58,8 @@ export const reshape: {
 export const transpose: {
   (axes?: readonly number[]): <R extends number, D extends DType>(x: NDArray<R, D>) => NDArray<R, D>;
   <R extends number, D extends DType>(x: NDArray<R, D>, axes?: readonly number[]): NDArray<R, D>;
-} = dual(firstIsArray, <R extends number, D extends DType>(x: NDArray<R, D>, axes?: readonly number[]): NDArray<R, D> => {
+} = dual(transposeDataFirst, <R extends number, D extends DType>(x: NDArray<R, D>, axes?: readonly number[]): NDArray<R, D> => {
+  assertNDArray('transpose', x);
   const rank = x.shape.length;
   const perm = axes === undefined ? Array.from({ length: rank }, (_, i) => rank - 1 - i) : normalizeAxes('transpose', axes, rank);
   if (perm.length !== rank) {
@@ -101,6 +105,7 @@ export const slice: {
   (specs: readonly (SliceSpec | null | undefined)[]): <R extends number, D extends DType>(x: NDArray<R, D>) => NDArray<R, D>;
   <R extends number, D extends DType>(x: NDArray<R, D>, specs: readonly (SliceSpec | null | undefined)[]): NDArray<R, D>;
 } = dual(2, <R extends number, D extends DType>(x: NDArray<R, D>, specs: readonly (SliceSpec | null | undefined)[]) => {
+  assertNDArray('slice', x);
   if (specs.length > x.shape.length) {
     throw new ShapeError('slice', `${specs.length} slice specs for an array of rank ${x.shape.length}`);
   }
@@ -133,6 +138,7 @@ export const expandDims: {
   (axis: number): <D extends DType>(x: NDArray<number, D>) => NDArray<number, D>;
   <D extends DType>(x: NDArray<number, D>, axis: number): NDArray<number, D>;
 } = dual(2, <D extends DType>(x: NDArray<number, D>, axis: number): NDArray<number, D> => {
+  assertNDArray('expandDims', x);
   const ax = normalizeAxis('expandDims', axis, x.shape.length + 1);
   const shape = x.shape.slice();
   const strides = x.strides.slice();
@@ -149,7 +155,8 @@ export const expandDims: {
 export const squeeze: {
   (axes?: number | readonly number[]): <D extends DType>(x: NDArray<number, D>) => NDArray<number, D>;
   <D extends DType>(x: NDArray<number, D>, axes?: number | readonly number[]): NDArray<number, D>;
-} = dual(firstIsArray, <D extends DType>(x: NDArray<number, D>, axes?: number | readonly number[]): NDArray<number, D> => {
+} = dual(axesDataFirst, <D extends DType>(x: NDArray<number, D>, axes?: number | readonly number[]): NDArray<number, D> => {
+  assertNDArray('squeeze', x);
   const drop =
     axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.shape.length);
   for (const a of drop) {
@@ -169,6 +176,7 @@ export const broadcastTo: {
   (shape: Shape): <D extends DType>(x: NDArray<number, D>) => NDArray<number, D>;
   <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D>;
 } = dual(2, <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D> => {
+  assertNDArray('broadcastTo', x);
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (target.length !== shape.length || target.some((d, i) => d !== shape[i])) {
     throw new ShapeError('broadcastTo', `cannot broadcast ${showShape(x.shape)} to ${showShape(shape)}`, {
@@ -193,7 +201,8 @@ export const broadcastTo: {
 export const flip: {
   (axes?: number | readonly number[]): <R extends number, D extends DType>(x: NDArray<R, D>) => NDArray<R, D>;
   <R extends number, D extends DType>(x: NDArray<R, D>, axes?: number | readonly number[]): NDArray<R, D>;
-} = dual(firstIsArray, <R extends number, D extends DType>(x: NDArray<R, D>, axes?: number | readonly number[]) => {
+} = dual(axesDataFirst, <R extends number, D extends DType>(x: NDArray<R, D>, axes?: number | readonly number[]) => {
+  assertNDArray('flip', x);
   const list = normalizeAxes('flip', axes, x.shape.length);
   let offset = x.offset;
   const strides = x.strides.slice();
