@@ -1,5 +1,5 @@
 import type { NDArray } from '@colab-ts/ndarray';
-import { ValueError, array, flip, toTypedArray, transpose, zeros, ShapeError, contiguous } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, array, contiguous, flip, toTypedArray, transpose, zeros } from '@colab-ts/ndarray';
 import { fc, test } from './prop.js';
 import { describe, expect, it } from 'vitest';
 import type { Connectivity } from '../src/reference.js';
@@ -15,7 +15,7 @@ const arbMask = fc
 
 /** Union-find over voxels: union every pair of foreground voxels that are neighbours. Returns each voxel's root (-1 background). */
 function unionFind(mask: NDArray, connectivity: Connectivity): number[] {
-  const [D, H, W] = mask.shape as [number, number, number];
+  const [, H, W] = mask.shape as [number, number, number];
   const fg = Array.from(toTypedArray(mask), (v) => v !== 0);
   const parent = fg.map((_, i) => i);
   const find = (i: number): number => {
@@ -38,7 +38,6 @@ function unionFind(mask: NDArray, connectivity: Connectivity): number[] {
       if ((connectivity === 6 && nonzero === 1) || (connectivity === 18 && nonzero <= 2) || connectivity === 26) parent[find(i)] = find(j);
     }
   }
-  void D;
   return fg.map((f, i) => (f ? find(i) : -1));
 }
 

@@ -1,5 +1,5 @@
 import type { NDArray } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, add, array, mul, permutation, key, reshape, astype, scalar, sub, zeros } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, add, array, astype, key, mul, permutation, reshape, scalar, sub, zeros } from '@colab-ts/ndarray';
 import { test } from './prop.js';
 import { describe, expect, it } from 'vitest';
 import { avgPool3d, avgPool3dBackward, maxPool3d, maxPool3dBackward, maxPool3dShape } from '../src/reference.js';
