@@ -61,6 +61,9 @@ export function allClose(a: NDArray, b: NDArray, options: CloseOptions = {}): bo
       return false;
     }
     if (u === v) continue; // equal infinities
+    // Unequal infinities (or an infinity against a finite number) are never close;
+    // without this, |inf - -inf| <= rtol * inf would hold.
+    if (!Number.isFinite(u) || !Number.isFinite(v)) return false;
     if (!(Math.abs(u - v) <= atol + rtol * Math.abs(v))) return false;
   }
   return true;
