@@ -14,7 +14,7 @@ export { bind, definePrimitive } from './Primitive.js';
 export { primitives } from './primitives/index.js';
 export type { Realized, TensorTree } from './tree.js';
 export { flatten, treeLeaves, treeMap } from './tree.js';
-export type { GradOptions, Selected, TransformOptions } from './transforms.js';
+export type { GradOf, GradOptions, Selected, TransformOptions } from './transforms.js';
 export { grad, jvp, valueAndGrad, vjp } from './transforms.js';
 export type { RealizeOptions, RealizeStats } from './realize.js';
 export { lastRealizeStats, realize, realizeWithStats } from './realize.js';

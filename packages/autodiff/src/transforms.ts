@@ -168,11 +168,14 @@ export function jvp(f: (...args: never[]) => unknown, primals: readonly unknown[
   return hasAux ? [t.out, tangentOut, t.aux] : [t.out, tangentOut];
 }
 
+/** The gradient type of an argument type: numbers (as in `TensorLike`) become tensors. @category transformations */
+export type GradOf<T> = T extends number ? Tensor : T;
+
 /** The arguments `grad` returns for `argnums` N: one tree for a number, a tuple for an array. @category transformations */
 export type Selected<A extends readonly unknown[], N> = N extends number
-  ? A[N]
+  ? GradOf<A[N]>
   : N extends readonly number[]
-    ? { -readonly [K in keyof N]: N[K] extends number ? A[N[K]] : never }
+    ? { -readonly [K in keyof N]: N[K] extends number ? GradOf<A[N[K]]> : never }
     : never;
 
 /** Options of `grad` and `valueAndGrad`. @category transformations */

@@ -1,0 +1,87 @@
+import type { Backend, Kernels } from '@colab-ts/kernels';
+import { referenceBackend } from '@colab-ts/kernels';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, isNDArray, toNested } from '@colab-ts/ndarray';
+import { describe, expect, it } from 'vitest';
+import * as ad from '../src/index.js';
+
+type Box = { readonly nd: NDArray };
+
+/** The reference backend behind opaque handles that count live buffers, as a device backend would hold them. */
+function trackingBackend() {
+  const live = new Set<Box>();
+  let peak = 0;
+  let disposedTwice = 0;
+  const wrap = (nd: NDArray): Box => {
+    const b = { nd };
+    live.add(b);
+    peak = Math.max(peak, live.size);
+    return b;
+  };
+  const unwrap = (x: unknown): unknown => (Array.isArray(x) ? x.map(unwrap) : typeof x === 'object' && x !== null && 'nd' in x ? (x as Box).nd : x);
+  const kernels = Object.fromEntries(
+    Object.entries(referenceBackend.kernels).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        const out: unknown = await (fn as (...a: unknown[]) => Promise<unknown>)(...args.map(unwrap));
+        return isNDArray(out) ? wrap(out) : out;
+      },
+    ]),
+  ) as unknown as Kernels<Box>;
+  const backend: Backend<Box> = {
+    name: 'reference',
+    device: 'tracking reference',
+    upload: async (x) => wrap(x),
+    download: async (b) => b.nd,
+    dispose: (b) => {
+      if (!live.delete(b)) disposedTwice++;
+    },
+    shapeOf: (b) => b.nd.shape,
+    dtypeOf: (b) => b.nd.dtype,
+    kernels,
+  };
+  return { backend, live: () => live.size, peak: () => peak, disposedTwice: () => disposedTwice };
+}
+
+const x = ad.tensor(array([0, 1, 2], [3], 'float64'));
+
+describe('realize', () => {
+  it('runs shared nodes once and keeps the tree shape (other leaves pass through)', async () => {
+    const y = ad.exp(x);
+    const { value, stats } = await ad.realizeWithStats({ a: y, b: [y, ad.add(y, y)], label: 'kept', n: 3 });
+    expect(stats.kernels).toBe(2);
+    expect(stats.uploads).toBe(1);
+    expect(value.label).toBe('kept');
+    expect(value.n).toBe(3);
+    expect(toNested(value.b[1]!)).toEqual([2, 2 * Math.E, 2 * Math.exp(2)]);
+    expect(ad.lastRealizeStats()).toEqual(stats);
+  });
+
+  it('frees every intermediate after its last consumer and every buffer by the end', async () => {
+    const t = trackingBackend();
+    let y = x;
+    for (let i = 0; i < 20; i++) y = ad.mul(ad.exp(ad.neg(y)), 0.5);
+    const { stats } = await ad.realizeWithStats(y, { backend: t.backend });
+    expect(t.live()).toBe(0);
+    expect(t.disposedTwice()).toBe(0);
+    // A chain never holds more than a few buffers at once, however long it is.
+    expect(t.peak()).toBeLessThanOrEqual(5);
+    expect(stats.peakBytes).toBeLessThanOrEqual(5 * 3 * 8);
+  });
+
+  it('runs no kernel for identity and stopGradient, and frees buffers when a kernel throws', async () => {
+    const { stats } = await ad.realizeWithStats(ad.stopGradient(ad.stopGradient(x)));
+    expect(stats.kernels).toBe(0);
+    const t = trackingBackend();
+    const failing: Backend<Box> = { ...t.backend, kernels: { ...t.backend.kernels, unary: async () => Promise.reject(new Error('device lost')) } };
+    await expect(ad.realizeWithStats(ad.exp(ad.add(x, 1)), { backend: failing })).rejects.toThrow('device lost');
+    expect(t.live()).toBe(0);
+  });
+
+  it('differentiates without running anything until realize', async () => {
+    const t = trackingBackend();
+    const g = ad.grad((v: ad.Tensor) => ad.sum(ad.exp(v)))(x);
+    expect(t.peak()).toBe(0);
+    expect(toNested(await ad.realize(g, { backend: t.backend }))).toEqual([1, Math.E, Math.exp(2)]);
+  });
+});
