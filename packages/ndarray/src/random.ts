@@ -139,8 +139,19 @@ export function uniform(
     data[i] = low + (high - low) * u[i]!;
     // float32 rounding can land exactly on `high`; keep the interval half-open.
     if (data[i]! >= high) data[i] = dtype === 'float32' ? nextBelowF32(high) : low;
+    // ... and, when `low` is not a float32, just below `low`.
+    else if (data[i]! < low) data[i] = leastF32AtLeast(low);
   }
   return fromData(dtype, shape, data);
+}
+
+/** The smallest float32 that is >= v. */
+function leastF32AtLeast(v: number): number {
+  const f = new Float32Array([v]);
+  if (f[0]! >= v) return f[0]!;
+  const i = new Int32Array(f.buffer);
+  i[0] = f[0]! > 0 ? i[0]! + 1 : f[0]! < 0 ? i[0]! - 1 : 1;
+  return f[0]!;
 }
 
 function nextBelowF32(v: number): number {
