@@ -7,7 +7,7 @@
 import type { ConvOptions, PoolOptions, UpsampleOptions } from '@colab-ts/kernels';
 import { conv3dShape, convTranspose3dShape, maxPool3dShape } from '@colab-ts/kernels';
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { key, map, abs as ndAbs, add as ndAdd, mul as ndMul, normal } from '@colab-ts/ndarray';
+import { array, key, map, abs as ndAbs, add as ndAdd, mul as ndMul, normal } from '@colab-ts/ndarray';
 import { arbPermutation, arbShape } from '@colab-ts/ndarray/testing';
 import fc from 'fast-check';
 import type { PrimName, Tensor } from '../src/index.js';
@@ -33,6 +33,18 @@ export const arbNormal = (shape: Shape): fc.Arbitrary<NDArray> => seed.map((s) =
 const arbPositive = (shape: Shape) => arbNormal(shape).map((x) => ndAdd(ndAbs(x), 0.5));
 /** Values bounded away from 0 (|x| > 0.5): safe divisors. */
 const arbAwayFromZero = (shape: Shape) => arbNormal(shape).map((x) => ndMul(map(x, (v) => (v >= 0 ? 1 : -1)), ndAdd(ndAbs(x), 0.5)));
+/** Integers in [-4, 4] (with `half`, shifted by 0.5): two such arrays never tie, so kinks stay far away. */
+const arbGrid = (half: boolean) => (shape: Shape) => arbNormal(shape).map((x) => map(x, (v) => Math.max(-4, Math.min(4, Math.round(2 * v))) + (half ? 0.5 : 0)));
+/** Distinct values at least 0.2 apart (a shuffled grid plus small noise): no near-ties for max and max pooling. */
+const arbDistinct = (shape: Shape) =>
+  arbNormal(shape).map((x) => {
+    const v = Array.from(x.data as Float64Array);
+    const rank = new Array<number>(v.length);
+    v.map((e, i) => [e, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .forEach(([, i], r) => (rank[i] = r));
+    return array(v.map((e, i) => (rank[i]! - v.length / 2) * 0.25 + 0.01 * Math.tanh(e)), shape, 'float64');
+  });
 const small = arbShape({ minRank: 0, maxRank: 3, maxDim: 3, maxSize: 12 });
 const smallNonScalar = arbShape({ minRank: 1, maxRank: 3, maxDim: 3, maxSize: 12 });
 
@@ -40,10 +52,10 @@ const unary = (arbX: (s: Shape) => fc.Arbitrary<NDArray>, f: (x: Tensor) => Tens
   small.chain((s) => arbX(s)).map((x) => ({ args: [x], f: (t: Tensor) => f(t) }));
 
 /** Two operands whose shapes broadcast (the public ops insert broadcastTo). */
-const binary = (arbB: (s: Shape) => fc.Arbitrary<NDArray>, f: (a: Tensor, b: Tensor) => Tensor) =>
+const binary = (arbB: (s: Shape) => fc.Arbitrary<NDArray>, f: (a: Tensor, b: Tensor) => Tensor, arbA: (s: Shape) => fc.Arbitrary<NDArray> = arbNormal) =>
   small
     .chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })))
-    .chain(([s, drop, ones]) => fc.tuple(arbNormal(s), arbB(s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)))))
+    .chain(([s, drop, ones]) => fc.tuple(arbA(s), arbB(s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)))))
     .map(([a, b]) => ({ args: [a, b], f }));
 
 const arbAxes = (rank: number) => fc.subarray(Array.from({ length: rank }, (_, i) => i));
@@ -105,14 +117,14 @@ export const GRAD_CASES: readonly GradCase[] = [
     order: 2,
     arb: fc.tuple(small.chain(arbPositive), fc.constantFrom(0, 1, 2, 3, 0.5, -1.5)).map(([x, p]) => ({ args: [x], f: (t: Tensor) => ad.pow(t, p) })),
   },
-  { name: 'maximum', prim: 'maximum', order: 2, arb: binary(arbNormal, ad.maximum) },
+  { name: 'maximum', prim: 'maximum', order: 2, arb: binary(arbGrid(true), ad.maximum, arbGrid(false)) },
   {
     name: 'where',
     prim: 'where',
     order: 2,
     arb: small.chain((s) => fc.tuple(arbNormal(s), arbNormal(s), arbNormal(s))).map(([c, a, b]) => ({ args: [a, b], f: (x: Tensor, y: Tensor) => ad.where(ad.greater(ad.tensor(c), 0), x, y) })),
   },
-  { name: 'compare', prim: 'compare', order: 1, arb: binary(arbNormal, (a, b) => ad.add(f64(ad.greater(a, b)), f64(ad.lessEqual(b, a)))) },
+  { name: 'compare', prim: 'compare', order: 1, arb: binary(arbGrid(true), (a, b) => ad.add(f64(ad.greater(a, b)), f64(ad.lessEqual(b, a))), arbGrid(false)) },
   {
     name: 'cast',
     prim: 'cast',
@@ -131,7 +143,7 @@ export const GRAD_CASES: readonly GradCase[] = [
     name: 'max',
     prim: 'max',
     order: 2,
-    arb: small.chain((s) => fc.tuple(arbNormal(s), arbAxes(s.length), fc.boolean())).map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.max(t, { axes, keepDims }) })),
+    arb: small.chain((s) => fc.tuple(arbDistinct(s), arbAxes(s.length), fc.boolean())).map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.max(t, { axes, keepDims }) })),
   },
   // Layout.
   {
@@ -219,7 +231,7 @@ export const GRAD_CASES: readonly GradCase[] = [
     prim: 'maxPool3d',
     order: 2,
     numRuns: 5,
-    arb: arbPool.chain(({ xs, o }) => fc.tuple(arbNormal(xs), fc.constant(o))).map(([x, o]) => ({ args: [x], f: (t: Tensor) => ad.maxPool3d(t, o) })),
+    arb: arbPool.chain(({ xs, o }) => fc.tuple(arbDistinct(xs), fc.constant(o))).map(([x, o]) => ({ args: [x], f: (t: Tensor) => ad.maxPool3d(t, o) })),
   },
   {
     name: 'maxPool3dBackward',
@@ -227,7 +239,7 @@ export const GRAD_CASES: readonly GradCase[] = [
     order: 2,
     numRuns: 5,
     arb: arbPool
-      .chain(({ xs, o }) => fc.tuple(arbNormal(maxPool3dShape(xs, o)), arbNormal(xs), fc.constant(o)))
+      .chain(({ xs, o }) => fc.tuple(arbNormal(maxPool3dShape(xs, o)), arbDistinct(xs), fc.constant(o)))
       .map(([dy, x, o]) => ({ args: [dy, x], f: (a: Tensor, b: Tensor) => ad.maxPool3dBackward(a, b, o) })),
   },
   {
@@ -264,10 +276,10 @@ export const GRAD_CASES: readonly GradCase[] = [
   },
   // Composites (no rules of their own).
   { name: 'square', order: 2, arb: unary(arbNormal, ad.square) },
-  { name: 'abs', order: 2, arb: unary(arbNormal, ad.abs) },
-  { name: 'minimum', order: 2, arb: binary(arbNormal, ad.minimum) },
-  { name: 'relu', order: 2, arb: unary(arbNormal, ad.relu) },
-  { name: 'leakyRelu', order: 2, arb: unary(arbNormal, (x) => ad.leakyRelu(x, { slope: 0.1 })) },
+  { name: 'abs', order: 2, arb: unary(arbAwayFromZero, ad.abs) },
+  { name: 'minimum', order: 2, arb: binary(arbGrid(true), ad.minimum, arbGrid(false)) },
+  { name: 'relu', order: 2, arb: unary(arbAwayFromZero, ad.relu) },
+  { name: 'leakyRelu', order: 2, arb: unary(arbAwayFromZero, (x) => ad.leakyRelu(x, { slope: 0.1 })) },
   { name: 'sigmoid', order: 2, arb: unary(arbNormal, ad.sigmoid) },
   { name: 'softplus', order: 2, arb: unary(arbNormal, ad.softplus) },
   { name: 'logSigmoid', order: 2, arb: unary(arbNormal, ad.logSigmoid) },

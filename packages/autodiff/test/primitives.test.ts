@@ -6,6 +6,9 @@ import * as ad from '../src/index.js';
 import { checkGrads } from '../src/testing.js';
 import { EXEMPT, GRAD_CASES } from './gradCases.js';
 
+// AUTODIFF_RUNS=20 multiplies every row's runs (a local stress pass; CI keeps the small default).
+const SCALE = Math.max(1, Number(process.env['AUTODIFF_RUNS'] ?? 1));
+
 describe('properties', () => {
   it('every primitive has a gradient row or a stated exemption', () => {
     const covered = new Set<string>([...GRAD_CASES.flatMap((c) => (c.prim ? [c.prim] : [])), ...Object.keys(EXEMPT)]);
@@ -14,7 +17,7 @@ describe('properties', () => {
   });
 
   for (const c of GRAD_CASES) {
-    fcTest.prop([c.arb], { numRuns: c.numRuns ?? (c.order === 2 ? 6 : 10) })(`${c.name}: jvp and vjp agree with finite differences (order ${c.order})`, async ({ args, f }) => {
+    fcTest.prop([c.arb], { numRuns: SCALE * (c.numRuns ?? (c.order === 2 ? 6 : 10)) })(`${c.name}: jvp and vjp agree with finite differences (order ${c.order})`, async ({ args, f }) => {
       await checkGrads(f, args, { order: c.order, ...c.tol });
     });
   }

@@ -14,14 +14,14 @@ import { broadcastTo } from '../primitives/broadcastTo.js';
 import { cast } from '../primitives/cast.js';
 import { scalarTensor } from '../primitives/constant.js';
 
-/** A tensor from a tensor or number (numbers become scalars of `dtype`, default float32). */
+/** A tensor from a tensor or number (numbers become scalars of `dtype`, default float32). @internal */
 export function asTensor(op: string, x: TensorLike, dtype: DType = 'float32'): Tensor {
   if (isTensor(x)) return x;
   if (typeof x === 'number') return scalarTensor(x, dtype);
   throw new ValueError(op, `expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
 }
 
-/** Operands of an elementwise op: numbers adopt the tensors' dtype, dtypes promote, shapes broadcast. */
+/** Operands of an elementwise op: numbers adopt the tensors' dtype, dtypes promote, shapes broadcast. @internal */
 export function elementwiseOperands(op: string, xs: readonly TensorLike[]): Tensor[] {
   const tensors = xs.filter(isTensor);
   const dtype = tensors.length === 0 ? 'float32' : tensors.map((t) => t.dtype).reduce(promoteTypes);
@@ -30,19 +30,19 @@ export function elementwiseOperands(op: string, xs: readonly TensorLike[]): Tens
   return ts.map((t) => (shapesEqual(t.shape, shape) ? t : broadcastTo(t, shape)));
 }
 
-/** Zeros of the shape and dtype of `like` (a broadcast scalar: one tiny upload). */
+/** Zeros of the shape and dtype of `like` (a broadcast scalar: one tiny upload). @internal */
 export const zerosLike = (like: Aval): Tensor => fillLike(like, 0);
 
-/** `value` everywhere, with the shape and dtype of `like`. */
+/** `value` everywhere, with the shape and dtype of `like`. @internal */
 export function fillLike(like: Aval, value: number): Tensor {
   const s = scalarTensor(value, like.dtype);
   return like.shape.length === 0 ? s : broadcastTo(s, like.shape);
 }
 
-/** A tangent or cotangent, materialised: `t`, or zeros shaped like `like`. */
+/** A tangent or cotangent, materialised: `t`, or zeros shaped like `like`. @internal */
 export const orZeros = (t: Tensor | null | undefined, like: Aval): Tensor => t ?? zerosLike(like);
 
-/** Throws unless all avals have the same shape and dtype (what elementwise primitives require). */
+/** Throws unless all avals have the same shape and dtype (what elementwise primitives require). @internal */
 export function checkSame(op: string, avals: readonly Aval[]): Aval {
   const a = avals[0]!;
   for (const b of avals.slice(1)) {
@@ -54,19 +54,19 @@ export function checkSame(op: string, avals: readonly Aval[]): Aval {
   return a;
 }
 
-/** Throws unless `dtype` is a floating-point type (differentiable math). */
+/** Throws unless `dtype` is a floating-point type (differentiable math). @internal */
 export function checkFloat(op: string, a: Aval): void {
   if (!isFloat(a.dtype)) throw new DTypeError(op, `expects float32 or float64, got ${a.dtype}`, { expected: 'float32|float64', got: a.dtype });
 }
 
-/** Checks a shape-valued parameter. */
+/** Checks a shape-valued parameter. @internal */
 export function checkShapeParam(op: string, shape: Shape): void {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new ValueError(op, `shape must be non-negative integers, got ${JSON.stringify(shape)}`);
   }
 }
 
-/** Sums two optional tangents (null = zero). */
+/** Sums two optional tangents (null = zero). @internal */
 export function addOpt(a: Tensor | null, b: Tensor | null, add: (a: Tensor, b: Tensor) => Tensor): Tensor | null {
   return a === null ? b : b === null ? a : add(a, b);
 }

@@ -33,6 +33,12 @@ export function tensor(x: NDArray): Tensor {
   return bind(constantPrimitive, [], { value: x });
 }
 
+// Rules and number operands make many equal scalars (0, 1, 2, 0.5 ...). Sharing one node per
+// (value, dtype) is safe, since nodes are immutable and older than any node that uses them, and
+// it means one upload per distinct scalar per realize. Bounded so varying values cannot grow it.
+const SCALARS = new Map<string, Tensor>();
+const MAX_SCALARS = 4096;
+
 /**
  * A rank-0 leaf tensor (default dtype float32).
  * @example scalarTensor(2, 'float64')
@@ -41,5 +47,11 @@ export function tensor(x: NDArray): Tensor {
 export function scalarTensor(value: number, dtype: DType = 'float32'): Tensor {
   if (typeof value !== 'number') throw new ValueError('scalarTensor', `expected a number, got ${typeof value}`);
   if (!isDType(dtype)) throw new DTypeError('scalarTensor', `unknown dtype ${String(dtype)}`);
-  return bind(constantPrimitive, [], { value: scalar(value, dtype) });
+  const k = `${dtype}:${Object.is(value, -0) ? '-0' : String(value)}`;
+  const hit = SCALARS.get(k);
+  if (hit !== undefined) return hit;
+  const t = bind(constantPrimitive, [], { value: scalar(value, dtype) });
+  if (SCALARS.size >= MAX_SCALARS) SCALARS.clear();
+  SCALARS.set(k, t);
+  return t;
 }
