@@ -1,6 +1,6 @@
 import { array, item, scalar, toNested } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { add, exp, grad, jvp, mul, realize, scalarTensor, sum, tensor, valueAndGrad, vjp } from '../src/index.js';
+import { add, exp, flatten, grad, jvp, mul, realize, scalarTensor, sum, tensor, treeMap, valueAndGrad, vjp } from '../src/index.js';
 
 const s = (v: number) => scalarTensor(v, 'float64');
 const num = async (t: Parameters<typeof realize>[0]) => item((await realize(t)) as never);
@@ -37,5 +37,28 @@ describe('examples', () => {
     expect(toNested(r.g.w)).toEqual([2, 4]);
     expect(item(r.g.b)).toBe(2);
     expect(scalar(1)).toBeTruthy();
+  });
+});
+
+describe('tensors and trees', () => {
+  it('a tensor is an immutable node whose inputs are older', () => {
+    const x = tensor(array([1, 2], [2], 'float64'));
+    const y = exp(add(x, 1));
+    expect(Object.isFrozen(y)).toBe(true);
+    expect(y.op).toBe('exp');
+    expect(y.shape).toEqual([2]);
+    expect(y.dtype).toBe('float64');
+    expect(y.inputs.every((i) => i.id < y.id)).toBe(true);
+  });
+
+  it('flatten and treeMap keep the tree shape', async () => {
+    const t = { a: [s(1), s(2)], b: { c: s(3) } };
+    const { leaves, unflatten } = flatten('test', t);
+    expect(leaves.length).toBe(3);
+    const doubled = treeMap(t, (x) => mul(x, 2));
+    const r = await realize({ doubled, rebuilt: unflatten(leaves) as typeof t });
+    expect(item(r.doubled.b.c)).toBe(6);
+    expect(item(r.rebuilt.a[1]!)).toBe(2);
+    expect(() => grad((x: ReturnType<typeof s>) => sum(x))(3 as never)).toThrow(/not a Tensor/);
   });
 });
