@@ -85,3 +85,30 @@ describe('realize', () => {
     expect(toNested(await ad.realize(g, { backend: t.backend }))).toEqual([1, Math.E, Math.exp(2)]);
   });
 });
+
+describe('shape rules agree with the kernels on every dtype', () => {
+  it('integer and float inputs give the dtypes the kernels return (realize checks each node)', async () => {
+    const i = ad.tensor(array([1, 2, 3], [3], 'int32'));
+    const u = ad.tensor(array([1, 0, 3], [3], 'uint8'));
+    const f = ad.tensor(array([1, 2, 3], [3], 'float32'));
+    const r = await ad.realize({
+      add: ad.add(i, 1),
+      div: ad.div(i, 2),
+      exp: ad.exp(i),
+      sum: ad.sum(u),
+      max: ad.max(i),
+      cmp: ad.less(i, f),
+      mixed: ad.mul(u, f),
+      cast: ad.cast(f, 'int32'),
+      where: ad.where(u, i, 0),
+    });
+    expect(r.add.dtype).toBe('int32');
+    expect(r.div.dtype).toBe('float32');
+    expect(r.exp.dtype).toBe('float32');
+    expect(r.sum.dtype).toBe('int32');
+    expect(r.max.dtype).toBe('int32');
+    expect(r.cmp.dtype).toBe('uint8');
+    expect(r.mixed.dtype).toBe('float32');
+    expect(toNested(r.where)).toEqual([1, 0, 3]);
+  });
+});
