@@ -168,9 +168,9 @@ export const logicalOr = binary('logicalOr', K.logicalOr, toUint8);
  * (a user callback: slower than the built-in operations, which have own loops).
  * @category elementwise
  */
-export function map(x: NDArray, f: (v: number) => number, dtype: DType = x.dtype, op = 'map'): NDArray {
+export function map(x: NDArray, f: (v: number) => number, dtype?: DType, op = 'map'): NDArray {
   assertNDArray(op, x);
-  return elementwise(op, [x], dtype, (i, o, n) => {
+  return elementwise(op, [x], dtype ?? x.dtype, (i, o, n) => {
     const a = i[0]!;
     for (let j = 0; j < n; j++) o[j] = f(a[j]!);
   });
@@ -205,8 +205,13 @@ export const clip: {
   (lo: number, hi: number): (x: NDArray) => NDArray;
   (x: NDArray, lo: number, hi: number): NDArray;
 } = dual(3, (x: NDArray, lo: number, hi: number): NDArray => {
+  assertNDArray('clip', x);
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clip', `needs lo <= hi, got [${lo}, ${hi}]`);
-  return map(x, (v) => (v < lo ? lo : v > hi ? hi : v), x.dtype, 'clip');
+  // Bounds are weakly typed scalars: a fractional bound turns an integer array into float32
+  // (as add(x, 0.5) does), so clip(int32, 0.5, 3) cannot return 0 < lo.
+  const fractional = (b: number): boolean => Number.isFinite(b) && !Number.isInteger(b);
+  const dtype = isFloat(x.dtype) || !(fractional(lo) || fractional(hi)) ? x.dtype : 'float32';
+  return map(x, (v) => (v < lo ? lo : v > hi ? hi : v), dtype, 'clip');
 });
 
 /**

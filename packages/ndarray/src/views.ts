@@ -11,7 +11,7 @@ import type { NDArray } from './NDArray.js';
 import { dataFirst, isAxes } from './internal/dataFirst.js';
 import { isContiguous, unsafeMake } from './NDArray.js';
 import type { Shape } from './Shape.js';
-import { broadcastShapes, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize } from './Shape.js';
+import { broadcastShapes, checkShape, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize } from './Shape.js';
 
 const transposeDataFirst = dataFirst(2, (a) => Array.isArray(a));
 const axesDataFirst = dataFirst(2, isAxes);
@@ -177,6 +177,7 @@ export const broadcastTo: {
   <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D>;
 } = dual(2, <D extends DType>(x: NDArray<number, D>, shape: Shape): NDArray<number, D> => {
   assertNDArray('broadcastTo', x);
+  checkShape('broadcastTo', shape);
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (target.length !== shape.length || target.some((d, i) => d !== shape[i])) {
     throw new ShapeError('broadcastTo', `cannot broadcast ${showShape(x.shape)} to ${showShape(shape)}`, {

@@ -153,6 +153,13 @@ describe('examples', () => {
     expect(clip(array([5], [1], 'int32'), 0, 3).dtype).toBe('int32');
     expect(() => clip(f([1]), 2, 1)).toThrow('clip: needs lo <= hi, got [2, 1]');
     expect(() => clip(f([1]), NaN, 1)).toThrow(ValueError);
+    // bounds are weak scalars: a fractional bound makes an integer array float32, so no result lies outside [lo, hi]
+    const ci = clip(array([0, 2, 5], [3], 'int32'), 0.5, 3);
+    expect(ci.dtype).toBe('float32');
+    expect(elements(ci)).toEqual([0.5, 2, 3]);
+    expect(clip(array([0, 5], [2], 'uint8'), -Infinity, 3).dtype).toBe('uint8');
+    expect(() => clip(null as never, 0, 1)).toThrow('clip: x must be an NDArray, got null');
+    expect(() => map(null as never, (v) => v)).toThrow('map: x must be an NDArray, got null');
   });
 
   it('where picks from a or b by a broadcast condition', () => {

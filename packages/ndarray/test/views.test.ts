@@ -122,6 +122,8 @@ describe('examples', () => {
     expect(() => broadcastTo(x, [2, 4])).toThrow('broadcastTo: cannot broadcast [3] with [2,4]');
     expect(() => broadcastTo(zeros([2, 3]), [3])).toThrow('broadcastTo: cannot broadcast [2,3] to [3]');
     expect(() => broadcastTo(zeros([3]), [1])).toThrow(ShapeError);
+    expect(() => broadcastTo(zeros([3]), [-1, 3])).toThrow('broadcastTo: shape [-1,3] has an invalid extent -1');
+    expect(() => broadcastTo(zeros([3]), [2.5, 3])).toThrow(ShapeError);
   });
 
   it('flip reverses along axes, as a view', () => {
