@@ -9,8 +9,9 @@
  */
 export type { Aval, Tensor, TensorLike } from './Tensor.js';
 export { isTensor } from './Tensor.js';
-export type { NoParams, ParamsMap, PrimName, PrimitiveDef } from './Primitive.js';
+export type { NoParams, PrimitiveDef } from './Primitive.js';
 export { bind, definePrimitive } from './Primitive.js';
+export type { ParamsMap, PrimName } from './primitives/index.js';
 export { primitives } from './primitives/index.js';
 export type { Realized, TensorTree } from './tree.js';
 export { flatten, treeLeaves, treeMap } from './tree.js';

@@ -16,6 +16,13 @@ describe('properties', () => {
     expect(missing).toEqual([]);
   });
 
+  it('PrimName is the literal union of the record\'s keys', () => {
+    // @ts-expect-error softmax is a composite, not a primitive
+    const notPrimitive: PrimName = 'softmax';
+    const conv: PrimName = 'conv3d';
+    expect([notPrimitive, conv]).toEqual(['softmax', 'conv3d']);
+  });
+
   for (const c of GRAD_CASES) {
     fcTest.prop([c.arb], { numRuns: SCALE * (c.numRuns ?? (c.order === 2 ? 6 : 10)) })(`${c.name}: jvp and vjp agree with finite differences (order ${c.order})`, async ({ args, f }) => {
       await checkGrads(f, args, { order: c.order, ...c.tol });

@@ -4,16 +4,10 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { addOpt, checkSame, elementwiseOperands } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    add: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(addPrimitive, [a, b], {});
 
 /** `a + b` on equal shapes and dtypes. @category primitives */
-export const addPrimitive: PrimitiveDef<'add'> = definePrimitive({
+export const addPrimitive: PrimitiveDef<'add', NoParams> = definePrimitive({
   name: 'add',
   shape: (avals) => checkSame('add', avals),
   impl: (be, [a, b]) => be.kernels.binary(a!, b!, 'add'),

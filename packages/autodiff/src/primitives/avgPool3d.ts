@@ -8,17 +8,11 @@ import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { avgPool3dBackwardRaw } from './avgPool3dBackward.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    avgPool3d: NormalizedPool;
-  }
-}
-
 /** `avgPool3d` with normalized options (the form the rules use). @internal */
 export const avgPool3dRaw = (x: Tensor, o: NormalizedPool): Tensor => bind(avgPool3dPrimitive, [x], o);
 
 /** Average pooling over `[D, H, W]` windows. @category primitives */
-export const avgPool3dPrimitive: PrimitiveDef<'avgPool3d'> = definePrimitive({
+export const avgPool3dPrimitive: PrimitiveDef<'avgPool3d', NormalizedPool> = definePrimitive({
   name: 'avgPool3d',
   shape: ([x], o) => {
     const shape = avgPool3dShape(x!.shape, o);

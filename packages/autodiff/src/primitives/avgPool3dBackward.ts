@@ -13,12 +13,6 @@ export interface AvgPool3dBackwardParams extends NormalizedPool {
   readonly inputShape: Shape;
 }
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    avgPool3dBackward: AvgPool3dBackwardParams;
-  }
-}
-
 /** `avgPool3dBackward` with normalized options (the form the rules use). @internal */
 export const avgPool3dBackwardRaw = (dy: Tensor, inputShape: Shape, o: NormalizedPool): Tensor =>
   bind(avgPool3dBackwardPrimitive, [dy], { kernelSize: o.kernelSize, stride: o.stride, padding: o.padding, inputShape });
@@ -26,7 +20,7 @@ export const avgPool3dBackwardRaw = (dy: Tensor, inputShape: Shape, o: Normalize
 const poolPart = (o: AvgPool3dBackwardParams): NormalizedPool => ({ kernelSize: o.kernelSize, stride: o.stride, padding: o.padding });
 
 /** Spreads each `dy / volume` over its window. @category primitives */
-export const avgPool3dBackwardPrimitive: PrimitiveDef<'avgPool3dBackward'> = definePrimitive({
+export const avgPool3dBackwardPrimitive: PrimitiveDef<'avgPool3dBackward', AvgPool3dBackwardParams> = definePrimitive({
   name: 'avgPool3dBackward',
   shape: ([dy], o) => {
     const shape = avgPool3dBackwardShape(dy!.shape, o.inputShape, o);

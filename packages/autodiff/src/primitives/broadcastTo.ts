@@ -8,12 +8,6 @@ import { asTensor, checkShapeParam } from '../internal/coerce.js';
 import { reshape } from './reshape.js';
 import { sumAxes } from './sum.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    broadcastTo: { readonly shape: Shape };
-  }
-}
-
 const raw = (x: Tensor, shape: Shape): Tensor => (shapesEqual(x.shape, shape) ? x : bind(broadcastToPrimitive, [x], { shape }));
 
 /** Axes of `shape` that broadcasting from `from` creates or stretches (what the cotangent sums over). */
@@ -25,7 +19,7 @@ function broadcastAxes(from: Shape, shape: Shape): number[] {
 }
 
 /** Broadcasts to `shape` (new leading axes; extents of 1 stretched). @category primitives */
-export const broadcastToPrimitive: PrimitiveDef<'broadcastTo'> = definePrimitive({
+export const broadcastToPrimitive: PrimitiveDef<'broadcastTo', { readonly shape: Shape }> = definePrimitive({
   name: 'broadcastTo',
   shape: ([x], { shape }) => {
     checkShapeParam('broadcastTo', shape);

@@ -7,16 +7,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { dual } from '@colab-ts/ndarray';
 import { asTensor } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    cast: { readonly dtype: DType };
-  }
-}
-
 const raw = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : bind(castPrimitive, [x], { dtype }));
 
 /** Converts to `dtype`; derivatives flow between float dtypes only. @category primitives */
-export const castPrimitive: PrimitiveDef<'cast'> = definePrimitive({
+export const castPrimitive: PrimitiveDef<'cast', { readonly dtype: DType }> = definePrimitive({
   name: 'cast',
   shape: ([x], { dtype }) => {
     if (!isDType(dtype)) throw new DTypeError('cast', `unknown dtype ${String(dtype)}`);

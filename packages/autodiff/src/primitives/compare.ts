@@ -6,16 +6,10 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { checkSame, elementwiseOperands } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    compare: { readonly op: CompareOp };
-  }
-}
-
 const OPS: readonly CompareOp[] = ['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'];
 
 /** `a <op> b` as uint8 (1 true, 0 false); piecewise constant, so its derivatives are zero. @category primitives */
-export const comparePrimitive: PrimitiveDef<'compare'> = definePrimitive({
+export const comparePrimitive: PrimitiveDef<'compare', { readonly op: CompareOp }> = definePrimitive({
   name: 'compare',
   shape: (avals, { op }) => {
     if (!OPS.includes(op)) throw new ValueError('compare', `unknown comparison ${String(op)}`);

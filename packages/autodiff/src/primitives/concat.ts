@@ -8,16 +8,10 @@ import { cast } from './cast.js';
 import { sliceBox } from './slice.js';
 import { promoteTypes } from '@colab-ts/ndarray';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    concat: { readonly axis: number };
-  }
-}
-
 const raw = (xs: readonly Tensor[], axis: number): Tensor => (xs.length === 1 ? xs[0]! : bind(concatPrimitive, xs, { axis }));
 
 /** Concatenation along `axis` (normalized) of tensors of one dtype, equal elsewhere. @category primitives */
-export const concatPrimitive: PrimitiveDef<'concat'> = definePrimitive({
+export const concatPrimitive: PrimitiveDef<'concat', { readonly axis: number }> = definePrimitive({
   name: 'concat',
   shape: (xs, { axis }) => {
     const first = xs[0];

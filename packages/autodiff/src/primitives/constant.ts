@@ -6,14 +6,8 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    constant: { readonly value: NDArray };
-  }
-}
-
 /** Leaf primitive: uploads its NDArray. @category primitives */
-export const constantPrimitive: PrimitiveDef<'constant'> = definePrimitive({
+export const constantPrimitive: PrimitiveDef<'constant', { readonly value: NDArray }> = definePrimitive({
   name: 'constant',
   shape: (_inputs, { value }) => ({ shape: value.shape, dtype: value.dtype }),
   impl: (be, _inputs, { value }) => be.upload(value),

@@ -19,12 +19,6 @@ import { conv3dBackwardWeightsRaw } from './conv3dBackwardWeights.js';
 import { convTranspose3dRaw } from './convTranspose3d.js';
 import { reshape } from './reshape.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    conv3d: NormalizedConv;
-  }
-}
-
 /** `conv3d` with normalized options (the form the rules use). @internal */
 export const conv3dRaw = (x: Tensor, w: Tensor, o: NormalizedConv): Tensor => bind(conv3dPrimitive, [x, w], o);
 
@@ -48,7 +42,7 @@ export function checkPair(op: string, a: Aval, b: Aval): void {
 }
 
 /** 3D convolution `[N, Cin, D, H, W] * [Cout, Cin, kD, kH, kW]`, no bias. @category primitives */
-export const conv3dPrimitive: PrimitiveDef<'conv3d'> = definePrimitive({
+export const conv3dPrimitive: PrimitiveDef<'conv3d', NormalizedConv> = definePrimitive({
   name: 'conv3d',
   shape: ([x, w], o) => {
     const shape = conv3dShape(x!.shape, w!.shape, null, o);

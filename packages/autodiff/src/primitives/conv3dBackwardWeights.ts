@@ -21,12 +21,6 @@ export interface Conv3dBackwardWeightsParams extends NormalizedConv {
   readonly weightShape: Shape;
 }
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    conv3dBackwardWeights: Conv3dBackwardWeightsParams;
-  }
-}
-
 /** `conv3dBackwardWeights` with normalized options (the form the rules use). @internal */
 export const conv3dBackwardWeightsRaw = (x: Tensor, dy: Tensor, weightShape: Shape, o: NormalizedConv): Tensor =>
   bind(conv3dBackwardWeightsPrimitive, [x, dy], { stride: o.stride, padding: o.padding, dilation: o.dilation, weightShape });
@@ -34,7 +28,7 @@ export const conv3dBackwardWeightsRaw = (x: Tensor, dy: Tensor, weightShape: Sha
 const convPart = (o: Conv3dBackwardWeightsParams): NormalizedConv => ({ stride: o.stride, padding: o.padding, dilation: o.dilation });
 
 /** `dw[o, c, k] = sum_{n, z} dy[n, o, z] x[n, c, z s - p + k dil]`. @category primitives */
-export const conv3dBackwardWeightsPrimitive: PrimitiveDef<'conv3dBackwardWeights'> = definePrimitive({
+export const conv3dBackwardWeightsPrimitive: PrimitiveDef<'conv3dBackwardWeights', Conv3dBackwardWeightsParams> = definePrimitive({
   name: 'conv3dBackwardWeights',
   shape: ([x, dy], o) => {
     const shape = conv3dBackwardWeightsShape(x!.shape, dy!.shape, o.weightShape, o);

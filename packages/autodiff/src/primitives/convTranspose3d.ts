@@ -22,19 +22,13 @@ export interface NormalizedConvTranspose extends NormalizedConv {
   readonly outputPadding: Triple3;
 }
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    convTranspose3d: NormalizedConvTranspose;
-  }
-}
-
 /** `convTranspose3d` with normalized options (the form the rules use). @internal */
 export const convTranspose3dRaw = (x: Tensor, w: Tensor, o: NormalizedConvTranspose): Tensor => bind(convTranspose3dPrimitive, [x, w], o);
 
 const convPart = (o: NormalizedConvTranspose): NormalizedConv => ({ stride: o.stride, padding: o.padding, dilation: o.dilation });
 
 /** Transposed 3D convolution, no bias; `outputPadding` must be below the stride (so conv3d is its exact adjoint). @category primitives */
-export const convTranspose3dPrimitive: PrimitiveDef<'convTranspose3d'> = definePrimitive({
+export const convTranspose3dPrimitive: PrimitiveDef<'convTranspose3d', NormalizedConvTranspose> = definePrimitive({
   name: 'convTranspose3d',
   shape: ([x, w], o) => {
     const shape = convTranspose3dShape(x!.shape, w!.shape, null, o);

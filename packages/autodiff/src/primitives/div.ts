@@ -8,16 +8,10 @@ import { mul } from './mul.js';
 import { neg } from './neg.js';
 import { sub } from './sub.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    div: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(divPrimitive, [a, b], {});
 
 /** `a / b` on equal shapes and dtypes (integers give float32). @category primitives */
-export const divPrimitive: PrimitiveDef<'div'> = definePrimitive({
+export const divPrimitive: PrimitiveDef<'div', NoParams> = definePrimitive({
   name: 'div',
   shape: (avals) => {
     const a = checkSame('div', avals);

@@ -6,16 +6,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { mul } from './mul.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    exp: NoParams;
-  }
-}
-
 const raw = (x: Tensor): Tensor => bind(expPrimitive, [x], {});
 
 /** Elementwise natural exponential. @category primitives */
-export const expPrimitive: PrimitiveDef<'exp'> = definePrimitive({
+export const expPrimitive: PrimitiveDef<'exp', NoParams> = definePrimitive({
   name: 'exp',
   shape: ([x]) => ({ shape: x!.shape, dtype: floatResult(x!.dtype) }),
   impl: (be, [x]) => be.kernels.unary(x!, 'exp'),

@@ -6,16 +6,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    flip: { readonly axes: readonly number[] };
-  }
-}
-
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(flipPrimitive, [x], { axes }));
 
 /** Reverses the order of elements along `axes` (normalized, distinct); its own adjoint. @category primitives */
-export const flipPrimitive: PrimitiveDef<'flip'> = definePrimitive({
+export const flipPrimitive: PrimitiveDef<'flip', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'flip',
   shape: ([x], { axes }) => {
     const r = x!.shape.length;

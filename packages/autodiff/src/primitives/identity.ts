@@ -3,14 +3,8 @@ import type { NoParams, PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    identity: NoParams;
-  }
-}
-
 /** Identity (aliased by realize, so it runs no kernel). @category primitives */
-export const identityPrimitive: PrimitiveDef<'identity'> = definePrimitive({
+export const identityPrimitive: PrimitiveDef<'identity', NoParams> = definePrimitive({
   name: 'identity',
   alias: true,
   shape: ([x]) => x!,

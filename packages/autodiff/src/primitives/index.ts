@@ -1,9 +1,11 @@
 /**
- * Every primitive, in one typed record: a primitive declared (in its file's
- * `ParamsMap` augmentation) but missing here, or lacking a rule, does not compile.
+ * Every primitive, in one typed record. The names (`PrimName`) and parameter
+ * types (`ParamsMap`) are derived from it; the annotation on `primitives`
+ * rejects an entry whose key differs from its definition's name, and
+ * `definePrimitive` rejects a definition lacking a rule.
  * @module
  */
-import type { PrimName, PrimitiveDef } from '../Primitive.js';
+import type { PrimitiveDef } from '../Primitive.js';
 import { addPrimitive } from './add.js';
 import { avgPool3dPrimitive } from './avgPool3d.js';
 import { avgPool3dBackwardPrimitive } from './avgPool3dBackward.js';
@@ -40,8 +42,7 @@ import { upsample3dPrimitive } from './upsample3d.js';
 import { upsample3dBackwardPrimitive } from './upsample3dBackward.js';
 import { wherePrimitive } from './where.js';
 
-/** All primitives by name. @category primitives */
-export const primitives = {
+const all = {
   constant: constantPrimitive,
   identity: identityPrimitive,
   stopGradient: stopGradientPrimitive,
@@ -77,11 +78,22 @@ export const primitives = {
   avgPool3dBackward: avgPool3dBackwardPrimitive,
   upsample3d: upsample3dPrimitive,
   upsample3dBackward: upsample3dBackwardPrimitive,
-} satisfies { readonly [P in PrimName]: PrimitiveDef<P> };
+};
+
+/** The name of a primitive. @category primitives */
+export type PrimName = keyof typeof all;
+
+/** Parameters of each primitive, by name. @category primitives */
+export type ParamsMap = { readonly [P in PrimName]: (typeof all)[P] extends PrimitiveDef<P, infer Q> ? Q : never };
+
+/** All primitives by name, each with its shape rule, kernel and both rules. @category primitives */
+export const primitives: { readonly [P in PrimName]: PrimitiveDef<P, ParamsMap[P]> } = Object.freeze(all) satisfies {
+  readonly [P in PrimName]: PrimitiveDef<P, ParamsMap[P]>;
+};
 
 /** The definition of the primitive a node applies. @internal */
-export const primitiveOf = (op: string): PrimitiveDef<PrimName> => {
-  const def = (primitives as Readonly<Record<string, PrimitiveDef<PrimName>>>)[op];
+export const primitiveOf = (op: string): PrimitiveDef => {
+  const def = (primitives as Readonly<Record<string, PrimitiveDef>>)[op];
   if (def === undefined) throw new Error(`autodiff: unknown primitive ${op}`);
   return def;
 };

@@ -6,16 +6,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { div } from './div.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    log: NoParams;
-  }
-}
-
 const raw = (x: Tensor): Tensor => bind(logPrimitive, [x], {});
 
 /** Elementwise natural logarithm. @category primitives */
-export const logPrimitive: PrimitiveDef<'log'> = definePrimitive({
+export const logPrimitive: PrimitiveDef<'log', NoParams> = definePrimitive({
   name: 'log',
   shape: ([x]) => ({ shape: x!.shape, dtype: floatResult(x!.dtype) }),
   impl: (be, [x]) => be.kernels.unary(x!, 'log'),

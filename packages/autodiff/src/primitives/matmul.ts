@@ -10,16 +10,10 @@ import { broadcastTo } from './broadcastTo.js';
 import { reshape } from './reshape.js';
 import { swapLastAxes } from './transpose.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    matmul: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(matmulPrimitive, [a, b], {});
 
 /** `a @ b` for `a: [...batch, m, k]`, `b: [...batch, k, n]` with equal batch axes and dtypes. @category primitives */
-export const matmulPrimitive: PrimitiveDef<'matmul'> = definePrimitive({
+export const matmulPrimitive: PrimitiveDef<'matmul', NoParams> = definePrimitive({
   name: 'matmul',
   shape: ([a, b]) => {
     const as = a!.shape;

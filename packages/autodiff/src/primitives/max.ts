@@ -18,12 +18,6 @@ import { reshape } from './reshape.js';
 import type { ReduceOptions } from './sum.js';
 import { keepDimsShape, reduceWith, sumAxes } from './sum.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    max: { readonly axes: readonly number[] };
-  }
-}
-
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(maxPrimitive, [x], { axes }));
 
 /** Where `x` attains its maximum, weighted 1/(number of ties), and a way to broadcast the reduced shape back. */
@@ -34,7 +28,7 @@ function argmaxWeights(x: Tensor, out: Tensor, axes: readonly number[]): [Tensor
 }
 
 /** Maximum over `axes` (normalized, distinct), which are dropped. @category primitives */
-export const maxPrimitive: PrimitiveDef<'max'> = definePrimitive({
+export const maxPrimitive: PrimitiveDef<'max', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'max',
   shape: ([x], { axes }) => {
     const r = x!.shape.length;

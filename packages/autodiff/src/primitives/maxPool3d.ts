@@ -17,12 +17,6 @@ import { avgPool3dRaw } from './avgPool3d.js';
 import { maxPool3dBackwardRaw } from './maxPool3dBackward.js';
 import { mul } from './mul.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    maxPool3d: NormalizedPool;
-  }
-}
-
 /** `maxPool3d` with normalized options (the form the rules use). @internal */
 export const maxPool3dRaw = (x: Tensor, o: NormalizedPool): Tensor => bind(maxPool3dPrimitive, [x], o);
 
@@ -42,7 +36,7 @@ export function gatherAtMax(t: Tensor, x: Tensor, o: NormalizedPool): Tensor {
 }
 
 /** Max pooling; derivative to each window's first maximum. @category primitives */
-export const maxPool3dPrimitive: PrimitiveDef<'maxPool3d'> = definePrimitive({
+export const maxPool3dPrimitive: PrimitiveDef<'maxPool3d', NormalizedPool> = definePrimitive({
   name: 'maxPool3d',
   shape: ([x], o) => {
     const shape = maxPool3dShape(x!.shape, o);

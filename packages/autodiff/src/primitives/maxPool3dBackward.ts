@@ -11,17 +11,11 @@ import type { Tensor } from '../Tensor.js';
 import { checkPair } from './conv3d.js';
 import { checkNonOverlapping, gatherAtMax } from './maxPool3d.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    maxPool3dBackward: NormalizedPool;
-  }
-}
-
 /** `maxPool3dBackward` with normalized options (the form the rules use). @internal */
 export const maxPool3dBackwardRaw = (dy: Tensor, x: Tensor, o: NormalizedPool): Tensor => bind(maxPool3dBackwardPrimitive, [dy, x], o);
 
 /** The vector-Jacobian product of `maxPool3d` at `x`. @category primitives */
-export const maxPool3dBackwardPrimitive: PrimitiveDef<'maxPool3dBackward'> = definePrimitive({
+export const maxPool3dBackwardPrimitive: PrimitiveDef<'maxPool3dBackward', NormalizedPool> = definePrimitive({
   name: 'maxPool3dBackward',
   shape: ([dy, x], o) => {
     const shape = maxPool3dBackwardShape(dy!.shape, x!.shape, o);

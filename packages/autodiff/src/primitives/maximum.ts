@@ -9,12 +9,6 @@ import { equal, greater } from './compare.js';
 import { mul } from './mul.js';
 import { sub } from './sub.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    maximum: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(maximumPrimitive, [a, b], {});
 
 // Share of the derivative that goes to `a`: 1 where a > b, 1/2 on ties (as JAX), 0 where a < b.
@@ -24,7 +18,7 @@ function weights(a: Tensor, b: Tensor): [Tensor, Tensor] {
 }
 
 /** `max(a, b)` elementwise; on ties each side gets half of the derivative. @category primitives */
-export const maximumPrimitive: PrimitiveDef<'maximum'> = definePrimitive({
+export const maximumPrimitive: PrimitiveDef<'maximum', NoParams> = definePrimitive({
   name: 'maximum',
   shape: (avals) => checkSame('maximum', avals),
   impl: (be, [a, b]) => be.kernels.binary(a!, b!, 'maximum'),

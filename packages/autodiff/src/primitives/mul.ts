@@ -5,16 +5,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { addOpt, checkSame, elementwiseOperands } from '../internal/coerce.js';
 import { add } from './add.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    mul: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(mulPrimitive, [a, b], {});
 
 /** `a * b` on equal shapes and dtypes. @category primitives */
-export const mulPrimitive: PrimitiveDef<'mul'> = definePrimitive({
+export const mulPrimitive: PrimitiveDef<'mul', NoParams> = definePrimitive({
   name: 'mul',
   shape: (avals) => checkSame('mul', avals),
   impl: (be, [a, b]) => be.kernels.binary(a!, b!, 'mul'),

@@ -4,16 +4,10 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    neg: NoParams;
-  }
-}
-
 const raw = (x: Tensor): Tensor => bind(negPrimitive, [x], {});
 
 /** Elementwise negation. @category primitives */
-export const negPrimitive: PrimitiveDef<'neg'> = definePrimitive({
+export const negPrimitive: PrimitiveDef<'neg', NoParams> = definePrimitive({
   name: 'neg',
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   impl: (be, [x]) => be.kernels.unary(x!, 'neg'),

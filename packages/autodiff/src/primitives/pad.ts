@@ -8,17 +8,11 @@ import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { sliceBox } from './slice.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    pad: { readonly widths: readonly (readonly [number, number])[]; readonly value: number };
-  }
-}
-
 const raw = (x: Tensor, widths: readonly (readonly [number, number])[], value: number): Tensor =>
   widths.every(([a, b]) => a === 0 && b === 0) ? x : bind(padPrimitive, [x], { widths, value });
 
 /** Adds `widths[i] = [before, after]` elements of `value` on axis i. @category primitives */
-export const padPrimitive: PrimitiveDef<'pad'> = definePrimitive({
+export const padPrimitive: PrimitiveDef<'pad', { readonly widths: readonly (readonly [number, number])[]; readonly value: number }> = definePrimitive({
   name: 'pad',
   shape: ([x], { widths, value }) => {
     if (widths.length !== x!.shape.length) throw new ShapeError('pad', `${widths.length} pad widths for an array of rank ${x!.shape.length}`);

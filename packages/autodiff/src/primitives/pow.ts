@@ -6,19 +6,13 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor, checkFloat } from '../internal/coerce.js';
 import { mul } from './mul.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    pow: { readonly exponent: number };
-  }
-}
-
 const raw = (x: Tensor, exponent: number): Tensor => bind(powPrimitive, [x], { exponent });
 
 // d(x^p) = p x^(p-1) dx; p = 0 has a zero derivative, p = 1 the identity.
 const scale = (x: Tensor, t: Tensor, p: number): Tensor | null => (p === 0 ? null : p === 1 ? t : mul(t, mul(raw(x, p - 1), p)));
 
 /** `x ** exponent` for a number `exponent`. @category primitives */
-export const powPrimitive: PrimitiveDef<'pow'> = definePrimitive({
+export const powPrimitive: PrimitiveDef<'pow', { readonly exponent: number }> = definePrimitive({
   name: 'pow',
   shape: ([x], { exponent }) => {
     if (typeof exponent !== 'number' || Number.isNaN(exponent)) throw new ValueError('pow', `exponent must be a number, got ${String(exponent)}`);

@@ -6,16 +6,10 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor, checkShapeParam } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    reshape: { readonly shape: Shape };
-  }
-}
-
 const raw = (x: Tensor, shape: Shape): Tensor => (shapesEqual(x.shape, shape) ? x : bind(reshapePrimitive, [x], { shape }));
 
 /** Reshape to a shape of the same size. @category primitives */
-export const reshapePrimitive: PrimitiveDef<'reshape'> = definePrimitive({
+export const reshapePrimitive: PrimitiveDef<'reshape', { readonly shape: Shape }> = definePrimitive({
   name: 'reshape',
   shape: ([x], { shape }) => {
     checkShapeParam('reshape', shape);

@@ -7,18 +7,12 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { pad } from './pad.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    slice: { readonly starts: readonly number[]; readonly stops: readonly number[] };
-  }
-}
-
 /** `x[starts[i]:stops[i]]` on every axis, bounds already normalized (the form the rules use). @internal */
 export const sliceBox = (x: Tensor, starts: readonly number[], stops: readonly number[]): Tensor =>
   starts.every((s, i) => s === 0 && stops[i] === x.shape[i]) ? x : bind(slicePrimitive, [x], { starts, stops });
 
 /** Keeps `[starts[i], stops[i])` of every axis (unit step; `0 <= start <= stop <= extent`). @category primitives */
-export const slicePrimitive: PrimitiveDef<'slice'> = definePrimitive({
+export const slicePrimitive: PrimitiveDef<'slice', { readonly starts: readonly number[]; readonly stops: readonly number[] }> = definePrimitive({
   name: 'slice',
   shape: ([x], { starts, stops }) => {
     const s = x!.shape;

@@ -7,16 +7,10 @@ import { asTensor } from '../internal/coerce.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    sqrt: NoParams;
-  }
-}
-
 const raw = (x: Tensor): Tensor => bind(sqrtPrimitive, [x], {});
 
 /** Elementwise square root. @category primitives */
-export const sqrtPrimitive: PrimitiveDef<'sqrt'> = definePrimitive({
+export const sqrtPrimitive: PrimitiveDef<'sqrt', NoParams> = definePrimitive({
   name: 'sqrt',
   shape: ([x]) => ({ shape: x!.shape, dtype: floatResult(x!.dtype) }),
   impl: (be, [x]) => be.kernels.unary(x!, 'sqrt'),

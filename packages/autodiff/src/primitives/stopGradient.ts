@@ -4,14 +4,8 @@ import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    stopGradient: NoParams;
-  }
-}
-
 /** Identity in value, zero derivative (aliased by realize). @category primitives */
-export const stopGradientPrimitive: PrimitiveDef<'stopGradient'> = definePrimitive({
+export const stopGradientPrimitive: PrimitiveDef<'stopGradient', NoParams> = definePrimitive({
   name: 'stopGradient',
   alias: true,
   shape: ([x]) => x!,

@@ -5,16 +5,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { checkSame, elementwiseOperands } from '../internal/coerce.js';
 import { neg } from './neg.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    sub: NoParams;
-  }
-}
-
 const raw = (a: Tensor, b: Tensor): Tensor => bind(subPrimitive, [a, b], {});
 
 /** `a - b` on equal shapes and dtypes. @category primitives */
-export const subPrimitive: PrimitiveDef<'sub'> = definePrimitive({
+export const subPrimitive: PrimitiveDef<'sub', NoParams> = definePrimitive({
   name: 'sub',
   shape: (avals) => checkSame('sub', avals),
   impl: (be, [a, b]) => be.kernels.binary(a!, b!, 'sub'),

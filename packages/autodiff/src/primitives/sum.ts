@@ -9,12 +9,6 @@ import { asTensor } from '../internal/coerce.js';
 import { broadcastTo } from './broadcastTo.js';
 import { reshape } from './reshape.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    sum: { readonly axes: readonly number[] };
-  }
-}
-
 /** The shape with the reduced axes kept as extents of 1. @internal */
 export const keepDimsShape = (shape: readonly number[], axes: readonly number[]): number[] => shape.map((d, i) => (axes.includes(i) ? 1 : d));
 
@@ -22,7 +16,7 @@ export const keepDimsShape = (shape: readonly number[], axes: readonly number[])
 export const sumAxes = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(sumPrimitive, [x], { axes }));
 
 /** Sum over `axes` (normalized, distinct), which are dropped; integers sum to int32. @category primitives */
-export const sumPrimitive: PrimitiveDef<'sum'> = definePrimitive({
+export const sumPrimitive: PrimitiveDef<'sum', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'sum',
   shape: ([x], { axes }) => {
     const r = x!.shape.length;

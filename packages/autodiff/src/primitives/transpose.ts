@@ -6,12 +6,6 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    transpose: { readonly axes: readonly number[] };
-  }
-}
-
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.every((a, i) => a === i) ? x : bind(transposePrimitive, [x], { axes }));
 
 const inverse = (axes: readonly number[]): number[] => {
@@ -21,7 +15,7 @@ const inverse = (axes: readonly number[]): number[] => {
 };
 
 /** Output axis `i` is input axis `axes[i]`. @category primitives */
-export const transposePrimitive: PrimitiveDef<'transpose'> = definePrimitive({
+export const transposePrimitive: PrimitiveDef<'transpose', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'transpose',
   shape: ([x], { axes }) => {
     const r = x!.shape.length;

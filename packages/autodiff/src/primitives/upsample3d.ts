@@ -8,17 +8,11 @@ import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { upsample3dBackwardRaw } from './upsample3dBackward.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    upsample3d: NormalizedUpsample;
-  }
-}
-
 /** `upsample3d` with normalized options (the form the rules use). @internal */
 export const upsample3dRaw = (x: Tensor, o: NormalizedUpsample): Tensor => bind(upsample3dPrimitive, [x], o);
 
 /** Up-sampling by an integer factor per spatial axis. @category primitives */
-export const upsample3dPrimitive: PrimitiveDef<'upsample3d'> = definePrimitive({
+export const upsample3dPrimitive: PrimitiveDef<'upsample3d', NormalizedUpsample> = definePrimitive({
   name: 'upsample3d',
   shape: ([x], o) => {
     const shape = upsample3dShape(x!.shape, o);

@@ -13,12 +13,6 @@ export interface Upsample3dBackwardParams extends NormalizedUpsample {
   readonly inputShape: Shape;
 }
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    upsample3dBackward: Upsample3dBackwardParams;
-  }
-}
-
 /** `upsample3dBackward` with normalized options (the form the rules use). @internal */
 export const upsample3dBackwardRaw = (dy: Tensor, inputShape: Shape, o: NormalizedUpsample): Tensor =>
   bind(upsample3dBackwardPrimitive, [dy], { scale: o.scale, mode: o.mode, alignCorners: o.alignCorners, inputShape });
@@ -26,7 +20,7 @@ export const upsample3dBackwardRaw = (dy: Tensor, inputShape: Shape, o: Normaliz
 const upPart = (o: Upsample3dBackwardParams): NormalizedUpsample => ({ scale: o.scale, mode: o.mode, alignCorners: o.alignCorners });
 
 /** Scatters each `dy` back over its interpolation taps. @category primitives */
-export const upsample3dBackwardPrimitive: PrimitiveDef<'upsample3dBackward'> = definePrimitive({
+export const upsample3dBackwardPrimitive: PrimitiveDef<'upsample3dBackward', Upsample3dBackwardParams> = definePrimitive({
   name: 'upsample3dBackward',
   shape: ([dy], o) => {
     const shape = upsample3dBackwardShape(dy!.shape, o.inputShape, o);

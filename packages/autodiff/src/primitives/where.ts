@@ -6,16 +6,10 @@ import type { Tensor, TensorLike } from '../Tensor.js';
 import { checkSame, elementwiseOperands, zerosLike } from '../internal/coerce.js';
 import { broadcastTo } from './broadcastTo.js';
 
-declare module '../Primitive.js' {
-  interface ParamsMap {
-    where: NoParams;
-  }
-}
-
 const raw = (c: Tensor, a: Tensor, b: Tensor): Tensor => bind(wherePrimitive, [c, a, b], {});
 
 /** `cond ? a : b` elementwise, all three of one shape; `cond` any dtype (non-zero is true). @category primitives */
-export const wherePrimitive: PrimitiveDef<'where'> = definePrimitive({
+export const wherePrimitive: PrimitiveDef<'where', NoParams> = definePrimitive({
   name: 'where',
   shape: ([c, a, b]) => {
     const out = checkSame('where', [a!, b!]);
