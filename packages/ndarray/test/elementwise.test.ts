@@ -252,4 +252,11 @@ describe('properties', () => {
     expect(elements(mul(x, 3))).toEqual(elements(mul(x, scalar(3, 'float64'))));
     expect(elements(div(x, 4))).toEqual(elements(x).map((v) => v / 4));
   });
+
+  test.prop([arbBroadcastPair({ minDim: 0, maxDim: 3, maxRank: 3 })], { numRuns: 50 })('broadcasting with empty axes gives empty results of the broadcast shape', ([a, b]) => {
+    const shape = broadcastShapes('t', a.shape, b.shape);
+    const r = add(a, b);
+    expect(r.shape).toEqual(shape);
+    expect(r.data.length).toBe(sizeOf(shape));
+  });
 });

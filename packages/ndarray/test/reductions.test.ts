@@ -250,4 +250,16 @@ describe('properties', () => {
     expect(elements(sum(arange(10000)))).toEqual([(10000 * 9999) / 2]);
     expect(elements(sum(arange(100000, undefined, 1, 'float64')))).toEqual([(100000 * 99999) / 2]);
   });
+
+  test.prop([arbNDArray({ minRank: 1, minDim: 0, maxDim: 3, maxRank: 3, dtype: 'float64' }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length - 1 })))], {
+    numRuns: 50,
+  })('reductions with empty axes: sums are 0, max throws only when a non-empty output needs an empty reduction', ([x, axis]) => {
+    const s = sum(x, { axes: axis });
+    const outShape = x.shape.filter((_, i) => i !== axis);
+    expect(s.shape).toEqual(outShape);
+    if (x.shape[axis] === 0) expect(elements(s).every((v) => v === 0)).toBe(true);
+    const needsEmpty = x.shape[axis] === 0 && sizeOf(outShape) > 0;
+    if (needsEmpty) expect(() => max(x, { axes: axis })).toThrow(ShapeError);
+    else expect(max(x, { axes: axis }).shape).toEqual(outShape);
+  });
 });

@@ -219,4 +219,14 @@ describe('properties', () => {
       expect(isContiguous(b)).toBe(reps <= 1 || inner.length === 0);
     },
   );
+
+  test.prop([arbNDArray({ minDim: 0, maxDim: 3, maxRank: 3 }).chain((x) => fc.tuple(fc.constant(x), arbPermutation(x.shape.length)))], { numRuns: 50 })(
+    'views of arrays with empty axes keep their shapes',
+    ([x, p]) => {
+      expect(reshape(reshape(x, [-1]), x.shape).shape).toEqual(x.shape);
+      expect(transpose(x, p).shape).toEqual(p.map((a) => x.shape[a]!));
+      expect(flip(x).shape).toEqual(x.shape);
+      expect(elements(slice(x, x.shape.map(() => ({ step: -1 }))))).toEqual(elements(flip(x)));
+    },
+  );
 });
