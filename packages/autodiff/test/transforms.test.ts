@@ -62,3 +62,14 @@ describe('tensors and trees', () => {
     expect(() => grad((x: ReturnType<typeof s>) => sum(x))(3 as never)).toThrow(/not a Tensor/);
   });
 });
+
+describe('errors', () => {
+  it('name the op and what was expected', () => {
+    const x = tensor(array([1, 2], [2], 'float64'));
+    const [, pullback] = vjp((v: ReturnType<typeof s>) => exp(v), [x]);
+    expect(() => pullback(s(1))).toThrow('vjp: cotangent 0 has shape [], expected [2]');
+    expect(() => jvp((v: ReturnType<typeof s>) => v, [x], [tensor(array([1, 2], [2], 'float32'))])).toThrow('jvp: tangent 0 has dtype float32, expected float64');
+    expect(() => add(array([1], [1]) as never, 1)).toThrow('add: expected a Tensor or a number, got an NDArray (wrap it with tensor(x))');
+    expect(() => grad((a: ReturnType<typeof s>) => a, { argnums: 3 })(x)).toThrow('grad: argnums 3 out of range for 1 arguments');
+  });
+});

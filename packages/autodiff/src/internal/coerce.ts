@@ -7,7 +7,7 @@
  */
 import type { Aval } from '../Tensor.js';
 import type { DType, Shape } from '@colab-ts/ndarray';
-import { DTypeError, ShapeError, ValueError, broadcastShapes, isFloat, promoteTypes, shapesEqual, showShape } from '@colab-ts/ndarray';
+import { DTypeError, ShapeError, ValueError, broadcastShapes, isFloat, isNDArray, promoteTypes, shapesEqual, showShape } from '@colab-ts/ndarray';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { broadcastTo } from '../primitives/broadcastTo.js';
@@ -18,7 +18,7 @@ import { scalarTensor } from '../primitives/constant.js';
 export function asTensor(op: string, x: TensorLike, dtype: DType = 'float32'): Tensor {
   if (isTensor(x)) return x;
   if (typeof x === 'number') return scalarTensor(x, dtype);
-  throw new ValueError(op, `expected a Tensor or a number, got ${x === null ? 'null' : typeof x}`);
+  throw new ValueError(op, `expected a Tensor or a number, got ${isNDArray(x) ? 'an NDArray (wrap it with tensor(x))' : x === null ? 'null' : typeof x}`);
 }
 
 /** Operands of an elementwise op: numbers adopt the tensors' dtype, dtypes promote, shapes broadcast. @internal */
