@@ -1,1 +1,22 @@
-export {};
+/**
+ * @colab-ts/colab: Context Label Learning (CoLab; Li, Kamnitsas, Ouyang, Chen
+ * and Glocker, IEEE TMI 2023). Context probabilities (Eq. 4), the extended
+ * label (Eq. 5, 6), the distance map and soft dilated mask (Eq. 8), the
+ * distance-constrained label (Eq. 7, 9), the exact meta-gradient of the task
+ * generator (Eq. 10-15), one training iteration of Algorithm 1, and the
+ * baselines of Section V-B (k-means, dilated-mask and anatomy context labels,
+ * largest-component post-processing).
+ *
+ * Channel order everywhere: ROI classes first, then the background (for a
+ * ROI label) or the `t` background sub-classes (for an extended label and the
+ * segmentation model's output), the first sub-class being the far background.
+ * @module
+ */
+export type { ConstrainedLabelOptions, TensorInput } from './labels.js';
+export { aggregateLabels, contextProbabilities, distanceConstrainedLabels, farBackgroundLabel, roiOneHot } from './labels.js';
+export type { DistanceMapOptions, SoftDilatedMaskOptions } from './distanceMap.js';
+export { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
+export type { PredictRoiOptions } from './predictRoi.js';
+export { predictRoi } from './predictRoi.js';
+export type { KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
+export { anatomyContextLabels, dilatedMaskContextLabels, kmeans, kmeansContextLabels, largestComponentPostprocess } from './baselines.js';

@@ -1,0 +1,269 @@
+/**
+ * The baselines of Section V-B, as alternative sources of context labels with
+ * the same output as CoLab's generator, context probabilities `q` of shape
+ * `[N, t, ...]` that `aggregateLabels(y, q)` turns into an extended label, and
+ * the component post-processing of V-B4.
+ * @module
+ */
+import { largestComponent } from '@colab-ts/kernels/reference';
+import type { Key, NDArray } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, array, isNDArray, key as makeKey, showShape, toTypedArray, uniform, split } from '@colab-ts/ndarray';
+
+/** Options of `kmeans`. @category baselines */
+export interface KMeansOptions {
+  /** Number of clusters. */
+  readonly k: number;
+  /** Seed (a number or a `Key`) of the k-means++ seeding (default 0). */
+  readonly seed?: number | Key;
+  /** Most Lloyd iterations (default 100). */
+  readonly maxIterations?: number;
+}
+
+/** The result of `kmeans`. @category baselines */
+export interface KMeansResult {
+  /** `k` centroids of `dims` features each, sorted by their first feature (ascending). */
+  readonly centroids: readonly (readonly number[])[];
+  /** The cluster of each point (an index into `centroids`). */
+  readonly assignments: Int32Array;
+  /** Lloyd iterations run. */
+  readonly iterations: number;
+}
+
+/**
+ * k-means with k-means++ seeding (Arthur and Vassilvitskii, 2007, the paper's
+ * [1]) on `points` (`count` points of `dims` features, row-major), seeded and
+ * deterministic. Centroids are sorted by their first feature, so that cluster
+ * indices do not depend on the seeding order.
+ * @example kmeans(new Float64Array([0, 0.1, 5, 5.2]), 1, { k: 2 }).centroids // [[0.05], [5.1]]
+ * @category baselines
+ */
+export function kmeans(points: Float64Array, dims: number, options: KMeansOptions): KMeansResult {
+  const op = 'kmeans';
+  const k = options.k;
+  if (!Number.isInteger(dims) || dims < 1 || points.length % dims !== 0) throw new ValueError(op, `dims must divide the number of values (${points.length}), got ${dims}`);
+  const n = points.length / dims;
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(op, `k must be a positive integer, got ${k}`);
+  if (n < k) throw new ValueError(op, `needs at least k = ${k} points, got ${n}`);
+  const maxIt = options.maxIterations ?? 100;
+  const seed = options.seed ?? 0;
+  const base = typeof seed === 'number' ? makeKey(seed) : seed;
+  const dist2 = (i: number, c: Float64Array, j: number): number => {
+    let s = 0;
+    for (let f = 0; f < dims; f++) {
+      const e = points[i * dims + f]! - c[j * dims + f]!;
+      s += e * e;
+    }
+    return s;
+  };
+  const cent = new Float64Array(k * dims);
+  // k-means++: the first centre uniformly, each next with probability proportional to D(x)^2.
+  const u = uniform(split(base, 1)[0]!, [k], { dtype: 'float64' }).data as Float64Array;
+  const first = Math.min(n - 1, Math.floor(u[0]! * n));
+  for (let f = 0; f < dims; f++) cent[f] = points[first * dims + f]!;
+  const dmin = new Float64Array(n);
+  for (let i = 0; i < n; i++) dmin[i] = dist2(i, cent, 0);
+  for (let j = 1; j < k; j++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += dmin[i]!;
+    let pick = 0;
+    if (total > 0) {
+      let r = u[j]! * total;
+      for (pick = 0; pick < n - 1; pick++) {
+        r -= dmin[pick]!;
+        if (r < 0 && dmin[pick]! > 0) break;
+      }
+    }
+    for (let f = 0; f < dims; f++) cent[j * dims + f] = points[pick * dims + f]!;
+    for (let i = 0; i < n; i++) dmin[i] = Math.min(dmin[i]!, dist2(i, cent, j));
+  }
+  // Lloyd iterations.
+  const assign = new Int32Array(n).fill(-1);
+  const sums = new Float64Array(k * dims);
+  const counts = new Float64Array(k);
+  let it = 0;
+  for (; it < maxIt; it++) {
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bd = Infinity;
+      for (let j = 0; j < k; j++) {
+        const dd = dist2(i, cent, j);
+        if (dd < bd) {
+          bd = dd;
+          best = j;
+        }
+      }
+      if (assign[i] !== best) {
+        assign[i] = best;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const j = assign[i]!;
+      counts[j]!++;
+      for (let f = 0; f < dims; f++) sums[j * dims + f]! += points[i * dims + f]!;
+    }
+    // An empty cluster keeps its centre.
+    for (let j = 0; j < k; j++) if (counts[j]! > 0) for (let f = 0; f < dims; f++) cent[j * dims + f] = sums[j * dims + f]! / counts[j]!;
+  }
+  const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => cent[a * dims]! - cent[b * dims]! || a - b);
+  const rank = new Int32Array(k);
+  order.forEach((j, r) => (rank[j] = r));
+  const assignments = new Int32Array(n);
+  for (let i = 0; i < n; i++) assignments[i] = rank[assign[i]!]!;
+  return { centroids: order.map((j) => Array.from(cent.subarray(j * dims, (j + 1) * dims))), assignments, iterations: it };
+}
+
+/** Options of `kmeansContextLabels`. @category baselines */
+export interface KMeansContextOptions {
+  /** Number of context classes t (default 2). */
+  readonly t?: number;
+  /** Seed of the k-means++ seeding (default 0). */
+  readonly seed?: number | Key;
+  /** Most Lloyd iterations (default 100). */
+  readonly maxIterations?: number;
+}
+
+/**
+ * k-means context labels (Section V-B1): the voxels inside the body (or
+ * brain) mask are clustered by intensity into `t` clusters with k-means++;
+ * each becomes a background sub-class, ordered by increasing intensity (of
+ * the first image channel). Voxels outside the mask go to the first
+ * sub-class, the far background. With several image channels the features
+ * are all channels of the voxel.
+ *
+ * `image` is `[N, C, ...]`, `bodyMask` `[N, 1, ...]` (non-zero inside; default:
+ * everything). One clustering is fitted over all cases given. Returns one-hot
+ * context probabilities `q` `[N, t, ...]` (float32) and the centroids.
+ * @example const { q } = kmeansContextLabels(image, body, { t: 2, seed: 0 }); aggregateLabels(y, q)
+ * @category baselines
+ */
+export function kmeansContextLabels(image: NDArray, bodyMask?: NDArray, options: KMeansContextOptions = {}): { readonly q: NDArray; readonly centroids: readonly (readonly number[])[] } {
+  const op = 'kmeansContextLabels';
+  if (!isNDArray(image) || image.shape.length < 3) throw new ShapeError(op, `image must be [N, C, ...spatial], got ${isNDArray(image) ? showShape(image.shape) : typeof image}`);
+  const t = options.t ?? 2;
+  if (!Number.isInteger(t) || t < 1) throw new ValueError(op, `t must be a positive integer, got ${t}`);
+  const [n, C] = image.shape as [number, number];
+  const spatial = image.shape.slice(2);
+  const vox = spatial.reduce((a, b) => a * b, 1);
+  const img = toTypedArray(image);
+  let mask: ArrayLike<number> | undefined;
+  if (bodyMask !== undefined) {
+    if (!isNDArray(bodyMask) || bodyMask.shape.length !== image.shape.length || bodyMask.shape[0] !== n || bodyMask.shape[1] !== 1 || bodyMask.shape.slice(2).some((d, i) => d !== spatial[i])) {
+      throw new ShapeError(op, `bodyMask must be [${n}, 1, ${spatial.join(', ')}], got ${isNDArray(bodyMask) ? showShape(bodyMask.shape) : typeof bodyMask}`);
+    }
+    mask = toTypedArray(bodyMask);
+  }
+  const inside: number[] = [];
+  for (let i = 0; i < n * vox; i++) if (mask === undefined || mask[i] !== 0) inside.push(i);
+  const pts = new Float64Array(inside.length * C);
+  inside.forEach((iv, p) => {
+    const i = Math.floor(iv / vox);
+    const v = iv % vox;
+    for (let ch = 0; ch < C; ch++) pts[p * C + ch] = img[(i * C + ch) * vox + v]!;
+  });
+  const km = kmeans(pts, C, { k: t, seed: options.seed ?? 0, maxIterations: options.maxIterations ?? 100 });
+  const out = new Float32Array(n * t * vox);
+  // Outside the mask: the first sub-class (the far background that b fills).
+  for (let i = 0; i < n; i++) for (let v = 0; v < vox; v++) out[i * t * vox + v] = 1;
+  inside.forEach((iv, p) => {
+    const i = Math.floor(iv / vox);
+    const v = iv % vox;
+    out[i * t * vox + v] = 0;
+    out[(i * t + km.assignments[p]!) * vox + v] = 1;
+  });
+  return { q: array(out, [n, t, ...spatial], 'float32'), centroids: km.centroids };
+}
+
+/**
+ * Dilated-mask context labels (Section V-B2): `q = [1 - M, M]` from the soft
+ * dilated mask `M` of Eq. 8 (`[N, 1, ...]`), so t = 2 with the far background
+ * first (where `M -> 0`) and the ROI's surroundings second.
+ * @example dilatedMaskContextLabels(softDilatedMask(distanceMap(roiMask(y))))
+ * @category baselines
+ */
+export function dilatedMaskContextLabels(M: NDArray): NDArray {
+  const op = 'dilatedMaskContextLabels';
+  if (!isNDArray(M) || M.shape.length < 3 || M.shape[1] !== 1) throw new ShapeError(op, `M must be [N, 1, ...spatial], got ${isNDArray(M) ? showShape(M.shape) : typeof M}`);
+  const n = M.shape[0]!;
+  const vox = M.shape.slice(2).reduce((a, b) => a * b, 1);
+  const m = toTypedArray(M);
+  const out = new Float64Array(n * 2 * vox);
+  for (let i = 0; i < n; i++) {
+    for (let v = 0; v < vox; v++) {
+      const x = m[i * vox + v]!;
+      out[i * 2 * vox + v] = 1 - x;
+      out[(i * 2 + 1) * vox + v] = x;
+    }
+  }
+  return array(out, [n, 2, ...M.shape.slice(2)], M.dtype === 'float64' ? 'float64' : 'float32');
+}
+
+/**
+ * Human-defined (anatomy) context labels (Section III-D, Table I): `masks` is
+ * `[N, K, ...]` with one binary mask per anatomical structure (liver, kidney,
+ * brain tissues...). Returns one-hot `q` `[N, K + 1, ...]` (t = K + 1): the
+ * first sub-class is the rest of the background, channel `k + 1` structure
+ * `k`; where masks overlap the first structure wins.
+ * @example anatomyContextLabels(liverMask) // t = 2: [other, liver]
+ * @category baselines
+ */
+export function anatomyContextLabels(masks: NDArray): NDArray {
+  const op = 'anatomyContextLabels';
+  if (!isNDArray(masks) || masks.shape.length < 3 || masks.shape[1]! < 1) throw new ShapeError(op, `masks must be [N, K >= 1, ...spatial], got ${isNDArray(masks) ? showShape(masks.shape) : typeof masks}`);
+  const [n, K] = masks.shape as [number, number];
+  const vox = masks.shape.slice(2).reduce((a, b) => a * b, 1);
+  const m = toTypedArray(masks);
+  const t = K + 1;
+  const out = new Float32Array(n * t * vox);
+  for (let i = 0; i < n; i++) {
+    for (let v = 0; v < vox; v++) {
+      let ch = 0;
+      for (let k = 0; k < K; k++) {
+        if (m[(i * K + k) * vox + v] !== 0) {
+          ch = k + 1;
+          break;
+        }
+      }
+      out[(i * t + ch) * vox + v] = 1;
+    }
+  }
+  return array(out, [n, t, ...masks.shape.slice(2)], 'float32');
+}
+
+/** Options of `largestComponentPostprocess`. @category baselines */
+export interface PostprocessOptions {
+  /** Voxel connectivity, 6, 18 or 26 (default 26). */
+  readonly connectivity?: 6 | 18 | 26;
+}
+
+/**
+ * Component post-processing (Section V-B4): keeps only the largest connected
+ * component of the union of all ROI classes (assuming one ROI per case) and
+ * sets every other voxel to background, keeping the classes inside it.
+ * `labels` is an integer label map `[N, 1, D, H, W]` or `[N, D, H, W]` (0 is
+ * background, as `predictRoi` returns) or a single `[D, H, W]`; same shape out.
+ * @example largestComponentPostprocess(predictRoi(logits, 2))
+ * @category baselines
+ */
+export function largestComponentPostprocess(labels: NDArray, options: PostprocessOptions = {}): NDArray {
+  const op = 'largestComponentPostprocess';
+  if (!isNDArray(labels)) throw new ValueError(op, 'labels must be an NDArray');
+  const s = labels.shape;
+  const conn = options.connectivity ?? 26;
+  if (!(s.length === 3 || s.length === 4 || (s.length === 5 && s[1] === 1))) throw new ShapeError(op, `labels must be [D, H, W], [N, D, H, W] or [N, 1, D, H, W], got ${showShape(s)}`);
+  const spatial = s.slice(s.length - 3) as [number, number, number];
+  const n = s.length === 3 ? 1 : s[0]!;
+  const vox = spatial[0] * spatial[1] * spatial[2];
+  const src = toTypedArray(labels);
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < n; i++) {
+    const part = array(src.subarray(i * vox, (i + 1) * vox), spatial);
+    const keep = largestComponent(part, conn).data;
+    for (let v = 0; v < vox; v++) out[i * vox + v] = keep[v] ? src[i * vox + v]! : 0;
+  }
+  return array(out, s, labels.dtype);
+}

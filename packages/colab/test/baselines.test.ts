@@ -1,0 +1,65 @@
+import { array, get, key, normal, zeros } from '@colab-ts/ndarray';
+import { describe, expect, it } from 'vitest';
+import { anatomyContextLabels, dilatedMaskContextLabels, distanceMap, kmeans, kmeansContextLabels, largestComponentPostprocess, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
+import { expectAllClose, values } from './helpers.js';
+import { fc, test } from './prop.js';
+
+describe('k-means (Section V-B1)', () => {
+  it('finds well separated clusters, sorted by intensity, the same for every seed', () => {
+    const pts = new Float64Array([10.1, 0.2, 5, 9.9, -0.1, 5.2, 0, 10, 4.8]);
+    for (const seed of [0, 1, 2, 3]) {
+      const r = kmeans(pts, 1, { k: 3, seed });
+      expectAllClose(r.centroids.flat(), [1 / 30, 5, 10], { atol: 1e-12 });
+      expect(Array.from(r.assignments)).toEqual([2, 0, 1, 2, 0, 1, 0, 2, 1]);
+    }
+  });
+
+  it('context labels: one-hot over t inside the body mask, the far-background sub-class outside', () => {
+    // One case, 6 voxels: intensities low/high inside the body, and two voxels outside.
+    const image = array([0, 0.1, 9, 9.2, 5, 5], [1, 1, 1, 1, 6]);
+    const body = array([1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 6], 'uint8');
+    const { q, centroids } = kmeansContextLabels(image, body, { t: 2, seed: 7 });
+    expect(q.shape).toEqual([1, 2, 1, 1, 6]);
+    expect(values(q)).toEqual([1, 1, 0, 0, 1, 1, /* second sub-class */ 0, 0, 1, 1, 0, 0]);
+    expectAllClose(centroids.flat(), [0.05, 9.1], { atol: 1e-6 });
+  });
+
+  test.prop([fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 4 })], { numRuns: 20 })('the labels are one-hot, reproducible from the seed', (seed, t) => {
+    const image = normal(key(seed), [2, 1, 1, 4, 4]);
+    const a = kmeansContextLabels(image, undefined, { t, seed });
+    const b = kmeansContextLabels(image, undefined, { t, seed });
+    expect(values(a.q)).toEqual(values(b.q));
+    for (let i = 0; i < 2; i++)
+      for (let v = 0; v < 16; v++) {
+        let s = 0;
+        for (let j = 0; j < t; j++) s += get(a.q, [i, j, 0, Math.floor(v / 4), v % 4]);
+        expect(s).toBe(1);
+      }
+  });
+});
+
+describe('dilated-mask and anatomy context labels (Section V-B2, III-D)', () => {
+  it('[1 - M, M] from the soft dilated mask', () => {
+    const y = roiOneHot(array([0, 1, 0, 0, 0], [1, 1, 1, 5], 'int32'), 2);
+    const M = softDilatedMask(distanceMap(roiMask(y)), { margin: 1.5, temperature: 1 });
+    const q = dilatedMaskContextLabels(M);
+    expect(q.shape).toEqual([1, 2, 1, 1, 5]);
+    expectAllClose(q, [0, 0, 0, 1 - Math.exp(-0.5), 1 - Math.exp(-1.5), 1, 1, 1, Math.exp(-0.5), Math.exp(-1.5)], { atol: 1e-12 });
+  });
+
+  it('anatomy masks: the rest of the background first, then one sub-class per structure', () => {
+    const masks = array([1, 0, 0, 1, /* structure 2 */ 1, 1, 0, 0], [1, 2, 1, 1, 4], 'uint8');
+    expect(values(anatomyContextLabels(masks))).toEqual([0, 0, 1, 0, /* 1 */ 1, 0, 0, 1, /* 2 */ 0, 1, 0, 0]);
+  });
+});
+
+describe('largest-component post-processing (Section V-B4)', () => {
+  it('keeps the largest component of all ROI classes together, with its classes', () => {
+    const labels = array([1, 2, 0, 0, 1, 0, /* case 2 */ 0, 0, 1, 0, 1, 1], [2, 1, 1, 1, 6], 'int32');
+    const out = largestComponentPostprocess(labels);
+    expect(out.shape).toEqual(labels.shape);
+    expect(out.dtype).toBe('int32');
+    expect(values(out)).toEqual([1, 2, 0, 0, 0, 0, /* case 2 */ 0, 0, 0, 0, 1, 1]);
+    expect(values(largestComponentPostprocess(zeros([2, 2, 2], 'int32')))).toEqual(new Array(8).fill(0));
+  });
+});
