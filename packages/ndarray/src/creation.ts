@@ -142,6 +142,7 @@ export function fromNested<D extends DType = 'float32'>(nested: Nested, dtype?: 
 
 /** Nested lists of the elements (a number for rank 0). @example toNested(arange(4)) // [0,1,2,3] @category conversion */
 export function toNested(x: NDArray): Nested {
+  assertNDArray('toNested', x);
   const rec = (depth: number, off: number): Nested => {
     if (depth === x.shape.length) return x.data[off]!;
     const out: Nested[] = [];
@@ -153,6 +154,7 @@ export function toNested(x: NDArray): Nested {
 
 /** A fresh packed typed array of the elements in row-major order (always a copy). @category conversion */
 export function toTypedArray<D extends DType>(x: NDArray<number, D>): DataOf<D> {
+  assertNDArray('toTypedArray', x);
   const out = allocate(x.dtype, size(x));
   copyStrided(x.shape, x.data, x.strides, x.offset, out, contiguousStrides(x.shape), 0);
   return out;
@@ -160,6 +162,7 @@ export function toTypedArray<D extends DType>(x: NDArray<number, D>): DataOf<D> 
 
 /** A packed row-major array with the same elements (the input itself when already packed). @category conversion */
 export function contiguous<R extends number, D extends DType>(x: NDArray<R, D>): NDArray<R, D> {
+  assertNDArray('contiguous', x);
   if (isPacked(x)) return x;
   return fromData(x.dtype, x.shape, toTypedArray(x)) as unknown as NDArray<R, D>;
 }
@@ -172,6 +175,7 @@ export function contiguous<R extends number, D extends DType>(x: NDArray<R, D>):
  * @category conversion
  */
 export function astype<R extends number, D extends DType>(x: NDArray<R>, dtype: D): NDArray<R, D> {
+  assertNDArray('astype', x);
   checkDType('astype', dtype);
   if (x.dtype === dtype) return x as unknown as NDArray<R, D>;
   const src = toTypedArray(x);
@@ -183,6 +187,7 @@ export function astype<R extends number, D extends DType>(x: NDArray<R>, dtype: 
 
 /** The element at a multi-index (negative indices count from the end). @example get(eye, [1, 1]) @category conversion */
 export function get(x: NDArray, index: readonly number[]): number {
+  assertNDArray('get', x);
   if (index.length !== x.shape.length) {
     throw new ShapeError('get', `index of length ${index.length} for an array of rank ${x.shape.length}`);
   }
@@ -199,6 +204,7 @@ export function get(x: NDArray, index: readonly number[]): number {
 
 /** The single element of a size-1 array. @category conversion */
 export function item(x: NDArray): number {
+  assertNDArray('item', x);
   if (size(x) !== 1) throw new ShapeError('item', `needs exactly one element, got shape ${showShape(x.shape)}`);
   return get(x, x.shape.map(() => 0));
 }

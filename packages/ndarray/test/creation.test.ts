@@ -186,6 +186,15 @@ describe('examples', () => {
     expect(item(array([9], [1, 1]))).toBe(9);
     expect(() => item(x)).toThrow('item: needs exactly one element, got shape [2,3]');
   });
+
+  it('conversions name themselves when given something that is not an array', () => {
+    expect(() => toNested(null as never)).toThrow('toNested: x must be an NDArray, got null');
+    expect(() => toTypedArray([1, 2] as never)).toThrow('toTypedArray: x must be an NDArray, got object');
+    expect(() => contiguous(undefined as never)).toThrow('contiguous: x must be an NDArray, got undefined');
+    expect(() => astype(3 as never, 'int32')).toThrow('astype: x must be an NDArray, got number');
+    expect(() => get(null as never, [0])).toThrow(ValueError);
+    expect(() => item(null as never)).toThrow('item: x must be an NDArray, got null');
+  });
 });
 
 describe('properties', () => {
