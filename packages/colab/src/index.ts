@@ -20,3 +20,7 @@ export type { PredictRoiOptions } from './predictRoi.js';
 export { predictRoi } from './predictRoi.js';
 export type { KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
 export { anatomyContextLabels, dilatedMaskContextLabels, kmeans, kmeansContextLabels, largestComponentPostprocess } from './baselines.js';
+export type { ColabBatch, ColabLossOptions } from './losses.js';
+export { colabLabels, fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
+export type { MetaGradientMode, MetaGradientParts, MetaProblem } from './metaGradient.js';
+export { metaGradient, metaGradientModes, metaGradientParts } from './metaGradient.js';
