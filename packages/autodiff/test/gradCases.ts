@@ -86,12 +86,16 @@ const arbConvT = fc
   }))
   .filter(({ xs, ws, o }) => valid(() => convTranspose3dShape(xs, ws, null, o)));
 
-/** Non-overlapping pooling windows (what maxPool3d's rules support). */
+/** Pooling windows, overlapping or not (stride from kernelSize - 1 to kernelSize + 1), padding at most half the window. */
 const arbPool = fc
-  .record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), sp: tri(2, 4), k: tri(1, 2), extra: tri(0, 1), pad: tri(0, 1) })
+  .record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), sp: tri(2, 4), k: tri(1, 3), extra: tri(-1, 1), pad: tri(0, 1) })
   .map((r) => ({
     xs: [r.n, r.c, ...r.sp],
-    o: { kernelSize: r.k, stride: r.k.map((k, i) => k + r.extra[i]!) as [number, number, number], padding: r.k.map((k, i) => Math.min(r.pad[i]!, Math.floor(k / 2))) as [number, number, number] } as PoolOptions,
+    o: {
+      kernelSize: r.k,
+      stride: r.k.map((k, i) => Math.max(1, k + r.extra[i]!)) as [number, number, number],
+      padding: r.k.map((k, i) => Math.min(r.pad[i]!, Math.floor(k / 2))) as [number, number, number],
+    } as PoolOptions,
   }))
   .filter(({ xs, o }) => valid(() => maxPool3dShape(xs, o)));
 

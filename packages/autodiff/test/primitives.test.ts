@@ -75,11 +75,16 @@ describe('examples', () => {
     expect(toNested(await ad.realize(g))).toEqual([[[[[0, 0, 0, 0], [0, 1, 1, 0]]]]]);
   });
 
-  it('overlapping max-pooling windows are rejected when differentiated, not when run', async () => {
-    const x = ad.tensor(array([1, 2, 3, 4], [1, 1, 1, 1, 4], 'float64'));
-    const o = { kernelSize: [1, 1, 2] as const, stride: 1 };
-    expect(toNested(await ad.realize(ad.maxPool3d(x, o)))).toEqual([[[[[2, 3, 4]]]]]);
-    expect(() => ad.grad((t: ad.Tensor) => ad.sum(ad.maxPool3d(t, o)))(x)).toThrow(/non-overlapping/);
+  it('overlapping max-pooling windows: first maximum of each window, in both modes', async () => {
+    const x = ad.tensor(array([1, 4, 4, 2, 9], [1, 1, 1, 1, 5], 'float64'));
+    const o = { kernelSize: [1, 1, 3] as const, stride: 1, padding: [0, 0, 1] as const };
+    // Windows (padded): {-, 1, 4} {1, 4, 4} {4, 4, 2} {4, 2, 9} {2, 9, -}: maxima at 1, 1, 1, 4, 4.
+    expect(toNested(await ad.realize(ad.maxPool3d(x, o)))).toEqual([[[[[4, 4, 4, 9, 9]]]]]);
+    const g = ad.grad((t: ad.Tensor) => ad.sum(ad.maxPool3d(t, o)))(x);
+    const [, tan] = ad.jvp((t: ad.Tensor) => ad.maxPool3d(t, o), [x], [ad.tensor(array([10, 20, 30, 40, 50], [1, 1, 1, 1, 5], 'float64'))]);
+    const r = await ad.realize({ g, tan });
+    expect(toNested(r.g)).toEqual([[[[[0, 3, 0, 0, 2]]]]]);
+    expect(toNested(r.tan)).toEqual([[[[[20, 20, 20, 50, 50]]]]]);
   });
 
   it('shapes are checked when a node is built', () => {

@@ -9,7 +9,7 @@ import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkPair } from './conv3d.js';
-import { checkNonOverlapping, gatherAtMax } from './maxPool3d.js';
+import { gatherAtMax } from './maxPool3d.js';
 
 /** `maxPool3dBackward` with normalized options (the form the rules use). @internal */
 export const maxPool3dBackwardRaw = (dy: Tensor, x: Tensor, o: NormalizedPool): Tensor => bind(maxPool3dBackwardPrimitive, [dy, x], o);
@@ -23,11 +23,7 @@ export const maxPool3dBackwardPrimitive: PrimitiveDef<'maxPool3dBackward', Norma
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [dy, x], o) => be.kernels.maxPool3dBackward(dy!, x!, o),
-  jvp: ([, x], [tdy], o) => {
-    if (!tdy) return null;
-    checkNonOverlapping('maxPool3dBackward', o);
-    return maxPool3dBackwardRaw(tdy, x!, o);
-  },
+  jvp: ([, x], [tdy], o) => (tdy ? maxPool3dBackwardRaw(tdy, x!, o) : null),
   vjp: (ct, [, x], o) => [gatherAtMax(ct, x!, o), null],
 });
 
