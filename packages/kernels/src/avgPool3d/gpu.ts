@@ -1,0 +1,129 @@
+/**
+ * gpu.js `avgPool3d` and `avgPool3dBackward`, one output element per thread
+ * (padding counts as zeros: every window divides by `kD kH kW`). The backward
+ * is a gather over the windows that cover each input voxel.
+ * @module
+ */
+import type { Shape } from '@colab-ts/ndarray';
+import type { IKernelFunctionThis } from 'gpu.js';
+import type { PoolOptions } from '../Backend.js';
+import type { GpuBuffer } from '../gpu/buffer.js';
+import type { GpuDevice } from '../gpu/device.js';
+import { kernelArg, runKernel } from '../gpu/run.js';
+import { normalizePool } from '../options.js';
+import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
+
+/** Shape facts of a pooling: input `[N, C, D, H, W]`, output extents, window, stride, padding. @category gpu */
+export interface PoolConstants {
+  readonly D: number;
+  readonly H: number;
+  readonly W: number;
+  readonly oD: number;
+  readonly oH: number;
+  readonly oW: number;
+  readonly kD: number;
+  readonly kH: number;
+  readonly kW: number;
+  readonly sd: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly pd: number;
+  readonly ph: number;
+  readonly pw: number;
+}
+
+/** The constants of a pooling from its input and output shapes. @category gpu */
+export function poolConstants(op: string, xs: Shape, ys: Shape, options: PoolOptions): PoolConstants {
+  const o = normalizePool(op, options);
+  return {
+    D: xs[2]!,
+    H: xs[3]!,
+    W: xs[4]!,
+    oD: ys[2]!,
+    oH: ys[3]!,
+    oW: ys[4]!,
+    kD: o.kernelSize[0],
+    kH: o.kernelSize[1],
+    kW: o.kernelSize[2],
+    sd: o.stride[0],
+    sh: o.stride[1],
+    sw: o.stride[2],
+    pd: o.padding[0],
+    ph: o.padding[1],
+    pw: o.padding[2],
+  };
+}
+
+type This = IKernelFunctionThis<PoolConstants>;
+
+function avgPool3dSource(this: This, x: Float32Array): number {
+  const i = this.thread.x;
+  const ox = i % this.constants.oW;
+  let t = Math.floor(i / this.constants.oW);
+  const oy = t % this.constants.oH;
+  t = Math.floor(t / this.constants.oH);
+  const oz = t % this.constants.oD;
+  const nc = Math.floor(t / this.constants.oD);
+  let s = 0;
+  for (let a = 0; a < this.constants.kD; a++) {
+    const iz = oz * this.constants.sd - this.constants.pd + a;
+    if (iz >= 0 && iz < this.constants.D) {
+      for (let b = 0; b < this.constants.kH; b++) {
+        const iy = oy * this.constants.sh - this.constants.ph + b;
+        if (iy >= 0 && iy < this.constants.H) {
+          for (let e = 0; e < this.constants.kW; e++) {
+            const ix = ox * this.constants.sw - this.constants.pw + e;
+            if (ix >= 0 && ix < this.constants.W) {
+              s += x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return s / (this.constants.kD * this.constants.kH * this.constants.kW);
+}
+
+function avgPool3dBackwardSource(this: This, dy: Float32Array): number {
+  const i = this.thread.x;
+  const ix = i % this.constants.W;
+  let t = Math.floor(i / this.constants.W);
+  const iy = t % this.constants.H;
+  t = Math.floor(t / this.constants.H);
+  const iz = t % this.constants.D;
+  const nc = Math.floor(t / this.constants.D);
+  let s = 0;
+  for (let a = 0; a < this.constants.kD; a++) {
+    const tz = iz + this.constants.pd - a;
+    const oz = Math.floor(tz / this.constants.sd);
+    if (tz >= 0 && oz * this.constants.sd === tz && oz < this.constants.oD) {
+      for (let b = 0; b < this.constants.kH; b++) {
+        const ty = iy + this.constants.ph - b;
+        const oy = Math.floor(ty / this.constants.sh);
+        if (ty >= 0 && oy * this.constants.sh === ty && oy < this.constants.oH) {
+          for (let e = 0; e < this.constants.kW; e++) {
+            const tx = ix + this.constants.pw - e;
+            const ox = Math.floor(tx / this.constants.sw);
+            if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
+              s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]!;
+            }
+          }
+        }
+      }
+    }
+  }
+  return s / (this.constants.kD * this.constants.kH * this.constants.kW);
+}
+
+/** gpu.js `avgPool3d` (float32 buffers). @category gpu */
+export async function avgPool3dGpu(dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {
+  const ys = avgPool3dShape(x.shape, options);
+  return runKernel(dev, 'avgPool3d', avgPool3dSource, { ...poolConstants('avgPool3d', x.shape, ys, options) }, ys, [kernelArg(x)]);
+}
+
+/** gpu.js `avgPool3dBackward` (float32 buffers). @category gpu */
+export async function avgPool3dBackwardGpu(dev: GpuDevice, dy: GpuBuffer, inputShape: Shape, options: PoolOptions): Promise<GpuBuffer> {
+  const xs = avgPool3dBackwardShape(dy.shape, inputShape, options);
+  const c = poolConstants('avgPool3dBackward', xs, dy.shape, options);
+  return runKernel(dev, 'avgPool3dBackward', avgPool3dBackwardSource, { ...c }, xs, [kernelArg(dy)]);
+}
