@@ -58,6 +58,20 @@ const binary = (arbB: (s: Shape) => fc.Arbitrary<NDArray>, f: (a: Tensor, b: Ten
     .chain(([s, drop, ones]) => fc.tuple(arbA(s), arbB(s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)))))
     .map(([a, b]) => ({ args: [a, b], f }));
 
+/** NumPy slice specs with any bounds (negatives included) and steps in [-3, 3] \ {0}. */
+export const arbSliceSpecs = (shape: Shape) =>
+  fc.tuple(
+    ...shape.map((d) =>
+      fc.option(
+        fc.record(
+          { start: fc.integer({ min: -d - 1, max: d + 1 }), stop: fc.integer({ min: -d - 1, max: d + 1 }), step: fc.constantFrom(-3, -2, -1, 1, 2, 3) },
+          { requiredKeys: ['step'] },
+        ),
+        { nil: null },
+      ),
+    ),
+  );
+
 const arbAxes = (rank: number) => fc.subarray(Array.from({ length: rank }, (_, i) => i));
 
 const spatial = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 3 }));
@@ -173,6 +187,12 @@ export const GRAD_CASES: readonly GradCase[] = [
     arb: smallNonScalar
       .chain((s) => fc.tuple(arbNormal(s), fc.tuple(...s.map((d) => fc.tuple(fc.integer({ min: 0, max: d - 1 }), fc.integer({ min: 1, max: d }))))))
       .map(([x, b]) => ({ args: [x], f: (t: Tensor) => ad.slice(t, b.map(([a, c]) => ({ start: Math.min(a, c - 1), stop: c }))) })),
+  },
+  {
+    name: 'slice (any step, composed)',
+    prim: 'slice',
+    order: 2,
+    arb: smallNonScalar.chain((s) => fc.tuple(arbNormal(s), arbSliceSpecs(s))).map(([x, specs]) => ({ args: [x], f: (t: Tensor) => ad.slice(t, specs) })),
   },
   {
     name: 'pad',

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { PrimName } from '../src/index.js';
 import * as ad from '../src/index.js';
 import { checkGrads } from '../src/testing.js';
-import { EXEMPT, GRAD_CASES } from './gradCases.js';
+import { EXEMPT, GRAD_CASES, arbNormal, arbSliceSpecs } from './gradCases.js';
+import { arbShape } from '@colab-ts/ndarray/testing';
+import * as nd from '@colab-ts/ndarray';
+import fc from 'fast-check';
 
 // AUTODIFF_RUNS=20 multiplies every row's runs (a local stress pass; CI keeps the small default).
 const SCALE = Math.max(1, Number(process.env['AUTODIFF_RUNS'] ?? 1));
@@ -22,6 +25,16 @@ describe('properties', () => {
     const conv: PrimName = 'conv3d';
     expect([notPrimitive, conv]).toEqual(['softmax', 'conv3d']);
   });
+
+  fcTest.prop([arbShape({ minRank: 1, maxRank: 3, maxDim: 4 }).chain((s) => fc.tuple(arbNormal(s), arbSliceSpecs(s)))], { numRuns: 30 })(
+    'slice with any step equals @colab-ts/ndarray slice',
+    async ([x, specs]) => {
+      const got = await ad.realize(ad.slice(ad.tensor(x), specs));
+      const want = nd.slice(x, specs);
+      expect(got.shape).toEqual(want.shape);
+      expect(nd.toNested(got)).toEqual(nd.toNested(want));
+    },
+  );
 
   for (const c of GRAD_CASES) {
     fcTest.prop([c.arb], { numRuns: SCALE * (c.numRuns ?? (c.order === 2 ? 6 : 10)) })(`${c.name}: jvp and vjp agree with finite differences (order ${c.order})`, async ({ args, f }) => {

@@ -1,11 +1,13 @@
-/** `slice`: a contiguous box (unit step) of each axis. @module */
+/** `slice`: the primitive keeps a contiguous box (unit step) of each axis; the public op adds any step. @module */
 import type { SliceSpec } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, dual, showShape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
+import { flip } from './flip.js';
 import { pad } from './pad.js';
+import { reshape } from './reshape.js';
 
 /** `x[starts[i]:stops[i]]` on every axis, bounds already normalized (the form the rules use). @internal */
 export const sliceBox = (x: Tensor, starts: readonly number[], stops: readonly number[]): Tensor =>
@@ -31,28 +33,63 @@ export const slicePrimitive: PrimitiveDef<'slice', { readonly starts: readonly n
   vjp: (ct, [x], { starts, stops }) => [pad(ct, x!.shape.map((d, i): [number, number] => [starts[i]!, d - stops[i]!]))],
 });
 
-/** Normalizes a NumPy-style slice spec with unit step (negative bounds count from the end; clamped). */
-function bounds(spec: SliceSpec | null | undefined, d: number, axis: number): [number, number] {
-  if (spec === null || spec === undefined) return [0, d];
-  if (spec.step !== undefined && spec.step !== 1) {
-    throw new ValueError('slice', `only step 1 is differentiable here, got ${spec.step} on axis ${axis} (use flip for reversal)`);
+/** `{ start, length, step }` of a NumPy-style slice of an axis of extent `d` (the rules of @colab-ts/ndarray's `slice`). */
+function indices(spec: SliceSpec | null | undefined, d: number, axis: number): { start: number; length: number; step: number } {
+  if (spec === null || spec === undefined) return { start: 0, length: d, step: 1 };
+  const step = spec.step ?? 1;
+  if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer on axis ${axis}, got ${step}`);
+  const norm = (v: number | undefined, dflt: number, lo: number, hi: number): number => {
+    if (v === undefined) return dflt;
+    if (!Number.isInteger(v)) throw new ValueError('slice', `bounds must be integers on axis ${axis}, got ${v}`);
+    return Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+  };
+  if (step > 0) {
+    const start = norm(spec.start, 0, 0, d);
+    const stop = norm(spec.stop, d, 0, d);
+    return { start, step, length: Math.max(0, Math.ceil((stop - start) / step)) };
   }
-  const norm = (v: number | undefined, dflt: number): number => (v === undefined ? dflt : Math.min(Math.max(v < 0 ? v + d : v, 0), d));
-  const a = norm(spec.start, 0);
-  return [a, Math.max(a, norm(spec.stop, d))];
+  const start = norm(spec.start, d - 1, -1, d - 1);
+  const stop = norm(spec.stop, -1, -1, d - 1);
+  return { start, step, length: Math.max(0, Math.ceil((start - stop) / -step)) };
 }
 
 /**
- * Slices each axis with `{ start, stop }` (step 1; `null` keeps the axis; negatives count from the end).
- * @example slice(x, [null, { start: 1, stop: 3 }]) or pipe(x, slice([{ stop: 2 }]))
+ * Slices each axis with `{ start, stop, step }` (NumPy rules, as @colab-ts/ndarray's
+ * `slice`; `null` keeps the axis). Unit steps are one `slice` primitive; other
+ * steps are composed from `flip`, `pad`, `reshape` and unit-step slices, so
+ * every slice is differentiable.
+ * @example slice(x, [null, { start: 1, stop: 3 }]) or pipe(x, slice([{ step: -1 }]))
  * @category ops
  */
 export const slice: {
   (specs: readonly (SliceSpec | null | undefined)[]): (x: TensorLike) => Tensor;
   (x: TensorLike, specs: readonly (SliceSpec | null | undefined)[]): Tensor;
 } = dual(2, (x: TensorLike, specs: readonly (SliceSpec | null | undefined)[]): Tensor => {
-  const t = asTensor('slice', x);
-  if (specs.length > t.shape.length) throw new ShapeError('slice', `${specs.length} slice specs for an array of rank ${t.shape.length}`);
-  const b = t.shape.map((d, i) => bounds(specs[i], d, i));
-  return sliceBox(t, b.map((v) => v[0]), b.map((v) => v[1]));
+  let t = asTensor('slice', x);
+  const rank = t.shape.length;
+  if (specs.length > rank) throw new ShapeError('slice', `${specs.length} slice specs for an array of rank ${rank}`);
+  const ix = t.shape.map((d, i) => indices(specs[i], d, i));
+  // Negative steps: flip those axes, after which the walk ascends from d - 1 - start.
+  const back = ix.flatMap((v, i) => (v.step < 0 ? [i] : []));
+  if (back.length > 0) t = flip(t, { axes: back });
+  const spec = ix.map((v, i) => (v.step < 0 ? { start: t.shape[i]! - 1 - v.start, length: v.length, step: -v.step } : v));
+  // One box covering every kept index: [start, start + (length - 1) step + 1).
+  t = sliceBox(
+    t,
+    spec.map((v) => (v.length === 0 ? 0 : v.start)),
+    spec.map((v) => (v.length === 0 ? 0 : v.start + (v.length - 1) * v.step + 1)),
+  );
+  // Steps > 1: pad to length * step, split the axis into [length, step], keep offset 0.
+  spec.forEach((v, i) => {
+    if (v.step === 1 || v.length === 0) return;
+    const widths = t.shape.map((_, j): [number, number] => [0, j === i ? v.step - 1 : 0]);
+    const split = reshape(pad(t, widths), [...t.shape.slice(0, i), v.length, v.step, ...t.shape.slice(i + 1)]);
+    const kept = sliceBox(
+      split,
+      split.shape.map(() => 0),
+      split.shape.map((d, j) => (j === i + 1 ? 1 : d)),
+    );
+    t = reshape(kept, t.shape.map((d, j) => (j === i ? v.length : d)));
+  });
+  return t;
 });
