@@ -118,6 +118,7 @@ export function softDice(prediction: Leaf, target: Leaf, options: Omit<SoftDiceO
 function channelMask(op: string, channels: readonly number[] | readonly boolean[] | undefined, c: number): number[] {
   if (channels === undefined) return Array.from({ length: c }, () => 1);
   if (!Array.isArray(channels)) throw new ValueError(op, 'channels must be an array of indices or booleans');
+  if (channels.length === 0) throw new ValueError(op, 'channels selects no channel');
   if (channels.every((v) => typeof v === 'boolean')) {
     if (channels.length !== c) throw new ValueError(op, `a boolean channel mask needs ${c} entries, got ${channels.length}`);
     return channels.map((v) => (v ? 1 : 0));
