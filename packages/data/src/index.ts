@@ -28,3 +28,19 @@ export {
   writeFileAtomic,
   writeNifti,
 } from './nifti.js';
+export type { Batch, Case } from './Case.js';
+export { checkCase } from './Case.js';
+export type { Spacing } from './resample.js';
+export { resample, resampleLabels, resampleLabelsToShape, resampleToShape, resampledShape } from './resample.js';
+export type { IntensityStats } from './normalize.js';
+export { ctStatistics, foregroundValues, normalizeCT, percentile, zScore } from './normalize.js';
+export type { Box } from './crop.js';
+export { cropBox, cropToNonZero, nonZeroBox, pasteBox } from './crop.js';
+export type { SampleOptions } from './samplePatches.js';
+export { concatBatches, roiVoxels, sampleBatch, samplePatches } from './samplePatches.js';
+export type { AugmentOptions, AugmentStep } from './augment.js';
+export { augment } from './augment.js';
+export type { SlidingWindowOptions, WindowProgress } from './slidingWindow.js';
+export { slidingWindow, windowStarts } from './slidingWindow.js';
+export type { PhantomCase, PhantomCohort, PhantomOptions } from './phantom.js';
+export { PHANTOM_CONTEXT_LABELS, PHANTOM_LABELS, phantom, writePhantomDataset } from './phantom.js';

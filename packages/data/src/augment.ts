@@ -1,0 +1,235 @@
+/**
+ * Seeded, pure data augmentation of a batch (nnU-Net's set, with its default
+ * ranges and probabilities): mirroring, small rotations and scaling (trilinear
+ * for images, nearest for label maps, zero outside), brightness, contrast,
+ * gamma and Gaussian noise. The same key gives the same batch. A 2D batch
+ * (`pd = 1`) is rotated and scaled in-plane only.
+ * @module
+ */
+import type { Key } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, allocate, normal, showShape, split, uniform } from '@colab-ts/ndarray';
+import type { Batch } from './Case.js';
+import { dataOf, packed } from './internal/arrays.js';
+
+/** One augmentation's probability (per sample) and range; `false` turns it off. @category augmentation */
+export interface AugmentStep {
+  readonly p?: number;
+  readonly range?: readonly [number, number];
+}
+
+/** Options of `augment`; every step is on by default with nnU-Net's settings. @category augmentation */
+export interface AugmentOptions {
+  /** Per spatial axis flip probability (default 0.5) over `axes` (0 = D, 1 = H, 2 = W; default those with extent > 1). */
+  readonly mirror?: false | { readonly p?: number; readonly axes?: readonly number[] };
+  /** Rotation angle range in radians per axis (default +-15 degrees, p 0.2). */
+  readonly rotation?: false | AugmentStep;
+  /** Isotropic zoom factor range (default [0.85, 1.25], p 0.2). */
+  readonly scaling?: false | AugmentStep;
+  /** Multiplicative brightness range (default [0.75, 1.25], p 0.15). */
+  readonly brightness?: false | AugmentStep;
+  /** Contrast factor range around the mean, clipped to the original range (default [0.75, 1.25], p 0.15). */
+  readonly contrast?: false | AugmentStep;
+  /** Gamma range on range-normalised intensities, keeping mean and std (default [0.7, 1.5], p 0.3). */
+  readonly gamma?: false | AugmentStep;
+  /** Noise variance range (default [0, 0.1], p 0.1). */
+  readonly noise?: false | AugmentStep;
+}
+
+const DEG15 = (15 * Math.PI) / 180;
+
+function step(s: false | AugmentStep | undefined, p: number, range: readonly [number, number]): { p: number; lo: number; hi: number } | undefined {
+  if (s === false) return undefined;
+  const r = s?.range ?? range;
+  const q = s?.p ?? p;
+  if (!(q >= 0 && q <= 1) || !(r[0] <= r[1])) throw new ValueError('augment', `bad step ${JSON.stringify(s)}: p in [0,1] and range [lo, hi] with lo <= hi`);
+  return { p: q, lo: r[0], hi: r[1] };
+}
+
+type M3 = number[][];
+const mul3 = (a: M3, b: M3): M3 => a.map((row) => [0, 1, 2].map((c) => row[0]! * b[0]![c]! + row[1]! * b[1]![c]! + row[2]! * b[2]![c]!));
+
+/** Rotation about one spatial axis (0 = D, 1 = H, 2 = W) in (d, h, w) coordinates. */
+function rotation(axis: number, t: number): M3 {
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const [i, j] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+  const m = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  m[i]![i] = c;
+  m[i]![j] = -s;
+  m[j]![i] = s;
+  m[j]![j] = c;
+  return m;
+}
+
+/**
+ * Applies random augmentations to every sample of a batch; returns a new
+ * batch (metadata unchanged).
+ * @example const augmented = augment(key(7), batch)
+ * @category augmentation
+ */
+export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Batch {
+  const op = 'augment';
+  const { image, label, context } = batch;
+  if (image.shape.length !== 5) throw new ShapeError(op, `batch.image must be [N,C,D,H,W], got ${showShape(image.shape)}`);
+  const [N, C, D, H, W] = image.shape as unknown as [number, number, number, number, number];
+  const n = D * H * W;
+  const rot = step(options.rotation, 0.2, [-DEG15, DEG15]);
+  const zoom = step(options.scaling, 0.2, [0.85, 1.25]);
+  const bright = step(options.brightness, 0.15, [0.75, 1.25]);
+  const contrast = step(options.contrast, 0.15, [0.75, 1.25]);
+  const gamma = step(options.gamma, 0.3, [0.7, 1.5]);
+  const noise = step(options.noise, 0.1, [0, 0.1]);
+  const mirrorP = options.mirror === false ? 0 : (options.mirror?.p ?? 0.5);
+  const mirrorAxes = options.mirror === false ? [] : (options.mirror?.axes ?? [0, 1, 2].filter((a) => [D, H, W][a]! > 1));
+  const img = dataOf(image);
+  const maps = [label, context].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, dataOf(m).length) }));
+  const out = new Float32Array(img.length);
+  const keys = split(k, N);
+  const centre = [(D - 1) / 2, (H - 1) / 2, (W - 1) / 2];
+  for (let s = 0; s < N; s++) {
+    const [kDraw, kNoise] = split(keys[s]!, 2);
+    // Fixed draw layout per sample: 32 uniforms, so turning one step off does not reshuffle the others.
+    const u = uniform(kDraw!, [32], { dtype: 'float64' }).data;
+    const between = (i: number, lo: number, hi: number): number => lo + (hi - lo) * u[i]!;
+    // Spatial: one matrix for rotation and zoom, then flips, applied as an inverse map.
+    let A: M3 = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    let spatial = false;
+    if (rot !== undefined && u[0]! < rot.p) {
+      const axes = D > 1 ? [0, 1, 2] : [0];
+      for (const a of axes) A = mul3(A, rotation(a, between(1 + a, rot.lo, rot.hi)));
+      spatial = true;
+    }
+    if (zoom !== undefined && u[4]! < zoom.p) {
+      const z = between(5, zoom.lo, zoom.hi);
+      // A maps output to input coordinates, so zooming in by z divides by z.
+      A = mul3(A, [
+        [D > 1 ? 1 / z : 1, 0, 0],
+        [0, 1 / z, 0],
+        [0, 0, 1 / z],
+      ]);
+      spatial = true;
+    }
+    const flip = [0, 1, 2].map((a) => mirrorAxes.includes(a) && u[6 + a]! < mirrorP);
+    for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * n;
+      let o = base;
+      for (let d = 0; d < D; d++) {
+        for (let h = 0; h < H; h++) {
+          for (let w = 0; w < W; w++) {
+            const p = [flip[0] ? D - 1 - d : d, flip[1] ? H - 1 - h : h, flip[2] ? W - 1 - w : w];
+            if (!spatial) {
+              out[o++] = img[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
+              continue;
+            }
+            const q = [0, 1, 2].map((i) => centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!));
+            out[o++] = trilinear(img, base, D, H, W, q[0]!, q[1]!, q[2]!);
+          }
+        }
+      }
+    }
+    for (const mp of maps) {
+      if (mp === undefined) continue;
+      const base = s * n;
+      let o = base;
+      for (let d = 0; d < D; d++) {
+        for (let h = 0; h < H; h++) {
+          for (let w = 0; w < W; w++) {
+            const p = [flip[0] ? D - 1 - d : d, flip[1] ? H - 1 - h : h, flip[2] ? W - 1 - w : w];
+            if (!spatial) {
+              mp.out[o++] = mp.src[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
+              continue;
+            }
+            const q = [0, 1, 2].map((i) => Math.round(centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!)));
+            const inside = q[0]! >= 0 && q[0]! < D && q[1]! >= 0 && q[1]! < H && q[2]! >= 0 && q[2]! < W;
+            mp.out[o++] = inside ? mp.src[base + (q[0]! * H + q[1]!) * W + q[2]!]! : 0;
+          }
+        }
+      }
+    }
+    // Intensity steps, per channel, on the spatially transformed sample.
+    const noiseKeys = split(kNoise!, C);
+    for (let c = 0; c < C; c++) {
+      const base = (s * C + c) * n;
+      const x = out.subarray(base, base + n);
+      if (bright !== undefined && u[10]! < bright.p) {
+        const f = between(11, bright.lo, bright.hi);
+        for (let i = 0; i < n; i++) x[i] = x[i]! * f;
+      }
+      if (contrast !== undefined && u[12]! < contrast.p) {
+        const f = between(13, contrast.lo, contrast.hi);
+        const [mean, , lo, hi] = stats(x);
+        for (let i = 0; i < n; i++) x[i] = Math.min(Math.max((x[i]! - mean) * f + mean, lo), hi);
+      }
+      if (gamma !== undefined && u[14]! < gamma.p) {
+        const g = between(15, gamma.lo, gamma.hi);
+        const [mean, sd, lo, hi] = stats(x);
+        const range = hi - lo + 1e-7;
+        for (let i = 0; i < n; i++) x[i] = ((x[i]! - lo) / range) ** g * range + lo;
+        const [mean2, sd2] = stats(x);
+        for (let i = 0; i < n; i++) x[i] = ((x[i]! - mean2) / (sd2 + 1e-8)) * sd + mean;
+      }
+      if (noise !== undefined && u[16]! < noise.p) {
+        const variance = between(17, noise.lo, noise.hi);
+        const z = normal(noiseKeys[c]!, [n], { std: Math.sqrt(variance) }).data;
+        for (let i = 0; i < n; i++) x[i] = x[i]! + z[i]!;
+      }
+    }
+  }
+  return {
+    ...batch,
+    image: packed('float32', image.shape, out),
+    label: maps[0] === undefined ? label : packed(label.dtype, label.shape, maps[0].out),
+    context: maps[1] === undefined || context === undefined ? context : packed(context.dtype, context.shape, maps[1].out),
+  };
+}
+
+function stats(x: Float32Array): [number, number, number, number] {
+  let mean = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    mean += v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  mean /= x.length;
+  let sq = 0;
+  for (const v of x) sq += (v - mean) ** 2;
+  return [mean, Math.sqrt(sq / x.length), lo, hi];
+}
+
+function trilinear(src: ArrayLike<number>, base: number, D: number, H: number, W: number, d: number, h: number, w: number): number {
+  if (d <= -1 || h <= -1 || w <= -1 || d >= D || h >= H || w >= W) return 0;
+  const d0 = Math.floor(d);
+  const h0 = Math.floor(h);
+  const w0 = Math.floor(w);
+  const fd = d - d0;
+  const fh = h - h0;
+  const fw = w - w0;
+  let v = 0;
+  for (let a = 0; a < 2; a++) {
+    const dd = d0 + a;
+    const wa = a === 0 ? 1 - fd : fd;
+    if (wa === 0 || dd < 0 || dd >= D) continue;
+    for (let b = 0; b < 2; b++) {
+      const hh = h0 + b;
+      const wb = b === 0 ? 1 - fh : fh;
+      if (wb === 0 || hh < 0 || hh >= H) continue;
+      for (let c = 0; c < 2; c++) {
+        const ww = w0 + c;
+        const wc = c === 0 ? 1 - fw : fw;
+        if (wc === 0 || ww < 0 || ww >= W) continue;
+        v += wa * wb * wc * src[base + (dd * H + hh) * W + ww]!;
+      }
+    }
+  }
+  return v;
+}
