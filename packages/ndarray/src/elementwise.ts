@@ -14,22 +14,33 @@ import { ValueError } from './errors.js';
 import { gather, scratch } from './internal/chunks.js';
 import { forEachRow } from './internal/iterate.js';
 import type { NDArray } from './NDArray.js';
-import { fromData, isContiguous } from './NDArray.js';
+import { fromData, isContiguous, isNDArray } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { broadcastShapes, contiguousStrides, shapesEqual, shapeSize } from './Shape.js';
 
 /** An array or a plain number (a weakly typed scalar). @category elementwise */
 export type ArrayOrScalar = NDArray | number;
 
-function operand(op: string, x: ArrayOrScalar, peer: ArrayOrScalar): NDArray {
+/** Can `dtype` hold the integer `v` exactly? */
+const fitsInteger = (v: number, dtype: DType): boolean =>
+  Number.isInteger(v) && (dtype === 'uint8' ? v >= 0 && v <= 255 : v >= -2147483648 && v <= 2147483647);
+
+/**
+ * A plain number as a rank-0 array. It takes its peer's dtype when that dtype
+ * holds it: any number with a float peer, an in-range integer with an integer
+ * peer. Otherwise (a fraction, NaN, an infinity or an out-of-range integer next
+ * to an integer array) it becomes float32, or float64 for comparisons, whose
+ * uint8 result does not depend on it, so that `greater(u8, -1)` or
+ * `less(i32, 2 ** 31)` compare against the number actually given.
+ */
+function operand(op: string, x: ArrayOrScalar, peer: ArrayOrScalar, compare: boolean): NDArray {
   if (typeof x !== 'number') {
     assertNDArray(op, x);
     return x;
   }
-  const peerType: DType = typeof peer === 'number' ? 'float32' : peer.dtype;
-  const dtype = Number.isInteger(x) || isFloat(peerType) ? peerType : 'float32';
-  if (!isFloat(dtype) && !Number.isFinite(x)) return full([], x, 'float32');
-  return full([], x, dtype);
+  const peerType: DType = isNDArray(peer) ? peer.dtype : 'float32';
+  if (isFloat(peerType) || fitsInteger(x, peerType)) return full([], x, peerType);
+  return full([], x, compare ? 'float64' : 'float32');
 }
 
 function broadcastStrides(x: NDArray, shape: Shape): number[] {
@@ -95,8 +106,9 @@ type BinaryFn = {
 
 function binary(op: string, kernel: Kernel, result: (d: DType) => DType, f32?: F32Kernel): BinaryFn {
   return dual(2, (a: ArrayOrScalar, b: ArrayOrScalar): NDArray => {
-    const x = operand(op, a, b);
-    const y = operand(op, b, a);
+    const compare = result === toUint8;
+    const x = operand(op, a, b, compare);
+    const y = operand(op, b, a, compare);
     return elementwise(op, [x, y], result(promoteTypes(x.dtype, y.dtype)), kernel, f32);
   });
 }
@@ -207,10 +219,11 @@ export const clip: {
 } = dual(3, (x: NDArray, lo: number, hi: number): NDArray => {
   assertNDArray('clip', x);
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new ValueError('clip', `needs lo <= hi, got [${lo}, ${hi}]`);
-  // Bounds are weakly typed scalars: a fractional bound turns an integer array into float32
-  // (as add(x, 0.5) does), so clip(int32, 0.5, 3) cannot return 0 < lo.
-  const fractional = (b: number): boolean => Number.isFinite(b) && !Number.isInteger(b);
-  const dtype = isFloat(x.dtype) || !(fractional(lo) || fractional(hi)) ? x.dtype : 'float32';
+  // Bounds are weakly typed scalars: a bound an integer array cannot hold (a fraction, or out of
+  // range) turns it into float32, as add(x, 0.5) does, so clip(int32, 0.5, 3) cannot return 0 < lo.
+  // Infinite bounds are never written, so they keep the dtype.
+  const holds = (b: number): boolean => !Number.isFinite(b) || fitsInteger(b, x.dtype);
+  const dtype = isFloat(x.dtype) || (holds(lo) && holds(hi)) ? x.dtype : 'float32';
   return map(x, (v) => (v < lo ? lo : v > hi ? hi : v), dtype, 'clip');
 });
 
@@ -221,7 +234,7 @@ export const clip: {
  */
 export function where(cond: NDArray, a: ArrayOrScalar, b: ArrayOrScalar): NDArray {
   assertNDArray('where', cond, 'cond');
-  const x = operand('where', a, b);
-  const y = operand('where', b, a);
+  const x = operand('where', a, b, false);
+  const y = operand('where', b, a, false);
   return elementwise('where', [cond, x, y], promoteTypes(x.dtype, y.dtype), K.where);
 }

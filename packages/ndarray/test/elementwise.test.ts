@@ -67,6 +67,30 @@ describe('examples', () => {
     expect(add(i, Infinity).dtype).toBe('float32');
   });
 
+  it('an integer scalar that the integer array cannot hold is not wrapped', () => {
+    const u = array([0, 5, 255], [3], 'uint8');
+    // comparisons see the number actually given
+    expect(elements(greater(u, -1))).toEqual([1, 1, 1]);
+    expect(elements(less(u, 256))).toEqual([1, 1, 1]);
+    expect(elements(equal(u, 261))).toEqual([0, 0, 0]);
+    const i = array([-(2 ** 31), 0, 2 ** 31 - 1], [3], 'int32');
+    expect(elements(equal(i, -(2 ** 31) - 1))).toEqual([0, 0, 0]);
+    expect(elements(less(i, 2 ** 31))).toEqual([1, 1, 1]);
+    expect(elements(greaterEqual(2 ** 32, i))).toEqual([1, 1, 1]);
+    // arithmetic goes to float32, like a fractional scalar
+    const m = maximum(u, -1);
+    expect(m.dtype).toBe('float32');
+    expect(elements(m)).toEqual([0, 5, 255]);
+    expect(elements(add(u, 300))).toEqual([300, 305, 555]);
+    expect(elements(where(greater(u, 1), u, -1))).toEqual([-1, 5, 255]);
+    // in-range integers keep the array's dtype
+    expect(add(u, 1).dtype).toBe('uint8');
+    expect(elements(equal(u, 255))).toEqual([0, 0, 1]);
+    // a float array keeps NumPy's weak-scalar rule: the number is rounded to float32
+    expect(elements(equal(array([0.1], [1], 'float32'), 0.1))).toEqual([1]);
+    expect(() => add(1, null as never)).toThrow('add: x must be an NDArray, got null');
+  });
+
   it('arrays promote uint8 < int32 < float32 < float64; div always gives floats', () => {
     const of = (d: DType) => array([2], [1], d);
     const table: [DType, DType, DType][] = [
@@ -158,6 +182,7 @@ describe('examples', () => {
     expect(ci.dtype).toBe('float32');
     expect(elements(ci)).toEqual([0.5, 2, 3]);
     expect(clip(array([0, 5], [2], 'uint8'), -Infinity, 3).dtype).toBe('uint8');
+    expect(elements(clip(array([0, 5], [2], 'uint8'), 260, 300))).toEqual([260, 260]);
     expect(() => clip(null as never, 0, 1)).toThrow('clip: x must be an NDArray, got null');
     expect(() => map(null as never, (v) => v)).toThrow('map: x must be an NDArray, got null');
   });
