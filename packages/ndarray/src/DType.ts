@@ -40,6 +40,10 @@ export const promoteTypes = (a: DType, b: DType): DType => (RANK[a] >= RANK[b] ?
 /** The dtype floating-point math returns for an input dtype (integers become float32). @category dtype */
 export const floatResult = (d: DType): DType => (isFloat(d) ? d : 'float32');
 
+/** Can dtype `d` store the number `v` exactly (any number for floats; an in-range integer otherwise)? @internal */
+export const holdsValue = (v: number, d: DType): boolean =>
+  isFloat(d) || (Number.isInteger(v) && (d === 'uint8' ? v >= 0 && v <= 255 : v >= -2147483648 && v <= 2147483647));
+
 /** A zero-filled typed array of `n` elements of dtype `d`. @category dtype */
 export function allocate<D extends DType>(dtype: D, n: number): DataOf<D> {
   switch (dtype) {

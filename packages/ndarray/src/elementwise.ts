@@ -8,7 +8,7 @@
  */
 import { assertNDArray, full } from './creation.js';
 import type { AnyData, DType } from './DType.js';
-import { allocate, floatResult, isFloat, promoteTypes } from './DType.js';
+import { allocate, floatResult, holdsValue, isFloat, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
 import { ValueError } from './errors.js';
 import { gather, scratch } from './internal/chunks.js';
@@ -20,10 +20,6 @@ import { broadcastShapes, contiguousStrides, shapesEqual, shapeSize } from './Sh
 
 /** An array or a plain number (a weakly typed scalar). @category elementwise */
 export type ArrayOrScalar = NDArray | number;
-
-/** Can `dtype` hold the integer `v` exactly? */
-const fitsInteger = (v: number, dtype: DType): boolean =>
-  Number.isInteger(v) && (dtype === 'uint8' ? v >= 0 && v <= 255 : v >= -2147483648 && v <= 2147483647);
 
 /**
  * A plain number as a rank-0 array. It takes its peer's dtype when that dtype
@@ -39,7 +35,7 @@ function operand(op: string, x: ArrayOrScalar, peer: ArrayOrScalar, compare: boo
     return x;
   }
   const peerType: DType = isNDArray(peer) ? peer.dtype : 'float32';
-  if (isFloat(peerType) || fitsInteger(x, peerType)) return full([], x, peerType);
+  if (holdsValue(x, peerType)) return full([], x, peerType);
   return full([], x, compare ? 'float64' : 'float32');
 }
 
@@ -222,7 +218,7 @@ export const clip: {
   // Bounds are weakly typed scalars: a bound an integer array cannot hold (a fraction, or out of
   // range) turns it into float32, as add(x, 0.5) does, so clip(int32, 0.5, 3) cannot return 0 < lo.
   // Infinite bounds are never written, so they keep the dtype.
-  const holds = (b: number): boolean => !Number.isFinite(b) || fitsInteger(b, x.dtype);
+  const holds = (b: number): boolean => !Number.isFinite(b) || holdsValue(b, x.dtype);
   const dtype = isFloat(x.dtype) || (holds(lo) && holds(hi)) ? x.dtype : 'float32';
   return map(x, (v) => (v < lo ? lo : v > hi ? hi : v), dtype, 'clip');
 });

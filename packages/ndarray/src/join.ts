@@ -5,7 +5,7 @@
  */
 import { assertNDArray, full } from './creation.js';
 import type { DType } from './DType.js';
-import { allocate, promoteTypes } from './DType.js';
+import { allocate, holdsValue, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import { copyStrided } from './internal/assign.js';
@@ -88,7 +88,9 @@ export const pad: {
       }
     }
     const shape = x.shape.map((d, i) => d + w[i]![0] + w[i]![1]);
-    const out = full(shape, options.value ?? 0, x.dtype);
+    // The value is a weakly typed scalar: one the integer dtype cannot hold makes the result float32.
+    const value = options.value ?? 0;
+    const out = full(shape, value, holdsValue(value, x.dtype) ? x.dtype : 'float32');
     const strides = out.strides;
     const start = w.reduce((a, [lo], i) => a + lo * strides[i]!, 0);
     copyStrided(x.shape, x.data, x.strides, x.offset, out.data, strides, start);

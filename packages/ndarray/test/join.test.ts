@@ -40,6 +40,12 @@ describe('examples', () => {
     expect(elements(p)).toEqual([0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0]);
     expect(elements(pad(f([5]), 1, { value: -1 }))).toEqual([-1, 5, -1]);
     expect(pad(array([1], [1], 'int32'), 1).dtype).toBe('int32');
+    // a value the integer dtype cannot hold makes the result float32 instead of wrapping or truncating
+    const u = pad(array([7], [1], 'uint8'), 1, { value: 300 });
+    expect(u.dtype).toBe('float32');
+    expect(elements(u)).toEqual([300, 7, 300]);
+    expect(elements(pad(array([7], [1], 'int32'), [[0, 1]], { value: 0.5 }))).toEqual([7, 0.5]);
+    expect(pad(array([7], [1], 'uint8'), 1, { value: 255 }).dtype).toBe('uint8');
     expect(elements(pad(transpose(x), [[0, 0], [1, 0]]))).toEqual([0, 1, 3, 0, 2, 4]);
   });
 
