@@ -6,7 +6,7 @@
 import { dual } from '@colab-ts/ndarray';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
-import { asTensor } from '../internal/coerce.js';
+import { asTensor, elementwiseOperands } from '../internal/coerce.js';
 import { add } from '../primitives/add.js';
 import { greater, greaterEqual } from '../primitives/compare.js';
 import { div } from '../primitives/div.js';
@@ -31,7 +31,10 @@ export const abs = (x: TensorLike): Tensor => {
 };
 
 /** Elementwise minimum; ties split the derivative equally. @example minimum(x, 1) @category composites */
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => neg(maximum(neg(asTensor('minimum', a)), neg(asTensor('minimum', b))));
+export const minimum = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = elementwiseOperands('minimum', [a, b]);
+  return neg(maximum(neg(x!), neg(y!)));
+};
 
 /** `max(x, 0)`, derivative 0 at 0 (NOTE: `where`, not `maximum`, which would give 1/2 there). @example relu(x) @category composites */
 export const relu = (x: TensorLike): Tensor => {
