@@ -101,7 +101,10 @@ describe('shape rules agree with the kernels on every dtype', () => {
       mixed: ad.mul(u, f),
       cast: ad.cast(f, 'int32'),
       where: ad.where(u, i, 0),
+      half: ad.add(i, 0.5),
     });
+    expect(r.half.dtype).toBe('float32');
+    expect(toNested(r.half)).toEqual([1.5, 2.5, 3.5]);
     expect(r.add.dtype).toBe('int32');
     expect(r.div.dtype).toBe('float32');
     expect(r.exp.dtype).toBe('float32');

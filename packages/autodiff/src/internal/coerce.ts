@@ -21,10 +21,12 @@ export function asTensor(op: string, x: TensorLike, dtype: DType = 'float32'): T
   throw new ValueError(op, `expected a Tensor or a number, got ${isNDArray(x) ? 'an NDArray (wrap it with tensor(x))' : x === null ? 'null' : typeof x}`);
 }
 
-/** Operands of an elementwise op: numbers adopt the tensors' dtype, dtypes promote, shapes broadcast. @internal */
+/** Operands of an elementwise op: numbers adopt the tensors' dtype (fractions promote integers to float32), dtypes promote, shapes broadcast. @internal */
 export function elementwiseOperands(op: string, xs: readonly TensorLike[]): Tensor[] {
   const tensors = xs.filter(isTensor);
-  const dtype = tensors.length === 0 ? 'float32' : tensors.map((t) => t.dtype).reduce(promoteTypes);
+  let dtype: DType = tensors.length === 0 ? 'float32' : tensors.map((t) => t.dtype).reduce(promoteTypes);
+  // Numbers are weakly typed (as in JAX): they adopt the tensors' dtype, unless a fraction meets integers.
+  if (!isFloat(dtype) && xs.some((x) => typeof x === 'number' && !Number.isInteger(x))) dtype = 'float32';
   const ts = xs.map((x) => asTensor(op, x, dtype)).map((t) => (t.dtype === dtype ? t : cast(t, dtype)));
   const shape = broadcastShapes(op, ...ts.map((t) => t.shape));
   return ts.map((t) => (shapesEqual(t.shape, shape) ? t : broadcastTo(t, shape)));
