@@ -24,3 +24,7 @@ export type { ColabBatch, ColabLossOptions } from './losses.js';
 export { colabLabels, fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
 export type { MetaGradientMode, MetaGradientParts, MetaProblem } from './metaGradient.js';
 export { metaGradient, metaGradientModes, metaGradientParts } from './metaGradient.js';
+export type { ColabConfig, ColabConfigInput, ConfigIssue, ModelFn } from './config.js';
+export { colabDefaults, decodeColabConfig, formatIssues, validateColabConfig } from './config.js';
+export type { ColabMetrics, ColabState, ColabTrainBatch, SegmentationState, SegmentationStepConfig } from './colabStep.js';
+export { colabInit, colabStep, segmentationInit, segmentationStep } from './colabStep.js';

@@ -135,8 +135,8 @@ export function distanceConstrainedLabels(yTilde: TensorInput, M: TensorInput, o
   const mt = mt0.dtype === yt.dtype ? mt0 : asDType(mt0, yt.dtype);
   const dtype = yt.dtype === 'float64' ? 'float64' : 'float32';
   const b = tensor(farBackgroundLabel(yt.shape[1]!, yt.shape.length - 2, { ...options, dtype }));
-  // y^ = b + M (y~ - b): one fewer multiplication than the literal form, same value.
-  return add(b, mul(mt, sub(yt, b)));
+  // The literal form (not b + M (y~ - b)): exact at both ends, y~ where M = 1 and b where M = 0.
+  return add(mul(mt, yt), mul(sub(1, mt), b));
 }
 
 /**

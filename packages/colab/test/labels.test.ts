@@ -2,7 +2,7 @@ import { realize, tensor } from '@colab-ts/autodiff';
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, array, get } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { aggregateLabels, contextProbabilities, distanceConstrainedLabels, farBackgroundLabel, roiOneHot } from '../src/index.js';
+import { aggregateLabels, contextProbabilities, distanceConstrainedLabels, distanceMap, farBackgroundLabel, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { fc, test } from './prop.js';
 
@@ -126,6 +126,37 @@ describe('properties', () => {
         if (Ms[v] === 1) expect(Math.abs(x - get(a, [0, j, 0, 0, v]))).toBeLessThan(1e-15);
       }
       expect(Math.abs(total - 1)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('properties through the distance map', () => {
+  test.prop(
+    [
+      fc.record({ h: fc.integer({ min: 2, max: 7 }), w: fc.integer({ min: 2, max: 7 }), seed: fc.integer({ min: 0, max: 1e6 }) }),
+      fc.double({ min: 0, max: 4, noNaN: true }),
+      fc.double({ min: 0.2, max: 3, noNaN: true }),
+    ],
+    { numRuns: 25 },
+  )('the constrained label equals y~ within the margin and approaches b with distance: |y^ - b| <= M', async ({ h, w, seed }, margin, temperature) => {
+    const n = h * w;
+    const rnd = (i: number): number => ((Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) % 1 + 1) % 1;
+    const labels = Array.from({ length: n }, (_, i) => (rnd(i) < 0.15 ? 1 : 0));
+    const y = roiOneHot(array(labels, [1, 1, 1, h, w], 'int32'), 2, 'float64');
+    const d = distanceMap(roiMask(y));
+    const M = softDilatedMask(d, { margin, temperature });
+    const o = tensor(array(Array.from({ length: 2 * n }, (_, i) => 4 * rnd(n + i) - 2), [1, 2, 1, h, w], 'float64'));
+    const yt = aggregateLabels(tensor(y), contextProbabilities(o));
+    const { a, c } = await realize({ a: yt, c: distanceConstrainedLabels(yt, tensor(M)) });
+    for (let v = 0; v < n; v++) {
+      const dv = d.data[v]!;
+      const mv = M.data[v]!;
+      for (let j = 0; j < 3; j++) {
+        const at = [0, j, 0, Math.floor(v / w), v % w];
+        const b = j === 1 ? 1 : 0;
+        if (dv < margin) expect(get(c, at)).toBe(get(a, at));
+        expect(Math.abs(get(c, at) - b)).toBeLessThanOrEqual(mv + 1e-15);
+      }
     }
   });
 });

@@ -1,0 +1,265 @@
+/**
+ * One iteration of Algorithm 1 (CoLab) as a pure asynchronous function,
+ * `colabStep(config)(state, batch) -> { state, metrics }`, and the matching
+ * baseline iteration (`segmentationStep`) that trains the segmentation model
+ * on a fixed target (no context labels, or the k-means, dilated-mask or
+ * anatomy context labels of Section V-B). Parameters and optimizer states are
+ * realized trees of `NDArray`s; the step builds one lazy graph per update and
+ * realizes it once.
+ * @module
+ */
+import type { Tensor } from '@colab-ts/autodiff';
+import { div, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
+import type { AdamState, SgdState } from '@colab-ts/nn';
+import { adam, globalNorm, polyLr, sgd, toTensors } from '@colab-ts/nn';
+import type { NDArray } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, astype, isNDArray, showShape } from '@colab-ts/ndarray';
+import type { ColabConfig, ColabConfigInput } from './config.js';
+import { validateColabConfig } from './config.js';
+import { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
+import { contextProbabilities } from './labels.js';
+import { fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
+import { metaGradientParts } from './metaGradient.js';
+
+/** The training state: both models' parameters, both optimizers' states, the iteration. @category training */
+export interface ColabState<Theta = unknown, Omega = unknown> {
+  /** Segmentation model parameters (a tree of NDArrays). */
+  readonly theta: Theta;
+  /** Task generator parameters (a tree of NDArrays). */
+  readonly omega: Omega;
+  readonly thetaOpt: SgdState;
+  readonly omegaOpt: AdamState;
+  /** Iterations done (0 before the first). */
+  readonly iteration: number;
+}
+
+/** A training batch of realized arrays. @category training */
+export interface ColabTrainBatch {
+  /** Image `[N, C_in, ...]`. */
+  readonly x: NDArray;
+  /** One-hot ROI label `[N, c, ...]`, ROI classes first, background last (see `roiOneHot`). */
+  readonly y: NDArray;
+  /** Soft dilated mask `[N, 1, ...]` (Eq. 8); computed from `y` with the config's margin, temperature and spacing when absent. */
+  readonly M?: NDArray | undefined;
+}
+
+/** What one iteration reports (losses before this iteration's updates). @category training */
+export interface ColabMetrics {
+  readonly iteration: number;
+  /** Whether the generator was updated this iteration. */
+  readonly generatorUpdated: boolean;
+  /** L_seg(theta, w) with the labels of the (updated) generator. */
+  readonly segLoss: number;
+  /** L_ROI(theta) on the batch. */
+  readonly roiLoss: number;
+  /** L_ROI(theta*) after the inner step (generator iterations only, else NaN). */
+  readonly roiLossAfterInner: number;
+  /** Global L2 norm of the meta-gradient (generator iterations only, else NaN). */
+  readonly metaGradNorm: number;
+  /** Mean entropy (nats) of the context probabilities q over background voxels, weighted by M; log t for uniform labels. */
+  readonly contextEntropy: number;
+  /** Learning rates used: theta's (also alpha unless set) and the generator's. */
+  readonly lr: number;
+  readonly generatorLr: number;
+}
+
+const dtypeOf = (tree: unknown): 'float32' | 'float64' => {
+  const first = findArray(tree);
+  return first?.dtype === 'float64' ? 'float64' : 'float32';
+};
+function findArray(tree: unknown): NDArray | undefined {
+  if (isNDArray(tree)) return tree;
+  if (Array.isArray(tree)) {
+    for (const c of tree) {
+      const f = findArray(c);
+      if (f) return f;
+    }
+    return undefined;
+  }
+  if (typeof tree === 'object' && tree !== null) {
+    for (const c of Object.values(tree)) {
+      const f = findArray(c);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first state: the initial parameters of both models and fresh optimizer states.
+ * @example let state = colabInit(unetInit(key(0), segConfig), unetInit(key(1), genConfig))
+ * @category training
+ */
+export function colabInit<Theta, Omega>(theta: Theta, omega: Omega): ColabState<Theta, Omega> {
+  return { theta, omega, thetaOpt: { step: 0, momentum: undefined }, omegaOpt: { step: 0, m: undefined, v: undefined }, iteration: 0 };
+}
+
+/** The soft dilated mask of a batch, from its label unless given, in `dtype`. @internal */
+export function batchMask(batch: ColabTrainBatch, config: Pick<ColabConfig, 'margin' | 'temperature' | 'spacing'>, dtype: 'float32' | 'float64'): NDArray {
+  const M = batch.M ?? softDilatedMask(distanceMap(roiMask(batch.y), config.spacing === undefined ? {} : { spacing: config.spacing }), { margin: config.margin, temperature: config.temperature });
+  return M.dtype === dtype ? M : astype(M, dtype);
+}
+
+function checkBatch(op: string, batch: ColabTrainBatch, roiClasses: number): void {
+  if (typeof batch !== 'object' || batch === null || !isNDArray(batch.x) || !isNDArray(batch.y)) throw new ValueError(op, 'batch must be { x: NDArray, y: NDArray, M?: NDArray }');
+  if (batch.y.shape[1] !== roiClasses + 1) throw new ShapeError(op, `batch.y must have roiClasses + 1 = ${roiClasses + 1} channels, got ${showShape(batch.y.shape)}`);
+  if (batch.x.shape[0] !== batch.y.shape[0] || batch.x.shape.slice(2).join() !== batch.y.shape.slice(2).join()) {
+    throw new ShapeError(op, `batch.x ${showShape(batch.x.shape)} and batch.y ${showShape(batch.y.shape)} must agree on every axis but the channels`);
+  }
+}
+
+/**
+ * The mean entropy of `q` `[N, t, ...]` over the voxels weighted by `w` `[N, 1, ...]`. @internal
+ */
+export function weightedEntropy(q: Tensor, w: Tensor): Tensor {
+  const h = neg(sum(mul(q, log(maximum(q, 1e-30))), { axes: 1, keepDims: true }));
+  return div(sum(mul(h, w)), maximum(sum(w), 1e-30));
+}
+
+/**
+ * One iteration of Algorithm 1. With `iteration % generatorEvery == 0`, the
+ * generator is updated first (steps 5-9): the labels of Eq. 4-9, the inner
+ * step theta* (Eq. 13), the meta-gradient (Eq. 12-15, `metaGradient`) and an
+ * Adam step on w. Then the segmentation model is updated with the new labels
+ * (step 11): L_seg = CE over all channels + soft Dice over all but the
+ * far-background channel, one SGD step with Nesterov momentum, weight decay
+ * and poly learning-rate decay. The inner step alpha is theta's current
+ * learning rate unless `config.alpha` is set. The config is decoded once,
+ * reporting every problem at once (`decodeColabConfig`).
+ * @example
+ * const step = colabStep({ seg: unetApply, gen: unetApply, totalIterations: 500 });
+ * let state = colabInit(theta0, omega0);
+ * for (const batch of batches) ({ state } = await step(state, batch));
+ * @category training
+ */
+export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabState<Theta, Omega>, batch: ColabTrainBatch) => Promise<{ state: ColabState<Theta, Omega>; metrics: ColabMetrics }> {
+  const config = validateColabConfig(input);
+  const op = 'colabStep';
+  const thetaLr = polyLr(config.lr, config.totalIterations, config.polyExponent);
+  const generatorSteps = Math.ceil(config.totalIterations / config.generatorEvery);
+  const omegaLr = polyLr(config.generatorLr, generatorSteps, config.polyExponent);
+  const sgdOpt = sgd({ lr: thetaLr, momentum: config.momentum, nesterov: true, weightDecay: config.weightDecay });
+  const adamOpt = adam({ lr: omegaLr });
+  const lossSeg = segmentationLoss({ roiClasses: config.roiClasses });
+  const lossRoi = roiLoss({ roiClasses: config.roiClasses });
+  const seg = config.seg as (p: unknown, x: Tensor) => Tensor;
+  const gen = config.gen as (p: unknown, x: Tensor) => Tensor;
+  const ro = { backend: config.backend };
+
+  return async <Theta, Omega>(state: ColabState<Theta, Omega>, batch: ColabTrainBatch) => {
+    checkBatch(op, batch, config.roiClasses);
+    const it = state.iteration;
+    const dtype = dtypeOf(state.theta);
+    const bt = { x: tensor(batch.x), y: tensor(batch.y), M: tensor(batchMask(batch, config, dtype)) };
+    const lr = thetaLr(state.thetaOpt.step);
+    const gLr = omegaLr(Math.min(state.omegaOpt.step, generatorSteps));
+    let omega = state.omega;
+    let omegaOpt = state.omegaOpt;
+    let roiAfter = Number.NaN;
+    let metaNorm = Number.NaN;
+    const generatorUpdated = it % config.generatorEvery === 0;
+
+    if (generatorUpdated) {
+      const parts = metaGradientParts(
+        {
+          seg: (th: unknown, b: typeof bt) => seg(th, b.x),
+          gen: (om: unknown, b: typeof bt) => {
+            const o = gen(om, b.x);
+            if (o.shape[1] !== config.contextClasses) throw new ShapeError(op, `the generator returns ${showShape(o.shape)}, expected ${config.contextClasses} (contextClasses) channels`);
+            return o;
+          },
+          alpha: config.alpha ?? lr,
+          lossSeg,
+          lossRoi,
+          mode: config.metaGradientMode,
+        },
+        toTensors(state.theta) as unknown,
+        toTensors(state.omega) as unknown,
+        bt,
+      );
+      const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter }, ro);
+      metaNorm = globalNorm(r.g);
+      roiAfter = r.roiAfter.data[0]!;
+      [omega, omegaOpt] = adamOpt.step(state.omega, r.g, state.omegaOpt);
+    }
+
+    // Step 11: the segmentation update with the labels of the updated generator.
+    const genLogits = gen(toTensors(omega), bt.x);
+    const q = contextProbabilities(genLogits);
+    const bgWeight = mul(slice(bt.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), bt.M);
+    const [[segLoss, segLogits], grads] = valueAndGrad((th: unknown): [Tensor, Tensor] => {
+      const logits = seg(th, bt.x);
+      return [lossSeg(logits, genLogits, bt), logits];
+    }, { hasAux: true })(toTensors(state.theta) as unknown);
+    const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), grads }, ro);
+    const [theta, thetaOpt] = sgdOpt.step(state.theta, r.grads, state.thetaOpt);
+    return {
+      state: { theta, omega, thetaOpt, omegaOpt, iteration: it + 1 },
+      metrics: {
+        iteration: it,
+        generatorUpdated,
+        segLoss: r.segLoss.data[0]!,
+        roiLoss: r.roi.data[0]!,
+        roiLossAfterInner: roiAfter,
+        metaGradNorm: metaNorm,
+        contextEntropy: r.entropy.data[0]!,
+        lr,
+        generatorLr: generatorUpdated ? gLr : 0,
+      },
+    };
+  };
+}
+
+/** Options of `segmentationStep`: the baselines' training iteration. @category training */
+export interface SegmentationStepConfig {
+  /** The segmentation model: `(theta, x) -> [N, C, ...]` logits. */
+  readonly seg: (params: never, x: Tensor) => Tensor;
+  readonly totalIterations?: number;
+  /** The channel left out of the soft Dice (the background, or the far-background sub-class) [1]. */
+  readonly roiClasses?: number;
+  readonly lr?: number;
+  readonly momentum?: number;
+  readonly weightDecay?: number;
+  readonly polyExponent?: number;
+  readonly backend?: ColabConfig['backend'];
+}
+
+/** The state of `segmentationStep`. @category training */
+export interface SegmentationState<Theta = unknown> {
+  readonly theta: Theta;
+  readonly thetaOpt: SgdState;
+  readonly iteration: number;
+}
+
+/**
+ * The first state of `segmentationStep`.
+ * @example let state = segmentationInit(unetInit(key(0), config))
+ * @category training
+ */
+export const segmentationInit = <Theta>(theta: Theta): SegmentationState<Theta> => ({ theta, thetaOpt: { step: 0, momentum: undefined }, iteration: 0 });
+
+/**
+ * One baseline iteration: the segmentation model trained on a fixed target
+ * `[N, C, ...]` (the ROI label for "w/o context labels"; an extended,
+ * possibly distance-constrained, label for the k-means, dilated-mask or
+ * anatomy baselines) with the same loss, optimizer and schedule as CoLab's
+ * segmentation update.
+ * @example const step = segmentationStep({ seg: unetApply }); ({ state } = await step(state, { x, target: y }))
+ * @category training
+ */
+export function segmentationStep(config: SegmentationStepConfig): <Theta>(state: SegmentationState<Theta>, batch: { readonly x: NDArray; readonly target: NDArray }) => Promise<{ state: SegmentationState<Theta>; metrics: { readonly iteration: number; readonly loss: number; readonly lr: number } }> {
+  const base = validateColabConfig({ ...config, gen: config.seg });
+  const thetaLr = polyLr(base.lr, base.totalIterations, base.polyExponent);
+  const sgdOpt = sgd({ lr: thetaLr, momentum: base.momentum, nesterov: true, weightDecay: base.weightDecay });
+  const loss = fixedLabelLoss({ roiClasses: base.roiClasses });
+  const seg = config.seg as (p: unknown, x: Tensor) => Tensor;
+  return async <Theta>(state: SegmentationState<Theta>, batch: { readonly x: NDArray; readonly target: NDArray }) => {
+    const x = tensor(batch.x);
+    const target = tensor(batch.target);
+    const [l, g] = valueAndGrad((th: unknown) => loss(seg(th, x), target))(toTensors(state.theta) as unknown);
+    const r = await realize({ l, g }, { backend: base.backend });
+    const lr = thetaLr(state.thetaOpt.step);
+    const [theta, thetaOpt] = sgdOpt.step(state.theta, r.g, state.thetaOpt);
+    return { state: { theta, thetaOpt, iteration: state.iteration + 1 }, metrics: { iteration: state.iteration, loss: r.l.data[0]!, lr } };
+  };
+}

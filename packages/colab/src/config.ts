@@ -1,0 +1,196 @@
+/**
+ * The configuration of a CoLab training step, decoded at the boundary into an
+ * `Either` (fp-ts) so that every problem is reported at once. Defaults follow
+ * the paper and the authors' published settings.
+ * @module
+ */
+import type { Tensor } from '@colab-ts/autodiff';
+import type { AnyBackend } from '@colab-ts/kernels';
+import { ValueError } from '@colab-ts/ndarray';
+import * as E from 'fp-ts/Either';
+import * as RA from 'fp-ts/ReadonlyArray';
+import { sequenceS } from 'fp-ts/Apply';
+import { pipe } from 'fp-ts/function';
+import type { MetaGradientMode } from './metaGradient.js';
+import { metaGradientModes } from './metaGradient.js';
+
+/** One problem with a configuration: where, and what. @category config */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A model: parameters (a tree of tensors) and an image `[N, C_in, ...]` to logits. @category config */
+export type ModelFn = (params: never, x: Tensor) => Tensor;
+
+/**
+ * What `colabStep` takes: the two models and optional settings (defaults in brackets).
+ * @category config
+ */
+export interface ColabConfigInput {
+  /** The segmentation model f~_theta: `(theta, x) -> [N, c - 1 + t, ...]` logits. */
+  readonly seg: ModelFn;
+  /** The task generator g_w: `(omega, x) -> [N, t, ...]` logits. */
+  readonly gen: ModelFn;
+  /** Training iterations, for the poly learning-rate decay [1000]. */
+  readonly totalIterations?: number;
+  /** Number of ROI classes, `c - 1` [1]. */
+  readonly roiClasses?: number;
+  /** Context classes t (checked against the generator's output) [2]. */
+  readonly contextClasses?: number;
+  /** Margin m of Eq. 8, in voxels (or mm with `spacing`) [30]. */
+  readonly margin?: number;
+  /** Temperature tau of Eq. 8 [20]. */
+  readonly temperature?: number;
+  /** Voxel spacing for the distance map (default: distances in voxels). */
+  readonly spacing?: number | readonly [number, number, number];
+  /** Generator update every this many iterations (Algorithm 1, step 9) [5]. */
+  readonly generatorEvery?: number;
+  /** Segmentation SGD learning rate [1e-2], poly-decayed. */
+  readonly lr?: number;
+  /** Nesterov momentum [0.99]. */
+  readonly momentum?: number;
+  /** L2 weight decay of theta [3e-5]. */
+  readonly weightDecay?: number;
+  /** Exponent of the poly decay [0.9]. */
+  readonly polyExponent?: number;
+  /** Inner step alpha of Eq. 13 [theta's current learning rate]. */
+  readonly alpha?: number;
+  /** Adam learning rate of the generator [3e-4], poly-decayed over the generator updates. */
+  readonly generatorLr?: number;
+  /** Meta-gradient mode ['forward-over-reverse']. */
+  readonly metaGradientMode?: MetaGradientMode;
+  /** Backend to realize on [the kernels registry's]. */
+  readonly backend?: AnyBackend;
+}
+
+/** A decoded configuration: every setting present. @category config */
+export interface ColabConfig {
+  readonly seg: ModelFn;
+  readonly gen: ModelFn;
+  readonly totalIterations: number;
+  readonly roiClasses: number;
+  readonly contextClasses: number;
+  readonly margin: number;
+  readonly temperature: number;
+  readonly spacing: number | readonly [number, number, number] | undefined;
+  readonly generatorEvery: number;
+  readonly lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly polyExponent: number;
+  readonly alpha: number | undefined;
+  readonly generatorLr: number;
+  readonly metaGradientMode: MetaGradientMode;
+  readonly backend: AnyBackend | undefined;
+}
+
+/** The defaults of every optional setting. @category config */
+export const colabDefaults = {
+  totalIterations: 1000,
+  roiClasses: 1,
+  contextClasses: 2,
+  margin: 30,
+  temperature: 20,
+  generatorEvery: 5,
+  lr: 1e-2,
+  momentum: 0.99,
+  weightDecay: 3e-5,
+  polyExponent: 0.9,
+  generatorLr: 3e-4,
+  metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
+} as const;
+
+type V<A> = E.Either<ReadonlyArray<ConfigIssue>, A>;
+const V = E.getApplicativeValidation(RA.getSemigroup<ConfigIssue>());
+const fail = <A>(path: string, message: string): V<A> => E.left([{ path, message }]);
+
+const field = (input: unknown, k: string): unknown => (typeof input === 'object' && input !== null ? (input as Record<string, unknown>)[k] : undefined);
+
+const fn = (input: unknown, k: string): V<ModelFn> => {
+  const v = field(input, k);
+  return typeof v === 'function' ? E.right(v as ModelFn) : fail(k, `must be a function (params, x) -> logits, got ${v === null ? 'null' : typeof v}`);
+};
+
+const num = (input: unknown, k: string, dflt: number, ok: (v: number) => boolean, what: string): V<number> => {
+  const v = field(input, k);
+  if (v === undefined) return E.right(dflt);
+  return typeof v === 'number' && ok(v) ? E.right(v) : fail(k, `must be ${what}, got ${JSON.stringify(v)}`);
+};
+
+const posInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
+const nonNeg = (v: number): boolean => Number.isFinite(v) && v >= 0;
+const pos = (v: number): boolean => Number.isFinite(v) && v > 0;
+
+function optionalSpacing(input: unknown): V<ColabConfig['spacing']> {
+  const v = field(input, 'spacing');
+  if (v === undefined) return E.right(undefined);
+  if (typeof v === 'number' && pos(v)) return E.right(v);
+  if (Array.isArray(v) && v.length === 3 && v.every((e) => typeof e === 'number' && pos(e))) return E.right([v[0], v[1], v[2]] as const);
+  return fail('spacing', `must be a positive number or three of them [d, h, w], got ${JSON.stringify(v)}`);
+}
+
+function optionalAlpha(input: unknown): V<number | undefined> {
+  const v = field(input, 'alpha');
+  if (v === undefined) return E.right(undefined);
+  return typeof v === 'number' && nonNeg(v) ? E.right(v) : fail('alpha', `must be a finite number >= 0, got ${JSON.stringify(v)}`);
+}
+
+function mode(input: unknown): V<MetaGradientMode> {
+  const v = field(input, 'metaGradientMode');
+  if (v === undefined) return E.right(colabDefaults.metaGradientMode);
+  return metaGradientModes.includes(v as MetaGradientMode) ? E.right(v as MetaGradientMode) : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
+function backend(input: unknown): V<AnyBackend | undefined> {
+  const v = field(input, 'backend');
+  if (v === undefined) return E.right(undefined);
+  return typeof v === 'object' && v !== null && 'kernels' in v ? E.right(v as AnyBackend) : fail('backend', 'must be a kernels backend');
+}
+
+/**
+ * Decodes a configuration: `Right(config)` with every default filled in, or
+ * `Left(issues)` listing every problem found (not just the first).
+ * @example pipe(decodeColabConfig({ seg, gen, lr: -1, generatorEvery: 0 }), E.mapLeft((issues) => issues.length)) // Left(2)
+ * @category config
+ */
+export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<ConfigIssue>, ColabConfig> {
+  if (typeof input !== 'object' || input === null) return fail('', 'the configuration must be an object');
+  const d = colabDefaults;
+  return sequenceS(V)({
+    seg: fn(input, 'seg'),
+    gen: fn(input, 'gen'),
+    totalIterations: num(input, 'totalIterations', d.totalIterations, posInt, 'a positive integer'),
+    roiClasses: num(input, 'roiClasses', d.roiClasses, posInt, 'a positive integer'),
+    contextClasses: num(input, 'contextClasses', d.contextClasses, posInt, 'a positive integer'),
+    margin: num(input, 'margin', d.margin, nonNeg, 'a finite number >= 0'),
+    temperature: num(input, 'temperature', d.temperature, pos, 'a finite number > 0'),
+    spacing: optionalSpacing(input),
+    generatorEvery: num(input, 'generatorEvery', d.generatorEvery, posInt, 'a positive integer'),
+    lr: num(input, 'lr', d.lr, nonNeg, 'a finite number >= 0'),
+    momentum: num(input, 'momentum', d.momentum, (v) => v > 0 && v < 1, 'in (0, 1) (Nesterov)'),
+    weightDecay: num(input, 'weightDecay', d.weightDecay, nonNeg, 'a finite number >= 0'),
+    polyExponent: num(input, 'polyExponent', d.polyExponent, pos, 'a finite number > 0'),
+    alpha: optionalAlpha(input),
+    generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
+    metaGradientMode: mode(input),
+    backend: backend(input),
+  });
+}
+
+/** Formats issues one per line, `path: message`. @category config */
+export const formatIssues = (issues: ReadonlyArray<ConfigIssue>): string => issues.map((i) => `${i.path || '<config>'}: ${i.message}`).join('\n');
+
+/**
+ * Decodes a configuration or throws a `ValueError` listing every problem.
+ * @example const config = validateColabConfig({ seg, gen })
+ * @category config
+ */
+export function validateColabConfig(input: ColabConfigInput): ColabConfig {
+  return pipe(
+    decodeColabConfig(input),
+    E.getOrElseW((issues) => {
+      throw new ValueError('colabStep', `invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${formatIssues(issues)}`);
+    }),
+  );
+}

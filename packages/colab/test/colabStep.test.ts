@@ -1,0 +1,122 @@
+import { realize, tensor } from '@colab-ts/autodiff';
+import { toTensors } from '@colab-ts/nn';
+import type { NDArray } from '@colab-ts/ndarray';
+import { ValueError, array, key, toTypedArray } from '@colab-ts/ndarray';
+import * as E from 'fp-ts/Either';
+import { describe, expect, it } from 'vitest';
+import { colabDefaults, colabInit, colabStep, contextProbabilities, decodeColabConfig, roiLoss, roiOneHot, segmentationInit, segmentationStep } from '../src/index.js';
+import { tinyNetApply, tinyNetInit } from './models.js';
+import { syntheticBatch } from './synthetic.js';
+
+const apply = tinyNetApply(false);
+
+describe('configuration', () => {
+  it('fills the defaults of the paper and the authors', () => {
+    const r = decodeColabConfig({ seg: apply, gen: apply });
+    expect(E.isRight(r)).toBe(true);
+    if (E.isRight(r)) {
+      expect(r.right).toMatchObject({ lr: 1e-2, momentum: 0.99, weightDecay: 3e-5, generatorLr: 3e-4, generatorEvery: 5, contextClasses: 2, margin: 30, temperature: 20, metaGradientMode: 'forward-over-reverse', alpha: undefined });
+    }
+    expect(colabDefaults.polyExponent).toBe(0.9);
+  });
+
+  it('reports every problem at once', () => {
+    const r = decodeColabConfig({ seg: 1, lr: -1, generatorEvery: 0, momentum: 1, spacing: [1, 2], metaGradientMode: 'exact' });
+    expect(E.isLeft(r)).toBe(true);
+    if (E.isLeft(r)) expect(r.left.map((i) => i.path).sort()).toEqual(['gen', 'generatorEvery', 'lr', 'metaGradientMode', 'momentum', 'seg', 'spacing']);
+    expect(() => colabStep({ seg: apply as never, gen: apply as never, lr: -1, temperature: 0 })).toThrow(ValueError);
+    expect(() => colabStep({ seg: apply as never, gen: apply as never, lr: -1, temperature: 0 })).toThrow(/2 problems(?=[\s\S]*\nlr: must be)(?=[\s\S]*\ntemperature: must be)/);
+  });
+});
+
+describe('colabStep (Algorithm 1)', () => {
+  it('updates the generator every generatorEvery iterations, the segmentation model every iteration', async () => {
+    const step = colabStep({ seg: apply as never, gen: apply as never, totalIterations: 10, margin: 3, temperature: 2, generatorEvery: 2 });
+    let state = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
+    const seen: boolean[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = state;
+      const r = await step(state, syntheticBatch(i, 1, 8));
+      state = r.state;
+      seen.push(r.metrics.generatorUpdated);
+      expect(state.iteration).toBe(i + 1);
+      expect(state.thetaOpt.step).toBe(i + 1);
+      expect(state.theta).not.toBe(before.theta);
+      expect(state.omega === before.omega).toBe(!r.metrics.generatorUpdated);
+      expect(Number.isFinite(r.metrics.segLoss) && Number.isFinite(r.metrics.roiLoss)).toBe(true);
+      if (r.metrics.generatorUpdated) expect(r.metrics.metaGradNorm).toBeGreaterThan(0);
+    }
+    expect(seen).toEqual([true, false, true, false]);
+    expect(state.omegaOpt.step).toBe(2);
+  });
+
+  it('checks the batch and the generator output', async () => {
+    const step = colabStep({ seg: apply as never, gen: apply as never, contextClasses: 3, margin: 3 });
+    const state = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
+    await expect(step(state, syntheticBatch(0, 1, 8))).rejects.toThrow(/contextClasses/);
+    const b = syntheticBatch(0, 1, 8);
+    await expect(step(state, { x: b.x, y: roiOneHot(toLabels(b.y), 3) })).rejects.toThrow(/channels/);
+  });
+});
+
+/** The label map [N, 1, ...] of a binary one-hot label. */
+function toLabels(y: NDArray): NDArray {
+  const v = toTypedArray(y);
+  const n = y.shape[0]!;
+  const vox = v.length / (2 * n);
+  const out = new Int32Array(n * vox);
+  for (let i = 0; i < n; i++) for (let j = 0; j < vox; j++) out[i * vox + j] = v[i * 2 * vox + j]! > 0.5 ? 1 : 0;
+  return array(out, [n, 1, ...y.shape.slice(2)], 'int32');
+}
+
+describe('training check on a synthetic task with look-alikes far from the ROI', () => {
+  it('a few hundred colabSteps reduce the ROI loss and learn non-uniform context labels', async () => {
+    const N = 200;
+    // A short run compresses a long schedule: the generator's Adam rate is raised from 3e-4 to 1e-2.
+    // The patch is 16 x 16, so the margin is 3 voxels (m = 30 would cover it all).
+    const step = colabStep({ seg: apply as never, gen: apply as never, totalIterations: N, margin: 3, temperature: 2, generatorLr: 1e-2 });
+    let state = colabInit(tinyNetInit(key(1), 1, 8, 3, 'float32'), tinyNetInit(key(2), 1, 4, 2, 'float32'));
+    const evalBatch = syntheticBatch(9999, 4);
+    const ex = tensor(evalBatch.x);
+    const evalRoi = async (theta: unknown): Promise<number> => (await realize(roiLoss()(apply(toTensors(theta) as never, ex), { y: evalBatch.y }))).data[0]!;
+    const q = async (omega: unknown): Promise<NDArray> => realize(contextProbabilities(apply(toTensors(omega) as never, ex)));
+    const before = await evalRoi(state.theta);
+    const q0 = await q(state.omega);
+    const t0 = performance.now();
+    let entropy0 = Number.NaN;
+    let entropy = Number.NaN;
+    for (let i = 0; i < N; i++) {
+      const r = await step(state, syntheticBatch(100 + i));
+      state = r.state;
+      if (i === 0) entropy0 = r.metrics.contextEntropy;
+      entropy = r.metrics.contextEntropy;
+    }
+    const after = await evalRoi(state.theta);
+    const q1 = await q(state.omega);
+    let moved = 0;
+    for (let i = 0; i < q0.data.length; i++) moved = Math.max(moved, Math.abs(q0.data[i]! - q1.data[i]!));
+    console.log(
+      `[training check] ${N} colabSteps in ${((performance.now() - t0) / 1000).toFixed(1)} s: held-out L_ROI ${before.toFixed(4)} -> ${after.toFixed(4)}; ` +
+        `context-label entropy (nats, background near the ROI; uniform = ln 2 = ${Math.LN2.toFixed(4)}) ${entropy0.toFixed(4)} -> ${entropy.toFixed(4)}; max |q change| ${moved.toFixed(3)}`,
+    );
+    expect(after).toBeLessThan(0.25 * before);
+    expect(entropy).toBeLessThan(0.95 * Math.LN2);
+    expect(entropy).toBeLessThan(entropy0);
+    expect(moved).toBeGreaterThan(0.05);
+  }, 120_000);
+});
+
+describe('segmentationStep (the baselines iteration)', () => {
+  it('trains the segmentation model on a fixed target', async () => {
+    const step = segmentationStep({ seg: apply as never, totalIterations: 30 });
+    let state = segmentationInit(tinyNetInit(key(3), 1, 4, 2, 'float32'));
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const b = syntheticBatch(i, 2, 8);
+      const r = await step(state, { x: b.x, target: b.y });
+      state = r.state;
+      losses.push(r.metrics.loss);
+    }
+    expect(losses.slice(-5).reduce((a, b) => a + b) / 5).toBeLessThan(losses.slice(0, 5).reduce((a, b) => a + b) / 5);
+  });
+});
