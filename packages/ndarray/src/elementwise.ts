@@ -6,7 +6,7 @@
  * return floats; comparisons return `uint8` (1 true, 0 false).
  * @module
  */
-import { assertNDArray, full } from './creation.js';
+import { assertNDArray, full, toTypedArray } from './creation.js';
 import type { AnyData, DType } from './DType.js';
 import { allocate, floatResult, holdsValue, isFloat, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
@@ -148,8 +148,23 @@ export const sub = binary('sub', K.sub, same, F32.sub);
 export const mul = binary('mul', K.mul, same, F32.mul);
 /** `a / b`, broadcast; always floating point. @example div(x, 4) @category elementwise */
 export const div = binary('div', K.div, floatResult, F32.div);
-/** `a ** b`, broadcast. @example pow(x, 2) @category elementwise */
-export const pow = binary('pow', K.pow, same);
+const powAny = binary('pow', K.pow, same);
+/**
+ * `a ** b`, broadcast. Integer results refuse negative exponents (as NumPy
+ * does): `2 ** -1` has no integer value; cast to a float dtype first.
+ * @example pow(x, 2)
+ * @category elementwise
+ */
+export const pow: BinaryFn = dual(2, (a: ArrayOrScalar, b: ArrayOrScalar): NDArray => {
+  const r = powAny(a, b);
+  if (!isFloat(r.dtype)) {
+    const exps = typeof b === 'number' ? [b] : toTypedArray(b);
+    for (let i = 0; i < exps.length; i++) {
+      if (exps[i]! < 0) throw new ValueError('pow', `integer ${r.dtype} to a negative power (${exps[i]}); use astype(x, 'float32') first`);
+    }
+  }
+  return r;
+});
 /** Elementwise maximum (NaN wins). @example maximum(x, 0) @category elementwise */
 export const maximum = binary('maximum', K.maximum, same);
 /** Elementwise minimum (NaN wins). @example minimum(x, 1) @category elementwise */

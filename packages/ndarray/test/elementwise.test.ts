@@ -131,6 +131,11 @@ describe('examples', () => {
     expect(elements(pow(f([2, 3, 4]), 2))).toEqual([4, 9, 16]);
     expect(elements(pow(2, f([0, 1, 10])))).toEqual([1, 2, 1024]);
     expect(elements(pow(f([4]), 0.5))).toEqual([2]);
+    expect(elements(pow(array([2, 3], [2], 'int32'), array([3, 0], [2], 'int32')))).toEqual([8, 1]);
+    expect(elements(pow(f([2]), -1))).toEqual([0.5]);
+    expect(() => pow(array([2], [1], 'int32'), -1)).toThrow("pow: integer int32 to a negative power (-1); use astype(x, 'float32') first");
+    expect(() => pow(array([2, 2], [2], 'uint8'), array([1, -2], [2], 'int32'))).toThrow(ValueError);
+    expect(pow(array([2], [1], 'int32'), -0.5).dtype).toBe('float32');
     expect(elements(maximum(f([1, 5, NaN, 2]), f([3, 2, 1, NaN])))).toEqual([3, 5, NaN, NaN]);
     expect(elements(minimum(f([1, 5, NaN, 2]), f([3, 2, 1, NaN])))).toEqual([1, 2, NaN, NaN]);
     expect(elements(maximum(f([-1, 0, 2]), 0))).toEqual([0, 0, 2]);
