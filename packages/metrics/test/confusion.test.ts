@@ -75,7 +75,7 @@ describe('properties', () => {
   });
 
   test.prop([arbLabelPair], { numRuns: 40 })('perClass equals plain loops and confusion of the class masks', ([p, t]) => {
-    const classes = [0, 1, 2, 3, [1, 2]] as const;
+    const classes: readonly (number | readonly number[])[] = [0, 1, 2, 3, [1, 2]];
     const got = perClass(p, t, classes);
     classes.forEach((c, i) => {
       const inClass = (v: number): boolean => (typeof c === 'number' ? v === c : c.includes(v));

@@ -11,10 +11,10 @@
 /** A point in the unit cube of one neighbourhood, coordinates `[d, h, w]` in voxels. */
 type Vec3 = readonly [number, number, number];
 
-/** Bit of the neighbour code for the cube corner `c` (each 0 or 1): DeepMind's kernel [[[128, 64], [32, 16]], [[8, 4], [2, 1]]]. */
+/** Bit of the neighbour code for the cube corner `c` (each 0 or 1): DeepMind's kernel [[[128, 64], [32, 16]], [[8, 4], [2, 1]]]. @category internal */
 export const cornerBit = (c0: number, c1: number, c2: number): number => 1 << (7 - (4 * c0 + 2 * c1 + c2));
 
-/** Bit of the 2D neighbour code for the square corner `(c0, c1)`: kernel [[8, 4], [2, 1]]. */
+/** Bit of the 2D neighbour code for the square corner `(c0, c1)`: kernel [[8, 4], [2, 1]]. @category internal */
 export const cornerBit2d = (c0: number, c1: number): number => 1 << (3 - (2 * c0 + c1));
 
 /**
@@ -44,6 +44,7 @@ const popcount = (code: number): number => {
  * class with fewer corners in the cube is separated (the foreground when the
  * cube has four foreground corners), so that a code and its complement give
  * the same surface.
+ * @category internal
  */
 export function polygons3d(code: number): Vec3[][] {
   const fgAt = (c: readonly number[]): boolean => (code & cornerBit(c[0]!, c[1]!, c[2]!)) !== 0;
@@ -146,19 +147,19 @@ function maxAreaTriangulation(loop: readonly Vec3[]): [Vec3, Vec3, Vec3][] {
 
 let cached3d: [Vec3, Vec3, Vec3][][] | undefined;
 
-/** The surfel triangles of each of the 256 3D neighbour codes, in unit-cube coordinates. */
+/** The surfel triangles of each of the 256 3D neighbour codes, in unit-cube coordinates. @category internal */
 export function surfelTriangles3d(): readonly (readonly [Vec3, Vec3, Vec3][])[] {
   cached3d ??= Array.from({ length: 256 }, (_, code) => polygons3d(code).flatMap(maxAreaTriangulation));
   return cached3d;
 }
 
-/** Surfel area in mm^2 of each of the 256 3D neighbour codes for `spacing` `[d, h, w]` (0 for codes 0 and 255). */
+/** Surfel area in mm^2 of each of the 256 3D neighbour codes for `spacing` `[d, h, w]` (0 for codes 0 and 255). @category internal */
 export function surfelAreas3d(spacing: Vec3): Float64Array {
   const scale = (v: Vec3): Vec3 => [v[0] * spacing[0], v[1] * spacing[1], v[2] * spacing[2]];
   return Float64Array.from(surfelTriangles3d(), (tris) => tris.reduce((s, [a, b, c]) => s + triangleArea(scale(a), scale(b), scale(c)), 0));
 }
 
-/** Contour length in mm of each of the 16 2D neighbour codes for spacing `[h, w]` (0 for codes 0 and 15). */
+/** Contour length in mm of each of the 16 2D neighbour codes for spacing `[h, w]` (0 for codes 0 and 15). @category internal */
 export function contourLengths2d(spacing: readonly [number, number]): Float64Array {
   const q = [
     [0, 0],
