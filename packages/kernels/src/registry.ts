@@ -2,26 +2,69 @@
  * The backend registry: which backends exist, which one is in use, and how to
  * choose (`useBackend(name)`, or the environment variable `COLAB_TS_BACKEND`
  * read on first use). Each backend is one entry of `LOADERS`, loaded on demand
- * (a later `gpu` entry imports gpu.js only when chosen).
+ * and once: `wasm` starts its worker threads, `gpu` imports gpu.js, only when
+ * chosen. Without a choice the fast backend that works here is the default:
+ * `gpu` where gpu.js finds a real GPU (WebGPU or WebGL), else `wasm`, else the
+ * `reference`.
  * @module
  */
 import { ValueError } from '@colab-ts/ndarray';
 import type { AnyBackend, BackendName } from './Backend.js';
 import { referenceBackend } from './reference/backend.js';
 
-/** One loader per available backend; adding `wasm` or `gpu` is one entry each. */
+/** A loaded backend and how to close it. */
+interface Loaded {
+  readonly backend: AnyBackend;
+  readonly close: () => Promise<void>;
+}
+
+/** A backend loaded at most once, and closed (then loadable again) on demand. */
+interface Slot {
+  (): Promise<Loaded>;
+  /** Closes the backend if it was loaded, and forgets it. */
+  readonly close: () => Promise<void>;
+}
+
+const once = (load: () => Promise<Loaded>): Slot => {
+  let p: Promise<Loaded> | undefined;
+  const get = (): Promise<Loaded> => {
+    p ??= load().catch((e: unknown) => {
+      p = undefined; // a failed load may be retried
+      throw e;
+    });
+    return p;
+  };
+  const close = async (): Promise<void> => {
+    const loaded = p;
+    p = undefined;
+    if (loaded !== undefined) await (await loaded.catch(() => null))?.close();
+  };
+  return Object.assign(get, { close });
+};
+
+/** One loader per available backend, in order of preference. */
 const LOADERS = {
-  reference: async () => referenceBackend,
-} satisfies { readonly [K in BackendName]?: () => Promise<AnyBackend> };
+  wasm: once(async () => {
+    const { createWasmBackend } = await import('./wasm/backend.js');
+    const backend = await createWasmBackend();
+    return { backend, close: backend.close };
+  }),
+  gpu: once(async () => {
+    const { createGpuBackend } = await import('./gpu/backend.js');
+    const backend = await createGpuBackend();
+    return { backend, close: backend.close };
+  }),
+  reference: once(async () => ({ backend: referenceBackend, close: async () => undefined })),
+} satisfies { readonly [K in BackendName]?: Slot };
 
 /** The names of the backends this build can load. @category backends */
 export type AvailableBackend = keyof typeof LOADERS;
 
-/** The names of the backends this build can load, default first. @category backends */
+/** The names of the backends this build can load, in order of preference. @category backends */
 export const availableBackends: readonly AvailableBackend[] = Object.freeze(Object.keys(LOADERS) as AvailableBackend[]);
 
-/** The backend used when neither `useBackend` nor `COLAB_TS_BACKEND` chose one. @category backends */
-export const defaultBackend: AvailableBackend = 'reference';
+/** The CPU default: used when neither `useBackend` nor `COLAB_TS_BACKEND` chose one and no GPU is found. @category backends */
+export const defaultBackend: AvailableBackend = 'wasm';
 
 /** The environment variable that chooses the backend. @category backends */
 export const BACKEND_ENV = 'COLAB_TS_BACKEND';
@@ -34,10 +77,40 @@ export const isAvailableBackend = (name: unknown): name is AvailableBackend =>
 
 function loaderOf(op: string, name: unknown): () => Promise<AnyBackend> {
   if (!isAvailableBackend(name)) {
-    const known = name === 'wasm' || name === 'gpu' ? ` ('${name}' is not part of this build yet)` : '';
-    throw new ValueError(op, `unknown backend ${JSON.stringify(name)}${known}; available: ${availableBackends.join(', ')}`);
+    throw new ValueError(op, `unknown backend ${JSON.stringify(name)}; available: ${availableBackends.join(', ')}`);
   }
-  return LOADERS[name];
+  const load = LOADERS[name];
+  return async () => (await load()).backend;
+}
+
+/** Might a GPU be reachable (a browser with WebGPU or WebGL)? Checked without loading gpu.js. */
+function gpuLikely(): boolean {
+  const g = globalThis as { readonly navigator?: { readonly gpu?: unknown }; readonly document?: unknown };
+  return g.navigator?.gpu !== undefined || g.document !== undefined;
+}
+
+/**
+ * Loads the default backend: `gpu` when a GPU is likely and gpu.js then runs on
+ * WebGPU or WebGL, else `wasm`, else (no WebAssembly threads here) `reference`.
+ * @example const be = await loadDefaultBackend(); be.name // 'wasm' on a CPU-only Node
+ * @category backends
+ */
+export async function loadDefaultBackend(): Promise<AnyBackend> {
+  if (gpuLikely()) {
+    try {
+      const gpu = (await LOADERS.gpu()).backend as AnyBackend & { readonly mode?: string };
+      if (gpu.mode !== 'webasm' && gpu.mode !== 'cpu') return gpu;
+    } catch {
+      // no usable gpu.js device: fall through to the CPU backends
+    }
+  }
+  try {
+    return (await LOADERS.wasm()).backend;
+  } catch (e) {
+    // e.g. a browser page without cross-origin isolation (no SharedArrayBuffer): say so once, run on.
+    console.warn(`colab-ts: the wasm backend cannot run here (${e instanceof Error ? e.message : String(e)}); using the reference backend`);
+    return referenceBackend;
+  }
 }
 
 /**
@@ -54,7 +127,7 @@ export function useBackend(name: BackendName | (string & {})): Promise<AnyBacken
 
 /**
  * The backend in use: the last `useBackend` choice, else `COLAB_TS_BACKEND`,
- * else the default (`reference`). Rejects with a `ValueError` when the
+ * else the default (`loadDefaultBackend`). Rejects with a `ValueError` when the
  * environment variable names an unknown backend.
  * @example const be = await getBackend(); await be.kernels.softmax(x)
  * @category backends
@@ -62,10 +135,14 @@ export function useBackend(name: BackendName | (string & {})): Promise<AnyBacken
 export function getBackend(): Promise<AnyBackend> {
   if (current === undefined) {
     const env = readEnv(BACKEND_ENV);
-    try {
-      current = loaderOf('getBackend', env === undefined || env === '' ? defaultBackend : env)();
-    } catch (e) {
-      return Promise.reject(e instanceof ValueError ? new ValueError('getBackend', `${BACKEND_ENV}: ${e.message.replace(/^getBackend: /, '')}`) : e);
+    if (env === undefined || env === '') {
+      current = loadDefaultBackend();
+    } else {
+      try {
+        current = loaderOf('getBackend', env)();
+      } catch (e) {
+        return Promise.reject(e instanceof ValueError ? new ValueError('getBackend', `${BACKEND_ENV}: ${e.message.replace(/^getBackend: /, '')}`) : e);
+      }
     }
   }
   return current;
@@ -74,6 +151,18 @@ export function getBackend(): Promise<AnyBackend> {
 /** Forgets the choice, so the next `getBackend()` reads `COLAB_TS_BACKEND` again (for tests). @category backends */
 export function resetBackend(): void {
   current = undefined;
+}
+
+/**
+ * Closes every loaded backend (the wasm worker threads, gpu.js kernels and contexts)
+ * and forgets the choice; a later use loads afresh. Idle workers never keep a
+ * process alive, so this is for freeing resources, not for exiting.
+ * @example await closeBackends()
+ * @category backends
+ */
+export async function closeBackends(): Promise<void> {
+  current = undefined;
+  await Promise.allSettled(Object.values(LOADERS).map((slot) => slot.close()));
 }
 
 /** An environment variable where there is a process environment (Node); undefined in browsers. */

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ValueError, array, zeros } from '@colab-ts/ndarray';
 import * as referenceEntry from '@colab-ts/kernels/reference';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend, KernelName } from '../src/index.js';
-import { BACKEND_ENV, availableBackends, getBackend, referenceBackend, referenceKernels, resetBackend, useBackend } from '../src/index.js';
+import { BACKEND_ENV, availableBackends, closeBackends, defaultBackend, getBackend, referenceBackend, referenceKernels, resetBackend, useBackend } from '../src/index.js';
 import { conv3d } from '../src/reference.js';
 import { rand, values } from './helpers.js';
 
@@ -56,29 +59,83 @@ describe('the registry', () => {
     else process.env[BACKEND_ENV] = saved;
     resetBackend();
   });
+  afterAll(closeBackends);
 
-  it('defaults to the reference backend', async () => {
+  it('lists the fast backends first; without a GPU the default is wasm', async () => {
+    expect(availableBackends).toEqual(['wasm', 'gpu', 'reference']);
+    expect(defaultBackend).toBe('wasm');
     delete process.env[BACKEND_ENV];
     resetBackend();
-    expect(await getBackend()).toBe(referenceBackend);
-    expect(availableBackends).toEqual(['reference']);
+    const be = await getBackend();
+    expect(be.name).toBe('wasm');
+    expect(be.device).toMatch(/^WebAssembly SIMD, \d+ worker threads?$/);
+    expect(await getBackend()).toBe(be);
   });
 
-  it('useBackend chooses, and unknown names throw a clear error', async () => {
+  it('useBackend chooses and loads each backend once; unknown names throw a clear error', async () => {
     const be: Backend<unknown> = await useBackend('reference');
     expect(be).toBe(referenceBackend);
     expect(await getBackend()).toBe(referenceBackend);
+    const gpu = await useBackend('gpu');
+    expect(gpu.name).toBe('gpu');
+    expect(gpu.device).toBe('gpu.js webasm');
+    expect(await useBackend('gpu')).toBe(gpu);
+    expect(await getBackend()).toBe(gpu);
     expect(() => useBackend('cuda')).toThrow(ValueError);
-    expect(() => useBackend('cuda')).toThrow('useBackend: unknown backend "cuda"; available: reference');
-    expect(() => useBackend('gpu')).toThrow(/not part of this build yet/);
+    expect(() => useBackend('cuda')).toThrow('useBackend: unknown backend "cuda"; available: wasm, gpu, reference');
   });
 
   it(`reads ${BACKEND_ENV} on first use`, async () => {
     process.env[BACKEND_ENV] = 'reference';
     resetBackend();
     expect(await getBackend()).toBe(referenceBackend);
+    process.env[BACKEND_ENV] = 'gpu';
+    resetBackend();
+    expect((await getBackend()).name).toBe('gpu');
     process.env[BACKEND_ENV] = 'tpu';
     resetBackend();
     await expect(getBackend()).rejects.toThrow(`getBackend: ${BACKEND_ENV}: unknown backend "tpu"`);
+  });
+
+  it('closeBackends frees the loaded backends; a later use loads afresh', async () => {
+    const first = await useBackend('wasm');
+    await closeBackends();
+    const second = await useBackend('wasm');
+    expect(second).not.toBe(first);
+    const x = rand(1, [1, 1, 2, 2, 2]);
+    expect((await second.kernels.conv3d(x, x, null, {})).shape).toEqual([1, 1, 1, 1, 1]);
+  });
+});
+
+describe('lazy loading', () => {
+  const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+  /** The files a module loads statically (its value imports, followed transitively; type-only imports are erased). */
+  function staticClosure(entry: string): { files: Set<string>; bare: Set<string> } {
+    const files = new Set<string>();
+    const bare = new Set<string>();
+    const visit = (file: string): void => {
+      if (files.has(file)) return;
+      files.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^'";]*?from\s+'([^']+)'/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith('.')) visit(join(dirname(file), spec.replace(/\.js$/, '.ts')));
+        else bare.add(spec);
+      }
+    };
+    visit(join(src, entry));
+    return { files, bare };
+  }
+
+  it('@colab-ts/kernels/reference never loads gpu.js, the wasm engine, or any fast kernel', () => {
+    const { files, bare } = staticClosure('reference.ts');
+    expect([...bare].sort()).toEqual(['@colab-ts/ndarray']);
+    expect([...files].filter((f) => /[/\\](gpu|wasm)[/\\.]/.test(f))).toEqual([]);
+  });
+
+  it('@colab-ts/kernels loads gpu.js and the wasm engine only when their backend is chosen (dynamic import)', () => {
+    const { files, bare } = staticClosure('index.ts');
+    expect([...bare].sort()).toEqual(['@colab-ts/ndarray']);
+    expect([...files].filter((f) => /[/\\](gpu|wasm)[/\\.]/.test(f))).toEqual([]);
   });
 });

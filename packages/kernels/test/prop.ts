@@ -25,7 +25,10 @@ export interface PropParams {
   readonly verbose?: boolean;
 }
 
-/** `test.prop([arbs], params)(name, body)`: one vitest test that checks `body` on `params.numRuns` generated cases. */
+/**
+ * `test.prop([arbs], params)(name, body)`: one vitest test that checks `body` on `params.numRuns` generated cases;
+ * `test.asyncProp` is the same for an asynchronous `body` (kernels of the asynchronous backends).
+ */
 export const test = {
   prop:
     <Ts extends [fc.Arbitrary<unknown>, ...fc.Arbitrary<unknown>[]]>(arbs: Ts, params: PropParams = {}) =>
@@ -34,6 +37,18 @@ export const test = {
         fc.assert(
           fc.property(tuple(arbs) as fc.Arbitrary<Values<Ts>>, (args) => {
             body(...args);
+          }),
+          { ...params },
+        );
+      });
+    },
+  asyncProp:
+    <Ts extends [fc.Arbitrary<unknown>, ...fc.Arbitrary<unknown>[]]>(arbs: Ts, params: PropParams = {}) =>
+    (name: string, body: (...args: Values<Ts>) => Promise<void>): void => {
+      it(name, async () => {
+        await fc.assert(
+          fc.asyncProperty(tuple(arbs) as fc.Arbitrary<Values<Ts>>, async (args) => {
+            await body(...args);
           }),
           { ...params },
         );

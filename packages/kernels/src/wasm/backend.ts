@@ -1,0 +1,154 @@
+/**
+ * The `wasm` backend: the CPU fast path. `conv3d`, `conv3dBackwardInput`,
+ * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
+ * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
+ * micro-kernels emitted from TypeScript, on worker threads over one shared
+ * memory); every other kernel, and every kernel given a float64 (or integer)
+ * input, runs on the reference. Buffers are `NDArray`s, as for the reference.
+ * @module
+ */
+import type { NDArray, Shape } from '@colab-ts/ndarray';
+import { array, isPacked, toTypedArray } from '@colab-ts/ndarray';
+import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
+import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
+import { convTranspose3dShape } from '../convTranspose3d/index.js';
+import { checkArray } from '../internal/io.js';
+import { conv3dOutputShape, normalizeConv } from '../options.js';
+import { referenceBackend } from '../reference/backend.js';
+import type { WasmConv, WasmConvOptions } from './wasmConv.js';
+import { createWasmConv } from './wasmConv.js';
+
+/** The `wasm` backend, with its engine's thread count and a `close`. @category backends */
+export interface WasmBackend extends Backend<NDArray> {
+  /** Worker threads of the WebAssembly engine. */
+  readonly threads: number;
+  /** The kernels that run on WebAssembly (for float32 inputs); the others run on the reference. */
+  readonly wasmKernels: readonly KernelName[];
+  /** Stops the worker threads (idle workers never keep the process alive; this frees them). */
+  readonly close: () => Promise<void>;
+}
+
+/** Options for `createWasmBackend`. @category backends */
+export interface WasmBackendOptions {
+  /** Worker threads (default: the number of CPUs, at most 8). */
+  readonly threads?: number;
+}
+
+/** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
+const packedF32 = (x: NDArray): Float32Array => (isPacked(x) && x.data instanceof Float32Array ? x.data : Float32Array.from(toTypedArray(x)));
+
+const engineOptions = (op: string, o: ConvOptions): WasmConvOptions => {
+  const n = normalizeConv(op, o);
+  return { stride: [...n.stride], padding: [...n.padding], dilation: [...n.dilation] };
+};
+
+const isF32 = (...xs: readonly (NDArray | null)[]): boolean => xs.every((x) => x === null || x.dtype === 'float32');
+
+/** Zero-pads `[N, C, d, h, w]` values on the high side of each spatial axis to `to`. */
+function padHigh(data: Float32Array, shape: Shape, to: readonly number[]): Float32Array {
+  const [N, C, D, H, W] = shape as readonly [number, number, number, number, number];
+  const [D2, H2, W2] = to as readonly [number, number, number];
+  const out = new Float32Array(N * C * D2 * H2 * W2);
+  for (let nc = 0; nc < N * C; nc++)
+    for (let z = 0; z < D; z++)
+      for (let y = 0; y < H; y++) {
+        const src = ((nc * D + z) * H + y) * W;
+        out.set(data.subarray(src, src + W), ((nc * D2 + z) * H2 + y) * W2);
+      }
+  return out;
+}
+
+function kernelsOn(engine: WasmConv): Kernels<NDArray> {
+  const ref = referenceBackend.kernels;
+  const kernels: Kernels<NDArray> = {
+    ...ref,
+    conv3d: async (x, w, bias, options) => {
+      const op = 'conv3d';
+      checkArray(op, 'x', x);
+      checkArray(op, 'w', w);
+      if (bias !== null) checkArray(op, 'bias', bias);
+      const ys = conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
+      if (!isF32(x, w, bias)) return ref.conv3d(x, w, bias, options);
+      const r = await engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions(op, options));
+      return array(r.data, ys, 'float32');
+    },
+    conv3dBackwardInput: async (dy, w, inputShape, options) => {
+      const op = 'conv3dBackwardInput';
+      checkArray(op, 'dy', dy);
+      checkArray(op, 'w', w);
+      const xs = conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options);
+      if (!isF32(dy, w)) return ref.conv3dBackwardInput(dy, w, inputShape, options);
+      const r = await engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions(op, options));
+      return array(r.data, xs, 'float32');
+    },
+    conv3dBackwardWeights: async (x, dy, weightShape, options) => {
+      const op = 'conv3dBackwardWeights';
+      checkArray(op, 'x', x);
+      checkArray(op, 'dy', dy);
+      const ws = conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options);
+      if (!isF32(x, dy)) return ref.conv3dBackwardWeights(x, dy, weightShape, options);
+      const r = await engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions(op, options));
+      return array(r.data, ws, 'float32');
+    },
+    convTranspose3d: async (x, w, bias, options: ConvTransposeOptions) => {
+      const op = 'convTranspose3d';
+      checkArray(op, 'x', x);
+      checkArray(op, 'w', w);
+      if (bias !== null) checkArray(op, 'bias', bias);
+      const ys = convTranspose3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
+      if (!isF32(x, w, bias)) return ref.convTranspose3d(x, w, bias, options);
+      // The input gradient of conv3d(·, w) on an input of shape ys. With an output padding of at least the
+      // stride (possible when the dilation exceeds it) that conv3d has more outputs than x: the extra
+      // ones are zeros in x's role as the output gradient.
+      const conv = conv3dOutputShape(op, ys, w.shape, null, options);
+      let dy = packedF32(x);
+      if (conv.some((e, i) => e !== x.shape[i])) dy = padHigh(dy, x.shape, conv.slice(2));
+      const r = await engine.conv3dBackwardInput(dy, conv, packedF32(w), [...w.shape], [...ys], engineOptions(op, options));
+      const out = r.data;
+      if (bias !== null) {
+        const b = packedF32(bias);
+        const C = ys[1]!;
+        const spatial = ys[2]! * ys[3]! * ys[4]!;
+        for (let nc = 0; nc < ys[0]! * C; nc++) {
+          const v = b[nc % C]!;
+          for (let s = nc * spatial; s < (nc + 1) * spatial; s++) out[s] = out[s]! + v;
+        }
+      }
+      return array(out, ys, 'float32');
+    },
+  };
+  return Object.freeze(kernels);
+}
+
+/** The kernels that run on the WebAssembly engine. */
+const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
+
+/** The default number of worker threads: the CPUs this process may use, at most 8. */
+async function defaultThreads(): Promise<number> {
+  const os = await import('node:os');
+  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(8, n));
+}
+
+/**
+ * Creates a `wasm` backend with its own engine and worker threads.
+ * @example const be = await createWasmBackend({ threads: 2 }); await be.kernels.conv3d(x, w, null, { padding: 1 })
+ * @category backends
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const threads = options.threads ?? (await defaultThreads());
+  const engine = await createWasmConv({ threads });
+  return Object.freeze({
+    name: 'wasm' as const,
+    device: `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`,
+    threads: engine.threads,
+    wasmKernels: WASM_KERNELS,
+    upload: async (x: NDArray) => x,
+    download: async (b: NDArray) => b,
+    dispose: () => undefined,
+    shapeOf: (b: NDArray) => b.shape,
+    dtypeOf: (b: NDArray) => b.dtype,
+    kernels: kernelsOn(engine),
+    close: async () => engine.dispose(),
+  });
+}

@@ -1,0 +1,268 @@
+/**
+ * A tiny WebAssembly binary emitter: just enough to generate SIMD compute
+ * kernels at runtime (no .wasm files, no external assembler).
+ */
+
+export const T = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+} as const;
+export type ValType = (typeof T)[keyof typeof T];
+
+export function uleb(out: number[], value: number): void {
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+}
+
+export function sleb(out: number[], value: number): void {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return;
+  }
+}
+
+function encStr(out: number[], s: string): void {
+  const bytes = new TextEncoder().encode(s);
+  uleb(out, bytes.length);
+  for (const b of bytes) out.push(b);
+}
+
+function log2(n: number): number {
+  return Math.round(Math.log2(n));
+}
+
+/** Builds the body of one function. Methods emit opcodes and return `this`. */
+export class FunctionBuilder {
+  readonly code: number[] = [];
+  private readonly localTypes: ValType[] = [];
+  constructor(
+    readonly name: string,
+    readonly params: ValType[],
+    readonly results: ValType[],
+    readonly exported = true,
+  ) {}
+
+  /** Parameter i is local i. */
+  param(i: number): number {
+    return i;
+  }
+  local(type: ValType): number {
+    this.localTypes.push(type);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  private op(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  private simd(opcode: number): this {
+    this.code.push(0xfd);
+    uleb(this.code, opcode);
+    return this;
+  }
+  private memarg(alignLog2: number, offset: number): this {
+    uleb(this.code, alignLog2);
+    uleb(this.code, offset);
+    return this;
+  }
+
+  // control
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if_(): this { return this.op(0x04, 0x40); }
+  else_(): this { return this.op(0x05); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { this.op(0x0c); uleb(this.code, depth); return this; }
+  brIf(depth: number): this { this.op(0x0d); uleb(this.code, depth); return this; }
+  return_(): this { return this.op(0x0f); }
+  call(fn: number): this { this.op(0x10); uleb(this.code, fn); return this; }
+  drop(): this { return this.op(0x1a); }
+
+  // locals
+  get(i: number): this { this.op(0x20); uleb(this.code, i); return this; }
+  set(i: number): this { this.op(0x21); uleb(this.code, i); return this; }
+  tee(i: number): this { this.op(0x22); uleb(this.code, i); return this; }
+
+  // memory
+  i32Load(offset = 0): this { return this.op(0x28).memarg(2, offset); }
+  f32Load(offset = 0): this { return this.op(0x2a).memarg(2, offset); }
+  i32Store(offset = 0): this { return this.op(0x36).memarg(2, offset); }
+  f32Store(offset = 0): this { return this.op(0x38).memarg(2, offset); }
+
+  // constants
+  i32Const(v: number): this { this.op(0x41); sleb(this.code, v); return this; }
+  f32Const(v: number): this {
+    this.op(0x43);
+    const b = new Uint8Array(new Float32Array([v]).buffer);
+    return this.op(...b);
+  }
+
+  // i32 arithmetic / comparison
+  i32Eqz(): this { return this.op(0x45); }
+  i32Eq(): this { return this.op(0x46); }
+  i32Ne(): this { return this.op(0x47); }
+  i32LtS(): this { return this.op(0x48); }
+  i32LtU(): this { return this.op(0x49); }
+  i32GtS(): this { return this.op(0x4a); }
+  i32GtU(): this { return this.op(0x4b); }
+  i32LeS(): this { return this.op(0x4c); }
+  i32GeS(): this { return this.op(0x4e); }
+  i32GeU(): this { return this.op(0x4f); }
+  i32Add(): this { return this.op(0x6a); }
+  i32Sub(): this { return this.op(0x6b); }
+  i32Mul(): this { return this.op(0x6c); }
+  i32And(): this { return this.op(0x71); }
+  i32Shl(): this { return this.op(0x74); }
+  i32ShrS(): this { return this.op(0x75); }
+
+  // f32
+  f32Add(): this { return this.op(0x92); }
+  f32Mul(): this { return this.op(0x94); }
+
+  // SIMD (0xFD prefix + LEB128 opcode)
+  v128Load(offset = 0, alignLog2 = 4): this { return this.simd(0x00).memarg(alignLog2, offset); }
+  v128Load32Splat(offset = 0): this { return this.simd(0x09).memarg(2, offset); }
+  v128Store(offset = 0, alignLog2 = 4): this { return this.simd(0x0b).memarg(alignLog2, offset); }
+  v128Store32Lane(lane: number, offset = 0): this {
+    this.simd(0x5a).memarg(2, offset);
+    return this.op(lane);
+  }
+  v128Const0(): this {
+    this.simd(0x0c);
+    for (let i = 0; i < 16; i++) this.code.push(0);
+    return this;
+  }
+  f32x4Splat(): this { return this.simd(0x13); }
+  f32x4ExtractLane(lane: number): this { return this.simd(0x1f).op(lane); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+
+  // bulk memory (0xFC prefix)
+  memoryCopy(): this { this.op(0xfc); uleb(this.code, 10); return this.op(0x00, 0x00); }
+  memoryFill(): this { this.op(0xfc); uleb(this.code, 11); return this.op(0x00); }
+
+  /** Encoded body (locals + code + end). */
+  encodeBody(): number[] {
+    const body: number[] = [];
+    // run-length encode local declarations
+    const groups: Array<[number, ValType]> = [];
+    for (const t of this.localTypes) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    uleb(body, groups.length);
+    for (const [n, t] of groups) {
+      uleb(body, n);
+      body.push(t);
+    }
+    for (const b of this.code) body.push(b);
+    body.push(0x0b);
+    const out: number[] = [];
+    uleb(out, body.length);
+    for (const b of body) out.push(b);
+    return out;
+  }
+}
+
+export interface MemoryImport {
+  module: string;
+  name: string;
+  initial: number;
+  maximum: number;
+  shared: boolean;
+}
+
+/** Module with one imported memory and a list of functions. */
+export class ModuleBuilder {
+  readonly functions: FunctionBuilder[] = [];
+  constructor(readonly memory: MemoryImport) {}
+
+  addFunction(name: string, params: ValType[], results: ValType[] = [], exported = true): FunctionBuilder {
+    const f = new FunctionBuilder(name, params, results, exported);
+    this.functions.push(f);
+    return f;
+  }
+  index(f: FunctionBuilder): number {
+    return this.functions.indexOf(f);
+  }
+
+  emit(): Uint8Array {
+    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const section = (id: number, payload: number[]): void => {
+      out.push(id);
+      uleb(out, payload.length);
+      for (const b of payload) out.push(b);
+    };
+    // type section: one type per distinct signature
+    const sigKeys: string[] = [];
+    const sigs: Array<[ValType[], ValType[]]> = [];
+    const fnType: number[] = [];
+    for (const f of this.functions) {
+      const key = `${f.params.join(',')}:${f.results.join(',')}`;
+      let idx = sigKeys.indexOf(key);
+      if (idx < 0) {
+        idx = sigKeys.length;
+        sigKeys.push(key);
+        sigs.push([f.params, f.results]);
+      }
+      fnType.push(idx);
+    }
+    const types: number[] = [];
+    uleb(types, sigs.length);
+    for (const [p, r] of sigs) {
+      types.push(0x60);
+      uleb(types, p.length);
+      types.push(...p);
+      uleb(types, r.length);
+      types.push(...r);
+    }
+    section(1, types);
+    // import section: the memory
+    const imports: number[] = [];
+    uleb(imports, 1);
+    encStr(imports, this.memory.module);
+    encStr(imports, this.memory.name);
+    imports.push(0x02);
+    imports.push(this.memory.shared ? 0x03 : 0x01);
+    uleb(imports, this.memory.initial);
+    uleb(imports, this.memory.maximum);
+    section(2, imports);
+    // function section
+    const funcs: number[] = [];
+    uleb(funcs, fnType.length);
+    for (const t of fnType) uleb(funcs, t);
+    section(3, funcs);
+    // export section
+    const exported = this.functions.filter((f) => f.exported);
+    const exps: number[] = [];
+    uleb(exps, exported.length);
+    for (const f of exported) {
+      encStr(exps, f.name);
+      exps.push(0x00);
+      uleb(exps, this.index(f));
+    }
+    section(7, exps);
+    // code section
+    const code: number[] = [];
+    uleb(code, this.functions.length);
+    for (const f of this.functions) for (const b of f.encodeBody()) code.push(b);
+    section(10, code);
+    return new Uint8Array(out);
+  }
+}
+
+export { log2 };

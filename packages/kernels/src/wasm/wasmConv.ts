@@ -1,0 +1,473 @@
+/**
+ * WebAssembly SIMD conv3d engine (forward, backward-input, backward-weights),
+ * multi-threaded on Node worker_threads sharing one WebAssembly.Memory.
+ *
+ * Data never goes through messages: the main thread writes the (zero-padded)
+ * operands into the shared memory, bumps a sequence number with Atomics, the
+ * workers run the generated micro-kernels on their share of output rows, and
+ * the main thread waits with Atomics.waitAsync and copies the result out.
+ */
+import { Worker } from 'node:worker_threads';
+import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES } from './kernels.js';
+import type { KernelConfig } from './kernels.js';
+import {
+  CTRL_DONE,
+  CTRL_ERR,
+  CTRL_JOB,
+  CTRL_NEXT,
+  CTRL_PARAMS,
+  CTRL_SEQ,
+  JOB_CONV,
+  JOB_DW,
+  JOB_EXIT,
+  JOB_PAD,
+  WORKER_SOURCE,
+} from './workerSource.js';
+import { WA, waitAsync } from './wasmApi.js';
+
+export type Triple = [number, number, number];
+
+export interface WasmConvOptions {
+  stride: Triple;
+  padding: Triple;
+  dilation: Triple;
+}
+
+export interface WasmConvResult {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface WasmConv {
+  readonly threads: number;
+  conv3d(
+    x: Float32Array,
+    xShape: number[],
+    w: Float32Array,
+    wShape: number[],
+    bias: Float32Array | null,
+    opts: WasmConvOptions,
+  ): Promise<WasmConvResult>;
+  conv3dBackwardInput(
+    dy: Float32Array,
+    dyShape: number[],
+    w: Float32Array,
+    wShape: number[],
+    inputShape: number[],
+    opts: WasmConvOptions,
+  ): Promise<WasmConvResult>;
+  conv3dBackwardWeights(
+    x: Float32Array,
+    xShape: number[],
+    dy: Float32Array,
+    dyShape: number[],
+    weightShape: number[],
+    opts: WasmConvOptions,
+  ): Promise<WasmConvResult>;
+  dispose(): void;
+}
+
+export interface CreateWasmConvOptions {
+  threads?: number;
+  /** micro-kernel blocking (for tuning; defaults are the measured best) */
+  kernel?: Partial<KernelConfig>;
+}
+
+const PAGE = 65536;
+const CTRL_BYTES = 4096;
+
+function dims5(shape: number[], what: string): [number, number, number, number, number] {
+  if (shape.length !== 5 || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${what}: expected a 5-D shape, got [${shape.join(',')}]`);
+  }
+  return shape as [number, number, number, number, number];
+}
+
+function outSize(inp: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((inp + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+function checkOpts(opts: WasmConvOptions): void {
+  for (let i = 0; i < 3; i++) {
+    if (!(opts.stride[i]! >= 1) || !(opts.dilation[i]! >= 1) || !(opts.padding[i]! >= 0)) {
+      throw new Error('conv3d: stride and dilation must be >= 1, padding >= 0');
+    }
+  }
+}
+
+/** Bump allocator over the shared memory, reset for every call. */
+class Arena {
+  top = CTRL_BYTES;
+  alloc(bytes: number): number {
+    const at = this.top;
+    this.top = at + Math.ceil((bytes + 64) / 64) * 64;
+    return at;
+  }
+}
+
+export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig> } = {}): Promise<WasmConv> {
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
+  const MR = cfg.mr, NR = cfg.nv * 4, DWMR = cfg.dwMr, DWNR = cfg.dwNv * 4;
+  const initialPages = 64;
+  const memory = new WA.Memory({ initial: initialPages, maximum: MEMORY_MAX_PAGES, shared: true });
+  const bytes = buildKernelModule(cfg, initialPages);
+  if (!WA.validate(bytes)) throw new Error('wasm-conv: generated module failed validation');
+
+  let f32 = new Float32Array(memory.buffer);
+  let i32 = new Int32Array(memory.buffer);
+  const ctrl = new Int32Array(memory.buffer, 0, 64);
+
+  const ensure = (bytesNeeded: number): void => {
+    const have = memory.buffer.byteLength;
+    if (bytesNeeded > have) {
+      const pages = Math.ceil((bytesNeeded - have) / PAGE);
+      if (have / PAGE + pages > MEMORY_MAX_PAGES) throw new Error('wasm-conv: problem too large for 4 GiB wasm memory');
+      memory.grow(pages);
+    }
+    if (f32.buffer.byteLength !== memory.buffer.byteLength) {
+      f32 = new Float32Array(memory.buffer);
+      i32 = new Int32Array(memory.buffer);
+    }
+  };
+
+  const workers: Worker[] = [];
+  const online: Array<Promise<void>> = [];
+  for (let t = 0; t < threads; t++) {
+    const wk = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [], // the eval'd CommonJS source must not inherit e.g. --input-type=module
+      workerData: { bytes, memory, tid: t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv },
+    });
+    online.push(
+      new Promise((resolve, reject) => {
+        wk.once('message', () => resolve());
+        wk.once('error', reject);
+      }),
+    );
+    workers.push(wk);
+  }
+  try {
+    await Promise.all(online);
+  } finally {
+    // from now on idle workers must not keep the process alive
+    for (const wk of workers) wk.unref();
+  }
+  let disposed = false;
+  let broken: unknown = null;
+  for (const wk of workers) {
+    // a dead worker must not leave a job waiting forever
+    const fail = (why: unknown): void => {
+      if (disposed) return;
+      broken = broken ?? why;
+      Atomics.store(ctrl, CTRL_ERR, 1);
+      Atomics.add(ctrl, CTRL_DONE, threads);
+      Atomics.notify(ctrl, CTRL_DONE);
+    };
+    wk.on('error', fail);
+    wk.on('exit', (code) => fail(new Error(`wasm-conv: worker exited (code ${code})`)));
+  }
+
+  async function runJob(job: number, params: number[]): Promise<void> {
+    if (disposed) throw new Error('wasm-conv: engine disposed');
+    if (broken) throw broken instanceof Error ? broken : new Error(String(broken));
+    if (params.length > 56) throw new Error('too many params');
+    for (let i = 0; i < params.length; i++) ctrl[CTRL_PARAMS + i] = params[i]! | 0;
+    // Atomics.waitAsync does not keep Node's event loop alive: hold the
+    // workers ref'd while a job is in flight, unref them again afterwards.
+    for (const wk of workers) wk.ref();
+    const t0 = performance.now();
+    try {
+      await runJobInner(job, params);
+      (globalThis as any).__jobms = performance.now() - t0;
+    } finally {
+      for (const wk of workers) wk.unref();
+    }
+  }
+
+  async function runJobInner(job: number, params: number[]): Promise<void> {
+    Atomics.store(ctrl, CTRL_DONE, 0);
+    Atomics.store(ctrl, CTRL_ERR, 0);
+    Atomics.store(ctrl, CTRL_NEXT, 0);
+    Atomics.store(ctrl, CTRL_JOB, job);
+    Atomics.add(ctrl, CTRL_SEQ, 1);
+    Atomics.notify(ctrl, CTRL_SEQ);
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL_DONE);
+      if (done >= threads) break;
+      const r = waitAsync(ctrl, CTRL_DONE, done);
+      if (r.async) await r.value;
+    }
+    if (Atomics.load(ctrl, CTRL_ERR) !== 0) {
+      throw broken instanceof Error ? broken : new Error('wasm-conv: a worker failed (see stderr)');
+    }
+  }
+
+  // Calls are serialised: the arena and the control block are shared.
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<R>(fn: () => Promise<R>): Promise<R> {
+    const p = queue.then(fn, fn);
+    queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Copies a Float32Array into the shared memory (byte copy: much faster than a float copy into a SAB). */
+  function copyIn(at: number, src: Float32Array): void {
+    new Uint8Array(memory.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+  }
+  function copyOut(at: number, n: number): Float32Array {
+    const out = new Float32Array(n);
+    new Uint8Array(out.buffer).set(new Uint8Array(memory.buffer, at, n * 4));
+    return out;
+  }
+
+  /**
+   * Builds the zero-padded (and, for strided backward-input, zero-upsampled) copy
+   * of src [N,C,D,H,W] as [N,C,Dp,Hp,Wp] at byte address dst, in the workers:
+   * dst[j] = src[(j - off) / ups] when (j - off) >= 0, divisible by ups and in range.
+   */
+  async function padInto(arena: Arena, dst: number, src: Float32Array, N: number, C: number, sd: Triple, pd: Triple, off: Triple, ups: Triple): Promise<void> {
+    const raw = arena.alloc(src.byteLength);
+    ensure(arena.top);
+    copyIn(raw, src);
+    await runJob(JOB_PAD, [raw, dst, N * C, sd[0], sd[1], sd[2], pd[0], pd[1], pd[2], off[0], off[1], off[2], ups[0], ups[1], ups[2]]);
+  }
+
+  /** Byte offsets (into the padded volume) of every im2col row k = (c, kd, kh, kw). */
+  function writeKoff(at: number, C: number, kd: number, kh: number, kw: number, dil: Triple, pd: Triple, kPad: number): void {
+    const [Dp, Hp, Wp] = pd;
+    const vol = Dp * Hp * Wp;
+    let k = 0;
+    const base = at >> 2;
+    for (let c = 0; c < C; c++)
+      for (let a = 0; a < kd; a++)
+        for (let b = 0; b < kh; b++)
+          for (let e = 0; e < kw; e++) i32[base + k++] = (c * vol + a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]) * 4;
+    while (k < kPad) i32[base + k++] = 0;
+  }
+
+  /** Float offsets (within one channel of the padded volume) of the taps of a kd x kh x kw kernel. */
+  function kernelTaps(k3: Triple, dil: Triple, pd: Triple): number[] {
+    const [, Hp, Wp] = pd;
+    const taps: number[] = [];
+    for (let a = 0; a < k3[0]; a++)
+      for (let b = 0; b < k3[1]; b++)
+        for (let e = 0; e < k3[2]; e++) taps.push(a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]);
+    return taps;
+  }
+
+  /**
+   * Strided convolution of a padded volume [N, C, Dp, Hp, Wp] with packed weights:
+   * out[n, m, o] = bias[m] + sum_{c,t} A(m, c, t) * xp[n, c, o*stride + taps[t]]
+   * (implicit im2col: row k = c*ntaps + t of the GEMM sits at byte offset koff[k]).
+   * Returns [N, M, od0, od1, od2].
+   */
+  async function convCore(
+    arena: Arena,
+    xpadAt: number,
+    N: number,
+    C: number,
+    pd: Triple,
+    M: number,
+    taps: number[],
+    wAt: (m: number, c: number, t: number) => number,
+    biasArr: Float32Array | null,
+    od: Triple,
+    stride: Triple,
+  ): Promise<Float32Array> {
+    const nt = taps.length;
+    const K = C * nt;
+    const P = od[0] * od[1] * od[2];
+    if (K === 0) {
+      const out = new Float32Array(N * M * P);
+      if (biasArr) for (let i = 0; i < out.length; i++) out[i] = biasArr[Math.floor(i / P) % M]!;
+      return out;
+    }
+    const mPanels = Math.ceil(M / MR);
+    const koff = arena.alloc(K * 4);
+    const lin = arena.alloc(K * 4);
+    const aBase = arena.alloc(mPanels * K * MR * 4);
+    const biasAt = arena.alloc(mPanels * MR * 4);
+    const yAt = arena.alloc(N * M * P * 4);
+    const scratch = arena.alloc(threads * (K * NR * 4 + 256));
+    ensure(arena.top);
+    const [Dp, Hp, Wp] = pd;
+    const vol = Dp * Hp * Wp;
+    for (let c = 0; c < C; c++) for (let t = 0; t < nt; t++) i32[(koff >> 2) + c * nt + t] = (c * vol + taps[t]!) * 4;
+    for (let k = 0; k < K; k++) i32[(lin >> 2) + k] = k * NR * 4;
+    const a = aBase >> 2;
+    for (let mp = 0; mp < mPanels; mp++)
+      for (let c = 0; c < C; c++)
+        for (let t = 0; t < nt; t++)
+          for (let r = 0; r < MR; r++) {
+            const m = mp * MR + r;
+            f32[a + (mp * K + c * nt + t) * MR + r] = m < M ? wAt(m, c, t) : 0;
+          }
+    for (let m = 0; m < mPanels * MR; m++) f32[(biasAt >> 2) + m] = biasArr && m < M ? biasArr[m]! : 0;
+    await runJob(JOB_CONV, [
+      aBase, mPanels, K, koff, lin, xpadAt,
+      C * vol * 4, stride[0] * Hp * Wp * 4, stride[1] * Wp * 4, stride[2],
+      yAt, M, od[0], od[1], od[2], biasAt, scratch, K * NR * 4 + 256, N,
+    ]);
+    return copyOut(yAt, N * M * P);
+  }
+
+  const engine: WasmConv = {
+    threads,
+    conv3d(x, xShape, w, wShape, bias, opts) {
+      return serial(async () => {
+        checkOpts(opts);
+        const [N, Cin, D, H, W] = dims5(xShape, 'conv3d x');
+        const [Cout, Cin2, kd, kh, kw] = dims5(wShape, 'conv3d w');
+        if (Cin !== Cin2) throw new Error(`conv3d: channel mismatch ${Cin} vs ${Cin2}`);
+        if (x.length !== N * Cin * D * H * W || w.length !== Cout * Cin * kd * kh * kw) throw new Error('conv3d: data size mismatch');
+        if (bias && bias.length !== Cout) throw new Error('conv3d: bias size mismatch');
+        const { stride: s, padding: p, dilation: d } = opts;
+        const od: Triple = [outSize(D, kd, s[0], p[0], d[0]), outSize(H, kh, s[1], p[1], d[1]), outSize(W, kw, s[2], p[2], d[2])];
+        const shape = [N, Cout, ...od];
+        if (od.some((v) => v <= 0)) throw new Error('conv3d: output would be empty');
+        if (N * Cout === 0) return { data: new Float32Array(0), shape };
+        const pd: Triple = [0, 1, 2].map((i) => (od[i]! - 1) * s[i]! + d[i]! * ([kd, kh, kw][i]! - 1) + 1) as Triple;
+        const arena = new Arena();
+        const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + NR * Math.max(1, s[2]) + 16) * 4);
+        await padInto(arena, xpadAt, x, N, Cin, [D, H, W], pd, p, [1, 1, 1]);
+        const kvol = kd * kh * kw;
+        const data = await convCore(arena, xpadAt, N, Cin, pd, Cout, kernelTaps([kd, kh, kw], d, pd), (m, c, t) => w[(m * Cin + c) * kvol + t]!, bias, od, s);
+        return { data, shape };
+      });
+    },
+
+    conv3dBackwardInput(dy, dyShape, w, wShape, inputShape, opts) {
+      return serial(async () => {
+        checkOpts(opts);
+        const [N, Cout, Do, Ho, Wo] = dims5(dyShape, 'conv3dBackwardInput dy');
+        const [Cout2, Cin, kd, kh, kw] = dims5(wShape, 'conv3dBackwardInput w');
+        const [N2, Cin2, D, H, W] = dims5(inputShape, 'conv3dBackwardInput inputShape');
+        if (Cout !== Cout2 || Cin !== Cin2 || N !== N2) throw new Error('conv3dBackwardInput: shape mismatch');
+        const { stride: s, padding: p, dilation: d } = opts;
+        const k3: Triple = [kd, kh, kw];
+        const inDims: Triple = [D, H, W];
+        const expect = [0, 1, 2].map((i) => outSize(inDims[i]!, k3[i]!, s[i]!, p[i]!, d[i]!));
+        if (expect[0] !== Do || expect[1] !== Ho || expect[2] !== Wo) throw new Error('conv3dBackwardInput: dy shape does not match inputShape');
+        if (dy.length !== N * Cout * Do * Ho * Wo || w.length !== Cout * Cin * kd * kh * kw) throw new Error('conv3dBackwardInput: data size mismatch');
+        const shape = [N, Cin, D, H, W];
+        if (N * Cin * D * H * W === 0) return { data: new Float32Array(0), shape };
+        // Phase decomposition (no zero-upsampling): for dx[i] with i = s*q + phi per axis,
+        // tap k contributes iff (phi + p - k*d) % s == 0, reading dy[q + e], e = (phi + p - k*d) / s.
+        // Each phase is a stride-1 implicit-GEMM conv over dy padded by L in front.
+        const L = [0, 1, 2].map((i) => Math.max(0, -Math.floor((p[i]! - (k3[i]! - 1) * d[i]!) / s[i]!))) as Triple;
+        const eMax = [0, 1, 2].map((i) => Math.floor((s[i]! - 1 + p[i]!) / s[i]!)) as Triple;
+        const qMax = [0, 1, 2].map((i) => Math.ceil(inDims[i]! / s[i]!)) as Triple;
+        const pd = [0, 1, 2].map((i) => Math.max(qMax[i]! + eMax[i]! + L[i]!, [Do, Ho, Wo][i]! + L[i]!)) as Triple;
+        const arena = new Arena();
+        const dyAt = arena.alloc((N * Cout * pd[0] * pd[1] * pd[2] + NR + 16) * 4);
+        await padInto(arena, dyAt, dy, N, Cout, [Do, Ho, Wo], pd, L, [1, 1, 1]);
+        const mark = arena.top;
+        const kvol = kd * kh * kw;
+        const [, Hp, Wp] = pd;
+        const strided = s[0] * s[1] * s[2] !== 1;
+        const data = new Float32Array(strided ? N * Cin * D * H * W : 0);
+        for (let f0 = 0; f0 < s[0]; f0++)
+          for (let f1 = 0; f1 < s[1]; f1++)
+            for (let f2 = 0; f2 < s[2]; f2++) {
+              const phi = [f0, f1, f2];
+              const Q = [0, 1, 2].map((i) => Math.ceil((inDims[i]! - phi[i]!) / s[i]!)) as Triple;
+              if (Q[0] <= 0 || Q[1] <= 0 || Q[2] <= 0) continue;
+              // valid taps per axis: [k, e + L]
+              const axis = [0, 1, 2].map((i) => {
+                const out: Array<[number, number]> = [];
+                for (let k = 0; k < k3[i]!; k++) {
+                  const t = phi[i]! + p[i]! - k * d[i]!;
+                  if (((t % s[i]!) + s[i]!) % s[i]! === 0) out.push([k, t / s[i]! + L[i]!]);
+                }
+                return out;
+              });
+              const taps: number[] = [];
+              const tapK: number[] = [];
+              for (const [ka, ea] of axis[0]!)
+                for (const [kb, eb] of axis[1]!)
+                  for (const [kc, ec] of axis[2]!) {
+                    taps.push(ea * Hp * Wp + eb * Wp + ec);
+                    tapK.push((ka * kh + kb) * kw + kc);
+                  }
+              arena.top = mark;
+              const res = await convCore(arena, dyAt, N, Cout, pd, Cin, taps, (ci, co, t) => w[(co * Cin + ci) * kvol + tapK[t]!]!, null, Q, [1, 1, 1]);
+              if (!strided) return { data: res, shape };
+              // scatter the phase into dx
+              for (let nc = 0; nc < N * Cin; nc++)
+                for (let a = 0; a < Q[0]; a++)
+                  for (let b = 0; b < Q[1]; b++) {
+                    const src = ((nc * Q[0] + a) * Q[1] + b) * Q[2];
+                    const dst = ((nc * D + a * s[0] + f0) * H + b * s[1] + f1) * W + f2;
+                    for (let c = 0; c < Q[2]; c++) data[dst + c * s[2]] = res[src + c]!;
+                  }
+            }
+        return { data, shape };
+      });
+    },
+
+    conv3dBackwardWeights(x, xShape, dy, dyShape, weightShape, opts) {
+      return serial(async () => {
+        checkOpts(opts);
+        const [N, Cin, D, H, W] = dims5(xShape, 'conv3dBackwardWeights x');
+        const [N2, Cout, Do, Ho, Wo] = dims5(dyShape, 'conv3dBackwardWeights dy');
+        const [Cout2, Cin2, kd, kh, kw] = dims5(weightShape, 'conv3dBackwardWeights weightShape');
+        if (N !== N2 || Cout !== Cout2 || Cin !== Cin2) throw new Error('conv3dBackwardWeights: shape mismatch');
+        const { stride: s, padding: p, dilation: d } = opts;
+        const k3: Triple = [kd, kh, kw];
+        const inDims: Triple = [D, H, W];
+        const od: Triple = [Do, Ho, Wo];
+        for (let i = 0; i < 3; i++) {
+          if (outSize(inDims[i]!, k3[i]!, s[i]!, p[i]!, d[i]!) !== od[i]) throw new Error('conv3dBackwardWeights: dy shape does not match x');
+        }
+        if (x.length !== N * Cin * D * H * W || dy.length !== N * Cout * Do * Ho * Wo) throw new Error('conv3dBackwardWeights: data size mismatch');
+        const K = Cin * kd * kh * kw;
+        const shape = [Cout, Cin, kd, kh, kw];
+        const P = Do * Ho * Wo;
+        if (K * Cout === 0) return { data: new Float32Array(0), shape };
+        if (N * P === 0) return { data: new Float32Array(K * Cout), shape };
+        const pd = [0, 1, 2].map((i) => (od[i]! - 1) * s[i]! + d[i]! * (k3[i]! - 1) + 1) as Triple;
+        const Kpad = Math.ceil(K / DWMR) * DWMR;
+        const CoutPad = Math.ceil(Cout / DWNR) * DWNR;
+        const G = Math.max(1, Math.ceil(256 / Wo));
+        const arena = new Arena();
+        const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + 16) * 4);
+        const koff = arena.alloc(Kpad * 4);
+        const dyAt = arena.alloc(N * Cout * P * 4);
+        const dyT = arena.alloc(N * P * CoutPad * 4);
+        const segs = arena.alloc(threads * G * 8);
+        const dwt = arena.alloc(threads * Kpad * CoutPad * 4);
+        await padInto(arena, xpadAt, x, N, Cin, inDims, pd, p, [1, 1, 1]);
+        writeKoff(koff, Cin, kd, kh, kw, d, pd, Kpad);
+        copyIn(dyAt, dy);
+        // padded dyT columns (co >= Cout) are left as they are: they only feed discarded dW columns
+        const [Dp, Hp, Wp] = pd;
+        await runJob(JOB_DW, [
+          xpadAt, Cin * Dp * Hp * Wp * 4, s[0] * Hp * Wp * 4, s[1] * Wp * 4, s[2], koff, Kpad / DWMR,
+          dyAt, CoutPad, Cout, Do, Ho, Wo, N, segs, G * 8, Kpad, G, dyT, dwt,
+        ]);
+        const out = new Float32Array(Cout * K);
+        const stride = Kpad * CoutPad;
+        const base = dwt >> 2;
+        for (let k = 0; k < K; k++) {
+          for (let co = 0; co < Cout; co++) {
+            let acc = 0;
+            for (let t = 0; t < threads; t++) acc += f32[base + t * stride + k * CoutPad + co]!;
+            out[co * K + k] = acc;
+          }
+        }
+        return { data: out, shape };
+      });
+    },
+
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      Atomics.store(ctrl, CTRL_JOB, JOB_EXIT);
+      Atomics.add(ctrl, CTRL_SEQ, 1);
+      Atomics.notify(ctrl, CTRL_SEQ);
+      for (const wk of workers) void wk.terminate();
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,191 @@
+/**
+ * Source of the persistent compute workers, as a plain JavaScript string so it
+ * can be started with `new Worker(src, { eval: true })` (works under tsx and
+ * after bundling; no files to locate at runtime).
+ *
+ * Protocol (all in the shared memory, Int32 view at byte 0):
+ *   ctrl[0]  job sequence number; workers Atomics.wait on it
+ *   ctrl[1]  number of workers that finished the current job
+ *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad)
+ *   ctrl[3]  error flag (set by a worker that threw)
+ *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
+ *            (dynamic scheduling: robust to imbalance and to a busy machine)
+ *   ctrl[8..] job parameters (byte addresses / sizes)
+ */
+export const CTRL_SEQ = 0;
+export const CTRL_DONE = 1;
+export const CTRL_JOB = 2;
+export const CTRL_ERR = 3;
+export const CTRL_NEXT = 4;
+export const CTRL_PARAMS = 8;
+export const JOB_CONV = 1;
+export const JOB_DW = 2;
+export const JOB_EXIT = 3;
+export const JOB_PAD = 4;
+
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { workerData, parentPort } = require('node:worker_threads');
+const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = workerData;
+const NR = nv * 4;
+const DWNR = dwNv * 4;
+const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
+const convk = instance.exports.convk;
+const dwk = instance.exports.dwk;
+const mcopy = instance.exports.mcopy;
+const transp = instance.exports.transp;
+const pack = instance.exports.pack;
+const mzero = instance.exports.mzero;
+const ctrl = new Int32Array(memory.buffer, 0, 64);
+
+/** Grabs the next chunk [lo, hi) of [0, total); lo >= total when the work is gone. */
+function grab(total, chunk) {
+  const lo = Atomics.add(ctrl, 4, chunk);
+  return [lo, Math.min(total, lo + chunk)];
+}
+function chunkFor(total, perItemWork) {
+  // ~16 chunks per thread, but not below ~64K flops-ish of work per chunk
+  return Math.max(1, Math.min(Math.ceil(total / (16 * nthreads)), Math.ceil(65536 / Math.max(1, perItemWork))));
+}
+
+function runConv(p) {
+  const aBase = p[0], mPanels = p[1], K = p[2], koff = p[3], lin = p[4], xBase = p[5];
+  const xN = p[6], xD = p[7], xH = p[8], sw = p[9], yBase = p[10], Cout = p[11];
+  const Do = p[12], Ho = p[13], Wo = p[14], bias = p[15], scratch = p[16] + tid * p[17], N = p[18];
+  const P = Do * Ho * Wo, DoHo = Do * Ho;
+  const aStride = K * mr * 4, ldc = P * 4;
+  const i32 = new Int32Array(memory.buffer);
+  const colPtrs = scratch + K * NR * 4; // NR i32 column base addresses after the panel
+  const R = N * DoHo, chunk = chunkFor(R, K * Wo * Cout);
+  for (;;) {
+  const [r0, r1] = grab(R, chunk);
+  if (r0 >= R) break;
+  for (let r = r0; r < r1; r++) {
+    const n = (r / DoHo) | 0;
+    const rem = r - n * DoHo;
+    const od = (rem / Ho) | 0;
+    const oh = rem - od * Ho;
+    const xrow = xBase + n * xN + od * xD + oh * xH;
+    const yrow = yBase + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4;
+    if (sw === 1) {
+      // m-panel outer: one packed A panel (K*mr floats) stays in L1 while the
+      // kernel sweeps the input rows of this output row (implicit im2col)
+      for (let m = 0; m < mPanels; m++) {
+        const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
+        const c = yrow + m * mr * ldc;
+        for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
+          convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
+        }
+      }
+    } else {
+      // strided W: gather one K x NR panel, reuse it for all m-panels
+      for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
+        const ncols = Math.min(NR, Wo - ow0);
+        for (let j = 0; j < NR; j++) i32[(colPtrs >> 2) + j] = xrow + (ow0 + Math.min(j, ncols - 1)) * sw * 4;
+        pack(scratch, koff, K, colPtrs);
+        let c = yrow + ow0 * 4;
+        for (let m = 0; m < mPanels; m++) {
+          convk(aBase + m * aStride, scratch, lin, K, c, ldc, bias + m * mr * 4, Math.min(mr, Cout - m * mr), ncols);
+          c += mr * ldc;
+        }
+      }
+    }
+  }
+  }
+}
+
+function runDw(p) {
+  const xBase = p[0], xN = p[1], xD = p[2], xH = p[3], sw = p[4], koff = p[5], kPanels = p[6];
+  const dyRaw = p[7], CoutPad = p[8], Cout = p[9], Do = p[10], Ho = p[11], Wo = p[12], N = p[13];
+  const segs = p[14] + tid * p[15], Kpad = p[16], G = p[17], dyT = p[18];
+  const dwt = p[19] + tid * Kpad * CoutPad * 4;
+  const f32 = new Float32Array(memory.buffer);
+  const i32 = new Int32Array(memory.buffer);
+  f32.fill(0, dwt >> 2, (dwt >> 2) + Kpad * CoutPad);
+  const P = Do * Ho * Wo, DoHo = Do * Ho;
+  const R = N * DoHo;
+  const ldb = CoutPad * 4, sA = sw * 4;
+  const cPanels = CoutPad / DWNR;
+  for (;;) {
+    const [g0, g1] = grab(R, G);
+    if (g0 >= R) break;
+    let nseg = 0;
+    for (let r = g0; r < g1; r++) {
+      const n = (r / DoHo) | 0;
+      const rem = r - n * DoHo;
+      const od = (rem / Ho) | 0;
+      const oh = rem - od * Ho;
+      const prow = n * P + od * Ho * Wo + oh * Wo;
+      // transpose this output row of dy into dyT rows [prow, prow+Wo) x CoutPad
+      transp(dyT + prow * CoutPad * 4, dyRaw + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4, Cout, Wo, P * 4, CoutPad * 4);
+      i32[(segs >> 2) + 2 * nseg] = n * xN + od * xD + oh * xH;
+      i32[(segs >> 2) + 2 * nseg + 1] = prow * CoutPad * 4;
+      nseg++;
+    }
+    for (let kp = 0; kp < kPanels; kp++) {
+      for (let cp = 0; cp < cPanels; cp++) {
+        dwk(xBase, koff + kp * dwMr * 4, segs, nseg, Wo, sA, ldb, dyT + cp * DWNR * 4,
+          dwt + (kp * dwMr * CoutPad + cp * DWNR) * 4, ldb);
+      }
+    }
+  }
+}
+
+// the memory is fresh: the first job is sequence number 1
+// dst[nc, j] = src[nc, (j - off) / ups] (zero where not divisible / out of range);
+// each worker handles a range of (nc, jd) planes.
+function runPad(p) {
+  const src = p[0], dst = p[1], NC = p[2], D = p[3], H = p[4], W = p[5], Dp = p[6], Hp = p[7], Wp = p[8];
+  const o0 = p[9], o1 = p[10], o2 = p[11], u0 = p[12], u1 = p[13], u2 = p[14];
+  const plane = Hp * Wp;
+  const Q = NC * Dp, chunk = chunkFor(Q, plane);
+  // source columns that land inside [0, Wp)
+  let iw0 = 0;
+  while (iw0 < W && iw0 * u2 + o2 < 0) iw0++;
+  let iw1 = W;
+  while (iw1 > iw0 && (iw1 - 1) * u2 + o2 >= Wp) iw1--;
+  const f32 = u2 === 1 ? null : new Float32Array(memory.buffer);
+  for (;;) {
+  const [q0, q1] = grab(Q, chunk);
+  if (q0 >= Q) break;
+  for (let q = q0; q < q1; q++) {
+    const nc = (q / Dp) | 0, jd = q - nc * Dp;
+    const dplane = dst + q * plane * 4;
+    mzero(dplane, plane * 4);
+    const t = jd - o0;
+    if (t < 0 || t % u0 !== 0) continue;
+    const id = t / u0;
+    if (id >= D || iw1 <= iw0) continue;
+    for (let ih = 0; ih < H; ih++) {
+      const jh = ih * u1 + o1;
+      if (jh < 0) continue;
+      if (jh >= Hp) break;
+      const srow = src + (((nc * D + id) * H + ih) * W) * 4;
+      const drow = dplane + jh * Wp * 4;
+      if (u2 === 1) mcopy(drow + (iw0 + o2) * 4, srow + iw0 * 4, (iw1 - iw0) * 4);
+      else for (let iw = iw0; iw < iw1; iw++) f32[(drow >> 2) + iw * u2 + o2] = f32[(srow >> 2) + iw];
+    }
+  }
+  }
+}
+
+let seq = 0;
+parentPort.postMessage('ready');
+for (;;) {
+  Atomics.wait(ctrl, 0, seq);
+  seq = Atomics.load(ctrl, 0);
+  const job = Atomics.load(ctrl, 2);
+  if (job === 3) break;
+  try {
+    const p = new Int32Array(memory.buffer, 32, 56);
+    if (job === 1) runConv(p);
+    else if (job === 2) runDw(p);
+    else if (job === 4) runPad(p);
+  } catch (e) {
+    Atomics.store(ctrl, 3, 1);
+    console.error(e);
+  }
+  Atomics.add(ctrl, 1, 1);
+  Atomics.notify(ctrl, 1);
+}
+`;

@@ -1,0 +1,210 @@
+/**
+ * Every fast kernel equals the reference: one table of cases (operator,
+ * arbitraries, per-backend float32 tolerance), run against each fast backend
+ * on random tiny shapes, strides, paddings, dilations and values. Inputs are
+ * float32 (the fast paths' dtype); the reference computes in float64 and
+ * rounds once, so the tolerance is the fast backend's float32 accumulation
+ * error, relative: `|fast - ref| <= tol (1 + |fast| + |ref|)`.
+ * Operators a backend delegates to the reference are in the table too: they
+ * must agree exactly, and the row keeps them honest when they get fast paths.
+ */
+import type { NDArray, Shape } from '@colab-ts/ndarray';
+import { zeros } from '@colab-ts/ndarray';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyBackend, ConvTransposeOptions, PoolOptions, UpsampleOptions } from '../src/index.js';
+import { createGpuBackend, createWasmBackend, referenceBackend } from '../src/index.js';
+import type { GpuBackend } from '../src/index.js';
+import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
+import type { ConvCase } from './helpers.js';
+import { arbConvCase, arbPoolCase, arbSeed, arbTriple, expectAllClose, rand32 } from './helpers.js';
+import { fc, test } from './prop.js';
+
+type FastName = 'wasm' | 'gpu';
+
+/** One generated case, ready to run on any backend: the kernel's outputs as NDArrays. */
+interface Runnable {
+  readonly run: (be: AnyBackend) => Promise<readonly NDArray[]>;
+}
+
+/** One row of the table: an operator, its cases, its tolerance per fast backend, how many runs. */
+interface AgreementCase {
+  readonly op: string;
+  readonly cases: fc.Arbitrary<Runnable>;
+  readonly tol: Readonly<Record<FastName, number>>;
+  readonly numRuns?: number;
+}
+
+/** Builds a row from typed cases `C` and a runner over the backend's own buffers. */
+function row<C>(op: string, arb: fc.Arbitrary<C>, run: (be: AnyBackend, c: C) => Promise<readonly NDArray[]>, tol: Readonly<Record<FastName, number>>, numRuns?: number): AgreementCase {
+  return { op, cases: arb.map((c) => ({ run: (be: AnyBackend) => run(be, c), toString: () => JSON.stringify(c) })), tol, ...(numRuns === undefined ? {} : { numRuns }) };
+}
+
+/** Uploads, runs one kernel, downloads. */
+const up = (be: AnyBackend, x: NDArray): Promise<unknown> => be.upload(x);
+const down = async (be: AnyBackend, b: unknown): Promise<NDArray> => be.download(b);
+
+const convOpts = (c: ConvCase) => ({ stride: c.stride, padding: c.padding, dilation: c.dilation });
+
+/** Convolution cases with an optional bias. */
+const arbConvBias = fc.tuple(arbConvCase, fc.boolean());
+
+/** Transposed convolutions: a conv3d case seen from its output side, with an output padding below max(stride, dilation). */
+const arbTranspose = fc
+  .tuple(arbConvCase, arbTriple(0, 2), fc.boolean())
+  .map(([c, extra, bias]) => {
+    const outputPadding = c.stride.map((s, i) => Math.min(extra[i]!, Math.max(s, c.dilation[i]!) - 1)) as [number, number, number];
+    const xShape = conv3dShape(c.xShape, c.wShape, null, c) as Shape;
+    const wShape: Shape = [c.wShape[1], c.wShape[0], c.wShape[2], c.wShape[3], c.wShape[4]];
+    const o: ConvTransposeOptions = { ...convOpts(c), outputPadding };
+    return { xShape, wShape, o, bias, seed: c.seed };
+  })
+  .filter((c) => {
+    try {
+      convTranspose3dShape(c.xShape, c.wShape, null, c.o);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+const poolOpts = (c: { kernelSize: [number, number, number]; stride: [number, number, number]; padding: [number, number, number] }): PoolOptions => ({
+  kernelSize: c.kernelSize,
+  stride: c.stride,
+  padding: c.padding,
+});
+
+const arbUpsample = fc
+  .record({
+    shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    scale: arbTriple(1, 3),
+    mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
+    alignCorners: fc.boolean(),
+    seed: arbSeed,
+  })
+  .map((c): { shape: Shape; o: UpsampleOptions; seed: number } => ({
+    shape: c.shape,
+    o: { scale: c.scale, mode: c.mode, alignCorners: c.mode === 'trilinear' && c.alignCorners },
+    seed: c.seed,
+  }));
+
+const arbChannels = fc.tuple(
+  fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  arbSeed,
+);
+
+/** Float32 accumulation over at most a few hundred terms of size <= 1. */
+const CONV_TOL = { wasm: 1e-5, gpu: 1e-5 } as const;
+/** Exact up to one float32 rounding of a few operations. */
+const TIGHT_TOL = { wasm: 1e-6, gpu: 2e-6 } as const;
+
+/** The agreement table: one row per operator. */
+export const AGREEMENT_CASES: readonly AgreementCase[] = [
+  row('conv3d', arbConvBias, async (be, [c, bias]) => {
+    const x = rand32(c.seed, c.xShape);
+    const w = rand32(c.seed + 1, c.wShape);
+    const b = bias ? await up(be, rand32(c.seed + 2, [c.wShape[0]])) : null;
+    return [await down(be, await be.kernels.conv3d(await up(be, x), await up(be, w), b, convOpts(c)))];
+  }, CONV_TOL),
+  row('conv3dBackwardInput', arbConvCase, async (be, c) => {
+    const w = rand32(c.seed + 1, c.wShape);
+    const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+    return [await down(be, await be.kernels.conv3dBackwardInput(await up(be, dy), await up(be, w), c.xShape, convOpts(c)))];
+  }, CONV_TOL),
+  row('conv3dBackwardWeights', arbConvCase, async (be, c) => {
+    const x = rand32(c.seed, c.xShape);
+    const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+    return [await down(be, await be.kernels.conv3dBackwardWeights(await up(be, x), await up(be, dy), c.wShape, convOpts(c)))];
+  }, { wasm: 3e-5, gpu: 3e-5 }),
+  row('convTranspose3d', arbTranspose, async (be, c) => {
+    const x = rand32(c.seed, c.xShape);
+    const w = rand32(c.seed + 1, c.wShape);
+    const b = c.bias ? await up(be, rand32(c.seed + 2, [c.wShape[1]!])) : null;
+    return [await down(be, await be.kernels.convTranspose3d(await up(be, x), await up(be, w), b, c.o))];
+  }, CONV_TOL),
+  row('maxPool3d + maxPool3dBackward', arbPoolCase, async (be, c) => {
+    const x = await up(be, rand32(c.seed, c.xShape));
+    const y = await be.kernels.maxPool3d(x, poolOpts(c));
+    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+    return [await down(be, y), await down(be, await be.kernels.maxPool3dBackward(dy, x, poolOpts(c)))];
+  }, TIGHT_TOL),
+  row('avgPool3d + avgPool3dBackward', arbPoolCase, async (be, c) => {
+    const x = await up(be, rand32(c.seed, c.xShape));
+    const y = await be.kernels.avgPool3d(x, poolOpts(c));
+    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+    return [await down(be, y), await down(be, await be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c)))];
+  }, TIGHT_TOL),
+  row('upsample3d + upsample3dBackward', arbUpsample, async (be, c) => {
+    const y = await be.kernels.upsample3d(await up(be, rand32(c.seed, c.shape)), c.o);
+    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+    return [await down(be, y), await down(be, await be.kernels.upsample3dBackward(dy, c.shape, c.o))];
+  }, TIGHT_TOL),
+  row('softmax + softmaxBackward', arbChannels, async (be, [shape, seed]) => {
+    const y = await be.kernels.softmax(await up(be, rand32(seed, shape)));
+    const dy = await up(be, rand32(seed + 1, shape));
+    return [await down(be, y), await down(be, await be.kernels.softmaxBackward(y, dy))];
+  }, TIGHT_TOL),
+  row('instanceNormStats', arbChannels, async (be, [shape, seed]) => {
+    const { mean, variance } = await be.kernels.instanceNormStats(await up(be, rand32(seed, shape)));
+    return [await down(be, mean), await down(be, variance)];
+  }, TIGHT_TOL),
+  row('float64 conv3d (delegated to the reference)', arbConvCase, async (be, c) => {
+    const x = await up(be, rand32(c.seed, c.xShape));
+    const w64 = await be.kernels.cast(await up(be, rand32(c.seed + 1, c.wShape)), 'float64');
+    const y = await down(be, await be.kernels.conv3d(x, w64, null, convOpts(c)));
+    expect(y.dtype).toBe('float64');
+    return [y];
+  }, { wasm: 0, gpu: 0 }, 5),
+  row('general kernels (delegated): binary, sum, matmul', arbChannels, async (be, [shape, seed]) => {
+    const a = await up(be, rand32(seed, shape));
+    const b = await up(be, rand32(seed + 1, shape));
+    const s = await be.kernels.sum(await be.kernels.binary(a, b, 'mul'), [2, 3], false);
+    const m = await be.kernels.matmul(await up(be, rand32(seed, [3, 4])), await up(be, rand32(seed + 1, [4, 2])));
+    return [await down(be, s), await down(be, m)];
+  }, { wasm: 0, gpu: 0 }, 5),
+];
+
+const NUM_RUNS = 12;
+
+describe.each(['wasm', 'gpu'] as const)('%s agrees with the reference', (name) => {
+  let be: AnyBackend;
+  beforeAll(async () => {
+    be = name === 'wasm' ? await createWasmBackend({ threads: 2 }) : await createGpuBackend();
+  });
+  afterAll(async () => {
+    await (be as { close?: () => Promise<void> }).close?.();
+  });
+
+  for (const c of AGREEMENT_CASES) {
+    test.asyncProp([c.cases], { numRuns: c.numRuns ?? NUM_RUNS })(c.op, async (k) => {
+      const fast = await k.run(be);
+      const ref = await k.run(referenceBackend);
+      expect(fast.length).toBe(ref.length);
+      fast.forEach((f, i) => {
+        expect(f.dtype).toBe(ref[i]!.dtype);
+        expectAllClose(f, ref[i]!, c.tol[name]);
+      });
+    });
+  }
+
+  if (name === 'gpu') {
+    it('ran every gpu.js kernel on its fast path (webasm here, never the cpu fallback)', () => {
+      const compiled = (be as GpuBackend).compiledKernels();
+      expect(compiled.length).toBeGreaterThan(10);
+      expect(new Set(compiled.map((k) => k.mode))).toEqual(new Set([(be as GpuBackend).mode]));
+      for (const k of compiled) {
+        expect(k.fallbackReason ?? undefined, k.key).toBeUndefined();
+        if (k.mode === 'webasm') expect(k.kernelClass).toBe('WebAssemblyKernel');
+      }
+    });
+  }
+});
+
+describe('a backend with nothing to do', () => {
+  it('returns empty outputs for an empty batch', async () => {
+    for (const be of [await createGpuBackend()]) {
+      const y = await be.kernels.conv3d(await be.upload(zeros([0, 2, 3, 3, 3])), await be.upload(zeros([1, 2, 1, 1, 1])), null, {});
+      expect(be.shapeOf(y)).toEqual([0, 1, 3, 3, 3]);
+      await be.close();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { key, toTypedArray, transpose, uniform, zeros } from '@colab-ts/ndarray';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WasmBackend } from '../src/index.js';
+import { createWasmBackend } from '../src/index.js';
+import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d } from '../src/reference.js';
+import { expectAllClose } from './helpers.js';
+
+let be: WasmBackend;
+beforeAll(async () => {
+  be = await createWasmBackend({ threads: 2 });
+});
+afterAll(async () => {
+  await be.close();
+});
+
+describe('the wasm backend', () => {
+  it('runs the convolutions on WebAssembly worker threads over NDArray buffers', async () => {
+    expect(be.name).toBe('wasm');
+    expect(be.threads).toBe(2);
+    expect(be.device).toBe('WebAssembly SIMD, 2 worker threads');
+    expect(be.wasmKernels).toEqual(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
+    const x = zeros([1, 2, 3]);
+    expect(await be.upload(x)).toBe(x);
+  });
+
+  it('agrees with the reference on a U-Net-sized layer with bias, stride and dilation', async () => {
+    const x = uniform(key(1), [2, 6, 10, 9, 11], { low: -1, high: 1 });
+    const w = uniform(key(2), [5, 6, 3, 3, 3], { low: -1, high: 1 });
+    const bias = uniform(key(3), [5], { low: -1, high: 1 });
+    for (const o of [{ padding: 1 }, { stride: 2, padding: 1 }, { dilation: [2, 1, 2] as const, padding: [2, 1, 0] as const }]) {
+      const y = await be.kernels.conv3d(x, w, bias, o);
+      expectAllClose(y, conv3d(x, w, bias, o), 1e-5);
+      expectAllClose(await be.kernels.conv3dBackwardInput(y, w, x.shape, o), conv3dBackwardInput(y, w, x.shape, o), 1e-5);
+      expectAllClose(await be.kernels.conv3dBackwardWeights(x, y, w.shape, o), conv3dBackwardWeights(x, y, w.shape, o), 1e-4);
+    }
+    const wt = uniform(key(4), [6, 3, 2, 2, 2], { low: -1, high: 1 });
+    const o = { stride: 2, outputPadding: 1 };
+    expectAllClose(await be.kernels.convTranspose3d(x, wt, null, o), convTranspose3d(x, wt, null, o), 1e-5);
+  });
+
+  it('reads strided views', async () => {
+    const x = transpose(uniform(key(5), [1, 2, 4, 5, 3], { low: -1, high: 1 }), [0, 1, 4, 3, 2]);
+    const w = uniform(key(6), [2, 2, 3, 3, 3], { low: -1, high: 1 });
+    expectAllClose(await be.kernels.conv3d(x, w, null, { padding: 1 }), conv3d(x, w, null, { padding: 1 }), 1e-5);
+  });
+
+  it('runs float64 inputs on the reference, in float64', async () => {
+    const x = uniform(key(7), [1, 2, 3, 3, 3], { low: -1, high: 1, dtype: 'float64' });
+    const w = uniform(key(8), [1, 2, 2, 2, 2], { low: -1, high: 1 });
+    const y = await be.kernels.conv3d(x, w, null, {});
+    expect(y.dtype).toBe('float64');
+    expect(Array.from(toTypedArray(y))).toEqual(Array.from(toTypedArray(conv3d(x, w, null, {}))));
+  });
+
+  it('checks shapes before the engine runs, naming the op', async () => {
+    await expect(be.kernels.conv3d(zeros([1, 4, 3, 3, 3]), zeros([2, 8, 1, 1, 1]), null, {})).rejects.toThrow('conv3d: input channels 4 != weight in-channels 8');
+    await expect(be.kernels.conv3dBackwardInput(zeros([1, 2, 3, 3, 3]), zeros([2, 1, 3, 3, 3]), [1, 1, 3, 3, 3], {})).rejects.toThrow(/^conv3dBackwardInput: dy has shape/);
+  });
+
+  it('never keeps the process alive: a script that does not close it still exits', async () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+    const script = [
+      "import { getBackend } from '@colab-ts/kernels';",
+      "import { zeros } from '@colab-ts/ndarray';",
+      'const be = await getBackend();',
+      'const y = await be.kernels.conv3d(zeros([1, 2, 4, 4, 4]), zeros([2, 2, 3, 3, 3]), null, { padding: 1 });',
+      'console.log(be.name, y.shape.join("x"));',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe('wasm 1x2x4x4x4');
+  });
+});
