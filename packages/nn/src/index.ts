@@ -26,7 +26,7 @@ export {
   instanceNormInit,
   leakyRelu,
 } from './layers.js';
-export type { DecoderStageParams, DeepUNetParams, EncoderStageParams, UNetConfig, UNetParams, UNetStage } from './unet.js';
+export type { DecoderStageParams, DeepUNetParams, EncoderStageParams, UNetConfig, UNetParams, UNetParamsOf, UNetStage } from './unet.js';
 export { totalStride, unetApply, unetConfigIssues, unetFeatures, unetInit, validateUNetConfig } from './unet.js';
 export type { CeDiceOptions, OneVsAllBceOptions, Reduction, SoftDiceOptions, VoxelLossOptions } from './losses.js';
 export { ceDiceLoss, oneVsAllBce, softCrossEntropy, softDice, softDiceLoss } from './losses.js';

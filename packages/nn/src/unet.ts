@@ -25,8 +25,8 @@ export interface UNetStage {
   readonly stride: readonly [number, number, number];
 }
 
-/** U-Net configuration. @category unet */
-export interface UNetConfig {
+/** U-Net configuration; `DS` is whether it has deep supervision (`UNetConfig<true>` for a config that does). @category unet */
+export interface UNetConfig<DS extends boolean = false> {
   readonly inChannels: number;
   /** Outputs of the head (classes, including background and context classes). */
   readonly outChannels: number;
@@ -36,7 +36,7 @@ export interface UNetConfig {
   readonly baseFeatures: number;
   readonly maxFeatures: number;
   /** Heads at every decoder level; `unetApply` then returns a list, full resolution first. */
-  readonly deepSupervision?: boolean;
+  readonly deepSupervision?: DS;
   /** Conv blocks per stage, encoder and decoder (default 2). */
   readonly convsPerStage?: number;
   /** Parameter dtype (default float32). */
@@ -69,8 +69,11 @@ export interface DeepUNetParams<L = Tensor> {
   readonly heads: readonly ConvParams<L>[];
 }
 
+/** The parameters `unetInit` returns for a config with (`true`) or without deep supervision. @category unet */
+export type UNetParamsOf<DS extends boolean> = DS extends true ? DeepUNetParams<NDArray> : UNetParams<NDArray>;
+
 /** Features of every stage: `min(baseFeatures * 2^s, maxFeatures)`. @category unet */
-export const unetFeatures = (config: Pick<UNetConfig, 'stages' | 'baseFeatures' | 'maxFeatures'>): number[] =>
+export const unetFeatures = (config: Pick<UNetConfig<boolean>, 'stages' | 'baseFeatures' | 'maxFeatures'>): number[] =>
   config.stages.map((_, s) => Math.min(config.baseFeatures * 2 ** s, config.maxFeatures));
 
 const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
@@ -80,7 +83,7 @@ const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.is
  * @example unetConfigIssues({ ...config, stages: [] }) // ['stages: need at least 2 stages, got 0']
  * @category unet
  */
-export function unetConfigIssues(config: UNetConfig): string[] {
+export function unetConfigIssues(config: UNetConfig<boolean>): string[] {
   const issues: string[] = [];
   if (typeof config !== 'object' || config === null) return ['config must be an object'];
   for (const k of ['inChannels', 'outChannels', 'baseFeatures', 'maxFeatures'] as const) {
@@ -108,7 +111,7 @@ export function unetConfigIssues(config: UNetConfig): string[] {
 }
 
 /** Throws one `ValueError` listing every problem of a configuration. @category unet */
-export function validateUNetConfig(config: UNetConfig): void {
+export function validateUNetConfig(config: UNetConfig<boolean>): void {
   const issues = unetConfigIssues(config);
   if (issues.length > 0) throw new ValueError('unet', `invalid config:\n  - ${issues.join('\n  - ')}`);
 }
@@ -118,7 +121,7 @@ export function validateUNetConfig(config: UNetConfig): void {
  * @example totalStride(config) // [1, 4, 4]
  * @category unet
  */
-export const totalStride = (config: Pick<UNetConfig, 'stages'>): [number, number, number] =>
+export const totalStride = (config: Pick<UNetConfig<boolean>, 'stages'>): [number, number, number] =>
   config.stages.reduce<[number, number, number]>((a, st) => [a[0] * st.stride[0], a[1] * st.stride[1], a[2] * st.stride[2]], [1, 1, 1]);
 
 /**
@@ -126,10 +129,8 @@ export const totalStride = (config: Pick<UNetConfig, 'stages'>): [number, number
  * @example const params = unetInit(key(0), { inChannels: 1, outChannels: 3, stages, baseFeatures: 32, maxFeatures: 320 })
  * @category unet
  */
-export function unetInit(k: Key, config: UNetConfig & { readonly deepSupervision: true }): DeepUNetParams<NDArray>;
-export function unetInit(k: Key, config: UNetConfig & { readonly deepSupervision?: false }): UNetParams<NDArray>;
-export function unetInit(k: Key, config: UNetConfig): UNetParams<NDArray> | DeepUNetParams<NDArray>;
-export function unetInit(k: Key, config: UNetConfig): UNetParams<NDArray> | DeepUNetParams<NDArray> {
+export function unetInit<DS extends boolean = false>(k: Key, config: UNetConfig<DS>): UNetParamsOf<DS>;
+export function unetInit(k: Key, config: UNetConfig<boolean>): UNetParams<NDArray> | DeepUNetParams<NDArray> {
   if (!isKey(k)) throw new ValueError('unetInit', 'the first argument must be a key (key(seed))');
   validateUNetConfig(config);
   const dtype = config.dtype ?? 'float32';
