@@ -30,6 +30,6 @@ export const avgPool3dPrimitive: PrimitiveDef<'avgPool3d', NormalizedPool> = def
  * @category ops
  */
 export const avgPool3d: {
-  (options: PoolOptions): (x: Tensor) => Tensor;
-  (x: Tensor, options: PoolOptions): Tensor;
+  (options: PoolOptions): (x: Tensor) => Tensor<5>;
+  (x: Tensor, options: PoolOptions): Tensor<5>;
 } = dual(2, (x: Tensor, options: PoolOptions): Tensor => avgPool3dRaw(x, normalizePool('avgPool3d', options)));

@@ -37,5 +37,5 @@ export const avgPool3dBackwardPrimitive: PrimitiveDef<'avgPool3dBackward', AvgPo
  * @example avgPool3dBackward(dy, x.shape, { kernelSize: 2 })
  * @category ops
  */
-export const avgPool3dBackward = (dy: Tensor, inputShape: Shape, options: PoolOptions): Tensor =>
-  avgPool3dBackwardRaw(dy, inputShape, normalizePool('avgPool3dBackward', options));
+export const avgPool3dBackward = (dy: Tensor, inputShape: Shape, options: PoolOptions): Tensor<5> =>
+  avgPool3dBackwardRaw(dy, inputShape, normalizePool('avgPool3dBackward', options)) as Tensor<5>;

@@ -72,8 +72,8 @@ export const addChannelBias = (y: Tensor, bias: Tensor | undefined): Tensor =>
  * @category ops
  */
 export const conv3d: {
-  (w: Tensor, options?: Conv3dOptions): (x: Tensor) => Tensor;
-  (x: Tensor, w: Tensor, options?: Conv3dOptions): Tensor;
+  (w: Tensor, options?: Conv3dOptions): (x: Tensor) => Tensor<5>;
+  (x: Tensor, w: Tensor, options?: Conv3dOptions): Tensor<5>;
 } = dual(
   (args) => isTensor(args[1]),
   (x: Tensor, w: Tensor, options: Conv3dOptions = {}): Tensor => addChannelBias(conv3dRaw(x, w, normalizeConv('conv3d', options)), options.bias),

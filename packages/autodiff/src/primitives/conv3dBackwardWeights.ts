@@ -49,5 +49,5 @@ export const conv3dBackwardWeightsPrimitive: PrimitiveDef<'conv3dBackwardWeights
  * @example conv3dBackwardWeights(x, dy, [8, 4, 3, 3, 3], { padding: 1 })
  * @category ops
  */
-export const conv3dBackwardWeights = (x: Tensor, dy: Tensor, weightShape: Shape, options: ConvOptions = {}): Tensor =>
-  conv3dBackwardWeightsRaw(x, dy, weightShape, normalizeConv('conv3dBackwardWeights', options));
+export const conv3dBackwardWeights = (x: Tensor, dy: Tensor, weightShape: Shape, options: ConvOptions = {}): Tensor<5> =>
+  conv3dBackwardWeightsRaw(x, dy, weightShape, normalizeConv('conv3dBackwardWeights', options)) as Tensor<5>;

@@ -52,8 +52,8 @@ export interface ConvTranspose3dOptions extends ConvTransposeOptions, Conv3dOpti
  * @category ops
  */
 export const convTranspose3d: {
-  (w: Tensor, options?: ConvTranspose3dOptions): (x: Tensor) => Tensor;
-  (x: Tensor, w: Tensor, options?: ConvTranspose3dOptions): Tensor;
+  (w: Tensor, options?: ConvTranspose3dOptions): (x: Tensor) => Tensor<5>;
+  (x: Tensor, w: Tensor, options?: ConvTranspose3dOptions): Tensor<5>;
 } = dual(
   (args) => isTensor(args[1]),
   (x: Tensor, w: Tensor, options: ConvTranspose3dOptions = {}): Tensor => {

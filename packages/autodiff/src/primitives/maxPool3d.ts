@@ -99,6 +99,6 @@ export const maxPool3dPrimitive: PrimitiveDef<'maxPool3d', NormalizedPool> = def
  * @category ops
  */
 export const maxPool3d: {
-  (options: PoolOptions): (x: Tensor) => Tensor;
-  (x: Tensor, options: PoolOptions): Tensor;
+  (options: PoolOptions): (x: Tensor) => Tensor<5>;
+  (x: Tensor, options: PoolOptions): Tensor<5>;
 } = dual(2, (x: Tensor, options: PoolOptions): Tensor => maxPool3dRaw(x, normalizePool('maxPool3d', options)));

@@ -32,5 +32,5 @@ export const maxPool3dBackwardPrimitive: PrimitiveDef<'maxPool3dBackward', Norma
  * @example maxPool3dBackward(dy, x, { kernelSize: 2 })
  * @category ops
  */
-export const maxPool3dBackward = (dy: Tensor, x: Tensor, options: PoolOptions): Tensor =>
-  maxPool3dBackwardRaw(dy, x, normalizePool('maxPool3dBackward', options));
+export const maxPool3dBackward = (dy: Tensor, x: Tensor, options: PoolOptions): Tensor<5> =>
+  maxPool3dBackwardRaw(dy, x, normalizePool('maxPool3dBackward', options)) as Tensor<5>;

@@ -30,6 +30,6 @@ export const upsample3dPrimitive: PrimitiveDef<'upsample3d', NormalizedUpsample>
  * @category ops
  */
 export const upsample3d: {
-  (options: UpsampleOptions): (x: Tensor) => Tensor;
-  (x: Tensor, options: UpsampleOptions): Tensor;
+  (options: UpsampleOptions): (x: Tensor) => Tensor<5>;
+  (x: Tensor, options: UpsampleOptions): Tensor<5>;
 } = dual(2, (x: Tensor, options: UpsampleOptions): Tensor => upsample3dRaw(x, normalizeUpsample('upsample3d', options)));

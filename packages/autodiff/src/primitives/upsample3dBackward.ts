@@ -37,5 +37,5 @@ export const upsample3dBackwardPrimitive: PrimitiveDef<'upsample3dBackward', Ups
  * @example upsample3dBackward(dy, x.shape, { scale: 2, mode: 'trilinear' })
  * @category ops
  */
-export const upsample3dBackward = (dy: Tensor, inputShape: Shape, options: UpsampleOptions): Tensor =>
-  upsample3dBackwardRaw(dy, inputShape, normalizeUpsample('upsample3dBackward', options));
+export const upsample3dBackward = (dy: Tensor, inputShape: Shape, options: UpsampleOptions): Tensor<5> =>
+  upsample3dBackwardRaw(dy, inputShape, normalizeUpsample('upsample3dBackward', options)) as Tensor<5>;
