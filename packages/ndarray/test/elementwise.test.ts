@@ -7,7 +7,10 @@ import {
   abs,
   add,
   array,
+  astype,
   broadcastShapes,
+  contiguous,
+  flip,
   broadcastTo,
   clip,
   div,
@@ -37,8 +40,8 @@ import {
   zeros,
 } from '../src/index.js';
 import type { DType, NDArray } from '../src/index.js';
-import { arbBroadcastPair, arbNDArray } from '../src/testing.js';
-import { elements, sizeOf, unravel } from './helpers.js';
+import { arbBroadcastPair, arbNDArray, arbPermutation } from '../src/testing.js';
+import { at, elements, sizeOf, unravel } from './helpers.js';
 
 const f = (xs: number[], shape?: number[]) => array(xs, shape, 'float64');
 
@@ -288,5 +291,35 @@ describe('properties', () => {
     const r = add(a, b);
     expect(r.shape).toEqual(shape);
     expect(r.data.length).toBe(sizeOf(shape));
+  });
+
+  /** A random view of x with the same logical shape as some packed array: transpose twice, or flip twice. */
+  const arbViewPair = arbBroadcastPair({ maxSize: 64, dtype: 'float64' }).chain(([a, b]) =>
+    fc.tuple(fc.constant(a), fc.constant(b), arbPermutation(a.shape.length), arbPermutation(b.shape.length), fc.boolean(), fc.constantFrom<DType>(...DTYPES)),
+  );
+
+  test.prop([arbViewPair], { numRuns: 80 })('strided, flipped and mixed-dtype operands match a plain loop on their elements', ([a, b, pa, pb, flipIt, db]) => {
+    // same logical arrays, non-trivial layouts: a^T^T via a materialized transpose, b via flip(flip(.)) of a cast
+    const a2 = transpose(contiguous(transpose(a, pa)), pa.map((_, i) => pa.indexOf(i)));
+    const bc = astype(map(b, Math.round), db);
+    const b2 = flipIt ? flip(contiguous(flip(bc))) : transpose(contiguous(transpose(bc, pb)), pb.map((_, i) => pb.indexOf(i)));
+    expect(elements(a2)).toEqual(elements(a));
+    const shape = broadcastShapes('t', a.shape, b.shape);
+    const get = (x: NDArray, idx: number[]) => {
+      const lead = idx.length - x.shape.length;
+      return at(x, x.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k]!)));
+    };
+    const r = mul(a2, b2);
+    expect(r.dtype).toBe('float64');
+    const expected = Array.from({ length: sizeOf(shape) }, (_, i) => {
+      const idx = unravel(i, shape);
+      return get(a2, idx) * get(b2, idx);
+    });
+    expect(elements(r)).toEqual(expected);
+    const c = greater(b2, a2);
+    expect(elements(c)).toEqual(Array.from({ length: sizeOf(shape) }, (_, i) => {
+      const idx = unravel(i, shape);
+      return get(b2, idx) > get(a2, idx) ? 1 : 0;
+    }));
   });
 });

@@ -7,6 +7,7 @@ import {
   argmax,
   argmin,
   array,
+  contiguous,
   flip,
   logSumExp,
   max,
@@ -180,9 +181,11 @@ describe('properties', () => {
     });
   }
 
-  test.prop([arbWithOrder('float64').chain(([x, p]) => fc.tuple(fc.constant(x), fc.subarray(p)))], { numRuns: 60 })(
-    'sum, max, min over any axis subset equal plain loops',
-    ([x, axes]) => {
+  test.prop([arbWithOrder('float64').chain(([x, p]) => fc.tuple(fc.constant(x), fc.subarray(p), fc.constant(p), fc.constantFrom('packed', 'transposed', 'flipped')))], { numRuns: 60 })(
+    'sum, max, min over any axis subset equal plain loops (packed and strided inputs)',
+    ([x0, axes, p, layout]) => {
+      const x =
+        layout === 'packed' ? x0 : layout === 'flipped' ? flip(contiguous(flip(x0))) : transpose(contiguous(transpose(x0, p)), p.map((_, i) => p.indexOf(i)));
       const s = loopReduce(x, axes, 0, (a, v) => a + v);
       const got = sum(x, { axes, keepDims: true });
       expect(got.shape).toEqual(s.shape);
