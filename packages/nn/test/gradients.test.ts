@@ -2,7 +2,7 @@
 // 8^3 input, float64) against central finite differences, for every parameter
 // tensor: one random direction per tensor, <grad, v> vs (L(p + e v) - L(p - e v)) / 2e.
 // All 2 * (number of tensors) perturbed losses and the gradient run in one realize.
-import { add as addT, realize, valueAndGrad, type Tensor } from '@colab-ts/autodiff';
+import { add as addT, grad, jvp, realize, valueAndGrad, type Tensor } from '@colab-ts/autodiff';
 import { add, array, foldIn, key, mul, normal, softmax, toTypedArray, type NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { ceDiceLoss, flattenArrays, mapArrays, oneVsAllBce, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '../src/index.js';
@@ -85,3 +85,29 @@ describe('examples', () => {
 });
 
 const add3 = (a: Tensor, b: Tensor, c: Tensor): Tensor => addT(addT(a, b), c);
+
+describe('second order', () => {
+  it('Hessian-vector product through the U-Net (jvp of grad) matches differences of gradients', async () => {
+    // CoLab's meta-gradient differentiates a gradient of the segmentation loss again, so every layer must be twice differentiable.
+    const params = unetInit(key(20), config);
+    const x = normal(key(21), [1, 1, 8, 8, 8], { dtype: 'float64' });
+    const target = softmax(normal(key(22), [1, 3, 8, 8, 8], { dtype: 'float64' }), 1);
+    const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, x), target);
+    let i = 0;
+    const v = mapArrays((l) => normal(foldIn(key(23), i++), l.shape, { dtype: 'float64' }), params);
+    const u = mapArrays((l) => normal(foldIn(key(24), i++), l.shape, { dtype: 'float64' }), params);
+    const eps = 1e-6;
+    const at = (e: number) => mapArrays((p, d) => add(p, mul(d, e)), params, v);
+    const [, hv] = jvp(grad(loss), [toTensors(params)], [toTensors(v)]);
+    const r = await realize({ hv, gp: grad(loss)(toTensors(at(eps))), gm: grad(loss)(toTensors(at(-eps))) });
+    const [hl, pl, ml, ul] = [r.hv, r.gp, r.gm, u].map((t) => flattenArrays('test', t).leaves);
+    let analytic = 0;
+    let numeric = 0;
+    ul!.forEach((ui, k) => {
+      analytic += dot(hl![k]!, ui);
+      numeric += (dot(pl![k]!, ui) - dot(ml![k]!, ui)) / (2 * eps);
+    });
+    expect(Math.abs(analytic - numeric), `analytic ${analytic}, numeric ${numeric}`).toBeLessThan(1e-6 + 1e-5 * Math.abs(numeric));
+    expect(Math.abs(numeric)).toBeGreaterThan(1e-3);
+  });
+});
