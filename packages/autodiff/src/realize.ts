@@ -101,10 +101,18 @@ export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {})
   let kernels = 0;
   let uploads = 0;
   let kernelMs = 0;
+  // A kernel may hand back one of its inputs (a backend's no-op reshape): count owners per buffer.
+  const owners = new Map<unknown, number>();
   const release = (n: Tensor): void => {
     const b = bufs.get(n.id);
     if (b === undefined) return;
     bufs.delete(n.id);
+    const left = (owners.get(b) ?? 1) - 1;
+    if (left > 0) {
+      owners.set(b, left);
+      return;
+    }
+    owners.delete(b);
     be.dispose(b);
     live -= bytesOf(n);
   };
@@ -122,12 +130,16 @@ export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {})
       const shape = be.shapeOf(out);
       const dtype = be.dtypeOf(out);
       if (!shapesEqual(shape, n.shape) || dtype !== n.dtype) {
-        be.dispose(out);
+        if (!owners.has(out)) be.dispose(out);
         throw new Error(`realize: kernel of ${n.op} returned ${dtype} ${showShape(shape)}, expected ${n.dtype} ${showShape(n.shape)}`);
       }
       bufs.set(n.id, out);
-      live += bytesOf(n);
-      peak = Math.max(peak, live);
+      const shared = owners.get(out);
+      owners.set(out, (shared ?? 0) + 1);
+      if (shared === undefined) {
+        live += bytesOf(n);
+        peak = Math.max(peak, live);
+      }
       for (const c of ins) {
         const left = uses.get(c.id)! - 1;
         uses.set(c.id, left);

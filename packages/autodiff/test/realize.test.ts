@@ -78,6 +78,15 @@ describe('realize', () => {
     expect(t.live()).toBe(0);
   });
 
+  it('a kernel that returns its input buffer (a no-op) is not freed twice', async () => {
+    const t = trackingBackend();
+    const aliasing: Backend<Box> = { ...t.backend, kernels: { ...t.backend.kernels, flip: async (b) => b } };
+    const y = ad.exp(ad.flip(ad.exp(x), { axes: [0] }));
+    await ad.realizeWithStats(y, { backend: aliasing });
+    expect(t.live()).toBe(0);
+    expect(t.disposedTwice()).toBe(0);
+  });
+
   it('differentiates without running anything until realize', async () => {
     const t = trackingBackend();
     const g = ad.grad((v: ad.Tensor) => ad.sum(ad.exp(v)))(x);
