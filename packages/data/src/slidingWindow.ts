@@ -39,7 +39,7 @@ export interface SlidingWindowOptions {
  * Window starts along one axis (nnU-Net's `compute_steps_for_sliding_window`):
  * `ceil((size - patch) / (patch * (1 - overlap))) + 1` windows spread evenly
  * from 0 to `size - patch`.
- * @example windowStarts(100, 64, 0.5) // [0, 36]
+ * @example windowStarts(100, 64, 0.5) // [0, 18, 36]
  * @category inference
  */
 export function windowStarts(size: number, patch: number, overlap: number): number[] {

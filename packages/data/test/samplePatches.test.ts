@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { NDArray } from '@colab-ts/ndarray';
+import { arrayEqual, foldIn, key, toTypedArray, uniform, zeros } from '@colab-ts/ndarray';
+import type { Case } from '@colab-ts/data';
+import { roiVoxels, sampleBatch, samplePatches } from '@colab-ts/data';
+
+/** A case with a tiny ROI (one 2x2x2 cube), so that random patches rarely hit it. */
+function tinyRoiCase(shape: readonly [number, number, number], at: readonly [number, number, number], id = 'c'): Case {
+  const [D, H, W] = shape;
+  const label = new Uint8Array(D * H * W);
+  for (let d = 0; d < 2; d++) for (let h = 0; h < 2; h++) for (let w = 0; w < 2; w++) label[((at[0] + d) * H + at[1] + h) * W + at[2] + w] = 1;
+  const ctx = new Uint8Array(D * H * W).fill(3);
+  return {
+    id,
+    image: uniform(key(9), [2, D, H, W]),
+    label: { ...zeros([1, D, H, W], 'uint8'), data: label } as NDArray,
+    context: { ...zeros([1, D, H, W], 'uint8'), data: ctx } as NDArray,
+    spacing: [1, 1, 1],
+  };
+}
+
+const containsRoi = (label: NDArray, i: number): boolean => {
+  const n = label.shape.slice(1).reduce((a, b) => a * b, 1);
+  return toTypedArray(label).subarray(i * n, (i + 1) * n).some((v) => v !== 0);
+};
+
+describe('examples', () => {
+  it('shapes, dtypes and metadata of a batch', () => {
+    const c = tinyRoiCase([12, 20, 24], [5, 9, 11]);
+    const b = samplePatches(key(0), c, { patchSize: [4, 8, 8], batchSize: 4, roiShare: 0.5 });
+    expect(b.image.shape).toEqual([4, 2, 4, 8, 8]);
+    expect(b.label.shape).toEqual([4, 1, 4, 8, 8]);
+    expect(b.context?.shape).toEqual([4, 1, 4, 8, 8]);
+    expect(b.label.dtype).toBe('uint8');
+    expect(b.roi).toEqual([false, false, true, true]);
+    expect(b.caseIds).toEqual(['c', 'c', 'c', 'c']);
+    // Forced patches contain the ROI.
+    expect(containsRoi(b.label, 2) && containsRoi(b.label, 3)).toBe(true);
+  });
+
+  it('is deterministic per key', () => {
+    const c = tinyRoiCase([12, 20, 24], [5, 9, 11]);
+    const opts = { patchSize: [4, 8, 8], batchSize: 3 } as const;
+    const a = samplePatches(key(5), c, opts);
+    const b = samplePatches(key(5), c, opts);
+    const d = samplePatches(key(6), c, opts);
+    expect(arrayEqual(a.image, b.image) && arrayEqual(a.label, b.label)).toBe(true);
+    expect(a.origins).toEqual(b.origins);
+    expect(a.origins).not.toEqual(d.origins);
+  });
+
+  it('pads a volume smaller than the patch (image with padValue, labels with 0), keeping the volume inside', () => {
+    const c = tinyRoiCase([2, 5, 6], [0, 1, 2]);
+    const b = samplePatches(key(1), c, { patchSize: [4, 8, 8], batchSize: 6, roiShare: 1, padValue: -7 });
+    for (let i = 0; i < 6; i++) {
+      const o = b.origins[i]!;
+      expect(o[0]).toBeLessThanOrEqual(0);
+      expect(o[0]).toBeGreaterThanOrEqual(2 - 4);
+      expect(containsRoi(b.label, i)).toBe(true);
+      // Every image voxel is either the fill value or one of the case's values; the case's 2*2*5*6 voxels all appear.
+      const patch = toTypedArray(b.image).subarray(i * 2 * 256, (i + 1) * 2 * 256);
+      expect(patch.filter((v) => v === -7).length).toBe(2 * (256 - 60));
+    }
+  });
+
+  it('roiVoxels lists the ROI voxels (restricted to chosen labels)', () => {
+    const c = tinyRoiCase([4, 4, 4], [1, 1, 1]);
+    expect(Array.from(roiVoxels(c.label))).toEqual([21, 22, 25, 26, 37, 38, 41, 42]);
+    expect(roiVoxels(c.label, [2]).length).toBe(0);
+  });
+
+  it('falls back to uniform patches for a case without ROI', () => {
+    const c = { ...tinyRoiCase([6, 6, 6], [0, 0, 0]), label: zeros([1, 6, 6, 6], 'uint8') };
+    const b = samplePatches(key(2), c, { patchSize: [2, 2, 2], batchSize: 4, roiShare: 1 });
+    expect(b.roi).toEqual([false, false, false, false]);
+  });
+});
+
+describe('properties', () => {
+  it('the share of ROI-containing patches matches roiShare within tolerance over many draws', () => {
+    // ROI: 8 voxels of 48*64*64; a random 8x16x16 patch hits it with probability ~ (9*17*17)/(41*49*49) ~ 2.6%.
+    const c = tinyRoiCase([48, 64, 64], [20, 30, 30]);
+    for (const share of [0.5, 0.33, 0]) {
+      let hits = 0;
+      let forced = 0;
+      const draws = 150;
+      const batch = 2;
+      for (let i = 0; i < draws; i++) {
+        const b = samplePatches(foldIn(key(11), i), c, { patchSize: [8, 16, 16], batchSize: batch, roiShare: share });
+        for (let j = 0; j < batch; j++) hits += containsRoi(b.label, j) ? 1 : 0;
+        forced += b.roi.filter(Boolean).length;
+      }
+      const n = draws * batch;
+      // Forced share: binomial over stochastic rounding (sd <= 0.5/sqrt(150) ~ 0.04); random patches add ~2.6% * (1 - share).
+      expect(Math.abs(forced / n - share)).toBeLessThan(0.08);
+      expect(hits / n).toBeGreaterThanOrEqual(forced / n);
+      expect(hits / n - share).toBeLessThan(0.08);
+    }
+  });
+
+  it('sampleBatch draws across cases with the same ROI share', () => {
+    const cases = [tinyRoiCase([16, 32, 32], [3, 3, 3], 'a'), tinyRoiCase([16, 32, 32], [10, 20, 20], 'b')];
+    let forced = 0;
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const b = sampleBatch(foldIn(key(4), i), cases, { patchSize: [4, 8, 8], batchSize: 4, roiShare: 0.5 });
+      forced += b.roi.filter(Boolean).length;
+      b.caseIds.forEach((x) => ids.add(x));
+      b.roi.forEach((r, j) => r && expect(containsRoi(b.label, j)).toBe(true));
+    }
+    expect(forced).toBe(80);
+    expect([...ids].sort()).toEqual(['a', 'b']);
+  });
+});
