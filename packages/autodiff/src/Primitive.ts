@@ -11,7 +11,7 @@
  */
 import type { Backend } from '@colab-ts/kernels';
 import type { Aval, Tensor } from './Tensor.js';
-import { makeNode } from './Tensor.js';
+import { assertTensor, makeNode } from './Tensor.js';
 
 /** Parameters of a primitive without any. @category primitives */
 export type NoParams = Readonly<Record<string, never>>;
@@ -43,6 +43,7 @@ export const definePrimitive = <N extends string, P>(def: PrimitiveDef<N, P>): P
 
 /** Applies a primitive: runs its shape rule and makes the node. @category primitives */
 export function bind<N extends string, P>(def: PrimitiveDef<N, P>, inputs: readonly Tensor[], params: P): Tensor {
+  inputs.forEach((t, i) => assertTensor(def.name, t, `input ${i}`));
   const aval = def.shape(inputs, params);
   return makeNode(def.name, inputs, params, aval);
 }

@@ -1,6 +1,6 @@
 import { array, item, scalar, toNested } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { add, exp, flatten, grad, jvp, mul, realize, scalarTensor, sum, tensor, treeMap, valueAndGrad, vjp } from '../src/index.js';
+import { add, conv3d, exp, flatten, grad, jvp, mul, realize, scalarTensor, sum, tensor, treeMap, valueAndGrad, vjp } from '../src/index.js';
 
 const s = (v: number) => scalarTensor(v, 'float64');
 const num = async (t: Parameters<typeof realize>[0]) => item((await realize(t)) as never);
@@ -71,5 +71,6 @@ describe('errors', () => {
     expect(() => jvp((v: ReturnType<typeof s>) => v, [x], [tensor(array([1, 2], [2], 'float32'))])).toThrow('jvp: tangent 0 has dtype float32, expected float64');
     expect(() => add(array([1], [1]) as never, 1)).toThrow('add: expected a Tensor or a number, got an NDArray (wrap it with tensor(x))');
     expect(() => grad((a: ReturnType<typeof s>) => a, { argnums: 3 })(x)).toThrow('grad: argnums 3 out of range for 1 arguments');
+    expect(() => conv3d(array(new Array(8).fill(0), [1, 1, 2, 2, 2]) as never, x)).toThrow('conv3d: input 0 must be a Tensor, got an NDArray (wrap it with tensor(x))');
   });
 });
