@@ -31,4 +31,4 @@ export { totalStride, unetApply, unetConfigIssues, unetFeatures, unetInit, valid
 export type { CeDiceOptions, OneVsAllBceOptions, Reduction, SoftDiceOptions, VoxelLossOptions } from './losses.js';
 export { ceDiceLoss, oneVsAllBce, softCrossEntropy, softDice, softDiceLoss } from './losses.js';
 export type { AdamOptions, AdamState, LearningRate, Optimizer, SgdOptions, SgdState } from './optim.js';
-export { adam, clipGradNorm, globalNorm, polyLr, sgd } from './optim.js';
+export { adam, clipGradNorm, globalNorm, polyLr, sgd, sgdUpdate } from './optim.js';

@@ -9,8 +9,10 @@
  * gradient-norm clipping.
  * @module
  */
+import type { TensorLike } from '@colab-ts/autodiff';
+import { flatten, mul, sub } from '@colab-ts/autodiff';
 import type { NDArray } from '@colab-ts/ndarray';
-import { ValueError, array, toTypedArray } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, array, shapesEqual, showShape, toTypedArray } from '@colab-ts/ndarray';
 import { checkSameStructure, flattenArrays } from './tree.js';
 
 /** A learning rate: a constant or a function of the step number (0 for the first step). @category optimizers */
@@ -229,4 +231,24 @@ export function clipGradNorm<T>(grads: T, maxNorm: number): [T, number] {
   const coef = maxNorm / (norm + 1e-6);
   if (!(coef < 1)) return [grads, norm];
   return [unflatten(leaves.map((l) => like(l, values(l).map((x) => x * coef)))) as T, norm];
+}
+
+/**
+ * A plain SGD step on trees of tensors, `params - lr * grads`, kept in the graph so that it can be
+ * differentiated again (the virtual step of a meta-gradient: `w -> L(theta - a grad_theta L'(theta, w))`).
+ * @example const thetaStar = sgdUpdate(theta, grad(segLoss)(theta, w), 0.01)
+ * @category optimizers
+ */
+export function sgdUpdate<T>(params: T, grads: unknown, lr: TensorLike): T {
+  const op = 'sgdUpdate';
+  const p = flatten(op, params);
+  const g = flatten(op, grads);
+  if (p.leaves.length !== g.leaves.length) throw new ValueError(op, `grads have ${g.leaves.length} tensors, the parameters ${p.leaves.length}`);
+  return p.unflatten(
+    p.leaves.map((l, i) => {
+      const gi = g.leaves[i]!;
+      if (!shapesEqual(l.shape, gi.shape)) throw new ShapeError(op, `gradient ${i} has shape ${showShape(gi.shape)}, expected ${showShape(l.shape)}`);
+      return sub(l, mul(gi, lr));
+    }),
+  ) as T;
 }

@@ -1,6 +1,7 @@
 import { array, key, normal, toTypedArray, type NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { adam, clipGradNorm, globalNorm, polyLr, sgd } from '../src/index.js';
+import { grad, realize, scalarTensor, square, sum, tensor, type Tensor } from '@colab-ts/autodiff';
+import { adam, clipGradNorm, globalNorm, polyLr, sgd, sgdUpdate } from '../src/index.js';
 
 const vals = (x: NDArray): number[] => Array.from(toTypedArray(x));
 const f64 = (xs: number[]): NDArray => array(xs, [xs.length], 'float64');
@@ -103,6 +104,25 @@ describe('examples', () => {
     expect(vals(p.w)).toEqual([1, 2]);
     expect(vals(g.w)).toEqual([0.5, 0.5]);
     expect(s0.step).toBe(0);
+  });
+});
+
+describe('sgdUpdate (in the graph)', () => {
+  it('is params - lr * grads on tensor trees, differentiable in lr and in the params', async () => {
+    const p = { w: tensor(f64([1, 2])), b: [tensor(f64([3]))] };
+    const g = { w: tensor(f64([0.5, -1])), b: [tensor(f64([2]))] };
+    const q = sgdUpdate(p, g, 0.1);
+    expect(vals(await realize(q.w))).toEqual([0.95, 2.1]);
+    expect(vals(await realize(q.b[0]!))).toEqual([2.8]);
+    // L(a) = sum((w - a * 2w)^2) = (1 - 2a)^2 sum(w^2); dL/da at a = 0.1 is -4 * 0.8 * 5 = -16
+    const loss = (a: Tensor, w: Tensor): Tensor => {
+      const g2 = grad((v: Tensor) => sum(square(v)))(w);
+      const ws = sgdUpdate({ w }, { w: g2 }, a).w;
+      return sum(square(ws));
+    };
+    const da = await realize(grad(loss)(scalarTensor(0.1, 'float64'), tensor(f64([1, 2]))));
+    expect(vals(da)[0]).toBeCloseTo(-16, 12);
+    expect(() => sgdUpdate(p, { w: tensor(f64([1])), b: [tensor(f64([3]))] }, 0.1)).toThrow(/sgdUpdate: gradient 0 has shape \[1\], expected \[2\]/);
   });
 });
 
