@@ -72,7 +72,11 @@ function readMasks(op: string, pred: NDArray, truth: NDArray): { shape: Spacing3
     throw new ShapeError(op, `masks must have rank 3 [D, H, W] (or 2 [H, W]), got shape ${showShape(shape)}`, { expected: 'rank 3', got: showShape(shape) });
   }
   const s3: Spacing3 = shape.length === 3 ? [shape[0]!, shape[1]!, shape[2]!] : [1, shape[0]!, shape[1]!];
-  const bin = (x: ArrayLike<number>): Uint8Array => Uint8Array.from({ length: x.length }, (_, i) => (x[i] !== 0 ? 1 : 0));
+  const bin = (x: ArrayLike<number>): Uint8Array => {
+    const out = new Uint8Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0;
+    return out;
+  };
   return { shape: s3, p: bin(p), t: bin(t) };
 }
 
@@ -158,7 +162,8 @@ export function surfaceDistances(pred: NDArray, truth: NDArray, options: Surface
   const cp = neighbourCodes(p, shape, box, dimensions);
   const ct = neighbourCodes(t, shape, box, dimensions);
   const distanceTo = (codes: Uint8Array): Float64Array => {
-    const border = Uint8Array.from(codes, (c) => (c !== 0 && c !== full ? 1 : 0));
+    const border = new Uint8Array(codes.length);
+    for (let i = 0; i < codes.length; i++) border[i] = codes[i] !== 0 && codes[i] !== full ? 1 : 0;
     // An empty border gives Infinity everywhere, as DeepMind's code does.
     return distanceTransform(array(border, cp.grid, 'uint8'), { spacing }).data;
   };
