@@ -424,7 +424,12 @@ function defaultDatatype(d: DType): NiftiDatatype {
   return d === 'int32' ? 'int32' : d;
 }
 
-/** nifti1_io's `nifti_mat44_to_quatern`: quaternion, offsets and qfac of an affine's rotation part. */
+/**
+ * nifti1_io's `nifti_mat44_to_quatern`: the qform quaternion `(b, c, d)`, offsets
+ * and `qfac` of an affine's (orthogonalised) rotation part.
+ * @example affineToQuaternion(volume.affine).qfac // -1 for a left-handed grid
+ * @category nifti
+ */
 export function affineToQuaternion(affine: Affine): {
   b: number;
   c: number;
@@ -543,7 +548,8 @@ function checkVolume(path: string, v: Volume): WriteError | undefined {
  * extensions). The sform is `volume.affine`; the qform is the header's own
  * quaternion when it still describes that affine, else derived from it. Header
  * fields (description, units, intent, slice timing, codes) are kept from
- * `volume.header`; scaling is reset (slope 1, intercept 0).
+ * `volume.header`; scaling is reset (slope 1, intercept 0) and so is the display
+ * range (`cal_min`, `cal_max`).
  * @example encodeNifti({ data, spacing: [1, 1, 1], affine }, { datatype: 'uint8' })
  * @category nifti
  */
@@ -606,8 +612,7 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   dv.setInt16(120, h?.sliceEnd ?? 0, le);
   out[122] = h?.sliceCode ?? 0;
   out[123] = units;
-  dv.setFloat32(124, h?.calMax ?? 0, le);
-  dv.setFloat32(128, h?.calMin ?? 0, le);
+  // cal_min/cal_max are left 0 (unset): the input's display range rarely suits new data such as a label map.
   dv.setFloat32(132, h?.sliceDuration ?? 0, le);
   dv.setFloat32(136, h?.toffset ?? 0, le);
   writeString(out, 148, 80, h?.description ?? 'colab-ts');
