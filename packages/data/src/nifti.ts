@@ -267,6 +267,13 @@ function decodeVoxels(
         return (i) => view.getFloat64(8 * i, le);
     }
   })();
+  // Fast path: little-endian, not 64-bit integers: a typed-array view over an aligned copy of the voxel bytes.
+  const typed = le ? typedView(info.name, bytes.slice(start, start + n * info.bytes).buffer) : undefined;
+  if (typed !== undefined) {
+    if (!scaled) out.set(typed);
+    else for (let i = 0; i < n; i++) out[i] = typed[i]! * slope + inter;
+    return E.right(packed(dtype, shapeOf(h), out as never));
+  }
   const limit = BigInt(Number.MAX_SAFE_INTEGER);
   for (let i = 0; i < n; i++) {
     const raw = get(i);
@@ -284,11 +291,44 @@ function decodeVoxels(
     } else v = raw;
     out[i] = scaled ? v * slope + inter : v;
   }
+  return E.right(packed(dtype, shapeOf(h), out as never));
+}
+
+/** `[D, H, W]`, or `[T, D, H, W]` when dims 4.. hold more than one volume. */
+function shapeOf(h: NiftiHeader): number[] {
   const [, nx = 1, ny = 1, nz = 1] = h.dim;
   const t = h.dim.slice(4, Math.max(4, (h.dim[0] ?? 3) + 1)).reduce((a, b) => a * b, 1);
-  const shape = t > 1 ? [t, nz, ny, nx] : [nz, ny, nx];
-  return E.right(packed(dtype, shape, out as never));
+  return t > 1 ? [t, nz, ny, nx] : [nz, ny, nx];
 }
+
+type Typed = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** A little-endian typed view of voxel bytes (undefined for 64-bit integers or a big-endian host). */
+function typedView(name: DatatypeInfo['name'], buf: ArrayBuffer, offset = 0, length?: number): Typed | undefined {
+  if (!HOST_LITTLE_ENDIAN) return undefined;
+  switch (name) {
+    case 'uint8':
+      return new Uint8Array(buf, offset, length);
+    case 'int8':
+      return new Int8Array(buf, offset, length);
+    case 'int16':
+      return new Int16Array(buf, offset, length);
+    case 'uint16':
+      return new Uint16Array(buf, offset, length);
+    case 'int32':
+      return new Int32Array(buf, offset, length);
+    case 'uint32':
+      return new Uint32Array(buf, offset, length);
+    case 'float32':
+      return new Float32Array(buf, offset, length);
+    case 'float64':
+      return new Float64Array(buf, offset, length);
+    default:
+      return undefined;
+  }
+}
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Decodes the bytes of a `.nii` or `.nii.gz` file (gzip detected by its magic
@@ -392,7 +432,7 @@ export async function loadNifti(source: Uint8Array | string): Promise<Volume> {
 export interface WriteOptions {
   /** Stored datatype; default from the data: uint8 -> uint8, int32 -> int32, float32 -> float32, float64 -> float64. */
   readonly datatype?: NiftiDatatype;
-  /** gzip the bytes; `writeNifti` decides by the `.gz` extension when absent. */
+  /** gzip the bytes (level 1, as NiBabel); `writeNifti` decides by the `.gz` extension when absent. */
   readonly gzip?: boolean;
 }
 
@@ -651,8 +691,13 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
         return (i, v) => body.setFloat64(8 * i, v, le);
     }
   })();
-  for (let i = 0; i < n; i++) set(i, values[i]!);
-  return E.right(options.gzip === true ? new Uint8Array(gzipSync(out, { level: 6 })) : out);
+  // Fast path: a typed view straight into the output (352 is a multiple of every element size).
+  const fast = dt === 'int64' ? undefined : typedView(dt, out.buffer, 352, n);
+  if (fast !== undefined) {
+    if (integer) for (let i = 0; i < n; i++) fast[i] = Math.round(values[i]!);
+    else fast.set(values);
+  } else for (let i = 0; i < n; i++) set(i, values[i]!);
+  return E.right(options.gzip === true ? new Uint8Array(gzipSync(out, { level: 1 })) : out);
 }
 
 /**
