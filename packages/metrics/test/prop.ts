@@ -3,13 +3,16 @@
  * and vitest's `it` (as in the kernels' tests: importing `@fast-check/vitest`
  * makes vitest inline all of fast-check, about 3 s per test file on the 2-core
  * CI machines). A failing property reports its seed and counterexample
- * through `fc.assert`.
+ * through `fc.assert`. `METRICS_RUNS=k` multiplies every property's runs
+ * by k for a stress run (`METRICS_RUNS=30 npx vitest run packages/metrics`).
  * @module
  */
 import fc from 'fast-check';
 import { it } from 'vitest';
 
 export { fc };
+
+const SCALE = Math.max(1, Number(process.env['METRICS_RUNS'] ?? 1));
 
 type Values<Ts extends readonly fc.Arbitrary<unknown>[]> = { [K in keyof Ts]: Ts[K] extends fc.Arbitrary<infer U> ? U : never };
 
@@ -32,7 +35,7 @@ export const test = {
           fc.property(tuple(arbs) as fc.Arbitrary<Values<Ts>>, (args) => {
             body(...args);
           }),
-          { numRuns: 50, ...params },
+          { ...params, numRuns: Math.round((params.numRuns ?? 50) * SCALE) },
         );
       });
     },
