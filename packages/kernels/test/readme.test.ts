@@ -1,6 +1,6 @@
 import { array, key, normal } from '@colab-ts/ndarray';
-import { describe, expect, it } from 'vitest';
-import { connectedComponents3d, distanceTransform, getBackend } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeBackends, connectedComponents3d, distanceTransform, getBackend, resetBackend, useBackend } from '../src/index.js';
 
 describe('examples', () => {
   it('the README example runs', async () => {
@@ -21,4 +21,16 @@ describe('examples', () => {
     expect(count).toBe(1);
     expect(sizes).toEqual([3, 3]);
   });
+
+  it('the README backend-choice example runs', async () => {
+    const cpu = await useBackend('wasm');
+    expect(cpu.device).toMatch(/^WebAssembly SIMD, \d+ worker threads?$/);
+    const gpu = await useBackend('gpu');
+    expect(gpu.device).toBe('gpu.js webasm');
+    const ref = await useBackend('reference');
+    expect((await getBackend()) === ref).toBe(true);
+    resetBackend();
+  });
+
+  afterAll(closeBackends);
 });

@@ -51,7 +51,7 @@ export interface GpuDeviceOptions {
 
 type GpuModule = typeof import('gpu.js');
 
-/** Loads gpu.js (a CommonJS module) by dynamic import. */
+/** Loads gpu.js (a CommonJS module) by dynamic import. @category gpu */
 export async function loadGpuJs(): Promise<GpuModule> {
   const mod: GpuModule & { readonly default?: GpuModule } = await import('gpu.js');
   return mod.default ?? mod;

@@ -32,7 +32,8 @@ export interface KernelConfig {
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = { mr: 4, nv: 2, unroll: 1, dwMr: 4, dwNv: 2 };
 
-export const MEMORY_MAX_PAGES = 65536;
+/** 2 GiB: keeps every byte address a non-negative i32 in the JS drivers. */
+export const MEMORY_MAX_PAGES = 32768;
 
 /**
  * `taps`: constant byte offsets of consecutive im2col rows that share one koff

@@ -122,7 +122,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     const have = memory.buffer.byteLength;
     if (bytesNeeded > have) {
       const pages = Math.ceil((bytesNeeded - have) / PAGE);
-      if (have / PAGE + pages > MEMORY_MAX_PAGES) throw new Error('wasm-conv: problem too large for 4 GiB wasm memory');
+      if (have / PAGE + pages > MEMORY_MAX_PAGES) throw new Error('wasm-conv: problem too large for the 2 GiB wasm memory');
       memory.grow(pages);
     }
     if (f32.buffer.byteLength !== memory.buffer.byteLength) {
