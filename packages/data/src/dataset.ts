@@ -8,8 +8,8 @@
  *
  * `openDataset` reads every case once, one at a time (memory stays at one
  * case), and reports every problem of every case at once: missing files,
- * unreadable files, channel count, shape or spacing mismatches between image
- * and label maps, label values outside the declared set, non-integer labels
+ * unreadable files, channel count, shape, spacing or affine mismatches between
+ * image and label maps, label values outside the declared set, non-integer labels
  * and NaN voxels, each naming the case and the fix. Voxels are loaded later,
  * case by case, with `loadCase`.
  * @module
@@ -36,6 +36,7 @@ export type DatasetIssueKind =
   | 'ChannelMismatch'
   | 'ShapeMismatch'
   | 'SpacingMismatch'
+  | 'AffineMismatch'
   | 'LabelOutOfSet'
   | 'NonIntegerLabel'
   | 'NaNVoxels'
@@ -365,8 +366,15 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     }
     const sa = ref.spacing;
     const sb = v.spacing;
-    if (sa.some((s, i) => Math.abs(s - sb[i]!) > tol * Math.max(Math.abs(s), Math.abs(sb[i]!)))) {
+    const spacingOk = !sa.some((s, i) => Math.abs(s - sb[i]!) > tol * Math.max(Math.abs(s), Math.abs(sb[i]!)));
+    if (!spacingOk) {
       issues.push({ kind: 'SpacingMismatch', case: id, file, message: `${role} spacing ${showList(sb)} mm differs from the image spacing ${showList(sa)} mm`, fix: `resample the ${role} to the image spacing or correct its header pixdim` });
+    } else if (a.join() === b.join()) {
+      // Same grid size and spacing, yet another origin or orientation: outputs would not overlay.
+      const worst = Math.max(...ref.affine.slice(0, 3).flatMap((row, r) => row.map((x, c) => Math.abs(x - (v.affine[r]?.[c] ?? NaN)) / Math.max(1, Math.abs(x)))));
+      if (!(worst <= 1e-3)) {
+        issues.push({ kind: 'AffineMismatch', case: id, file, message: `${role} affine (origin or orientation) differs from the image's by up to ${+worst.toFixed(4)}`, fix: `give the ${role} the image's header geometry (sform/qform), e.g. nibabel.Nifti1Image(label, image.affine, image.header)` });
+      }
     }
   };
   imgs.slice(1).forEach((v, ch) => checkGeometry(v, c.images[ch + 1]!, `image channel ${ch + 1}`));

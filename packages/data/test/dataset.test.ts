@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NDArray } from '@colab-ts/ndarray';
-import { arrayEqual, contiguous, key, mul, reshape, slice, toTypedArray } from '@colab-ts/ndarray';
+import { arrayEqual, concat, contiguous, key, mul, reshape, slice, toTypedArray } from '@colab-ts/ndarray';
 import type { Dataset, DatasetIssue, PhantomCohort, Volume } from '@colab-ts/data';
 import { defaultAffine, loadCase, loadDataset, openDataset, phantom, saveNifti, showIssue, writePhantomDataset } from '@colab-ts/data';
 import { tempDir } from './helpers.js';
@@ -11,7 +11,7 @@ import { tempDir } from './helpers.js';
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-const cohort: PhantomCohort = phantom(key(1), { cases: 8, size: [3, 12, 14] });
+const cohort: PhantomCohort = phantom(key(1), { cases: 9, size: [3, 12, 14] });
 const vol = (x: NDArray, spacing: readonly [number, number, number] = [2.5, 1.5, 1.5]): Volume => ({
   data: reshape(contiguous(x), x.shape.slice(-3)),
   spacing,
@@ -73,9 +73,11 @@ describe('MSD folders', () => {
     // 6: truncated context labels (the gzip stream is cut).
     const ctx = readFileSync(file('contextTr', 6));
     writeFileSync(file('contextTr', 6), ctx.subarray(0, ctx.length - 30));
-    // 7: fine. And dataset.json claims the wrong number of cases.
+    // 7: context labels on another origin (same grid): they would not overlay.
+    await saveNifti(file('contextTr', 7), { ...vol(c(7).context), affine: [[1.5, 0, 0, 4], [0, 1.5, 0, 0], [0, 0, 2.5, 0], [0, 0, 0, 1]] }, { datatype: 'uint8' });
+    // And dataset.json claims the wrong number of cases.
     const json = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...json, numTraining: 9 }));
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...json, numTraining: 10 }));
 
     const r = await opened(dir);
     if (E.isRight(r)) throw new Error('expected issues');
@@ -89,6 +91,7 @@ describe('MSD folders', () => {
         `${id(4)} NaNVoxels`,
         `${id(5)} UnreadableFile`,
         `${id(6)} UnreadableFile`,
+        `${id(7)} AffineMismatch`,
         '- CaseCount',
       ].sort(),
     );
@@ -103,6 +106,26 @@ describe('MSD folders', () => {
     expect(by('SpacingMismatch').message).toMatch(/\[2\.5, 1\.5, 3\] mm differs/);
     expect(showIssue(by('MissingFile'))).toMatch(new RegExp(`^case ${id(0)}: label .* does not exist \\(fix: add the label map`));
     expect(r.left.find((i) => i.case === id(6))!.message).toMatch(/truncated/);
+  });
+
+  it('reads multi-modal MSD images stored as 4-D files into [C, D, H, W] and checks the modality count', async () => {
+    const dir = join(tmp.dir, 'msd-4d');
+    const c = cohort.cases[8]!;
+    const two = reshape(contiguous(concat([c.image, mul(c.image, -1)], 0)), [2, 3, 12, 14]);
+    await saveNifti(join(dir, 'imagesTr', 'mm_0.nii.gz'), { ...vol(c.image), data: two });
+    await saveNifti(join(dir, 'labelsTr', 'mm_0.nii.gz'), vol(c.label), { datatype: 'uint8' });
+    const json = { name: 'mm', modality: { '0': 'FLAIR', '1': 'T1w' }, labels: { '0': 'background', '1': 'tumour' }, numTraining: 1, training: [{ image: './imagesTr/mm_0.nii.gz', label: './labelsTr/mm_0.nii.gz' }], test: ['./imagesTs/mm_9.nii.gz'] };
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify(json));
+    const r = await opened(dir);
+    if (E.isLeft(r)) throw new Error(r.left.map(showIssue).join('\n'));
+    expect(r.right.training[0]!.channels).toBe(2);
+    expect(r.right.test).toEqual([{ id: 'mm_9', images: [join(dir, 'imagesTs', 'mm_9.nii.gz')] }]);
+    const loaded = await loadCase(r.right.training[0]!)();
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+    expect(arrayEqual(loaded.right.image, two)).toBe(true);
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...json, modality: { '0': 'CT' } }));
+    const bad = await opened(dir);
+    expect(E.isLeft(bad) && bad.left.map((i) => i.kind)).toEqual(['ChannelMismatch']);
   });
 
   it('dataset.json problems are reported together', async () => {
