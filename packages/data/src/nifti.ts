@@ -724,7 +724,7 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): TE.Ta
 
 /**
  * Writes a volume as NIfTI-1 (gzip when the path ends in `.gz`), atomically.
- * Label maps: `{ datatype: 'uint8' }` or `'int16'`; float volumes: `'float32'`.
+ * `[T, D, H, W]` data is 4-D (3-D when T = 1). Label maps: `{ datatype: 'uint8' }` or `'int16'`; float volumes: `'float32'`.
  * @example await writeNifti('pred.nii.gz', { ...input, data: labels }, { datatype: 'uint8' })()
  * @category nifti
  */

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { arange, array, reshape, toTypedArray } from '@colab-ts/ndarray';
 import type { NiftiDatatype, ReadError, Volume } from '@colab-ts/data';
 import { NIFTI_DATATYPE_CODES, decodeNifti, encodeNifti, loadNifti, readNifti, saveNifti, volumeOf, writeNifti } from '@colab-ts/data';
@@ -315,6 +316,53 @@ describe('round trips: writeNifti then readNifti, every datatype, gzip or not', 
     const fromPath = await loadNifti(path);
     const fromBytes = await loadNifti(new Uint8Array(readFileSync(path)));
     expect(values(fromBytes)).toEqual(values(fromPath));
+  });
+});
+
+describe('properties', () => {
+  it('encodeNifti then decodeNifti is the identity on values, shape, spacing and affine (any datatype, gzip or not)', () => {
+    const dts = DATATYPES.map((d) => d.dt);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...dts),
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 4 }),
+        fc.boolean(),
+        fc.tuple(fc.double({ min: 0.1, max: 5, noNaN: true }), fc.double({ min: 0.1, max: 5, noNaN: true }), fc.double({ min: 0.1, max: 5, noNaN: true })),
+        fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+        fc.nat(),
+        (dt, shape, gzip, spacing, angle, seed) => {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const { values: pool } = DATATYPES.find((d) => d.dt === dt)!;
+          const vals = Array.from({ length: n }, (_, i) => pool[(i * 7 + seed) % pool.length]!);
+          const data = reshape(array(vals, undefined, 'float64'), shape);
+          const [sd, sh, sw] = spacing;
+          const c = Math.cos(angle);
+          const s = Math.sin(angle);
+          const affine = [
+            [c * sw, -s * sh, 0, seed % 17],
+            [s * sw, c * sh, 0, -3],
+            [0, 0, sd, 1.5],
+            [0, 0, 0, 1],
+          ];
+          const bytes = encodeNifti({ data, spacing, affine }, { datatype: dt, gzip });
+          if (E.isLeft(bytes)) throw new Error(bytes.left.message);
+          const v = right(decodeNifti(bytes.right));
+          // A single volume [1, D, H, W] is stored (and read back) as 3-D.
+          expect(v.data.shape).toEqual(shape.length === 4 && shape[0] === 1 ? shape.slice(1) : shape);
+          expect(values(v)).toEqual(dt === 'float32' ? vals.map(Math.fround) : vals);
+          v.spacing.forEach((x, i) => expect(x).toBeCloseTo(spacing[i]!, 5));
+          v.affine.forEach((row, r) => row.forEach((x, col) => expect(x).toBeCloseTo(affine[r]![col]!, 4)));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a write that cannot happen is an IOError value, not an exception', async () => {
+    const blocker = join(tmp.dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const r = await writeNifti(join(blocker, 'sub', 'x.nii'), volumeOf(reshape(arange(8, undefined, 1, 'float32'), [2, 2, 2])))();
+    expect(E.isLeft(r) && r.left._tag).toBe('IOError');
   });
 });
 
