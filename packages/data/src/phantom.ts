@@ -154,7 +154,11 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
   const C = PHANTOM_CONTEXT_LABELS;
 
   // Anatomy, with per-case variation. In 2D every structure is centred on the slice (z = 0).
-  const zc = (lo: number, hi: number): number => (D > 1 ? between(lo, hi) : (between(lo, hi), 0));
+  // The draw happens in 2D too, so 2D and 3D cohorts from one key share their in-plane layout.
+  const zc = (lo: number, hi: number): number => {
+    const z = between(lo, hi);
+    return D > 1 ? z : 0;
+  };
   const body = { ax: between(0.84, 0.94), ay: between(0.64, 0.76), cx: between(-0.03, 0.03), cy: between(-0.02, 0.04) };
   const bodyScale = (z: number): number => 1 - 0.12 * z * z;
   const liver = fast({ c: [between(-0.5, -0.38), between(-0.2, -0.06), zc(0.05, 0.25)], a: [jitter(0.4, 0.1), jitter(0.4, 0.1), jitter(0.75, 0.1)], angle: between(-0.3, 0.3) });
