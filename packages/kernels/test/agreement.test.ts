@@ -16,7 +16,7 @@ import { createGpuBackend, createWasmBackend, referenceBackend } from '../src/in
 import type { GpuBackend } from '../src/index.js';
 import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
 import type { ConvCase } from './helpers.js';
-import { arbConvCase, arbPoolCase, arbSeed, arbTriple, expectAllClose, rand32 } from './helpers.js';
+import { arbConvCase, arbPoolCase, arbSeed, arbTriple, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
 import { fc, test } from './prop.js';
 
 type FastName = 'wasm' | 'gpu';
@@ -185,6 +185,17 @@ describe.each(['wasm', 'gpu'] as const)('%s agrees with the reference', (name) =
       });
     });
   }
+
+  test.asyncProp([arbConvCase], { numRuns: NUM_RUNS })('adjoint identities on the backend itself: <conv3d(x, w), y> = <x, dInput(y)> = <w, dWeights(x, y)>', async (c) => {
+    const x = rand32(c.seed, c.xShape);
+    const w = rand32(c.seed + 1, c.wShape);
+    const y = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+    const o = convOpts(c);
+    const [xb, wb, yb] = [await up(be, x), await up(be, w), await up(be, y)];
+    const lhs = dot(await down(be, await be.kernels.conv3d(xb, wb, null, o)), y);
+    expectClose(lhs, dot(x, await down(be, await be.kernels.conv3dBackwardInput(yb, wb, c.xShape, o))), 1e-5);
+    expectClose(lhs, dot(w, await down(be, await be.kernels.conv3dBackwardWeights(xb, yb, c.wShape, o))), 1e-5);
+  });
 
   if (name === 'gpu') {
     it('ran every gpu.js kernel on its fast path (webasm here, never the cpu fallback)', () => {
