@@ -2,7 +2,8 @@ import { ShapeError, ValueError, array, toTypedArray, transpose, zeros } from '@
 import { describe, expect, it } from 'vitest';
 import { classMask, confusion, perClass } from '../src/index.js';
 import { arbMaskPair, arbShape3, values } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 /** Confusion counts by plain loops over the elements. */
 function bruteConfusion(p: readonly number[], t: readonly number[], inClass: (v: number) => boolean = (v) => v !== 0) {

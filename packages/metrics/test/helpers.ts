@@ -5,7 +5,7 @@
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, toTypedArray } from '@colab-ts/ndarray';
-import { fc } from './prop.js';
+import fc from 'fast-check';
 
 /** A uint8 `[D, H, W]` mask that is 1 on the inclusive box `[z0..z1] x [y0..y1] x [x0..x1]`. */
 export function box(shape: readonly [number, number, number], lo: readonly [number, number, number], hi: readonly [number, number, number]): NDArray {

@@ -11,7 +11,7 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import * as metrics from '../src/index.js';
 import { arbMaskPair, arbSpacing } from './helpers.js';
-import { test } from './prop.js';
+import { test } from '@fast-check/vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const read = (dir: string): string[] =>

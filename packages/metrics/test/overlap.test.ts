@@ -2,7 +2,7 @@ import { array, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { confusion, dice, iou, perClass, precision, sensitivity, specificity } from '../src/index.js';
 import { arbMaskPair, countSet, values } from './helpers.js';
-import { test } from './prop.js';
+import { test } from '@fast-check/vitest';
 
 /** Dice by plain loops: 2 |P and T| / (|P| + |T|), NaN for two empty masks. */
 function bruteDice(p: readonly number[], t: readonly number[]): number {

@@ -1,7 +1,8 @@
 import { ValueError } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { summarize, summarizeColumns, toCsv } from '../src/index.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 describe('examples', () => {
   it('statistics over the finite values, with NaN and infinite ones counted', () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { surfaceDistances } from '../src/index.js';
 import { contourLengths2d, surfelAreas3d } from '../src/internal/surfels.js';
 import { arbMaskOf, arbMaskPair, arbSpacing, voxels } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 type Surfels = { readonly points: number[][]; readonly areas: number[] };
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { SurfaceDistances } from '../src/index.js';
 import { averageSurfaceDistance, directedPercentile, hausdorff, meanSurfaceDistance, robustHausdorff, surfaceDice, surfaceDistances, surfaceOverlap } from '../src/index.js';
 import { arbMaskPair, arbSpacing, box, countSet, voxels } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 /**
  * The directed percentile by its definition, over the set of distances: the

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { contourLengths2d, cornerBit, polygons3d, surfelAreas3d } from '../src/internal/surfels.js';
 import { arbSpacing } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 const R3 = Math.sqrt(3);
 /** Area of a triangle with area vector n (in voxels) under spacing s: |(n0 s1 s2, n1 s0 s2, n2 s0 s1)|. */
