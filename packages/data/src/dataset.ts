@@ -441,6 +441,14 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
     // One case at a time, so memory holds one case; every case is checked.
     const checked: V<CaseInfo>[] = [];
     for (const c of plan.cases) checked.push(await checkOne(plan, c, options));
+    // Test images are not read (training does not need them), only looked for.
+    for (const t of plan.test) {
+      for (const p of t.images) {
+        if (!(await exists(p))) {
+          checked.push(fail({ kind: 'MissingFile', case: t.id, file: p, message: `test image ${p} does not exist`, fix: plan.format === 'msd' ? `add it or remove it from dataset.json's "test" list` : 'add the missing channel file to imagesTs' }));
+        }
+      }
+    }
     const count: V<undefined> =
       plan.numTraining !== undefined && plan.numTraining !== plan.cases.length
         ? fail({ kind: 'CaseCount', file, message: `dataset.json says numTraining = ${plan.numTraining}, the folder has ${plan.cases.length} training case(s)`, fix: `set "numTraining": ${plan.cases.length}` })

@@ -116,6 +116,9 @@ describe('MSD folders', () => {
     await saveNifti(join(dir, 'labelsTr', 'mm_0.nii.gz'), vol(c.label), { datatype: 'uint8' });
     const json = { name: 'mm', modality: { '0': 'FLAIR', '1': 'T1w' }, labels: { '0': 'background', '1': 'tumour' }, numTraining: 1, training: [{ image: './imagesTr/mm_0.nii.gz', label: './labelsTr/mm_0.nii.gz' }], test: ['./imagesTs/mm_9.nii.gz'] };
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify(json));
+    const missingTest = await opened(dir);
+    expect(E.isLeft(missingTest) && missingTest.left.map((i) => `${i.case} ${i.kind}`)).toEqual(['mm_9 MissingFile']);
+    await saveNifti(join(dir, 'imagesTs', 'mm_9.nii.gz'), { ...vol(c.image), data: two });
     const r = await opened(dir);
     if (E.isLeft(r)) throw new Error(r.left.map(showIssue).join('\n'));
     expect(r.right.training[0]!.channels).toBe(2);
