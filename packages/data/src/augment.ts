@@ -85,7 +85,7 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
   const noise = step(options.noise, 0.1, [0, 0.1]);
   const mirrorP = options.mirror === false ? 0 : (options.mirror?.p ?? 0.5);
   const mirrorAxes: readonly number[] = options.mirror === false ? [] : (options.mirror?.axes ?? [0, 1, 2].filter((a) => [D, H, W][a]! > 1));
-  if (!mirrorAxes.every((a) => a === 0 || a === 1 || a === 2)) throw new ValueError(op, `mirror.axes must be spatial axes 0 (D), 1 (H) or 2 (W), got ${JSON.stringify(mirrorAxes)}`);
+  if (mirrorAxes.some((a) => a !== 0 && a !== 1 && a !== 2)) throw new ValueError(op, `mirror.axes must be spatial axes 0 (D), 1 (H) or 2 (W), got ${JSON.stringify(mirrorAxes)}`);
   if (!(mirrorP >= 0 && mirrorP <= 1)) throw new ValueError(op, `mirror.p must be in [0, 1], got ${mirrorP}`);
   const img = dataOf(image);
   const maps = [label, context].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, dataOf(m).length) }));
