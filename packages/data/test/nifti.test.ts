@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arange, array, reshape, toTypedArray } from '@colab-ts/ndarray';
 import type { NiftiDatatype, ReadError, Volume } from '@colab-ts/data';
-import { NIFTI_DATATYPE_CODES, decodeNifti, encodeNifti, loadNifti, readNifti, saveNifti, volumeOf, writeNifti } from '@colab-ts/data';
+import { NIFTI_DATATYPE_CODES, affineToQuaternion, decodeNifti, encodeNifti, headerQform, loadNifti, readNifti, saveNifti, volumeOf, writeNifti } from '@colab-ts/data';
 import { hasNibabel, python, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -355,6 +355,26 @@ describe('properties', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('the written qform describes the affine when it is a rotation times a scale (either handedness)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }), fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.boolean(), (t, u, flipZ) => {
+        const sp = [0.7, 0.9, 2.5];
+        // R = Rz(t) * Rx(u), optionally with the third axis reversed (qfac -1).
+        const Rz = [[Math.cos(t), -Math.sin(t), 0], [Math.sin(t), Math.cos(t), 0], [0, 0, 1]];
+        const Rx = [[1, 0, 0], [0, Math.cos(u), -Math.sin(u)], [0, Math.sin(u), Math.cos(u)]];
+        const R = Rz.map((row) => [0, 1, 2].map((c) => row.reduce((a, v, k) => a + v * Rx[k]![c]!, 0)));
+        const affine = [...R.map((row, r) => [...row.map((x, c) => x * sp[c]! * (c === 2 && flipZ ? -1 : 1)), [10, -20, 30][r]!]), [0, 0, 0, 1]];
+        const bytes = encodeNifti({ data: reshape(arange(8, undefined, 1, 'float32'), [2, 2, 2]), spacing: [2.5, 0.9, 0.7], affine });
+        if (E.isLeft(bytes)) throw new Error(bytes.left.message);
+        const h = right(decodeNifti(bytes.right)).header!;
+        const q = headerQform(h)!;
+        q.forEach((row, r) => row.forEach((x, c) => expect(x).toBeCloseTo(affine[r]![c]!, 4)));
+        expect(affineToQuaternion(affine).qfac).toBe(flipZ ? -1 : 1);
+      }),
+      { numRuns: 40 },
     );
   });
 

@@ -55,6 +55,24 @@ describe('properties: resampling', () => {
     );
   });
 
+  it('label resampling agrees with the one-hot reference: trilinear per class, then argmax', () => {
+    fc.assert(
+      fc.property(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })), fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })), fc.nat(), (shape, out, seed) => {
+        const lab = astype(randint(key(seed), [1, ...shape], 0, 4), 'uint8');
+        const src = toTypedArray(lab);
+        const planes = [0, 1, 2, 3].map((c) => toTypedArray(resampleToShape(reshape(array(Array.from(src, (v) => (v === c ? 1 : 0)), undefined, 'float64'), [1, ...shape]), out)));
+        const got = toTypedArray(resampleLabelsToShape(lab, out));
+        got.forEach((g, i) => {
+          const w = planes.map((p) => p[i]!);
+          const best = Math.max(...w);
+          // Equal to the reference argmax, up to ties that rounding may break either way.
+          expect(w[g]!).toBeGreaterThan(best - 1e-9);
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('resampled labels only take values present in the input; images stay within the input range', () => {
     fc.assert(
       fc.property(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })), fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })), fc.nat(), (shape, out, seed) => {
