@@ -1,11 +1,11 @@
 /**
- * A synthetic abdominal-CT cohort that reproduces the failure mode CoLab
+ * A synthetic abdominal-CT cohort built to reproduce the failure mode CoLab
  * addresses: the ROI (hypodense tumours inside a liver) has look-alikes
  * elsewhere in a heterogeneous background (lesions of the same intensity and
- * texture in the spleen, kidneys and bowel, fluid-filled bowel loops and
- * muscle at tumour-like Hounsfield units), so a model that only looks locally
- * over-segments, and a model that knows the organs (the human-defined context
- * labels kept here) does not.
+ * texture in the spleen, kidneys and bowel; fluid-filled bowel loops, muscle
+ * and an early-phase IVC at tumour-like Hounsfield units). Local appearance
+ * alone does not separate tumour from look-alike; the organ map (kept as the
+ * human-defined context labels) does.
  *
  * Geometry lives in normalised coordinates (x: patient right to left along W,
  * y: anterior to posterior along H, z: feet to head along D, each in [-1, 1]),
@@ -168,7 +168,8 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
   );
   const muscles = [-1, 1].map((sd) => fast({ c: [sd * between(0.16, 0.2), between(0.5, 0.56), 0], a: [jitter(0.1, 0.1), jitter(0.08, 0.1), 10], angle: 0 }));
   const aorta = { cx: between(0.05, 0.1), cy: between(0.2, 0.26), r: jitter(0.06, 0.15) };
-  const ivc = { cx: between(-0.16, -0.1), cy: between(0.18, 0.26), r: jitter(0.06, 0.15) };
+  // The IVC's density depends on the contrast phase: in an early phase it is tumour-like (about 60 HU).
+  const ivc = { cx: between(-0.16, -0.1), cy: between(0.18, 0.26), r: jitter(0.06, 0.15), hu: between(60, 140) };
   const spine = { cx: between(-0.02, 0.02), cy: between(0.4, 0.46), r: jitter(0.12, 0.1) };
   const bowels = Array.from({ length: intBetween(9, 14) }, () => ({
     blob: fast({ c: [between(-0.2, 0.45), between(-0.55, 0.1), zc(-0.8, 0.6)], a: [jitter(0.12, 0.3), jitter(0.1, 0.3), jitter(0.3, 0.4)], angle: between(0, Math.PI) }),
@@ -255,7 +256,7 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
               if (Math.abs(Math.sin(9 * x + 2 * z) + Math.cos(8 * y - z)) < 0.06) (hu = 170), (ctx = C.liver);
             }
             if ((x - aorta.cx) ** 2 + (y - aorta.cy) ** 2 <= aorta.r ** 2) (ctx = C.vessel), (hu = 190), (amp = 4);
-            if ((x - ivc.cx) ** 2 + (y - ivc.cy) ** 2 <= ivc.r ** 2) (ctx = C.vessel), (hu = 140), (amp = 4);
+            if ((x - ivc.cx) ** 2 + (y - ivc.cy) ** 2 <= ivc.r ** 2) (ctx = C.vessel), (hu = ivc.hu), (amp = 8);
           }
           const rs = (x - spine.cx) ** 2 + (y - spine.cy) ** 2;
           if (rs <= spine.r ** 2) (ctx = C.bone), (hu = rs > 0.7 * spine.r ** 2 ? 700 : 300), (amp = 40);
