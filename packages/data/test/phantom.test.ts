@@ -93,4 +93,30 @@ describe('the failure mode CoLab addresses', () => {
       expect(hosts.size).toBeGreaterThanOrEqual(2);
     }
   });
+  it('an intensity-window tumour detector has low precision, and high precision inside the liver (2D and 3D)', () => {
+    const cohort2d = phantom(key(42), { cases: 4, size: [1, 96, 96] });
+    for (const cases of [cohort.cases, cohort2d.cases]) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      let tpLiver = 0;
+      let fpLiver = 0;
+      for (const c of cases) {
+        const img = toTypedArray(c.image);
+        const lab = toTypedArray(c.label);
+        const ctx = toTypedArray(c.context);
+        for (let i = 0; i < img.length; i++) {
+          const hit = img[i]! > 30 && img[i]! < 75;
+          if (hit && lab[i] === 1) tp++;
+          else if (hit) fp++;
+          else if (lab[i] === 1) fn++;
+          if (hit && ctx[i] === CTX.liver) lab[i] === 1 ? tpLiver++ : fpLiver++;
+        }
+      }
+      // Most of the tumour is found (sensitivity), but look-alikes swamp it (precision) unless the liver is known.
+      expect(tp / (tp + fn)).toBeGreaterThan(0.6);
+      expect(tp / (tp + fp)).toBeLessThan(0.15);
+      expect(tpLiver / (tpLiver + fpLiver)).toBeGreaterThan(0.7);
+    }
+  });
 });
