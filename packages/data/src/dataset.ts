@@ -201,6 +201,11 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
   });
   if (E.isLeft(base)) return base;
   const b = base.right;
+  const seen = new Set<string>();
+  const dupes = b.entries.map((t) => caseIdOf(t.image)).filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  if (dupes.length > 0) {
+    return fail({ kind: 'DatasetJson', file, message: `"training" lists case(s) ${[...new Set(dupes)].join(', ')} more than once`, fix: 'list each case once' });
+  }
   const cases = await Promise.all(
     b.entries.map(async (t) => {
       const id = caseIdOf(t.image);
@@ -226,7 +231,8 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
 
 async function listDir(p: string): Promise<string[]> {
   try {
-    return await readdir(p);
+    // Hidden files (macOS "._x.nii.gz" resource forks ship inside some MSD archives) are not cases.
+    return (await readdir(p)).filter((f) => !f.startsWith('.'));
   } catch {
     return [];
   }
