@@ -42,7 +42,7 @@ const once = (load: () => Promise<Loaded>): Slot => {
   return Object.assign(get, { close });
 };
 
-/** One loader per available backend, in order of preference. */
+/** One loader per backend (every `BackendName` must have one), in order of preference. */
 const LOADERS = {
   wasm: once(async () => {
     const { createWasmBackend } = await import('./wasm/backend.js');
@@ -55,7 +55,7 @@ const LOADERS = {
     return { backend, close: backend.close };
   }),
   reference: once(async () => ({ backend: referenceBackend, close: async () => undefined })),
-} satisfies { readonly [K in BackendName]?: Slot };
+} satisfies { readonly [K in BackendName]: Slot };
 
 /** The names of the backends this build can load. @category backends */
 export type AvailableBackend = keyof typeof LOADERS;
