@@ -78,7 +78,10 @@ export async function createGpuDevice(options: GpuDeviceOptions = {}): Promise<G
       let k = cache.get(key);
       if (k === undefined) {
         // gpu.js parses the function's text; handing it the text keeps its typings out of our kernels' `this`.
-        k = gpu.createKernel(source.toString(), { ...settings, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
+        // On a GPU: outputs stay there (pipeline), highp arithmetic, and gpu.js's exact integer division
+        // (index arithmetic is float there). On webasm/cpu there is no device memory to pipeline into.
+        const gpuOnly = onDevice ? { tactic: 'precision' as const, fixIntegerDivisionAccuracy: true } : {};
+        k = gpu.createKernel(source.toString(), { ...settings, ...gpuOnly, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
         cache.set(key, k);
       }
       return k;
