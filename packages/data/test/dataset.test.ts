@@ -144,6 +144,15 @@ describe('MSD folders', () => {
     expect(messages).toMatch(/"modality" is missing/);
   });
 
+  it('a case listed twice is reported', async () => {
+    const dir = join(tmp.dir, 'msd-dupe');
+    mkdirSync(dir, { recursive: true });
+    const entry = { image: './imagesTr/a.nii.gz', label: './labelsTr/a.nii.gz' };
+    writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ modality: { '0': 'CT' }, labels: { '0': 'background' }, training: [entry, entry] }));
+    const r = await opened(dir);
+    expect(E.isLeft(r) && r.left[0]!.message).toMatch(/lists case\(s\) a more than once/);
+  });
+
   it('a folder without dataset.json, or with broken JSON, says so', async () => {
     const dir = join(tmp.dir, 'empty');
     mkdirSync(dir, { recursive: true });
@@ -176,6 +185,7 @@ describe('nnU-Net v2 folders', () => {
   it('opens a two-channel dataset with context labels and loads [C, D, H, W] cases', async () => {
     const dir = join(tmp.dir, 'nnunet-ok');
     await writeNnunet(dir, 2);
+    writeFileSync(join(dir, 'imagesTr', '._Ph_000_0000.nii.gz'), 'macOS resource fork'); // hidden: not a case
     const r = await opened(dir);
     if (E.isLeft(r)) throw new Error(r.left.map(showIssue).join('\n'));
     expect(r.right.format).toBe('nnunet');
