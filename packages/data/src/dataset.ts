@@ -125,7 +125,12 @@ const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null 
 function decodeLabels(json: Json, format: 'msd' | 'nnunet', file: string): V<Record<string, number>> {
   const raw = json['labels'];
   const bad = (why: string): V<never> =>
-    fail({ kind: 'DatasetJson', file, message: `"labels" ${why}`, fix: format === 'msd' ? 'write "labels": { "0": "background", "1": "tumour" }' : 'write "labels": { "background": 0, "tumour": 1 }' });
+    fail({
+      kind: 'DatasetJson',
+      file,
+      message: `"labels" ${why}`,
+      fix: format === 'msd' ? 'write "labels": { "0": "background", "1": "tumour" }' : 'write "labels": { "background": 0, "tumour": 1 }',
+    });
   if (!isObject(raw)) return bad('is missing or not an object');
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -150,7 +155,12 @@ function decodeChannels(json: Json, key: 'modality' | 'channel_names', file: str
   const n = Object.keys(raw).length;
   const names = Array.from({ length: n }, (_, i) => raw[String(i)]);
   if (n === 0 || !names.every((x): x is string => typeof x === 'string')) {
-    return fail({ kind: 'DatasetJson', file, message: `"${key}" must map "0".."${n - 1}" to channel names, got ${JSON.stringify(raw)}`, fix: `write "${key}": { "0": "CT" }` });
+    return fail({
+      kind: 'DatasetJson',
+      file,
+      message: `"${key}" must map "0".."${n - 1}" to channel names, got ${JSON.stringify(raw)}`,
+      fix: `write "${key}": { "0": "CT" }`,
+    });
   }
   return E.right(names);
 }
@@ -159,7 +169,12 @@ function decodeContextLabels(json: Json, file: string): V<Record<string, number>
   const raw = json['context_labels'];
   if (raw === undefined) return E.right(undefined);
   if (!isObject(raw) || !Object.entries(raw).every(([k, v]) => Number.isInteger(Number(k)) && typeof v === 'string')) {
-    return fail({ kind: 'DatasetJson', file, message: '"context_labels" must map label values to names', fix: 'write "context_labels": { "0": "background", "1": "liver" }' });
+    return fail({
+      kind: 'DatasetJson',
+      file,
+      message: '"context_labels" must map label values to names',
+      fix: 'write "context_labels": { "0": "background", "1": "liver" }',
+    });
   }
   return E.right(Object.fromEntries(Object.entries(raw).map(([k, v]) => [v as string, Number(k)])));
 }
@@ -182,7 +197,12 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
     Array.isArray(training) &&
     training.every((t) => isObject(t) && typeof t['image'] === 'string' && typeof t['label'] === 'string' && (t['context'] === undefined || typeof t['context'] === 'string'))
       ? E.right(training as { image: string; label: string; context?: string }[])
-      : fail({ kind: 'DatasetJson', file, message: '"training" must be a list of { "image": path, "label": path }', fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }' });
+      : fail({
+        kind: 'DatasetJson',
+        file,
+        message: '"training" must be a list of { "image": path, "label": path }',
+        fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }',
+      });
   const testRaw = json['test'] ?? [];
   const test: V<TestCase[]> =
     Array.isArray(testRaw) && testRaw.every((t) => typeof t === 'string' || (isObject(t) && typeof t['image'] === 'string'))
@@ -204,7 +224,12 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
   const seen = new Set<string>();
   const dupes = b.entries.map((t) => caseIdOf(t.image)).filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
   if (dupes.length > 0) {
-    return fail({ kind: 'DatasetJson', file, message: `"training" lists case(s) ${[...new Set(dupes)].join(', ')} more than once`, fix: 'list each case once' });
+    return fail({
+      kind: 'DatasetJson',
+      file,
+      message: `"training" lists case(s) ${[...new Set(dupes)].join(', ')} more than once`,
+      fix: 'list each case once',
+    });
   }
   const cases = await Promise.all(
     b.entries.map(async (t) => {
@@ -243,7 +268,12 @@ async function planNnunet(dir: string, json: Json, file: string, o: OpenDatasetO
   const endingV: V<string> =
     typeof ending === 'string' && ending.startsWith('.')
       ? E.right(ending)
-      : fail({ kind: 'DatasetJson', file, message: `"file_ending" must be a string such as ".nii.gz", got ${JSON.stringify(ending)}`, fix: 'write "file_ending": ".nii.gz"' });
+      : fail({
+        kind: 'DatasetJson',
+        file,
+        message: `"file_ending" must be a string such as ".nii.gz", got ${JSON.stringify(ending)}`,
+        fix: 'write "file_ending": ".nii.gz"',
+      });
   const decoded = sequenceS(V)({
     end: endingV,
     labels: decodeLabels(json, 'nnunet', file),
@@ -340,7 +370,13 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     c.context !== undefined
       ? await readOrIssue(id, c.context, 'context labels', 'add the context label map or drop its "context" entry')
       : o.requireContext === true || c.contextDeclared
-        ? fail({ kind: 'MissingFile', case: id, file: join(o.contextDir ?? 'contextTr', `${id}${plan.fileEnding}`), message: 'has no context label map', fix: `add ${o.contextDir ?? 'contextTr'}/${id}${plan.fileEnding} or open the dataset without requireContext` })
+        ? fail({
+          kind: 'MissingFile',
+          case: id,
+          file: join(o.contextDir ?? 'contextTr', `${id}${plan.fileEnding}`),
+          message: 'has no context label map',
+          fix: `add ${o.contextDir ?? 'contextTr'}/${id}${plan.fileEnding} or open the dataset without requireContext`,
+        })
         : E.right(undefined);
   const issues: DatasetIssue[] = [];
   for (const x of [...images, label, context]) if (E.isLeft(x)) issues.push(...x.left);
@@ -352,13 +388,25 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     if (plan.format === 'msd') {
       channels = ref.data.shape.length === 4 ? ref.data.shape[0]! : 1;
       if (channels !== plan.channelNames.length) {
-        issues.push({ kind: 'ChannelMismatch', case: id, file: c.images[0], message: `image has ${channels} channel(s), dataset.json "modality" declares ${plan.channelNames.length}`, fix: `store the ${plan.channelNames.length} modalities as a 4-D image or correct "modality"` });
+        issues.push({
+          kind: 'ChannelMismatch',
+          case: id,
+          file: c.images[0],
+          message: `image has ${channels} channel(s), dataset.json "modality" declares ${plan.channelNames.length}`,
+          fix: `store the ${plan.channelNames.length} modalities as a 4-D image or correct "modality"`,
+        });
       }
     } else {
       channels = plan.channelNames.length;
       imgs.forEach((v, ch) => {
         if (v.data.shape.length !== 3) {
-          issues.push({ kind: 'ChannelMismatch', case: id, file: c.images[ch], message: `image channel ${ch} is ${v.data.shape.length}-D, nnU-Net expects one 3-D file per channel`, fix: 'split the 4-D image into CASE_0000, CASE_0001, ... files' });
+          issues.push({
+            kind: 'ChannelMismatch',
+            case: id,
+            file: c.images[ch],
+            message: `image channel ${ch} is ${v.data.shape.length}-D, nnU-Net expects one 3-D file per channel`,
+            fix: 'split the 4-D image into CASE_0000, CASE_0001, ... files',
+          });
         }
       });
     }
@@ -368,18 +416,36 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     const a = shapeOf(ref);
     const b = shapeOf(v);
     if (a.join() !== b.join()) {
-      issues.push({ kind: 'ShapeMismatch', case: id, file, message: `${role} shape ${showList(b)} differs from the image shape ${showList(a)} ([D, H, W])`, fix: `resample or crop the ${role} onto the image grid, or pair the right files` });
+      issues.push({
+        kind: 'ShapeMismatch',
+        case: id,
+        file,
+        message: `${role} shape ${showList(b)} differs from the image shape ${showList(a)} ([D, H, W])`,
+        fix: `resample or crop the ${role} onto the image grid, or pair the right files`,
+      });
     }
     const sa = ref.spacing;
     const sb = v.spacing;
     const spacingOk = !sa.some((s, i) => Math.abs(s - sb[i]!) > tol * Math.max(Math.abs(s), Math.abs(sb[i]!)));
     if (!spacingOk) {
-      issues.push({ kind: 'SpacingMismatch', case: id, file, message: `${role} spacing ${showList(sb)} mm differs from the image spacing ${showList(sa)} mm`, fix: `resample the ${role} to the image spacing or correct its header pixdim` });
+      issues.push({
+        kind: 'SpacingMismatch',
+        case: id,
+        file,
+        message: `${role} spacing ${showList(sb)} mm differs from the image spacing ${showList(sa)} mm`,
+        fix: `resample the ${role} to the image spacing or correct its header pixdim`,
+      });
     } else if (a.join() === b.join()) {
       // Same grid size and spacing, yet another origin or orientation: outputs would not overlay.
       const worst = Math.max(...ref.affine.slice(0, 3).flatMap((row, r) => row.map((x, c) => Math.abs(x - (v.affine[r]?.[c] ?? NaN)) / Math.max(1, Math.abs(x)))));
       if (!(worst <= 1e-3)) {
-        issues.push({ kind: 'AffineMismatch', case: id, file, message: `${role} affine (origin or orientation) differs from the image's by up to ${+worst.toFixed(4)}`, fix: `give the ${role} the image's header geometry (sform/qform), e.g. nibabel.Nifti1Image(label, image.affine, image.header)` });
+        issues.push({
+          kind: 'AffineMismatch',
+          case: id,
+          file,
+          message: `${role} affine (origin or orientation) differs from the image's by up to ${+worst.toFixed(4)}`,
+          fix: `give the ${role} the image's header geometry (sform/qform), e.g. nibabel.Nifti1Image(label, image.affine, image.header)`,
+        });
       }
     }
   };
@@ -389,21 +455,45 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     const set = new Set(allowed === undefined ? [] : Object.values(allowed));
     const { outside, nonInteger } = labelCensus(v.data, set);
     if (nonInteger > 0) {
-      issues.push({ kind: 'NonIntegerLabel', case: id, file, message: `${role} has ${nonInteger} non-integer voxel(s)`, fix: `store the ${role} as an integer map (uint8 or int16), rounding or nearest-neighbour resampling` });
+      issues.push({
+        kind: 'NonIntegerLabel',
+        case: id,
+        file,
+        message: `${role} has ${nonInteger} non-integer voxel(s)`,
+        fix: `store the ${role} as an integer map (uint8 or int16), rounding or nearest-neighbour resampling`,
+      });
     }
     if (allowed !== undefined && outside.size > 0) {
       const vals = [...outside.entries()].sort((p, q) => p[0] - q[0]).map(([val, cnt]) => `${val} (${cnt} voxels)`);
-      issues.push({ kind: 'LabelOutOfSet', case: id, file, message: `${role} has value(s) ${vals.join(', ')} outside the declared set {${[...set].sort((p, q) => p - q).join(', ')}}`, fix: `declare them in dataset.json "${role === 'label' ? 'labels' : 'context_labels'}" or relabel those voxels` });
+      issues.push({
+        kind: 'LabelOutOfSet',
+        case: id,
+        file,
+        message: `${role} has value(s) ${vals.join(', ')} outside the declared set {${[...set].sort((p, q) => p - q).join(', ')}}`,
+        fix: `declare them in dataset.json "${role === 'label' ? 'labels' : 'context_labels'}" or relabel those voxels`,
+      });
     }
     const nan = countNaN(v.data);
-    if (nan > 0) issues.push({ kind: 'NaNVoxels', case: id, file, message: `${role} has ${nan} NaN or infinite voxel(s)`, fix: `replace them (0 for labels) before training` });
+    if (nan > 0) issues.push({
+      kind: 'NaNVoxels',
+      case: id,
+      file,
+      message: `${role} has ${nan} NaN or infinite voxel(s)`,
+      fix: `replace them (0 for labels) before training`,
+    });
   };
   if (E.isRight(label)) checkLabels(label.right, c.label, 'label', plan.labels);
   if (E.isRight(context) && context.right !== undefined) checkLabels(context.right, c.context!, 'context labels', plan.contextLabels);
   imgs.forEach((v, ch) => {
     const nan = countNaN(v.data);
     if (nan > 0) {
-      issues.push({ kind: 'NaNVoxels', case: id, file: c.images[ch], message: `image${plan.format === 'nnunet' ? ` channel ${ch}` : ''} has ${nan} NaN or infinite voxel(s)`, fix: 'replace them (e.g. with the image minimum) before training' });
+      issues.push({
+        kind: 'NaNVoxels',
+        case: id,
+        file: c.images[ch],
+        message: `image${plan.format === 'nnunet' ? ` channel ${ch}` : ''} has ${nan} NaN or infinite voxel(s)`,
+        fix: 'replace them (e.g. with the image minimum) before training',
+      });
     }
   });
   if (issues.length > 0 || ref === undefined) return E.left(issues);
@@ -436,12 +526,22 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
         fix: missing ? 'point at the dataset folder (the one holding dataset.json, imagesTr and labelsTr)' : 'fix the JSON syntax',
       });
     }
-    if (!isObject(json)) return fail({ kind: 'DatasetJson', file, message: 'dataset.json is not a JSON object', fix: 'write an MSD or nnU-Net v2 dataset.json' });
+    if (!isObject(json)) return fail({
+      kind: 'DatasetJson',
+      file,
+      message: 'dataset.json is not a JSON object',
+      fix: 'write an MSD or nnU-Net v2 dataset.json',
+    });
     const planned = Array.isArray(json['training'])
       ? await planMsd(root, json, file, options)
       : 'channel_names' in json || 'file_ending' in json
         ? await planNnunet(root, json, file, options)
-        : fail({ kind: 'DatasetJson', file, message: 'dataset.json has neither "training" (MSD) nor "channel_names"/"file_ending" (nnU-Net v2)', fix: 'write an MSD or nnU-Net v2 dataset.json' });
+        : fail({
+          kind: 'DatasetJson',
+          file,
+          message: 'dataset.json has neither "training" (MSD) nor "channel_names"/"file_ending" (nnU-Net v2)',
+          fix: 'write an MSD or nnU-Net v2 dataset.json',
+        });
     if (E.isLeft(planned)) return planned;
     const plan = planned.right;
     // One case at a time, so memory holds one case; every case is checked.
@@ -457,9 +557,19 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
     }
     const count: V<undefined> =
       plan.numTraining !== undefined && plan.numTraining !== plan.cases.length
-        ? fail({ kind: 'CaseCount', file, message: `dataset.json says numTraining = ${plan.numTraining}, the folder has ${plan.cases.length} training case(s)`, fix: `set "numTraining": ${plan.cases.length}` })
+        ? fail({
+          kind: 'CaseCount',
+          file,
+          message: `dataset.json says numTraining = ${plan.numTraining}, the folder has ${plan.cases.length} training case(s)`,
+          fix: `set "numTraining": ${plan.cases.length}`,
+        })
         : plan.cases.length === 0
-          ? fail({ kind: 'CaseCount', file, message: 'no training cases found', fix: plan.format === 'msd' ? 'list cases in "training"' : `put images in imagesTr as CASE_0000${plan.fileEnding}` })
+          ? fail({
+            kind: 'CaseCount',
+            file,
+            message: 'no training cases found',
+            fix: plan.format === 'msd' ? 'list cases in "training"' : `put images in imagesTr as CASE_0000${plan.fileEnding}`,
+          })
           : E.right(undefined);
     return pipe(
       V.ap(
