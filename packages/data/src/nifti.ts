@@ -7,8 +7,8 @@
  * result is `[D, H, W] = [nz, ny, nx]` over the same bytes (no transpose).
  *
  * Stored dtypes: uint8 stays uint8; int8, int16, uint16 and int32 become
- * int32; uint32, int64 and uint64 become float64 (int64 only when every value
- * is within 2^53); float32 and float64 stay. With scaling (`scl_slope` finite
+ * int32; uint32, int64 and uint64 become float64 (64-bit ones only when every
+ * value is within 2^53); float32 and float64 stay. With scaling (`scl_slope` finite
  * and non-zero, and not the identity) values become `v * slope + inter` in
  * float32 (float64 for 32- and 64-bit integer and float64 sources).
  * @module
@@ -48,7 +48,6 @@ const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   1: 'binary (1 bit)',
   32: 'complex64',
   128: 'rgb24',
-  1280: 'uint64',
   1536: 'float128',
   1792: 'complex128',
   2048: 'complex256',
@@ -365,7 +364,7 @@ export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE): E.E
           _tag: 'UnsupportedDatatype',
           path,
           datatypeCode: h.datatypeCode,
-          message: `${path}: datatype ${name} (code ${h.datatypeCode}) is not supported; convert the image to uint8, int8, int16, uint16, int32, uint32, int64, float32 or float64`,
+          message: `${path}: datatype ${name} (code ${h.datatypeCode}) is not supported; convert the image to uint8, int8, int16, uint16, int32, uint32, (u)int64, float32 or float64`,
         });
       }
       const ndim = h.dim[0] ?? 0;

@@ -208,6 +208,12 @@ describe('examples: errors', () => {
     }
   });
 
+  it('uint64 within 2^53 is read exactly', () => {
+    const v = right(decodeNifti(nifti1Bytes({ dims: [2, 1, 1], datatype: 1280, bitpix: 64, voxels: (d, at, le) => (d.setBigUint64(at, 2n ** 40n, le), d.setBigUint64(at + 8, 7n, le)), voxelBytes: 16 })));
+    expect(v.data.dtype).toBe('float64');
+    expect(values(v)).toEqual([2 ** 40, 7]);
+  });
+
   it('int64 beyond 2^53 is refused, not rounded', () => {
     const e = left(decodeNifti(nifti1Bytes({ dims: [1, 1, 1], datatype: 1024, bitpix: 64, voxels: (v, at, le) => v.setBigInt64(at, 2n ** 60n, le), voxelBytes: 8 })));
     expect(e._tag).toBe('UnsupportedDatatype');
