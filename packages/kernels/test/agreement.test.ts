@@ -76,7 +76,7 @@ const poolOpts = (c: { kernelSize: [number, number, number]; stride: [number, nu
 const arbUpsample = fc
   .record({
     shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    scale: arbTriple(1, 3),
+    scale: arbTriple(1, 6),
     mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
     alignCorners: fc.boolean(),
     seed: arbSeed,

@@ -17,7 +17,7 @@ import { instanceNormStatsGpu } from '../instanceNormStats/gpu.js';
 import { maxPool3dBackwardGpu, maxPool3dGpu } from '../maxPool3d/gpu.js';
 import { referenceKernels } from '../reference/kernels.js';
 import { softmaxBackwardGpu, softmaxGpu } from '../softmax/gpu.js';
-import { upsample3dGpu } from '../upsample3d/gpu.js';
+import { upsample3dBackwardGpu, upsample3dGpu } from '../upsample3d/gpu.js';
 import type { GpuBuffer } from './buffer.js';
 import { downloadBuffer, isGpuBuffer, uploadArray } from './buffer.js';
 import type { CompiledKernelInfo, GpuDevice, GpuDeviceOptions, GpuMode } from './device.js';
@@ -48,6 +48,7 @@ const GPU_KERNELS = {
   avgPool3d: avgPool3dGpu,
   avgPool3dBackward: avgPool3dBackwardGpu,
   upsample3d: upsample3dGpu,
+  upsample3dBackward: upsample3dBackwardGpu,
   instanceNormStats: instanceNormStatsGpu,
   softmax: softmaxGpu,
   softmaxBackward: softmaxBackwardGpu,
