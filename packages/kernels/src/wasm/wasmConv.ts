@@ -105,6 +105,20 @@ class Arena {
   }
 }
 
+/** dx[nc, q*s + phi] = res[nc, q] for one backward-input phase (kept monomorphic and small so it optimizes). */
+function scatterPhase(
+  dx: Float32Array, res: Float32Array, NC: number, Q0: number, Q1: number, Q2: number,
+  D: number, H: number, W: number, s0: number, s1: number, s2: number, f0: number, f1: number, f2: number,
+): void {
+  let src = 0;
+  for (let nc = 0; nc < NC; nc++)
+    for (let a = 0; a < Q0; a++)
+      for (let b = 0; b < Q1; b++) {
+        let dst = ((nc * D + a * s0 + f0) * H + b * s1 + f1) * W + f2;
+        for (let c = 0; c < Q2; c++, dst += s2) dx[dst] = res[src++]!;
+      }
+}
+
 export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig> } = {}): Promise<WasmConv> {
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
@@ -198,6 +212,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
       const r = waitAsync(ctrl, CTRL_DONE, done);
       if (r.async) await r.value;
     }
+    if (disposed) throw new Error('wasm-conv: engine disposed during the call');
     if (Atomics.load(ctrl, CTRL_ERR) !== 0) {
       throw broken instanceof Error ? broken : new Error('wasm-conv: a worker failed (see stderr)');
     }
@@ -393,14 +408,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
               arena.top = mark;
               const res = await convCore(arena, dyAt, N, Cout, pd, Cin, taps, (ci, co, t) => w[(co * Cin + ci) * kvol + tapK[t]!]!, null, Q, [1, 1, 1]);
               if (!strided) return { data: res, shape };
-              // scatter the phase into dx
-              for (let nc = 0; nc < N * Cin; nc++)
-                for (let a = 0; a < Q[0]; a++)
-                  for (let b = 0; b < Q[1]; b++) {
-                    const src = ((nc * Q[0] + a) * Q[1] + b) * Q[2];
-                    const dst = ((nc * D + a * s[0] + f0) * H + b * s[1] + f1) * W + f2;
-                    for (let c = 0; c < Q[2]; c++) data[dst + c * s[2]] = res[src + c]!;
-                  }
+              scatterPhase(data, res, N * Cin, Q[0], Q[1], Q[2], D, H, W, s[0], s[1], s[2], f0, f1, f2);
             }
         return { data, shape };
       });
@@ -442,10 +450,19 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
         copyIn(dyAt, dy);
         // padded dyT columns (co >= Cout) are left as they are: they only feed discarded dW columns
         const [Dp, Hp, Wp] = pd;
-        await runJob(JOB_DW, [
+        const dwParams = [
           xpadAt, Cin * Dp * Hp * Wp * 4, s[0] * Hp * Wp * 4, s[1] * Wp * 4, s[2], koff, Kpad / DWMR,
           dyAt, CoutPad, Cout, Do, Ho, Wo, N, segs, G * 8, Kpad, G, dyT, dwt,
-        ]);
+        ];
+        const nGroups = Math.ceil((N * Do * Ho) / G);
+        if (threads === 1 || nGroups >= 8 * threads) {
+          await runJob(JOB_DW, [...dwParams, 0, 1]);
+        } else {
+          // few row groups (small volume, many channels): transpose dy first, then split k-panels too
+          const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * threads) / nGroups));
+          await runJob(JOB_DW, [...dwParams, 1, 1]);
+          await runJob(JOB_DW, [...dwParams, 2, nKB]);
+        }
         const out = new Float32Array(Cout * K);
         const stride = Kpad * CoutPad;
         const base = dwt >> 2;
@@ -466,6 +483,9 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
       Atomics.store(ctrl, CTRL_JOB, JOB_EXIT);
       Atomics.add(ctrl, CTRL_SEQ, 1);
       Atomics.notify(ctrl, CTRL_SEQ);
+      // release a call that may be waiting on the (now terminated) workers
+      Atomics.add(ctrl, CTRL_DONE, threads);
+      Atomics.notify(ctrl, CTRL_DONE);
       for (const wk of workers) void wk.terminate();
     },
   };

@@ -57,6 +57,34 @@ function runConv(p) {
   const i32 = new Int32Array(memory.buffer);
   const colPtrs = scratch + K * NR * 4; // NR i32 column base addresses after the panel
   const R = N * DoHo, chunk = chunkFor(R, K * Wo * Cout);
+  if (sw === 1 && mPanels * aStride > 65536) {
+    // Large weights (many channels): one A panel no longer stays in cache across all
+    // m-panels of a row, so work items are (row chunk, m-panel), chunk-major: each A panel
+    // is reused over ~256 output positions while the chunk's input rows stay in L2.
+    const RC = Math.min(R, Math.max(1, Math.ceil(256 / Wo)));
+    const nChunks = Math.ceil(R / RC), items = nChunks * mPanels;
+    for (;;) {
+      const [i0, i1] = grab(items, 1);
+      if (i0 >= items) break;
+      for (let it = i0; it < i1; it++) {
+        const ch = (it / mPanels) | 0, m = it - ch * mPanels;
+        const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
+        const rEnd = Math.min(R, (ch + 1) * RC);
+        for (let r = ch * RC; r < rEnd; r++) {
+          const n = (r / DoHo) | 0;
+          const rem = r - n * DoHo;
+          const od = (rem / Ho) | 0;
+          const oh = rem - od * Ho;
+          const xrow = xBase + n * xN + od * xD + oh * xH;
+          const c = yBase + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4 + m * mr * ldc;
+          for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
+            convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
+          }
+        }
+      }
+    }
+    return;
+  }
   for (;;) {
   const [r0, r1] = grab(R, chunk);
   if (r0 >= R) break;
@@ -94,35 +122,60 @@ function runConv(p) {
   }
 }
 
+// mode 0: each item is a group of G output rows: transpose its dy rows, then all k-panels.
+// mode 1: transpose only (rows in chunks). mode 2: dyT is ready; items are
+// (row group, block of k-panels), for problems with too few row groups to share.
 function runDw(p) {
   const xBase = p[0], xN = p[1], xD = p[2], xH = p[3], sw = p[4], koff = p[5], kPanels = p[6];
   const dyRaw = p[7], CoutPad = p[8], Cout = p[9], Do = p[10], Ho = p[11], Wo = p[12], N = p[13];
   const segs = p[14] + tid * p[15], Kpad = p[16], G = p[17], dyT = p[18];
   const dwt = p[19] + tid * Kpad * CoutPad * 4;
+  const mode = p[20], nKB = Math.max(1, p[21]);
+  const P = Do * Ho * Wo, DoHo = Do * Ho;
+  const R = N * DoHo;
+  const rowT = (r) => {
+    const n = (r / DoHo) | 0;
+    const rem = r - n * DoHo;
+    const od = (rem / Ho) | 0;
+    const oh = rem - od * Ho;
+    transp(dyT + (n * P + od * Ho * Wo + oh * Wo) * CoutPad * 4, dyRaw + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4, Cout, Wo, P * 4, CoutPad * 4);
+  };
+  if (mode === 1) {
+    const chunk = chunkFor(R, Wo * Cout);
+    for (;;) {
+      const [r0, r1] = grab(R, chunk);
+      if (r0 >= R) break;
+      for (let r = r0; r < r1; r++) rowT(r);
+    }
+    return;
+  }
   const f32 = new Float32Array(memory.buffer);
   const i32 = new Int32Array(memory.buffer);
   f32.fill(0, dwt >> 2, (dwt >> 2) + Kpad * CoutPad);
-  const P = Do * Ho * Wo, DoHo = Do * Ho;
-  const R = N * DoHo;
   const ldb = CoutPad * 4, sA = sw * 4;
   const cPanels = CoutPad / DWNR;
+  const nGroups = Math.ceil(R / G);
+  const kpPer = Math.ceil(kPanels / nKB);
+  const items = mode === 2 ? nGroups * nKB : nGroups;
   for (;;) {
-    const [g0, g1] = grab(R, G);
-    if (g0 >= R) break;
+    const [i0] = grab(items, 1);
+    if (i0 >= items) break;
+    const g = mode === 2 ? (i0 / nKB) | 0 : i0;
+    const kb = mode === 2 ? i0 - g * nKB : 0;
+    const g0 = g * G, g1 = Math.min(R, g0 + G);
     let nseg = 0;
     for (let r = g0; r < g1; r++) {
       const n = (r / DoHo) | 0;
       const rem = r - n * DoHo;
       const od = (rem / Ho) | 0;
       const oh = rem - od * Ho;
-      const prow = n * P + od * Ho * Wo + oh * Wo;
-      // transpose this output row of dy into dyT rows [prow, prow+Wo) x CoutPad
-      transp(dyT + prow * CoutPad * 4, dyRaw + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4, Cout, Wo, P * 4, CoutPad * 4);
+      if (mode === 0) rowT(r);
       i32[(segs >> 2) + 2 * nseg] = n * xN + od * xD + oh * xH;
-      i32[(segs >> 2) + 2 * nseg + 1] = prow * CoutPad * 4;
+      i32[(segs >> 2) + 2 * nseg + 1] = (n * P + od * Ho * Wo + oh * Wo) * CoutPad * 4;
       nseg++;
     }
-    for (let kp = 0; kp < kPanels; kp++) {
+    const kp1 = mode === 2 ? Math.min(kPanels, (kb + 1) * kpPer) : kPanels;
+    for (let kp = mode === 2 ? kb * kpPer : 0; kp < kp1; kp++) {
       for (let cp = 0; cp < cPanels; cp++) {
         dwk(xBase, koff + kp * dwMr * 4, segs, nseg, Wo, sA, ldb, dyT + cp * DWNR * 4,
           dwt + (kp * dwMr * CoutPad + cp * DWNR) * 4, ldb);
@@ -131,7 +184,6 @@ function runDw(p) {
   }
 }
 
-// the memory is fresh: the first job is sequence number 1
 // dst[nc, j] = src[nc, (j - off) / ups] (zero where not divisible / out of range);
 // each worker handles a range of (nc, jd) planes.
 function runPad(p) {
