@@ -3,6 +3,7 @@
  * kernels at runtime (no .wasm files, no external assembler).
  */
 
+/** WebAssembly value-type codes. @category wasm */
 export const T = {
   i32: 0x7f,
   i64: 0x7e,
@@ -10,8 +11,10 @@ export const T = {
   f64: 0x7c,
   v128: 0x7b,
 } as const;
+/** A WebAssembly value-type code. @category wasm */
 export type ValType = (typeof T)[keyof typeof T];
 
+/** Appends `value` as unsigned LEB128. @category wasm */
 export function uleb(out: number[], value: number): void {
   let v = value >>> 0;
   do {
@@ -22,6 +25,7 @@ export function uleb(out: number[], value: number): void {
   } while (v !== 0);
 }
 
+/** Appends `value` as signed LEB128. @category wasm */
 export function sleb(out: number[], value: number): void {
   let v = value | 0;
   for (;;) {
@@ -43,7 +47,7 @@ function log2(n: number): number {
   return Math.round(Math.log2(n));
 }
 
-/** Builds the body of one function. Methods emit opcodes and return `this`. */
+/** Builds the body of one function. Methods emit opcodes and return `this`. @category wasm */
 export class FunctionBuilder {
   readonly code: number[] = [];
   private readonly localTypes: ValType[] = [];
@@ -178,6 +182,7 @@ export class FunctionBuilder {
   }
 }
 
+/** The imported (shared) memory of a generated module. @category wasm */
 export interface MemoryImport {
   module: string;
   name: string;
@@ -186,7 +191,7 @@ export interface MemoryImport {
   shared: boolean;
 }
 
-/** Module with one imported memory and a list of functions. */
+/** Module with one imported memory and a list of functions. @category wasm */
 export class ModuleBuilder {
   readonly functions: FunctionBuilder[] = [];
   constructor(readonly memory: MemoryImport) {}
@@ -265,4 +270,5 @@ export class ModuleBuilder {
   }
 }
 
+/** `log2` of a power of two (alignment immediates). @category wasm */
 export { log2 };

@@ -17,6 +17,7 @@
 import { ModuleBuilder, T } from './emitter.js';
 import type { FunctionBuilder } from './emitter.js';
 
+/** Blocking of the generated micro-kernels. @category wasm */
 export interface KernelConfig {
   /** rows of the conv micro-tile (output channels) */
   mr: number;
@@ -30,9 +31,10 @@ export interface KernelConfig {
   dwNv: number;
 }
 
+/** The measured best blocking: 4 x 8 tiles, no unrolling. @category wasm */
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = { mr: 4, nv: 2, unroll: 1, dwMr: 4, dwNv: 2 };
 
-/** 2 GiB: keeps every byte address a non-negative i32 in the JS drivers. */
+/** 2 GiB: keeps every byte address a non-negative i32 in the JS drivers. @category wasm */
 export const MEMORY_MAX_PAGES = 32768;
 
 /**
@@ -221,6 +223,7 @@ function emitPack(f: FunctionBuilder, nr: number): void {
   f.end();
 }
 
+/** Emits the engine's WebAssembly module (convk, dwk, transp, pack, mcopy, mzero) for a blocking. @category wasm */
 export function buildKernelModule(cfg: KernelConfig, initialPages: number, extraTaps: number[][] = []): Uint8Array {
   const m = new ModuleBuilder({ module: 'env', name: 'mem', initial: initialPages, maximum: MEMORY_MAX_PAGES, shared: true });
   const i = T.i32;

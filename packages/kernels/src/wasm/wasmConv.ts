@@ -25,19 +25,23 @@ import {
 } from './workerSource.js';
 import { WA, waitAsync } from './wasmApi.js';
 
+/** A per-axis triple `[d, h, w]`. @category wasm */
 export type Triple = [number, number, number];
 
+/** Stride, padding and dilation of an engine call, each a triple. @category wasm */
 export interface WasmConvOptions {
   stride: Triple;
   padding: Triple;
   dilation: Triple;
 }
 
+/** An engine result: packed float32 values and their shape. @category wasm */
 export interface WasmConvResult {
   data: Float32Array;
   shape: number[];
 }
 
+/** The engine: the three convolution passes on packed float32 arrays, one call at a time. @category wasm */
 export interface WasmConv {
   readonly threads: number;
   conv3d(
@@ -67,6 +71,7 @@ export interface WasmConv {
   dispose(): void;
 }
 
+/** Options of `createWasmConv`. @category wasm */
 export interface CreateWasmConvOptions {
   threads?: number;
   /** micro-kernel blocking (for tuning; defaults are the measured best) */
@@ -119,6 +124,7 @@ function scatterPhase(
       }
 }
 
+/** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
 export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig> } = {}): Promise<WasmConv> {
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };

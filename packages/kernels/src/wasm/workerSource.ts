@@ -11,18 +11,29 @@
  *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
  *            (dynamic scheduling: robust to imbalance and to a busy machine)
  *   ctrl[8..] job parameters (byte addresses / sizes)
+ * @category wasm
  */
 export const CTRL_SEQ = 0;
+/** Control word: workers done with the current job. @category wasm */
 export const CTRL_DONE = 1;
+/** Control word: the current job's kind. @category wasm */
 export const CTRL_JOB = 2;
+/** Control word: a worker failed. @category wasm */
 export const CTRL_ERR = 3;
+/** Control word: the next chunk to claim. @category wasm */
 export const CTRL_NEXT = 4;
+/** Control words from here: the job's parameters. @category wasm */
 export const CTRL_PARAMS = 8;
+/** Job: implicit-GEMM convolution. @category wasm */
 export const JOB_CONV = 1;
+/** Job: weight gradient. @category wasm */
 export const JOB_DW = 2;
+/** Job: workers exit. @category wasm */
 export const JOB_EXIT = 3;
+/** Job: zero-padded copy of a volume. @category wasm */
 export const JOB_PAD = 4;
 
+/** The worker's JavaScript, run with `new Worker(src, { eval: true })` (survives bundling as a string). @category wasm */
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
