@@ -1,1 +1,24 @@
-export {};
+/**
+ * @colab-ts/cli: the `colab-ts` command (demo, train, predict, evaluate) as
+ * functions that tests and scripts call in-process, plus its PNG encoder,
+ * rasterised figures, checkpoints and argument decoding.
+ * @module
+ */
+export type { ArgIssue, ArgValues, CommandSpec, FlagKind, FlagSpec } from './args.js';
+export { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+export type { Io, Progress } from './io.js';
+export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
+export type { Raster, Rgb } from './png.js';
+export { PNG_SIGNATURE, crc32, encodePng, fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
+export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+export type { Method, Normalization, RunConfig } from './model.js';
+export { METHODS, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
+export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
+export { loadRun, resolveConfig, train, validate } from './train.js';
+export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
+export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
+export type { LogitPanel, OverlayCase, ProgressEntry } from './figures.js';
+export { logitFigure, overlayFigure, progressFigure } from './figures.js';
+export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
+export { demo, resultsTable } from './demo.js';
+export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, mainHelp, predictSpec, run, trainSpec } from './main.js';

@@ -1,0 +1,176 @@
+/**
+ * Command-line arguments decoded by hand into an fp-ts `Either`: every
+ * problem (unknown flag, missing value, bad value, missing required flag) is
+ * collected and reported at once, each with its fix.
+ * @module
+ */
+import * as E from 'fp-ts/Either';
+
+/** One problem with the command line: the flag, what is wrong, how to fix it. @category args */
+export interface ArgIssue {
+  readonly flag: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** The kinds of flag values. @category args */
+export type FlagKind = 'int' | 'number' | 'string' | 'bool' | 'enum' | 'triple';
+
+/** One flag of a command. @category args */
+export interface FlagSpec {
+  readonly name: string;
+  readonly kind: FlagKind;
+  readonly help: string;
+  readonly required?: boolean;
+  readonly default?: string | number | boolean | readonly number[];
+  /** Allowed values of an `enum` flag. */
+  readonly values?: readonly string[];
+  /** Smallest allowed value of an `int`/`number` flag (and of each `triple` entry). */
+  readonly min?: number;
+  /** The value's placeholder in the help text. */
+  readonly meta?: string;
+}
+
+/** A command: its name, a one-line summary, a longer description and its flags. @category args */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly flags: readonly FlagSpec[];
+  readonly examples?: readonly string[];
+}
+
+/** Decoded flag values by name (absent when not given and without default). @category args */
+export type ArgValues = Readonly<Record<string, string | number | boolean | readonly number[] | undefined>>;
+
+const distance = (a: string, b: string): number => {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+};
+
+/** The closest name to `s` within edit distance 2, if any. @category args */
+export function closest(s: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bd = 3;
+  for (const n of names) {
+    const d = distance(s, n);
+    if (d < bd) (bd = d), (best = n);
+  }
+  return best;
+}
+
+function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | number | boolean | readonly number[]> {
+  const flag = `--${spec.name}`;
+  const bad = (message: string, fix: string): E.Either<ArgIssue, never> => E.left({ flag, message, fix });
+  const minOk = (v: number): boolean => spec.min === undefined || v >= spec.min;
+  switch (spec.kind) {
+    case 'int': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isSafeInteger(v) || !minOk(v)) return bad(`expects an integer${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${spec.default ?? Math.max(spec.min ?? 1, 1)}`);
+      return E.right(v);
+    }
+    case 'number': {
+      const v = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(v) || !minOk(v)) return bad(`expects a number${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${spec.default ?? 1}`);
+      return E.right(v);
+    }
+    case 'bool': {
+      if (['true', '1', 'yes'].includes(raw)) return E.right(true);
+      if (['false', '0', 'no'].includes(raw)) return E.right(false);
+      return bad(`expects true or false, got ${JSON.stringify(raw)}`, `write ${flag} alone, or ${flag}=false`);
+    }
+    case 'enum': {
+      const vals = spec.values ?? [];
+      if (vals.includes(raw)) return E.right(raw);
+      const near = closest(raw, vals);
+      return bad(`must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`, near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`);
+    }
+    case 'triple': {
+      const parts = raw.split(/[,x]/).map((p) => Number(p));
+      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !minOk(v))) return bad(`expects three integers D,H,W${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`);
+      return E.right(parts);
+    }
+    case 'string':
+      if (raw === '') return bad('expects a non-empty value', `pass ${flag} ${spec.meta ?? 'VALUE'}`);
+      return E.right(raw);
+  }
+}
+
+/**
+ * Decodes `argv` (the arguments after the command name) against `spec`:
+ * `--flag value`, `--flag=value`, and bare `--flag` for booleans. Returns
+ * every issue found, or the values with defaults filled in.
+ * @example decodeArgs(trainSpec, ['--data', 'ds', '--t', '0']) // Left([{ flag: '--t', ... }, { flag: '--out', ... }])
+ * @category args
+ */
+export function decodeArgs(spec: CommandSpec, argv: readonly string[]): E.Either<ReadonlyArray<ArgIssue>, ArgValues> {
+  const issues: ArgIssue[] = [];
+  const values: Record<string, string | number | boolean | readonly number[] | undefined> = {};
+  const byName = new Map(spec.flags.map((f) => [f.name, f]));
+  const names = spec.flags.map((f) => f.name);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--') || a === '--') {
+      issues.push({ flag: a, message: `unexpected argument ${JSON.stringify(a)}`, fix: `flags start with --; see colab-ts ${spec.name} --help` });
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const f = byName.get(name);
+    if (f === undefined) {
+      const near = closest(name, names);
+      issues.push({ flag: `--${name}`, message: 'unknown flag', fix: near === undefined ? `see colab-ts ${spec.name} --help` : `did you mean --${near}?` });
+      if (eq < 0 && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    let raw: string | undefined;
+    if (eq >= 0) raw = a.slice(eq + 1);
+    else if (f.kind === 'bool') raw = 'true';
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) raw = argv[++i];
+    if (raw === undefined) {
+      issues.push({ flag: `--${name}`, message: 'is missing its value', fix: `pass --${name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
+      continue;
+    }
+    if (values[name] !== undefined) {
+      issues.push({ flag: `--${name}`, message: 'is given more than once', fix: `keep one --${name}` });
+      continue;
+    }
+    const v = parseValue(f, raw);
+    if (E.isLeft(v)) issues.push(v.left);
+    else values[name] = v.right;
+  }
+  for (const f of spec.flags) {
+    if (values[f.name] !== undefined) continue;
+    if (f.required === true) issues.push({ flag: `--${f.name}`, message: 'is required', fix: `pass --${f.name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
+    else values[f.name] = f.default;
+  }
+  return issues.length > 0 ? E.left(issues) : E.right(values);
+}
+
+/** One line per issue: `--flag: message (fix: ...)`. @category args */
+export const showArgIssue = (i: ArgIssue): string => `${i.flag}: ${i.message} (fix: ${i.fix})`;
+
+/** The `--help` text of a command. @category args */
+export function helpText(spec: CommandSpec): string {
+  const rows = spec.flags.map((f) => {
+    const left = `  --${f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
+    const dflt = f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
+    return [left, `${f.help}${dflt}`] as const;
+  });
+  const w = Math.max(...rows.map((r) => r[0].length), 10) + 2;
+  return [
+    `colab-ts ${spec.name}: ${spec.summary}`,
+    '',
+    ...(spec.description === undefined ? [] : [spec.description, '']),
+    `Usage: colab-ts ${spec.name} ${spec.flags.filter((f) => f.required === true).map((f) => `--${f.name} ${f.meta ?? 'VALUE'}`).join(' ')}${spec.flags.some((f) => f.required !== true) ? ' [options]' : ''}`.trimEnd(),
+    '',
+    'Options:',
+    ...rows.map(([l, r]) => `${l.padEnd(w)}${r}`),
+    `  --help`.padEnd(w) + 'Show this help',
+    ...(spec.examples === undefined ? [] : ['', 'Examples:', ...spec.examples.map((e) => `  ${e}`)]),
+    '',
+    'Exit codes: 0 success, 1 runtime failure, 2 usage or data error.',
+  ].join('\n');
+}

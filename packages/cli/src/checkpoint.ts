@@ -1,0 +1,124 @@
+/**
+ * Checkpoints: any tree of `NDArray`s, numbers, strings and plain objects
+ * (parameters, optimizer states, the generator, the RNG key, the step) as one
+ * file: `COLABTS1`, a uint32 header length, a JSON header (the tree with each
+ * array replaced by a reference) and the arrays' bytes, each 8-byte aligned.
+ * Written atomically: a temporary file in the same folder, then a rename.
+ * @module
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import type { DType, NDArray } from '@colab-ts/ndarray';
+import { array, contiguous, isNDArray } from '@colab-ts/ndarray';
+
+const MAGIC = 'COLABTS1';
+
+interface ArrayRef {
+  readonly $nd: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** Serializes a tree to checkpoint bytes. @category checkpoints */
+export function encodeCheckpoint(tree: unknown): Uint8Array {
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  const walk = (v: unknown): unknown => {
+    if (isNDArray(v)) {
+      const c = contiguous(v);
+      const d = c.data as unknown as { buffer: ArrayBuffer; byteOffset: number; byteLength: number; BYTES_PER_ELEMENT: number };
+      const n = c.shape.reduce((a, b) => a * b, 1);
+      const bytes = new Uint8Array(d.buffer, d.byteOffset + c.offset * d.BYTES_PER_ELEMENT, n * d.BYTES_PER_ELEMENT).slice();
+      const ref: ArrayRef = { $nd: blobs.length, dtype: c.dtype, shape: [...c.shape], offset, bytes: bytes.length };
+      blobs.push(bytes);
+      offset += Math.ceil(bytes.length / 8) * 8;
+      return ref;
+    }
+    if (v === undefined) return { $undefined: true };
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const header = new TextEncoder().encode(JSON.stringify(walk(tree)));
+  const start = Math.ceil((12 + header.length) / 8) * 8;
+  const out = new Uint8Array(start + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(8, header.length, true);
+  out.set(header, 12);
+  let at = start;
+  for (const b of blobs) {
+    out.set(b, at);
+    at += Math.ceil(b.length / 8) * 8;
+  }
+  return out;
+}
+
+const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array } as const;
+
+/** Reads checkpoint bytes back into the tree (arrays are copies, so aligned). @category checkpoints */
+export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown {
+  const bad = (why: string): never => {
+    throw new Error(`${source}: not a colab-ts checkpoint (${why}); point --run at a folder written by colab-ts train`);
+  };
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) bad('bad magic');
+  const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  if (12 + hlen > bytes.length) bad('truncated header');
+  const start = Math.ceil((12 + hlen) / 8) * 8;
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hlen)));
+  } catch {
+    bad('unreadable header');
+  }
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.$undefined === true) return undefined;
+      if (typeof o.$number === 'string') return Number(o.$number);
+      if (typeof o.$nd === 'number') {
+        const r = o as unknown as ArrayRef;
+        const Ctor = CTORS[r.dtype as keyof typeof CTORS];
+        if (Ctor === undefined) bad(`unknown dtype ${String(r.dtype)}`);
+        if (start + r.offset + r.bytes > bytes.length) bad('truncated data');
+        const copy = new Uint8Array(bytes.subarray(start + r.offset, start + r.offset + r.bytes)); // a copy (Buffer.slice would be a view)
+        return array(new Ctor(copy.buffer), r.shape, r.dtype);
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(header);
+}
+
+/** Writes bytes atomically (temporary file, fsync, rename), synchronously so it also works in a signal handler. @category checkpoints */
+export function writeAtomicSync(path: string, bytes: Uint8Array | string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      let at = 0;
+      while (at < data.length) at += writeSync(fd, data, at, data.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    throw e;
+  }
+}
+
+/** Saves a tree as a checkpoint file, atomically. @category checkpoints */
+export const saveCheckpoint = (path: string, tree: unknown): void => writeAtomicSync(path, encodeCheckpoint(tree));
+
+/** Loads a checkpoint file. @category checkpoints */
+export const loadCheckpoint = (path: string): unknown => decodeCheckpoint(readFileSync(path), path);

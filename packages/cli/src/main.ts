@@ -1,0 +1,216 @@
+/**
+ * The `colab-ts` command: its sub-commands' specs, decoding into typed
+ * options, and `run(argv, io, signal)`, which returns the exit code
+ * (0 success, 1 runtime failure, 2 usage or data error, 130 interrupted).
+ * @module
+ */
+import { availableBackends, useBackend } from '@colab-ts/kernels';
+import * as E from 'fp-ts/Either';
+import type { ArgValues, CommandSpec } from './args.js';
+import { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+import { demo } from './demo.js';
+import type { Io } from './io.js';
+import { CliError, EXIT } from './io.js';
+import type { Method } from './model.js';
+import { METHODS } from './model.js';
+import { evaluate, predict } from './predictCmd.js';
+import { train } from './train.js';
+
+const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
+
+/** `colab-ts train`. @category commands */
+export const trainSpec: CommandSpec = {
+  name: 'train',
+  summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
+  description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl and progress.png. Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
+  flags: [
+    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
+    { name: 'method', kind: 'enum', values: METHODS, default: 'colab', help: 'What the background is split with' },
+    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (anatomy: from the context maps)' },
+    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Training iterations' },
+    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+    { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
+    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
+    { name: 'lr', kind: 'number', min: 0, default: 0.01, help: 'SGD learning rate (Nesterov 0.99, poly decay)' },
+    { name: 'generator-lr', kind: 'number', min: 0, default: 0.0003, help: 'Adam learning rate of the task generator' },
+    { name: 'generator-every', kind: 'int', min: 1, default: 5, help: 'Update the generator every K iterations' },
+    { name: 'margin', kind: 'number', min: 0, default: 30, help: 'Margin m of the soft dilated mask (voxels)' },
+    { name: 'temperature', kind: 'number', min: 1e-9, default: 20, help: 'Temperature tau of the soft dilated mask' },
+    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+    { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
+    { name: 'roi-share', kind: 'number', min: 0, default: 0.5, help: 'Share of patches centred on the ROI' },
+    { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
+    { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
+    { name: 'val-fraction', kind: 'number', min: 0, default: 0.2, help: 'Share of the training cases held out for validation' },
+    { name: 'resume', kind: 'bool', default: false, help: 'Continue the run in --out from latest.ckpt' },
+    backendFlag,
+  ],
+  examples: ['colab-ts train --data Task03_Liver --method colab --t 2 --out runs/colab', 'colab-ts train --data Task03_Liver --out runs/colab --resume'],
+};
+
+/** `colab-ts predict`. @category commands */
+export const predictSpec: CommandSpec = {
+  name: 'predict',
+  summary: 'write NIfTI label maps for a folder of images with a trained run',
+  description: 'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
+  flags: [
+    { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train' },
+    { name: 'input', kind: 'string', required: true, meta: 'DIR', help: 'Folder of .nii/.nii.gz images' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
+    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+    { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
+    backendFlag,
+  ],
+  examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
+};
+
+/** `colab-ts evaluate`. @category commands */
+export const evaluateSpec: CommandSpec = {
+  name: 'evaluate',
+  summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
+  description: 'Writes metrics.csv (one row per case and class) and summary.json (mean, std, median, quartiles, NaN and infinite counts).',
+  flags: [
+    { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
+    { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
+    { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv and summary.json (default: --pred)' },
+    { name: 'percentile', kind: 'number', min: 0, default: 95, help: 'Percentile of the robust Hausdorff distance' },
+  ],
+  examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
+};
+
+/** `colab-ts demo`. @category commands */
+export const demoSpec: CommandSpec = {
+  name: 'demo',
+  summary: 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end',
+  description: 'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
+  flags: [
+    { name: 'out', kind: 'string', default: 'colab-ts-demo', meta: 'DIR', help: 'Report folder' },
+    { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
+    { name: 'test-cases', kind: 'int', min: 1, default: 10, help: 'Held-out test phantoms' },
+    { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
+    { name: 'iterations', kind: 'int', min: 1, default: 400, help: 'Training iterations per method' },
+    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+    { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
+    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
+    backendFlag,
+  ],
+  examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
+};
+
+/** Every command. @category commands */
+export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, predictSpec, evaluateSpec];
+
+/** The top-level help. @category commands */
+export const mainHelp = (): string =>
+  [
+    'colab-ts: Context Label Learning (CoLab, Li et al., IEEE TMI 2023) for medical image segmentation',
+    '',
+    'Usage: colab-ts <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`),
+    '',
+    'Run colab-ts <command> --help for its options.',
+    'Exit codes: 0 success, 1 runtime failure, 2 usage or data error, 130 interrupted (checkpoint saved).',
+  ].join('\n');
+
+const str = (v: ArgValues, k: string): string => v[k] as string;
+const num = (v: ArgValues, k: string): number => v[k] as number;
+const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
+
+/** The exit code of an interrupted run (128 + SIGINT). @category commands */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Runs `colab-ts` with `argv` (without the node and script paths) and returns
+ * the exit code. Errors are printed as one line each, with the fix.
+ * @example const code = await run(['evaluate', '--pred', 'p', '--gt', 'g'], memoryIo())
+ * @category commands
+ */
+export async function run(argv: readonly string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(`${mainHelp()}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (spec === undefined) {
+    const near = closest(name, COMMANDS.map((c) => c.name));
+    io.stderr(`colab-ts: unknown command ${JSON.stringify(name)} (fix: ${near === undefined ? 'run colab-ts --help' : `did you mean colab-ts ${near}?`})\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${helpText(spec)}\n`);
+    return EXIT.ok;
+  }
+  const decoded = decodeArgs(spec, rest);
+  if (E.isLeft(decoded)) {
+    for (const i of decoded.left) io.stderr(`colab-ts ${name}: ${showArgIssue(i)}\n`);
+    return EXIT.usage;
+  }
+  const v = decoded.right;
+  try {
+    if (v.backend !== undefined) await useBackend(v.backend as string);
+    switch (spec.name) {
+      case 'train': {
+        const r = await train(
+          {
+            data: str(v, 'data'),
+            out: str(v, 'out'),
+            method: v.method as Method,
+            t: num(v, 't'),
+            iterations: num(v, 'iterations'),
+            batchSize: num(v, 'batch-size'),
+            patch: triple(v, 'patch'),
+            seed: num(v, 'seed'),
+            lr: num(v, 'lr'),
+            generatorLr: num(v, 'generator-lr'),
+            generatorEvery: num(v, 'generator-every'),
+            margin: num(v, 'margin'),
+            temperature: num(v, 'temperature'),
+            features: num(v, 'features'),
+            stages: num(v, 'stages'),
+            roiShare: num(v, 'roi-share'),
+            augment: v.augment as boolean,
+            valEvery: num(v, 'val-every'),
+            valFraction: num(v, 'val-fraction'),
+            resume: v.resume as boolean,
+          },
+          io,
+          signal,
+        );
+        if (r.status === 'interrupted') {
+          io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
+          return EXIT_INTERRUPTED;
+        }
+        io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
+        return EXIT.ok;
+      }
+      case 'predict': {
+        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean }, io);
+        io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
+        return EXIT.ok;
+      }
+      case 'evaluate':
+        await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
+        return EXIT.ok;
+      case 'demo': {
+        const sz = triple(v, 'size')!;
+        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't') }, io, signal);
+        return EXIT.ok;
+      }
+    }
+    return EXIT.usage;
+  } catch (e) {
+    if (e instanceof CliError) {
+      for (const l of e.lines) io.stderr(`colab-ts ${name}: ${l}\n`);
+      return e.exitCode;
+    }
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    io.stderr(`colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`);
+    if (process.env.COLAB_TS_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The run configuration (what `train` resolves and writes as config.json,
+ * and what `predict` reads back), the U-Net built from it, preprocessing and
+ * whole-volume inference with the sliding window.
+ * @module
+ */
+import type { Tensor } from '@colab-ts/autodiff';
+import { realize, tensor } from '@colab-ts/autodiff';
+import { predictRoi } from '@colab-ts/colab';
+import type { IntensityStats } from '@colab-ts/data';
+import { normalizeCT, slidingWindow, zScore } from '@colab-ts/data';
+import type { NDArray } from '@colab-ts/ndarray';
+import { expandDims, reshape } from '@colab-ts/ndarray';
+import type { UNetConfig, UNetParams } from '@colab-ts/nn';
+import { toTensors, unetApply } from '@colab-ts/nn';
+
+/** Training methods: no context labels, CoLab, and the context-label baselines of Section V-B. @category config */
+export const METHODS = ['baseline', 'colab', 'kmeans', 'dilated', 'anatomy'] as const;
+/** A training method. @category config */
+export type Method = (typeof METHODS)[number];
+
+/** How images are normalised: CT (clip to foreground percentiles, z-score with foreground statistics) or per-image z-score. @category config */
+export type Normalization = { readonly kind: 'ct'; readonly stats: IntensityStats } | { readonly kind: 'zscore' };
+
+/** A run's resolved configuration (config.json). @category config */
+export interface RunConfig {
+  readonly version: 1;
+  readonly data: string;
+  readonly method: Method;
+  /** Context classes t (the segmentation model has `c - 1 + t` outputs; the baseline has `c`). */
+  readonly t: number;
+  /** Classes of the task with the background, c. */
+  readonly classes: number;
+  readonly inChannels: number;
+  readonly iterations: number;
+  readonly batchSize: number;
+  readonly patch: readonly [number, number, number];
+  readonly seed: number;
+  readonly lr: number;
+  readonly generatorLr: number;
+  readonly generatorEvery: number;
+  readonly margin: number;
+  readonly temperature: number;
+  readonly features: number;
+  readonly stages: number;
+  readonly roiShare: number;
+  readonly augment: boolean;
+  readonly valEvery: number;
+  readonly trainCases: readonly string[];
+  readonly valCases: readonly string[];
+  readonly normalization: Normalization;
+  readonly spacing: readonly [number, number, number];
+  readonly labels: Readonly<Record<string, number>>;
+}
+
+/** Outputs of the segmentation model: `c` for the baseline, `c - 1 + t` with context labels. @category config */
+export const segOutputs = (c: Pick<RunConfig, 'method' | 't' | 'classes'>): number => (c.method === 'baseline' ? c.classes : c.classes - 1 + c.t);
+
+/**
+ * An nnU-Net-style U-Net for a patch: `stages` resolution levels, in-plane
+ * 3x3 kernels with stride 2, and through-plane kernels and strides only
+ * while the patch is deep enough (so `D = 1` patches give a 2D-like net).
+ * @category config
+ */
+export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>, outChannels: number): UNetConfig {
+  const [pd] = c.patch;
+  let depth = pd;
+  const stages = Array.from({ length: c.stages }, (_, s) => {
+    const kd = depth >= 3 ? 3 : 1;
+    const sd = s > 0 && depth >= 4 && depth % 2 === 0 ? 2 : 1;
+    if (s > 0) depth = depth / sd;
+    return { kernel: [kd, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [sd, 2, 2]) as readonly [number, number, number] };
+  });
+  return { inChannels: c.inChannels, outChannels, stages, baseFeatures: c.features, maxFeatures: c.features * 8 };
+}
+
+/** The in-plane size a patch must be a multiple of: `2^(stages - 1)`. @category config */
+export const planeMultiple = (stages: number): number => 2 ** (stages - 1);
+
+/** Normalises a `[C, D, H, W]` image as the run was trained. @category preprocessing */
+export const normalizeImage = (image: NDArray, n: Normalization): NDArray => (n.kind === 'ct' ? normalizeCT(image, n.stats) : zScore(image));
+
+/** A model as a function of realized arrays: `[n, C, ...]` in, logits `[n, K, ...]` out. @category inference */
+export const modelFn =
+  (theta: unknown) =>
+  async (x: NDArray): Promise<NDArray> =>
+    realize(unetApply(toTensors(theta as UNetParams<NDArray>) as unknown as UNetParams<Tensor>, tensor(x)));
+
+/**
+ * The logits `[K, D, H, W]` of a normalised `[C, D, H, W]` image by
+ * sliding-window inference (50% overlap, Gaussian weighting).
+ * @category inference
+ */
+export async function predictLogits(theta: unknown, image: NDArray, patch: readonly [number, number, number], options: { readonly mirror?: boolean; readonly onProgress?: (done: number, total: number) => void } = {}): Promise<NDArray> {
+  return slidingWindow(modelFn(theta), image, {
+    patchSize: patch,
+    overlap: 0.5,
+    batchSize: 4,
+    mirror: options.mirror ?? false,
+    ...(options.onProgress === undefined ? {} : { onProgress: (p: { done: number; total: number }) => options.onProgress!(p.done, p.total) }),
+  });
+}
+
+/** The label map `[D, H, W]` (0 background, k for ROI class k) of logits `[K, D, H, W]`. @category inference */
+export function labelsOf(logits: NDArray, classes: number): NDArray {
+  const lab = predictRoi(expandDims(logits, 0), classes);
+  return reshape(lab, logits.shape.slice(1));
+}

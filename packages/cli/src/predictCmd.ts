@@ -1,0 +1,177 @@
+/**
+ * `colab-ts predict` and `colab-ts evaluate`: NIfTI label maps aligned with
+ * the inputs (header and affine copied), and per-case metrics with a summary
+ * that counts NaN and infinite cases.
+ * @module
+ */
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Volume } from '@colab-ts/data';
+import { readNifti, volumeLike, writeNifti } from '@colab-ts/data';
+import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
+import { evaluateCase, summarize, toCsv } from '@colab-ts/metrics';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, toTypedArray } from '@colab-ts/ndarray';
+import * as E from 'fp-ts/Either';
+import { writeAtomicSync } from './checkpoint.js';
+import type { Io } from './io.js';
+import { CliError, progress } from './io.js';
+import { labelsOf, normalizeImage, predictLogits } from './model.js';
+import { loadRun } from './train.js';
+
+const NIFTI = /\.nii(\.gz)?$/;
+
+/** The case id of a NIfTI file name: without the extension and an nnU-Net channel suffix `_0000`. @category predict */
+export const caseIdOf = (file: string): { readonly id: string; readonly channel: number | undefined } => {
+  const stem = basename(file).replace(NIFTI, '');
+  const m = /^(.*)_(\d{4})$/.exec(stem);
+  return m === null ? { id: stem, channel: undefined } : { id: m[1]!, channel: Number(m[2]) };
+};
+
+/** NIfTI files of a folder grouped by case, channels in order. @category predict */
+export function listCases(dir: string, flag: string): Map<string, string[]> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError('usage', [`${flag} ${dir}: no such folder (fix: pass a folder of .nii or .nii.gz files)`]);
+  const files = readdirSync(dir).filter((f) => NIFTI.test(f) && !f.startsWith('.')).sort();
+  if (files.length === 0) throw new CliError('data', [`${flag} ${dir}: no .nii or .nii.gz files (fix: point ${flag} at the folder that holds the images)`]);
+  const out = new Map<string, string[]>();
+  for (const f of files) {
+    const { id } = caseIdOf(f);
+    out.set(id, [...(out.get(id) ?? []), join(dir, f)]);
+  }
+  return out;
+}
+
+async function read(path: string): Promise<Volume> {
+  const r = await readNifti(path)();
+  if (E.isLeft(r)) throw new CliError('data', [r.left.message]);
+  return r.right;
+}
+
+/** The `[C, D, H, W]` image of a case from its channel files (a 4-D file gives its channels). */
+function stackChannels(vols: readonly Volume[]): NDArray {
+  const parts = vols.map((v) => (v.data.shape.length === 4 ? v.data : array(toTypedArray(v.data), [1, ...v.data.shape])));
+  const spatial = parts[0]!.shape.slice(1);
+  const C = parts.reduce((n, p) => n + p.shape[0]!, 0);
+  const out = new Float32Array(C * spatial.reduce((a, b) => a * b, 1));
+  let at = 0;
+  for (const p of parts) {
+    const d = toTypedArray(p);
+    out.set(d, at);
+    at += d.length;
+  }
+  return array(out, [C, ...spatial], 'float32');
+}
+
+/** Options of `predict`. @category predict */
+export interface PredictOptions {
+  readonly run: string;
+  readonly input: string;
+  readonly out: string;
+  readonly checkpoint: 'best' | 'latest';
+  readonly mirror: boolean;
+}
+
+/** Predicts every case of a folder and writes `CASE.nii.gz` label maps (uint8) with the input's geometry. @category predict */
+export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cases: readonly string[] }> {
+  const { cfg, ck } = loadRun(o.run, o.checkpoint);
+  const groups = listCases(o.input, '--input');
+  const issues: string[] = [];
+  for (const [id, files] of groups) {
+    const vols = await Promise.all(files.map(read));
+    const C = vols.reduce((n, v) => n + (v.data.shape.length === 4 ? v.data.shape[0]! : 1), 0);
+    if (C !== cfg.inChannels) issues.push(`case ${id}: ${C} image channel(s), the model takes ${cfg.inChannels} (fix: give one file per channel as ${id}_0000.nii.gz, ${id}_0001.nii.gz, ...)`);
+  }
+  if (issues.length > 0) throw new CliError('data', issues);
+  mkdirSync(o.out, { recursive: true });
+  const bar = progress(io, 'predict', groups.size, 'case');
+  let done = 0;
+  for (const [id, files] of groups) {
+    const vols = await Promise.all(files.map(read));
+    const image = normalizeImage(stackChannels(vols), cfg.normalization);
+    const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror });
+    const labels = labelsOf(logits, cfg.classes);
+    const ref = vols[0]!;
+    const spatial = ref.data.shape.slice(-3);
+    const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');
+    const w = await writeNifti(join(o.out, `${id}.nii.gz`), volumeLike(ref.data.shape.length === 4 ? { ...ref, data: lab } : ref, lab), { datatype: 'uint8' })();
+    if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
+    bar.update(++done, id);
+  }
+  bar.finish();
+  return { cases: [...groups.keys()] };
+}
+
+/** Options of `evaluate`. @category evaluate */
+export interface EvaluateOptions {
+  readonly pred: string;
+  readonly gt: string;
+  readonly out: string;
+  /** Percentile of the robust Hausdorff distance (95 for HD95). */
+  readonly percentile: number;
+}
+
+/** The summary columns and how the table names them. @category evaluate */
+export const SUMMARY_COLUMNS = [
+  ['dice', 'DSC'],
+  ['sensitivity', 'SEN'],
+  ['precision', 'PRC'],
+  ['robustHausdorff', 'HD95'],
+] as const;
+
+/** What `evaluate` returns: the rows and a summary per class and column. @category evaluate */
+export interface Evaluation {
+  readonly rows: readonly CaseRow[];
+  readonly summary: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
+}
+
+/** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI). @category evaluate */
+export function evaluateVolumes(cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[], percentile = 95): Evaluation {
+  const classesSeen = new Set<number>();
+  for (const c of cases) for (const v of toTypedArray(c.truth)) if (v !== 0) classesSeen.add(v);
+  const multi = classesSeen.size > 1;
+  const classes = [...classesSeen].sort((a, b) => a - b);
+  const rows = cases.flatMap((c) => evaluateCase(c.pred, c.truth, { spacing: c.spacing, caseId: c.id, percentile, ...(multi ? { classes } : {}) }));
+  const summary: Record<string, Record<string, Summary>> = {};
+  for (const cls of [...new Set(rows.map((r) => r.class))]) {
+    const rs = rows.filter((r) => r.class === cls);
+    summary[cls] = Object.fromEntries(SUMMARY_COLUMNS.map(([k]) => [k, summarize(rs.map((r) => r[k] as number))]));
+  }
+  return { rows, summary };
+}
+
+/** `mean ± std` with the count of NaN/infinite cases left out. @category evaluate */
+export const showSummary = (s: Summary, digits = 3): string =>
+  `${Number.isNaN(s.mean) ? 'n/a' : s.mean.toFixed(digits)} ± ${Number.isNaN(s.std) ? 'n/a' : s.std.toFixed(digits)}${s.nNaN + s.nInfinite > 0 ? ` (${s.nNaN + s.nInfinite} NaN/inf)` : ''}`;
+
+/** Evaluates a folder of predictions against a folder of ground truth; writes metrics.csv and summary.json. @category evaluate */
+export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> {
+  const preds = listCases(o.pred, '--pred');
+  const gts = listCases(o.gt, '--gt');
+  const issues: string[] = [];
+  for (const id of gts.keys()) if (!preds.has(id)) issues.push(`case ${id}: no prediction in ${o.pred} (fix: run colab-ts predict on every case, or remove it from --gt)`);
+  for (const id of preds.keys()) if (!gts.has(id)) issues.push(`case ${id}: no ground truth in ${o.gt} (fix: add ${id}.nii.gz to --gt, or remove the prediction)`);
+  const loaded: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
+  const bar = progress(io, 'evaluate', gts.size, 'case');
+  for (const [id, [gtFile]] of gts) {
+    if (!preds.has(id)) continue;
+    const [p, t] = await Promise.all([read(preds.get(id)![0]!), read(gtFile!)]);
+    if (p.data.shape.join() !== t.data.shape.join()) {
+      issues.push(`case ${id}: prediction shape [${p.data.shape.join(',')}] != ground truth [${t.data.shape.join(',')}] (fix: predict from the images of the same cases)`);
+      continue;
+    }
+    loaded.push({ id, pred: p.data, truth: t.data, spacing: t.spacing });
+    bar.update(loaded.length, id);
+  }
+  if (issues.length > 0) throw new CliError('data', issues);
+  const ev = evaluateVolumes(loaded, o.percentile);
+  bar.finish();
+  mkdirSync(o.out, { recursive: true });
+  writeAtomicSync(join(o.out, 'metrics.csv'), toCsv(ev.rows as readonly Row[]));
+  writeAtomicSync(join(o.out, 'summary.json'), `${JSON.stringify(ev.summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+  for (const [cls, s] of Object.entries(ev.summary)) {
+    io.stdout(`class ${cls} (${loaded.length} cases)\n`);
+    for (const [k, name] of SUMMARY_COLUMNS) io.stdout(`  ${name.padEnd(5)} ${showSummary(s[k]!)}\n`);
+  }
+  io.stdout(`wrote ${join(o.out, 'metrics.csv')} and ${join(o.out, 'summary.json')}\n`);
+  return ev;
+}

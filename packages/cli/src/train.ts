@@ -1,0 +1,401 @@
+/**
+ * The training driver behind `colab-ts train` (and the demo): opens and
+ * validates a dataset, resolves the run configuration, trains one method
+ * with `colabStep` or `segmentationStep`, validates with the sliding window,
+ * and keeps a run folder: config.json, latest.ckpt and best.ckpt (atomic),
+ * log.jsonl and progress.png. Every random draw derives from the seed key and
+ * the step (`foldIn`), so a resumed run reproduces an uninterrupted one.
+ * @module
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Tensor } from '@colab-ts/autodiff';
+import { realize, tensor } from '@colab-ts/autodiff';
+import type { ColabState, SegmentationState } from '@colab-ts/colab';
+import { aggregateLabels, colabInit, colabStep, distanceConstrainedLabels, distanceMap, kmeans, roiMask, roiOneHot, segmentationInit, segmentationStep, softDilatedMask } from '@colab-ts/colab';
+import type { Case, Dataset } from '@colab-ts/data';
+import { augment, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
+import { confusion, dice } from '@colab-ts/metrics';
+import type { Key, NDArray } from '@colab-ts/ndarray';
+import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
+import type { UNetParams } from '@colab-ts/nn';
+import { unetApply, unetInit } from '@colab-ts/nn';
+import * as E from 'fp-ts/Either';
+import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+import type { Io } from './io.js';
+import { CliError, progress } from './io.js';
+import type { Method, Normalization, RunConfig } from './model.js';
+import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
+import { progressFigure } from './figures.js';
+
+/** What `train` takes (the command's flags). @category training */
+export interface TrainOptions {
+  readonly data: string;
+  readonly out: string;
+  readonly method: Method;
+  readonly t: number;
+  readonly iterations: number;
+  readonly batchSize: number;
+  /** Patch `[D, H, W]`; default: the image extent up to `[16, 64, 64]`, H and W multiples of `2^(stages-1)`. */
+  readonly patch?: readonly [number, number, number] | undefined;
+  readonly seed: number;
+  readonly lr: number;
+  readonly generatorLr: number;
+  readonly generatorEvery: number;
+  readonly margin: number;
+  readonly temperature: number;
+  readonly features: number;
+  readonly stages: number;
+  readonly roiShare: number;
+  readonly augment: boolean;
+  readonly valEvery: number;
+  /** Share of the training cases held out for validation (at least one when there are two or more cases). */
+  readonly valFraction: number;
+  readonly resume: boolean;
+  /** No progress bar (default false). */
+  readonly quiet?: boolean;
+  /** Called after every step with the steps done (tests interrupt a run from here). */
+  readonly onStep?: (step: number) => void;
+}
+
+/** What a training run ends with. @category training */
+export interface TrainResult {
+  readonly status: 'done' | 'interrupted';
+  readonly step: number;
+  readonly bestDice: number;
+  readonly bestStep: number;
+  readonly runDir: string;
+  readonly seconds: number;
+}
+
+/** One line of log.jsonl. @category training */
+export type LogEntry =
+  | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly roiLoss?: number; readonly lr: number; readonly seconds: number }
+  | { readonly type: 'val'; readonly step: number; readonly dice: number; readonly diceMA: number };
+
+/** A checkpoint's content. @category training */
+export interface Checkpoint {
+  readonly version: 1;
+  readonly method: Method;
+  readonly step: number;
+  readonly key: readonly [number, number];
+  readonly state: ColabState | SegmentationState;
+  readonly bestDice: number;
+  readonly bestStep: number;
+  readonly valDice: readonly number[];
+}
+
+// Streams of randomness, each folded into the seed key.
+const STREAM = { theta: 1, omega: 2, batch: 3, augment: 4, kmeans: 5 } as const;
+
+/** Per-case maps prepared once: normalised images, and integer context maps for the fixed-label baselines. */
+interface Prepared {
+  readonly cases: readonly Case[];
+  readonly t: number;
+}
+
+const readLog = (path: string): LogEntry[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as LogEntry)
+    : [];
+
+/** The k-means context map of every case (t clusters of the body's intensities, far background 0). */
+function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+  const bodies = raw.map((c) => {
+    const d = toTypedArray(c.image);
+    const n = d.length / c.image.shape[0]!;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) (lo = Math.min(lo, d[i]!)), (hi = Math.max(hi, d[i]!));
+    const th = lo + 0.25 * (hi - lo);
+    return Uint8Array.from({ length: n }, (_, i) => (d[i]! > th ? 1 : 0));
+  });
+  const total = bodies.reduce((s, b) => s + b.reduce((a, v) => a + v, 0), 0);
+  const stride = Math.max(1, Math.floor(total / 50000));
+  const pts: number[] = [];
+  let seen = 0;
+  norm.forEach((c, ci) => {
+    const d = toTypedArray(c.image);
+    bodies[ci]!.forEach((b, i) => {
+      if (b && seen++ % stride === 0) pts.push(d[i]!);
+    });
+  });
+  const km = kmeans(Float64Array.from(pts), 1, { k: Math.max(1, t - 1), seed: k });
+  const cents = km.centroids.map((c) => c[0]!);
+  return norm.map((c, ci) => {
+    const d = toTypedArray(c.image);
+    const body = bodies[ci]!;
+    const out = new Uint8Array(body.length);
+    for (let i = 0; i < body.length; i++) {
+      if (!body[i]) continue;
+      let best = 0;
+      for (let j = 1; j < cents.length; j++) if (Math.abs(d[i]! - cents[j]!) < Math.abs(d[i]! - cents[best]!)) best = j;
+      out[i] = best + 1;
+    }
+    return array(out, [1, ...c.image.shape.slice(1)], 'uint8');
+  });
+}
+
+/** One-hot `[N, t, ...]` of an integer map `[N, 1, ...]` with values in `[0, t)`. */
+function oneHot(m: NDArray, t: number): NDArray {
+  const n = m.shape[0]!;
+  const vox = m.shape.slice(2).reduce((a, b) => a * b, 1);
+  const src = toTypedArray(m);
+  const out = new Float32Array(n * t * vox);
+  for (let i = 0; i < n; i++) for (let v = 0; v < vox; v++) out[(i * t + Math.min(t - 1, Math.max(0, src[i * vox + v]!))) * vox + v] = 1;
+  return array(out, [n, t, ...m.shape.slice(2)], 'float32');
+}
+
+/** Opens and validates a dataset folder, reporting every problem (exit code 2). @category training */
+export async function openOrFail(dir: string, requireContext = false): Promise<Dataset> {
+  if (!existsSync(dir)) throw new CliError('data', [`--data ${dir}: no such folder (fix: pass a Medical Segmentation Decathlon or nnU-Net v2 dataset folder, or run colab-ts demo to make one)`]);
+  const r = await openDataset(dir, { requireContext })();
+  if (E.isLeft(r)) throw new CliError('data', [`${dir}: ${r.left.length} problem${r.left.length === 1 ? '' : 's'} with the dataset:`, ...r.left.map((i) => `  ${showIssue(i)}`)]);
+  return r.right;
+}
+
+/** Loads every case of a dataset (exit code 2 when one cannot be read). @category training */
+export async function loadOrFail(ds: Dataset): Promise<readonly Case[]> {
+  const r = await loadDataset(ds)();
+  if (E.isLeft(r)) throw new CliError('data', [r.left.message]);
+  return r.right;
+}
+
+const defaultPatch = (shape: readonly number[], stages: number): [number, number, number] => {
+  const m = planeMultiple(stages);
+  const fit = (s: number, cap: number): number => Math.max(m, Math.floor(Math.min(s, cap) / m) * m);
+  return [Math.min(shape[0]!, 16), fit(shape[1]!, 64), fit(shape[2]!, 64)];
+};
+
+/** Resolves the run configuration from the options and the dataset (every problem at once). @category training */
+export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case[]): RunConfig {
+  const issues: string[] = [];
+  const labelValues = Object.values(ds.labels);
+  const classes = Math.max(...labelValues) + 1;
+  if (!(classes >= 2)) issues.push(`dataset.json labels ${JSON.stringify(ds.labels)}: need a background and at least one ROI class (fix: declare labels like {"background": 0, "tumour": 1})`);
+  if (o.method === 'anatomy' && cases.some((c) => c.context === undefined)) issues.push(`--method anatomy needs human-defined context labels for every case (fix: add contextTr/CASE.nii.gz maps, or pick --method colab)`);
+  if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
+  if (o.method === 'kmeans' && o.t < 2) issues.push(`--method kmeans needs --t >= 2 (fix: pass --t 2)`);
+  const m = planeMultiple(o.stages);
+  const patch = o.patch ?? defaultPatch(cases[0]!.image.shape.slice(1), o.stages);
+  if (patch[1] % m !== 0 || patch[2] % m !== 0) issues.push(`--patch ${patch.join(',')}: H and W must be multiples of ${m} for --stages ${o.stages} (fix: pass e.g. --patch ${patch[0]},${Math.ceil(patch[1] / m) * m},${Math.ceil(patch[2] / m) * m})`);
+  if (issues.length > 0) throw new CliError('usage', issues);
+  let t = o.t;
+  if (o.method === 'anatomy') {
+    let mx = 0;
+    for (const c of cases) for (const v of toTypedArray(c.context!)) mx = Math.max(mx, v);
+    t = mx + 1;
+  }
+  const nVal = cases.length < 2 ? 0 : Math.max(1, Math.round(o.valFraction * cases.length));
+  const ids = cases.map((c) => c.id);
+  const isCT = ds.channelNames.some((n) => /^ct$/i.test(n.trim()));
+  const train = ids.slice(0, ids.length - nVal);
+  const trainCases = cases.filter((c) => train.includes(c.id));
+  const normalization: Normalization = isCT ? { kind: 'ct', stats: ctStatistics(trainCases.map((c) => ({ image: c.image, mask: c.label }))) } : { kind: 'zscore' };
+  return {
+    version: 1,
+    data: resolve(o.data),
+    method: o.method,
+    t,
+    classes,
+    inChannels: cases[0]!.image.shape[0]!,
+    iterations: o.iterations,
+    batchSize: o.batchSize,
+    patch: [patch[0], patch[1], patch[2]],
+    seed: o.seed,
+    lr: o.lr,
+    generatorLr: o.generatorLr,
+    generatorEvery: o.generatorEvery,
+    margin: o.margin,
+    temperature: o.temperature,
+    features: o.features,
+    stages: o.stages,
+    roiShare: o.roiShare,
+    augment: o.augment,
+    valEvery: o.valEvery,
+    trainCases: train,
+    valCases: ids.slice(ids.length - nVal),
+    normalization,
+    spacing: cases[0]!.spacing as [number, number, number],
+    labels: ds.labels,
+  };
+}
+
+const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor => unetApply(p, x);
+
+/** Mean Dice over the validation cases (ROI = every non-zero label). @category training */
+export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+  if (cases.length === 0) return Number.NaN;
+  let s = 0;
+  for (const c of cases) {
+    const logits = await predictLogits(theta, c.image, cfg.patch);
+    const pred = labelsOf(logits, cfg.classes);
+    const d = dice(confusion(pred, array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype)));
+    s += Number.isNaN(d) ? 1 : d; // both empty: a perfect match
+  }
+  return s / cases.length;
+}
+
+/**
+ * Trains one method and keeps the run folder up to date. Resolves with
+ * `status: 'interrupted'` (after saving latest.ckpt) when `signal` aborts.
+ * @category training
+ */
+export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> {
+  const t0 = performance.now();
+  const runDir = resolve(o.out);
+  const configPath = join(runDir, 'config.json');
+  const latestPath = join(runDir, 'latest.ckpt');
+  const bestPath = join(runDir, 'best.ckpt');
+  const logPath = join(runDir, 'log.jsonl');
+  if (o.resume && !existsSync(latestPath)) throw new CliError('usage', [`--resume: ${latestPath} does not exist (fix: drop --resume to start a new run, or point --out at an interrupted run)`]);
+  if (!o.resume && existsSync(latestPath)) throw new CliError('usage', [`--out ${o.out} already holds a run (fix: pass --resume to continue it, or choose another --out)`]);
+  const ds = await openOrFail(o.data, o.method === 'anatomy');
+  const raw = await loadOrFail(ds);
+  if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
+  let cfg = resolveConfig(o, ds, raw);
+  if (o.resume) {
+    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as RunConfig;
+    const diff = (['method', 't', 'seed', 'batchSize', 'lr', 'features', 'stages'] as const).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
+    if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
+    cfg = { ...saved, iterations: o.iterations };
+  }
+  mkdirSync(runDir, { recursive: true });
+  writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
+
+  const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));
+  const root = key(cfg.seed);
+  let prepared: Prepared = { cases: norm, t: cfg.t };
+  if (cfg.method === 'kmeans') {
+    const maps = kmeansMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
+    prepared = { cases: norm.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
+  }
+  const trainCases = prepared.cases.filter((c) => cfg.trainCases.includes(c.id));
+  const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
+
+  const outC = segOutputs(cfg);
+  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, roiClasses: cfg.classes - 1 };
+  const cStep = cfg.method === 'colab' ? colabStep({ ...common, gen: segApply as never, contextClasses: cfg.t, margin: cfg.margin, temperature: cfg.temperature, generatorEvery: cfg.generatorEvery, generatorLr: cfg.generatorLr }) : undefined;
+  const sStep = cfg.method === 'colab' ? undefined : segmentationStep(common);
+
+  let state: ColabState | SegmentationState;
+  let bestDice = -Infinity;
+  let bestStep = 0;
+  let valDice: number[] = [];
+  let log: LogEntry[] = [];
+  if (o.resume) {
+    const ck = loadCheckpoint(latestPath) as Checkpoint;
+    state = ck.state;
+    bestDice = ck.bestDice;
+    bestStep = ck.bestStep;
+    valDice = [...ck.valDice];
+    log = readLog(logPath).filter((e) => (e.type === 'train' ? e.step <= ck.step : e.step <= ck.step));
+  } else {
+    const theta = unetInit(foldIn(root, STREAM.theta), unetConfigFor(cfg, outC));
+    state = cfg.method === 'colab' ? colabInit(theta, unetInit(foldIn(root, STREAM.omega), unetConfigFor(cfg, cfg.t))) : segmentationInit(theta);
+  }
+  writeAtomicSync(logPath, log.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  const appendLog = (e: LogEntry): void => {
+    log.push(e);
+    appendFileSync(logPath, `${JSON.stringify(e)}\n`);
+  };
+  const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice });
+  const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log));
+
+  const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
+  const runValidation = async (): Promise<void> => {
+    const d = await validate(state.theta, cfg, valCases);
+    valDice.push(d);
+    const w = valDice.slice(-5);
+    appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length });
+    if (Number.isFinite(d) && d > bestDice) {
+      bestDice = d;
+      bestStep = state.iteration;
+      saveCheckpoint(bestPath, checkpoint());
+    }
+    drawProgress();
+  };
+
+  let last = '';
+  while (state.iteration < cfg.iterations) {
+    if (signal?.aborted === true) {
+      saveCheckpoint(latestPath, checkpoint());
+      bar?.finish(`interrupted at step ${state.iteration}; checkpoint saved`);
+      drawProgress();
+      return { status: 'interrupted', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
+    }
+    const step = state.iteration;
+    const kStep = foldIn(foldIn(root, STREAM.batch), step);
+    let batch = sampleBatch(foldIn(kStep, 0), trainCases, { patchSize: cfg.patch, batchSize: cfg.batchSize, roiShare: cfg.roiShare });
+    if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, { rotation: false, scaling: false });
+    const x = batch.image;
+    const y = roiOneHot(batch.label, cfg.classes);
+    let loss: number;
+    let roi: number | undefined;
+    let lr: number;
+    if (cStep !== undefined) {
+      const r = await cStep(state as ColabState, { x, y });
+      state = r.state;
+      loss = r.metrics.segLoss;
+      roi = r.metrics.roiLoss;
+      lr = r.metrics.lr;
+    } else {
+      let target: NDArray = y;
+      if (cfg.method !== 'baseline') {
+        const q =
+          cfg.method === 'dilated'
+            ? undefined
+            : oneHot(batch.context!, cfg.t);
+        const M = softDilatedMask(distanceMap(roiMask(y)), { margin: cfg.margin, temperature: cfg.temperature });
+        const qq = q ?? (() => {
+          const m = toTypedArray(M);
+          const out = new Float32Array(m.length * 2);
+          const vox = M.shape.slice(2).reduce((a, b) => a * b, 1);
+          for (let i = 0; i < M.shape[0]!; i++) for (let v = 0; v < vox; v++) (out[i * 2 * vox + v] = 1 - m[i * vox + v]!), (out[(i * 2 + 1) * vox + v] = m[i * vox + v]!);
+          return array(out, [M.shape[0]!, 2, ...M.shape.slice(2)], 'float32');
+        })();
+        const yTilde = aggregateLabels(tensor(y), tensor(qq));
+        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M), { roiClasses: cfg.classes - 1 }));
+      }
+      const r = await sStep!(state as SegmentationState, { x, target });
+      state = r.state;
+      loss = r.metrics.loss;
+      lr = r.metrics.lr;
+    }
+    if (!Number.isFinite(loss)) {
+      saveCheckpoint(latestPath, checkpoint());
+      throw new CliError('runtime', [`train: the loss became ${loss} at step ${step} (fix: lower --lr, e.g. --lr ${cfg.lr / 10})`]);
+    }
+    appendLog({ type: 'train', step: state.iteration, loss, ...(roi === undefined ? {} : { roiLoss: roi }), lr, seconds: (performance.now() - t0) / 1000 });
+    const done = state.iteration;
+    if (done % cfg.valEvery === 0 || done === cfg.iterations) {
+      await runValidation();
+      saveCheckpoint(latestPath, checkpoint());
+    }
+    last = `loss ${loss.toFixed(3)}${valDice.length > 0 ? ` val dice ${valDice[valDice.length - 1]!.toFixed(3)}` : ''}`;
+    bar?.update(done, last);
+    o.onStep?.(done);
+  }
+  if (!existsSync(latestPath) || (loadCheckpoint(latestPath) as Checkpoint).step !== state.iteration) saveCheckpoint(latestPath, checkpoint());
+  if (!existsSync(bestPath)) saveCheckpoint(bestPath, checkpoint());
+  drawProgress();
+  bar?.finish(last);
+  return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The parameters of a run (best.ckpt, else latest.ckpt) and its configuration. @category training */
+export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): { readonly cfg: RunConfig; readonly ck: Checkpoint } {
+  const cfgPath = join(dir, 'config.json');
+  if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: point --run at a folder written by colab-ts train)`]);
+  const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as RunConfig;
+  const path = [join(dir, `${which}.ckpt`), join(dir, 'latest.ckpt')].find(existsSync);
+  if (path === undefined) throw new CliError('usage', [`--run ${dir}: no checkpoint (fix: train first with colab-ts train --out ${dir})`]);
+  try {
+    return { cfg, ck: loadCheckpoint(path) as Checkpoint };
+  } catch (e) {
+    throw new CliError('data', [e instanceof Error ? e.message : String(e)]);
+  }
+}
