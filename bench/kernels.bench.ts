@@ -11,7 +11,7 @@
  * GFLOP/s counts 2 N Cout Cin 27 D H W per pass (three passes for forward + backward).
  * Results: bench/results/kernels.json and bench/results/kernels.md.
  *
- * Run: pnpm bench:kernels   (BENCH_QUICK=1 for fewer runs)
+ * Run: pnpm bench:kernels   (BENCH_QUICK=1 for fewer runs; `--device`, or pnpm bench:kernels:device, for the GPU run)
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -295,7 +295,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
+  // `--device`: the same benchmark on a GPU (bench/kernels-device.ts), skipping cleanly without one.
+  (process.argv.includes('--device') ? import('./kernels-device.js').then(() => undefined) : main()).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
