@@ -17,7 +17,8 @@ import type { GpuBackend } from '../src/index.js';
 import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
 import type { ConvCase } from './helpers.js';
 import { arbConvCase, arbPoolCase, arbSeed, arbTriple, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 type FastName = 'wasm' | 'gpu';
 
@@ -175,7 +176,7 @@ describe.each(['wasm', 'gpu'] as const)('%s agrees with the reference', (name) =
   });
 
   for (const c of AGREEMENT_CASES) {
-    test.asyncProp([c.cases], { numRuns: c.numRuns ?? NUM_RUNS })(c.op, async (k) => {
+    test.prop([c.cases], { numRuns: c.numRuns ?? NUM_RUNS })(c.op, async (k) => {
       const fast = await k.run(be);
       const ref = await k.run(referenceBackend);
       expect(fast.length).toBe(ref.length);
@@ -186,7 +187,7 @@ describe.each(['wasm', 'gpu'] as const)('%s agrees with the reference', (name) =
     });
   }
 
-  test.asyncProp([arbConvCase], { numRuns: NUM_RUNS })('adjoint identities on the backend itself: <conv3d(x, w), y> = <x, dInput(y)> = <w, dWeights(x, y)>', async (c) => {
+  test.prop([arbConvCase], { numRuns: NUM_RUNS })('adjoint identities on the backend itself: <conv3d(x, w), y> = <x, dInput(y)> = <w, dWeights(x, y)>', async (c) => {
     const x = rand32(c.seed, c.xShape);
     const w = rand32(c.seed + 1, c.wShape);
     const y = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));

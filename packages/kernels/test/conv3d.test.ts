@@ -1,6 +1,6 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, array, astype, get, matmul, pad, reshape, zeros } from '@colab-ts/ndarray';
-import { test } from './prop.js';
+import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, conv3dShape } from '../src/reference.js';
 import type { ConvCase } from './helpers.js';

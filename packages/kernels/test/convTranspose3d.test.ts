@@ -1,6 +1,7 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, array, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d, convTranspose3dShape } from '../src/reference.js';
 import { arbConvCase, arbTriple, dot, expectAllClose, expectClose, rand, values } from './helpers.js';

@@ -1,6 +1,7 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, array, get, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distanceTransform, signedDistance } from '../src/reference.js';
 import { expectAllClose, values } from './helpers.js';

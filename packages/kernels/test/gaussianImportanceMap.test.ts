@@ -1,5 +1,6 @@
 import { ValueError, get } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gaussianImportanceMap } from '../src/reference.js';
 import { expectClose, values } from './helpers.js';

@@ -1,5 +1,6 @@
 import { ShapeError, array, mean, mul, sub, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { instanceNormStats } from '../src/reference.js';
 import { arbSeed, expectAllClose, rand, values } from './helpers.js';

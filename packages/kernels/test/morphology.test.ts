@@ -1,6 +1,7 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, get, pad, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connectivity } from '../src/reference.js';
 import { binaryErosion, surface } from '../src/reference.js';

@@ -1,6 +1,6 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, add, array, astype, key, mul, permutation, reshape, scalar, sub, zeros } from '@colab-ts/ndarray';
-import { test } from './prop.js';
+import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { avgPool3d, avgPool3dBackward, maxPool3d, maxPool3dBackward, maxPool3dShape } from '../src/reference.js';
 import { arbPoolCase, dot, expectClose, rand, values } from './helpers.js';

@@ -1,5 +1,6 @@
 import { ShapeError, add, array, mul, scalar, softmax as ndSoftmax, sub, sum, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { softmax, softmaxBackward } from '../src/reference.js';
 import { arbSeed, dot, expectAllClose, expectClose, rand, values } from './helpers.js';

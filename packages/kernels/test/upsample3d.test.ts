@@ -1,6 +1,7 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, get, zeros } from '@colab-ts/ndarray';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { upsample3d, upsample3dBackward, upsampleAxisTaps } from '../src/reference.js';
 import { arbSeed, arbTriple, dot, expectClose, rand, values } from './helpers.js';
