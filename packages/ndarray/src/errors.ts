@@ -5,49 +5,33 @@
  * @module
  */
 
-/** What every colab-ts numeric error carries: the op and a readable reason. */
-export interface OpErrorFields {
+
+/** Base of the op-named errors: the message leads with the op. @category errors */
+export abstract class OpError extends Error {
   readonly op: string;
-  readonly expected?: string | undefined;
-  readonly got?: string | undefined;
+  readonly expected: string | undefined;
+  readonly got: string | undefined;
+  constructor(op: string, message: string, fields: { expected?: string; got?: string } = {}) {
+    super(`${op}: ${message}`);
+    this.op = op;
+    this.expected = fields.expected;
+    this.got = fields.got;
+  }
 }
 
 /** A violated shape precondition (ranks, sizes, axes, broadcasting). @category errors */
-export class ShapeError extends Error {
+export class ShapeError extends OpError {
   override readonly name = 'ShapeError';
-  readonly op: string;
-  readonly expected: string | undefined;
-  readonly got: string | undefined;
-  constructor(op: string, message: string, fields: { expected?: string; got?: string } = {}) {
-    super(`${op}: ${message}`);
-    this.op = op;
-    this.expected = fields.expected;
-    this.got = fields.got;
-  }
 }
 
 /** A dtype that an operation does not accept. @category errors */
-export class DTypeError extends Error {
+export class DTypeError extends OpError {
   override readonly name = 'DTypeError';
-  readonly op: string;
-  readonly expected: string | undefined;
-  readonly got: string | undefined;
-  constructor(op: string, message: string, fields: { expected?: string; got?: string } = {}) {
-    super(`${op}: ${message}`);
-    this.op = op;
-    this.expected = fields.expected;
-    this.got = fields.got;
-  }
 }
 
 /** A bad non-shape argument (a NaN where a number is required, a negative count, ...). @category errors */
-export class ValueError extends Error {
+export class ValueError extends OpError {
   override readonly name = 'ValueError';
-  readonly op: string;
-  constructor(op: string, message: string) {
-    super(`${op}: ${message}`);
-    this.op = op;
-  }
 }
 
 /** Formats a shape the way error messages print it: `[2,3]`. @category errors */

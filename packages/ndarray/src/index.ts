@@ -8,7 +8,7 @@ export type { AnyData, DataMap, DataOf, DType } from './DType.js';
 export { DTYPES, allocate, dtypeOfData, floatResult, isDType, isFloat, promoteTypes } from './DType.js';
 export type { Shape, Shape5, ShapeOf } from './Shape.js';
 export { broadcastShapes, checkShape, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize, shapesEqual } from './Shape.js';
-export { DTypeError, ShapeError, ValueError, showShape } from './errors.js';
+export { DTypeError, OpError, ShapeError, ValueError, showShape } from './errors.js';
 export type { NDArray } from './NDArray.js';
 export { isContiguous, isNDArray, isPacked, ndim, size } from './NDArray.js';
 export { dual } from './dual.js';
@@ -30,7 +30,7 @@ export {
   zeros,
 } from './creation.js';
 export type { SliceSpec } from './views.js';
-export { broadcastTo, expandDims, flip, reshape, slice, squeeze, transpose } from './views.js';
+export { broadcastTo, expandDims, flip, reshape, slice, sliceIndices, squeeze, transpose } from './views.js';
 export type { ArrayOrScalar } from './elementwise.js';
 export {
   abs,

@@ -75,7 +75,15 @@ export interface SliceSpec {
   readonly step?: number | undefined;
 }
 
-function sliceIndices(spec: SliceSpec, d: number, axis: number): { start: number; length: number; step: number } {
+/**
+ * Resolves one axis's slice spec against its extent `d` (NumPy rules; `null`
+ * or `undefined` takes the whole axis): the first index, the number of
+ * elements and the step. Shared by every package that slices.
+ * @example sliceIndices({ start: -1, step: -1 }, 4, 0) // { start: 3, length: 4, step: -1 }
+ * @category views
+ */
+export function sliceIndices(spec: SliceSpec | null | undefined, d: number, axis: number): { start: number; length: number; step: number } {
+  if (spec === null || spec === undefined) return { start: 0, length: d, step: 1 };
   const step = spec.step ?? 1;
   if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer on axis ${axis}, got ${step}`);
   const norm = (v: number | undefined, dflt: number, lo: number, hi: number): number => {

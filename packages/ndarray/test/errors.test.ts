@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { test, fc } from '@fast-check/vitest';
-import { DTypeError, ShapeError, ValueError, add, astype, showShape, zeros } from '../src/index.js';
+import { DTypeError, OpError, ShapeError, ValueError, add, astype, showShape, zeros } from '../src/index.js';
 
 describe('examples', () => {
   it('typed errors lead with the op and carry expected/got', () => {
@@ -17,6 +17,7 @@ describe('examples', () => {
     expect(v.name).toBe('ValueError');
     expect(v.op).toBe('clip');
     expect(v.message).toBe('clip: needs lo <= hi');
+    for (const e of [s, d, v]) expect(e).toBeInstanceOf(OpError);
   });
 
   it('showShape prints shapes the way messages do', () => {

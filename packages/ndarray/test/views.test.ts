@@ -11,6 +11,7 @@ import {
   isContiguous,
   reshape,
   slice,
+  sliceIndices,
   squeeze,
   transpose,
   zeros,
@@ -199,6 +200,23 @@ describe('properties', () => {
       const xi = si.map((j, a) => picks[a]![j]!);
       expect(at(s, si)).toBe(x.data[ravel(xi, x.shape)]);
     }
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 9 }),
+      fc.option(fc.integer({ min: -12, max: 12 }), { nil: undefined }),
+      fc.option(fc.integer({ min: -12, max: 12 }), { nil: undefined }),
+      fc.integer({ min: -4, max: 4 }).filter((k) => k !== 0),
+    ],
+    { numRuns: 200 },
+  )('sliceIndices gives the start, length and step of the Python-style index list', (d, start, stop, step) => {
+    const picks = pySliceIndices(d, start, stop, step);
+    const r = sliceIndices({ start, stop, step }, d, 0);
+    expect(r.length).toBe(picks.length);
+    expect(r.step).toBe(step);
+    if (picks.length > 0) expect(r.start).toBe(picks[0]);
+    expect(sliceIndices(null, d, 0)).toEqual({ start: 0, length: d, step: 1 });
   });
 
   test.prop([arbNDArray({ maxSize: 64 })], { numRuns: 60 })('flip twice is the identity; squeeze(expandDims) is the identity', (x) => {

@@ -1,6 +1,6 @@
 /** `slice`: the primitive keeps a contiguous box (unit step) of each axis; the public op adds any step. @module */
 import type { SliceSpec } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, dual, showShape } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, dual, showShape, sliceIndices } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
@@ -33,26 +33,6 @@ export const slicePrimitive: PrimitiveDef<'slice', { readonly starts: readonly n
   vjp: (ct, [x], { starts, stops }) => [pad(ct, x!.shape.map((d, i): [number, number] => [starts[i]!, d - stops[i]!]))],
 });
 
-/** `{ start, length, step }` of a NumPy-style slice of an axis of extent `d` (the rules of @colab-ts/ndarray's `slice`). */
-function indices(spec: SliceSpec | null | undefined, d: number, axis: number): { start: number; length: number; step: number } {
-  if (spec === null || spec === undefined) return { start: 0, length: d, step: 1 };
-  const step = spec.step ?? 1;
-  if (!Number.isInteger(step) || step === 0) throw new ValueError('slice', `step must be a non-zero integer on axis ${axis}, got ${step}`);
-  const norm = (v: number | undefined, dflt: number, lo: number, hi: number): number => {
-    if (v === undefined) return dflt;
-    if (!Number.isInteger(v)) throw new ValueError('slice', `bounds must be integers on axis ${axis}, got ${v}`);
-    return Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
-  };
-  if (step > 0) {
-    const start = norm(spec.start, 0, 0, d);
-    const stop = norm(spec.stop, d, 0, d);
-    return { start, step, length: Math.max(0, Math.ceil((stop - start) / step)) };
-  }
-  const start = norm(spec.start, d - 1, -1, d - 1);
-  const stop = norm(spec.stop, -1, -1, d - 1);
-  return { start, step, length: Math.max(0, Math.ceil((start - stop) / -step)) };
-}
-
 /**
  * Slices each axis with `{ start, stop, step }` (NumPy rules, as @colab-ts/ndarray's
  * `slice`; `null` keeps the axis). Unit steps are one `slice` primitive; other
@@ -68,7 +48,7 @@ export const slice: {
   let t = asTensor('slice', x);
   const rank = t.shape.length;
   if (specs.length > rank) throw new ShapeError('slice', `${specs.length} slice specs for an array of rank ${rank}`);
-  const ix = t.shape.map((d, i) => indices(specs[i], d, i));
+  const ix = t.shape.map((d, i) => sliceIndices(specs[i], d, i));
   // Negative steps: flip those axes, after which the walk ascends from d - 1 - start.
   const back = ix.flatMap((v, i) => (v.step < 0 ? [i] : []));
   if (back.length > 0) t = flip(t, { axes: back });
