@@ -60,7 +60,7 @@ const genParams = unetInit(key(2), unet(t));
 const baseParams = unetInit(key(1), unet(2));
 
 // Baseline: one segmentation iteration of the 2-output U-Net on the ROI label.
-const baseStep = segmentationStep({ seg: apply as never, totalIterations: 1000 });
+const baseStep = segmentationStep({ seg: apply, totalIterations: 1000 });
 let baseState = segmentationInit(baseParams);
 let bi = 0;
 const baselineOnce = async (): Promise<number> => {
@@ -82,7 +82,7 @@ interface Row {
 
 const configs = metaGradientModes.flatMap((mode) => [1, 5].map((every) => ({ mode, every })));
 const runners = configs.map(({ mode, every }) => {
-  const step = colabStep({ seg: apply as never, gen: apply as never, totalIterations: 1000, generatorEvery: every, metaGradientMode: mode, margin: 30, temperature: 20 });
+  const step = colabStep({ seg: apply, gen: apply, totalIterations: 1000, generatorEvery: every, metaGradientMode: mode, margin: 30, temperature: 20 });
   let state = colabInit(segParams, genParams);
   let ci = 0;
   return async (): Promise<{ ms: number; generator: boolean }> => {

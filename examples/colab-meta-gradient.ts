@@ -75,7 +75,7 @@ const dot = exact.reduce((s, g, i) => s + g * flat(u)[i]!, 0);
 console.log(`directional derivative along a random u: finite difference ${fd.toExponential(6)}, <grad, u> ${dot.toExponential(6)}`);
 
 // 4. A few CoLab iterations (Algorithm 1): generator every 2 iterations here.
-const step = colabStep({ seg: unetApply as never, gen: unetApply as never, totalIterations: 6, generatorEvery: 2, margin: 3, temperature: 2 });
+const step = colabStep({ seg: unetApply, gen: unetApply, totalIterations: 6, generatorEvery: 2, margin: 3, temperature: 2 });
 let state = colabInit(theta, omega);
 for (let i = 0; i < 6; i++) {
   const r = await step(state, { x, y, M });

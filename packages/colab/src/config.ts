@@ -20,7 +20,12 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** A model: parameters (a tree of tensors) and an image `[N, C_in, ...]` to logits. @category config */
+/**
+ * A model: parameters (a tree of tensors) and an image `[N, C_in, ...]` to logits. The
+ * parameter type is `never` so that any model function fits (`unetApply`, your own).
+ * @example colabStep({ seg: unetApply, gen: unetApply })
+ * @category config
+ */
 export type ModelFn = (params: never, x: Tensor) => Tensor;
 
 /**
@@ -85,7 +90,7 @@ export interface ColabConfig {
   readonly backend: AnyBackend | undefined;
 }
 
-/** The defaults of every optional setting. @category config */
+/** The defaults of every optional setting. @example colabDefaults.generatorEvery // 5 @category config */
 export const colabDefaults = {
   totalIterations: 1000,
   roiClasses: 1,
@@ -178,7 +183,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
   });
 }
 
-/** Formats issues one per line, `path: message`. @category config */
+/** Formats issues one per line, `path: message`. @example formatIssues([{ path: 'lr', message: 'must be >= 0' }]) // 'lr: must be >= 0' @category config */
 export const formatIssues = (issues: ReadonlyArray<ConfigIssue>): string => issues.map((i) => `${i.path || '<config>'}: ${i.message}`).join('\n');
 
 /**

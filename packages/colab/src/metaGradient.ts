@@ -25,7 +25,7 @@ import { ValueError, isNDArray } from '@colab-ts/ndarray';
 /** How the meta-gradient is computed. @category meta-gradient */
 export type MetaGradientMode = 'forward-over-reverse' | 'reverse-over-reverse' | 'finite-difference';
 
-/** The meta-gradient modes, default first. @category meta-gradient */
+/** The meta-gradient modes, default first. @example metaGradientModes[0] // 'forward-over-reverse' @category meta-gradient */
 export const metaGradientModes: readonly MetaGradientMode[] = ['forward-over-reverse', 'reverse-over-reverse', 'finite-difference'];
 
 /**

@@ -38,7 +38,7 @@ it('README: labels, meta-gradient, colabStep and prediction', async () => {
 
   // Algorithm 1: a few training iterations with the authors' defaults (SGD-Nesterov for theta,
   // Adam for the generator, generator every 5 iterations), then a prediction.
-  const step = colabStep({ seg: unetApply as never, gen: unetApply as never, totalIterations: 10, margin: 4, temperature: 3 });
+  const step = colabStep({ seg: unetApply, gen: unetApply, totalIterations: 10, margin: 4, temperature: 3 });
   let state = colabInit(theta, omega);
     const losses: number[] = [];
   for (let i = 0; i < 10; i++) {
