@@ -50,6 +50,21 @@ describe('colabStep (Algorithm 1)', () => {
     expect(state.omegaOpt.step).toBe(2);
   });
 
+  it('runs with a multi-class ROI (c = 3, t = 2: four segmentation outputs)', async () => {
+    const step = colabStep({ seg: apply, gen: apply, roiClasses: 2, totalIterations: 2, margin: 2, temperature: 2, generatorEvery: 1 });
+    let state = colabInit(tinyNetInit(key(4), 1, 4, 4, 'float32'), tinyNetInit(key(5), 1, 2, 2, 'float32'));
+    const b = syntheticBatch(3, 1, 8);
+    // Class 2 = the right half of the ROI square.
+    const lab = toTypedArray(toLabels(b.y)).map((v, i) => (v === 1 && i % 8 >= 4 ? 2 : v));
+    const y = roiOneHot(array(lab, [1, 1, 1, 8, 8], 'int32'), 3);
+    for (let i = 0; i < 2; i++) {
+      const r = await step(state, { x: b.x, y });
+      state = r.state;
+      expect(r.metrics.generatorUpdated).toBe(true);
+      expect(Number.isFinite(r.metrics.segLoss) && Number.isFinite(r.metrics.roiLoss) && r.metrics.metaGradNorm > 0).toBe(true);
+    }
+  });
+
   it('checks the batch and the generator output', async () => {
     const step = colabStep({ seg: apply, gen: apply, contextClasses: 3, margin: 3 });
     const state = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
