@@ -39,6 +39,10 @@ export interface DemoOptions {
   readonly batchSize: number;
   readonly features: number;
   readonly t: number;
+  readonly lr: number;
+  readonly momentum: number;
+  /** Training patch (default: up to 8 x 32 x 32 of the phantom); inference slides it over the whole image. */
+  readonly patch?: readonly [number, number, number] | undefined;
   readonly valEvery?: number;
 }
 
@@ -92,9 +96,10 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     t: o.t,
     iterations: o.iterations,
     batchSize: o.batchSize,
-    patch: undefined,
+    patch: o.patch ?? [Math.min(o.size[0], 8), Math.max(4, Math.floor(Math.min(o.size[1], 32) / 4) * 4), Math.max(4, Math.floor(Math.min(o.size[2], 32) / 4) * 4)],
     seed: o.seed,
-    lr: 1e-2,
+    lr: o.lr,
+    momentum: o.momentum,
     generatorLr: 3e-4,
     generatorEvery: 5,
     margin: Math.max(2, Math.round(30 * scale)),

@@ -32,7 +32,8 @@ export const trainSpec: CommandSpec = {
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-    { name: 'lr', kind: 'number', min: 0, default: 0.01, help: 'SGD learning rate (Nesterov 0.99, poly decay)' },
+    { name: 'lr', kind: 'number', min: 0, default: 0.01, help: 'SGD learning rate (poly decay)' },
+    { name: 'momentum', kind: 'number', min: 0, default: 0.99, help: 'Nesterov momentum, in (0, 1) (nnU-Net: 0.99; 0.9 for short runs)' },
     { name: 'generator-lr', kind: 'number', min: 0, default: 0.0003, help: 'Adam learning rate of the task generator' },
     { name: 'generator-every', kind: 'int', min: 1, default: 5, help: 'Update the generator every K iterations' },
     { name: 'margin', kind: 'number', min: 0, default: 30, help: 'Margin m of the soft dilated mask (voxels)' },
@@ -90,9 +91,12 @@ export const demoSpec: CommandSpec = {
     { name: 'test-cases', kind: 'int', min: 1, default: 10, help: 'Held-out test phantoms' },
     { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
     { name: 'iterations', kind: 'int', min: 1, default: 400, help: 'Training iterations per method' },
+    { name: 'patch', kind: 'triple', min: 1, help: 'Training patch D,H,W (default: up to 8,32,32); inference slides it over the image' },
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
     { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
+    { name: 'lr', kind: 'number', min: 0, default: 0.05, help: 'SGD learning rate (poly decay)' },
+    { name: 'momentum', kind: 'number', min: 0, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
     backendFlag,
   ],
@@ -166,6 +170,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
             patch: triple(v, 'patch'),
             seed: num(v, 'seed'),
             lr: num(v, 'lr'),
+            momentum: num(v, 'momentum'),
             generatorLr: num(v, 'generator-lr'),
             generatorEvery: num(v, 'generator-every'),
             margin: num(v, 'margin'),
@@ -198,7 +203,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       case 'demo': {
         const sz = triple(v, 'size')!;
-        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't') }, io, signal);
+        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch') }, io, signal);
         return EXIT.ok;
       }
     }

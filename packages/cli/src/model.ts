@@ -37,6 +37,7 @@ export interface RunConfig {
   readonly patch: readonly [number, number, number];
   readonly seed: number;
   readonly lr: number;
+  readonly momentum: number;
   readonly generatorLr: number;
   readonly generatorEvery: number;
   readonly margin: number;

@@ -40,6 +40,8 @@ export interface TrainOptions {
   readonly patch?: readonly [number, number, number] | undefined;
   readonly seed: number;
   readonly lr: number;
+  /** Nesterov momentum of the segmentation SGD (nnU-Net: 0.99). */
+  readonly momentum: number;
   readonly generatorLr: number;
   readonly generatorEvery: number;
   readonly margin: number;
@@ -102,7 +104,7 @@ const readLog = (path: string): LogEntry[] =>
         .map((l) => JSON.parse(l) as LogEntry)
     : [];
 
-/** The k-means context map of every case (t clusters of the body's intensities, far background 0). */
+/** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
 function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
   const bodies = raw.map((c) => {
     const d = toTypedArray(c.image);
@@ -123,7 +125,7 @@ function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: numb
       if (b && seen++ % stride === 0) pts.push(d[i]!);
     });
   });
-  const km = kmeans(Float64Array.from(pts), 1, { k: Math.max(1, t - 1), seed: k });
+  const km = kmeans(Float64Array.from(pts), 1, { k: t, seed: k });
   const cents = km.centroids.map((c) => c[0]!);
   return norm.map((c, ci) => {
     const d = toTypedArray(c.image);
@@ -133,7 +135,7 @@ function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: numb
       if (!body[i]) continue;
       let best = 0;
       for (let j = 1; j < cents.length; j++) if (Math.abs(d[i]! - cents[j]!) < Math.abs(d[i]! - cents[best]!)) best = j;
-      out[i] = best + 1;
+      out[i] = best;
     }
     return array(out, [1, ...c.image.shape.slice(1)], 'uint8');
   });
@@ -207,6 +209,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     patch: [patch[0], patch[1], patch[2]],
     seed: o.seed,
     lr: o.lr,
+    momentum: o.momentum,
     generatorLr: o.generatorLr,
     generatorEvery: o.generatorEvery,
     margin: o.margin,
@@ -259,7 +262,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   let cfg = resolveConfig(o, ds, raw);
   if (o.resume) {
     const saved = JSON.parse(readFileSync(configPath, 'utf8')) as RunConfig;
-    const diff = (['method', 't', 'seed', 'batchSize', 'lr', 'features', 'stages'] as const).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
+    const diff = (['method', 't', 'seed', 'batchSize', 'lr', 'momentum', 'features', 'stages', 'patch'] as const).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
     if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
     cfg = { ...saved, iterations: o.iterations };
   }
@@ -277,7 +280,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
 
   const outC = segOutputs(cfg);
-  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, roiClasses: cfg.classes - 1 };
+  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, momentum: cfg.momentum, roiClasses: cfg.classes - 1 };
   const cStep = cfg.method === 'colab' ? colabStep({ ...common, gen: segApply as never, contextClasses: cfg.t, margin: cfg.margin, temperature: cfg.temperature, generatorEvery: cfg.generatorEvery, generatorLr: cfg.generatorLr }) : undefined;
   const sStep = cfg.method === 'colab' ? undefined : segmentationStep(common);
 

@@ -1,0 +1,88 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadNifti } from '@colab-ts/data';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXIT, memoryIo, run, train } from '../src/index.js';
+import { fastTrain, tempDir, tinyDataset } from './helpers.js';
+
+describe('colab-ts end to end on a tiny phantom dataset', () => {
+  let root: string;
+  let data: string;
+  beforeAll(async () => {
+    root = tempDir('e2e');
+    data = await tinyDataset(join(root, 'data'));
+  });
+
+  it('train, predict and evaluate through the command line', async () => {
+    const runDir = join(root, 'run');
+    const io = memoryIo();
+    const code = await run(['train', '--data', data, '--out', runDir, '--method', 'colab', '--t', '2', '--iterations', '3', '--batch-size', '2', '--features', '4', '--stages', '2', '--margin', '6', '--temperature', '4', '--val-every', '3'], io);
+    expect(io.err()).not.toContain('error');
+    expect(code).toBe(EXIT.ok);
+    for (const f of ['config.json', 'latest.ckpt', 'best.ckpt', 'log.jsonl', 'progress.png']) expect(existsSync(join(runDir, f))).toBe(true);
+    expect(readdirSync(runDir).some((f) => f.includes('.tmp-'))).toBe(false);
+    const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { method: string; t: number; normalization: { kind: string } };
+    expect(cfg).toMatchObject({ method: 'colab', t: 2, normalization: { kind: 'ct' } });
+    const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(log.filter((e) => e.type === 'train')).toHaveLength(3);
+    expect(log.filter((e) => e.type === 'val')).toHaveLength(1);
+    expect(io.err()).toMatch(/train colab \[#+\] 3\/3/);
+
+    const preds = join(root, 'preds');
+    expect(await run(['predict', '--run', runDir, '--input', join(data, 'imagesTr'), '--out', preds], memoryIo())).toBe(EXIT.ok);
+    const names = readdirSync(preds).sort();
+    expect(names).toEqual(readdirSync(join(data, 'imagesTr')).sort());
+    const input = await loadNifti(join(data, 'imagesTr', names[0]!));
+    const pred = await loadNifti(join(preds, names[0]!));
+    expect(pred.data.shape).toEqual(input.data.shape);
+    expect(pred.affine).toEqual(input.affine);
+    expect(pred.spacing).toEqual(input.spacing);
+    expect(pred.data.dtype).toBe('uint8');
+
+    const evIo = memoryIo();
+    expect(await run(['evaluate', '--pred', preds, '--gt', join(data, 'labelsTr'), '--out', join(root, 'eval')], evIo)).toBe(EXIT.ok);
+    const csv = readFileSync(join(root, 'eval', 'metrics.csv'), 'utf8').trim().split('\n');
+    expect(csv).toHaveLength(1 + names.length);
+    expect(csv[0]).toContain('dice');
+    const summary = JSON.parse(readFileSync(join(root, 'eval', 'summary.json'), 'utf8')) as Record<string, Record<string, { n: number; nNaN: number; nInfinite: number }>>;
+    expect(summary['1']!.dice!.n).toBe(names.length);
+    expect(evIo.out()).toMatch(/DSC/);
+  });
+
+  it('evaluate reports every missing or mismatched case at once with exit code 2', async () => {
+    const gt = join(data, 'labelsTr');
+    const preds = join(root, 'partial');
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(preds, { recursive: true });
+    const files = readdirSync(gt).sort();
+    copyFileSync(join(gt, files[0]!), join(preds, files[0]!));
+    writeFileSync(join(preds, 'stray.nii.gz'), 'not nifti');
+    const io = memoryIo();
+    expect(await run(['evaluate', '--pred', preds, '--gt', gt], io)).toBe(EXIT.usage);
+    const lines = io.err().trim().split('\n');
+    expect(lines).toHaveLength(files.length - 1 + 1);
+    expect(io.err()).toContain('no ground truth');
+  });
+
+  it('a broken dataset is reported per case before training, exit code 2', async () => {
+    const broken = join(root, 'broken');
+    await tinyDataset(broken, 3);
+    const { rmSync } = await import('node:fs');
+    rmSync(join(broken, 'labelsTr', 'case_001.nii.gz'));
+    rmSync(join(broken, 'imagesTr', 'case_002.nii.gz'));
+    const io = memoryIo();
+    expect(await run(['train', '--data', broken, '--out', join(root, 'nope')], io)).toBe(EXIT.usage);
+    expect(io.err()).toContain('case_001');
+    expect(io.err()).toContain('case_002');
+    expect(existsSync(join(root, 'nope'))).toBe(false);
+  });
+
+  it('the context-label baselines train', async () => {
+    for (const method of ['kmeans', 'dilated', 'anatomy', 'baseline'] as const) {
+      const r = await train(fastTrain(data, join(root, `m-${method}`), { method, iterations: 2 }), memoryIo());
+      expect(r.status).toBe('done');
+      const cfg = JSON.parse(readFileSync(join(root, `m-${method}`, 'config.json'), 'utf8')) as { t: number };
+      if (method === 'anatomy') expect(cfg.t).toBeGreaterThan(2);
+    }
+  });
+});

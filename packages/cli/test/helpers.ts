@@ -1,0 +1,45 @@
+/** A tiny phantom dataset in a temporary folder, and fast training options for the tests. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { phantom, writePhantomDataset } from '@colab-ts/data';
+import { key } from '@colab-ts/ndarray';
+import * as E from 'fp-ts/Either';
+import type { TrainOptions } from '../src/index.js';
+
+export function tempDir(tag: string): string {
+  return mkdtempSync(join(tmpdir(), `colab-ts-cli-${tag}-`));
+}
+
+/** Writes `cases` 1x32x32 phantoms as an MSD folder and returns its path. */
+export async function tinyDataset(dir: string, cases = 4, prefix = 'case'): Promise<string> {
+  const w = await writePhantomDataset(dir, phantom(key(7), { cases, size: [1, 32, 32], prefix }))();
+  if (E.isLeft(w)) throw new Error(w.left.message);
+  return dir;
+}
+
+export const fastTrain = (data: string, out: string, more: Partial<TrainOptions> = {}): TrainOptions => ({
+  data,
+  out,
+  method: 'colab',
+  t: 2,
+  iterations: 4,
+  batchSize: 2,
+  patch: [1, 32, 32],
+  seed: 3,
+  lr: 0.01,
+  momentum: 0.99,
+  generatorLr: 3e-4,
+  generatorEvery: 2,
+  margin: 6,
+  temperature: 4,
+  features: 4,
+  stages: 2,
+  roiShare: 0.5,
+  augment: true,
+  valEvery: 100,
+  valFraction: 0.25,
+  resume: false,
+  quiet: true,
+  ...more,
+});
