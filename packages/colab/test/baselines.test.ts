@@ -2,7 +2,8 @@ import { array, get, key, normal, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { anatomyContextLabels, dilatedMaskContextLabels, distanceMap, kmeans, kmeansContextLabels, largestComponentPostprocess, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 describe('k-means (Section V-B1)', () => {
   it('finds well separated clusters, sorted by intensity, the same for every seed', () => {

@@ -3,7 +3,8 @@ import { ValueError, array, get, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { distanceMap, roiMask, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 /** Distance from every voxel to the nearest non-zero voxel, by brute force, in the unit of `spacing`. */
 function bruteForce(mask: NDArray, spacing: readonly number[]): number[] {

@@ -4,7 +4,8 @@ import { ShapeError, array, get } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { aggregateLabels, contextProbabilities, distanceConstrainedLabels, distanceMap, farBackgroundLabel, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 /** Realizes a tensor program with numbers in. */
 const run = async (t: ReturnType<typeof aggregateLabels>): Promise<NDArray> => realize(t);

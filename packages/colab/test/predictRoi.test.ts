@@ -2,7 +2,8 @@ import { array } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { predictRoi } from '../src/index.js';
 import { values } from './helpers.js';
-import { fc, test } from './prop.js';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 
 describe('examples', () => {
   it('argmax over all channels (the authors rule) vs ROI against the summed background', () => {
