@@ -148,9 +148,13 @@ export function overlayFigure(cases: readonly OverlayCase[], scale = 3): Uint8Ar
     const d = bestSlice(cs.truth);
     const img = toTypedArray(cs.image);
     const off = d * H * W;
-    const vals = Array.from(img.subarray(off, off + H * W)).sort((a, b) => a - b);
-    const lo = vals[Math.floor(vals.length * 0.01)]!;
-    const hi = vals[Math.floor(vals.length * 0.99)]!;
+    // Window on the body (voxels above the slice minimum), 2nd to 98th percentile, so soft tissue contrast shows.
+    const slice = Array.from(img.subarray(off, off + H * W));
+    const floor = Math.min(...slice);
+    const body = slice.filter((v) => v > floor).sort((a, b) => a - b);
+    const vals = body.length > 10 ? body : slice.sort((a, b) => a - b);
+    const lo = vals[Math.floor(vals.length * 0.02)]!;
+    const hi = vals[Math.floor(vals.length * 0.98)]!;
     const gt = toTypedArray(cs.truth);
     const y0 = head + row * (ch + 18);
     text(r, 6, y0 + ch + 3, cs.id, BLACK, 1);

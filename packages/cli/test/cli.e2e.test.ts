@@ -59,8 +59,8 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     writeFileSync(join(preds, 'stray.nii.gz'), 'not nifti');
     const io = memoryIo();
     expect(await run(['evaluate', '--pred', preds, '--gt', gt], io)).toBe(EXIT.usage);
-    const lines = io.err().trim().split('\n');
-    expect(lines).toHaveLength(files.length - 1 + 1);
+    const lines = io.err().trim().split('\n').filter((l) => l.startsWith('colab-ts evaluate:'));
+    expect(lines).toHaveLength(files.length - 1 + 1); // three cases without a prediction, one prediction without ground truth
     expect(io.err()).toContain('no ground truth');
   });
 
