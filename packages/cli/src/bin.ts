@@ -16,6 +16,16 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
-const code = await run(process.argv.slice(2), processIo(), controller.signal);
-await closeBackends();
-process.exit(code);
+// No top-level await: the CommonJS build of this file must load too.
+void run(process.argv.slice(2), processIo(), controller.signal)
+  .catch((e: unknown) => {
+    process.stderr.write(`colab-ts: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await closeBackends().catch(() => undefined);
+    // Let pending writes to piped stdout/stderr drain instead of process.exit() cutting them off.
+    process.exitCode = code;
+    process.removeAllListeners('SIGINT');
+    setTimeout(() => process.exit(code), 2000).unref();
+  });

@@ -64,7 +64,8 @@ const fmtTime = (s: number): string => {
 /** A progress bar: `update(done, note)` and `finish(note)`. @category io */
 export interface Progress {
   readonly update: (done: number, note?: string) => void;
-  readonly finish: (note?: string) => void;
+  /** Ends the bar: at `total` unless `done` says where it stopped. */
+  readonly finish: (note?: string, done?: number) => void;
 }
 
 /**
@@ -105,6 +106,6 @@ export function progress(io: Io, label: string, total: number, unit = 'it', star
         io.stderr(`${line(done, note, false)}\n`);
       }
     },
-    finish: (note) => io.stderr(`${io.isTTY ? '\r\x1b[2K' : ''}${line(total, note, true)}\n`),
+    finish: (note, done = total) => io.stderr(`${io.isTTY ? '\r\x1b[2K' : ''}${line(done, note, true)}\n`),
   };
 }

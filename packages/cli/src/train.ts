@@ -326,7 +326,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   while (state.iteration < cfg.iterations) {
     if (signal?.aborted === true) {
       saveCheckpoint(latestPath, checkpoint());
-      bar?.finish(`interrupted at step ${state.iteration}; checkpoint saved`);
+      bar?.finish(`interrupted at step ${state.iteration}; checkpoint saved`, state.iteration);
       drawProgress();
       return { status: 'interrupted', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
     }
