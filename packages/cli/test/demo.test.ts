@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 
 describe('demo', () => {
+  afterAll(removeTempDirs);
   it('runs end to end with tiny flags and writes the report', async () => {
     const out = join(tempDir('demo'), 'report');
     const io = memoryIo();

@@ -1,5 +1,5 @@
 /** A tiny phantom dataset in a temporary folder, and fast training options for the tests. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
@@ -7,8 +7,18 @@ import { key } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import type { TrainOptions } from '../src/index.js';
 
+const made: string[] = [];
+
+/** A fresh folder under the OS temporary directory, removed by `removeTempDirs`. */
 export function tempDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `colab-ts-cli-${tag}-`));
+  const d = mkdtempSync(join(tmpdir(), `colab-ts-cli-${tag}-`));
+  made.push(d);
+  return d;
+}
+
+/** Removes the folders `tempDir` made (call from afterAll). */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 /** Writes `cases` 1x32x32 phantoms as an MSD folder and returns its path. */

@@ -6,7 +6,7 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { isNDArray } from '@colab-ts/ndarray';
 import type { Checkpoint } from '../src/index.js';
 import { loadCheckpoint, memoryIo, train } from '../src/index.js';
-import { fastTrain, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
 
 /** Every array of a state (parameters, optimizer moments, generator) as bytes, and every number (steps, iteration). */
 function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array | number)[] {
@@ -30,7 +30,10 @@ describe('resume', () => {
     data = await tinyDataset(join(root, 'data'));
   });
 
-  afterAll(() => resetBackend());
+  afterAll(() => {
+    resetBackend();
+    removeTempDirs();
+  });
 
   it('an interrupted CoLab run, resumed, gives bit-identical weights, optimizer and generator states', async () => {
     const whole = await train(fastTrain(data, join(root, 'whole')), memoryIo());
