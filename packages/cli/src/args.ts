@@ -4,7 +4,7 @@
  * collected and reported at once, each with its fix.
  * @module
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 
 /** One problem with the command line: the flag, what is wrong, how to fix it. @category args */
 export interface ArgIssue {

@@ -14,7 +14,7 @@ import { loadCase, phantom, writePhantomDataset } from '@colab-ts/data';
 import type { Summary } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
 import type { OverlayCase } from './figures.js';
 import { logitFigure, overlayFigure } from './figures.js';

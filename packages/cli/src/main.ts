@@ -5,7 +5,7 @@
  * @module
  */
 import { availableBackends, useBackend } from '@colab-ts/kernels';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { ArgValues, CommandSpec } from './args.js';
 import { closest, decodeArgs, helpText, showArgIssue } from './args.js';
 import { demo } from './demo.js';

@@ -12,7 +12,7 @@ import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
 import { evaluateCase, summarize, toCsv } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, toTypedArray } from '@colab-ts/ndarray';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';

@@ -20,7 +20,7 @@ import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import type { UNetParams } from '@colab-ts/nn';
 import { unetApply, unetInit } from '@colab-ts/nn';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';

@@ -7,10 +7,10 @@
 import type { Tensor } from '@colab-ts/autodiff';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { ValueError } from '@colab-ts/ndarray';
-import * as E from 'fp-ts/Either';
-import * as RA from 'fp-ts/ReadonlyArray';
-import { sequenceS } from 'fp-ts/Apply';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import * as RA from 'fp-ts/lib/ReadonlyArray.js';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { MetaGradientMode } from './metaGradient.js';
 import { metaGradientModes } from './metaGradient.js';
 

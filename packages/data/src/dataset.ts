@@ -16,11 +16,11 @@
  */
 import { access, readFile, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { sequenceS } from 'fp-ts/Apply';
-import * as E from 'fp-ts/Either';
-import * as RA from 'fp-ts/ReadonlyArray';
-import * as TE from 'fp-ts/TaskEither';
-import { pipe } from 'fp-ts/function';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as RA from 'fp-ts/lib/ReadonlyArray.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { NDArray } from '@colab-ts/ndarray';
 import type { Case } from './Case.js';
 import { dataOf, packed } from './internal/arrays.js';

@@ -13,9 +13,9 @@
  * @module
  */
 import { join } from 'node:path';
-import * as A from 'fp-ts/Array';
-import * as TE from 'fp-ts/TaskEither';
-import { pipe } from 'fp-ts/function';
+import * as A from 'fp-ts/lib/Array.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { Key } from '@colab-ts/ndarray';
 import { ValueError, foldIn, normal, split, uniform } from '@colab-ts/ndarray';
 import type { Case } from './Case.js';
