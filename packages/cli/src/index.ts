@@ -11,7 +11,7 @@ export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';
 export { PNG_SIGNATURE, crc32, encodePng, fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
 export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
-export type { Method, Normalization, RunConfig } from './model.js';
+export type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 export { METHODS, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
 export { loadRun, resolveConfig, train, validate } from './train.js';

@@ -22,21 +22,15 @@ export type Method = (typeof METHODS)[number];
 /** How images are normalised: CT (clip to foreground percentiles, z-score with foreground statistics) or per-image z-score. @category config */
 export type Normalization = { readonly kind: 'ct'; readonly stats: IntensityStats } | { readonly kind: 'zscore' };
 
-/** A run's resolved configuration (config.json). @category config */
-export interface RunConfig {
-  readonly version: 1;
-  readonly data: string;
-  readonly method: Method;
+/** Training hyperparameters shared by the `train` flags and a run's config.json. @category config */
+export interface Hyperparameters {
   /** Context classes t (the segmentation model has `c - 1 + t` outputs; the baseline has `c`). */
   readonly t: number;
-  /** Classes of the task with the background, c. */
-  readonly classes: number;
-  readonly inChannels: number;
   readonly iterations: number;
   readonly batchSize: number;
-  readonly patch: readonly [number, number, number];
   readonly seed: number;
   readonly lr: number;
+  /** Nesterov momentum of the segmentation SGD (nnU-Net: 0.99). */
   readonly momentum: number;
   readonly generatorLr: number;
   readonly generatorEvery: number;
@@ -47,6 +41,17 @@ export interface RunConfig {
   readonly roiShare: number;
   readonly augment: boolean;
   readonly valEvery: number;
+}
+
+/** A run's resolved configuration (config.json). @category config */
+export interface RunConfig extends Hyperparameters {
+  readonly version: 1;
+  readonly data: string;
+  readonly method: Method;
+  /** Classes of the task with the background, c. */
+  readonly classes: number;
+  readonly inChannels: number;
+  readonly patch: readonly [number, number, number];
   readonly trainCases: readonly string[];
   readonly valCases: readonly string[];
   readonly normalization: Normalization;

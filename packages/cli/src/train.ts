@@ -24,33 +24,17 @@ import * as E from 'fp-ts/lib/Either.js';
 import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
-import type { Method, Normalization, RunConfig } from './model.js';
+import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import { progressFigure } from './figures.js';
 
 /** What `train` takes (the command's flags). @category training */
-export interface TrainOptions {
+export interface TrainOptions extends Hyperparameters {
   readonly data: string;
   readonly out: string;
   readonly method: Method;
-  readonly t: number;
-  readonly iterations: number;
-  readonly batchSize: number;
   /** Patch `[D, H, W]`; default: the image extent up to `[16, 64, 64]`, H and W multiples of `2^(stages-1)`. */
   readonly patch?: readonly [number, number, number] | undefined;
-  readonly seed: number;
-  readonly lr: number;
-  /** Nesterov momentum of the segmentation SGD (nnU-Net: 0.99). */
-  readonly momentum: number;
-  readonly generatorLr: number;
-  readonly generatorEvery: number;
-  readonly margin: number;
-  readonly temperature: number;
-  readonly features: number;
-  readonly stages: number;
-  readonly roiShare: number;
-  readonly augment: boolean;
-  readonly valEvery: number;
   /** Share of the training cases held out for validation (at least one when there are two or more cases). */
   readonly valFraction: number;
   readonly resume: boolean;
