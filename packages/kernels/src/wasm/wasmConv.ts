@@ -79,6 +79,8 @@ export interface CreateWasmConvOptions {
 }
 
 const PAGE = 65536;
+/** Budget for the weight-gradient partial-sum slices (at least one slice per thread is always allowed). */
+const DW_SLICES_BYTES = 32 << 20;
 const CTRL_BYTES = 4096;
 
 function dims5(shape: number[], what: string): [number, number, number, number, number] {
@@ -444,13 +446,20 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
         const Kpad = Math.ceil(K / DWMR) * DWMR;
         const CoutPad = Math.ceil(Cout / DWNR) * DWNR;
         const G = Math.max(1, Math.ceil(256 / Wo));
+        const nGroups = Math.ceil((N * Do * Ho) / G);
+        // Partial sums live in one slice per fixed partition of the row groups (not
+        // per thread) and are added in partition order, so the result is
+        // bit-deterministic. A few partitions per thread keep the dynamic load
+        // balancing, while the slices stay small (32 MiB in all, or one per thread).
+        const sliceBytes = Kpad * CoutPad * 4;
+        const nParts = threads === 1 ? 1 : Math.max(1, Math.min(nGroups, 4 * threads, Math.max(threads, Math.floor(DW_SLICES_BYTES / sliceBytes))));
         const arena = new Arena();
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + 16) * 4);
         const koff = arena.alloc(Kpad * 4);
         const dyAt = arena.alloc(N * Cout * P * 4);
         const dyT = arena.alloc(N * P * CoutPad * 4);
         const segs = arena.alloc(threads * G * 8);
-        const dwt = arena.alloc(threads * Kpad * CoutPad * 4);
+        const dwt = arena.alloc(nParts * sliceBytes);
         await padInto(arena, xpadAt, x, N, Cin, inDims, pd, p, [1, 1, 1]);
         writeKoff(koff, Cin, kd, kh, kw, d, pd, Kpad);
         copyIn(dyAt, dy);
@@ -460,14 +469,13 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
           xpadAt, Cin * Dp * Hp * Wp * 4, s[0] * Hp * Wp * 4, s[1] * Wp * 4, s[2], koff, Kpad / DWMR,
           dyAt, CoutPad, Cout, Do, Ho, Wo, N, segs, G * 8, Kpad, G, dyT, dwt,
         ];
-        const nGroups = Math.ceil((N * Do * Ho) / G);
         if (threads === 1 || nGroups >= 8 * threads) {
-          await runJob(JOB_DW, [...dwParams, 0, 1]);
+          await runJob(JOB_DW, [...dwParams, 0, 1, nParts]);
         } else {
           // few row groups (small volume, many channels): transpose dy first, then split k-panels too
-          const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * threads) / nGroups));
-          await runJob(JOB_DW, [...dwParams, 1, 1]);
-          await runJob(JOB_DW, [...dwParams, 2, nKB]);
+          const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * threads) / nParts));
+          await runJob(JOB_DW, [...dwParams, 1, 1, nParts]);
+          await runJob(JOB_DW, [...dwParams, 2, nKB, nParts]);
         }
         const out = new Float32Array(Cout * K);
         const stride = Kpad * CoutPad;
@@ -475,7 +483,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
         for (let k = 0; k < K; k++) {
           for (let co = 0; co < Cout; co++) {
             let acc = 0;
-            for (let t = 0; t < threads; t++) acc += f32[base + t * stride + k * CoutPad + co]!;
+            for (let t = 0; t < nParts; t++) acc += f32[base + t * stride + k * CoutPad + co]!;
             out[co * K + k] = acc;
           }
         }

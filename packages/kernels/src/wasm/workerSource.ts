@@ -9,7 +9,9 @@
  *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad)
  *   ctrl[3]  error flag (set by a worker that threw)
  *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
- *            (dynamic scheduling: robust to imbalance and to a busy machine)
+ *            (dynamic scheduling: robust to imbalance and to a busy machine;
+ *            every output value is still computed in a fixed order, so
+ *            results do not depend on which thread ran which chunk)
  *   ctrl[8..] job parameters (byte addresses / sizes)
  * @category wasm
  */
@@ -133,15 +135,19 @@ function runConv(p) {
   }
 }
 
-// mode 0: each item is a group of G output rows: transpose its dy rows, then all k-panels.
-// mode 1: transpose only (rows in chunks). mode 2: dyT is ready; items are
-// (row group, block of k-panels), for problems with too few row groups to share.
+// mode 0: each unit transposes its dy rows, then runs all k-panels over them.
+// mode 1: transpose only (rows in chunks). mode 2: dyT is ready; units also split
+// the k-panels into nKB blocks, for problems with too few row groups to share.
+// Determinism: the row groups are split statically into nParts contiguous
+// partitions, each with its own partial-sum slice of dwt; a unit (partition,
+// k-block) owns a disjoint region of its slice and sums its groups in order, so
+// the result does not depend on which thread claims which unit (the main thread
+// then adds the slices in partition order).
 function runDw(p) {
   const xBase = p[0], xN = p[1], xD = p[2], xH = p[3], sw = p[4], koff = p[5], kPanels = p[6];
   const dyRaw = p[7], CoutPad = p[8], Cout = p[9], Do = p[10], Ho = p[11], Wo = p[12], N = p[13];
   const segs = p[14] + tid * p[15], Kpad = p[16], G = p[17], dyT = p[18];
-  const dwt = p[19] + tid * Kpad * CoutPad * 4;
-  const mode = p[20], nKB = Math.max(1, p[21]);
+  const mode = p[20], nKB = Math.max(1, p[21]), nParts = Math.max(1, p[22]);
   const P = Do * Ho * Wo, DoHo = Do * Ho;
   const R = N * DoHo;
   const rowT = (r) => {
@@ -162,34 +168,38 @@ function runDw(p) {
   }
   const f32 = new Float32Array(memory.buffer);
   const i32 = new Int32Array(memory.buffer);
-  f32.fill(0, dwt >> 2, (dwt >> 2) + Kpad * CoutPad);
   const ldb = CoutPad * 4, sA = sw * 4;
   const cPanels = CoutPad / DWNR;
   const nGroups = Math.ceil(R / G);
-  const kpPer = Math.ceil(kPanels / nKB);
-  const items = mode === 2 ? nGroups * nKB : nGroups;
+  const kb1 = mode === 2 ? nKB : 1;
+  const kpPer = Math.ceil(kPanels / kb1);
+  const units = nParts * kb1;
   for (;;) {
-    const [i0] = grab(items, 1);
-    if (i0 >= items) break;
-    const g = mode === 2 ? (i0 / nKB) | 0 : i0;
-    const kb = mode === 2 ? i0 - g * nKB : 0;
-    const g0 = g * G, g1 = Math.min(R, g0 + G);
-    let nseg = 0;
-    for (let r = g0; r < g1; r++) {
-      const n = (r / DoHo) | 0;
-      const rem = r - n * DoHo;
-      const od = (rem / Ho) | 0;
-      const oh = rem - od * Ho;
-      if (mode === 0) rowT(r);
-      i32[(segs >> 2) + 2 * nseg] = n * xN + od * xD + oh * xH;
-      i32[(segs >> 2) + 2 * nseg + 1] = (n * P + od * Ho * Wo + oh * Wo) * CoutPad * 4;
-      nseg++;
-    }
-    const kp1 = mode === 2 ? Math.min(kPanels, (kb + 1) * kpPer) : kPanels;
-    for (let kp = mode === 2 ? kb * kpPer : 0; kp < kp1; kp++) {
-      for (let cp = 0; cp < cPanels; cp++) {
-        dwk(xBase, koff + kp * dwMr * 4, segs, nseg, Wo, sA, ldb, dyT + cp * DWNR * 4,
-          dwt + (kp * dwMr * CoutPad + cp * DWNR) * 4, ldb);
+    const [u] = grab(units, 1);
+    if (u >= units) break;
+    const part = (u / kb1) | 0, kb = u - part * kb1;
+    const dwt = p[19] + part * Kpad * CoutPad * 4;
+    const kp0 = Math.min(kPanels, kb * kpPer), kp1 = Math.min(kPanels, (kb + 1) * kpPer);
+    f32.fill(0, (dwt >> 2) + kp0 * dwMr * CoutPad, (dwt >> 2) + kp1 * dwMr * CoutPad);
+    const gEnd = Math.floor(((part + 1) * nGroups) / nParts);
+    for (let g = Math.floor((part * nGroups) / nParts); g < gEnd; g++) {
+      const g0 = g * G, g1 = Math.min(R, g0 + G);
+      let nseg = 0;
+      for (let r = g0; r < g1; r++) {
+        const n = (r / DoHo) | 0;
+        const rem = r - n * DoHo;
+        const od = (rem / Ho) | 0;
+        const oh = rem - od * Ho;
+        if (mode === 0) rowT(r);
+        i32[(segs >> 2) + 2 * nseg] = n * xN + od * xD + oh * xH;
+        i32[(segs >> 2) + 2 * nseg + 1] = (n * P + od * Ho * Wo + oh * Wo) * CoutPad * 4;
+        nseg++;
+      }
+      for (let kp = kp0; kp < kp1; kp++) {
+        for (let cp = 0; cp < cPanels; cp++) {
+          dwk(xBase, koff + kp * dwMr * 4, segs, nseg, Wo, sA, ldb, dyT + cp * DWNR * 4,
+            dwt + (kp * dwMr * CoutPad + cp * DWNR) * 4, ldb);
+        }
       }
     }
   }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Triple, WasmConv, WasmConvOptions } from '../src/wasm/wasmConv.js';
+import { createWasmConv } from '../src/wasm/wasmConv.js';
+
+// The wasm engine must give bit-identical results run after run (a resumed
+// training run has to reproduce an uninterrupted one), whatever the worker
+// threads' scheduling was.
+
+let eng: WasmConv;
+beforeAll(async () => {
+  eng = await createWasmConv({ threads: 2 });
+});
+afterAll(() => {
+  eng.dispose();
+});
+
+function rand(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return a;
+}
+
+const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+async function expectRepeatable(run: () => Promise<{ data: Float32Array }>): Promise<void> {
+  const first = bytes((await run()).data);
+  expect(first.length).toBeGreaterThan(0);
+  for (let i = 1; i < 5; i++) {
+    const again = bytes((await run()).data);
+    expect(Buffer.compare(first, again), `run ${i} differs from run 0`).toBe(0);
+  }
+}
+
+const t3 = (v: number): Triple => [v, v, v];
+interface Case {
+  name: string;
+  N: number;
+  Cin: number;
+  Cout: number;
+  S: number;
+  k: number;
+  opts: WasmConvOptions;
+}
+const cases: Case[] = [
+  // few row groups: backward-weights takes the split-k path
+  { name: 'N=1, 32->32, 4^3 (split-k path)', N: 1, Cin: 32, Cout: 32, S: 4, k: 3, opts: { stride: t3(1), padding: t3(1), dilation: t3(1) } },
+  { name: 'N=2, 16->16, 16^3', N: 2, Cin: 16, Cout: 16, S: 16, k: 3, opts: { stride: t3(1), padding: t3(1), dilation: t3(1) } },
+  { name: 'N=1, 8->12, 12x10x14, stride 2', N: 1, Cin: 8, Cout: 12, S: 0, k: 3, opts: { stride: t3(2), padding: t3(1), dilation: t3(1) } },
+  { name: 'N=1, 64->64, 8^3 (large weights)', N: 1, Cin: 64, Cout: 64, S: 8, k: 3, opts: { stride: t3(1), padding: t3(1), dilation: t3(1) } },
+];
+
+describe('the wasm engine is bit-deterministic (2 threads)', () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
+      const xShape = [c.N, c.Cin, ...sp];
+      const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
+      const x = rand(xShape.reduce((a, b) => a * b, 1), 1);
+      const w = rand(wShape.reduce((a, b) => a * b, 1), 2);
+      const bias = rand(c.Cout, 3);
+      const y = await eng.conv3d(x, xShape, w, wShape, bias, c.opts);
+      const dy = rand(y.data.length, 4);
+      await expectRepeatable(() => eng.conv3d(x, xShape, w, wShape, bias, c.opts));
+      await expectRepeatable(() => eng.conv3dBackwardInput(dy, y.shape, w, wShape, xShape, c.opts));
+      await expectRepeatable(() => eng.conv3dBackwardWeights(x, xShape, dy, y.shape, wShape, c.opts));
+    });
+  }
+});
