@@ -8,50 +8,20 @@ import type { Shape } from '@colab-ts/ndarray';
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
+import type { GridConstants, WindowConstants } from '../gpu/constants.js';
+import { gridConstants, windowConstants } from '../gpu/constants.js';
 import type { GpuDevice } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { normalizePool } from '../options.js';
 import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
 
 /** Shape facts of a pooling: input `[N, C, D, H, W]`, output extents, window, stride, padding. @category gpu */
-export interface PoolConstants {
-  readonly D: number;
-  readonly H: number;
-  readonly W: number;
-  readonly oD: number;
-  readonly oH: number;
-  readonly oW: number;
-  readonly kD: number;
-  readonly kH: number;
-  readonly kW: number;
-  readonly sd: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly pd: number;
-  readonly ph: number;
-  readonly pw: number;
-}
+export type PoolConstants = GridConstants & WindowConstants;
 
 /** The constants of a pooling from its input and output shapes. @category gpu */
 export function poolConstants(op: string, xs: Shape, ys: Shape, options: PoolOptions): PoolConstants {
   const o = normalizePool(op, options);
-  return {
-    D: xs[2]!,
-    H: xs[3]!,
-    W: xs[4]!,
-    oD: ys[2]!,
-    oH: ys[3]!,
-    oW: ys[4]!,
-    kD: o.kernelSize[0],
-    kH: o.kernelSize[1],
-    kW: o.kernelSize[2],
-    sd: o.stride[0],
-    sh: o.stride[1],
-    sw: o.stride[2],
-    pd: o.padding[0],
-    ph: o.padding[1],
-    pw: o.padding[2],
-  };
+  return { ...gridConstants(xs, ys), ...windowConstants(o.kernelSize, o.stride, o.padding) };
 }
 
 type This = IKernelFunctionThis<PoolConstants>;

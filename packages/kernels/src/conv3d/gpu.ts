@@ -9,31 +9,18 @@ import type { Shape } from '@colab-ts/ndarray';
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
+import type { GridConstants, WindowConstants } from '../gpu/constants.js';
+import { gridConstants, windowConstants } from '../gpu/constants.js';
 import type { GpuDevice } from '../gpu/device.js';
 import { NONE, kernelArg, runKernel } from '../gpu/run.js';
 import { normalizeConv } from '../options.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from './index.js';
 
 /** Shape facts of a convolution: input `[N, Ci, D, H, W]`, output `[N, Co, oD, oH, oW]`, kernel, stride, padding, dilation. @category gpu */
-export interface ConvConstants {
+export interface ConvConstants extends GridConstants, WindowConstants {
   readonly N: number;
   readonly Ci: number;
   readonly Co: number;
-  readonly D: number;
-  readonly H: number;
-  readonly W: number;
-  readonly oD: number;
-  readonly oH: number;
-  readonly oW: number;
-  readonly kD: number;
-  readonly kH: number;
-  readonly kW: number;
-  readonly sd: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly pd: number;
-  readonly ph: number;
-  readonly pw: number;
   readonly dd: number;
   readonly dh: number;
   readonly dw: number;
@@ -157,22 +144,9 @@ export function convConstants(op: string, xs: Shape, ws: Shape, ys: Shape, optio
   return {
     N: xs[0]!,
     Ci: xs[1]!,
-    D: xs[2]!,
-    H: xs[3]!,
-    W: xs[4]!,
     Co: ys[1]!,
-    oD: ys[2]!,
-    oH: ys[3]!,
-    oW: ys[4]!,
-    kD: ws[2]!,
-    kH: ws[3]!,
-    kW: ws[4]!,
-    sd: o.stride[0],
-    sh: o.stride[1],
-    sw: o.stride[2],
-    pd: o.padding[0],
-    ph: o.padding[1],
-    pw: o.padding[2],
+    ...gridConstants(xs, ys),
+    ...windowConstants([ws[2]!, ws[3]!, ws[4]!], o.stride, o.padding),
     dd: o.dilation[0],
     dh: o.dilation[1],
     dw: o.dilation[2],

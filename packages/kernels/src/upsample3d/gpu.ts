@@ -9,19 +9,15 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { UpsampleOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
+import type { GridConstants } from '../gpu/constants.js';
+import { gridConstants } from '../gpu/constants.js';
 import type { GpuDevice } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { normalizeUpsample } from '../options.js';
 import { upsample3dBackwardShape, upsample3dShape } from './index.js';
 
 /** Shape facts of an up-sampling. @category gpu */
-export interface UpsampleConstants {
-  readonly D: number;
-  readonly H: number;
-  readonly W: number;
-  readonly oD: number;
-  readonly oH: number;
-  readonly oW: number;
+export interface UpsampleConstants extends GridConstants {
   readonly sd: number;
   readonly sh: number;
   readonly sw: number;
@@ -193,12 +189,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
 function constantsOf(op: string, xs: readonly number[], ys: readonly number[], options: UpsampleOptions): UpsampleConstants {
   const o = normalizeUpsample(op, options);
   return {
-    D: xs[2]!,
-    H: xs[3]!,
-    W: xs[4]!,
-    oD: ys[2]!,
-    oH: ys[3]!,
-    oW: ys[4]!,
+    ...gridConstants(xs, ys),
     sd: o.scale[0],
     sh: o.scale[1],
     sw: o.scale[2],
