@@ -21,7 +21,7 @@ import { logitFigure, overlayFigure } from './figures.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
 import type { Method } from './model.js';
-import { labelsOf, normalizeImage, predictLogits } from './model.js';
+import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluate, predict, showSummary } from './predictCmd.js';
 import type { TrainOptions } from './train.js';
 import { loadRun, openOrFail, train } from './train.js';
@@ -44,6 +44,9 @@ export interface DemoOptions {
   /** Training patch (default: up to 8 x 32 x 32 of the phantom); inference slides it over the whole image. */
   readonly patch?: readonly [number, number, number] | undefined;
   readonly valEvery?: number;
+  /** The generator's schedule (default: `train`'s, `defaultGeneratorSchedule`). */
+  readonly generatorLr?: number | undefined;
+  readonly generatorEvery?: number | undefined;
 }
 
 /** One method's line of the results. @category demo */
@@ -89,8 +92,6 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const w = await writePhantomDataset(dir, cohort)();
     if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
   }
-  // A margin and temperature scaled from the paper's (30 and 20 voxels at ~256 px in-plane) to the phantom's size.
-  const scale = Math.max(o.size[1], o.size[2]) / 256;
   const base: Omit<TrainOptions, 'method' | 'out'> = {
     data: dataDir,
     t: o.t,
@@ -100,10 +101,9 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     seed: o.seed,
     lr: o.lr,
     momentum: o.momentum,
-    generatorLr: 3e-4,
-    generatorEvery: 5,
-    margin: Math.max(2, Math.round(30 * scale)),
-    temperature: Math.max(1, Math.round(20 * scale)),
+    // margin and temperature: train's defaults (the paper's, scaled to the phantom's size, in mm).
+    generatorLr: o.generatorLr,
+    generatorEvery: o.generatorEvery,
     features: o.features,
     stages: 3,
     roiShare: 0.5,
@@ -144,17 +144,8 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
       logits[ri]!.push(lg);
       preds.push({ name: ri === 0 ? 'BASELINE' : 'COLAB', labels: labelsOf(lg, cfg.classes) });
       if (cfg.method === 'colab') {
-        // f~_theta(x) as in Fig. 8: argmax over all c - 1 + t outputs; background sub-class j shown as context j - 1 (0 = far background).
-        const z = toTypedArray(lg);
-        const K = lg.shape[0]!;
-        const n = z.length / K;
-        const m = new Uint8Array(n);
-        for (let v = 0; v < n; v++) {
-          let b = 0;
-          for (let k = 1; k < K; k++) if (z[k * n + v]! > z[b * n + v]!) b = k;
-          m[v] = b >= cfg.classes - 1 ? b - (cfg.classes - 1) : 0;
-        }
-        context = array(m, spatial, 'uint8');
+        // f~_theta(x) as in Fig. 8: argmax over all c - 1 + t outputs, shown as the background sub-class (0 = far background).
+        context = contextMapOf(lg, cfg.classes - 1);
       }
     }
     if (ci < 4) {

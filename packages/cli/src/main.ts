@@ -34,10 +34,10 @@ export const trainSpec: CommandSpec = {
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
     { name: 'lr', kind: 'number', min: 0, default: 0.01, help: 'SGD learning rate (poly decay)' },
     { name: 'momentum', kind: 'number', min: 0, default: 0.99, help: 'Nesterov momentum, in (0, 1) (nnU-Net: 0.99; 0.9 for short runs)' },
-    { name: 'generator-lr', kind: 'number', min: 0, default: 0.0003, help: 'Adam learning rate of the task generator' },
-    { name: 'generator-every', kind: 'int', min: 1, default: 5, help: 'Update the generator every K iterations' },
-    { name: 'margin', kind: 'number', min: 0, default: 30, help: 'Margin m of the soft dilated mask (voxels)' },
-    { name: 'temperature', kind: 'number', min: 1e-9, default: 20, help: 'Temperature tau of the soft dilated mask' },
+    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
+    { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default 1)' },
+    { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
+    { name: 'temperature', kind: 'number', min: 1e-9, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
     { name: 'roi-share', kind: 'number', min: 0, default: 0.5, help: 'Share of patches centred on the ROI' },
@@ -98,6 +98,8 @@ export const demoSpec: CommandSpec = {
     { name: 'lr', kind: 'number', min: 0, default: 0.05, help: 'SGD learning rate (poly decay)' },
     { name: 'momentum', kind: 'number', min: 0, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
+    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
+    { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
@@ -122,6 +124,7 @@ export const mainHelp = (): string =>
 
 const str = (v: ArgValues, k: string): string => v[k] as string;
 const num = (v: ArgValues, k: string): number => v[k] as number;
+const opt = (v: ArgValues, k: string): number | undefined => v[k] as number | undefined;
 const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
 
 /** The exit code of an interrupted run (128 + SIGINT). @category commands */
@@ -171,10 +174,10 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
             seed: num(v, 'seed'),
             lr: num(v, 'lr'),
             momentum: num(v, 'momentum'),
-            generatorLr: num(v, 'generator-lr'),
-            generatorEvery: num(v, 'generator-every'),
-            margin: num(v, 'margin'),
-            temperature: num(v, 'temperature'),
+            generatorLr: opt(v, 'generator-lr'),
+            generatorEvery: opt(v, 'generator-every'),
+            margin: opt(v, 'margin'),
+            temperature: opt(v, 'temperature'),
             features: num(v, 'features'),
             stages: num(v, 'stages'),
             roiShare: num(v, 'roi-share'),
@@ -203,7 +206,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       case 'demo': {
         const sz = triple(v, 'size')!;
-        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch') }, io, signal);
+        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch'), generatorLr: opt(v, 'generator-lr'), generatorEvery: opt(v, 'generator-every') }, io, signal);
         return EXIT.ok;
       }
     }

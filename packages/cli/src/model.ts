@@ -10,7 +10,7 @@ import { predictRoi } from '@colab-ts/colab';
 import type { IntensityStats } from '@colab-ts/data';
 import { normalizeCT, slidingWindow, zScore } from '@colab-ts/data';
 import type { NDArray } from '@colab-ts/ndarray';
-import { expandDims, reshape } from '@colab-ts/ndarray';
+import { array, expandDims, reshape, toTypedArray } from '@colab-ts/ndarray';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { toTensors, unetApply } from '@colab-ts/nn';
 
@@ -111,4 +111,24 @@ export async function predictLogits(theta: unknown, image: NDArray, patch: reado
 export function labelsOf(logits: NDArray, classes: number): NDArray {
   const lab = predictRoi(expandDims(logits, 0), classes);
   return reshape(lab, logits.shape.slice(1));
+}
+
+/**
+ * The context label map `[D, H, W]` of logits `[K, D, H, W]` whose channels
+ * `roiClasses ..` are background sub-classes (Fig. 8): the argmax over all
+ * channels, shown as sub-class index (0 = far background, also where a ROI
+ * class wins). `roiClasses = 0` reads a task generator's `t` outputs.
+ * @category inference
+ */
+export function contextMapOf(logits: NDArray, roiClasses: number): NDArray {
+  const z = toTypedArray(logits);
+  const K = logits.shape[0]!;
+  const n = z.length / K;
+  const m = new Uint8Array(n);
+  for (let v = 0; v < n; v++) {
+    let b = 0;
+    for (let k = 1; k < K; k++) if (z[k * n + v]! > z[b * n + v]!) b = k;
+    m[v] = b >= roiClasses ? b - roiClasses : 0;
+  }
+  return array(m, logits.shape.slice(1), 'uint8');
 }

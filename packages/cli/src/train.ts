@@ -12,10 +12,10 @@ import { join, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
-import { aggregateLabels, colabInit, colabStep, distanceConstrainedLabels, distanceMap, kmeans, roiMask, roiOneHot, segmentationInit, segmentationStep, softDilatedMask } from '@colab-ts/colab';
+import { aggregateLabels, caseDilatedMask, colabInit, colabStep, distanceConstrainedLabels, kmeans, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
 import { augment, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
-import { confusion, dice } from '@colab-ts/metrics';
+import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
 import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import type { UNetParams } from '@colab-ts/nn';
@@ -25,11 +25,15 @@ import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
 import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
-import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
-import { progressFigure } from './figures.js';
+import { contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
+import type { OverlayCase } from './figures.js';
+import { overlayFigure, progressFigure } from './figures.js';
+
+/** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
+type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
 
 /** What `train` takes (the command's flags). @category training */
-export interface TrainOptions extends Hyperparameters {
+export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pick<Hyperparameters, Derived>> {
   readonly data: string;
   readonly out: string;
   readonly method: Method;
@@ -57,7 +61,8 @@ export interface TrainResult {
 /** One line of log.jsonl. @category training */
 export type LogEntry =
   | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly roiLoss?: number; readonly lr: number; readonly seconds: number }
-  | { readonly type: 'val'; readonly step: number; readonly dice: number; readonly diceMA: number };
+  | { readonly type: 'gen'; readonly step: number; readonly contextEntropy: number; readonly metaGradNorm: number; readonly generatorChange: number; readonly roiLossAfterInner: number; readonly generatorLr: number }
+  | { readonly type: 'val'; readonly step: number; readonly dice: number; readonly diceMA: number; readonly contextNmi?: number };
 
 /** A checkpoint's content. @category training */
 export interface Checkpoint {
@@ -156,6 +161,37 @@ const defaultPatch = (shape: readonly number[], stages: number): [number, number
   return [Math.min(shape[0]!, 16), fit(shape[1]!, 64), fit(shape[2]!, 64)];
 };
 
+/**
+ * The default margin m and temperature tau of the soft dilated mask (Eq. 8),
+ * in mm: the paper's m = 30 and tau = 20 voxels at about 256 voxels
+ * in-plane, scaled to the image's in-plane extent and converted to mm with
+ * the finest in-plane spacing; at least 2 and 1 voxels. Distances are
+ * measured in mm (with the case's spacing), so anisotropic voxels count
+ * as what they measure.
+ * @category training
+ */
+export function defaultMargin(spatial: readonly number[], spacing: readonly [number, number, number]): { readonly margin: number; readonly temperature: number } {
+  const extent = Math.max(spatial[1] ?? 1, spatial[2] ?? 1);
+  const s = Math.min(spacing[1], spacing[2]);
+  const scale = extent / 256;
+  const round = (v: number): number => Math.round(v * 100) / 100;
+  return { margin: round(Math.max(2, 30 * scale) * s), temperature: round(Math.max(1, 20 * scale) * s) };
+}
+
+/**
+ * The default generator schedule for an iteration budget: an update every
+ * iteration (every `every` when given), and an Adam learning rate of
+ * `3e-4 * sqrt(40000 / updates)` (at most 1e-2), where 40,000 is about the
+ * number of generator updates of the authors' runs. Short runs get larger
+ * steps so that the generator moves within the budget (see docs/results.md).
+ * @category training
+ */
+export function defaultGeneratorSchedule(iterations: number, every?: number): { readonly generatorLr: number; readonly generatorEvery: number } {
+  const generatorEvery = every ?? 1;
+  const updates = Math.max(1, Math.ceil(iterations / generatorEvery));
+  return { generatorEvery, generatorLr: Math.min(1e-2, 3e-4 * Math.sqrt(40000 / updates)) };
+}
+
 /** Resolves the run configuration from the options and the dataset (every problem at once). @category training */
 export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case[]): RunConfig {
   const issues: string[] = [];
@@ -181,6 +217,9 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   const train = ids.slice(0, ids.length - nVal);
   const trainCases = cases.filter((c) => train.includes(c.id));
   const normalization: Normalization = isCT ? { kind: 'ct', stats: ctStatistics(trainCases.map((c) => ({ image: c.image, mask: c.label }))) } : { kind: 'zscore' };
+  const spacing = cases[0]!.spacing as [number, number, number];
+  const geometry = defaultMargin(cases[0]!.image.shape.slice(1), spacing);
+  const schedule = defaultGeneratorSchedule(o.iterations, o.generatorEvery);
   return {
     version: 1,
     data: resolve(o.data),
@@ -194,10 +233,10 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     seed: o.seed,
     lr: o.lr,
     momentum: o.momentum,
-    generatorLr: o.generatorLr,
-    generatorEvery: o.generatorEvery,
-    margin: o.margin,
-    temperature: o.temperature,
+    generatorLr: o.generatorLr ?? schedule.generatorLr,
+    generatorEvery: schedule.generatorEvery,
+    margin: o.margin ?? geometry.margin,
+    temperature: o.temperature ?? geometry.temperature,
     features: o.features,
     stages: o.stages,
     roiShare: o.roiShare,
@@ -206,7 +245,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
     normalization,
-    spacing: cases[0]!.spacing as [number, number, number],
+    spacing,
     labels: ds.labels,
   };
 }
@@ -224,6 +263,50 @@ export async function validate(theta: unknown, cfg: RunConfig, cases: readonly C
     s += Number.isNaN(d) ? 1 : d; // both empty: a perfect match
   }
   return s / cases.length;
+}
+
+/**
+ * How well the generator's context labels follow the true tissues: the
+ * normalised mutual information between the argmax of the generator's `t`
+ * outputs and the case's context map (`contextTr`), over the background
+ * voxels near the ROI (M > 1/2), pooled over the cases. NaN when no case
+ * has a context map or ROI.
+ * @category training
+ */
+export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+  const withContext = cases.filter((c) => c.context !== undefined && c.weight !== undefined);
+  if (withContext.length === 0) return Number.NaN;
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const c of withContext) {
+    if (!toTypedArray(c.label).some((v) => v !== 0)) continue;
+    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch), 0);
+    const lab = toTypedArray(c.label);
+    const ctx = toTypedArray(c.context!);
+    const M = toTypedArray(c.weight!);
+    const g = toTypedArray(q);
+    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (a.push(g[i]!), b.push(ctx[i]!));
+  }
+  if (a.length === 0) return Number.NaN;
+  return normalizedMutualInformation(array(Int32Array.from(a), [a.length], 'int32'), array(Int32Array.from(b), [b.length], 'int32'));
+}
+
+/** context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
+async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<Uint8Array> {
+  const rows: OverlayCase[] = [];
+  for (const c of cases.slice(0, 4)) {
+    const spatial = c.image.shape.slice(1);
+    const lg = await predictLogits(theta, c.image, cfg.patch);
+    const n = spatial.reduce((p, q) => p * q, 1);
+    rows.push({
+      id: c.id,
+      image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'),
+      truth: array(toTypedArray(c.label), spatial, c.label.dtype),
+      predictions: [{ name: cfg.method.toUpperCase(), labels: labelsOf(lg, cfg.classes) }],
+      context: { name: 'CONTEXT', labels: contextMapOf(lg, cfg.classes - 1) },
+    });
+  }
+  return overlayFigure(rows);
 }
 
 /**
@@ -255,10 +338,13 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
 
   const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));
   const root = key(cfg.seed);
-  let prepared: Prepared = { cases: norm, t: cfg.t };
+  // The soft dilated mask M (Eq. 8) of every case, on the whole volume (distances in mm); patches carry their crop of it.
+  const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans';
+  const withMask = (c: Case): Case => (constrained ? { ...c, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) } : c);
+  let prepared: Prepared = { cases: norm.map(withMask), t: cfg.t };
   if (cfg.method === 'kmeans') {
     const maps = kmeansMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
-    prepared = { cases: norm.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
+    prepared = { cases: prepared.cases.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
   }
   const trainCases = prepared.cases.filter((c) => cfg.trainCases.includes(c.id));
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
@@ -290,14 +376,15 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     appendFileSync(logPath, `${JSON.stringify(e)}\n`);
   };
   const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice });
-  const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log));
+  const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen')));
 
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
   const runValidation = async (): Promise<void> => {
     const d = await validate(state.theta, cfg, valCases);
     valDice.push(d);
     const w = valDice.slice(-5);
-    appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length });
+    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases) : Number.NaN;
+    appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length, ...(Number.isNaN(nmi) ? {} : { contextNmi: nmi }) });
     if (Number.isFinite(d) && d > bestDice) {
       bestDice = d;
       bestStep = state.iteration;
@@ -323,12 +410,17 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     let loss: number;
     let roi: number | undefined;
     let lr: number;
+    const M = batch.weight;
     if (cStep !== undefined) {
-      const r = await cStep(state as ColabState, { x, y });
+      const r = await cStep(state as ColabState, { x, y, M });
       state = r.state;
       loss = r.metrics.segLoss;
       roi = r.metrics.roiLoss;
       lr = r.metrics.lr;
+      if (r.metrics.generatorUpdated) {
+        const m = r.metrics;
+        appendLog({ type: 'gen', step: state.iteration, contextEntropy: m.contextEntropy, metaGradNorm: m.metaGradNorm, generatorChange: m.generatorChange, roiLossAfterInner: m.roiLossAfterInner, generatorLr: m.generatorLr });
+      }
     } else {
       let target: NDArray = y;
       if (cfg.method !== 'baseline') {
@@ -336,16 +428,15 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
           cfg.method === 'dilated'
             ? undefined
             : oneHot(batch.context!, cfg.t);
-        const M = softDilatedMask(distanceMap(roiMask(y)), { margin: cfg.margin, temperature: cfg.temperature });
         const qq = q ?? (() => {
-          const m = toTypedArray(M);
+          const m = toTypedArray(M!);
           const out = new Float32Array(m.length * 2);
-          const vox = M.shape.slice(2).reduce((a, b) => a * b, 1);
-          for (let i = 0; i < M.shape[0]!; i++) for (let v = 0; v < vox; v++) (out[i * 2 * vox + v] = 1 - m[i * vox + v]!), (out[(i * 2 + 1) * vox + v] = m[i * vox + v]!);
-          return array(out, [M.shape[0]!, 2, ...M.shape.slice(2)], 'float32');
+          const vox = M!.shape.slice(2).reduce((a, b) => a * b, 1);
+          for (let i = 0; i < M!.shape[0]!; i++) for (let v = 0; v < vox; v++) (out[i * 2 * vox + v] = 1 - m[i * vox + v]!), (out[(i * 2 + 1) * vox + v] = m[i * vox + v]!);
+          return array(out, [M!.shape[0]!, 2, ...M!.shape.slice(2)], 'float32');
         })();
         const yTilde = aggregateLabels(tensor(y), tensor(qq));
-        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M), { roiClasses: cfg.classes - 1 }));
+        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }));
       }
       const r = await sStep!(state as SegmentationState, { x, target });
       state = r.state;
@@ -369,6 +460,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   if (!existsSync(latestPath) || (loadCheckpoint(latestPath) as Checkpoint).step !== state.iteration) saveCheckpoint(latestPath, checkpoint());
   if (!existsSync(bestPath)) saveCheckpoint(bestPath, checkpoint());
   drawProgress();
+  if (cfg.method !== 'baseline') writeAtomicSync(join(runDir, 'context.png'), await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases));
   bar?.finish(last);
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }

@@ -11,9 +11,9 @@
 import type { Tensor } from '@colab-ts/autodiff';
 import { div, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
 import type { AdamState, SgdState } from '@colab-ts/nn';
-import { adam, globalNorm, polyLr, sgd, toTensors } from '@colab-ts/nn';
+import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, astype, isNDArray, showShape } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, astype, isNDArray, showShape, sub } from '@colab-ts/ndarray';
 import type { ColabConfig, ColabConfigInput } from './config.js';
 import { validateColabConfig } from './config.js';
 import { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
@@ -56,6 +56,8 @@ export interface ColabMetrics {
   readonly roiLossAfterInner: number;
   /** Global L2 norm of the meta-gradient (generator iterations only, else NaN). */
   readonly metaGradNorm: number;
+  /** The generator's relative weight change `|w' - w| / |w|` of this update (generator iterations only, else NaN). */
+  readonly generatorChange: number;
   /** Mean entropy (nats) of the context probabilities q over background voxels, weighted by M; log t for uniform labels. */
   readonly contextEntropy: number;
   /** Learning rates used: theta's (also alpha unless set) and the generator's. */
@@ -157,6 +159,7 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
     let omegaOpt = state.omegaOpt;
     let roiAfter = Number.NaN;
     let metaNorm = Number.NaN;
+    let generatorChange = Number.NaN;
     const generatorUpdated = it % config.generatorEvery === 0;
 
     if (generatorUpdated) {
@@ -181,6 +184,7 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
       metaNorm = globalNorm(r.g);
       roiAfter = r.roiAfter.data[0]!;
       [omega, omegaOpt] = adamOpt.step(state.omega, r.g, state.omegaOpt);
+      generatorChange = globalNorm(mapArrays((a, b) => sub(a, b), omega, state.omega)) / Math.max(globalNorm(state.omega), 1e-30);
     }
 
     // Step 11: the segmentation update with the labels of the updated generator.
@@ -202,6 +206,7 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
         roiLoss: r.roi.data[0]!,
         roiLossAfterInner: roiAfter,
         metaGradNorm: metaNorm,
+        generatorChange,
         contextEntropy: r.entropy.data[0]!,
         lr,
         generatorLr: generatorUpdated ? gLr : 0,

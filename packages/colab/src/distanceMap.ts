@@ -113,3 +113,33 @@ export function softDilatedMask(d: NDArray, options: SoftDilatedMaskOptions = {}
   }
   return array(out, d.shape, d.dtype === 'float32' ? 'float32' : 'float64');
 }
+
+/** Options of `caseDilatedMask`. @category context constraint */
+export interface CaseDilatedMaskOptions extends SoftDilatedMaskOptions, DistanceMapOptions {}
+
+/**
+ * The soft dilated mask (Eq. 8) of a whole case, computed once on the full
+ * volume so that a patch cropped from it knows how far its voxels are from
+ * ROI outside the patch: `label` is the case's integer label map
+ * (`[D, H, W]` or `[1, D, H, W]`, ROI = every non-zero value), distances in
+ * the unit of `spacing` (voxels without it). A case without ROI gets `M = 1`
+ * everywhere (no constraint), as in the authors' code. Returns float32 with
+ * the label's shape.
+ * @example caseDilatedMask(c.label, { margin: 12, temperature: 7.5, spacing: c.spacing })
+ * @category context constraint
+ */
+export function caseDilatedMask(label: NDArray, options: CaseDilatedMaskOptions = {}): NDArray<number, 'float32'> {
+  const op = 'caseDilatedMask';
+  if (!isNDArray(label)) throw new ValueError(op, 'label must be an NDArray');
+  const s = label.shape;
+  if (!(s.length === 3 || (s.length === 4 && s[0] === 1))) throw new ShapeError(op, `label must be [D, H, W] or [1, D, H, W], got ${showShape(s)}`);
+  const spatial = s.slice(s.length - 3) as [number, number, number];
+  const src = toTypedArray(label);
+  const mask = new Uint8Array(src.length);
+  let any = false;
+  for (let i = 0; i < src.length; i++) if (src[i] !== 0) (mask[i] = 1), (any = true);
+  if (!any) return array(new Float32Array(src.length).fill(1), s, 'float32');
+  const d = distanceMap(array(mask, spatial, 'uint8'), options.spacing === undefined ? {} : { spacing: options.spacing });
+  const M = softDilatedMask(d, options);
+  return array(Float32Array.from(toTypedArray(M)), s, 'float32');
+}

@@ -14,8 +14,8 @@
  */
 export type { ConstrainedLabelOptions, TensorInput } from './labels.js';
 export { aggregateLabels, contextProbabilities, distanceConstrainedLabels, farBackgroundLabel, roiOneHot } from './labels.js';
-export type { DistanceMapOptions, SoftDilatedMaskOptions } from './distanceMap.js';
-export { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
+export type { CaseDilatedMaskOptions, DistanceMapOptions, SoftDilatedMaskOptions } from './distanceMap.js';
+export { caseDilatedMask, distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
 export type { PredictRoiOptions } from './predictRoi.js';
 export { predictRoi } from './predictRoi.js';
 export type { KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';

@@ -1,7 +1,7 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, get, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { distanceMap, roiMask, softDilatedMask } from '../src/index.js';
+import { caseDilatedMask, distanceMap, roiMask, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -82,4 +82,17 @@ describe('properties', () => {
       if (i > 0 && sorted[i - 1]! >= margin && d > sorted[i - 1]!) expect(M[i]).toBeLessThan(M[i - 1]!);
     });
   });
+
+  test.prop([arbMask, arbSpacing, fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0.5, max: 5, noNaN: true })], { numRuns: 40 })(
+    'caseDilatedMask is Eq. 8 of the brute-force whole-case distance (float32), and 1 everywhere for a case without ROI',
+    (mask, spacing, margin, temperature) => {
+      const label = array(values(mask).map((v) => v * 2), [1, ...mask.shape], 'uint8');
+      const M = caseDilatedMask(label, { spacing, margin, temperature });
+      expect(M.dtype).toBe('float32');
+      expect(M.shape).toEqual([1, ...mask.shape]);
+      const d = bruteForce(mask, spacing);
+      const want = values(mask).some((v) => v !== 0) ? d.map((x) => (x < margin ? 1 : Math.exp((margin - x) / temperature))) : d.map(() => 1);
+      expectAllClose(M, want, { atol: 1e-6, rtol: 1e-6 });
+    },
+  );
 });

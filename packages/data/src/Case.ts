@@ -19,12 +19,19 @@ export interface Case {
   readonly image: NDArray;
   readonly label: NDArray;
   readonly context?: NDArray | undefined;
+  /**
+   * An optional float map `[1, D, H, W]` carried with every patch: cropped with
+   * it (0 outside the volume) and moved by the same spatial augmentation
+   * (nearest neighbour, 0 outside). CoLab's soft dilated mask M (Eq. 8),
+   * computed once on the whole case, travels this way.
+   */
+  readonly weight?: NDArray | undefined;
   readonly spacing: Spacing;
 }
 
 /**
- * A batch of patches: `image [N, C, pd, ph, pw]`, `label` and `context`
- * `[N, 1, pd, ph, pw]`, which patches were drawn to contain the ROI, each
+ * A batch of patches: `image [N, C, pd, ph, pw]`, `label`, `context` and
+ * `weight` `[N, 1, pd, ph, pw]`, which patches were drawn to contain the ROI, each
  * patch's corner in its case (negative or past the end where padded), and the
  * case ids.
  * @category cases
@@ -33,6 +40,8 @@ export interface Batch {
   readonly image: NDArray;
   readonly label: NDArray;
   readonly context?: NDArray | undefined;
+  /** The patches of the cases' `weight` maps `[N, 1, pd, ph, pw]` (float), when every case has one. */
+  readonly weight?: NDArray | undefined;
   readonly roi: readonly boolean[];
   readonly origins: readonly (readonly [number, number, number])[];
   readonly caseIds: readonly string[];
@@ -55,5 +64,11 @@ export function checkCase(op: string, c: Case): void {
       throw new ShapeError(op, `case ${c.id}: ${name} must be [1,${spatial.join(',')}], got ${showShape(m.shape)}`);
     }
     if (isFloat(m.dtype)) throw new ShapeError(op, `case ${c.id}: ${name} must be an integer map (uint8 or int32), got ${m.dtype}`);
+  }
+  if (c.weight !== undefined) {
+    if (c.weight.shape.length !== 4 || c.weight.shape[0] !== 1 || !shapesEqual(c.weight.shape.slice(1), spatial)) {
+      throw new ShapeError(op, `case ${c.id}: weight must be [1,${spatial.join(',')}], got ${showShape(c.weight.shape)}`);
+    }
+    if (!isFloat(c.weight.dtype)) throw new ShapeError(op, `case ${c.id}: weight must be a float map, got ${c.weight.dtype}`);
   }
 }

@@ -73,7 +73,7 @@ function rotation(axis: number, t: number): M3 {
  */
 export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Batch {
   const op = 'augment';
-  const { image, label, context } = batch;
+  const { image, label, context, weight } = batch;
   if (image.shape.length !== 5) throw new ShapeError(op, `batch.image must be [N,C,D,H,W], got ${showShape(image.shape)}`);
   const [N, C, D, H, W] = image.shape as unknown as [number, number, number, number, number];
   const n = D * H * W;
@@ -88,7 +88,8 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
   if (mirrorAxes.some((a) => a !== 0 && a !== 1 && a !== 2)) throw new ValueError(op, `mirror.axes must be spatial axes 0 (D), 1 (H) or 2 (W), got ${JSON.stringify(mirrorAxes)}`);
   if (!(mirrorP >= 0 && mirrorP <= 1)) throw new ValueError(op, `mirror.p must be in [0, 1], got ${mirrorP}`);
   const img = dataOf(image);
-  const maps = [label, context].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, dataOf(m).length) }));
+  // Label maps and the weight map move with the image (nearest neighbour, 0 outside).
+  const maps = [label, context, weight].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, dataOf(m).length) }));
   const out = new Float32Array(img.length);
   const keys = split(k, N);
   const centre = [(D - 1) / 2, (H - 1) / 2, (W - 1) / 2];
@@ -190,6 +191,7 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
     image: packed('float32', image.shape, out),
     label: maps[0] === undefined ? label : packed(label.dtype, label.shape, maps[0].out),
     context: maps[1] === undefined || context === undefined ? context : packed(context.dtype, context.shape, maps[1].out),
+    weight: maps[2] === undefined || weight === undefined ? weight : packed(weight.dtype, weight.shape, maps[2].out),
   };
 }
 

@@ -83,6 +83,8 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
   const img = dataOf(c.image);
   const lab = dataOf(c.label);
   const ctx = c.context === undefined ? undefined : dataOf(c.context);
+  const weight = c.weight === undefined ? undefined : allocate(c.weight.dtype, n * psize);
+  const wsrc = c.weight === undefined ? undefined : dataOf(c.weight);
   const roi: boolean[] = [];
   const origins: (readonly [number, number, number])[] = [];
   for (let i = 0; i < n; i++) {
@@ -104,12 +106,14 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
     extractBox(img, C, shape, origin, size, options.padValue ?? 0, image, i * C * psize);
     extractBox(lab, 1, shape, origin, size, 0, label, i * psize);
     if (ctx !== undefined && context !== undefined) extractBox(ctx, 1, shape, origin, size, 0, context, i * psize);
+    if (wsrc !== undefined && weight !== undefined) extractBox(wsrc, 1, shape, origin, size, 0, weight, i * psize);
   }
   const pshape = [n, 1, ...size];
   return {
     image: packed(imgDtype, [n, C, ...size], image),
     label: packed(c.label.dtype, pshape, label),
     context: context === undefined || c.context === undefined ? undefined : packed(c.context.dtype, pshape, context),
+    weight: weight === undefined || c.weight === undefined ? undefined : packed(c.weight.dtype, pshape, weight),
     roi,
     origins,
     caseIds: Array.from({ length: n }, () => c.id),
@@ -139,7 +143,7 @@ export function sampleBatch(k: Key, cases: readonly Case[], options: SampleOptio
   return concatBatches(parts);
 }
 
-/** Stacks batches along N (image, label, context and metadata). @category sampling */
+/** Stacks batches along N (image, label, context, weight and metadata). @category sampling */
 export function concatBatches(parts: readonly Batch[]): Batch {
   if (parts.length === 0) throw new ValueError('concatBatches', 'needs at least one batch');
   const cat = (xs: readonly NDArray[]): NDArray => {
@@ -161,10 +165,12 @@ export function concatBatches(parts: readonly Batch[]): Batch {
     return packed(first.dtype, [total, ...per], out);
   };
   const ctx = parts.map((p) => p.context);
+  const wts = parts.map((p) => p.weight);
   return {
     image: cat(parts.map((p) => p.image)),
     label: cat(parts.map((p) => p.label)),
     context: ctx.every((x): x is NDArray => x !== undefined) ? cat(ctx) : undefined,
+    weight: wts.every((x): x is NDArray => x !== undefined) ? cat(wts) : undefined,
     roi: parts.flatMap((p) => p.roi),
     origins: parts.flatMap((p) => p.origins),
     caseIds: parts.flatMap((p) => p.caseIds),

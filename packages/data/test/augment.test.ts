@@ -48,6 +48,16 @@ describe('examples', () => {
     expect(agree / li.length).toBeGreaterThan(0.5);
   });
 
+  it('a weight map moves exactly as the label map (same nearest-neighbour sampling, 0 outside), keeping its float dtype', () => {
+    const b0 = batch([2, 1, 5, 9, 9], 3);
+    const b = { ...b0, weight: astype(b0.label, 'float32') };
+    for (const opts of [{ ...OFF, mirror: { p: 1 } }, { ...OFF, rotation: { p: 1 }, scaling: { p: 1 }, mirror: { p: 0.5 } }] as AugmentOptions[]) {
+      const a = augment(key(9), b, opts);
+      expect(a.weight!.dtype).toBe('float32');
+      expect(Array.from(toTypedArray(a.weight!))).toEqual(Array.from(toTypedArray(a.label)));
+    }
+  });
+
   it('a 2D batch (D = 1) is rotated in-plane only and stays finite', () => {
     const b = batch([4, 1, 1, 16, 16]);
     const a = augment(key(6), b, { rotation: { p: 1 }, scaling: { p: 1 }, brightness: { p: 1 }, contrast: { p: 1 }, gamma: { p: 1 }, noise: { p: 1 } });

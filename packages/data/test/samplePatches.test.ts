@@ -63,6 +63,24 @@ describe('examples', () => {
     }
   });
 
+  it('crops a weight map with its patch (the same box as the label, 0 where padded), across cases too', () => {
+    const c0 = tinyRoiCase([3, 7, 9], [1, 2, 3]);
+    const lab = toTypedArray(c0.label);
+    // weight = 10 + linear index, so every voxel is distinct and a wrong box shows.
+    const w = Float32Array.from(lab, (_, i) => 10 + i);
+    const c: Case = { ...c0, weight: { ...zeros([1, 3, 7, 9], 'float32'), data: w } as NDArray };
+    const b = sampleBatch(key(4), [c, c], { patchSize: [4, 8, 8], batchSize: 6, roiShare: 0.5 });
+    expect(b.weight!.shape).toEqual([6, 1, 4, 8, 8]);
+    const out = toTypedArray(b.weight!);
+    b.origins.forEach((o, i) => {
+      for (let d = 0; d < 4; d++) for (let h = 0; h < 8; h++) for (let x = 0; x < 8; x++) {
+        const [sd, sh, sw] = [o[0] + d, o[1] + h, o[2] + x];
+        const inside = sd >= 0 && sd < 3 && sh >= 0 && sh < 7 && sw >= 0 && sw < 9;
+        expect(out[((i * 4 + d) * 8 + h) * 8 + x]).toBe(inside ? 10 + (sd * 7 + sh) * 9 + sw : 0);
+      }
+    });
+  });
+
   it('roiVoxels lists the ROI voxels (restricted to chosen labels)', () => {
     const c = tinyRoiCase([4, 4, 4], [1, 1, 1]);
     expect(Array.from(roiVoxels(c.label))).toEqual([21, 22, 25, 26, 37, 38, 41, 42]);

@@ -18,3 +18,5 @@ export type { Row, Summary } from './summarize.js';
 export { summarize, summarizeColumns, toCsv } from './summarize.js';
 export type { CaseRow, EvaluateOptions } from './evaluateCase.js';
 export { evaluateCase } from './evaluateCase.js';
+export type { MutualInformationOptions } from './mutualInformation.js';
+export { normalizedMutualInformation } from './mutualInformation.js';
