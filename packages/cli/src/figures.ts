@@ -273,3 +273,71 @@ export function logitFigure(panels: readonly LogitPanel[]): Uint8Array {
   });
   return rasterToPng(r);
 }
+
+/** One point of `scatterSvg`: its series (colour), position, and whether it is a series mean (large, labelled). @category figures */
+export interface ScatterPoint {
+  readonly series: number;
+  readonly label: string;
+  readonly x: number;
+  readonly y: number;
+  readonly big: boolean;
+}
+
+const SERIES_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A scatter plot as SVG (real text, axis ticks, a legend): the paper's Fig. 4,
+ * precision against sensitivity per method. Axes span the points with a
+ * margin, ticks every 0.05 (or 0.1 on wide ranges).
+ * @category figures
+ */
+export function scatterSvg(points: readonly ScatterPoint[], o: { readonly title: string; readonly x: string; readonly y: string; readonly legend: readonly string[] }): string {
+  const W = 640;
+  const H = 480;
+  const L = 70;
+  const R = 200;
+  const T = 40;
+  const B = 60;
+  const fin = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const span = (vs: number[]): [number, number] => {
+    if (vs.length === 0) return [0, 1];
+    let lo = Math.min(...vs);
+    let hi = Math.max(...vs);
+    const pad = Math.max(0.02, (hi - lo) * 0.1);
+    lo = Math.max(0, lo - pad);
+    hi = Math.min(1, hi + pad);
+    return [lo, hi];
+  };
+  const [x0, x1] = span(fin.map((p) => p.x));
+  const [y0, y1] = span(fin.map((p) => p.y));
+  const X = (v: number): number => L + ((W - L - R) * (v - x0)) / (x1 - x0);
+  const Y = (v: number): number => H - B - ((H - T - B) * (v - y0)) / (y1 - y0);
+  const ticks = (lo: number, hi: number): number[] => {
+    const step = hi - lo > 0.4 ? 0.1 : 0.05;
+    const out: number[] = [];
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(Math.round(v * 1000) / 1000);
+    return out;
+  };
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${L}" y="22" font-size="15">${esc(o.title)}</text>`,
+    `<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#888"/>`,
+  ];
+  for (const v of ticks(x0, x1)) parts.push(`<line x1="${X(v)}" y1="${H - B}" x2="${X(v)}" y2="${H - B + 5}" stroke="#444"/><text x="${X(v)}" y="${H - B + 18}" text-anchor="middle">${v.toFixed(2)}</text>`);
+  for (const v of ticks(y0, y1)) parts.push(`<line x1="${L - 5}" y1="${Y(v)}" x2="${L}" y2="${Y(v)}" stroke="#444"/><text x="${L - 8}" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`);
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 15}" text-anchor="middle">${esc(o.x)}</text>`);
+  parts.push(`<text x="18" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(T + H - B) / 2})">${esc(o.y)}</text>`);
+  for (const p of fin) {
+    const c = SERIES_COLOURS[p.series % SERIES_COLOURS.length]!;
+    parts.push(p.big ? `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="7" fill="${c}" stroke="black"/>` : `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="3.5" fill="${c}" fill-opacity="0.6"/>`);
+  }
+  o.legend.forEach((name, i) => {
+    const y = T + 10 + i * 20;
+    parts.push(`<circle cx="${W - R + 20}" cy="${y}" r="6" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}" stroke="black"/><text x="${W - R + 32}" y="${y + 4}">${esc(name)}</text>`);
+  });
+  parts.push(`<text x="${W - R + 14}" y="${T + 20 + o.legend.length * 20}" font-size="10" fill="#555">large: mean over seeds</text>`, '</svg>');
+  return `${parts.join('\n')}\n`;
+}

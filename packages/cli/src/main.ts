@@ -15,6 +15,7 @@ import type { Method } from './model.js';
 import { METHODS } from './model.js';
 import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
+import { experiment, parseArms } from './experiment.js';
 
 const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
 
@@ -105,8 +106,26 @@ export const demoSpec: CommandSpec = {
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
 };
 
+/** `colab-ts experiment`. @category commands */
+export const experimentSpec: CommandSpec = {
+  name: 'experiment',
+  summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
+  description: 'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
+  flags: [
+    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    { name: 'test', kind: 'string', meta: 'DIR', help: 'Labelled dataset folder of test cases (default: hold out --test-fraction of --data)' },
+    { name: 'test-fraction', kind: 'number', min: 0, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Report folder (runs/, table.md, results.*, figures/)' },
+    { name: 'methods', kind: 'string', default: 'baseline,anatomy,kmeans,dilated,colab,colab3', help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)' },
+    { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
+    { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
+    ...trainSpec.flags.filter((f) => !['data', 'out', 'method', 't', 'seed', 'resume'].includes(f.name)),
+  ],
+  examples: ['colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000', 'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p'],
+};
+
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, predictSpec, evaluateSpec];
+export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec];
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -126,6 +145,26 @@ const str = (v: ArgValues, k: string): string => v[k] as string;
 const num = (v: ArgValues, k: string): number => v[k] as number;
 const opt = (v: ArgValues, k: string): number | undefined => v[k] as number | undefined;
 const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
+
+/** The training flags that `train` and `experiment` share. */
+const trainingFlags = (v: ArgValues) => ({
+  data: str(v, 'data'),
+  iterations: num(v, 'iterations'),
+  batchSize: num(v, 'batch-size'),
+  patch: triple(v, 'patch'),
+  lr: num(v, 'lr'),
+  momentum: num(v, 'momentum'),
+  generatorLr: opt(v, 'generator-lr'),
+  generatorEvery: opt(v, 'generator-every'),
+  margin: opt(v, 'margin'),
+  temperature: opt(v, 'temperature'),
+  features: num(v, 'features'),
+  stages: num(v, 'stages'),
+  roiShare: num(v, 'roi-share'),
+  augment: v.augment as boolean,
+  valEvery: num(v, 'val-every'),
+  valFraction: num(v, 'val-fraction'),
+});
 
 /** The exit code of an interrupted run (128 + SIGINT). @category commands */
 export const EXIT_INTERRUPTED = 130;
@@ -161,29 +200,18 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
   try {
     if (v.backend !== undefined) await useBackend(v.backend as string);
     switch (spec.name) {
+      case 'experiment': {
+        await experiment({ ...trainingFlags(v), out: str(v, 'out'), test: v.test as string | undefined, testFraction: num(v, 'test-fraction'), arms: parseArms(str(v, 'methods')), seeds: num(v, 'seeds'), firstSeed: num(v, 'first-seed') }, io, signal);
+        return EXIT.ok;
+      }
       case 'train': {
         const r = await train(
           {
-            data: str(v, 'data'),
+            ...trainingFlags(v),
             out: str(v, 'out'),
             method: v.method as Method,
             t: num(v, 't'),
-            iterations: num(v, 'iterations'),
-            batchSize: num(v, 'batch-size'),
-            patch: triple(v, 'patch'),
             seed: num(v, 'seed'),
-            lr: num(v, 'lr'),
-            momentum: num(v, 'momentum'),
-            generatorLr: opt(v, 'generator-lr'),
-            generatorEvery: opt(v, 'generator-every'),
-            margin: opt(v, 'margin'),
-            temperature: opt(v, 'temperature'),
-            features: num(v, 'features'),
-            stages: num(v, 'stages'),
-            roiShare: num(v, 'roi-share'),
-            augment: v.augment as boolean,
-            valEvery: num(v, 'val-every'),
-            valFraction: num(v, 'val-fraction'),
             resume: v.resume as boolean,
           },
           io,

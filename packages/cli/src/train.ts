@@ -44,6 +44,8 @@ export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pi
   readonly resume: boolean;
   /** No progress bar (default false). */
   readonly quiet?: boolean;
+  /** Train (and validate) on these case ids only (default: every training case of the dataset). */
+  readonly caseIds?: readonly string[] | undefined;
   /** Called after every step with the steps done (tests interrupt a run from here). */
   readonly onStep?: (step: number) => void;
 }
@@ -324,7 +326,8 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   if (o.resume && !existsSync(latestPath)) throw new CliError('usage', [`--resume: ${latestPath} does not exist (fix: drop --resume to start a new run, or point --out at an interrupted run)`]);
   if (!o.resume && existsSync(latestPath)) throw new CliError('usage', [`--out ${o.out} already holds a run (fix: pass --resume to continue it, or choose another --out)`]);
   const ds = await openOrFail(o.data, o.method === 'anatomy');
-  const raw = await loadOrFail(ds);
+  const all = await loadOrFail(ds);
+  const raw = o.caseIds === undefined ? all : all.filter((c) => o.caseIds!.includes(c.id));
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
   let cfg = resolveConfig(o, ds, raw);
   if (o.resume) {

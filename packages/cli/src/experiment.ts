@@ -1,0 +1,227 @@
+/**
+ * `colab-ts experiment`: the paper's Table I protocol on one dataset folder.
+ * Every method (no context labels, human-defined context labels when the
+ * dataset has them, k-means, dilated mask, CoLab with t = 2 and t = 3) is
+ * trained with the same budget for each of N seeds, predicts the test cases
+ * with the sliding window (best checkpoint) and is scored; the report gives
+ * per method the mean ± std over cases of each seed, and the mean over the
+ * seeds, as Table I. Resumable: a run whose result.json exists is skipped,
+ * an interrupted run continues from its checkpoint.
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Summary } from '@colab-ts/metrics';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, toTypedArray } from '@colab-ts/ndarray';
+import { writeAtomicSync } from './checkpoint.js';
+import type { OverlayCase } from './figures.js';
+import { logitFigure, overlayFigure, scatterSvg } from './figures.js';
+import type { Io } from './io.js';
+import { CliError } from './io.js';
+import type { Method } from './model.js';
+import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
+import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
+import type { TrainOptions } from './train.js';
+import { loadOrFail, loadRun, openOrFail, train } from './train.js';
+
+/** One arm of the protocol: a method and its number of context classes. @category experiment */
+export interface Arm {
+  readonly method: Method;
+  readonly t: number;
+}
+
+/** The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` / `colab:3`, `kmeans:3`. @category experiment */
+export function parseArms(spec: string): Arm[] {
+  return spec.split(',').map((raw) => {
+    const s = raw.trim();
+    const m = /^(baseline|anatomy|kmeans|dilated|colab)(?::?(\d+))?$/.exec(s);
+    if (m === null) throw new CliError('usage', [`--methods ${spec}: unknown method ${JSON.stringify(s)} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3)`]);
+    const method = m[1] as Method;
+    const t = m[2] === undefined ? 2 : Number(m[2]);
+    if (method === 'dilated' && t !== 2) throw new CliError('usage', [`--methods: dilated has t = 2 (fix: write dilated)`]);
+    if ((method === 'colab' || method === 'kmeans') && t < 2) throw new CliError('usage', [`--methods: ${method} needs t >= 2 (fix: write ${method}${2})`]);
+    return { method, t };
+  });
+}
+
+/** The arm's name in tables and folders. @category experiment */
+export const armName = (a: Arm): string => (a.method === 'colab' || a.method === 'kmeans' ? `${a.method}${a.t}` : a.method);
+
+const DISPLAY: Readonly<Record<Method, (t: number) => string>> = {
+  baseline: () => 'w/o context labels',
+  anatomy: () => 'human-defined (anatomy)',
+  kmeans: (t) => `k-means (t = ${t})`,
+  dilated: () => 'dilated mask',
+  colab: (t) => `CoLab (t = ${t})`,
+};
+
+/** Options of `experiment`. @category experiment */
+export interface ExperimentOptions extends Omit<TrainOptions, 'method' | 't' | 'out' | 'seed' | 'resume' | 'caseIds'> {
+  readonly out: string;
+  /** A labelled dataset folder of test cases; without it the last `testFraction` of the cases (by id) are held out. */
+  readonly test?: string | undefined;
+  readonly testFraction: number;
+  readonly arms: readonly Arm[];
+  readonly seeds: number;
+  readonly firstSeed: number;
+}
+
+/** One run's outcome (result.json of the run folder). @category experiment */
+export interface RunResult {
+  readonly arm: string;
+  readonly method: Method;
+  readonly t: number;
+  readonly seed: number;
+  readonly trainSeconds: number;
+  readonly bestValDice: number;
+  readonly bestStep: number;
+  /** The last validation NMI between learnt context labels and true tissues (CoLab with context maps). */
+  readonly contextNmi: number | null;
+  readonly summary: Readonly<Record<string, Summary>>;
+  readonly perCase: readonly { readonly id: string; readonly dice: number; readonly sensitivity: number; readonly precision: number; readonly hd95: number }[];
+}
+
+const mean = (xs: readonly number[]): number => {
+  const f = xs.filter(Number.isFinite);
+  return f.length === 0 ? Number.NaN : f.reduce((a, b) => a + b, 0) / f.length;
+};
+const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+
+/** Runs the protocol; see the module header. @category experiment */
+export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSignal): Promise<{ readonly table: string; readonly results: readonly RunResult[] }> {
+  const out = resolve(o.out);
+  mkdirSync(join(out, 'runs'), { recursive: true });
+  mkdirSync(join(out, 'figures'), { recursive: true });
+  const ds = await openOrFail(o.data);
+  const cases = await loadOrFail(ds);
+  let trainIds = cases.map((c) => c.id);
+  let testCases = cases;
+  if (o.test === undefined) {
+    const nTest = Math.max(1, Math.round(o.testFraction * cases.length));
+    if (cases.length - nTest < 2) throw new CliError('usage', [`--test-fraction ${o.testFraction}: ${cases.length} cases leave fewer than 2 for training (fix: pass --test DIR with labelled test cases)`]);
+    const sorted = [...trainIds].sort();
+    const held = new Set(sorted.slice(sorted.length - nTest));
+    trainIds = sorted.filter((id) => !held.has(id));
+    testCases = cases.filter((c) => held.has(c.id));
+  } else {
+    testCases = await loadOrFail(await openOrFail(o.test));
+  }
+  const hasContext = cases.every((c) => c.context !== undefined);
+  const arms = o.arms.filter((a) => a.method !== 'anatomy' || hasContext);
+  if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
+  io.stderr(`experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`);
+
+  const results: RunResult[] = [];
+  for (let si = 0; si < o.seeds; si++) {
+    const seed = o.firstSeed + si;
+    for (const arm of arms) {
+      const name = `${armName(arm)}-s${seed}`;
+      const runDir = join(out, 'runs', name);
+      const resultPath = join(runDir, 'result.json');
+      if (existsSync(resultPath)) {
+        results.push(JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult);
+        io.stderr(`experiment: ${name} done already (skipped)\n`);
+        continue;
+      }
+      const resume = existsSync(join(runDir, 'latest.ckpt'));
+      const r = await train({ ...o, method: arm.method, t: arm.t, seed, out: runDir, resume, caseIds: trainIds }, io, signal);
+      if (r.status === 'interrupted') throw new CliError('runtime', [`experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`]);
+      const { cfg, ck } = loadRun(runDir);
+      const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
+      for (const c of testCases) {
+        const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch);
+        scored.push({ id: c.id, pred: labelsOf(lg, cfg.classes), truth: array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype), spacing: c.spacing });
+      }
+      const ev = evaluateVolumes(scored);
+      const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { type: string; contextNmi?: number });
+      const nmis = log.filter((e) => e.type === 'val' && typeof e.contextNmi === 'number').map((e) => e.contextNmi!);
+      const cls = Object.keys(ev.summary)[0]!;
+      const res: RunResult = {
+        arm: armName(arm),
+        method: arm.method,
+        t: cfg.t,
+        seed,
+        trainSeconds: r.seconds,
+        bestValDice: r.bestDice,
+        bestStep: r.bestStep,
+        contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
+        summary: ev.summary[cls]!,
+        perCase: ev.rows.filter((row) => row.class === cls).map((row) => ({ id: row.case, dice: row.dice, sensitivity: row.sensitivity, precision: row.precision, hd95: Number(row.robustHausdorff) })),
+      };
+      writeAtomicSync(resultPath, `${JSON.stringify(res, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+      io.stderr(`experiment: ${name}: DSC ${f3(res.summary.dice!.mean)} SEN ${f3(res.summary.sensitivity!.mean)} PRC ${f3(res.summary.precision!.mean)}\n`);
+      results.push(res);
+    }
+  }
+
+  const table = experimentTable(results, arms, testCases.length);
+  writeAtomicSync(join(out, 'table.md'), `# colab-ts experiment\n\n${table}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`);
+  writeAtomicSync(join(out, 'results.json'), `${JSON.stringify({ options: { ...o, arms: arms.map(armName) }, results }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  writeAtomicSync(join(out, 'results.csv'), resultsCsv(results));
+  // Fig. 4: precision against sensitivity, one point per method (mean over seeds) and one per run.
+  const points = arms.flatMap((a, ai) => {
+    const rs = results.filter((r) => r.arm === armName(a));
+    return [
+      { series: ai, label: DISPLAY[a.method](a.t), x: mean(rs.map((r) => r.summary.sensitivity!.mean)), y: mean(rs.map((r) => r.summary.precision!.mean)), big: true },
+      ...rs.map((r) => ({ series: ai, label: '', x: r.summary.sensitivity!.mean, y: r.summary.precision!.mean, big: false })),
+    ];
+  });
+  writeAtomicSync(join(out, 'figures', 'fig4-precision-sensitivity.svg'), scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }));
+  await experimentFigures(out, arms, o.firstSeed, testCases);
+  io.stdout(`\n${table}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
+  return { table, results };
+}
+
+/** Table I: per method, each seed's mean ± std over cases, and the mean over seeds. @category experiment */
+export function experimentTable(results: readonly RunResult[], arms: readonly Arm[], nCases: number): string {
+  const cols = SUMMARY_COLUMNS;
+  const head = `| method | seeds | ${cols.map(([, n]) => (n === 'HD95' ? 'HD95 (mm)' : n)).join(' | ')} | context NMI |`;
+  const sep = `|---|---|${cols.map(() => '---').join('|')}|---|`;
+  const rows = arms.map((a) => {
+    const rs = results.filter((r) => r.arm === armName(a));
+    const cell = (k: string): string => {
+      const m = mean(rs.map((r) => r.summary[k]!.mean));
+      const s = mean(rs.map((r) => r.summary[k]!.std));
+      const per = rs.map((r) => f3(r.summary[k]!.mean)).join(' / ');
+      return `${k === 'robustHausdorff' ? m.toFixed(2) : f3(m)} ± ${k === 'robustHausdorff' ? s.toFixed(2) : f3(s)} (${per})`;
+    };
+    const nmi = rs.map((r) => r.contextNmi).filter((v): v is number => v !== null);
+    return `| ${DISPLAY[a.method](a.t)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
+  });
+  return [head, sep, ...rows, '', `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`].join('\n');
+}
+
+function resultsCsv(results: readonly RunResult[]): string {
+  const lines = ['arm,method,t,seed,case,dice,sensitivity,precision,hd95'];
+  for (const r of results) for (const c of r.perCase) lines.push([r.arm, r.method, r.t, r.seed, c.id, c.dice, c.sensitivity, c.precision, c.hd95].map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v))).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Fig. 3 (logit planes of the baseline and CoLab) and Fig. 8 (test slices with predictions and context maps) of the first seed. */
+async function experimentFigures(out: string, arms: readonly Arm[], seed: number, testCases: readonly { readonly id: string; readonly image: NDArray; readonly label: NDArray }[]): Promise<void> {
+  const runs = arms.map((a) => ({ arm: a, ...loadRun(join(out, 'runs', `${armName(a)}-s${seed}`)) }));
+  const logits: NDArray[][] = runs.map(() => []);
+  const truths: NDArray[] = [];
+  const rows: OverlayCase[] = [];
+  for (const [ci, c] of testCases.entries()) {
+    const spatial = c.image.shape.slice(1);
+    const truth = array(toTypedArray(c.label), spatial, c.label.dtype);
+    truths.push(truth);
+    const preds: { name: string; labels: NDArray }[] = [];
+    let context: NDArray | undefined;
+    for (const [ri, r] of runs.entries()) {
+      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch);
+      logits[ri]!.push(lg);
+      preds.push({ name: armName(r.arm).toUpperCase(), labels: labelsOf(lg, r.cfg.classes) });
+      if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);
+    }
+    if (ci < 4) {
+      const n = spatial.reduce((a, b) => a * b, 1);
+      rows.push({ id: c.id, image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'COLAB CONTEXT', labels: context } });
+    }
+  }
+  writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));
+  const panels = runs.flatMap((r, ri) => (r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: armName(r.arm).toUpperCase(), logits: logits[ri]!, truths }] : []));
+  if (panels.length > 0) writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+}

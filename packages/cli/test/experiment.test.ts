@@ -1,0 +1,88 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../src/index.js';
+import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, memoryIo, parseArms, run, train } from '../src/index.js';
+import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+describe('defaults', () => {
+  it("margin and temperature: the paper's 30 and 20 voxels at 256 px in-plane, scaled to the image, in mm of the finest in-plane spacing", () => {
+    // 64 px at 1.5 mm: 30 * 64 / 256 = 7.5 voxels = 11.25 mm; 20 * 64 / 256 = 5 voxels = 7.5 mm.
+    expect(defaultMargin([1, 64, 64], [2.5, 1.5, 1.5])).toEqual({ margin: 11.25, temperature: 7.5 });
+    // 512 px at 0.7 mm: 60 voxels = 42 mm, 40 voxels = 28 mm; the through-plane spacing does not count.
+    expect(defaultMargin([80, 512, 400], [5, 0.7, 0.8])).toEqual({ margin: 42, temperature: 28 });
+    // Tiny images keep at least 2 and 1 voxels.
+    expect(defaultMargin([1, 8, 8], [1, 2, 2])).toEqual({ margin: 4, temperature: 2 });
+  });
+
+  it('generator schedule: every iteration, Adam lr 3e-4 * sqrt(40000 / updates), at most 1e-2', () => {
+    expect(defaultGeneratorSchedule(400)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 * 10 });
+    expect(defaultGeneratorSchedule(40000)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 });
+    expect(defaultGeneratorSchedule(1000, 5)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 * Math.sqrt(200) });
+    expect(defaultGeneratorSchedule(10).generatorLr).toBe(1e-2);
+  });
+
+  it('parseArms names methods with their t, and refuses unknown ones with a fix', () => {
+    expect(parseArms('baseline,colab,colab3,kmeans:3,dilated,anatomy')).toEqual([
+      { method: 'baseline', t: 2 },
+      { method: 'colab', t: 2 },
+      { method: 'colab', t: 3 },
+      { method: 'kmeans', t: 3 },
+      { method: 'dilated', t: 2 },
+      { method: 'anatomy', t: 2 },
+    ]);
+    expect(() => parseArms('baseline,colab9x')).toThrow(CliError);
+    expect(() => parseArms('dilated3')).toThrow(/dilated has t = 2/);
+  });
+});
+
+describe('train logs the generator', () => {
+  it('each generator update logs entropy, meta-gradient norm and relative weight change; validation logs the context NMI on phantoms', async () => {
+    const dir = tempDir('gen-log');
+    const data = await tinyDataset(join(dir, 'data'), 4);
+    const out = join(dir, 'run');
+    await train(fastTrain(data, out, { iterations: 4, generatorEvery: 2, valEvery: 2 }), memoryIo());
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+    const gen = log.filter((e): e is Extract<LogEntry, { type: 'gen' }> => e.type === 'gen');
+    expect(gen.map((e) => e.step)).toEqual([1, 3]);
+    for (const e of gen) {
+      expect(e.contextEntropy).toBeGreaterThan(0);
+      expect(e.contextEntropy).toBeLessThanOrEqual(Math.log(2) + 1e-6);
+      expect(e.metaGradNorm).toBeGreaterThan(0);
+      expect(e.generatorChange).toBeGreaterThan(0);
+    }
+    const val = log.filter((e): e is Extract<LogEntry, { type: 'val' }> => e.type === 'val');
+    expect(val.length).toBe(2);
+    for (const e of val) expect(e.contextNmi).toBeGreaterThanOrEqual(0);
+    expect(existsSync(join(out, 'context.png'))).toBe(true);
+  });
+});
+
+describe('experiment', () => {
+  it('trains every arm for every seed, writes the report, and skips finished runs when rerun', async () => {
+    const dir = tempDir('experiment');
+    const data = await tinyDataset(join(dir, 'data'), 5);
+    const out = join(dir, 'report');
+    const argv = ['experiment', '--data', data, '--out', out, '--methods', 'baseline,anatomy,dilated,colab', '--seeds', '2', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'];
+    const io = memoryIo();
+    expect(await run(argv, io)).toBe(EXIT.ok);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    for (const f of ['table.md', 'results.csv', 'results.json', 'figures/fig4-precision-sensitivity.svg', 'figures/fig8-overlay.png', 'figures/fig3-logits.png']) expect(existsSync(join(out, f))).toBe(true);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { arm: string; seed: number; summary: { dice: { n: number } } }[] };
+    expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual(['baseline-s0', 'anatomy-s0', 'dilated-s0', 'colab2-s0', 'baseline-s1', 'anatomy-s1', 'dilated-s1', 'colab2-s1']);
+    // 5 cases, 40% held out: 2 test cases scored per run.
+    for (const r of res.results) expect(r.summary.dice.n).toBe(2);
+    const table = readFileSync(join(out, 'table.md'), 'utf8');
+    for (const name of ['w/o context labels', 'human-defined (anatomy)', 'dilated mask', 'CoLab (t = 2)']) expect(table).toContain(`| ${name} | 2 |`);
+    const svg = readFileSync(join(out, 'figures/fig4-precision-sensitivity.svg'), 'utf8');
+    expect(svg).toContain('<text');
+    expect(svg).toContain('CoLab (t = 2)');
+    const before = statSync(join(out, 'runs', 'colab2-s1', 'result.json')).mtimeMs;
+    const io2 = memoryIo();
+    expect(await run(argv, io2)).toBe(EXIT.ok);
+    expect(io2.err()).toMatch(/colab2-s1 done already \(skipped\)/);
+    expect(statSync(join(out, 'runs', 'colab2-s1', 'result.json')).mtimeMs).toBe(before);
+  }, 240_000);
+});
