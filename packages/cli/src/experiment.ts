@@ -78,8 +78,11 @@ export interface RunResult {
   readonly bestStep: number;
   /** The last validation NMI between learnt context labels and true tissues (CoLab with context maps). */
   readonly contextNmi: number | null;
+  /** Summaries of the first ROI class (the only one for a binary task). */
   readonly summary: Readonly<Record<string, Summary>>;
-  readonly perCase: readonly { readonly id: string; readonly dice: number; readonly sensitivity: number; readonly precision: number; readonly hd95: number }[];
+  /** Summaries per ROI class label (`"1"`, `"2"`, ...). */
+  readonly classes: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
+  readonly perCase: readonly { readonly id: string; readonly class: string; readonly dice: number; readonly sensitivity: number; readonly precision: number; readonly hd95: number }[];
 }
 
 const mean = (xs: readonly number[]): number => {
@@ -147,7 +150,8 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
         bestStep: r.bestStep,
         contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
         summary: ev.summary[cls]!,
-        perCase: ev.rows.filter((row) => row.class === cls).map((row) => ({ id: row.case, dice: row.dice, sensitivity: row.sensitivity, precision: row.precision, hd95: Number(row.robustHausdorff) })),
+        classes: ev.summary,
+        perCase: ev.rows.map((row) => ({ id: row.case, class: row.class, dice: row.dice, sensitivity: row.sensitivity, precision: row.precision, hd95: Number(row.robustHausdorff) })),
       };
       writeAtomicSync(resultPath, `${JSON.stringify(res, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
       io.stderr(`experiment: ${name}: DSC ${f3(res.summary.dice!.mean)} SEN ${f3(res.summary.sensitivity!.mean)} PRC ${f3(res.summary.precision!.mean)}\n`);
@@ -155,7 +159,12 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
     }
   }
 
-  const table = experimentTable(results, arms, testCases.length);
+  const classNames = Object.keys(results[0]?.classes ?? {});
+  const labelName = (cls: string): string => Object.entries(ds.labels).find(([, v]) => String(v) === cls)?.[0] ?? `class ${cls}`;
+  const table =
+    classNames.length <= 1
+      ? experimentTable(results, arms, testCases.length)
+      : classNames.map((cls) => `### ${labelName(cls)} (label ${cls})\n\n${experimentTable(results.map((r) => ({ ...r, summary: r.classes[cls]! })), arms, testCases.length)}`).join('\n\n');
   writeAtomicSync(join(out, 'table.md'), `# colab-ts experiment\n\n${table}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`);
   writeAtomicSync(join(out, 'results.json'), `${JSON.stringify({ options: { ...o, arms: arms.map(armName) }, results }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   writeAtomicSync(join(out, 'results.csv'), resultsCsv(results));
@@ -193,8 +202,8 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
 }
 
 function resultsCsv(results: readonly RunResult[]): string {
-  const lines = ['arm,method,t,seed,case,dice,sensitivity,precision,hd95'];
-  for (const r of results) for (const c of r.perCase) lines.push([r.arm, r.method, r.t, r.seed, c.id, c.dice, c.sensitivity, c.precision, c.hd95].map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v))).join(','));
+  const lines = ['arm,method,t,seed,case,class,dice,sensitivity,precision,hd95'];
+  for (const r of results) for (const c of r.perCase) lines.push([r.arm, r.method, r.t, r.seed, c.id, c.class, c.dice, c.sensitivity, c.precision, c.hd95].map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v))).join(','));
   return `${lines.join('\n')}\n`;
 }
 

@@ -85,4 +85,21 @@ describe('experiment', () => {
     expect(io2.err()).toMatch(/colab2-s1 done already \(skipped\)/);
     expect(statSync(join(out, 'runs', 'colab2-s1', 'result.json')).mtimeMs).toBe(before);
   }, 240_000);
+
+  it('two ROI classes end to end (Eq. 6): phantoms --roi liver+tumour, then a table per class (Table II)', async () => {
+    const dir = tempDir('experiment2');
+    const data = join(dir, 'liver2');
+    const io0 = memoryIo();
+    expect(await run(['phantoms', '--out', data, '--cases', '5', '--size', '1,32,32', '--roi', 'liver+tumour'], io0)).toBe(EXIT.ok);
+    const ds = JSON.parse(readFileSync(join(data, 'dataset.json'), 'utf8')) as { labels: Record<string, string> };
+    expect(ds.labels).toEqual({ '0': 'background', '1': 'liver', '2': 'tumour' });
+    const out = join(dir, 'report');
+    const io = memoryIo();
+    expect(await run(['experiment', '--data', data, '--out', out, '--methods', 'baseline,colab', '--seeds', '1', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'], io)).toBe(EXIT.ok);
+    const table = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(table).toContain('### liver (label 1)');
+    expect(table).toContain('### tumour (label 2)');
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { classes: Record<string, unknown> }[] };
+    for (const r of res.results) expect(Object.keys(r.classes)).toEqual(['1', '2']);
+  }, 240_000);
 });

@@ -43,6 +43,6 @@ export { augment } from './augment.js';
 export type { SlidingWindowOptions, WindowProgress } from './slidingWindow.js';
 export { slidingWindow, windowStarts } from './slidingWindow.js';
 export type { PhantomCase, PhantomCohort, PhantomOptions } from './phantom.js';
-export { PHANTOM_CONTEXT_LABELS, PHANTOM_LABELS, phantom, writePhantomDataset } from './phantom.js';
+export { PHANTOM_CONTEXT_LABELS, PHANTOM_LABELS, PHANTOM_LABELS_LIVER_TUMOUR, phantom, writePhantomDataset } from './phantom.js';
 export type { CaseInfo, Dataset, DatasetIssue, DatasetIssueKind, OpenDatasetOptions, TestCase } from './dataset.js';
 export { loadCase, loadDataset, openDataset, showIssue } from './dataset.js';

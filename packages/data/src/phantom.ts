@@ -40,6 +40,9 @@ export const PHANTOM_CONTEXT_LABELS = {
 /** ROI label values of the phantom. @category phantom */
 export const PHANTOM_LABELS = { background: 0, tumour: 1 } as const;
 
+/** ROI label values of the two-class phantom (`roi: 'liver+tumour'`), as the Decathlon's liver task. @category phantom */
+export const PHANTOM_LABELS_LIVER_TUMOUR = { background: 0, liver: 1, tumour: 2 } as const;
+
 /** Options of `phantom`. @category phantom */
 export interface PhantomOptions {
   readonly cases: number;
@@ -55,6 +58,12 @@ export interface PhantomOptions {
   readonly noise?: number;
   /** Case id prefix (default `phantom`): ids are `phantom_000`, `phantom_001`, ... */
   readonly prefix?: string;
+  /**
+   * What the label marks: `'tumour'` (default; 1 = tumour) or `'liver+tumour'`,
+   * two ROI classes (1 = liver, 2 = tumour inside it, as the Decathlon's
+   * liver task) for multi-class CoLab (Eq. 6). The images are the same.
+   */
+  readonly roi?: 'tumour' | 'liver+tumour';
 }
 
 /** A phantom case: the usual `Case` plus its context labels, which are always present. @category phantom */
@@ -143,7 +152,7 @@ function blur(f: Float32Array, D: number, H: number, W: number, passes: number):
 }
 
 /** One phantom case from its own key. */
-function phantomCase(k: Key, id: string, size: [number, number, number], spacing: Spacing, o: Required<Pick<PhantomOptions, 'tumours' | 'lookAlikes' | 'noise'>>): PhantomCase {
+function phantomCase(k: Key, id: string, size: [number, number, number], spacing: Spacing, o: Required<Pick<PhantomOptions, 'tumours' | 'lookAlikes' | 'noise' | 'roi'>>): PhantomCase {
   const [D, H, W] = size;
   const n = D * H * W;
   const [kGeom, kNoise, kTexture] = split(k, 3);
@@ -286,6 +295,7 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
     label[firstTumourVoxel] = 1;
     image[firstTumourVoxel] = tumours[0]!.hu + 8 + noise[firstTumourVoxel]!;
   }
+  if (o.roi === 'liver+tumour') for (let i = 0; i < n; i++) label[i] = label[i] === 1 ? 2 : context[i] === C.liver ? 1 : 0;
   return {
     id,
     image: packed('float32', [1, D, H, W], image),
@@ -321,9 +331,11 @@ export function phantom(k: Key, options: PhantomOptions): PhantomCohort {
   const noise = options.noise ?? 10;
   if (!(noise >= 0 && Number.isFinite(noise))) throw new ValueError(op, `noise must be a finite non-negative HU value, got ${noise}`);
   const prefix = options.prefix ?? 'phantom';
+  const roi = options.roi ?? 'tumour';
+  if (roi !== 'tumour' && roi !== 'liver+tumour') throw new ValueError(op, `roi must be 'tumour' or 'liver+tumour', got ${JSON.stringify(roi)}`);
   const keys = split(k, options.cases);
-  const cases = keys.map((kc, i) => phantomCase(kc, `${prefix}_${String(i).padStart(3, '0')}`, size, spacing, { tumours, lookAlikes, noise }));
-  return { cases, labels: PHANTOM_LABELS, contextLabels: PHANTOM_CONTEXT_LABELS, spacing };
+  const cases = keys.map((kc, i) => phantomCase(kc, `${prefix}_${String(i).padStart(3, '0')}`, size, spacing, { tumours, lookAlikes, noise, roi }));
+  return { cases, labels: roi === 'tumour' ? PHANTOM_LABELS : PHANTOM_LABELS_LIVER_TUMOUR, contextLabels: PHANTOM_CONTEXT_LABELS, spacing };
 }
 
 /**

@@ -40,6 +40,22 @@ describe('examples', () => {
     }
   });
 
+  it("roi 'liver+tumour': the same images, label 2 = the one-class tumour, label 1 = the rest of the liver context", () => {
+    const one = phantom(key(6), { cases: 2, size: [3, 32, 32] });
+    const two = phantom(key(6), { cases: 2, size: [3, 32, 32], roi: 'liver+tumour' });
+    expect(two.labels).toEqual({ background: 0, liver: 1, tumour: 2 });
+    one.cases.forEach((a, i) => {
+      const b = two.cases[i]!;
+      expect(arrayEqual(a.image, b.image)).toBe(true);
+      const la = toTypedArray(a.label);
+      const lb = toTypedArray(b.label);
+      const ctx = toTypedArray(a.context);
+      for (let v = 0; v < la.length; v++) expect(lb[v]).toBe(la[v] === 1 ? 2 : ctx[v] === CTX.liver ? 1 : 0);
+      expect(lb.includes(1) && lb.includes(2)).toBe(true);
+    });
+    expect(() => phantom(key(6), { cases: 1, size: [1, 8, 8], roi: 'kidney' as never })).toThrow(/roi must be/);
+  });
+
   it('rejects bad options with a clear message', () => {
     expect(() => phantom(key(0), { cases: 0, size: [1, 8, 8] })).toThrow(/cases must be a positive integer/);
     expect(() => phantom(key(0), { cases: 1, size: [1, 8] })).toThrow(/size must be three positive integers/);
