@@ -41,6 +41,8 @@ export interface Hyperparameters {
   readonly roiShare: number;
   readonly augment: boolean;
   readonly valEvery: number;
+  /** Deep supervision of the segmentation model (nnU-Net's weights; default false). */
+  readonly deepSupervision?: boolean | undefined;
 }
 
 /** A run's resolved configuration (config.json). @category config */
@@ -68,7 +70,7 @@ export const segOutputs = (c: Pick<RunConfig, 'method' | 't' | 'classes'>): numb
  * while the patch is deep enough (so `D = 1` patches give a 2D-like net).
  * @category config
  */
-export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>, outChannels: number): UNetConfig {
+export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>, outChannels: number, deepSupervision = false): UNetConfig<boolean> {
   const [pd] = c.patch;
   let depth = pd;
   const stages = Array.from({ length: c.stages }, (_, s) => {
@@ -77,7 +79,7 @@ export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages'
     if (s > 0) depth = depth / sd;
     return { kernel: [kd, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [sd, 2, 2]) as readonly [number, number, number] };
   });
-  return { inChannels: c.inChannels, outChannels, stages, baseFeatures: c.features, maxFeatures: c.features * 8 };
+  return { inChannels: c.inChannels, outChannels, stages, baseFeatures: c.features, maxFeatures: c.features * 8, ...(deepSupervision ? { deepSupervision: true } : {}) };
 }
 
 /** The in-plane size a patch must be a multiple of: `2^(stages - 1)`. @category config */
@@ -89,8 +91,11 @@ export const normalizeImage = (image: NDArray, n: Normalization): NDArray => (n.
 /** A model as a function of realized arrays: `[n, C, ...]` in, logits `[n, K, ...]` out. @category inference */
 export const modelFn =
   (theta: unknown) =>
-  async (x: NDArray): Promise<NDArray> =>
-    realize(unetApply(toTensors(theta as UNetParams<NDArray>) as unknown as UNetParams<Tensor>, tensor(x)));
+  async (x: NDArray): Promise<NDArray> => {
+    // Deep-supervision params give one output per level: inference uses the full-resolution one.
+    const out = unetApply(toTensors(theta as UNetParams<NDArray>) as unknown as UNetParams<Tensor>, tensor(x)) as Tensor | Tensor[];
+    return realize(Array.isArray(out) ? out[0]! : out);
+  };
 
 /**
  * The logits `[K, D, H, W]` of a normalised `[C, D, H, W]` image by

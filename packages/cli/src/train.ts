@@ -244,6 +244,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     roiShare: o.roiShare,
     augment: o.augment,
     valEvery: o.valEvery,
+    deepSupervision: o.deepSupervision === true,
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
     normalization,
@@ -252,7 +253,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   };
 }
 
-const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor => unetApply(p, x);
+const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor | Tensor[] => unetApply(p, x);
 
 /** Mean Dice over the validation cases (ROI = every non-zero label). @category training */
 export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
@@ -353,7 +354,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
 
   const outC = segOutputs(cfg);
-  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, momentum: cfg.momentum, roiClasses: cfg.classes - 1 };
+  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, momentum: cfg.momentum, roiClasses: cfg.classes - 1, deepSupervision: cfg.deepSupervision === true };
   const cStep = cfg.method === 'colab' ? colabStep({ ...common, gen: segApply as never, contextClasses: cfg.t, margin: cfg.margin, temperature: cfg.temperature, generatorEvery: cfg.generatorEvery, generatorLr: cfg.generatorLr }) : undefined;
   const sStep = cfg.method === 'colab' ? undefined : segmentationStep(common);
 
@@ -370,7 +371,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     valDice = [...ck.valDice];
     log = readLog(logPath).filter((e) => (e.type === 'train' ? e.step <= ck.step : e.step <= ck.step));
   } else {
-    const theta = unetInit(foldIn(root, STREAM.theta), unetConfigFor(cfg, outC));
+    const theta = unetInit(foldIn(root, STREAM.theta), unetConfigFor(cfg, outC, cfg.deepSupervision === true));
     state = cfg.method === 'colab' ? colabInit(theta, unetInit(foldIn(root, STREAM.omega), unetConfigFor(cfg, cfg.t))) : segmentationInit(theta);
   }
   writeAtomicSync(logPath, log.map((e) => `${JSON.stringify(e)}\n`).join(''));

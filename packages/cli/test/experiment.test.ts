@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
-import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, memoryIo, parseArms, run, train } from '../src/index.js';
+import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
 import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -58,6 +58,23 @@ describe('train logs the generator', () => {
     for (const e of val) expect(e.contextNmi).toBeGreaterThanOrEqual(0);
     expect(existsSync(join(out, 'context.png'))).toBe(true);
   });
+});
+
+describe('deep supervision', () => {
+  it('train --deep-supervision keeps heads in the checkpoint, and predict reads the full-resolution output', async () => {
+    const dir = tempDir('ds');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const out = join(dir, 'run');
+    const io = memoryIo();
+    expect(await run(['train', '--data', data, '--out', out, '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '3', '--patch', '1,32,32', '--val-every', '2', '--deep-supervision'], io)).toBe(EXIT.ok);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { deepSupervision: boolean };
+    expect(cfg.deepSupervision).toBe(true);
+    // 3 stages: two outputs, so two heads.
+    expect((loadRun(out).ck.state.theta as { heads?: unknown[] }).heads?.length).toBe(2);
+    const pred = join(dir, 'pred');
+    expect(await run(['predict', '--run', out, '--input', join(data, 'imagesTr'), '--out', pred], memoryIo())).toBe(EXIT.ok);
+    expect(existsSync(join(pred, 'case_000.nii.gz'))).toBe(true);
+  }, 120_000);
 });
 
 describe('experiment', () => {

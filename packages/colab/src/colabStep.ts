@@ -18,7 +18,7 @@ import type { ColabConfig, ColabConfigInput } from './config.js';
 import { validateColabConfig } from './config.js';
 import { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
 import { contextProbabilities } from './labels.js';
-import { fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
+import { colabLabels, deepSupervised, fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
 import { metaGradientParts } from './metaGradient.js';
 
 /** The training state: both models' parameters, both optimizers' states, the iteration. @category training */
@@ -118,6 +118,32 @@ export function weightedEntropy(q: Tensor, w: Tensor): Tensor {
   return div(sum(mul(h, w)), maximum(sum(w), 1e-30));
 }
 
+/** The segmentation model's output: logits, or one per deep-supervision level (full resolution first). */
+type SegOutput = Tensor | readonly Tensor[];
+const fullResolution = (o: SegOutput): Tensor => (Array.isArray(o) ? (o as readonly Tensor[])[0]! : (o as Tensor));
+const levels = (op: string, o: SegOutput, deep: boolean): readonly Tensor[] => {
+  if (Array.isArray(o) !== deep) throw new ValueError(op, deep ? 'deepSupervision: seg must return one logits tensor per level (deep-supervision params)' : 'seg returned several outputs: pass deepSupervision: true, or params without deep-supervision heads');
+  return deep ? (o as readonly Tensor[]) : [o as Tensor];
+};
+
+/** L_seg, L_ROI and the model of a decoded config, with or without deep supervision. */
+function segmentationParts(config: ColabConfig): {
+  readonly seg: (p: unknown, x: Tensor) => SegOutput;
+  readonly lossSeg: (o: SegOutput, genLogits: Tensor, batch: { readonly y: Tensor; readonly M: Tensor }) => Tensor;
+  readonly lossRoi: (o: SegOutput, batch: { readonly y: Tensor }) => Tensor;
+} {
+  const roiClasses = config.roiClasses;
+  const seg = config.seg as (p: unknown, x: Tensor) => SegOutput;
+  const roi = roiLoss({ roiClasses });
+  const lossRoi = (o: SegOutput, b: { readonly y: Tensor }): Tensor => roi(fullResolution(o), b);
+  if (!config.deepSupervision) {
+    const single = segmentationLoss({ roiClasses });
+    return { seg, lossRoi, lossSeg: (o, g, b) => single(levels('colabStep', o, false)[0]!, g, b) };
+  }
+  const ds = deepSupervised(fixedLabelLoss({ roiClasses }));
+  return { seg, lossRoi, lossSeg: (o, g, b) => ds(levels('colabStep', o, true), colabLabels(g, b, { roiClasses })) };
+}
+
 /**
  * One iteration of Algorithm 1. With `iteration % generatorEvery == 0`, the
  * generator is updated first (steps 5-9): the labels of Eq. 4-9, the inner
@@ -142,9 +168,7 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
   const omegaLr = polyLr(config.generatorLr, generatorSteps, config.polyExponent);
   const sgdOpt = sgd({ lr: thetaLr, momentum: config.momentum, nesterov: true, weightDecay: config.weightDecay });
   const adamOpt = adam({ lr: omegaLr });
-  const lossSeg = segmentationLoss({ roiClasses: config.roiClasses });
-  const lossRoi = roiLoss({ roiClasses: config.roiClasses });
-  const seg = config.seg as (p: unknown, x: Tensor) => Tensor;
+  const { lossSeg, lossRoi, seg } = segmentationParts(config);
   const gen = config.gen as (p: unknown, x: Tensor) => Tensor;
   const ro = { backend: config.backend };
 
@@ -191,7 +215,7 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
     const genLogits = gen(toTensors(omega), bt.x);
     const q = contextProbabilities(genLogits);
     const bgWeight = mul(slice(bt.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), bt.M);
-    const [[segLoss, segLogits], grads] = valueAndGrad((th: unknown): [Tensor, Tensor] => {
+    const [[segLoss, segLogits], grads] = valueAndGrad((th: unknown): [Tensor, SegOutput] => {
       const logits = seg(th, bt.x);
       return [lossSeg(logits, genLogits, bt), logits];
     }, { hasAux: true })(toTensors(state.theta) as unknown);
@@ -217,8 +241,8 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
 
 /** Options of `segmentationStep`: the baselines' training iteration. @category training */
 export interface SegmentationStepConfig {
-  /** The segmentation model: `(theta, x) -> [N, C, ...]` logits. */
-  readonly seg: (params: never, x: Tensor) => Tensor;
+  /** The segmentation model: `(theta, x) -> [N, C, ...]` logits (one per level with deep supervision). */
+  readonly seg: (params: never, x: Tensor) => Tensor | readonly Tensor[];
   readonly totalIterations?: number;
   /** The channel left out of the soft Dice (the background, or the far-background sub-class) [1]. */
   readonly roiClasses?: number;
@@ -227,6 +251,8 @@ export interface SegmentationStepConfig {
   readonly weightDecay?: number;
   readonly polyExponent?: number;
   readonly backend?: ColabConfig['backend'];
+  /** Deep supervision (see `ColabConfigInput.deepSupervision`) [false]. */
+  readonly deepSupervision?: boolean;
 }
 
 /** The state of `segmentationStep`. @category training */
@@ -256,8 +282,10 @@ export function segmentationStep(config: SegmentationStepConfig): <Theta>(state:
   const base = validateColabConfig({ ...config, gen: config.seg });
   const thetaLr = polyLr(base.lr, base.totalIterations, base.polyExponent);
   const sgdOpt = sgd({ lr: thetaLr, momentum: base.momentum, nesterov: true, weightDecay: base.weightDecay });
-  const loss = fixedLabelLoss({ roiClasses: base.roiClasses });
-  const seg = config.seg as (p: unknown, x: Tensor) => Tensor;
+  const single = fixedLabelLoss({ roiClasses: base.roiClasses });
+  const ds = deepSupervised(single);
+  const loss = (o: SegOutput, target: Tensor): Tensor => (base.deepSupervision ? ds(levels('segmentationStep', o, true), target) : single(levels('segmentationStep', o, false)[0]!, target));
+  const seg = config.seg as (p: unknown, x: Tensor) => SegOutput;
   return async <Theta>(state: SegmentationState<Theta>, batch: { readonly x: NDArray; readonly target: NDArray }) => {
     const x = tensor(batch.x);
     const target = tensor(batch.target);

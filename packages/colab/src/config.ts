@@ -26,7 +26,7 @@ export interface ConfigIssue {
  * @example colabStep({ seg: unetApply, gen: unetApply })
  * @category config
  */
-export type ModelFn = (params: never, x: Tensor) => Tensor;
+export type ModelFn = (params: never, x: Tensor) => Tensor | readonly Tensor[];
 
 /**
  * What `colabStep` takes: the two models and optional settings (defaults in brackets).
@@ -67,6 +67,14 @@ export interface ColabConfigInput {
   readonly metaGradientMode?: MetaGradientMode;
   /** Backend to realize on [the kernels registry's]. */
   readonly backend?: AnyBackend;
+  /**
+   * Deep supervision [false]: `seg` returns one logits tensor per decoder level
+   * (full resolution first, as `unetApply` with deep-supervision params), and
+   * L_seg is nnU-Net's weighted sum over them (`deepSupervisionWeights`), each
+   * against the target average-pooled to its size. L_ROI reads the
+   * full-resolution output.
+   */
+  readonly deepSupervision?: boolean;
 }
 
 /** A decoded configuration: every setting present. @category config */
@@ -88,6 +96,7 @@ export interface ColabConfig {
   readonly generatorLr: number;
   readonly metaGradientMode: MetaGradientMode;
   readonly backend: AnyBackend | undefined;
+  readonly deepSupervision: boolean;
 }
 
 /** The defaults of every optional setting. @example colabDefaults.generatorEvery // 5 @category config */
@@ -104,6 +113,7 @@ export const colabDefaults = {
   polyExponent: 0.9,
   generatorLr: 3e-4,
   metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
+  deepSupervision: false,
 } as const;
 
 type V<A> = E.Either<ReadonlyArray<ConfigIssue>, A>;
@@ -147,6 +157,12 @@ function mode(input: unknown): V<MetaGradientMode> {
   return metaGradientModes.includes(v as MetaGradientMode) ? E.right(v as MetaGradientMode) : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
+function bool(input: unknown, k: string, dflt: boolean): V<boolean> {
+  const v = field(input, k);
+  if (v === undefined) return E.right(dflt);
+  return typeof v === 'boolean' ? E.right(v) : fail(k, `must be true or false, got ${JSON.stringify(v)}`);
+}
+
 function backend(input: unknown): V<AnyBackend | undefined> {
   const v = field(input, 'backend');
   if (v === undefined) return E.right(undefined);
@@ -180,6 +196,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
     metaGradientMode: mode(input),
     backend: backend(input),
+    deepSupervision: bool(input, 'deepSupervision', d.deepSupervision),
   });
 }
 

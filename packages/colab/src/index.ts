@@ -21,7 +21,7 @@ export { predictRoi } from './predictRoi.js';
 export type { KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
 export { anatomyContextLabels, dilatedMaskContextLabels, kmeans, kmeansContextLabels, largestComponentPostprocess } from './baselines.js';
 export type { ColabBatch, ColabLossOptions } from './losses.js';
-export { colabLabels, fixedLabelLoss, roiLoss, segmentationLoss } from './losses.js';
+export { colabLabels, deepSupervised, deepSupervisionWeights, fixedLabelLoss, poolTargetTo, roiLoss, segmentationLoss } from './losses.js';
 export type { MetaGradientMode, MetaGradientParts, MetaProblem } from './metaGradient.js';
 export { metaGradient, metaGradientModes, metaGradientParts } from './metaGradient.js';
 export type { ColabConfig, ColabConfigInput, ConfigIssue, ModelFn } from './config.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { add, div, slice } from '@colab-ts/autodiff';
+import { add, avgPool3d, div, mul, slice } from '@colab-ts/autodiff';
 import { ceDiceLoss, oneVsAllBce } from '@colab-ts/nn';
 import { ValueError } from '@colab-ts/ndarray';
 import type { TensorInput } from './labels.js';
@@ -97,5 +97,60 @@ export function roiLoss(options: ColabLossOptions = {}): (segLogits: Tensor, bat
       total = total === undefined ? l : add(total, l);
     }
     return roiClasses === 1 ? total! : div(total!, roiClasses);
+  };
+}
+
+/**
+ * nnU-Net's deep-supervision weights for `n` outputs (full resolution first):
+ * `1 / 2^k`, the lowest resolution 0, normalised to sum 1. Four outputs give
+ * 4/7, 2/7, 1/7, 0; one output gives [1].
+ * @example deepSupervisionWeights(4) // [4/7, 2/7, 1/7, 0]
+ * @category losses
+ */
+export function deepSupervisionWeights(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new ValueError('deepSupervisionWeights', `n must be a positive integer, got ${n}`);
+  if (n === 1) return [1];
+  const w = Array.from({ length: n }, (_, k) => (k === n - 1 ? 0 : 1 / 2 ** k));
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / total);
+}
+
+/**
+ * A soft target `[N, C, D, H, W]` average-pooled to the spatial size of `like`
+ * (each axis an integer factor smaller): the deep-supervision target of a
+ * lower-resolution output. Soft labels stay soft labels (each voxel still sums to 1).
+ * @example poolTargetTo(yHat, outputs[2]) // [N, C, D / s_d, H / 4, W / 4]
+ * @category losses
+ */
+export function poolTargetTo(target: Tensor, like: { readonly shape: readonly number[] }): Tensor {
+  const op = 'poolTargetTo';
+  const from = target.shape.slice(2);
+  const to = like.shape.slice(2);
+  if (from.length !== 3 || to.length !== 3) throw new ValueError(op, `target and output must be [N, C, D, H, W], got ${target.shape.length} and ${like.shape.length} axes`);
+  const k = from.map((f, i) => f / to[i]!);
+  if (k.some((v) => !Number.isInteger(v) || v < 1)) throw new ValueError(op, `output size [${to.join(', ')}] does not divide the target size [${from.join(', ')}]`);
+  if (k.every((v) => v === 1)) return target;
+  const kernel = [k[0]!, k[1]!, k[2]!] as const;
+  return avgPool3d(target, { kernelSize: kernel, stride: kernel });
+}
+
+/**
+ * A loss of (logits, target) applied with deep supervision: the
+ * `deepSupervisionWeights` sum over the outputs, each against the target
+ * pooled to its size (`poolTargetTo`). One output: the loss itself.
+ * @example deepSupervised(fixedLabelLoss())(unetApply(dsParams, x), target)
+ * @category losses
+ */
+export function deepSupervised(loss: (logits: Tensor, target: Tensor) => Tensor): (outputs: readonly Tensor[], target: Tensor) => Tensor {
+  return (outputs, target) => {
+    if (outputs.length === 0) throw new ValueError('deepSupervised', 'needs at least one output');
+    const w = deepSupervisionWeights(outputs.length);
+    let total: Tensor | undefined;
+    outputs.forEach((o, k) => {
+      if (w[k] === 0) return;
+      const l = mul(loss(o, poolTargetTo(target, o)), w[k]!);
+      total = total === undefined ? l : add(total, l);
+    });
+    return total!;
   };
 }

@@ -33,17 +33,17 @@ export const metaGradientModes: readonly MetaGradientMode[] = ['forward-over-rev
  * `Theta` and `Omega` are parameter trees of tensors; `B` is the batch.
  * @category meta-gradient
  */
-export interface MetaProblem<Theta, Omega, B> {
-  /** The segmentation model f~_theta: logits `[N, c - 1 + t, ...]`. */
-  readonly seg: (theta: Theta, batch: B) => Tensor;
+export interface MetaProblem<Theta, Omega, B, S = Tensor> {
+  /** The segmentation model f~_theta: logits `[N, c - 1 + t, ...]` (or `S`, e.g. one per deep-supervision level). */
+  readonly seg: (theta: Theta, batch: B) => S;
   /** The task generator g_w: logits `[N, t, ...]`. */
   readonly gen: (omega: Omega, batch: B) => Tensor;
   /** The inner step size alpha of Eq. 13 (the paper keeps it equal to theta's learning rate). */
   readonly alpha: number;
   /** L_seg from the segmentation logits and the generator logits (it builds the labels from them). */
-  readonly lossSeg: (segLogits: Tensor, genLogits: Tensor, batch: B) => Tensor;
+  readonly lossSeg: (segLogits: S, genLogits: Tensor, batch: B) => Tensor;
   /** L_ROI from the segmentation logits (Eq. 10). */
-  readonly lossRoi: (segLogits: Tensor, batch: B) => Tensor;
+  readonly lossRoi: (segLogits: S, batch: B) => Tensor;
   /** Default `'forward-over-reverse'`. */
   readonly mode?: MetaGradientMode | undefined;
   /** Relative step of the finite-difference mode, `R = fdScale / |v|` (default 0.01, the authors'). */
@@ -77,7 +77,7 @@ function zipTrees<T>(op: string, f: (...leaves: Tensor[]) => Tensor, first: T, .
  * @example const { grad, roiLossAfter } = metaGradientParts(problem, theta, omega, batch)
  * @category meta-gradient
  */
-export function metaGradientParts<Theta, Omega, B>(problem: MetaProblem<Theta, Omega, B>, theta: Theta, omega: Omega, batch: B): MetaGradientParts<Theta, Omega> {
+export function metaGradientParts<Theta, Omega, B, S = Tensor>(problem: MetaProblem<Theta, Omega, B, S>, theta: Theta, omega: Omega, batch: B): MetaGradientParts<Theta, Omega> {
   const op = 'metaGradient';
   const { seg, gen, alpha, lossSeg, lossRoi } = problem;
   const mode = problem.mode ?? 'forward-over-reverse';
@@ -154,7 +154,7 @@ export function metaGradientParts<Theta, Omega, B>(problem: MetaProblem<Theta, O
  * @example const gOmega = await realize(metaGradient({ seg, gen, alpha: 0.01, lossSeg, lossRoi }, theta, omega, batch))
  * @category meta-gradient
  */
-export function metaGradient<Theta, Omega, B>(problem: MetaProblem<Theta, Omega, B>, theta: Theta, omega: Omega, batch: B): Omega {
+export function metaGradient<Theta, Omega, B, S = Tensor>(problem: MetaProblem<Theta, Omega, B, S>, theta: Theta, omega: Omega, batch: B): Omega {
   return metaGradientParts(problem, theta, omega, batch).grad;
 }
 
