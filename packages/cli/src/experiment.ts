@@ -22,8 +22,12 @@ import { CliError } from './io.js';
 import type { Method } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
+import { caseDilatedMask, kmeans } from '@colab-ts/colab';
+import type { Case } from '@colab-ts/data';
+import { zScore } from '@colab-ts/data';
+import { normalizedMutualInformation } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
-import { loadOrFail, loadRun, openOrFail, train } from './train.js';
+import { defaultMargin, loadOrFail, loadRun, openOrFail, train } from './train.js';
 
 /** One arm of the protocol: a method and its number of context classes. @category experiment */
 export interface Arm {
@@ -165,7 +169,9 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
     classNames.length <= 1
       ? experimentTable(results, arms, testCases.length)
       : classNames.map((cls) => `### ${labelName(cls)} (label ${cls})\n\n${experimentTable(results.map((r) => ({ ...r, summary: r.classes[cls]! })), arms, testCases.length)}`).join('\n\n');
-  writeAtomicSync(join(out, 'table.md'), `# colab-ts experiment\n\n${table}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`);
+  const refs = hasContext ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`) : [];
+  const note = refs.length > 0 ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${refs.join(', ')}; a random split scores 0.` : '';
+  writeAtomicSync(join(out, 'table.md'), `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`);
   writeAtomicSync(join(out, 'results.json'), `${JSON.stringify({ options: { ...o, arms: arms.map(armName) }, results }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   writeAtomicSync(join(out, 'results.csv'), resultsCsv(results));
   // Fig. 4: precision against sensitivity, one point per method (mean over seeds) and one per run.
@@ -178,7 +184,7 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
   });
   writeAtomicSync(join(out, 'figures', 'fig4-precision-sensitivity.svg'), scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }));
   await experimentFigures(out, arms, o.firstSeed, testCases);
-  io.stdout(`\n${table}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
+  io.stdout(`\n${table}${note}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
   return { table, results };
 }
 
@@ -233,4 +239,26 @@ async function experimentFigures(out: string, arms: readonly Arm[], seed: number
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));
   const panels = runs.flatMap((r, ri) => (r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: armName(r.arm).toUpperCase(), logits: logits[ri]!, truths }] : []));
   if (panels.length > 0) writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+}
+
+/**
+ * The NMI against the true tissues of the simplest unsupervised split: k-means
+ * of the normalised intensities into `t` clusters, over the same voxels as
+ * `contextAgreement` (background within M > 1/2 of the ROI), pooled over cases.
+ * The reference a learnt split should beat.
+ */
+function intensityClusterNmi(cases: readonly Case[], t: number, o: Pick<ExperimentOptions, 'margin' | 'temperature'>): number {
+  const xs: number[] = [];
+  const tissue: number[] = [];
+  for (const c of cases) {
+    const geometry = defaultMargin(c.image.shape.slice(1), c.spacing as [number, number, number]);
+    const M = toTypedArray(caseDilatedMask(c.label, { margin: o.margin ?? geometry.margin, temperature: o.temperature ?? geometry.temperature, spacing: c.spacing }));
+    const img = toTypedArray(zScore(c.image));
+    const lab = toTypedArray(c.label);
+    const ctx = toTypedArray(c.context!);
+    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (xs.push(img[i]!), tissue.push(ctx[i]!));
+  }
+  if (xs.length < t) return Number.NaN;
+  const km = kmeans(Float64Array.from(xs), 1, { k: t, seed: 0 });
+  return normalizedMutualInformation(array(km.assignments, [xs.length], 'int32'), array(Int32Array.from(tissue), [tissue.length], 'int32'));
 }

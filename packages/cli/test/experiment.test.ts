@@ -93,6 +93,7 @@ describe('experiment', () => {
     for (const r of res.results) expect(r.summary.dice.n).toBe(2);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
     for (const name of ['w/o context labels', 'human-defined (anatomy)', 'dilated mask', 'CoLab (t = 2)']) expect(table).toContain(`| ${name} | 2 |`);
+    expect(table).toMatch(/intensity k-means with t clusters \(the k-means baseline's split\) t = 2: 0\.\d{3}/);
     const svg = readFileSync(join(out, 'figures/fig4-precision-sensitivity.svg'), 'utf8');
     expect(svg).toContain('<text');
     expect(svg).toContain('CoLab (t = 2)');
