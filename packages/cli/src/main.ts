@@ -45,6 +45,7 @@ export const trainSpec: CommandSpec = {
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
     { name: 'roi-share', kind: 'number', min: 0, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
+    { name: 'background', kind: 'enum', values: ['uniform', 'body'], default: 'uniform', help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)' },
     { name: 'deep-supervision', kind: 'bool', default: false, help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)" },
     { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
     { name: 'val-fraction', kind: 'number', min: 0, default: 0.2, help: 'Share of the training cases held out for validation' },
@@ -182,6 +183,7 @@ const trainingFlags = (v: ArgValues) => ({
   roiShare: num(v, 'roi-share'),
   augment: v.augment as boolean,
   deepSupervision: v['deep-supervision'] as boolean,
+  background: v.background as 'uniform' | 'body',
   valEvery: num(v, 'val-every'),
   valFraction: num(v, 'val-fraction'),
 });

@@ -43,6 +43,8 @@ export interface Hyperparameters {
   readonly valEvery: number;
   /** Deep supervision of the segmentation model (nnU-Net's weights; default false). */
   readonly deepSupervision?: boolean | undefined;
+  /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
+  readonly background?: 'uniform' | 'body' | undefined;
 }
 
 /** A run's resolved configuration (config.json). @category config */

@@ -14,7 +14,7 @@ import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
 import { aggregateLabels, caseDilatedMask, colabInit, colabStep, distanceConstrainedLabels, kmeans, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
-import { augment, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
+import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
 import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
@@ -97,15 +97,7 @@ const readLog = (path: string): LogEntry[] =>
 
 /** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
 function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
-  const bodies = raw.map((c) => {
-    const d = toTypedArray(c.image);
-    const n = d.length / c.image.shape[0]!;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < n; i++) (lo = Math.min(lo, d[i]!)), (hi = Math.max(hi, d[i]!));
-    const th = lo + 0.25 * (hi - lo);
-    return Uint8Array.from({ length: n }, (_, i) => (d[i]! > th ? 1 : 0));
-  });
+  const bodies = raw.map((c) => Uint8Array.from(toTypedArray(bodyMask(c.image))));
   const total = bodies.reduce((s, b) => s + b.reduce((a, v) => a + v, 0), 0);
   const stride = Math.max(1, Math.floor(total / 50000));
   const pts: number[] = [];
@@ -245,6 +237,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     augment: o.augment,
     valEvery: o.valEvery,
     deepSupervision: o.deepSupervision === true,
+    background: o.background ?? 'uniform',
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
     normalization,
@@ -407,7 +400,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     }
     const step = state.iteration;
     const kStep = foldIn(foldIn(root, STREAM.batch), step);
-    let batch = sampleBatch(foldIn(kStep, 0), trainCases, { patchSize: cfg.patch, batchSize: cfg.batchSize, roiShare: cfg.roiShare });
+    let batch = sampleBatch(foldIn(kStep, 0), trainCases, { patchSize: cfg.patch, batchSize: cfg.batchSize, roiShare: cfg.roiShare, background: cfg.background ?? 'uniform' });
     if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, { rotation: false, scaling: false });
     const x = batch.image;
     const y = roiOneHot(batch.label, cfg.classes);

@@ -11,6 +11,7 @@ import type { Batch, Case } from './Case.js';
 import { checkCase } from './Case.js';
 import { checkTriple, dataOf, packed } from './internal/arrays.js';
 import { extractBox } from './internal/patch.js';
+import { bodyMask } from './normalize.js';
 
 /** Options of `samplePatches`. @category sampling */
 export interface SampleOptions {
@@ -23,6 +24,28 @@ export interface SampleOptions {
   readonly roiLabels?: readonly number[];
   /** Image value outside the volume (default 0); labels pad with 0. */
   readonly padValue?: number;
+  /**
+   * Where the patches not forced to contain ROI come from: `'uniform'`
+   * (default: anywhere in the padded volume) or `'body'` (centred on a
+   * uniformly chosen voxel of the case's `bodyMask`, so that they show
+   * tissue, not air).
+   */
+  readonly background?: 'uniform' | 'body';
+}
+
+// Images are immutable values too: their body voxel list is cached by identity.
+const bodyCache = new WeakMap<NDArray, Int32Array>();
+
+/** Flat indices of the body voxels (`bodyMask`) of a `[C, D, H, W]` image (cached per array). @category sampling */
+export function bodyVoxels(image: NDArray): Int32Array {
+  const hit = bodyCache.get(image);
+  if (hit !== undefined) return hit;
+  const m = dataOf(bodyMask(image));
+  const out: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i] !== 0) out.push(i);
+  const idx = Int32Array.from(out);
+  bodyCache.set(image, idx);
+  return idx;
 }
 
 // Label maps are immutable values, so caching their ROI voxel list by identity is pure.
@@ -72,6 +95,9 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
   const base = Math.floor(exact);
   const forced = base + (exact > base && uniform(kCount!, [1], { dtype: 'float64' }).data[0]! < exact - base ? 1 : 0);
   const roiIdx = roiVoxels(c.label, options.roiLabels);
+  const background = options.background ?? 'uniform';
+  if (background !== 'uniform' && background !== 'body') throw new ValueError(op, `background must be 'uniform' or 'body', got ${JSON.stringify(background)}`);
+  const bodyIdx = background === 'body' ? bodyVoxels(c.image) : undefined;
   const C = c.image.shape[0]!;
   const shape: [number, number, number] = [c.image.shape[1]!, c.image.shape[2]!, c.image.shape[3]!];
   const [D, H, W] = shape;
@@ -93,8 +119,9 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
     const lo = shape.map((s, a) => Math.min(0, s - size[a]!));
     const hi = shape.map((s, a) => Math.max(0, s - size[a]!));
     let origin: [number, number, number];
-    if (wantRoi) {
-      const v = roiIdx[randint(kPick!, [1], 0, roiIdx.length).data[0]!]!;
+    const centreOn = wantRoi ? roiIdx : bodyIdx !== undefined && bodyIdx.length > 0 ? bodyIdx : undefined;
+    if (centreOn !== undefined) {
+      const v = centreOn[randint(kPick!, [1], 0, centreOn.length).data[0]!]!;
       const at = [Math.floor(v / (H * W)), Math.floor(v / W) % H, v % W];
       origin = [0, 1, 2].map((a) => clamp(at[a]! - Math.floor(size[a]! / 2), lo[a]!, hi[a]!)) as [number, number, number];
     } else {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NDArray } from '@colab-ts/ndarray';
 import { arrayEqual, foldIn, key, toTypedArray, uniform, zeros } from '@colab-ts/ndarray';
 import type { Case } from '@colab-ts/data';
-import { roiVoxels, sampleBatch, samplePatches } from '@colab-ts/data';
+import { bodyMask, roiVoxels, sampleBatch, samplePatches } from '@colab-ts/data';
 
 /** A case with a tiny ROI (one 2x2x2 cube), so that random patches rarely hit it. */
 function tinyRoiCase(shape: readonly [number, number, number], at: readonly [number, number, number], id = 'c'): Case {
@@ -79,6 +79,32 @@ describe('examples', () => {
         expect(out[((i * 4 + d) * 8 + h) * 8 + x]).toBe(inside ? 10 + (sd * 7 + sh) * 9 + sw : 0);
       }
     });
+  });
+
+  it('bodyMask: channel 0 above a quarter of its range; a constant image gives an empty mask', () => {
+    const img = { ...zeros([2, 1, 1, 5], 'float32'), data: Float32Array.from([-1000, -800, 0, 40, 1000, 7, 7, 7, 7, 7]) } as NDArray;
+    // range [-1000, 1000]: threshold -500.
+    expect(Array.from(toTypedArray(bodyMask(img)))).toEqual([0, 0, 1, 1, 1]);
+    expect(Array.from(toTypedArray(bodyMask({ ...zeros([1, 1, 1, 3], 'float32') } as NDArray)))).toEqual([0, 0, 0]);
+  });
+
+  it("background: 'body' centres the non-ROI patches on the body, where uniform patches mostly show air", () => {
+    // A 1 x 40 x 40 slice of air (-1000) with a 4 x 4 body (40 HU) in a corner, and the ROI inside it.
+    const img = new Float32Array(40 * 40).fill(-1000);
+    const lab = new Uint8Array(40 * 40);
+    for (let h = 30; h < 34; h++) for (let w = 30; w < 34; w++) img[h * 40 + w] = 40;
+    lab[31 * 40 + 31] = 1;
+    const c: Case = { id: 'c', image: { ...zeros([1, 1, 40, 40], 'float32'), data: img } as NDArray, label: { ...zeros([1, 1, 40, 40], 'uint8'), data: lab } as NDArray, spacing: [1, 1, 1] };
+    const bodyIn = (b: { image: NDArray }, i: number): boolean => toTypedArray(b.image).subarray(i * 64, (i + 1) * 64).some((v) => v > -500);
+    let uniformHits = 0;
+    for (let s = 0; s < 20; s++) {
+      const body = samplePatches(key(s), c, { patchSize: [1, 8, 8], batchSize: 4, roiShare: 0, background: 'body' });
+      for (let i = 0; i < 4; i++) expect(bodyIn(body, i)).toBe(true);
+      const uni = samplePatches(key(s), c, { patchSize: [1, 8, 8], batchSize: 4, roiShare: 0 });
+      for (let i = 0; i < 4; i++) if (bodyIn(uni, i)) uniformHits++;
+    }
+    expect(uniformHits).toBeLessThan(40);
+    expect(() => samplePatches(key(0), c, { patchSize: [1, 8, 8], batchSize: 1, background: 'air' as never })).toThrow(/background must be/);
   });
 
   it('roiVoxels lists the ROI voxels (restricted to chosen labels)', () => {
