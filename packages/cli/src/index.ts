@@ -5,7 +5,7 @@
  * @module
  */
 export type { ArgIssue, ArgValues, CommandSpec, FlagKind, FlagSpec } from './args.js';
-export { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+export { closest, decodeArgs, helpText, inRange, rangeText, showArgIssue } from './args.js';
 export type { Io, Progress } from './io.js';
 export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';

@@ -175,7 +175,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     for (const c of cases) for (const v of toTypedArray(c.context!)) mx = Math.max(mx, v);
     t = mx + 1;
   }
-  const nVal = cases.length < 2 ? 0 : Math.max(1, Math.round(o.valFraction * cases.length));
+  const nVal = cases.length < 2 ? 0 : Math.min(cases.length - 1, Math.max(1, Math.round(o.valFraction * cases.length)));
   const ids = cases.map((c) => c.id);
   const isCT = ds.channelNames.some((n) => /^ct$/i.test(n.trim()));
   const train = ids.slice(0, ids.length - nVal);
