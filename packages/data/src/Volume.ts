@@ -86,7 +86,15 @@ export type ReadError =
       readonly expectedBytes: number;
       readonly gotBytes: number;
     }
-  | { readonly _tag: 'UnsupportedDatatype'; readonly path: string; readonly message: string; readonly datatypeCode: number };
+  | { readonly _tag: 'UnsupportedDatatype'; readonly path: string; readonly message: string; readonly datatypeCode: number }
+  | {
+      /** A gzipped file whose header promises, or whose stream inflates to, more than allowed (a gzip bomb). */
+      readonly _tag: 'TooLarge';
+      readonly path: string;
+      readonly message: string;
+      readonly promisedBytes: number;
+      readonly limitBytes: number;
+    };
 
 /**
  * Why a volume could not be written: the data cannot be stored in the chosen

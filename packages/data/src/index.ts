@@ -11,8 +11,9 @@
  */
 export type { Affine, NiftiHeader, ReadError, Volume, WriteError } from './Volume.js';
 export { NiftiError, defaultAffine } from './Volume.js';
-export type { NiftiDatatype, WriteOptions } from './nifti.js';
+export type { NiftiDatatype, ReadOptions, WriteOptions } from './nifti.js';
 export {
+  DEFAULT_MAX_VOXEL_BYTES,
   NIFTI_DATATYPE_CODES,
   affineToQuaternion,
   decodeNifti,
