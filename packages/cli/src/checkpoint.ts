@@ -113,6 +113,8 @@ export function writeAtomicSync(path: string, bytes: Uint8Array | string): void 
     } catch {
       // nothing to clean up
     }
+    // A failed write(2) names no file, a failed open(2) the temporary one: name the file being written.
+    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path)) Object.assign(e, { path });
     throw e;
   }
 }

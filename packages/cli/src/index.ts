@@ -21,4 +21,5 @@ export type { LogitPanel, OverlayCase, ProgressEntry } from './figures.js';
 export { logitFigure, overlayFigure, progressFigure } from './figures.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, mainHelp, predictSpec, run, trainSpec } from './main.js';
+export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, mainHelp, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export { osError, prepareOutDir } from './osErrors.js';

@@ -13,6 +13,7 @@ import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
 import type { Method } from './model.js';
 import { METHODS } from './model.js';
+import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
 
@@ -124,6 +125,15 @@ const str = (v: ArgValues, k: string): string => v[k] as string;
 const num = (v: ArgValues, k: string): number => v[k] as number;
 const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
 
+const unexpected: string[] = [];
+
+/**
+ * The errors that reached `run`'s catch-all ("this is a bug") in this
+ * process; the test suite asserts that no input gets there.
+ * @category commands
+ */
+export const unexpectedErrors = (): readonly string[] => unexpected;
+
 /** The exit code of an interrupted run (128 + SIGINT). @category commands */
 export const EXIT_INTERRUPTED = 130;
 
@@ -209,11 +219,13 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     }
     return EXIT.usage;
   } catch (e) {
-    if (e instanceof CliError) {
-      for (const l of e.lines) io.stderr(`colab-ts ${name}: ${l}\n`);
-      return e.exitCode;
+    const typed = e instanceof CliError ? e : osError(e);
+    if (typed !== undefined) {
+      for (const l of typed.lines) io.stderr(`colab-ts ${name}: ${l}\n`);
+      return typed.exitCode;
     }
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    unexpected.push(`colab-ts ${argv.join(' ')}: ${msg}`);
     io.stderr(`colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`);
     if (process.env.COLAB_TS_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
     return EXIT.failure;

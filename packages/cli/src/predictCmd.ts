@@ -4,7 +4,7 @@
  * that counts NaN and infinite cases.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Volume } from '@colab-ts/data';
 import { readNifti, volumeLike, writeNifti } from '@colab-ts/data';
@@ -17,6 +17,7 @@ import { writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
 import { labelsOf, normalizeImage, predictLogits } from './model.js';
+import { osError, prepareOutDir } from './osErrors.js';
 import { loadRun } from './train.js';
 
 const NIFTI = /\.nii(\.gz)?$/;
@@ -82,7 +83,7 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
     if (C !== cfg.inChannels) issues.push(`case ${id}: ${C} image channel(s), the model takes ${cfg.inChannels} (fix: give one file per channel as ${id}_0000.nii.gz, ${id}_0001.nii.gz, ...)`);
   }
   if (issues.length > 0) throw new CliError('data', issues);
-  mkdirSync(o.out, { recursive: true });
+  prepareOutDir(o.out, '--out');
   const bar = progress(io, 'predict', groups.size, 'case');
   let done = 0;
   for (const [id, files] of groups) {
@@ -94,7 +95,7 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
     const spatial = ref.data.shape.slice(-3);
     const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');
     const w = await writeNifti(join(o.out, `${id}.nii.gz`), volumeLike(ref.data.shape.length === 4 ? { ...ref, data: lab } : ref, lab), { datatype: 'uint8' })();
-    if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
+    if (E.isLeft(w)) throw osError(w.left) ?? new CliError('runtime', [w.left.message]);
     bar.update(++done, id);
   }
   bar.finish();
@@ -165,7 +166,7 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   if (issues.length > 0) throw new CliError('data', issues);
   const ev = evaluateVolumes(loaded, o.percentile);
   bar.finish();
-  mkdirSync(o.out, { recursive: true });
+  prepareOutDir(o.out, '--out');
   writeAtomicSync(join(o.out, 'metrics.csv'), toCsv(ev.rows as readonly Row[]));
   writeAtomicSync(join(o.out, 'summary.json'), `${JSON.stringify(ev.summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   for (const [cls, s] of Object.entries(ev.summary)) {

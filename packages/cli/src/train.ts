@@ -7,7 +7,7 @@
  * the step (`foldIn`), so a resumed run reproduces an uninterrupted one.
  * @module
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
@@ -27,6 +27,7 @@ import { CliError, progress } from './io.js';
 import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import { progressFigure } from './figures.js';
+import { prepareOutDir } from './osErrors.js';
 
 /** What `train` takes (the command's flags). @category training */
 export interface TrainOptions extends Hyperparameters {
@@ -250,7 +251,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
     cfg = { ...saved, iterations: o.iterations };
   }
-  mkdirSync(runDir, { recursive: true });
+  prepareOutDir(runDir, '--out');
   writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
 
   const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));

@@ -789,7 +789,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): TE.Ta
         throw e;
       }
     },
-    (e): WriteError => ({ _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable` }),
+    (e): WriteError => {
+      const code = (e as { code?: unknown }).code;
+      return { _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable`, ...(typeof code === 'string' ? { code } : {}) };
+    },
   );
 }
 
