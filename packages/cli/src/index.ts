@@ -23,3 +23,4 @@ export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
 export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, mainHelp, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
 export { osError, prepareOutDir } from './osErrors.js';
+export { LOCK_FILE, acquireRunLock, withRunLock } from './runLock.js';

@@ -27,7 +27,7 @@ import { CliError, progress } from './io.js';
 import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import { progressFigure } from './figures.js';
-import { prepareOutDir } from './osErrors.js';
+import { withRunLock } from './runLock.js';
 
 /** What `train` takes (the command's flags). @category training */
 export interface TrainOptions extends Hyperparameters {
@@ -230,9 +230,12 @@ export async function validate(theta: unknown, cfg: RunConfig, cases: readonly C
 /**
  * Trains one method and keeps the run folder up to date. Resolves with
  * `status: 'interrupted'` (after saving latest.ckpt) when `signal` aborts.
+ * The run folder is locked while it trains (a second run into it is refused).
  * @category training
  */
-export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> {
+export const train = (o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> => withRunLock(o.out, () => trainLocked(o, io, signal));
+
+async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> {
   const t0 = performance.now();
   const runDir = resolve(o.out);
   const configPath = join(runDir, 'config.json');
@@ -251,7 +254,6 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
     if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
     cfg = { ...saved, iterations: o.iterations };
   }
-  prepareOutDir(runDir, '--out');
   writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
 
   const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));
