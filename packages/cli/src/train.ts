@@ -28,6 +28,9 @@ import type { Hyperparameters, Method, Normalization, RunConfig } from './model.
 import { labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import { progressFigure } from './figures.js';
 import { withRunLock } from './runLock.js';
+import { assertFinite } from './finite.js';
+import { configDifferences } from './configDiff.js';
+import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 
 /** What `train` takes (the command's flags). @category training */
 export interface TrainOptions extends Hyperparameters {
@@ -81,13 +84,7 @@ interface Prepared {
   readonly t: number;
 }
 
-const readLog = (path: string): LogEntry[] =>
-  existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as LogEntry)
-    : [];
+const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEntry>(readFileSync(path, 'utf8'), path) : []);
 
 /** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
 function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
@@ -110,6 +107,7 @@ function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: numb
       if (b && seen++ % stride === 0) pts.push(d[i]!);
     });
   });
+  if (pts.length < t) throw new CliError('data', [`--method kmeans: ${pts.length} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
   const km = kmeans(Float64Array.from(pts), 1, { k: t, seed: k });
   const cents = km.centroids.map((c) => c[0]!);
   return norm.map((c, ci) => {
@@ -249,9 +247,9 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
   let cfg = resolveConfig(o, ds, raw);
   if (o.resume) {
-    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as RunConfig;
-    const diff = (['method', 't', 'seed', 'batchSize', 'lr', 'momentum', 'features', 'stages', 'patch'] as const).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
-    if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
+    const saved = readRunConfig(configPath, 'restore config.json, or start a new --out without --resume');
+    const diff = configDifferences(saved, cfg);
+    if (diff.length > 0) throw new CliError('usage', diff);
     cfg = { ...saved, iterations: o.iterations };
   }
   writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
@@ -277,7 +275,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   let valDice: number[] = [];
   let log: LogEntry[] = [];
   if (o.resume) {
-    const ck = loadCheckpoint(latestPath) as Checkpoint;
+    const ck = readCheckpoint(latestPath, `copy best.ckpt over latest.ckpt to resume from the best step, or start a new --out without --resume`) as Checkpoint;
     state = ck.state;
     bestDice = ck.bestDice;
     bestStep = ck.bestStep;
@@ -311,6 +309,8 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
 
   let last = '';
   while (state.iteration < cfg.iterations) {
+    // Let the event loop deliver signals (Ctrl-C) and timers: the reference backend never yields on its own.
+    await new Promise<void>((r) => setImmediate(r));
     if (signal?.aborted === true) {
       saveCheckpoint(latestPath, checkpoint());
       bar?.finish(`interrupted at step ${state.iteration}; checkpoint saved`, state.iteration);
@@ -355,10 +355,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
       loss = r.metrics.loss;
       lr = r.metrics.lr;
     }
-    if (!Number.isFinite(loss)) {
-      saveCheckpoint(latestPath, checkpoint());
-      throw new CliError('runtime', [`train: the loss became ${loss} at step ${step} (fix: lower --lr, e.g. --lr ${cfg.lr / 10})`]);
-    }
+    assertFinite({ step: state.iteration, loss, state, lr: cfg.lr, kept: () => (existsSync(latestPath) ? `latest.ckpt, step ${(loadCheckpoint(latestPath) as Checkpoint).step}, is the last finite checkpoint` : 'no checkpoint was written') });
     appendLog({ type: 'train', step: state.iteration, loss, ...(roi === undefined ? {} : { roiLoss: roi }), lr, seconds: (performance.now() - t0) / 1000 });
     const done = state.iteration;
     if (done % cfg.valEvery === 0 || done === cfg.iterations) {
@@ -380,12 +377,9 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
 export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): { readonly cfg: RunConfig; readonly ck: Checkpoint } {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: point --run at a folder written by colab-ts train)`]);
-  const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as RunConfig;
+  const fix = 'point --run at a folder written by colab-ts train';
+  const cfg = readRunConfig(cfgPath, fix);
   const path = [join(dir, `${which}.ckpt`), join(dir, 'latest.ckpt')].find(existsSync);
   if (path === undefined) throw new CliError('usage', [`--run ${dir}: no checkpoint (fix: train first with colab-ts train --out ${dir})`]);
-  try {
-    return { cfg, ck: loadCheckpoint(path) as Checkpoint };
-  } catch (e) {
-    throw new CliError('data', [e instanceof Error ? e.message : String(e)]);
-  }
+  return { cfg, ck: readCheckpoint(path, fix) as Checkpoint };
 }
