@@ -26,6 +26,7 @@ import type { Case } from './Case.js';
 import { dataOf, packed } from './internal/arrays.js';
 import { readNifti } from './nifti.js';
 import { insideFolder } from './safePath.js';
+import { affineDistance, spacingClose } from './geometry.js';
 import type { Spacing } from './resample.js';
 import type { ReadError, Volume } from './Volume.js';
 
@@ -451,7 +452,7 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     }
     const sa = ref.spacing;
     const sb = v.spacing;
-    const spacingOk = !sa.some((s, i) => Math.abs(s - sb[i]!) > tol * Math.max(Math.abs(s), Math.abs(sb[i]!)));
+    const spacingOk = spacingClose(sa, sb, tol);
     if (!spacingOk) {
       issues.push({
         kind: 'SpacingMismatch',
@@ -462,7 +463,7 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
       });
     } else if (a.join() === b.join()) {
       // Same grid size and spacing, yet another origin or orientation: outputs would not overlay.
-      const worst = Math.max(...ref.affine.slice(0, 3).flatMap((row, r) => row.map((x, c) => Math.abs(x - (v.affine[r]?.[c] ?? NaN)) / Math.max(1, Math.abs(x)))));
+      const worst = affineDistance(ref.affine, v.affine);
       if (!(worst <= 1e-3)) {
         issues.push({
           kind: 'AffineMismatch',
