@@ -1,5 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, truncateSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
 import { loadNifti, saveNifti } from '@colab-ts/data';
 import { array } from '@colab-ts/ndarray';
@@ -114,4 +116,35 @@ describe('train faults are typed errors, and nothing is lost (issue #12)', () =>
     expect(io2.err()).toMatch(/is a file, not a dataset folder/);
     expect(io2.err()).not.toMatch(/JSON/);
   });
+});
+
+describe('Ctrl-C on the reference backend, through the real command (issue #12)', () => {
+  afterAll(removeTempDirs);
+
+  it('the first SIGINT saves a checkpoint and exits 130 long before the last iteration', async () => {
+    const root = tempDir('sigint-bin');
+    const data = await tinyDataset(join(root, 'data'), 2);
+    const out = join(root, 'run');
+    const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', bin, ...trainArgs(data, out, ['--iterations', '100000', '--backend', 'reference'])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Today's failure mode is "every iteration runs": cap it so the test fails instead of hanging.
+    const cap = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    try {
+      let err = '';
+      const code = await new Promise<number | null>((done) => {
+        child.stderr.on('data', (b: Buffer) => {
+          err += b.toString();
+          // The first progress line comes after step 1: training is under way.
+          if (/train colab \[/.test(err) && !child.killed) child.kill('SIGINT');
+        });
+        child.on('exit', (c) => done(c));
+      });
+      expect(code).toBe(130);
+      expect(err).toMatch(/interrupted at step \d+; checkpoint saved/);
+      expect((loadCheckpoint(join(out, 'latest.ckpt')) as Checkpoint).step).toBeLessThan(1000);
+    } finally {
+      clearTimeout(cap);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
