@@ -1,9 +1,12 @@
 import { test } from '@fast-check/vitest';
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../src/index.js';
 import { COMMANDS, decodeArgs, demoSpec, evaluateSpec, EXIT, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
+import { finish } from './helpers.js';
+
+afterAll(finish);
 
 describe('decodeArgs', () => {
   it('fills defaults and parses every kind of value', () => {

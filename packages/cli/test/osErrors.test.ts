@@ -2,8 +2,8 @@ import fs, { writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, memoryIo, osError, run, unexpectedErrors } from '../src/index.js';
-import { removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { EXIT, memoryIo, osError, run } from '../src/index.js';
+import { finish, tempDir, tinyDataset } from './helpers.js';
 
 /**
  * Makes the file system fail with `code` for files opened under `under`, at
@@ -40,10 +40,7 @@ describe('operating-system errors are typed, with a fix (issue #12)', () => {
     root = tempDir('os');
     labels = join(await tinyDataset(join(root, 'data'), 2), 'labelsTr');
   });
-  afterAll(() => {
-    expect(unexpectedErrors()).toEqual([]);
-    removeTempDirs();
-  });
+  afterAll(finish);
 
   it('--out that is a file is a usage error, for train and evaluate', async () => {
     const file = join(root, 'a-file');

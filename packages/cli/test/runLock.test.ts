@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireRunLock, EXIT, LOCK_FILE, memoryIo, run, train, unexpectedErrors } from '../src/index.js';
-import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { acquireRunLock, EXIT, LOCK_FILE, memoryIo, run, train } from '../src/index.js';
+import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
 
 /** The pid of a process that has exited (and been reaped). */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
@@ -18,10 +18,7 @@ describe('one run per run folder (issue #12)', () => {
     root = tempDir('lock');
     data = await tinyDataset(join(root, 'data'), 2);
   });
-  afterAll(() => {
-    expect(unexpectedErrors()).toEqual([]);
-    removeTempDirs();
-  });
+  afterAll(finish);
 
   it('a second train into the same --out while the first runs is refused (exit 2); the first finishes alone', async () => {
     const out = join(root, 'shared');
