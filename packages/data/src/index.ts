@@ -46,5 +46,6 @@ export { slidingWindow, windowStarts } from './slidingWindow.js';
 export type { PhantomCase, PhantomCohort, PhantomOptions } from './phantom.js';
 export { PHANTOM_CONTEXT_LABELS, PHANTOM_LABELS, phantom, writePhantomDataset } from './phantom.js';
 export { affineDistance, spacingClose } from './geometry.js';
+export { insideFolder } from './safePath.js';
 export type { CaseInfo, Dataset, DatasetIssue, DatasetIssueKind, OpenDatasetOptions, TestCase } from './dataset.js';
 export { loadCase, loadDataset, openDataset, showIssue } from './dataset.js';

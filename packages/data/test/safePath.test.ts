@@ -5,9 +5,8 @@ import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetIssueKind } from '@colab-ts/data';
-import { openDataset, phantom, writePhantomDataset } from '@colab-ts/data';
+import { insideFolder, openDataset, phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
-import { insideFolder } from '../src/safePath.js';
 import { tempDir } from './helpers.js';
 
 const tmp = tempDir();
