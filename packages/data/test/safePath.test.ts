@@ -27,10 +27,10 @@ describe('MSD paths that leave the dataset folder (issue #12)', () => {
   beforeAll(async () => {
     // A valid case outside the dataset folder: today it is followed and trained on.
     const outside = join(tmp.dir, 'outside');
-    const w = await writePhantomDataset(outside, phantom(key(5), { cases: 1, size: [1, 8, 8] }))();
+    const w = await writePhantomDataset(outside, phantom(key(5), { cases: 1, size: [1, 8, 8], prefix: 'case' }))();
     if (E.isLeft(w)) throw new Error(w.left.message);
     dir = join(tmp.dir, 'ds');
-    const w2 = await writePhantomDataset(dir, phantom(key(5), { cases: 2, size: [1, 8, 8] }))();
+    const w2 = await writePhantomDataset(dir, phantom(key(5), { cases: 2, size: [1, 8, 8], prefix: 'case' }))();
     if (E.isLeft(w2)) throw new Error(w2.left.message);
   });
 
@@ -64,7 +64,7 @@ describe('dataset.json fuzz (issue #12)', () => {
   let n = 0;
   beforeAll(async () => {
     root = join(tmp.dir, 'fuzz-src');
-    const w = await writePhantomDataset(root, phantom(key(6), { cases: 2, size: [1, 8, 8] }))();
+    const w = await writePhantomDataset(root, phantom(key(6), { cases: 2, size: [1, 8, 8], prefix: 'case' }))();
     if (E.isLeft(w)) throw new Error(w.left.message);
   });
 
@@ -94,7 +94,22 @@ describe('dataset.json fuzz (issue #12)', () => {
     { requiredKeys: [] },
   );
 
-  test.prop([fc.oneof(datasetJson, anyJson)], { numRuns: 60 })('every dataset.json opens to typed issues or a dataset whose files lie inside the folder', async (json) => {
+  // A valid MSD dataset.json with one field replaced, and cases drawn from real files (some reached by roundabout or escaping paths).
+  const nearlyValid = fc
+    .record({
+      field: fc.constantFrom('none', 'name', 'labels', 'modality', 'numTraining', 'test', 'context_labels'),
+      value: anyJson,
+      training: fc.array(
+        fc.record({
+          image: fc.constantFrom('./imagesTr/case_000.nii.gz', 'imagesTr/case_001.nii.gz', 'imagesTr/../imagesTr/case_000.nii.gz', '../fuzz-src/imagesTr/case_000.nii.gz'),
+          label: fc.constantFrom('./labelsTr/case_000.nii.gz', './labelsTr/case_001.nii.gz', 'labelsTr/./case_001.nii.gz', '../fuzz-src/labelsTr/case_001.nii.gz'),
+        }),
+        { minLength: 1, maxLength: 2 },
+      ),
+    })
+    .map(({ field, value, training }) => ({ modality: { '0': 'CT' }, labels: { '0': 'background', '1': 'tumour' }, training, test: [], ...(field === 'none' ? {} : { [field]: value }) }));
+
+  test.prop([fc.oneof(nearlyValid, datasetJson, anyJson)], { numRuns: 80 })('every dataset.json opens to typed issues or a dataset whose files lie inside the folder', async (json) => {
     const dir = join(tmp.dir, `fuzz-${n++}`);
     mkdirSync(dir);
     for (const f of ['imagesTr', 'labelsTr', 'contextTr']) cpSync(join(root, f), join(dir, f), { recursive: true });
