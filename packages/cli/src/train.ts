@@ -376,8 +376,8 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
 /** The parameters of a run (best.ckpt, else latest.ckpt) and its configuration. @category training */
 export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): { readonly cfg: RunConfig; readonly ck: Checkpoint } {
   const cfgPath = join(dir, 'config.json');
-  if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: point --run at a folder written by colab-ts train)`]);
   const fix = 'point --run at a folder written by colab-ts train';
+  if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: ${fix})`]);
   const cfg = readRunConfig(cfgPath, fix);
   const path = [join(dir, `${which}.ckpt`), join(dir, 'latest.ckpt')].find(existsSync);
   if (path === undefined) throw new CliError('usage', [`--run ${dir}: no checkpoint (fix: train first with colab-ts train --out ${dir})`]);
