@@ -182,7 +182,8 @@ export function helpText(spec: CommandSpec): string {
   const rows = spec.flags.map((f) => {
     const left = `  --${f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
     const dflt = f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
-    return [left, `${f.help}${dflt}`] as const;
+    const range = f.kind === 'int' || f.kind === 'number' ? rangeText(f) : '';
+    return [left, `${f.help}${range === '' ? '' : `, ${range}`}${dflt}`] as const;
   });
   const w = Math.max(...rows.map((r) => r[0].length), 10) + 2;
   return [

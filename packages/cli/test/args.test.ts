@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../src/index.js';
-import { COMMANDS, decodeArgs, demoSpec, evaluateSpec, EXIT, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
+import { COMMANDS, decodeArgs, demoSpec, evaluateSpec, EXIT, helpText, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
 import { finish } from './helpers.js';
 
 afterAll(finish);
@@ -97,6 +97,12 @@ describe('flag ranges (issue #12)', () => {
     const io = memoryIo();
     expect(await run(['evaluate', '--pred', '/nonexistent/p', '--gt', '/nonexistent/g', '--percentile', '150'], io)).toBe(EXIT.usage);
     expect(io.err()).toMatch(/--percentile: expects a number in \[0, 100\], got "150"/);
+  });
+
+  it('--help shows each range from the spec', () => {
+    const h = helpText(trainSpec);
+    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\) \[0\.99\]/);
+    expect(h).toMatch(/--roi-share NUMBER +.*, in \[0, 1\] \[0\.5\]/);
   });
 
   it('the bounds themselves: closed ends accepted, open ends refused', () => {
