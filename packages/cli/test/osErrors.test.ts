@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs, { writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, osError, run } from '../src/index.js';
 import { finish, tempDir, tinyDataset } from './helpers.js';
@@ -77,6 +79,17 @@ describe('operating-system errors are typed, with a fix (issue #12)', () => {
     expect(io.err()).toMatch(/metrics\.csv: /);
     expect(io.err()).not.toMatch(/this is a bug/);
     expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('a real file-size limit (ulimit -f) on the real command: EFBIG typed, exit 1, no lock or temporary file left', () => {
+    const out = join(root, 'efbig');
+    const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+    const args = ['train', '--data', join(root, 'data'), '--out', out, '--iterations', '2', '--val-every', '2', '--batch-size', '1', '--features', '4', '--stages', '2', '--patch', '1,32,32', '--backend', 'reference'];
+    // 8 KiB: config.json and log.jsonl fit, a checkpoint does not.
+    const r = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$@"', 'bash', process.execPath, '--import', 'tsx', '--conditions=@colab-ts/source', bin, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TSX_DISABLE_CACHE: '1' } }); // tsx's own cache writes stay out of the limit
+    expect(r.stderr).toMatch(/\.ckpt: the file grew past the file-size limit \(EFBIG\) \(fix: raise the limit \(ulimit -f unlimited\)/);
+    expect(r.status).toBe(EXIT.failure);
+    expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-') || f === 'run.lock')).toEqual([]);
   });
 
   it('osError maps error codes, and leaves other errors alone', () => {
