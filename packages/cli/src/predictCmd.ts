@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Volume } from '@colab-ts/data';
 import { affineDistance, readNifti, spacingClose, volumeLike, writeNifti } from '@colab-ts/data';
 import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
@@ -84,6 +84,8 @@ export interface PredictOptions {
 export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cases: readonly string[] }> {
   const { cfg, ck } = loadRun(o.run, o.checkpoint);
   const groups = listCases(o.input, '--input');
+  // CASE.nii.gz label maps written over CASE.nii.gz images would destroy the inputs.
+  if (resolve(o.out) === resolve(o.input)) throw new CliError('usage', [`--out ${o.out}: is the --input folder; the label maps would overwrite the images (fix: pass another --out)`]);
   const issues: string[] = [];
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));

@@ -24,6 +24,24 @@ interface LockInfo {
 /** Lock files this process holds (a lock with our own pid that is not here is stale). */
 const held = new Set<string>();
 
+/** Removes the lock at `path` when this process wrote it. */
+function unlock(path: string): void {
+  held.delete(path);
+  try {
+    if (readLock(path)?.pid === process.pid) unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+// A hard exit (a second Ctrl-C calls process.exit) still releases the locks; kill -9 leaves them stale.
+let exitHook = false;
+const releaseAllOnExit = (): void => {
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => [...held].forEach(unlock));
+};
+
 /** Whether process `pid` of this host is running (EPERM: it is, under another user). */
 function alive(pid: number): boolean {
   if (pid === process.pid) return false; // callers check `held` for this process
@@ -98,11 +116,9 @@ export function acquireRunLock(dir: string): () => void {
       closeSync(fd);
     }
     held.add(path);
+    releaseAllOnExit();
     for (const f of readdirSync(resolve(dir))) if (orphanTemp(f)) unlinkSync(join(resolve(dir), f));
-    return () => {
-      held.delete(path);
-      if (readLock(path)?.pid === process.pid) unlinkSync(path);
-    };
+    return () => unlock(path);
   }
 }
 

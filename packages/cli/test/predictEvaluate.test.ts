@@ -49,6 +49,16 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     expect(io2.err()).toMatch(/warning: the best checkpoint predicted no ROI voxel in any of the 2 case\(s\) \(fix: /);
   });
 
+  it('predict refuses to write its label maps over its input images', async () => {
+    const input = join(fx.root, 'in-place');
+    const img = await loadNifti(join(fx.data, 'imagesTr', 'case_000.nii.gz'));
+    await variant(input, 'case_000.nii.gz', img);
+    const io = memoryIo();
+    expect(await run(['predict', '--run', runDir, '--input', input, '--out', `${input}/.`], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/is the --input folder; the label maps would overwrite the images \(fix: pass another --out\)/);
+    expect((await loadNifti(join(input, 'case_000.nii.gz'))).data.dtype).toBe('float32');
+  });
+
   it('predict refuses an input with a NaN voxel (exit 2), naming the case and the count', async () => {
     const input = join(fx.root, 'nan-input');
     const img = await loadNifti(join(fx.data, 'imagesTr', 'case_000.nii.gz'));

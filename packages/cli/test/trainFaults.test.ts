@@ -130,6 +130,7 @@ describe('Ctrl-C on the reference backend, through the real command (issue #12)'
       expect(code).toBe(130);
       expect(err).toMatch(/interrupted at step \d+; checkpoint saved/);
       expect((loadCheckpoint(join(out, 'latest.ckpt')) as Checkpoint).step).toBeLessThan(1000);
+      expect(existsSync(join(out, 'run.lock'))).toBe(false);
     } finally {
       clearTimeout(cap);
       if (child.exitCode === null) child.kill('SIGKILL');
