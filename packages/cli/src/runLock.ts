@@ -2,8 +2,8 @@
  * One run per run folder: `run.lock` holds the owner's pid, host and start
  * time, made with an exclusive create, so a second `train` into the same
  * `--out` is refused instead of silently interleaving with the first. A lock
- * whose process is gone (kill -9, a second Ctrl-C) is stale and taken over,
- * and so are the `*.tmp-PID` files such a process left behind.
+ * whose process is gone (kill -9, a crash) is stale and taken over, and so
+ * are the `*.tmp-PID` files such a process left behind.
  * @module
  */
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -56,7 +56,7 @@ function alive(pid: number): boolean {
 function readLock(path: string): LockInfo | undefined {
   try {
     const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    return Number.isSafeInteger(j.pid) && typeof j.host === 'string' ? { pid: j.pid!, host: j.host, started: String(j.started) } : undefined;
+    return Number.isSafeInteger(j.pid) && j.pid! > 0 && typeof j.host === 'string' ? { pid: j.pid!, host: j.host, started: String(j.started) } : undefined;
   } catch {
     return undefined;
   }
