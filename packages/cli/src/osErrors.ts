@@ -5,7 +5,8 @@
  * of a command, made or checked before anything is written into it.
  * @module
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CliError } from './io.js';
 
 interface ErrnoLike {
@@ -68,9 +69,18 @@ export function prepareOutDir(dir: string, flag: string): void {
     isDir = undefined; // absent (or unreachable: mkdir below says why)
   }
   if (isDir === false) throw new CliError('usage', [`${flag} ${dir}: is a file, not a folder (fix: pass a folder path, or move the file away)`]);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw osError(e, `${flag} ${dir}`) ?? e;
+  // One level at a time, not mkdirSync's recursive mode: on a file system that refuses new folders
+  // with ENOENT (/proc) Node 20's recursive mkdir retries for ever.
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EEXIST' && statSync(p).isDirectory()) continue; // made meanwhile by another process
+      if (code === 'ENOENT' && existsSync(dirname(p))) throw new CliError('runtime', [`${flag} ${dir}: this file system does not allow making ${p} (ENOENT) (fix: pass a folder on a writable disk)`]);
+      throw osError(e, `${flag} ${dir}`) ?? e;
+    }
   }
 }

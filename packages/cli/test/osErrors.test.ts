@@ -92,6 +92,14 @@ describe('operating-system errors are typed, with a fix (issue #12)', () => {
     expect(fs.readdirSync(out).filter((f) => f.includes('.tmp-') || f === 'run.lock')).toEqual([]);
   });
 
+  it.skipIf(process.platform !== 'linux')('--out under /proc (a file system that refuses new folders) is a typed error, not a hang', () => {
+    const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+    // In a child process: Node's recursive mkdir spins for ever there, which would stall this worker.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', bin, 'evaluate', '--pred', labels, '--gt', labels, '--out', '/proc/colab-ts-test/eval'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toMatch(/--out \/proc\/colab-ts-test\/eval: this file system does not allow making \/proc\/colab-ts-test \(ENOENT\) \(fix: pass a folder on a writable disk\)/);
+    expect(r.status).toBe(EXIT.failure);
+  });
+
   it('osError maps error codes, and leaves other errors alone', () => {
     expect(osError(Object.assign(new Error('x'), { code: 'ENOSPC', path: 'run/latest.ckpt' }))!.lines).toEqual(['run/latest.ckpt: no space left on the device (ENOSPC) (fix: free disk space, or write to another disk; files already written are complete (writes are atomic))']);
     expect(osError(Object.assign(new Error('x'), { code: 'EWHATEVER', syscall: 'rename' }))!.lines[0]).toMatch(/^rename: the system refused \(rename\) \(EWHATEVER\) \(fix: /);
