@@ -27,6 +27,12 @@ export interface FlagSpec {
   readonly values?: readonly string[];
   /** Smallest allowed value of an `int`/`number` flag (and of each `triple` entry). */
   readonly min?: number;
+  /** Largest allowed value of an `int`/`number` flag (and of each `triple` entry). */
+  readonly max?: number;
+  /** `min` itself is not allowed (the range is open below): `(0, 1)` is `min: 0, max: 1, exclusiveMin: true, exclusiveMax: true`. */
+  readonly exclusiveMin?: boolean;
+  /** `max` itself is not allowed (the range is open above). */
+  readonly exclusiveMax?: boolean;
   /** The value's placeholder in the help text. */
   readonly meta?: string;
 }
@@ -61,19 +67,38 @@ export function closest(s: string, names: readonly string[]): string | undefined
   return best;
 }
 
+/** The allowed range of a flag in words (`>= 0`, `in [0, 1)`), or '' when unbounded. @category args */
+export function rangeText(spec: Pick<FlagSpec, 'min' | 'max' | 'exclusiveMin' | 'exclusiveMax'>): string {
+  const lo = spec.min;
+  const hi = spec.max;
+  if (lo !== undefined && hi !== undefined) return `in ${spec.exclusiveMin === true ? '(' : '['}${lo}, ${hi}${spec.exclusiveMax === true ? ')' : ']'}`;
+  if (lo !== undefined) return `${spec.exclusiveMin === true ? '>' : '>='} ${lo}`;
+  if (hi !== undefined) return `${spec.exclusiveMax === true ? '<' : '<='} ${hi}`;
+  return '';
+}
+
+/** Whether `v` lies in the flag's range. @category args */
+export function inRange(spec: Pick<FlagSpec, 'min' | 'max' | 'exclusiveMin' | 'exclusiveMax'>, v: number): boolean {
+  const aboveMin = spec.min === undefined || (spec.exclusiveMin === true ? v > spec.min : v >= spec.min);
+  const belowMax = spec.max === undefined || (spec.exclusiveMax === true ? v < spec.max : v <= spec.max);
+  return aboveMin && belowMax;
+}
+
 function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | number | boolean | readonly number[]> {
   const flag = `--${spec.name}`;
   const bad = (message: string, fix: string): E.Either<ArgIssue, never> => E.left({ flag, message, fix });
-  const minOk = (v: number): boolean => spec.min === undefined || v >= spec.min;
+  const range = rangeText(spec);
+  const within = range === '' ? '' : ` ${range}`;
+  const example = `pass e.g. ${flag} ${spec.default ?? (spec.min === undefined ? 1 : spec.exclusiveMin === true ? spec.min + (spec.kind === 'int' ? 1 : spec.max === undefined ? 1 : (spec.max - spec.min) / 2) : spec.min)}`;
   switch (spec.kind) {
     case 'int': {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isSafeInteger(v) || !minOk(v)) return bad(`expects an integer${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${spec.default ?? Math.max(spec.min ?? 1, 1)}`);
+      if (raw.trim() === '' || !Number.isSafeInteger(v) || !inRange(spec, v)) return bad(`expects an integer${within}, got ${JSON.stringify(raw)}`, example);
       return E.right(v);
     }
     case 'number': {
       const v = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(v) || !minOk(v)) return bad(`expects a number${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${spec.default ?? 1}`);
+      if (raw.trim() === '' || !Number.isFinite(v) || !inRange(spec, v)) return bad(`expects a number${within}, got ${JSON.stringify(raw)}`, example);
       return E.right(v);
     }
     case 'bool': {
@@ -88,8 +113,8 @@ function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | nu
       return bad(`must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`, near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`);
     }
     case 'triple': {
-      const parts = raw.split(/[,x]/).map((p) => Number(p));
-      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !minOk(v))) return bad(`expects three integers D,H,W${spec.min === undefined ? '' : ` >= ${spec.min}`}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`);
+      const parts = raw.split(/[,x]/).map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !inRange(spec, v))) return bad(`expects three integers D,H,W${within}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`);
       return E.right(parts);
     }
     case 'string':
@@ -157,7 +182,8 @@ export function helpText(spec: CommandSpec): string {
   const rows = spec.flags.map((f) => {
     const left = `  --${f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
     const dflt = f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
-    return [left, `${f.help}${dflt}`] as const;
+    const range = f.kind === 'int' || f.kind === 'number' ? rangeText(f) : '';
+    return [left, `${f.help}${range === '' ? '' : `, ${range}`}${dflt}`] as const;
   });
   const w = Math.max(...rows.map((r) => r[0].length), 10) + 2;
   return [

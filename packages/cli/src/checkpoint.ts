@@ -57,10 +57,21 @@ export function encodeCheckpoint(tree: unknown): Uint8Array {
 
 const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array } as const;
 
-/** Reads checkpoint bytes back into the tree (arrays are copies, so aligned). @category checkpoints */
+/** A file that is not a (complete) colab-ts checkpoint: `source` and why. @category checkpoints */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  constructor(
+    readonly source: string,
+    readonly why: string,
+  ) {
+    super(`${source}: not a colab-ts checkpoint (${why})`);
+  }
+}
+
+/** Reads checkpoint bytes back into the tree (arrays are copies, so aligned); throws `CheckpointError`. @category checkpoints */
 export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown {
   const bad = (why: string): never => {
-    throw new Error(`${source}: not a colab-ts checkpoint (${why}); point --run at a folder written by colab-ts train`);
+    throw new CheckpointError(source, why);
   };
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) bad('bad magic');
   const hlen = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
@@ -113,6 +124,8 @@ export function writeAtomicSync(path: string, bytes: Uint8Array | string): void 
     } catch {
       // nothing to clean up
     }
+    // A failed write(2) names no file, a failed open(2) the temporary one: name the file being written.
+    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path)) Object.assign(e, { path });
     throw e;
   }
 }

@@ -8,7 +8,7 @@
  * results.json, table.md and the figures.
  * @module
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadCase, phantom, writePhantomDataset } from '@colab-ts/data';
 import type { Summary } from '@colab-ts/metrics';
@@ -20,6 +20,7 @@ import type { OverlayCase } from './figures.js';
 import { logitFigure, overlayFigure } from './figures.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
+import { prepareOutDir } from './osErrors.js';
 import type { Method } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluate, predict, showSummary } from './predictCmd.js';
@@ -81,7 +82,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
   const dataDir = join(out, 'data');
   const testDir = join(out, 'test');
   if (existsSync(join(out, 'runs'))) rmSync(join(out, 'runs'), { recursive: true, force: true });
-  mkdirSync(join(out, 'figures'), { recursive: true });
+  prepareOutDir(join(out, 'figures'), '--out');
   const root = key(o.seed);
   io.stderr(`demo: ${o.cases} training and ${o.testCases} test phantoms of ${o.size.join('x')} voxels in ${out}\n`);
   for (const [dir, k, n, prefix] of [

@@ -9,7 +9,7 @@
  * an interrupted run continues from its checkpoint.
  * @module
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Summary } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -19,6 +19,7 @@ import type { OverlayCase } from './figures.js';
 import { logitFigure, overlayFigure, scatterSvg } from './figures.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
+import { prepareOutDir } from './osErrors.js';
 import type { Method } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
@@ -98,8 +99,8 @@ const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 /** Runs the protocol; see the module header. @category experiment */
 export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSignal): Promise<{ readonly table: string; readonly results: readonly RunResult[] }> {
   const out = resolve(o.out);
-  mkdirSync(join(out, 'runs'), { recursive: true });
-  mkdirSync(join(out, 'figures'), { recursive: true });
+  prepareOutDir(join(out, 'runs'), '--out');
+  prepareOutDir(join(out, 'figures'), '--out');
   const ds = await openOrFail(o.data);
   const cases = await loadOrFail(ds);
   let trainIds = cases.map((c) => c.id);

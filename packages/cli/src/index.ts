@@ -5,12 +5,15 @@
  * @module
  */
 export type { ArgIssue, ArgValues, CommandSpec, FlagKind, FlagSpec } from './args.js';
-export { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+export { closest, decodeArgs, helpText, inRange, rangeText, showArgIssue } from './args.js';
 export type { Io, Progress } from './io.js';
 export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';
 export { PNG_SIGNATURE, crc32, encodePng, fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-export { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+export { CheckpointError, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+export { assertFinite, nonFiniteCount } from './finite.js';
+export { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
+export { configDifferences } from './configDiff.js';
 export type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 export { METHODS, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
@@ -21,6 +24,8 @@ export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './fig
 export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, mainHelp, predictSpec, run, trainSpec } from './main.js';
+export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
+export { osError, prepareOutDir } from './osErrors.js';
+export { LOCK_FILE, acquireRunLock, withRunLock } from './runLock.js';

@@ -13,6 +13,7 @@ import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
 import type { Method } from './model.js';
 import { METHODS } from './model.js';
+import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
 import { experiment, parseArms } from './experiment.js';
@@ -35,20 +36,20 @@ export const trainSpec: CommandSpec = {
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-    { name: 'lr', kind: 'number', min: 0, default: 0.01, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, default: 0.99, help: 'Nesterov momentum, in (0, 1) (nnU-Net: 0.99; 0.9 for short runs)' },
+    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.01, help: 'SGD learning rate (poly decay)' },
+    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.99, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
     { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
     { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default 1)' },
     { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
-    { name: 'temperature', kind: 'number', min: 1e-9, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
+    { name: 'temperature', kind: 'number', min: 0, exclusiveMin: true, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
-    { name: 'roi-share', kind: 'number', min: 0, default: 0.5, help: 'Share of patches centred on the ROI' },
+    { name: 'roi-share', kind: 'number', min: 0, max: 1, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
     { name: 'background', kind: 'enum', values: ['uniform', 'body'], default: 'uniform', help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)' },
     { name: 'deep-supervision', kind: 'bool', default: false, help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)" },
     { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
-    { name: 'val-fraction', kind: 'number', min: 0, default: 0.2, help: 'Share of the training cases held out for validation' },
+    { name: 'val-fraction', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.2, help: 'Share of the training cases held out for validation' },
     { name: 'resume', kind: 'bool', default: false, help: 'Continue the run in --out from latest.ckpt' },
     backendFlag,
   ],
@@ -80,7 +81,7 @@ export const evaluateSpec: CommandSpec = {
     { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
     { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv and summary.json (default: --pred)' },
-    { name: 'percentile', kind: 'number', min: 0, default: 95, help: 'Percentile of the robust Hausdorff distance' },
+    { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
 };
@@ -100,8 +101,8 @@ export const demoSpec: CommandSpec = {
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
     { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
-    { name: 'lr', kind: 'number', min: 0, default: 0.05, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
+    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'SGD learning rate (poly decay)' },
+    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
     { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
     { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
@@ -188,6 +189,15 @@ const trainingFlags = (v: ArgValues) => ({
   valFraction: num(v, 'val-fraction'),
 });
 
+const unexpected: string[] = [];
+
+/**
+ * The errors that reached `run`'s catch-all ("this is a bug") in this
+ * process; the test suite asserts that no input gets there.
+ * @category commands
+ */
+export const unexpectedErrors = (): readonly string[] => unexpected;
+
 /** The exit code of an interrupted run (128 + SIGINT). @category commands */
 export const EXIT_INTERRUPTED = 130;
 
@@ -251,6 +261,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
           io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
           return EXIT_INTERRUPTED;
         }
+        if (r.bestDice === 0) io.stderr(`colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`);
         io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
         return EXIT.ok;
       }
@@ -270,11 +281,13 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     }
     return EXIT.usage;
   } catch (e) {
-    if (e instanceof CliError) {
-      for (const l of e.lines) io.stderr(`colab-ts ${name}: ${l}\n`);
-      return e.exitCode;
+    const typed = e instanceof CliError ? e : osError(e);
+    if (typed !== undefined) {
+      for (const l of typed.lines) io.stderr(`colab-ts ${name}: ${l}\n`);
+      return typed.exitCode;
     }
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    unexpected.push(`colab-ts ${argv.join(' ')}: ${msg}`);
     io.stderr(`colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`);
     if (process.env.COLAB_TS_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
     return EXIT.failure;

@@ -4,10 +4,10 @@
  * that counts NaN and infinite cases.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Volume } from '@colab-ts/data';
-import { readNifti, volumeLike, writeNifti } from '@colab-ts/data';
+import { affineDistance, readNifti, spacingClose, volumeLike, writeNifti } from '@colab-ts/data';
 import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
 import { evaluateCase, summarize, toCsv } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -17,6 +17,8 @@ import { writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
 import { labelsOf, normalizeImage, predictLogits } from './model.js';
+import { nonFiniteCount } from './finite.js';
+import { osError, prepareOutDir } from './osErrors.js';
 import { loadRun } from './train.js';
 
 const NIFTI = /\.nii(\.gz)?$/;
@@ -39,6 +41,13 @@ export function listCases(dir: string, flag: string): Map<string, string[]> {
     out.set(id, [...(out.get(id) ?? []), join(dir, f)]);
   }
   return out;
+}
+
+/** Whether a label map has an ROI (non-zero) voxel. */
+function roiIn(labels: NDArray): boolean {
+  const d = toTypedArray(labels) as ArrayLike<number>;
+  for (let i = 0; i < d.length; i++) if (d[i] !== 0) return true;
+  return false;
 }
 
 async function read(path: string): Promise<Volume> {
@@ -75,16 +84,23 @@ export interface PredictOptions {
 export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cases: readonly string[] }> {
   const { cfg, ck } = loadRun(o.run, o.checkpoint);
   const groups = listCases(o.input, '--input');
+  // CASE.nii.gz label maps written over CASE.nii.gz images would destroy the inputs.
+  if (resolve(o.out) === resolve(o.input)) throw new CliError('usage', [`--out ${o.out}: is the --input folder; the label maps would overwrite the images (fix: pass another --out)`]);
   const issues: string[] = [];
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));
     const C = vols.reduce((n, v) => n + (v.data.shape.length === 4 ? v.data.shape[0]! : 1), 0);
     if (C !== cfg.inChannels) issues.push(`case ${id}: ${C} image channel(s), the model takes ${cfg.inChannels} (fix: give one file per channel as ${id}_0000.nii.gz, ${id}_0001.nii.gz, ...)`);
+    vols.forEach((v, i) => {
+      const bad = nonFiniteCount(v.data);
+      if (bad > 0) issues.push(`case ${id}: ${files[i]} has ${bad} NaN or infinite voxel(s), which would spread through the network (fix: replace them, e.g. with the image minimum, before predicting)`);
+    });
   }
   if (issues.length > 0) throw new CliError('data', issues);
-  mkdirSync(o.out, { recursive: true });
+  prepareOutDir(o.out, '--out');
   const bar = progress(io, 'predict', groups.size, 'case');
   let done = 0;
+  const empty: string[] = [];
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));
     const image = normalizeImage(stackChannels(vols), cfg.normalization);
@@ -93,11 +109,16 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
     const ref = vols[0]!;
     const spatial = ref.data.shape.slice(-3);
     const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');
+    if (!roiIn(lab)) empty.push(id);
     const w = await writeNifti(join(o.out, `${id}.nii.gz`), volumeLike(ref.data.shape.length === 4 ? { ...ref, data: lab } : ref, lab), { datatype: 'uint8' })();
-    if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
+    if (E.isLeft(w)) throw osError(w.left) ?? new CliError('runtime', [w.left.message]);
     bar.update(++done, id);
   }
   bar.finish();
+  if (empty.length > 0) {
+    const which = empty.length === groups.size ? `any of the ${groups.size} case(s)` : `${empty.length} of ${groups.size} case(s): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}`;
+    io.stderr(`colab-ts predict: warning: the ${o.checkpoint} checkpoint predicted no ROI voxel in ${which} (fix: check the run's validation Dice in log.jsonl; train longer, or try --checkpoint ${o.checkpoint === 'best' ? 'latest' : 'best'})\n`);
+  }
   return { cases: [...groups.keys()] };
 }
 
@@ -151,6 +172,7 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   for (const id of gts.keys()) if (!preds.has(id)) issues.push(`case ${id}: no prediction in ${o.pred} (fix: run colab-ts predict on every case, or remove it from --gt)`);
   for (const id of preds.keys()) if (!gts.has(id)) issues.push(`case ${id}: no ground truth in ${o.gt} (fix: add ${id}.nii.gz to --gt, or remove the prediction)`);
   const loaded: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
+  const warnings: string[] = [];
   const bar = progress(io, 'evaluate', gts.size, 'case');
   for (const [id, [gtFile]] of gts) {
     if (!preds.has(id)) continue;
@@ -159,13 +181,25 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
       issues.push(`case ${id}: prediction shape [${p.data.shape.join(',')}] != ground truth [${t.data.shape.join(',')}] (fix: predict from the images of the same cases)`);
       continue;
     }
+    // Same grid size is not the same grid: a shifted or re-spaced prediction would score as if aligned.
+    if (!spacingClose(p.spacing, t.spacing)) {
+      issues.push(`case ${id}: prediction spacing [${p.spacing.join(', ')}] mm != ground truth [${t.spacing.join(', ')}] mm (fix: predict from the images the ground truth was drawn on, or resample the prediction onto its grid)`);
+      continue;
+    }
+    const dist = affineDistance(t.affine, p.affine);
+    if (!(dist <= 1e-3)) {
+      issues.push(`case ${id}: prediction affine (origin or orientation) differs from the ground truth's by up to ${+dist.toFixed(4)} (fix: predict from the images the ground truth was drawn on, or copy their header geometry)`);
+      continue;
+    }
+    if (!roiIn(p.data)) warnings.push(`case ${id}`);
     loaded.push({ id, pred: p.data, truth: t.data, spacing: t.spacing });
     bar.update(loaded.length, id);
   }
   if (issues.length > 0) throw new CliError('data', issues);
   const ev = evaluateVolumes(loaded, o.percentile);
   bar.finish();
-  mkdirSync(o.out, { recursive: true });
+  if (warnings.length > 0) io.stderr(`colab-ts evaluate: warning: ${warnings.length} of ${loaded.length} prediction(s) are empty (no ROI voxel): ${warnings.slice(0, 5).join(', ')}${warnings.length > 5 ? ', ...' : ''}; they score DSC 0 against a non-empty ground truth (fix: check that --pred holds the label maps of a trained run)\n`);
+  prepareOutDir(o.out, '--out');
   writeAtomicSync(join(o.out, 'metrics.csv'), toCsv(ev.rows as readonly Row[]));
   writeAtomicSync(join(o.out, 'summary.json'), `${JSON.stringify(ev.summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   for (const [cls, s] of Object.entries(ev.summary)) {

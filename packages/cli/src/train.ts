@@ -7,7 +7,7 @@
  * the step (`foldIn`), so a resumed run reproduces an uninterrupted one.
  * @module
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
@@ -31,6 +31,10 @@ import { overlayFigure, progressFigure } from './figures.js';
 
 /** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
 type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
+import { withRunLock } from './runLock.js';
+import { assertFinite } from './finite.js';
+import { configDifferences } from './configDiff.js';
+import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 
 /** What `train` takes (the command's flags). @category training */
 export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pick<Hyperparameters, Derived>> {
@@ -87,13 +91,7 @@ interface Prepared {
   readonly t: number;
 }
 
-const readLog = (path: string): LogEntry[] =>
-  existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as LogEntry)
-    : [];
+const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEntry>(readFileSync(path, 'utf8'), path) : []);
 
 /** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
 function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
@@ -108,6 +106,7 @@ function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: numb
       if (b && seen++ % stride === 0) pts.push(d[i]!);
     });
   });
+  if (pts.length < t) throw new CliError('data', [`--method kmeans: ${pts.length} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
   const km = kmeans(Float64Array.from(pts), 1, { k: t, seed: k });
   const cents = km.centroids.map((c) => c[0]!);
   return norm.map((c, ci) => {
@@ -205,7 +204,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     for (const c of cases) for (const v of toTypedArray(c.context!)) mx = Math.max(mx, v);
     t = mx + 1;
   }
-  const nVal = cases.length < 2 ? 0 : Math.max(1, Math.round(o.valFraction * cases.length));
+  const nVal = cases.length < 2 ? 0 : Math.min(cases.length - 1, Math.max(1, Math.round(o.valFraction * cases.length)));
   const ids = cases.map((c) => c.id);
   const isCT = ds.channelNames.some((n) => /^ct$/i.test(n.trim()));
   const train = ids.slice(0, ids.length - nVal);
@@ -308,9 +307,12 @@ async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Cas
 /**
  * Trains one method and keeps the run folder up to date. Resolves with
  * `status: 'interrupted'` (after saving latest.ckpt) when `signal` aborts.
+ * The run folder is locked while it trains (a second run into it is refused).
  * @category training
  */
-export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> {
+export const train = (o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> => withRunLock(o.out, () => trainLocked(o, io, signal));
+
+async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promise<TrainResult> {
   const t0 = performance.now();
   const runDir = resolve(o.out);
   const configPath = join(runDir, 'config.json');
@@ -323,14 +325,15 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   const all = await loadOrFail(ds);
   const raw = o.caseIds === undefined ? all : all.filter((c) => o.caseIds!.includes(c.id));
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
-  let cfg = resolveConfig(o, ds, raw);
-  if (o.resume) {
-    const saved = JSON.parse(readFileSync(configPath, 'utf8')) as RunConfig;
-    const diff = (['method', 't', 'seed', 'batchSize', 'lr', 'momentum', 'features', 'stages', 'patch'] as const).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(cfg[k]));
-    if (diff.length > 0) throw new CliError('usage', diff.map((k) => `--${k}: the run was started with ${JSON.stringify(saved[k])}, got ${JSON.stringify(cfg[k])} (fix: resume with the same settings, or start a new --out)`));
+  const saved = o.resume ? readRunConfig(configPath, 'restore config.json, or start a new --out without --resume') : undefined;
+  // Settings derived from the budget keep their saved values on --resume (more iterations must not change them).
+  const derived = saved === undefined ? {} : { margin: o.margin ?? saved.margin, temperature: o.temperature ?? saved.temperature, generatorLr: o.generatorLr ?? saved.generatorLr, generatorEvery: o.generatorEvery ?? saved.generatorEvery };
+  let cfg = resolveConfig({ ...o, ...derived }, ds, raw);
+  if (saved !== undefined) {
+    const diff = configDifferences(saved, cfg);
+    if (diff.length > 0) throw new CliError('usage', diff);
     cfg = { ...saved, iterations: o.iterations };
   }
-  mkdirSync(runDir, { recursive: true });
   writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
 
   const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));
@@ -357,7 +360,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
   let valDice: number[] = [];
   let log: LogEntry[] = [];
   if (o.resume) {
-    const ck = loadCheckpoint(latestPath) as Checkpoint;
+    const ck = readCheckpoint(latestPath, `copy best.ckpt over latest.ckpt to resume from the best step, or start a new --out without --resume`) as Checkpoint;
     state = ck.state;
     bestDice = ck.bestDice;
     bestStep = ck.bestStep;
@@ -392,6 +395,8 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
 
   let last = '';
   while (state.iteration < cfg.iterations) {
+    // Let the event loop deliver signals (Ctrl-C) and timers: the reference backend never yields on its own.
+    await new Promise<void>((r) => setImmediate(r));
     if (signal?.aborted === true) {
       saveCheckpoint(latestPath, checkpoint());
       bar?.finish(`interrupted at step ${state.iteration}; checkpoint saved`, state.iteration);
@@ -440,10 +445,7 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
       loss = r.metrics.loss;
       lr = r.metrics.lr;
     }
-    if (!Number.isFinite(loss)) {
-      saveCheckpoint(latestPath, checkpoint());
-      throw new CliError('runtime', [`train: the loss became ${loss} at step ${step} (fix: lower --lr, e.g. --lr ${cfg.lr / 10})`]);
-    }
+    assertFinite({ step: state.iteration, loss, state, lr: cfg.lr, kept: () => (existsSync(latestPath) ? `latest.ckpt, step ${(loadCheckpoint(latestPath) as Checkpoint).step}, is the last finite checkpoint` : 'no checkpoint was written') });
     appendLog({ type: 'train', step: state.iteration, loss, ...(roi === undefined ? {} : { roiLoss: roi }), lr, seconds: (performance.now() - t0) / 1000 });
     const done = state.iteration;
     if (done % cfg.valEvery === 0 || done === cfg.iterations) {
@@ -465,13 +467,10 @@ export async function train(o: TrainOptions, io: Io, signal?: AbortSignal): Prom
 /** The parameters of a run (best.ckpt, else latest.ckpt) and its configuration. @category training */
 export function loadRun(dir: string, which: 'best' | 'latest' = 'best'): { readonly cfg: RunConfig; readonly ck: Checkpoint } {
   const cfgPath = join(dir, 'config.json');
-  if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: point --run at a folder written by colab-ts train)`]);
-  const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as RunConfig;
+  const fix = 'point --run at a folder written by colab-ts train';
+  if (!existsSync(cfgPath)) throw new CliError('usage', [`--run ${dir}: no config.json (fix: ${fix})`]);
+  const cfg = readRunConfig(cfgPath, fix);
   const path = [join(dir, `${which}.ckpt`), join(dir, 'latest.ckpt')].find(existsSync);
   if (path === undefined) throw new CliError('usage', [`--run ${dir}: no checkpoint (fix: train first with colab-ts train --out ${dir})`]);
-  try {
-    return { cfg, ck: loadCheckpoint(path) as Checkpoint };
-  } catch (e) {
-    throw new CliError('data', [e instanceof Error ? e.message : String(e)]);
-  }
+  return { cfg, ck: readCheckpoint(path, fix) as Checkpoint };
 }

@@ -1,6 +1,12 @@
+import { test } from '@fast-check/vitest';
+import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { describe, expect, it } from 'vitest';
-import { decodeArgs, demoSpec, EXIT, memoryIo, run, trainSpec } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandSpec } from '../src/index.js';
+import { COMMANDS, decodeArgs, demoSpec, evaluateSpec, EXIT, helpText, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
+import { finish } from './helpers.js';
+
+afterAll(finish);
 
 describe('decodeArgs', () => {
   it('fills defaults and parses every kind of value', () => {
@@ -64,5 +70,111 @@ describe('run: exit codes and messages', () => {
     expect(io.err()).toMatch(/no such folder \(fix: /);
     const io2 = memoryIo();
     expect(await run(['evaluate', '--pred', '/nonexistent/a', '--gt', '/nonexistent/b'], io2)).toBe(EXIT.usage);
+  });
+});
+
+describe('flag ranges (issue #12)', () => {
+  const issueOf = (spec: typeof trainSpec, argv: string[], flag: string) => {
+    const r = decodeArgs(spec, argv);
+    return E.isLeft(r) ? r.left.find((i) => i.flag === flag) : undefined;
+  };
+  const base = ['--data', 'ds', '--out', 'run'];
+
+  it.each([
+    ['--momentum', '1.5', /in \[0, 1\)/],
+    ['--momentum', '1', /in \[0, 1\)/],
+    ['--val-fraction', '1', /in \[0, 1\)/],
+    ['--roi-share', '2', /in \[0, 1\]/],
+    ['--lr', '0', /> 0/],
+    ['--temperature', '0', /> 0/],
+  ])('train %s %s is a usage error naming the range', (flag, value, range) => {
+    const i = issueOf(trainSpec, [...base, flag, value], flag);
+    expect(i?.message).toMatch(range);
+    expect(i?.fix).toMatch(new RegExp(`^pass e.g. ${flag} `));
+  });
+
+  it('evaluate --percentile 150 exits 2 before reading anything', async () => {
+    const io = memoryIo();
+    expect(await run(['evaluate', '--pred', '/nonexistent/p', '--gt', '/nonexistent/g', '--percentile', '150'], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/--percentile: expects a number in \[0, 100\], got "150"/);
+  });
+
+  it('--help shows each range from the spec', () => {
+    const h = helpText(trainSpec);
+    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\) \[0\.99\]/);
+    expect(h).toMatch(/--roi-share NUMBER +.*, in \[0, 1\] \[0\.5\]/);
+  });
+
+  it('the bounds themselves: closed ends accepted, open ends refused', () => {
+    expect(E.isRight(decodeArgs(trainSpec, [...base, '--roi-share', '1', '--momentum', '0', '--val-fraction', '0']))).toBe(true);
+    expect(E.isRight(decodeArgs(evaluateSpec, ['--pred', 'p', '--gt', 'g', '--percentile', '100']))).toBe(true);
+    expect(inRange({ min: 0, max: 1, exclusiveMin: true, exclusiveMax: true }, 0)).toBe(false);
+    expect(rangeText({ min: 0, max: 1, exclusiveMin: true, exclusiveMax: true })).toBe('in (0, 1)');
+    expect(rangeText({ max: 3 })).toBe('<= 3');
+  });
+});
+
+describe('flag decoder fuzz (issue #12)', () => {
+  const specs = COMMANDS;
+  const token = (spec: CommandSpec): fc.Arbitrary<string> => {
+    const names = spec.flags.map((f) => f.name);
+    const value = fc.oneof(
+      fc.string(),
+      fc.double().map(String),
+      fc.integer().map(String),
+      fc.constantFrom('', ' ', 'NaN', 'Infinity', '-1', '1e309', '0x10', '1,2,3', '1x2x3', '1,,2', 'true', 'no', '__proto__', 'constructor'),
+    );
+    return fc.oneof(
+      fc.constantFrom(...names).map((n) => `--${n}`),
+      fc.tuple(fc.constantFrom(...names), value).map(([n, v]) => `--${n}=${v}`),
+      value,
+      fc.string().map((s) => `--${s}`),
+      fc.constantFrom('--', '-', '--=', '--__proto__', '--constructor'),
+    );
+  };
+  const argvOf = fc.constantFrom(...specs).chain((spec) => fc.tuple(fc.constant(spec), fc.array(token(spec), { maxLength: 12 })));
+
+  test.prop([argvOf], { numRuns: 400 })('every argv decodes to typed issues or to values that satisfy the spec', ([spec, argv]) => {
+    const r = decodeArgs(spec, argv);
+    if (E.isLeft(r)) {
+      expect(r.left.length).toBeGreaterThan(0);
+      for (const i of r.left) {
+        expect(typeof i.flag).toBe('string');
+        expect(i.message.length).toBeGreaterThan(0);
+        expect(i.fix.length).toBeGreaterThan(0);
+        expect(showArgIssue(i)).toContain('(fix: ');
+      }
+      return;
+    }
+    for (const f of spec.flags) {
+      const v = r.right[f.name];
+      if (v === undefined) {
+        expect(f.required).not.toBe(true);
+        continue;
+      }
+      if (v === f.default) continue;
+      switch (f.kind) {
+        case 'int':
+          expect(Number.isSafeInteger(v)).toBe(true);
+          expect(inRange(f, v as number)).toBe(true);
+          break;
+        case 'number':
+          expect(Number.isFinite(v)).toBe(true);
+          expect(inRange(f, v as number)).toBe(true);
+          break;
+        case 'triple':
+          expect(v).toHaveLength(3);
+          for (const x of v as number[]) expect(Number.isSafeInteger(x) && inRange(f, x)).toBe(true);
+          break;
+        case 'enum':
+          expect(f.values).toContain(v);
+          break;
+        case 'bool':
+          expect(typeof v).toBe('boolean');
+          break;
+        case 'string':
+          expect(typeof v === 'string' && v.length > 0).toBe(true);
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadNifti } from '@colab-ts/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
 
 describe('colab-ts end to end on a tiny phantom dataset', () => {
   let root: string;
@@ -12,7 +12,7 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     root = tempDir('e2e');
     data = await tinyDataset(join(root, 'data'));
   });
-  afterAll(removeTempDirs);
+  afterAll(finish);
 
   it('train, predict and evaluate through the command line', async () => {
     const runDir = join(root, 'run');

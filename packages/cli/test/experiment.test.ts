@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
 import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
-import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
 
-afterAll(removeTempDirs);
+afterAll(finish);
 
 describe('defaults', () => {
   it("margin and temperature: the paper's 30 and 20 voxels at 256 px in-plane, scaled to the image, in mm of the finest in-plane spacing", () => {
@@ -58,6 +58,26 @@ describe('train logs the generator', () => {
     for (const e of val) expect(e.contextNmi).toBeGreaterThanOrEqual(0);
     expect(existsSync(join(out, 'context.png'))).toBe(true);
   });
+});
+
+describe('resume keeps the derived settings', () => {
+  it('a run on the default margin, temperature and generator schedule resumes to a longer budget with the saved values', async () => {
+    const dir = tempDir('resume-derived');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const out = join(dir, 'run');
+    const opts = { iterations: 2, valEvery: 2, generatorLr: undefined, generatorEvery: undefined, margin: undefined, temperature: undefined };
+    await train(fastTrain(data, out, opts), memoryIo());
+    const before = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
+    // 2 iterations, every iteration: 3e-4 * sqrt(40000 / 2), capped at 1e-2.
+    expect(before.generatorLr).toBe(1e-2);
+    const stop = new AbortController();
+    const r = await train(fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }), memoryIo(), stop.signal);
+    expect(r.status).toBe('interrupted');
+    expect(r.step).toBeGreaterThan(2);
+    const after = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
+    for (const k of ['generatorLr', 'generatorEvery', 'margin', 'temperature']) expect(after[k]).toBe(before[k]);
+    expect(after.iterations).toBe(400);
+  }, 120_000);
 });
 
 describe('deep supervision', () => {

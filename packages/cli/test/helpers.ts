@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
+import { resetBackend, useBackend } from '@colab-ts/kernels';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { TrainOptions } from '../src/index.js';
+import { unexpectedErrors } from '../src/index.js';
 
 const made: string[] = [];
 
@@ -19,6 +22,34 @@ export function tempDir(tag: string): string {
 /** Removes the folders `tempDir` made (call from afterAll). */
 export function removeTempDirs(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** The end of a CLI test file (afterAll): no input reached run's catch-all ("this is a bug"), and the temporary folders go. */
+export function finish(): void {
+  try {
+    expect(unexpectedErrors()).toEqual([]);
+  } finally {
+    removeTempDirs();
+  }
+}
+
+/**
+ * The fixture of a describe block on the (deterministic) reference backend:
+ * before all tests a fresh folder `root` with a tiny dataset `data` of
+ * `cases` phantoms; after them the backend reset and `finish`.
+ */
+export function onReferenceBackend(tag: string, cases = 4): { readonly root: string; readonly data: string } {
+  const fx = { root: '', data: '' };
+  beforeAll(async () => {
+    await useBackend('reference');
+    fx.root = tempDir(tag);
+    fx.data = await tinyDataset(join(fx.root, 'data'), cases);
+  });
+  afterAll(() => {
+    resetBackend();
+    finish();
+  });
+  return fx;
 }
 
 /** Writes `cases` 1x32x32 phantoms as an MSD folder and returns its path. */

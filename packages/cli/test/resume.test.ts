@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetBackend, useBackend } from '@colab-ts/kernels';
+import { describe, expect, it } from 'vitest';
 import type { NDArray } from '@colab-ts/ndarray';
 import { isNDArray } from '@colab-ts/ndarray';
 import type { Checkpoint } from '../src/index.js';
 import { loadCheckpoint, memoryIo, train } from '../src/index.js';
-import { fastTrain, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, onReferenceBackend } from './helpers.js';
 
 /** Every array of a state (parameters, optimizer moments, generator) as bytes, and every number (steps, iteration). */
 function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array | number)[] {
@@ -20,34 +19,23 @@ function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array 
 }
 
 describe('resume', () => {
-  let data: string;
-  let root: string;
   // The reference backend is deterministic; the wasm backend's multi-threaded weight gradient
   // hands out work dynamically, so its float sums (and so any two runs) differ at the 1e-8 level.
-  beforeAll(async () => {
-    await useBackend('reference');
-    root = tempDir('resume');
-    data = await tinyDataset(join(root, 'data'));
-  });
-
-  afterAll(() => {
-    resetBackend();
-    removeTempDirs();
-  });
+  const fx = onReferenceBackend('resume');
 
   it('an interrupted CoLab run, resumed, gives bit-identical weights, optimizer and generator states', async () => {
-    const whole = await train(fastTrain(data, join(root, 'whole')), memoryIo());
+    const whole = await train(fastTrain(fx.data, join(fx.root, 'whole')), memoryIo());
     expect(whole.status).toBe('done');
 
     const controller = new AbortController();
-    const cut = await train(fastTrain(data, join(root, 'cut'), { onStep: (s) => s === 2 && controller.abort() }), memoryIo(), controller.signal);
+    const cut = await train(fastTrain(fx.data, join(fx.root, 'cut'), { onStep: (s) => s === 2 && controller.abort() }), memoryIo(), controller.signal);
     expect(cut.status).toBe('interrupted');
-    expect((loadCheckpoint(join(root, 'cut', 'latest.ckpt')) as Checkpoint).step).toBe(2);
-    const resumed = await train(fastTrain(data, join(root, 'cut'), { resume: true }), memoryIo());
+    expect((loadCheckpoint(join(fx.root, 'cut', 'latest.ckpt')) as Checkpoint).step).toBe(2);
+    const resumed = await train(fastTrain(fx.data, join(fx.root, 'cut'), { resume: true }), memoryIo());
     expect(resumed.status).toBe('done');
 
-    const a = loadCheckpoint(join(root, 'whole', 'latest.ckpt')) as Checkpoint;
-    const b = loadCheckpoint(join(root, 'cut', 'latest.ckpt')) as Checkpoint;
+    const a = loadCheckpoint(join(fx.root, 'whole', 'latest.ckpt')) as Checkpoint;
+    const b = loadCheckpoint(join(fx.root, 'cut', 'latest.ckpt')) as Checkpoint;
     expect(b.step).toBe(4);
     expect(b.state.iteration).toBe(a.state.iteration);
     const ba = bytesOf(a.state);
@@ -60,13 +48,13 @@ describe('resume', () => {
       else expect(Buffer.compare(Buffer.from(x), Buffer.from(y as Uint8Array))).toBe(0);
     });
     // The log holds each step once.
-    const steps = readFileSync(join(root, 'cut', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
+    const steps = readFileSync(join(fx.root, 'cut', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
     expect(steps).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses to overwrite a run without --resume, and to resume with other settings', async () => {
     const io = memoryIo();
-    await expect(train(fastTrain(data, join(root, 'whole')), io)).rejects.toThrow(/already holds a run/);
-    await expect(train(fastTrain(data, join(root, 'whole'), { resume: true, lr: 0.5 }), io)).rejects.toThrow(/--lr: the run was started with 0.01/);
+    await expect(train(fastTrain(fx.data, join(fx.root, 'whole')), io)).rejects.toThrow(/already holds a run/);
+    await expect(train(fastTrain(fx.data, join(fx.root, 'whole'), { resume: true, lr: 0.5 }), io)).rejects.toThrow(/--lr: the run was started with 0.01/);
   });
 });

@@ -86,7 +86,15 @@ export type ReadError =
       readonly expectedBytes: number;
       readonly gotBytes: number;
     }
-  | { readonly _tag: 'UnsupportedDatatype'; readonly path: string; readonly message: string; readonly datatypeCode: number };
+  | { readonly _tag: 'UnsupportedDatatype'; readonly path: string; readonly message: string; readonly datatypeCode: number }
+  | {
+      /** A gzipped file whose header promises, or whose stream inflates to, more than allowed (a gzip bomb). */
+      readonly _tag: 'TooLarge';
+      readonly path: string;
+      readonly message: string;
+      readonly promisedBytes: number;
+      readonly limitBytes: number;
+    };
 
 /**
  * Why a volume could not be written: the data cannot be stored in the chosen
@@ -96,7 +104,7 @@ export type ReadError =
 export type WriteError =
   | { readonly _tag: 'InvalidVolume'; readonly path: string; readonly message: string }
   | { readonly _tag: 'ValueOutOfRange'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'IOError'; readonly path: string; readonly message: string };
+  | { readonly _tag: 'IOError'; readonly path: string; readonly message: string; /** The system's error code (`ENOSPC`, `EROFS`, ...), when there is one. */ readonly code?: string };
 
 /** An Error wrapping a `ReadError` or `WriteError`, thrown by the Promise conveniences. @category errors */
 export class NiftiError extends Error {

@@ -25,6 +25,8 @@ import type { NDArray } from '@colab-ts/ndarray';
 import type { Case } from './Case.js';
 import { dataOf, packed } from './internal/arrays.js';
 import { readNifti } from './nifti.js';
+import { insideFolder } from './safePath.js';
+import { affineDistance, spacingClose } from './geometry.js';
 import type { Spacing } from './resample.js';
 import type { ReadError, Volume } from './Volume.js';
 
@@ -40,7 +42,8 @@ export type DatasetIssueKind =
   | 'LabelOutOfSet'
   | 'NonIntegerLabel'
   | 'NaNVoxels'
-  | 'CaseCount';
+  | 'CaseCount'
+  | 'UnsafePath';
 
 /**
  * One problem with a dataset: its kind, the case it concerns (absent for
@@ -204,12 +207,21 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
         fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }',
       });
   const testRaw = json['test'] ?? [];
-  const test: V<TestCase[]> =
+  // Every path is resolved inside the dataset folder before anything is opened; each escape is one issue.
+  const inside = (p: string, where: string): V<string> => {
+    const full = insideFolder(dir, p);
+    return full !== undefined
+      ? E.right(full)
+      : fail({
+        kind: 'UnsafePath',
+        file,
+        message: `${where} ${JSON.stringify(p)} resolves outside the dataset folder ${dir}`,
+        fix: 'keep every path inside the dataset folder (e.g. "./imagesTr/x.nii.gz"); copy or link the file into it',
+      });
+  };
+  const test: V<string[]> =
     Array.isArray(testRaw) && testRaw.every((t) => typeof t === 'string' || (isObject(t) && typeof t['image'] === 'string'))
-      ? E.right(testRaw.map((t) => {
-          const p = typeof t === 'string' ? t : ((t as Json)['image'] as string);
-          return { id: caseIdOf(p), images: [resolve(dir, p)] };
-        }))
+      ? E.right(testRaw.map((t) => (typeof t === 'string' ? t : ((t as Json)['image'] as string))))
       : fail({ kind: 'DatasetJson', file, message: '"test" must be a list of image paths', fix: 'write "test": ["./imagesTs/x.nii.gz"]' });
   // sequenceS over the validation applicative reports every decoding issue, not the first.
   const base = sequenceS(V)({
@@ -231,13 +243,27 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
       fix: 'list each case once',
     });
   }
+  const located = sequenceS(V)({
+    training: seqV(
+      b.entries.map((t, i) =>
+        sequenceS(V)({
+          image: inside(t.image, `"training"[${i}].image`),
+          label: inside(t.label, `"training"[${i}].label`),
+          context: t.context === undefined ? E.right(undefined) : inside(t.context, `"training"[${i}].context`),
+        }),
+      ),
+    ),
+    test: seqV(b.test.map((p, i) => E.map((full: string): TestCase => ({ id: caseIdOf(p), images: [full] }))(inside(p, `"test"[${i}]`)))),
+  });
+  if (E.isLeft(located)) return located;
   const cases = await Promise.all(
-    b.entries.map(async (t) => {
+    b.entries.map(async (t, i) => {
+      const p = located.right.training[i]!;
       const id = caseIdOf(t.image);
-      const declared = t.context !== undefined;
+      const declared = p.context !== undefined;
       const guess = join(dir, o.contextDir ?? 'contextTr', basename(t.label));
-      const context = declared ? resolve(dir, t.context!) : (await exists(guess)) ? guess : undefined;
-      return { id, images: [resolve(dir, t.image)], label: resolve(dir, t.label), context, contextDeclared: declared };
+      const context = declared ? p.context : (await exists(guess)) ? guess : undefined;
+      return { id, images: [p.image], label: p.label, context, contextDeclared: declared };
     }),
   );
   const ending = b.entries[0]?.image.endsWith('.nii') === true ? '.nii' : '.nii.gz';
@@ -249,7 +275,7 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
     contextLabels: b.contextLabels,
     fileEnding: ending,
     cases,
-    test: b.test,
+    test: located.right.test,
     numTraining: typeof json['numTraining'] === 'number' ? json['numTraining'] : undefined,
   });
 }
@@ -426,7 +452,7 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
     }
     const sa = ref.spacing;
     const sb = v.spacing;
-    const spacingOk = !sa.some((s, i) => Math.abs(s - sb[i]!) > tol * Math.max(Math.abs(s), Math.abs(sb[i]!)));
+    const spacingOk = spacingClose(sa, sb, tol);
     if (!spacingOk) {
       issues.push({
         kind: 'SpacingMismatch',
@@ -437,7 +463,7 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
       });
     } else if (a.join() === b.join()) {
       // Same grid size and spacing, yet another origin or orientation: outputs would not overlay.
-      const worst = Math.max(...ref.affine.slice(0, 3).flatMap((row, r) => row.map((x, c) => Math.abs(x - (v.affine[r]?.[c] ?? NaN)) / Math.max(1, Math.abs(x)))));
+      const worst = affineDistance(ref.affine, v.affine);
       if (!(worst <= 1e-3)) {
         issues.push({
           kind: 'AffineMismatch',
@@ -514,17 +540,25 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
   return async () => {
     const root = resolve(dir);
     const file = join(root, 'dataset.json');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const folderHint = 'point at the dataset folder (the one holding dataset.json, imagesTr and labelsTr)';
+      return fail(
+        code === 'ENOENT'
+          ? { kind: 'MissingFile', file, message: `${file} does not exist`, fix: folderHint }
+          : code === 'ENOTDIR'
+            ? { kind: 'MissingFile', file, message: `${root} is a file, not a dataset folder`, fix: folderHint }
+            : { kind: 'UnreadableFile', file, message: `cannot read dataset.json (${(e as Error).message})`, fix: 'make dataset.json a readable file (check its permissions)' },
+      );
+    }
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(file, 'utf8'));
+      json = JSON.parse(text);
     } catch (e) {
-      const missing = (e as { code?: string }).code === 'ENOENT';
-      return fail({
-        kind: missing ? 'MissingFile' : 'DatasetJson',
-        file,
-        message: missing ? `${file} does not exist` : `dataset.json is not valid JSON (${(e as Error).message})`,
-        fix: missing ? 'point at the dataset folder (the one holding dataset.json, imagesTr and labelsTr)' : 'fix the JSON syntax',
-      });
+      return fail({ kind: 'DatasetJson', file, message: `dataset.json is not valid JSON (${(e as Error).message})`, fix: 'fix the JSON syntax' });
     }
     if (!isObject(json)) return fail({
       kind: 'DatasetJson',

@@ -11,8 +11,9 @@
  */
 export type { Affine, NiftiHeader, ReadError, Volume, WriteError } from './Volume.js';
 export { NiftiError, defaultAffine } from './Volume.js';
-export type { NiftiDatatype, WriteOptions } from './nifti.js';
+export type { NiftiDatatype, ReadOptions, WriteOptions } from './nifti.js';
 export {
+  DEFAULT_MAX_VOXEL_BYTES,
   NIFTI_DATATYPE_CODES,
   affineToQuaternion,
   decodeNifti,
@@ -44,5 +45,7 @@ export type { SlidingWindowOptions, WindowProgress } from './slidingWindow.js';
 export { slidingWindow, windowStarts } from './slidingWindow.js';
 export type { PhantomCase, PhantomCohort, PhantomOptions } from './phantom.js';
 export { PHANTOM_CONTEXT_LABELS, PHANTOM_LABELS, PHANTOM_LABELS_LIVER_TUMOUR, phantom, writePhantomDataset } from './phantom.js';
+export { affineDistance, spacingClose } from './geometry.js';
+export { insideFolder } from './safePath.js';
 export type { CaseInfo, Dataset, DatasetIssue, DatasetIssueKind, OpenDatasetOptions, TestCase } from './dataset.js';
 export { loadCase, loadDataset, openDataset, showIssue } from './dataset.js';

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
@@ -91,11 +91,49 @@ const truncated = (path: string, what: string, expectedBytes: number, gotBytes: 
 
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
-function gunzip(path: string, bytes: Uint8Array): E.Either<ReadError, Uint8Array> {
+/** Voxel bytes a `.nii.gz` may inflate to unless the caller says otherwise (2 GiB, above any MSD volume). @category nifti */
+export const DEFAULT_MAX_VOXEL_BYTES = 2 ** 31;
+
+/** Options of `decodeNifti` and `readNifti`. @category nifti */
+export interface ReadOptions {
+  /** Refuse a gzipped file whose header promises more voxel bytes than this (default `DEFAULT_MAX_VOXEL_BYTES`). */
+  readonly maxVoxelBytes?: number;
+}
+
+const tooLarge = (path: string, promisedBytes: number, limitBytes: number, why: string): ReadError => ({
+  _tag: 'TooLarge',
+  path,
+  promisedBytes,
+  limitBytes,
+  message: `${path}: ${why}; refused without inflating it (a damaged file or a gzip bomb); re-export the image, or raise maxVoxelBytes if the volume really is this large`,
+});
+
+/**
+ * The first bytes of a gzip stream (at least the 540 of a NIfTI-2 header when
+ * the stream has them), inflating a growing prefix of the input so that a
+ * small file that inflates to gigabytes costs at most about a megabyte here.
+ */
+function gunzipHead(bytes: Uint8Array): Uint8Array {
+  for (let k = 1024; ; k *= 4) {
+    const part = bytes.subarray(0, Math.min(k, bytes.length));
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(gunzipSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
+    } catch {
+      out = new Uint8Array(0); // a corrupt stream: the full inflate below reports it
+    }
+    if (out.length >= 540 || part.length === bytes.length) return out;
+  }
+}
+
+function gunzip(path: string, bytes: Uint8Array, maxOutputLength?: number): E.Either<ReadError, Uint8Array> {
   try {
-    return E.right(new Uint8Array(gunzipSync(bytes)));
+    return E.right(new Uint8Array(maxOutputLength === undefined ? gunzipSync(bytes) : gunzipSync(bytes, { maxOutputLength })));
   } catch (e) {
     const code = (e as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' && maxOutputLength !== undefined) {
+      return E.left(tooLarge(path, maxOutputLength, maxOutputLength, `the gzip stream inflates past the ${maxOutputLength} bytes its header declares`));
+    }
     if (code === 'Z_BUF_ERROR') {
       return E.left({
         _tag: 'TruncatedData',
@@ -329,56 +367,90 @@ function typedView(name: DatatypeInfo['name'], buf: ArrayBuffer, offset = 0, len
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Where a file's voxels lie and how many bytes the file needs, from its header. */
+interface Layout {
+  readonly h: NiftiHeader;
+  readonly info: DatatypeInfo;
+  readonly n: number;
+  readonly start: number;
+  /** `vox_offset` plus the voxel bytes: the whole file's size. */
+  readonly need: number;
+}
+
+/** Parses and checks the header at the start of (uncompressed) `bytes`; the voxel bytes need not be there yet. */
+function parseLayout(bytes: Uint8Array, path: string): E.Either<ReadError, Layout> {
+  if (bytes.length < 348) return E.left(truncated(path, 'header', 348, bytes.length));
+  // nifti-reader-js wants an ArrayBuffer of exactly the file.
+  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  const ab = buffer as ArrayBuffer;
+  let raw: nifti.NIFTI1 | nifti.NIFTI2;
+  if (nifti.isNIFTI1(ab)) raw = new nifti.NIFTI1();
+  else if (nifti.isNIFTI2(ab)) {
+    if (bytes.length < 540) return E.left(truncated(path, 'NIfTI-2 header', 540, bytes.length));
+    raw = new nifti.NIFTI2();
+  } else if (nifti.isNIFTI1(ab, true) || nifti.isNIFTI2(ab, true)) {
+    return E.left(corrupt(path, 'a .hdr/.img pair header; only single-file .nii is supported'));
+  } else return E.left(corrupt(path, 'no NIfTI magic "n+1" or "n+2" in the header'));
+  try {
+    raw.readHeader(ab);
+  } catch (e) {
+    return E.left(corrupt(path, `unreadable header: ${(e as Error).message}`));
+  }
+  const h = toHeader(raw, new DataView(ab));
+  const info = DATATYPES.get(h.datatypeCode);
+  if (info === undefined) {
+    const name = UNSUPPORTED_NAMES[h.datatypeCode] ?? `unknown code ${h.datatypeCode}`;
+    return E.left({
+      _tag: 'UnsupportedDatatype',
+      path,
+      datatypeCode: h.datatypeCode,
+      message: `${path}: datatype ${name} (code ${h.datatypeCode}) is not supported; convert the image to uint8, int8, int16, uint16, int32, uint32, (u)int64, float32 or float64`,
+    });
+  }
+  const ndim = h.dim[0] ?? 0;
+  if (!(ndim >= 1 && ndim <= 7)) return E.left(corrupt(path, `dim[0] = ${ndim}, must be 1..7 (wrong byte order?)`));
+  for (let i = 1; i <= ndim; i++) {
+    const d = h.dim[i]!;
+    if (!(Number.isSafeInteger(d) && d >= 1)) return E.left(corrupt(path, `dim[${i}] = ${d}, must be a positive integer`));
+  }
+  const dims = Array.from({ length: 7 }, (_, i) => (i + 1 <= ndim ? h.dim[i + 1]! : 1));
+  const n = dims.reduce((a, b) => a * b, 1);
+  const start = Math.floor(h.voxOffset);
+  if (!(start >= (h.version === 1 ? 348 : 540))) return E.left(corrupt(path, `vox_offset = ${h.voxOffset} lies inside the header`));
+  return E.right({ h: { ...h, dim: [ndim, ...dims] }, info, n, start, need: start + n * info.bytes });
+}
+
+/**
+ * Inflates a `.nii.gz` no further than its header allows: the header is
+ * inflated first, a volume promising more than `maxVoxelBytes` is refused,
+ * and the stream is inflated with the header's size as the output cap.
+ */
+function gunzipCapped(input: Uint8Array, path: string, maxVoxelBytes: number): E.Either<ReadError, Uint8Array> {
+  const head = gunzipHead(input);
+  if (head.length < 348) return gunzip(path, input, 1 << 20); // a header-sized stream, or a corrupt one: report what it is
+  return pipe(
+    parseLayout(head, path),
+    E.chain((l) =>
+      l.n * l.info.bytes > maxVoxelBytes
+        ? E.left(tooLarge(path, l.need, maxVoxelBytes, `the header promises ${l.h.dim.slice(1, l.h.dim[0]! + 1).join('x')} voxels of ${l.info.bytes} byte(s), ${l.n * l.info.bytes} bytes, above the ${maxVoxelBytes}-byte limit`))
+        : gunzip(path, input, l.need),
+    ),
+  );
+}
+
 /**
  * Decodes the bytes of a `.nii` or `.nii.gz` file (gzip detected by its magic
- * number) into a `Volume`; `path` only names the source in errors.
+ * number) into a `Volume`; `path` only names the source in errors. A gzipped
+ * file is inflated no further than its header's size (`TooLarge` otherwise).
  * @example pipe(decodeNifti(bytes), E.map((v) => v.data.shape))
  * @category nifti
  */
-export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE): E.Either<ReadError, Volume> {
+export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE, options: ReadOptions = {}): E.Either<ReadError, Volume> {
   return pipe(
-    isGzip(input) ? gunzip(path, input) : E.right(input),
-    E.chain((bytes): E.Either<ReadError, Volume> => {
-      if (bytes.length < 348) return E.left(truncated(path, 'header', 348, bytes.length));
-      // nifti-reader-js wants an ArrayBuffer of exactly the file.
-      const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-      const ab = buffer as ArrayBuffer;
-      let raw: nifti.NIFTI1 | nifti.NIFTI2;
-      if (nifti.isNIFTI1(ab)) raw = new nifti.NIFTI1();
-      else if (nifti.isNIFTI2(ab)) {
-        if (bytes.length < 540) return E.left(truncated(path, 'NIfTI-2 header', 540, bytes.length));
-        raw = new nifti.NIFTI2();
-      } else if (nifti.isNIFTI1(ab, true) || nifti.isNIFTI2(ab, true)) {
-        return E.left(corrupt(path, 'a .hdr/.img pair header; only single-file .nii is supported'));
-      } else return E.left(corrupt(path, 'no NIfTI magic "n+1" or "n+2" in the header'));
-      try {
-        raw.readHeader(ab);
-      } catch (e) {
-        return E.left(corrupt(path, `unreadable header: ${(e as Error).message}`));
-      }
-      const h = toHeader(raw, new DataView(ab));
-      const info = DATATYPES.get(h.datatypeCode);
-      if (info === undefined) {
-        const name = UNSUPPORTED_NAMES[h.datatypeCode] ?? `unknown code ${h.datatypeCode}`;
-        return E.left({
-          _tag: 'UnsupportedDatatype',
-          path,
-          datatypeCode: h.datatypeCode,
-          message: `${path}: datatype ${name} (code ${h.datatypeCode}) is not supported; convert the image to uint8, int8, int16, uint16, int32, uint32, (u)int64, float32 or float64`,
-        });
-      }
-      const ndim = h.dim[0] ?? 0;
-      if (!(ndim >= 1 && ndim <= 7)) return E.left(corrupt(path, `dim[0] = ${ndim}, must be 1..7 (wrong byte order?)`));
-      for (let i = 1; i <= ndim; i++) {
-        const d = h.dim[i]!;
-        if (!(Number.isSafeInteger(d) && d >= 1)) return E.left(corrupt(path, `dim[${i}] = ${d}, must be a positive integer`));
-      }
-      const dims = Array.from({ length: 7 }, (_, i) => (i + 1 <= ndim ? h.dim[i + 1]! : 1));
-      const n = dims.reduce((a, b) => a * b, 1);
-      const fixed: NiftiHeader = { ...h, dim: [ndim, ...dims] };
-      const start = Math.floor(h.voxOffset);
-      if (!(start >= (h.version === 1 ? 348 : 540))) return E.left(corrupt(path, `vox_offset = ${h.voxOffset} lies inside the header`));
-      const need = start + n * info.bytes;
+    isGzip(input) ? gunzipCapped(input, path, options.maxVoxelBytes ?? DEFAULT_MAX_VOXEL_BYTES) : E.right(input),
+    E.chain((bytes) => E.map((l: Layout) => ({ bytes, l }))(parseLayout(bytes, path))),
+    E.chain(({ bytes, l }): E.Either<ReadError, Volume> => {
+      const { h, info, n, start, need } = l;
       if (bytes.length < need) return E.left(truncated(path, 'voxel data', need, bytes.length));
       const mm = unitToMm(h.xyztUnits);
       const sp = (i: number): number => {
@@ -386,12 +458,12 @@ export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE): E.E
         return Number.isFinite(p) && p > 0 ? p * mm : 1;
       };
       return pipe(
-        decodeVoxels(path, fixed, info, bytes, start, n),
+        decodeVoxels(path, h, info, bytes, start, n),
         E.map((data) => ({
           data,
           spacing: [sp(3), sp(2), sp(1)] as const,
-          affine: headerAffine(fixed),
-          header: fixed,
+          affine: headerAffine(h),
+          header: h,
         })),
       );
     }),
@@ -404,8 +476,8 @@ export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE): E.E
  * @example const v = await readNifti('ct.nii.gz')() // Either<ReadError, Volume>
  * @category nifti
  */
-export function readNifti(source: Uint8Array | string): TE.TaskEither<ReadError, Volume> {
-  if (typeof source !== 'string') return TE.fromEither(decodeNifti(source));
+export function readNifti(source: Uint8Array | string, options: ReadOptions = {}): TE.TaskEither<ReadError, Volume> {
+  if (typeof source !== 'string') return TE.fromEither(decodeNifti(source, BYTES_SOURCE, options));
   return pipe(
     TE.tryCatch(
       () => readFile(source),
@@ -416,7 +488,7 @@ export function readNifti(source: Uint8Array | string): TE.TaskEither<ReadError,
           : { _tag: 'IOError', path: source, message: `${source}: cannot read (${(e as Error).message})` };
       },
     ),
-    TE.chainEitherK((buf) => decodeNifti(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), source)),
+    TE.chainEitherK((buf) => decodeNifti(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), source, options)),
   );
 }
 
@@ -717,7 +789,10 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): TE.Ta
         throw e;
       }
     },
-    (e): WriteError => ({ _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable` }),
+    (e): WriteError => {
+      const code = (e as { code?: unknown }).code;
+      return { _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable`, ...(typeof code === 'string' ? { code } : {}) };
+    },
   );
 }
 

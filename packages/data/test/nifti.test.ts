@@ -487,3 +487,36 @@ print(json.dumps(res))
     expect(existsSync(path)).toBe(true);
   });
 });
+
+describe('gzip bombs (issue #12)', () => {
+  const tiny = (): Uint8Array => {
+    const e = encodeNifti(volumeOf(array(new Uint8Array(8).fill(1), [2, 2, 2], 'uint8')));
+    if (E.isLeft(e)) throw new Error(e.left.message);
+    return e.right;
+  };
+
+  it('a .nii.gz that inflates past its header size is refused, inflating no more than the header says', () => {
+    const header = tiny();
+    // 352 + 8 bytes declared, then 64 MiB of zeros: about 64 KiB compressed.
+    const body = new Uint8Array(header.length + 64 * 2 ** 20);
+    body.set(header);
+    const bomb = new Uint8Array(gzipSync(body, { level: 9 }));
+    expect(bomb.length).toBeLessThan(2 ** 20);
+    const e = left(decodeNifti(bomb, 'bomb.nii.gz'));
+    expect(e._tag).toBe('TooLarge');
+    expect(e.message).toMatch(/^bomb\.nii\.gz: the gzip stream inflates past the 360 bytes its header declares; refused without inflating it/);
+  });
+
+  it('a .nii.gz whose header promises a huge volume is refused before inflating it', () => {
+    const bytes = tiny();
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const at of [42, 44, 46]) dv.setInt16(at, 32767, true); // 32767^3 voxels: 32 TiB of uint8
+    const e = left(decodeNifti(new Uint8Array(gzipSync(bytes)), 'huge.nii.gz'));
+    expect(e).toMatchObject({ _tag: 'TooLarge', promisedBytes: 352 + 32767 ** 3, limitBytes: 2 ** 31 });
+    expect(e.message).toMatch(/the header promises 32767x32767x32767 voxels of 1 byte\(s\)/);
+    // The limit is the caller's to raise or lower.
+    const small = left(decodeNifti(new Uint8Array(gzipSync(tiny())), 's.nii.gz', { maxVoxelBytes: 4 }));
+    expect(small._tag).toBe('TooLarge');
+    expect(right(decodeNifti(new Uint8Array(gzipSync(tiny())), 's.nii.gz', { maxVoxelBytes: 8 })).data.shape).toEqual([2, 2, 2]);
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Volume } from '@colab-ts/data';
+import { loadNifti, saveNifti } from '@colab-ts/data';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, toTypedArray } from '@colab-ts/ndarray';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Checkpoint } from '../src/index.js';
+import { EXIT, loadCheckpoint, memoryIo, run, saveCheckpoint } from '../src/index.js';
+import { onReferenceBackend } from './helpers.js';
+
+/** Writes `vol` with data changed by `f` (and any other field overridden) to `dir/name`. */
+async function variant(dir: string, name: string, vol: Volume, more: Partial<Volume> = {}, f?: (d: Float32Array) => void): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const d = Float32Array.from(toTypedArray(vol.data) as ArrayLike<number>);
+  f?.(d);
+  await saveNifti(join(dir, name), { ...vol, data: array(d, vol.data.shape, 'float32'), ...more }, { datatype: 'float32' });
+}
+
+describe('predict and evaluate refuse what would score wrongly, and warn (issue #12)', () => {
+  const fx = onReferenceBackend('pe', 2);
+  let runDir: string;
+  let trainIo: ReturnType<typeof memoryIo>;
+  let trainFlags: string[];
+  beforeAll(async () => {
+    runDir = join(fx.root, 'run');
+    trainIo = memoryIo();
+    trainFlags = ['--data', fx.data, '--out', runDir, '--val-every', '2', '--batch-size', '1', '--features', '2', '--stages', '2', '--patch', '1,32,32'];
+    const code = await run(['train', ...trainFlags, '--iterations', '2'], trainIo);
+    if (code !== EXIT.ok) throw new Error(trainIo.err());
+  });
+
+  it('train warns when its best checkpoint never predicted the ROI; predict warns when no case has an ROI voxel', async () => {
+    expect(trainIo.err()).not.toMatch(/warning/); // this run finds some ROI
+    // A model whose ROI logit is hopelessly low predicts no ROI voxel; resumed, its validation Dice is 0.
+    const latest = join(runDir, 'latest.ckpt');
+    const ck = loadCheckpoint(latest) as Checkpoint;
+    const theta = ck.state.theta as { head: { b: NDArray } };
+    const b = Float32Array.from(toTypedArray(theta.head.b) as ArrayLike<number>);
+    b[0] = -1e4;
+    const silent = { ...ck, bestDice: -Infinity, valDice: [], state: { ...ck.state, theta: { ...theta, head: { ...theta.head, b: array(b, theta.head.b.shape, 'float32') } } } };
+    saveCheckpoint(latest, silent);
+    rmSync(join(runDir, 'best.ckpt'));
+    const io = memoryIo();
+    expect(await run(['train', ...trainFlags, '--resume', '--iterations', '3'], io)).toBe(EXIT.ok);
+    expect(io.err()).toMatch(/warning: the best validation Dice is 0: the model never found the ROI .*\(fix: train longer/);
+    const io2 = memoryIo();
+    expect(await run(['predict', '--run', runDir, '--input', join(fx.data, 'imagesTr'), '--out', join(fx.root, 'preds')], io2)).toBe(EXIT.ok);
+    expect(io2.err()).toMatch(/warning: the best checkpoint predicted no ROI voxel in any of the 2 case\(s\) \(fix: /);
+  });
+
+  it('predict refuses to write its label maps over its input images', async () => {
+    const input = join(fx.root, 'in-place');
+    const img = await loadNifti(join(fx.data, 'imagesTr', 'case_000.nii.gz'));
+    await variant(input, 'case_000.nii.gz', img);
+    const io = memoryIo();
+    expect(await run(['predict', '--run', runDir, '--input', input, '--out', `${input}/.`], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/is the --input folder; the label maps would overwrite the images \(fix: pass another --out\)/);
+    expect((await loadNifti(join(input, 'case_000.nii.gz'))).data.dtype).toBe('float32');
+  });
+
+  it('predict refuses an input with a NaN voxel (exit 2), naming the case and the count', async () => {
+    const input = join(fx.root, 'nan-input');
+    const img = await loadNifti(join(fx.data, 'imagesTr', 'case_000.nii.gz'));
+    await variant(input, 'case_000.nii.gz', img, {}, (d) => void (d[17] = Number.NaN));
+    const io = memoryIo();
+    expect(await run(['predict', '--run', runDir, '--input', input, '--out', join(fx.root, 'nan-preds')], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/case case_000: .*case_000\.nii\.gz has 1 NaN or infinite voxel\(s\).*\(fix: replace them/);
+    expect(readdirSync(fx.root)).not.toContain('nan-preds');
+  });
+
+  it('evaluate refuses a prediction shifted 10 mm or with another slice spacing, and warns on an empty one', async () => {
+    const gt = join(fx.data, 'labelsTr');
+    const truth = await loadNifti(join(gt, 'case_000.nii.gz'));
+    const other = await loadNifti(join(gt, 'case_001.nii.gz'));
+    const pred = join(fx.root, 'shifted');
+    const shifted = truth.affine.map((row, r) => (r === 0 ? [row[0]!, row[1]!, row[2]!, row[3]! + 10] : [...row]));
+    await variant(pred, 'case_000.nii.gz', truth, { affine: shifted });
+    await variant(pred, 'case_001.nii.gz', other, { spacing: [other.spacing[0] * 2, other.spacing[1], other.spacing[2]] });
+    const io = memoryIo();
+    expect(await run(['evaluate', '--pred', pred, '--gt', gt], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/case case_000: prediction affine \(origin or orientation\) differs from the ground truth's by up to 10 \(fix: /);
+    expect(io.err()).toMatch(/case case_001: prediction spacing \[.*\] mm != ground truth \[.*\] mm \(fix: /);
+
+    const emptyDir = join(fx.root, 'empty');
+    await variant(emptyDir, 'case_000.nii.gz', truth, {}, (d) => d.fill(0));
+    await variant(emptyDir, 'case_001.nii.gz', other);
+    const io2 = memoryIo();
+    expect(await run(['evaluate', '--pred', emptyDir, '--gt', gt, '--out', join(fx.root, 'ev')], io2)).toBe(EXIT.ok);
+    expect(io2.err()).toMatch(/warning: 1 of 2 prediction\(s\) are empty \(no ROI voxel\): case case_000; /);
+  });
+});
