@@ -16,6 +16,7 @@ export { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 export { configDifferences } from './configDiff.js';
 export type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
 export { METHODS, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
+export type { PredictRule } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
 export { contextAgreement, defaultGeneratorSchedule, defaultMargin, loadRun, resolveConfig, train, validate } from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';

@@ -11,7 +11,7 @@ import { closest, decodeArgs, helpText, showArgIssue } from './args.js';
 import { demo } from './demo.js';
 import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
-import type { Method } from './model.js';
+import type { Method, PredictRule } from './model.js';
 import { METHODS } from './model.js';
 import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
@@ -67,6 +67,7 @@ export const predictSpec: CommandSpec = {
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
     { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
     { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
+    { name: 'rule', kind: 'enum', values: ['argmax', 'roi-vs-summed-background'], default: 'argmax', help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes" },
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
@@ -94,9 +95,9 @@ export const demoSpec: CommandSpec = {
   flags: [
     { name: 'out', kind: 'string', default: 'colab-ts-demo', meta: 'DIR', help: 'Report folder' },
     { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
-    { name: 'test-cases', kind: 'int', min: 1, default: 10, help: 'Held-out test phantoms' },
+    { name: 'test-cases', kind: 'int', min: 1, default: 20, help: 'Held-out test phantoms' },
     { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 400, help: 'Training iterations per method' },
+    { name: 'iterations', kind: 'int', min: 1, default: 1200, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Training patch D,H,W (default: up to 8,32,32); inference slides it over the image' },
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
@@ -105,7 +106,7 @@ export const demoSpec: CommandSpec = {
     { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
     { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
-    { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
+    { name: 'generator-every', kind: 'int', min: 1, default: 5, help: "Update the generator every K iterations (5, the authors', keeps the demo within 10 minutes on 2 cores)" },
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
@@ -266,7 +267,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       }
       case 'predict': {
-        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean }, io);
+        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean, rule: v.rule as PredictRule }, io);
         io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
         return EXIT.ok;
       }

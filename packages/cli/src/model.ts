@@ -114,9 +114,12 @@ export async function predictLogits(theta: unknown, image: NDArray, patch: reado
   });
 }
 
-/** The label map `[D, H, W]` (0 background, k for ROI class k) of logits `[K, D, H, W]`. @category inference */
-export function labelsOf(logits: NDArray, classes: number): NDArray {
-  const lab = predictRoi(expandDims(logits, 0), classes);
+/** How `predict` turns the `c - 1 + t` outputs into labels (`predictRoi`'s rules). @category inference */
+export type PredictRule = 'argmax' | 'roi-vs-summed-background';
+
+/** The label map `[D, H, W]` (0 background, k for ROI class k) of logits `[K, D, H, W]`, by `rule` (default: the authors' argmax). @category inference */
+export function labelsOf(logits: NDArray, classes: number, rule: PredictRule = 'argmax'): NDArray {
+  const lab = predictRoi(expandDims(logits, 0), classes, { rule });
   return reshape(lab, logits.shape.slice(1));
 }
 

@@ -16,6 +16,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
+import type { PredictRule } from './model.js';
 import { labelsOf, normalizeImage, predictLogits } from './model.js';
 import { nonFiniteCount } from './finite.js';
 import { osError, prepareOutDir } from './osErrors.js';
@@ -78,6 +79,8 @@ export interface PredictOptions {
   readonly out: string;
   readonly checkpoint: 'best' | 'latest';
   readonly mirror: boolean;
+  /** How the outputs become labels (default `argmax`). */
+  readonly rule?: PredictRule | undefined;
 }
 
 /** Predicts every case of a folder and writes `CASE.nii.gz` label maps (uint8) with the input's geometry. @category predict */
@@ -105,7 +108,7 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
     const vols = await Promise.all(files.map(read));
     const image = normalizeImage(stackChannels(vols), cfg.normalization);
     const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror });
-    const labels = labelsOf(logits, cfg.classes);
+    const labels = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
     const ref = vols[0]!;
     const spatial = ref.data.shape.slice(-3);
     const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');

@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
 import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
 import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { readNifti } from '@colab-ts/data';
+import { toTypedArray } from '@colab-ts/ndarray';
 
 afterAll(finish);
 
@@ -77,6 +79,31 @@ describe('resume keeps the derived settings', () => {
     const after = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
     for (const k of ['generatorLr', 'generatorEvery', 'margin', 'temperature']) expect(after[k]).toBe(before[k]);
     expect(after.iterations).toBe(400);
+  }, 120_000);
+});
+
+describe('predict --rule', () => {
+  it('roi-vs-summed-background never marks more ROI than argmax, and changes nothing for a baseline (c outputs)', async () => {
+    const dir = tempDir('rule');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const count = async (run: string, rule: string): Promise<number> => {
+      const pred = join(dir, `pred-${rule}-${run.length}`);
+      expect(await run_(['predict', '--run', run, '--input', join(data, 'imagesTr'), '--out', pred, '--rule', rule])).toBe(EXIT.ok);
+      let n = 0;
+      for (const f of ['case_000', 'case_001', 'case_002']) {
+        const v = await readNifti(join(pred, `${f}.nii.gz`))();
+        if (v._tag === 'Left') throw new Error(v.left.message);
+        for (const x of toTypedArray(v.right.data)) n += x === 0 ? 0 : 1;
+      }
+      return n;
+    };
+    const run_ = (argv: string[]): Promise<number> => run(argv, memoryIo());
+    const colab = join(dir, 'colab');
+    await train(fastTrain(data, colab, { iterations: 3, valEvery: 3, lr: 0.05 }), memoryIo());
+    expect(await count(colab, 'roi-vs-summed-background')).toBeLessThanOrEqual(await count(colab, 'argmax'));
+    const base = join(dir, 'baseline');
+    await train(fastTrain(data, base, { method: 'baseline', iterations: 3, valEvery: 3, lr: 0.05 }), memoryIo());
+    expect(await count(base, 'roi-vs-summed-background')).toBe(await count(base, 'argmax'));
   }, 120_000);
 });
 
