@@ -172,15 +172,16 @@ export function defaultMargin(spatial: readonly number[], spacing: readonly [num
 }
 
 /**
- * The default generator schedule for an iteration budget: an update every
- * iteration (every `every` when given), and an Adam learning rate of
- * `3e-4 * sqrt(40000 / updates)` (at most 1e-2), where 40,000 is about the
- * number of generator updates of the authors' runs. Short runs get larger
- * steps so that the generator moves within the budget (see docs/results.md).
+ * The default generator schedule for an iteration budget: an update every 5
+ * iterations, the authors' (every `every` when given), and an Adam learning
+ * rate of `3e-4 * sqrt(40000 / updates)` (at most 1e-2), where 40,000 is
+ * about the number of generator updates of the authors' runs. Short runs get
+ * larger steps so that the generator moves within the budget (see
+ * docs/results.md: E2, E3).
  * @category training
  */
 export function defaultGeneratorSchedule(iterations: number, every?: number): { readonly generatorLr: number; readonly generatorEvery: number } {
-  const generatorEvery = every ?? 1;
+  const generatorEvery = every ?? 5;
   const updates = Math.max(1, Math.ceil(iterations / generatorEvery));
   return { generatorEvery, generatorLr: Math.min(1e-2, 3e-4 * Math.sqrt(40000 / updates)) };
 }

@@ -19,11 +19,12 @@ describe('defaults', () => {
     expect(defaultMargin([1, 8, 8], [1, 2, 2])).toEqual({ margin: 4, temperature: 2 });
   });
 
-  it('generator schedule: every iteration, Adam lr 3e-4 * sqrt(40000 / updates), at most 1e-2', () => {
-    expect(defaultGeneratorSchedule(400)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 * 10 });
-    expect(defaultGeneratorSchedule(40000)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 });
-    expect(defaultGeneratorSchedule(1000, 5)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 * Math.sqrt(200) });
-    expect(defaultGeneratorSchedule(10).generatorLr).toBe(1e-2);
+  it("generator schedule: every 5 iterations (the authors'), Adam lr 3e-4 * sqrt(40000 / updates), at most 1e-2", () => {
+    // 2000 iterations: 400 updates, 3e-4 * sqrt(100) = 3e-3.
+    expect(defaultGeneratorSchedule(2000)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 * 10 });
+    expect(defaultGeneratorSchedule(200000)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 });
+    expect(defaultGeneratorSchedule(400, 1)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 * 10 });
+    expect(defaultGeneratorSchedule(50).generatorLr).toBe(1e-2);
   });
 
   it('parseArms names methods with their t, and refuses unknown ones with a fix', () => {
@@ -70,7 +71,7 @@ describe('resume keeps the derived settings', () => {
     const opts = { iterations: 2, valEvery: 2, generatorLr: undefined, generatorEvery: undefined, margin: undefined, temperature: undefined };
     await train(fastTrain(data, out, opts), memoryIo());
     const before = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
-    // 2 iterations, every iteration: 3e-4 * sqrt(40000 / 2), capped at 1e-2.
+    // 2 iterations, one update: 3e-4 * sqrt(40000), capped at 1e-2.
     expect(before.generatorLr).toBe(1e-2);
     const stop = new AbortController();
     const r = await train(fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }), memoryIo(), stop.signal);
