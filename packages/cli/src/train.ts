@@ -29,12 +29,13 @@ import { contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, s
 import type { OverlayCase } from './figures.js';
 import { overlayFigure, progressFigure } from './figures.js';
 
-/** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
-type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
 import { withRunLock } from './runLock.js';
 import { assertFinite } from './finite.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
+
+/** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
+type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
 
 /** What `train` takes (the command's flags). @category training */
 export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pick<Hyperparameters, Derived>> {
