@@ -3,8 +3,10 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); every other kernel, and every kernel given a float64 (or integer)
- * input, runs on the reference. Buffers are `NDArray`s, as for the reference.
+ * memory); `unary`, `binary`, `compare`, `where` and `sum` on float32 run
+ * typed-array loops of their own (`general.ts`, exact as the reference); every
+ * other kernel, and every kernel given a float64 (or integer) input, runs on
+ * the reference. Buffers are `NDArray`s, as for the reference.
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
@@ -15,6 +17,7 @@ import { convTranspose3dShape } from '../convTranspose3d/index.js';
 import { checkArray } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
+import { binaryF32, compareF32, sumF32, unaryF32, whereF32 } from './general.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
 
@@ -24,6 +27,8 @@ export interface WasmBackend extends Backend<NDArray> {
   readonly threads: number;
   /** The kernels that run on WebAssembly (for float32 inputs); the others run on the reference. */
   readonly wasmKernels: readonly KernelName[];
+  /** The general kernels with float32 typed-array loops of their own (no float64 staging); the rest run on the reference. */
+  readonly float32Kernels: readonly KernelName[];
   /** Stops the worker threads (idle workers never keep the process alive; this frees them). */
   readonly close: () => Promise<void>;
 }
@@ -62,6 +67,11 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
   const ref = referenceBackend.kernels;
   const kernels: Kernels<NDArray> = {
     ...ref,
+    unary: async (x, op) => unaryF32(x, op) ?? ref.unary(x, op),
+    binary: async (a, b, op) => binaryF32(a, b, op) ?? ref.binary(a, b, op),
+    compare: async (a, b, op) => compareF32(a, b, op) ?? ref.compare(a, b, op),
+    where: async (c, a, b) => whereF32(c, a, b) ?? ref.where(c, a, b),
+    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims) ?? ref.sum(x, axes, keepDims),
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -123,6 +133,9 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
 /** The kernels that run on the WebAssembly engine. */
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
 
+/** The general kernels with float32 loops of their own on the main thread (general.ts). */
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'sum']);
+
 /** The default number of worker threads: the CPUs this process may use, at most 8. */
 async function defaultThreads(): Promise<number> {
   const os = await import('node:os');
@@ -143,6 +156,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     device: `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`,
     threads: engine.threads,
     wasmKernels: WASM_KERNELS,
+    float32Kernels: FLOAT32_KERNELS,
     upload: async (x: NDArray) => x,
     download: async (b: NDArray) => b,
     dispose: () => undefined,
