@@ -10,11 +10,11 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { array, isPacked, toTypedArray } from '@colab-ts/ndarray';
+import { isPacked, toTypedArray } from '@colab-ts/ndarray';
 import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
 import { convTranspose3dShape } from '../convTranspose3d/index.js';
-import { checkArray } from '../internal/io.js';
+import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import { binaryF32, compareF32, sumF32, unaryF32, whereF32 } from './general.js';
@@ -80,7 +80,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const ys = conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
       if (!isF32(x, w, bias)) return ref.conv3d(x, w, bias, options);
       const r = await engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions(op, options));
-      return array(r.data, ys, 'float32');
+      return wrapPacked('float32', ys, r.data);
     },
     conv3dBackwardInput: async (dy, w, inputShape, options) => {
       const op = 'conv3dBackwardInput';
@@ -89,7 +89,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const xs = conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options);
       if (!isF32(dy, w)) return ref.conv3dBackwardInput(dy, w, inputShape, options);
       const r = await engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions(op, options));
-      return array(r.data, xs, 'float32');
+      return wrapPacked('float32', xs, r.data);
     },
     conv3dBackwardWeights: async (x, dy, weightShape, options) => {
       const op = 'conv3dBackwardWeights';
@@ -98,7 +98,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const ws = conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options);
       if (!isF32(x, dy)) return ref.conv3dBackwardWeights(x, dy, weightShape, options);
       const r = await engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions(op, options));
-      return array(r.data, ws, 'float32');
+      return wrapPacked('float32', ws, r.data);
     },
     convTranspose3d: async (x, w, bias, options: ConvTransposeOptions) => {
       const op = 'convTranspose3d';
@@ -124,7 +124,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
           for (let s = nc * spatial; s < (nc + 1) * spatial; s++) out[s] = out[s]! + v;
         }
       }
-      return array(out, ys, 'float32');
+      return wrapPacked('float32', ys, out);
     },
   };
   return Object.freeze(kernels);

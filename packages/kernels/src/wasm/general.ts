@@ -18,8 +18,9 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { array, broadcastShapes, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
+import { broadcastShapes, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
 import type { BinaryOp, CompareOp, UnaryOp } from '../Backend.js';
+import { wrapPacked } from '../internal/io.js';
 
 /** A run of `n` outputs at `oi`: operand `a` from `ai` with stride `sa`, `b` from `bi` with stride `sb`. */
 type BinRow<O> = (o: O, oi: number, a: Float32Array, ai: number, sa: number, b: Float32Array, bi: number, sb: number, n: number) => void;
@@ -138,7 +139,7 @@ function binaryLike<O extends Float32Array | Uint8Array>(op: string, a: NDArray,
   const ad = a.data;
   const bd = b.data;
   walk(shape, [stridesIn(a, shape), stridesIn(b, shape)], [a.offset, b.offset], (oi, [ai, bi], n, [sa, sb]) => rowFn(out, oi, ad, ai!, sa!, bd, bi!, sb!, n));
-  return array(out, shape, dtype);
+  return dtype === 'float32' ? wrapPacked('float32', shape, out as Float32Array) : wrapPacked('uint8', shape, out as Uint8Array);
 }
 
 /** Float32 `binary`; `undefined` unless both operands are float32. @internal */
@@ -154,7 +155,7 @@ export function unaryF32(x: NDArray, op: UnaryOp, alloc: Allocator = freshAlloca
   const xd = x.data;
   const rowFn = UN[op];
   walk(x.shape, [x.strides], [x.offset], (oi, [xi], n, [sx]) => rowFn(out, oi, xd, xi!, sx!, n));
-  return array(out, x.shape, 'float32');
+  return wrapPacked('float32', x.shape, out);
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
@@ -166,7 +167,7 @@ export function whereF32(c: NDArray, a: NDArray, b: NDArray, alloc: Allocator = 
   walk(shape, [stridesIn(c, shape), stridesIn(a, shape), stridesIn(b, shape)], [c.offset, a.offset, b.offset], (oi, [ci, ai, bi], n, [sc, sa, sb]) =>
     whereRow(out, oi, cd, ci!, sc!, ad, ai!, sa!, bd, bi!, sb!, n),
   );
-  return array(out, shape, 'float32');
+  return wrapPacked('float32', shape, out);
 }
 
 /**
@@ -221,7 +222,7 @@ export function sumF32(x: NDArray, axesIn: readonly number[], keepDims: boolean,
       out[oi + q] = acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
     }
   });
-  return array(out, shape, 'float32');
+  return wrapPacked('float32', shape, out);
 }
 
 /** Adds a run of `n` (a multiple of 4) starting at position `p` (a multiple of 4): element `j` into accumulator `j % 4`. */
