@@ -57,6 +57,31 @@ describe('the wasm backend', () => {
     expect(Array.from(toTypedArray(y))).toEqual(Array.from(toTypedArray(conv3d(x, w, null, {}))));
   });
 
+  it('recycles the storage of disposed results, never of uploads or of storage a live view shares', async () => {
+    const x = uniform(key(9), [2, 3, 4], { low: -1, high: 1 });
+    const up = await be.upload(x);
+    const a = await be.kernels.unary(up, 'neg');
+    be.dispose(a);
+    const b = await be.kernels.unary(up, 'exp'); // same size: a's storage again
+    expect(b.data).toBe(a.data);
+    expect(Array.from(toTypedArray(b))).toEqual(Array.from(toTypedArray(x)).map((v) => Math.fround(Math.exp(v))));
+    const view = await be.kernels.reshape(b, [6, 4]);
+    be.dispose(b);
+    const c = await be.kernels.unary(up, 'abs'); // b's storage is still the view's
+    expect(c.data).not.toBe(b.data);
+    expect(Array.from(toTypedArray(view))).toEqual(Array.from(toTypedArray(x)).map((v) => Math.fround(Math.exp(v))));
+    be.dispose(view);
+    be.dispose(view); // a second dispose of one array releases nothing more
+    const d = await be.kernels.unary(up, 'neg');
+    const e = await be.kernels.unary(up, 'neg');
+    expect(d.data === b.data || e.data === b.data).toBe(true);
+    expect(d.data).not.toBe(e.data);
+    be.dispose(up); // an upload is the caller's array
+    const f = await be.kernels.unary(up, 'sqrt');
+    expect(f.data).not.toBe(x.data);
+    expect(Array.from(toTypedArray(x)).every((v, i) => v === toTypedArray(up)[i])).toBe(true);
+  });
+
   it('checks shapes before the engine runs, naming the op', async () => {
     await expect(be.kernels.conv3d(zeros([1, 4, 3, 3, 3]), zeros([2, 8, 1, 1, 1]), null, {})).rejects.toThrow('conv3d: input channels 4 != weight in-channels 8');
     await expect(be.kernels.conv3dBackwardInput(zeros([1, 2, 3, 3, 3]), zeros([2, 1, 3, 3, 3]), [1, 1, 3, 3, 3], {})).rejects.toThrow(/^conv3dBackwardInput: dy has shape/);

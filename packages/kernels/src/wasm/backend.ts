@@ -17,7 +17,9 @@ import { convTranspose3dShape } from '../convTranspose3d/index.js';
 import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
+import type { Allocator } from './general.js';
 import { binaryF32, compareF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
 
@@ -37,6 +39,8 @@ export interface WasmBackend extends Backend<NDArray> {
 export interface WasmBackendOptions {
   /** Worker threads (default: the number of CPUs, at most 8). */
   readonly threads?: number;
+  /** Most bytes of disposed buffers kept for reuse by later kernels (default 512 MiB; 0 turns the pool off). */
+  readonly poolBytes?: number;
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
@@ -63,15 +67,15 @@ function padHigh(data: Float32Array, shape: Shape, to: readonly number[]): Float
   return out;
 }
 
-function kernelsOn(engine: WasmConv): Kernels<NDArray> {
+function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
   const ref = referenceBackend.kernels;
   const kernels: Kernels<NDArray> = {
     ...ref,
-    unary: async (x, op) => unaryF32(x, op) ?? ref.unary(x, op),
-    binary: async (a, b, op) => binaryF32(a, b, op) ?? ref.binary(a, b, op),
-    compare: async (a, b, op) => compareF32(a, b, op) ?? ref.compare(a, b, op),
-    where: async (c, a, b) => whereF32(c, a, b) ?? ref.where(c, a, b),
-    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims) ?? ref.sum(x, axes, keepDims),
+    unary: async (x, op) => unaryF32(x, op, alloc) ?? ref.unary(x, op),
+    binary: async (a, b, op) => binaryF32(a, b, op, alloc) ?? ref.binary(a, b, op),
+    compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
+    where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
+    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -127,7 +131,14 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       return wrapPacked('float32', ys, out);
     },
   };
-  return Object.freeze(kernels);
+  return kernels;
+}
+
+/** Every kernel of `kernels`, its results registered with the pool (`track`) so that `dispose` can recycle their storage. */
+function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly unknown[]) => R): Kernels<NDArray> {
+  const out: Record<string, unknown> = {};
+  for (const [name, k] of Object.entries(kernels)) out[name] = async (...args: unknown[]) => track(await (k as (...a: unknown[]) => Promise<unknown>)(...args), args);
+  return Object.freeze(out) as unknown as Kernels<NDArray>;
 }
 
 /** The kernels that run on the WebAssembly engine. */
@@ -150,7 +161,8 @@ async function defaultThreads(): Promise<number> {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? (await defaultThreads());
-  const engine = await createWasmConv({ threads });
+  const pool = createBufferPool(options.poolBytes ?? 512 * 2 ** 20);
+  const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
   return Object.freeze({
     name: 'wasm' as const,
     device: `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`,
@@ -159,10 +171,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     float32Kernels: FLOAT32_KERNELS,
     upload: async (x: NDArray) => x,
     download: async (b: NDArray) => b,
-    dispose: () => undefined,
+    dispose: pool.dispose,
     shapeOf: (b: NDArray) => b.shape,
     dtypeOf: (b: NDArray) => b.dtype,
-    kernels: kernelsOn(engine),
+    kernels: tracked(kernelsOn(engine, pool.alloc), pool.track),
     close: async () => engine.dispose(),
   });
 }
