@@ -10,9 +10,9 @@
  *   3d64  the same at 64^3 (slow: opt in)
  * Both sides build the network from the same `unetConfigFor` of the CLI, the
  * same hash-filled input and the same ball-shaped two-class target.
- * With UNET_BASELINE=1 a third system joins the rotation: the same backend
- * with the general kernels (elementwise, where, compare, sum) of the
- * reference, as the wasm backend ran them before its float32 loops.
+ * With UNET_BASELINE=1 a third system joins the rotation: a wasm backend
+ * without its buffer pool and with the general kernels (elementwise, where,
+ * compare, sum) of the reference, as it ran before issue #10.
  * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
  * and exits 0. Results: bench/results/unet.json and unet.md.
  *
@@ -115,8 +115,9 @@ function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; cl
 
 const be = await createWasmBackend({ threads });
 const GENERAL = ['unary', 'binary', 'compare', 'where', 'sum'] as const;
-const baseline: AnyBackend | undefined =
-  process.env.UNET_BASELINE === '1' ? { ...be, kernels: { ...be.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } } : undefined;
+// The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
+const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
+const baseline: AnyBackend | undefined = old === undefined ? undefined : { ...old, kernels: { ...old.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } };
 const twin = startTwin();
 const info = await twin.ask({ cmd: 'info' });
 const load0 = loadavg();
@@ -168,6 +169,7 @@ for (const key of chosen) {
 }
 twin.close();
 await be.close();
+await old?.close();
 const load1 = loadavg();
 const meta = { machine: machine(), backend: be.device, torch: info, threads, loadAverageStart: load0, loadAverageEnd: load1, method: 'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch' };
 console.log(writeResults('unet', { ...meta, results: rows }));

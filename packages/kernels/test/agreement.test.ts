@@ -220,8 +220,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       await down(be, await be.kernels.where(cond, a, b)),
     ];
   }, { wasm: 0, gpu: 0 }, 40),
-  row('sum over any axes (float32 fast path in the reference order, float64 delegated)', arbSum, async (be, c) => {
-    return [await down(be, await be.kernels.sum(await up(be, operand(c.shape, c.x, c.dtype)), c.axes, c.keepDims))];
+  row('sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)', arbSum, async (be, c) => {
+    const x = await up(be, operand(c.shape, c.x, c.dtype));
+    return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
   }, { wasm: 0, gpu: 0 }, 80),
   row('general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)', arbChannels, async (be, [shape, seed]) => {
     const a = await up(be, rand32(seed, shape));

@@ -23,7 +23,7 @@ describe('the wasm backend', () => {
     expect(be.threads).toBe(2);
     expect(be.device).toBe('WebAssembly SIMD, 2 worker threads');
     expect(be.wasmKernels).toEqual(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
-    expect(be.float32Kernels).toEqual(['unary', 'binary', 'compare', 'where', 'sum']);
+    expect(be.float32Kernels).toEqual(['unary', 'binary', 'compare', 'where', 'sum', 'max']);
     const x = zeros([1, 2, 3]);
     expect(await be.upload(x)).toBe(x);
   });
@@ -80,6 +80,13 @@ describe('the wasm backend', () => {
     const f = await be.kernels.unary(up, 'sqrt');
     expect(f.data).not.toBe(x.data);
     expect(Array.from(toTypedArray(x)).every((v, i) => v === toTypedArray(up)[i])).toBe(true);
+  });
+
+  it('packs strided float32 operands for the engine (a transposed view convolves as its packed copy)', async () => {
+    const xt = transpose(uniform(key(10), [2, 5, 4, 3, 3], { low: -1, high: 1 }), [0, 1, 4, 3, 2]);
+    const w = uniform(key(11), [2, 5, 3, 3, 3], { low: -1, high: 1 });
+    expectAllClose(await be.kernels.conv3d(xt, w, null, { padding: 1 }), conv3d(xt, w, null, { padding: 1 }), 1e-5);
+    expectAllClose(await be.kernels.conv3dBackwardWeights(xt, await be.kernels.conv3d(xt, w, null, {}), w.shape, {}), conv3dBackwardWeights(xt, conv3d(xt, w, null, {}), w.shape, {}), 1e-4);
   });
 
   it('checks shapes before the engine runs, naming the op', async () => {

@@ -3,7 +3,7 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); `unary`, `binary`, `compare`, `where` and `sum` on float32 run
+ * memory); `unary`, `binary`, `compare`, `where`, `sum` and `max` on float32 run
  * typed-array loops of their own (`general.ts`, exact as the reference); every
  * other kernel, and every kernel given a float64 (or integer) input, runs on
  * the reference. Buffers are `NDArray`s, as for the reference.
@@ -18,7 +18,7 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -44,7 +44,8 @@ export interface WasmBackendOptions {
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
-const packedF32 = (x: NDArray): Float32Array => (isPacked(x) && x.data instanceof Float32Array ? x.data : Float32Array.from(toTypedArray(x)));
+const packedF32 = (x: NDArray): Float32Array =>
+  x.data instanceof Float32Array ? (isPacked(x) ? x.data : packF32(x as NDArray & { data: Float32Array })) : Float32Array.from(toTypedArray(x));
 
 const engineOptions = (op: string, o: ConvOptions): WasmConvOptions => {
   const n = normalizeConv(op, o);
@@ -76,6 +77,7 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
+    max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -145,7 +147,7 @@ function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
 
 /** The general kernels with float32 loops of their own on the main thread (general.ts). */
-const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'sum']);
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'sum', 'max']);
 
 /** The default number of worker threads: the CPUs this process may use, at most 8. */
 async function defaultThreads(): Promise<number> {

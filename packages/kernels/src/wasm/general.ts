@@ -1,7 +1,7 @@
 /**
  * Float32 fast paths of the general kernels for the `wasm` backend:
  * elementwise `unary`, `binary`, `compare`, `where` (NumPy broadcasting, any
- * strides) and `sum` over any axes, as loops that only ever see
+ * strides), `sum` and `max` over any axes, as loops that only ever see
  * Float32Array (and Uint8Array for conditions and comparison results), so V8
  * keeps them monomorphic, with no float64 staging. Operands are walked in
  * runs: axes of extent 1 are dropped and neighbours that are contiguous for
@@ -151,11 +151,22 @@ export const compareF32 = (a: NDArray, b: NDArray, op: CompareOp, alloc: Allocat
 /** Float32 `unary`; `undefined` unless the operand is float32. @internal */
 export function unaryF32(x: NDArray, op: UnaryOp, alloc: Allocator = freshAllocator): NDArray | undefined {
   if (!f32(x)) return undefined;
+  return wrapPacked('float32', x.shape, mapF32(x as NDArray & { data: Float32Array }, UN[op], alloc));
+}
+
+const copyRow: UnRow = (o, oi, a, ai, sa, n) => {
+  if (sa === 1) o.set(a.subarray(ai, ai + n), oi);
+  else for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = a[ai]!;
+};
+
+/** A packed copy of a float32 array's elements in row-major order (strided runs copied as runs). @internal */
+export const packF32 = (x: NDArray & { data: Float32Array }): Float32Array => mapF32(x, copyRow, freshAllocator);
+
+function mapF32(x: NDArray & { data: Float32Array }, rowFn: UnRow, alloc: Allocator): Float32Array {
   const out = alloc.f32(shapeSize(x.shape));
   const xd = x.data;
-  const rowFn = UN[op];
   walk(x.shape, [x.strides], [x.offset], (oi, [xi], n, [sx]) => rowFn(out, oi, xd, xi!, sx!, n));
-  return wrapPacked('float32', x.shape, out);
+  return out;
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
@@ -177,14 +188,23 @@ export function whereF32(c: NDArray, a: NDArray, b: NDArray, alloc: Allocator = 
  * four remains and into the first after that, combined as `(a0 + a1) + (a2 + a3)`.
  * `undefined` unless `x` is float32. @internal
  */
-export function sumF32(x: NDArray, axesIn: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined {
+export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined => reduceF32('sum', x, axes, keepDims, alloc);
+
+/**
+ * Float32 `max` over `axes` (NaN wins, as in the reference); `undefined` unless
+ * `x` is float32 and the reduction is non-empty (the reference throws for an empty one). @internal
+ */
+export const maxF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined => reduceF32('max', x, axes, keepDims, alloc);
+
+function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], keepDims: boolean, alloc: Allocator): NDArray | undefined {
   if (!f32(x)) return undefined;
-  const axes = normalizeAxes('sum', axesIn, x.shape.length);
+  const axes = normalizeAxes(op, axesIn, x.shape.length);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
   const outer = kept.reduce((p, i) => p * x.shape[i]!, 1);
   const out = alloc.f32(outer);
   const m = axes.reduce((p, i) => p * x.shape[i]!, 1);
+  if (op === 'max' && m === 0) return undefined;
   const m4 = m - (m % 4);
   const xd = x.data;
   // The reduced axes, merged where contiguous; the last one is walked as runs.
@@ -202,12 +222,13 @@ export function sumF32(x: NDArray, axesIn: readonly number[], keepDims: boolean,
         out[oi + q] = 0;
         continue;
       }
-      acc.fill(0);
+      acc.fill(op === 'sum' ? 0 : -Infinity);
       let p = 0;
       let off = base! + q * sk!;
       idx.fill(0);
       for (;;) {
-        p = runLen % 4 === 0 && p % 4 === 0 ? sumRun4(xd, off, runStride, runLen, acc, p) : sumRun1(xd, off, runStride, runLen, acc, p, m4);
+        if (op === 'max') acc[0] = maxRun(xd, off, runStride, runLen, acc[0]!);
+        else p = runLen % 4 === 0 && p % 4 === 0 ? sumRun4(xd, off, runStride, runLen, acc, p) : sumRun1(xd, off, runStride, runLen, acc, p, m4);
         let ax = r - 2;
         for (; ax >= 0; ax--) {
           if (++idx[ax]! < rd[ax]!) {
@@ -219,7 +240,7 @@ export function sumF32(x: NDArray, axesIn: readonly number[], keepDims: boolean,
         }
         if (ax < 0) break;
       }
-      out[oi + q] = acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
+      out[oi + q] = op === 'max' ? acc[0]! : acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
     }
   });
   return wrapPacked('float32', shape, out);
@@ -260,4 +281,14 @@ function sumRun1(d: Float32Array, i: number, s: number, n: number, acc: Float64A
     acc[k] = acc[k]! + d[i]!;
   }
   return p;
+}
+
+/** The largest of a run and `best`; a NaN wins and stays. */
+function maxRun(d: Float32Array, i: number, s: number, n: number, best: number): number {
+  for (let j = 0; j < n; j++, i += s) {
+    const v = d[i]!;
+    if (v > best || v !== v) best = v;
+    if (best !== best) return best;
+  }
+  return best;
 }
