@@ -171,8 +171,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     threads: engine.threads,
     wasmKernels: WASM_KERNELS,
     float32Kernels: FLOAT32_KERNELS,
-    upload: async (x: NDArray) => x,
-    download: async (b: NDArray) => b,
+    // A new record over the same storage (no copy): disposing an upload must never release the pool reference
+    // that the same array may hold as an earlier kernel result.
+    upload: async (x: NDArray) => Object.freeze({ dtype: x.dtype, shape: x.shape, strides: x.strides, offset: x.offset, data: x.data }) as NDArray,
+    // The caller keeps a download, so its storage leaves the pool (realize disposes every buffer after downloading).
+    download: async (b: NDArray) => {
+      pool.escape(b);
+      return b;
+    },
     dispose: pool.dispose,
     shapeOf: (b: NDArray) => b.shape,
     dtypeOf: (b: NDArray) => b.dtype,

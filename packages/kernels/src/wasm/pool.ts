@@ -11,8 +11,10 @@
  * reference on its storage; a view result (reshape, transpose, broadcast, ...)
  * shares its input's storage and holds one more; `dispose` drops one, and the
  * storage returns to the pool when none is left. Arrays nobody disposes (the
- * results `realize` hands back, arrays of direct kernel calls) are never
- * recycled. A recycled buffer is not zeroed: kernels drawing on the pool write
+ * results `realize` hands back, which it downloads before disposing every
+ * buffer left; arrays of direct kernel calls) are never recycled. An upload is a new record over the caller's storage, never the
+ * caller's array itself: a result of one `realize` uploaded as a leaf of the
+ * next must not release the reference its first record holds. A recycled buffer is not zeroed: kernels drawing on the pool write
  * every element.
  * @module
  */
@@ -28,6 +30,8 @@ export interface BufferPool {
   /** Registers a kernel result (or the arrays of a result record) computed from `args`; returns it unchanged. */
   readonly track: <R>(result: R, inputs: readonly unknown[]) => R;
   readonly dispose: (x: NDArray) => void;
+  /** Takes `x`'s storage out of the pool's hands for good (a download: the caller keeps it, whatever is disposed later). */
+  readonly escape: (x: NDArray) => void;
   /** Bytes held for reuse now. */
   readonly pooledBytes: () => number;
 }
@@ -37,7 +41,7 @@ export function createBufferPool(maxBytes: number): BufferPool {
   const free = new Map<string, Storage[]>();
   let held = 0;
   /** Live references per recyclable storage (only storage the pool made or adopted is here). */
-  const refs = new Map<ArrayBufferLike, number>();
+  const refs = new WeakMap<ArrayBufferLike, number>();
   /** Arrays holding a reference, so that one array releases at most once. */
   const holders = new WeakSet<NDArray>();
   /** Storage made by `alloc` and not yet handed out as a result: adopted on first `track`. */
@@ -106,7 +110,9 @@ export function createBufferPool(maxBytes: number): BufferPool {
       if (!holders.has(x)) return;
       holders.delete(x);
       const buf = x.data.buffer;
-      const n = refs.get(buf)! - 1;
+      const left = refs.get(buf);
+      if (left === undefined) return; // escaped storage (downloaded): never recycled
+      const n = left - 1;
       if (n > 0) {
         refs.set(buf, n);
         return;
@@ -114,6 +120,9 @@ export function createBufferPool(maxBytes: number): BufferPool {
       refs.delete(buf);
       // Only whole-buffer storage is recycled (a typed array over all of its ArrayBuffer).
       if ((x.data instanceof Float32Array || x.data instanceof Uint8Array) && x.data.byteOffset === 0 && x.data.byteLength === buf.byteLength) give(x.data);
+    },
+    escape: (x) => {
+      refs.delete(x.data.buffer);
     },
     pooledBytes: () => held,
   };
