@@ -17,7 +17,7 @@ const cfgs: Record<string, { config: UNetConfig; input: [number, number, number,
   '3d64': { config: { inChannels: 1, outChannels: 2, stages: stages3(4), baseFeatures: 16, maxFeatures: 128 }, input: [2, 1, 64, 64, 64] },
 };
 const c = cfgs[which]!;
-const be = await getBackend();
+const be = process.env.PROFILE_THREADS ? await (await import('@colab-ts/kernels')).createWasmBackend({ threads: Number(process.env.PROFILE_THREADS) }) : await getBackend();
 const times = new Map<string, { ms: number; n: number; elems: number }>();
 const layout = (x: unknown): string => {
   if (!nd.isNDArray(x)) return typeof x;
@@ -31,7 +31,8 @@ for (const [k, f] of Object.entries(be.kernels)) {
     const r = await (f as (...a: unknown[]) => Promise<unknown>)(...args);
     const ms = performance.now() - t0;
     const op = typeof args[args.length - 1] === 'string' ? String(args[args.length - 1]) : '';
-    const key = `${k} ${op} ${args.filter(nd.isNDArray).map(layout).join(',')}`;
+    const shapes = process.env.PROFILE_SHAPES === '1' && k.startsWith('conv') ? ` ${args.filter(nd.isNDArray).map((a) => (a as nd.NDArray).shape.join('x')).join(' ')}` : '';
+    const key = `${k} ${op} ${args.filter(nd.isNDArray).map(layout).join(',')}${shapes}`;
     const e = times.get(key) ?? { ms: 0, n: 0, elems: 0 };
     e.ms += ms; e.n++; e.elems += nd.isNDArray(r) ? nd.shapeSize((r as nd.NDArray).shape) : 0;
     times.set(key, e);
