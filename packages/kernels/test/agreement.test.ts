@@ -134,6 +134,7 @@ const arbElementwise = fc.record({
   dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
   unary: fc.constantFrom('neg' as const, 'exp' as const, 'log' as const, 'sqrt' as const, 'abs' as const),
   binary: fc.constantFrom('add' as const, 'sub' as const, 'mul' as const, 'div' as const, 'pow' as const, 'maximum' as const, 'minimum' as const),
+  slope: fc.constantFrom(0.01, 0.2, 0, 1, 3, -0.5),
   compare: fc.constantFrom('equal' as const, 'notEqual' as const, 'less' as const, 'lessEqual' as const, 'greater' as const, 'greaterEqual' as const),
 });
 
@@ -208,7 +209,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     expect(y.dtype).toBe('float64');
     return [y];
   }, { wasm: 0, gpu: 0 }, 5),
-  row('unary, binary, compare, where (broadcasting, any layout; float32 fast paths, float64 delegated)', arbElementwise, async (be, c) => {
+  row('unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)', arbElementwise, async (be, c) => {
     const [sa, sb] = c.shapes;
     const [a, b] = [await up(be, operand(sa, c.a, c.dtype)), await up(be, operand(sb, c.b, c.dtype))];
     const cond = await be.kernels.compare(await up(be, operand(sb, c.c, c.dtype)), b, c.compare);
@@ -218,6 +219,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       await down(be, await be.kernels.binary(b, a, c.binary)),
       await down(be, cond),
       await down(be, await be.kernels.where(cond, a, b)),
+      await down(be, await be.kernels.leakyRelu(a, c.slope)),
     ];
   }, { wasm: 0, gpu: 0 }, 40),
   row('sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)', arbSum, async (be, c) => {

@@ -18,7 +18,7 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -76,6 +76,7 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     binary: async (a, b, op) => binaryF32(a, b, op, alloc) ?? ref.binary(a, b, op),
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
+    leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     conv3d: async (x, w, bias, options) => {
@@ -147,7 +148,7 @@ function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
 
 /** The general kernels with float32 loops of their own on the main thread (general.ts). */
-const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'sum', 'max']);
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max']);
 
 /** The default number of worker threads: the CPUs this process may use, at most 8. */
 async function defaultThreads(): Promise<number> {

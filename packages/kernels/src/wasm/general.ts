@@ -169,6 +169,20 @@ function mapF32(x: NDArray & { data: Float32Array }, rowFn: UnRow, alloc: Alloca
   return out;
 }
 
+const leakyRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: number, n: number, s: number): void => {
+  for (let j = oi, e = oi + n; j < e; j++, ai += sa) {
+    const v = a[ai]!;
+    o[j] = v > 0 ? v : v * s;
+  }
+};
+
+/** Float32 `leakyRelu` (the slope rounded to float32 first, as the reference's weak scalar); `undefined` otherwise. @internal */
+export function leakyReluF32(x: NDArray, slope: number, alloc: Allocator = freshAllocator): NDArray | undefined {
+  if (!f32(x)) return undefined;
+  const s = Math.fround(slope);
+  return wrapPacked('float32', x.shape, mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, s), alloc));
+}
+
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
 export function whereF32(c: NDArray, a: NDArray, b: NDArray, alloc: Allocator = freshAllocator): NDArray | undefined {
   if (!(c.data instanceof Uint8Array) || !f32(a) || !f32(b)) return undefined;
