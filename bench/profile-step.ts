@@ -17,7 +17,7 @@ const cfgs: Record<string, { config: UNetConfig; input: [number, number, number,
   '3d64': { config: { inChannels: 1, outChannels: 2, stages: stages3(4), baseFeatures: 16, maxFeatures: 128 }, input: [2, 1, 64, 64, 64] },
 };
 const c = cfgs[which]!;
-const be = process.env.PROFILE_THREADS ? await (await import('@colab-ts/kernels')).createWasmBackend({ threads: Number(process.env.PROFILE_THREADS) }) : await getBackend();
+const be = process.env.PROFILE_THREADS ? await (await import('@colab-ts/kernels')).createWasmBackend({ threads: Number(process.env.PROFILE_THREADS), ...(process.env.PROFILE_POOL_MIB ? { poolBytes: Number(process.env.PROFILE_POOL_MIB) * 2 ** 20 } : {}) }) : await getBackend();
 const times = new Map<string, { ms: number; n: number; elems: number }>();
 const layout = (x: unknown): string => {
   if (!nd.isNDArray(x)) return typeof x;
