@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/index.js';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d } from '../src/reference.js';
+import { createBufferPool } from '../src/wasm/pool.js';
 import { expectAllClose } from './helpers.js';
 
 let be: WasmBackend;
@@ -100,6 +101,21 @@ describe('the wasm backend', () => {
     const w = uniform(key(11), [2, 5, 3, 3, 3], { low: -1, high: 1 });
     expectAllClose(await be.kernels.conv3d(xt, w, null, { padding: 1 }), conv3d(xt, w, null, { padding: 1 }), 1e-5);
     expectAllClose(await be.kernels.conv3dBackwardWeights(xt, await be.kernels.conv3d(xt, w, null, {}), w.shape, {}), conv3dBackwardWeights(xt, conv3d(xt, w, null, {}), w.shape, {}), 1e-4);
+  });
+
+  it('keeps at most poolBytes of free buffers (a buffer that would exceed them is left to the collector)', () => {
+    const pool = createBufferPool(100);
+    const held = (n: number) => pool.track(wrap(pool.alloc.f32(n)), []);
+    const wrap = (d: Float32Array) => ({ dtype: 'float32' as const, shape: [d.length], strides: [1], offset: 0, data: d });
+    const [a, b, c] = [held(10), held(10), held(20)];
+    pool.dispose(a);
+    pool.dispose(b);
+    expect(pool.pooledBytes()).toBe(80);
+    pool.dispose(c); // 80 + 80 > 100: not kept
+    expect(pool.pooledBytes()).toBe(80);
+    expect(pool.alloc.f32(10)).toBe(b.data);
+    expect(pool.alloc.f32(20)).not.toBe(c.data);
+    expect(pool.pooledBytes()).toBe(40);
   });
 
   it('checks shapes before the engine runs, naming the op', async () => {

@@ -39,7 +39,7 @@ export interface WasmBackend extends Backend<NDArray> {
 export interface WasmBackendOptions {
   /** Worker threads (default: the number of CPUs, at most 8). */
   readonly threads?: number;
-  /** Most bytes of disposed buffers kept for reuse by later kernels (default 512 MiB; 0 turns the pool off). */
+  /** Most bytes of disposed buffers kept for reuse by later kernels (default: an eighth of the memory, at most 2 GiB; 0 turns the pool off). */
   readonly poolBytes?: number;
 }
 
@@ -157,6 +157,12 @@ async function defaultThreads(): Promise<number> {
   return Math.max(1, Math.min(8, n));
 }
 
+/** The default pool size: an eighth of the machine's memory, at most 2 GiB (a 64^3 U-Net step frees about 1 GiB of buffers it will want again). */
+async function defaultPoolBytes(): Promise<number> {
+  const os = await import('node:os');
+  return Math.min(2 ** 31, Math.floor(os.totalmem() / 8));
+}
+
 /**
  * Creates a `wasm` backend with its own engine and worker threads.
  * @example const be = await createWasmBackend({ threads: 2 }); await be.kernels.conv3d(x, w, null, { padding: 1 })
@@ -164,7 +170,7 @@ async function defaultThreads(): Promise<number> {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? (await defaultThreads());
-  const pool = createBufferPool(options.poolBytes ?? 512 * 2 ** 20);
+  const pool = createBufferPool(options.poolBytes ?? (await defaultPoolBytes()));
   const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
   return Object.freeze({
     name: 'wasm' as const,

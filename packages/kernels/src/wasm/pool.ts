@@ -36,7 +36,7 @@ export interface BufferPool {
   readonly pooledBytes: () => number;
 }
 
-/** A pool that keeps at most `maxBytes` of free buffers (oldest dropped first). @internal */
+/** A pool that keeps at most `maxBytes` of free buffers (a buffer that would exceed it is not kept). @internal */
 export function createBufferPool(maxBytes: number): BufferPool {
   const free = new Map<string, Storage[]>();
   let held = 0;
@@ -56,18 +56,14 @@ export function createBufferPool(maxBytes: number): BufferPool {
     return s;
   };
   const give = (s: Storage): void => {
-    if (s.byteLength > maxBytes || s.byteLength === 0) return;
+    // Over the cap the buffer is left to the garbage collector: what the pool holds stays (dropping whole
+    // size classes instead threw away the hot ones of a 64^3 step: 86 evictions, 4x the fresh bytes).
+    if (s.byteLength === 0 || held + s.byteLength > maxBytes) return;
     const k = keyOf(s);
     const list = free.get(k) ?? [];
     list.push(s);
     free.set(k, list);
     held += s.byteLength;
-    // Over the cap: drop whole size classes, least recently created first (Map order).
-    for (const [key, l] of free) {
-      if (held <= maxBytes) break;
-      for (const b of l) held -= b.byteLength;
-      free.delete(key);
-    }
   };
   const hold = (x: NDArray, inputs: readonly unknown[]): void => {
     if (holders.has(x)) return; // the kernel handed back an array that already holds a reference
