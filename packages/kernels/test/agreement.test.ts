@@ -147,6 +147,17 @@ const arbSum = fc
     ),
   );
 
+/** Concat cases: a shape (rank 1-5), an axis, one to three extents along it, operand layouts, a dtype. */
+const arbConcat = fc
+  .record({ shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'), negative: fc.boolean() })
+  .chain((c) =>
+    fc.record({
+      axis: fc.integer({ min: 0, max: c.shape.length - 1 }),
+      extents: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+      xs: fc.array(arbOperand, { minLength: 3, maxLength: 3 }),
+    }).map((r) => ({ ...c, ...r })),
+  );
+
 /** Float32 accumulation over at most a few hundred terms of size <= 1. */
 const CONV_TOL = { wasm: 1e-5, gpu: 1e-5 } as const;
 /** Exact up to one float32 rounding of a few operations. */
@@ -226,6 +237,10 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     const x = await up(be, operand(c.shape, c.x, c.dtype));
     return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
   }, { wasm: 0, gpu: 0 }, 80),
+  row('concat along any axis (operands in any layout; float32 fast path, float64 delegated)', arbConcat, async (be, c) => {
+    const xs = await Promise.all(c.extents.map((e, i) => up(be, operand(c.shape.map((d, k) => (k === c.axis ? e : d)), c.xs[i]!, c.dtype))));
+    return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
+  }, { wasm: 0, gpu: 0 }, 40),
   row('general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)', arbChannels, async (be, [shape, seed]) => {
     const a = await up(be, rand32(seed, shape));
     const b = await up(be, rand32(seed + 1, shape));

@@ -3,7 +3,7 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); `unary`, `binary`, `compare`, `where`, `sum` and `max` on float32 run
+ * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `sum`, `max` and `concat` on float32 run
  * typed-array loops of their own (`general.ts`, exact as the reference); every
  * other kernel, and every kernel given a float64 (or integer) input, runs on
  * the reference. Buffers are `NDArray`s, as for the reference.
@@ -18,7 +18,7 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -79,6 +79,7 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
+    concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -148,7 +149,7 @@ function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
 
 /** The general kernels with float32 loops of their own on the main thread (general.ts). */
-const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max']);
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max', 'concat']);
 
 /** The default number of worker threads: the CPUs this process may use, at most 8. */
 async function defaultThreads(): Promise<number> {

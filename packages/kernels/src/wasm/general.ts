@@ -18,7 +18,7 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { broadcastShapes, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
+import { broadcastShapes, contiguousStrides, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
 import type { BinaryOp, CompareOp, UnaryOp } from '../Backend.js';
 import { wrapPacked } from '../internal/io.js';
 
@@ -312,4 +312,30 @@ function maxRun(d: Float32Array, i: number, s: number, n: number, best: number):
     if (best !== best) return best;
   }
   return best;
+}
+
+/**
+ * Float32 `concat`: each operand copied run by run (`set` where both strides are 1) into its block of the
+ * packed result. `undefined` unless every operand is float32 and the shapes join along `axis` (the
+ * reference then reports what is wrong). @internal
+ */
+export function concatF32(xs: readonly NDArray[], axis: number, alloc: Allocator = freshAllocator): NDArray | undefined {
+  const first = xs[0];
+  if (first === undefined || first.shape.length === 0 || !xs.every(f32) || !Number.isInteger(axis)) return undefined;
+  const rank = first.shape.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank || !xs.every((x) => x.shape.length === rank && x.shape.every((d, i) => i === ax || d === first.shape[i]))) return undefined;
+  const shape = first.shape.map((d, i) => (i === ax ? xs.reduce((a, x) => a + x.shape[ax]!, 0) : d));
+  const strides = contiguousStrides(shape);
+  const out = alloc.f32(shapeSize(shape));
+  let at = 0;
+  for (const x of xs as readonly (NDArray & { data: Float32Array })[]) {
+    const xd = x.data;
+    walk(x.shape, [x.strides, strides], [x.offset, at * strides[ax]!], (_, [xi, oi], n, [sx, so]) => {
+      if (sx === 1 && so === 1) out.set(xd.subarray(xi!, xi! + n), oi!);
+      else for (let j = 0, i = xi!, o = oi!; j < n; j++, i += sx!, o += so!) out[o] = xd[i]!;
+    });
+    at += x.shape[ax]!;
+  }
+  return wrapPacked('float32', shape, out);
 }
