@@ -1,7 +1,7 @@
 import type { Backend, Kernels } from '@colab-ts/kernels';
-import { referenceBackend } from '@colab-ts/kernels';
+import { createWasmBackend, referenceBackend } from '@colab-ts/kernels';
 import type { NDArray } from '@colab-ts/ndarray';
-import { array, isNDArray, toNested } from '@colab-ts/ndarray';
+import { array, isNDArray, key, toNested, toTypedArray, uniform } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import * as ad from '../src/index.js';
 
@@ -85,6 +85,23 @@ describe('realize', () => {
     await ad.realizeWithStats(y, { backend: aliasing });
     expect(t.live()).toBe(0);
     expect(t.disposedTwice()).toBe(0);
+  });
+
+  it('on the wasm backend (buffer pool), results and re-used results keep their values through later realizes', async () => {
+    const be = await createWasmBackend({ threads: 1 });
+    try {
+      const x = uniform(key(5), [3, 64], { low: -1, high: 1 });
+      const f = (t: ad.Tensor): ad.Tensor => ad.mul(ad.exp(ad.add(t, 1)), ad.reshape(ad.reshape(t, [64, 3]), [3, 64]));
+      const first = await ad.realize(f(ad.tensor(x)), { backend: be });
+      const saved = Array.from(toTypedArray(first));
+      let last = first;
+      for (let i = 0; i < 5; i++) last = await ad.realize(f(ad.tensor(last)), { backend: be }); // results as the next leaves
+      expect(Array.from(toTypedArray(first))).toEqual(saved);
+      expect(Array.from(toTypedArray(await ad.realize(f(ad.tensor(x)), { backend: referenceBackend })))).toEqual(saved);
+      expect(Array.from(toTypedArray(last))).not.toEqual(saved);
+    } finally {
+      await be.close();
+    }
   });
 
   it('differentiates without running anything until realize', async () => {

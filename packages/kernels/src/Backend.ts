@@ -56,6 +56,8 @@ export interface Kernels<B> {
   readonly binary: (a: B, b: B, op: BinaryOp) => Promise<B>;
   readonly compare: (a: B, b: B, op: CompareOp) => Promise<B>;
   readonly where: (cond: B, a: B, b: B) => Promise<B>;
+  // `x > 0 ? x : slope * x` in one pass on a float array (the slope rounded to x's dtype, as a weak scalar).
+  readonly leakyRelu: (x: B, slope: number) => Promise<B>;
   readonly cast: (x: B, dtype: DType) => Promise<B>;
   // Layout.
   readonly reshape: (x: B, shape: Shape) => Promise<B>;

@@ -8,8 +8,9 @@
  * Operators a backend delegates to the reference are in the table too: they
  * must agree exactly, and the row keeps them honest when they get fast paths.
  */
-import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { zeros } from '@colab-ts/ndarray';
+import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
+import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
+import { arbBroadcastShapes } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend, ConvTransposeOptions, PoolOptions, UpsampleOptions } from '../src/index.js';
 import { createGpuBackend, createWasmBackend, referenceBackend } from '../src/index.js';
@@ -93,6 +94,70 @@ const arbChannels = fc.tuple(
   arbSeed,
 );
 
+/** How an operand is laid out: packed, a transposed view, a slice at an offset, or broadcast from extent-1 axes. */
+type Layout = 'packed' | 'transposed' | 'sliced' | 'broadcast';
+interface OperandCase {
+  readonly seed: number;
+  readonly layout: Layout;
+  /** Values on a grid of quarters, so that comparisons meet ties and `where` meets zeros (else `u 2^e`, u in [-1, 1), e in 0..39). */
+  readonly ties: boolean;
+}
+const arbOperand: fc.Arbitrary<OperandCase> = fc.record({ seed: arbSeed, layout: fc.constantFrom<Layout>('packed', 'transposed', 'sliced', 'broadcast'), ties: fc.boolean() });
+
+/** An operand of `shape` and `dtype` in the case's layout (values in [-1, 1)). */
+function operand(shape: Shape, c: OperandCase, dtype: DType = 'float32'): NDArray {
+  const values = (s: Shape): NDArray => {
+    const x = rand32(c.seed, s);
+    // Exponents spread over 40 binades, so that float64 sums of them round and the order of summation shows.
+    const v = map(x, c.ties ? (u) => Math.round(u * 4) / 4 : (u) => u * 2 ** ((Math.abs(u) * 997) % 40 | 0));
+    return dtype === 'float32' ? v : astype(v, dtype);
+  };
+  const r = shape.length;
+  switch (c.layout) {
+    case 'packed':
+      return values(shape);
+    case 'transposed':
+      return transpose(values([...shape].reverse()), Array.from({ length: r }, (_, i) => r - 1 - i));
+    case 'sliced':
+      return slice(values(shape.map((d) => d + 1)), shape.map((d) => ({ start: 1, stop: d + 1 })));
+    case 'broadcast':
+      return broadcastTo(values(shape.map((d, i) => (i % 2 === 0 ? 1 : d))), shape);
+  }
+}
+
+/** Elementwise cases: an operation, two shapes that broadcast together (rank <= 5), operand layouts, a dtype. */
+const arbElementwise = fc.record({
+  shapes: arbBroadcastShapes({ maxRank: 5, maxDim: 4, maxSize: 300 }),
+  a: arbOperand,
+  b: arbOperand,
+  c: arbOperand,
+  dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
+  unary: fc.constantFrom('neg' as const, 'exp' as const, 'log' as const, 'sqrt' as const, 'abs' as const),
+  binary: fc.constantFrom('add' as const, 'sub' as const, 'mul' as const, 'div' as const, 'pow' as const, 'maximum' as const, 'minimum' as const),
+  slope: fc.constantFrom(0.01, 0.2, 0, 1, 3, -0.5),
+  compare: fc.constantFrom('equal' as const, 'notEqual' as const, 'less' as const, 'lessEqual' as const, 'greater' as const, 'greaterEqual' as const),
+});
+
+/** Sum cases: a shape (rank <= 5), an operand layout, a dtype, a set of axes (possibly empty, unsorted or negative), keepDims. */
+const arbSum = fc
+  .record({ shape: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 0, maxLength: 5 }).filter((s) => s.reduce((p, d) => p * d, 1) <= 512), x: arbOperand, keepDims: fc.boolean(), dtype: fc.constantFrom<DType>('float32', 'float32', 'float64') })
+  .chain((c) =>
+    fc.shuffledSubarray(Array.from({ length: c.shape.length }, (_, i) => i)).chain((axes) =>
+      fc.array(fc.boolean(), { minLength: axes.length, maxLength: axes.length }).map((neg) => ({ ...c, axes: axes.map((a, i) => (neg[i] ? a - c.shape.length : a)) })),
+    ),
+  );
+
+/** Concat cases: a shape (rank 1-5), an axis, one to three extents along it, operand layouts, a dtype. */
+const arbConcat = fc
+  .record({ shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'), negative: fc.boolean() })
+  .chain((c) =>
+    fc.record({
+      axis: fc.integer({ min: 0, max: c.shape.length - 1 }),
+      extents: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+      xs: fc.array(arbOperand, { minLength: 3, maxLength: 3 }),
+    }).map((r) => ({ ...c, ...r })),
+  );
+
 /** Float32 accumulation over at most a few hundred terms of size <= 1. */
 const CONV_TOL = { wasm: 1e-5, gpu: 1e-5 } as const;
 /** Exact up to one float32 rounding of a few operations. */
@@ -155,7 +220,28 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     expect(y.dtype).toBe('float64');
     return [y];
   }, { wasm: 0, gpu: 0 }, 5),
-  row('general kernels (delegated): binary, sum, matmul', arbChannels, async (be, [shape, seed]) => {
+  row('unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)', arbElementwise, async (be, c) => {
+    const [sa, sb] = c.shapes;
+    const [a, b] = [await up(be, operand(sa, c.a, c.dtype)), await up(be, operand(sb, c.b, c.dtype))];
+    const cond = await be.kernels.compare(await up(be, operand(sb, c.c, c.dtype)), b, c.compare);
+    return [
+      await down(be, await be.kernels.unary(a, c.unary)),
+      await down(be, await be.kernels.binary(a, b, c.binary)),
+      await down(be, await be.kernels.binary(b, a, c.binary)),
+      await down(be, cond),
+      await down(be, await be.kernels.where(cond, a, b)),
+      await down(be, await be.kernels.leakyRelu(a, c.slope)),
+    ];
+  }, { wasm: 0, gpu: 0 }, 40),
+  row('sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)', arbSum, async (be, c) => {
+    const x = await up(be, operand(c.shape, c.x, c.dtype));
+    return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
+  }, { wasm: 0, gpu: 0 }, 80),
+  row('concat along any axis (operands in any layout; float32 fast path, float64 delegated)', arbConcat, async (be, c) => {
+    const xs = await Promise.all(c.extents.map((e, i) => up(be, operand(c.shape.map((d, k) => (k === c.axis ? e : d)), c.xs[i]!, c.dtype))));
+    return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
+  }, { wasm: 0, gpu: 0 }, 40),
+  row('general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)', arbChannels, async (be, [shape, seed]) => {
     const a = await up(be, rand32(seed, shape));
     const b = await up(be, rand32(seed + 1, shape));
     const s = await be.kernels.sum(await be.kernels.binary(a, b, 'mul'), [2, 3], false);

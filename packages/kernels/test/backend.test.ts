@@ -10,7 +10,7 @@ import { conv3d } from '../src/reference.js';
 import { rand, values } from './helpers.js';
 
 const ALL_KERNELS: readonly KernelName[] = [
-  'unary', 'binary', 'compare', 'where', 'cast', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad', 'concat', 'flip', 'sum', 'max', 'matmul',
+  'unary', 'binary', 'compare', 'where', 'leakyRelu', 'cast', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad', 'concat', 'flip', 'sum', 'max', 'matmul',
   'conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d', 'maxPool3d', 'maxPool3dBackward', 'avgPool3d', 'avgPool3dBackward',
   'upsample3d', 'upsample3dBackward', 'instanceNormStats', 'softmax', 'softmaxBackward',
 ];

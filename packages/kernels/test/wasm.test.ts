@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/index.js';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d } from '../src/reference.js';
+import { createBufferPool } from '../src/wasm/pool.js';
 import { expectAllClose } from './helpers.js';
 
 let be: WasmBackend;
@@ -23,8 +24,9 @@ describe('the wasm backend', () => {
     expect(be.threads).toBe(2);
     expect(be.device).toBe('WebAssembly SIMD, 2 worker threads');
     expect(be.wasmKernels).toEqual(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
+    expect(be.float32Kernels).toEqual(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max', 'concat']);
     const x = zeros([1, 2, 3]);
-    expect(await be.upload(x)).toBe(x);
+    expect((await be.upload(x)).data).toBe(x.data); // no copy
   });
 
   it('agrees with the reference on a U-Net-sized layer with bias, stride and dilation', async () => {
@@ -54,6 +56,66 @@ describe('the wasm backend', () => {
     const y = await be.kernels.conv3d(x, w, null, {});
     expect(y.dtype).toBe('float64');
     expect(Array.from(toTypedArray(y))).toEqual(Array.from(toTypedArray(conv3d(x, w, null, {}))));
+  });
+
+  it('recycles the storage of disposed results, never of uploads or of storage a live view shares', async () => {
+    const x = uniform(key(9), [2, 3, 4], { low: -1, high: 1 });
+    const up = await be.upload(x);
+    const a = await be.kernels.unary(up, 'neg');
+    be.dispose(a);
+    const b = await be.kernels.unary(up, 'exp'); // same size: a's storage again
+    expect(b.data).toBe(a.data);
+    expect(Array.from(toTypedArray(b))).toEqual(Array.from(toTypedArray(x)).map((v) => Math.fround(Math.exp(v))));
+    const view = await be.kernels.reshape(b, [6, 4]);
+    be.dispose(b);
+    const c = await be.kernels.unary(up, 'abs'); // b's storage is still the view's
+    expect(c.data).not.toBe(b.data);
+    expect(Array.from(toTypedArray(view))).toEqual(Array.from(toTypedArray(x)).map((v) => Math.fround(Math.exp(v))));
+    be.dispose(view);
+    be.dispose(view); // a second dispose of one array releases nothing more
+    const d = await be.kernels.unary(up, 'neg');
+    const e = await be.kernels.unary(up, 'neg');
+    expect(d.data === b.data || e.data === b.data).toBe(true);
+    expect(d.data).not.toBe(e.data);
+    be.dispose(up); // an upload is the caller's array
+    const f = await be.kernels.unary(up, 'sqrt');
+    expect(f.data).not.toBe(x.data);
+    expect(Array.from(toTypedArray(x)).every((v, i) => v === toTypedArray(up)[i])).toBe(true);
+    // A result uploaded again (the next realize's leaf) and disposed there keeps its storage.
+    const g = await be.kernels.unary(up, 'neg');
+    be.dispose(await be.upload(g));
+    const h = await be.kernels.unary(up, 'abs');
+    expect(h.data).not.toBe(g.data);
+    expect(Array.from(toTypedArray(g))).toEqual(Array.from(toTypedArray(x)).map((v) => -v));
+    // A download keeps its storage, even when the buffer is disposed after it (as realize does).
+    const k = await be.kernels.unary(up, 'exp');
+    const kept = await be.download(k);
+    be.dispose(k);
+    const l = await be.kernels.unary(up, 'abs');
+    expect(l.data).not.toBe(kept.data);
+    expect(Array.from(toTypedArray(kept))).toEqual(Array.from(toTypedArray(x)).map((v) => Math.fround(Math.exp(v))));
+  });
+
+  it('packs strided float32 operands for the engine (a transposed view convolves as its packed copy)', async () => {
+    const xt = transpose(uniform(key(10), [2, 5, 4, 3, 3], { low: -1, high: 1 }), [0, 1, 4, 3, 2]);
+    const w = uniform(key(11), [2, 5, 3, 3, 3], { low: -1, high: 1 });
+    expectAllClose(await be.kernels.conv3d(xt, w, null, { padding: 1 }), conv3d(xt, w, null, { padding: 1 }), 1e-5);
+    expectAllClose(await be.kernels.conv3dBackwardWeights(xt, await be.kernels.conv3d(xt, w, null, {}), w.shape, {}), conv3dBackwardWeights(xt, conv3d(xt, w, null, {}), w.shape, {}), 1e-4);
+  });
+
+  it('keeps at most poolBytes of free buffers (a buffer that would exceed them is left to the collector)', () => {
+    const pool = createBufferPool(100);
+    const held = (n: number) => pool.track(wrap(pool.alloc.f32(n)), []);
+    const wrap = (d: Float32Array) => ({ dtype: 'float32' as const, shape: [d.length], strides: [1], offset: 0, data: d });
+    const [a, b, c] = [held(10), held(10), held(20)];
+    pool.dispose(a);
+    pool.dispose(b);
+    expect(pool.pooledBytes()).toBe(80);
+    pool.dispose(c); // 80 + 80 > 100: not kept
+    expect(pool.pooledBytes()).toBe(80);
+    expect(pool.alloc.f32(10)).toBe(b.data);
+    expect(pool.alloc.f32(20)).not.toBe(c.data);
+    expect(pool.pooledBytes()).toBe(40);
   });
 
   it('checks shapes before the engine runs, naming the op', async () => {

@@ -166,7 +166,9 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
   const centred = sub(xt, mean(xt, { axes, keepDims: true }));
   const inv = div(1, sqrt(add(mean(square(centred), { axes, keepDims: true }), eps)));
   const perChannel = (p: Tensor): Tensor => reshape(p, [1, c, 1, 1, 1]);
-  return add(mul(mul(centred, inv), perChannel(scale)), perChannel(bias));
+  // NOTE: scale folded into the [N, C, 1, 1, 1] factor first, so the full-size tensor is multiplied once,
+  // not twice (one pass fewer forward, two fewer backward).
+  return add(mul(centred, mul(inv, perChannel(scale))), perChannel(bias));
 }
 
 /**

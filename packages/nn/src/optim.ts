@@ -11,8 +11,8 @@
  */
 import type { TensorLike } from '@colab-ts/autodiff';
 import { flatten, mul, sub } from '@colab-ts/autodiff';
-import type { NDArray } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, array, shapesEqual, showShape, toTypedArray } from '@colab-ts/ndarray';
+import type { AnyData, NDArray } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, array, contiguous, shapesEqual, showShape, toTypedArray, zeros } from '@colab-ts/ndarray';
 import { checkSameStructure, flattenArrays } from './tree.js';
 
 /** A learning rate: a constant or a function of the step number (0 for the first step). @category optimizers */
@@ -57,6 +57,10 @@ export interface AdamState {
 
 const values = (x: NDArray): Float64Array => Float64Array.from(toTypedArray(x));
 const like = (x: NDArray, data: Float64Array): NDArray => array(data, x.shape, x.dtype);
+/** The elements of `x` in row-major order, read in place when packed (never written). */
+const readOnly = (x: NDArray): AnyData => contiguous(x).data;
+/** A fresh array of `x`'s shape and dtype, to be filled. */
+const blank = (x: NDArray): NDArray => zeros(x.shape, x.dtype);
 
 function lrAt(op: string, lr: LearningRate, step: number): number {
   const v = typeof lr === 'function' ? lr(step) : lr;
@@ -88,6 +92,27 @@ function paramsAndGrads(op: string, params: unknown, grads: unknown) {
 }
 
 /**
+ * One SGD update of a leaf's elements, in float64 per element: `g = grad + wd p`; the new buffer
+ * (`g` on the first step, else `mu buf + (1 - damp) g`) stored to `bo`; `p - lr d` stored to `po` with
+ * `d = g + mu buf` (Nesterov, the unrounded buffer) or `buf`; without momentum `d = g`.
+ */
+function sgdLeaf(po: AnyData, bo: AnyData | undefined, pv: AnyData, gv: AnyData, bv: AnyData | undefined, h: { lr: number; mu: number; damp: number; wd: number; nesterov: boolean }): void {
+  const { lr, mu, damp, wd, nesterov } = h;
+  const n = pv.length;
+  if (bo === undefined) {
+    for (let j = 0; j < n; j++) po[j] = pv[j]! - lr * (gv[j]! + wd * pv[j]!);
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const pj = pv[j]!;
+    const gj = gv[j]! + wd * pj;
+    const b = bv === undefined ? gj : mu * bv[j]! + (1 - damp) * gj;
+    bo[j] = b;
+    po[j] = pj - lr * (nesterov ? gj + mu * b : b);
+  }
+}
+
+/**
  * SGD with momentum, dampening, Nesterov and L2 weight decay, exactly as PyTorch: `g += wd p`;
  * `buf = g` on the first step, else `mu buf + (1 - dampening) g`; `g = nesterov ? g + mu buf : buf`; `p -= lr g`.
  * nnU-Net trains with `sgd({ lr: polyLr(1e-2, epochs), momentum: 0.99, nesterov: true, weightDecay: 3e-5 })`.
@@ -113,26 +138,31 @@ export function sgd(options: SgdOptions): Optimizer<SgdState> {
       if (bufs !== undefined) checkSameStructure(op, p, bufs, 'state.momentum');
       const newP: NDArray[] = [];
       const newB: NDArray[] = [];
+      // One pass per leaf, reading the arrays in place and writing fresh ones (no float64 copies).
       p.leaves.forEach((pl, i) => {
-        const pv = values(pl);
-        const gv = values(g.leaves[i]!);
-        if (wd !== 0) for (let j = 0; j < gv.length; j++) gv[j]! += wd * pv[j]!;
-        let d = gv;
-        if (mu !== 0) {
-          const buf = bufs === undefined ? Float64Array.from(gv) : values(bufs.leaves[i]!);
-          if (bufs !== undefined) for (let j = 0; j < buf.length; j++) buf[j] = mu * buf[j]! + (1 - damp) * gv[j]!;
-          newB.push(like(pl, buf));
-          if (nesterov) {
-            d = new Float64Array(gv.length);
-            for (let j = 0; j < gv.length; j++) d[j] = gv[j]! + mu * buf[j]!;
-          } else d = buf;
-        }
-        for (let j = 0; j < pv.length; j++) pv[j]! -= lr * d[j]!;
-        newP.push(like(pl, pv));
+        const np = blank(pl);
+        const nb = mu === 0 ? undefined : blank(pl);
+        sgdLeaf(np.data, nb?.data, readOnly(pl), readOnly(g.leaves[i]!), bufs === undefined ? undefined : readOnly(bufs.leaves[i]!), { lr, mu, damp, wd, nesterov });
+        newP.push(np);
+        if (nb !== undefined) newB.push(nb);
       });
       return [p.unflatten(newP) as T, { step: step + 1, momentum: mu === 0 ? undefined : p.unflatten(newB) }];
     },
   };
+}
+
+/** One Adam update of a leaf's elements in float64 (moments from zero on the first step), as documented on `adam`. */
+function adamLeaf(po: AnyData, mo: AnyData, vo: AnyData, pv: AnyData, gv: AnyData, mv: AnyData | undefined, vv: AnyData | undefined, h: { b1: number; b2: number; eps: number; wd: number; stepSize: number; bc2: number }): void {
+  const { b1, b2, eps, wd, stepSize, bc2 } = h;
+  for (let j = 0; j < pv.length; j++) {
+    const pj = pv[j]!;
+    const gj = gv[j]! + wd * pj;
+    const m = b1 * (mv === undefined ? 0 : mv[j]!) + (1 - b1) * gj;
+    const v = b2 * (vv === undefined ? 0 : vv[j]!) + (1 - b2) * gj * gj;
+    mo[j] = m;
+    vo[j] = v;
+    po[j] = pj - (stepSize * m) / (Math.sqrt(v) / bc2 + eps);
+  }
 }
 
 /**
@@ -167,19 +197,12 @@ export function adam(options: AdamOptions = {}): Optimizer<AdamState> {
       const newM: NDArray[] = [];
       const newV: NDArray[] = [];
       p.leaves.forEach((pl, i) => {
-        const pv = values(pl);
-        const gv = values(g.leaves[i]!);
-        const m = ms === undefined ? new Float64Array(pv.length) : values(ms.leaves[i]!);
-        const v = vs === undefined ? new Float64Array(pv.length) : values(vs.leaves[i]!);
-        for (let j = 0; j < pv.length; j++) {
-          const gj = gv[j]! + wd * pv[j]!;
-          m[j] = b1 * m[j]! + (1 - b1) * gj;
-          v[j] = b2 * v[j]! + (1 - b2) * gj * gj;
-          pv[j]! -= (stepSize * m[j]!) / (Math.sqrt(v[j]!) / bc2 + eps);
-        }
-        newP.push(like(pl, pv));
-        newM.push(like(pl, m));
-        newV.push(like(pl, v));
+        const [np, nm, nv] = [blank(pl), blank(pl), blank(pl)];
+        const h = { b1, b2, eps, wd, stepSize, bc2 };
+        adamLeaf(np.data, nm.data, nv.data, readOnly(pl), readOnly(g.leaves[i]!), ms === undefined ? undefined : readOnly(ms.leaves[i]!), vs === undefined ? undefined : readOnly(vs.leaves[i]!), h);
+        newP.push(np);
+        newM.push(nm);
+        newV.push(nv);
       });
       return [p.unflatten(newP) as T, { step: t, m: p.unflatten(newM), v: p.unflatten(newV) }];
     },

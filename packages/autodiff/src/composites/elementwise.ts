@@ -3,7 +3,7 @@
  * (their derivatives come from the primitives'), so each is one function.
  * @module
  */
-import { dual } from '@colab-ts/ndarray';
+import { dual, isFloat } from '@colab-ts/ndarray';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor, elementwiseOperands } from '../internal/coerce.js';
@@ -11,6 +11,7 @@ import { add } from '../primitives/add.js';
 import { greater, greaterEqual } from '../primitives/compare.js';
 import { div } from '../primitives/div.js';
 import { exp } from '../primitives/exp.js';
+import { leakyReluFused } from '../primitives/leakyRelu.js';
 import { log } from '../primitives/log.js';
 import { maximum } from '../primitives/maximum.js';
 import { mul } from '../primitives/mul.js';
@@ -54,7 +55,9 @@ export const leakyRelu: {
   (args) => isTensor(args[0]) || typeof args[0] === 'number',
   (x: TensorLike, options: { readonly slope?: number } = {}): Tensor => {
     const t = asTensor('leakyRelu', x);
-    return where(greater(t, 0), t, mul(t, options.slope ?? 0.01));
+    const slope = options.slope ?? 0.01;
+    // Float tensors take the fused primitive (one pass instead of three); integers keep dtype promotion.
+    return isFloat(t.dtype) ? leakyReluFused(t, slope) : where(greater(t, 0), t, mul(t, slope));
   },
 );
 

@@ -21,6 +21,7 @@ import { divPrimitive } from './div.js';
 import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
+import { leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
 import { maxPrimitive } from './max.js';
@@ -57,6 +58,7 @@ const all = {
   pow: powPrimitive,
   maximum: maximumPrimitive,
   where: wherePrimitive,
+  leakyRelu: leakyReluPrimitive,
   compare: comparePrimitive,
   cast: castPrimitive,
   sum: sumPrimitive,

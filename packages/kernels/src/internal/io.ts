@@ -3,8 +3,8 @@
  * the reference kernels (which accumulate in float64 whatever the dtype).
  * @module
  */
-import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
-import { ValueError, array, isNDArray, toTypedArray } from '@colab-ts/ndarray';
+import type { DataOf, DType, NDArray, Shape } from '@colab-ts/ndarray';
+import { ValueError, array, contiguousStrides, isNDArray, toTypedArray } from '@colab-ts/ndarray';
 
 /** Throws unless `x` is an NDArray. @category internal */
 export function checkArray(op: string, name: string, x: unknown): asserts x is NDArray {
@@ -21,3 +21,10 @@ export function readF64(x: NDArray): Float64Array {
 export function fromF64(data: Float64Array, shape: Shape, dtype: DType): NDArray {
   return dtype === 'float64' ? array(data, shape, 'float64') : array(data, shape, dtype);
 }
+
+/**
+ * A packed row-major array over `data` without copying it (`array` copies, through a generic loop):
+ * for kernels handing over a buffer they just filled and never touch again. @category internal
+ */
+export const wrapPacked = <D extends DType>(dtype: D, shape: Shape, data: DataOf<D>): NDArray<number, D> =>
+  Object.freeze({ dtype, shape: Object.freeze([...shape]), strides: Object.freeze(contiguousStrides(shape)), offset: 0, data }) as NDArray<number, D>;

@@ -13,6 +13,7 @@ const kernels: Kernels<NDArray> = {
   binary: async (a, b, op) => K.binary(a, b, op),
   compare: async (a, b, op) => K.compare(a, b, op),
   where: async (c, a, b) => K.where(c, a, b),
+  leakyRelu: async (x, slope) => K.leakyRelu(x, slope),
   cast: async (x, dtype) => K.cast(x, dtype),
   reshape: async (x, shape) => K.reshape(x, shape),
   transpose: async (x, axes) => K.transpose(x, axes),

@@ -35,7 +35,7 @@ const COMPARE: Readonly<Record<CompareOp, (a: NDArray, b: NDArray) => NDArray>> 
 
 type General = Pick<
   SyncKernels<NDArray>,
-  'unary' | 'binary' | 'compare' | 'where' | 'cast' | 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'flip' | 'sum' | 'max' | 'matmul'
+  'unary' | 'binary' | 'compare' | 'where' | 'leakyRelu' | 'cast' | 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'flip' | 'sum' | 'max' | 'matmul'
 >;
 
 /** The general kernels of the reference backend, synchronous. @category reference */
@@ -44,6 +44,10 @@ export const generalKernels: General = {
   binary: (a, b, op) => BINARY[op](a, b),
   compare: (a, b, op) => COMPARE[op](a, b),
   where: (c, a, b) => nd.where(c, a, b),
+  leakyRelu: (x, slope) => {
+    if (!nd.isFloat(x.dtype)) throw new nd.DTypeError('leakyRelu', `expects a float array, got ${x.dtype}`);
+    return nd.where(nd.greater(x, 0), x, nd.mul(x, slope));
+  },
   cast: (x, dtype) => nd.astype(x, dtype),
   reshape: (x, shape) => nd.reshape(x, shape),
   transpose: (x, axes) => nd.transpose(x, axes),

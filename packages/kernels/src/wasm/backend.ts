@@ -3,18 +3,23 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); every other kernel, and every kernel given a float64 (or integer)
- * input, runs on the reference. Buffers are `NDArray`s, as for the reference.
+ * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `sum`, `max` and `concat` on float32 run
+ * typed-array loops of their own (`general.ts`, exact as the reference); every
+ * other kernel, and every kernel given a float64 (or integer) input, runs on
+ * the reference. Buffers are `NDArray`s, as for the reference.
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { array, isPacked, toTypedArray } from '@colab-ts/ndarray';
+import { isPacked, toTypedArray } from '@colab-ts/ndarray';
 import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
 import { convTranspose3dShape } from '../convTranspose3d/index.js';
-import { checkArray } from '../internal/io.js';
+import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
+import type { Allocator } from './general.js';
+import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
 
@@ -24,6 +29,8 @@ export interface WasmBackend extends Backend<NDArray> {
   readonly threads: number;
   /** The kernels that run on WebAssembly (for float32 inputs); the others run on the reference. */
   readonly wasmKernels: readonly KernelName[];
+  /** The general kernels with float32 typed-array loops of their own (no float64 staging); the rest run on the reference. */
+  readonly float32Kernels: readonly KernelName[];
   /** Stops the worker threads (idle workers never keep the process alive; this frees them). */
   readonly close: () => Promise<void>;
 }
@@ -32,10 +39,13 @@ export interface WasmBackend extends Backend<NDArray> {
 export interface WasmBackendOptions {
   /** Worker threads (default: the number of CPUs, at most 8). */
   readonly threads?: number;
+  /** Most bytes of disposed buffers kept for reuse by later kernels (default: an eighth of the memory, at most 2 GiB; 0 turns the pool off). */
+  readonly poolBytes?: number;
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
-const packedF32 = (x: NDArray): Float32Array => (isPacked(x) && x.data instanceof Float32Array ? x.data : Float32Array.from(toTypedArray(x)));
+const packedF32 = (x: NDArray): Float32Array =>
+  x.data instanceof Float32Array ? (isPacked(x) ? x.data : packF32(x as NDArray & { data: Float32Array })) : Float32Array.from(toTypedArray(x));
 
 const engineOptions = (op: string, o: ConvOptions): WasmConvOptions => {
   const n = normalizeConv(op, o);
@@ -58,10 +68,18 @@ function padHigh(data: Float32Array, shape: Shape, to: readonly number[]): Float
   return out;
 }
 
-function kernelsOn(engine: WasmConv): Kernels<NDArray> {
+function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
   const ref = referenceBackend.kernels;
   const kernels: Kernels<NDArray> = {
     ...ref,
+    unary: async (x, op) => unaryF32(x, op, alloc) ?? ref.unary(x, op),
+    binary: async (a, b, op) => binaryF32(a, b, op, alloc) ?? ref.binary(a, b, op),
+    compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
+    where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
+    leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
+    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
+    max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
+    concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -70,7 +88,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const ys = conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
       if (!isF32(x, w, bias)) return ref.conv3d(x, w, bias, options);
       const r = await engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions(op, options));
-      return array(r.data, ys, 'float32');
+      return wrapPacked('float32', ys, r.data);
     },
     conv3dBackwardInput: async (dy, w, inputShape, options) => {
       const op = 'conv3dBackwardInput';
@@ -79,7 +97,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const xs = conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options);
       if (!isF32(dy, w)) return ref.conv3dBackwardInput(dy, w, inputShape, options);
       const r = await engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions(op, options));
-      return array(r.data, xs, 'float32');
+      return wrapPacked('float32', xs, r.data);
     },
     conv3dBackwardWeights: async (x, dy, weightShape, options) => {
       const op = 'conv3dBackwardWeights';
@@ -88,7 +106,7 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
       const ws = conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options);
       if (!isF32(x, dy)) return ref.conv3dBackwardWeights(x, dy, weightShape, options);
       const r = await engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions(op, options));
-      return array(r.data, ws, 'float32');
+      return wrapPacked('float32', ws, r.data);
     },
     convTranspose3d: async (x, w, bias, options: ConvTransposeOptions) => {
       const op = 'convTranspose3d';
@@ -114,20 +132,36 @@ function kernelsOn(engine: WasmConv): Kernels<NDArray> {
           for (let s = nc * spatial; s < (nc + 1) * spatial; s++) out[s] = out[s]! + v;
         }
       }
-      return array(out, ys, 'float32');
+      return wrapPacked('float32', ys, out);
     },
   };
-  return Object.freeze(kernels);
+  return kernels;
+}
+
+/** Every kernel of `kernels`, its results registered with the pool (`track`) so that `dispose` can recycle their storage. */
+function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly unknown[]) => R): Kernels<NDArray> {
+  const out: Record<string, unknown> = {};
+  for (const [name, k] of Object.entries(kernels)) out[name] = async (...args: unknown[]) => track(await (k as (...a: unknown[]) => Promise<unknown>)(...args), args);
+  return Object.freeze(out) as unknown as Kernels<NDArray>;
 }
 
 /** The kernels that run on the WebAssembly engine. */
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
+
+/** The general kernels with float32 loops of their own on the main thread (general.ts). */
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max', 'concat']);
 
 /** The default number of worker threads: the CPUs this process may use, at most 8. */
 async function defaultThreads(): Promise<number> {
   const os = await import('node:os');
   const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(8, n));
+}
+
+/** The default pool size: an eighth of the machine's memory, at most 2 GiB (a 64^3 U-Net step frees about 1 GiB of buffers it will want again). */
+async function defaultPoolBytes(): Promise<number> {
+  const os = await import('node:os');
+  return Math.min(2 ** 31, Math.floor(os.totalmem() / 8));
 }
 
 /**
@@ -137,18 +171,26 @@ async function defaultThreads(): Promise<number> {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? (await defaultThreads());
-  const engine = await createWasmConv({ threads });
+  const pool = createBufferPool(options.poolBytes ?? (await defaultPoolBytes()));
+  const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
   return Object.freeze({
     name: 'wasm' as const,
     device: `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`,
     threads: engine.threads,
     wasmKernels: WASM_KERNELS,
-    upload: async (x: NDArray) => x,
-    download: async (b: NDArray) => b,
-    dispose: () => undefined,
+    float32Kernels: FLOAT32_KERNELS,
+    // A new record over the same storage (no copy): disposing an upload must never release the pool reference
+    // that the same array may hold as an earlier kernel result.
+    upload: async (x: NDArray) => Object.freeze({ dtype: x.dtype, shape: x.shape, strides: x.strides, offset: x.offset, data: x.data }) as NDArray,
+    // The caller keeps a download, so its storage leaves the pool (realize disposes every buffer after downloading).
+    download: async (b: NDArray) => {
+      pool.escape(b);
+      return b;
+    },
+    dispose: pool.dispose,
     shapeOf: (b: NDArray) => b.shape,
     dtypeOf: (b: NDArray) => b.dtype,
-    kernels: kernelsOn(engine),
+    kernels: tracked(kernelsOn(engine, pool.alloc), pool.track),
     close: async () => engine.dispose(),
   });
 }

@@ -127,7 +127,8 @@ function scatterPhase(
 }
 
 /** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
-export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig> } = {}): Promise<WasmConv> {
+export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {}): Promise<WasmConv> {
+  const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
   const MR = cfg.mr, NR = cfg.nv * 4, DWMR = cfg.dwMr, DWNR = cfg.dwNv * 4;
@@ -239,7 +240,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     new Uint8Array(memory.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
   }
   function copyOut(at: number, n: number): Float32Array {
-    const out = new Float32Array(n);
+    const out = alloc(n);
     new Uint8Array(out.buffer).set(new Uint8Array(memory.buffer, at, n * 4));
     return out;
   }

@@ -1,0 +1,189 @@
+/**
+ * One U-Net training step (forward, CE + soft Dice loss, backward, SGD with
+ * Nesterov momentum) in colab-ts on the `wasm` backend against its PyTorch CPU
+ * twin (/work/shared/peers/torch_unet_twin.py, or PEERS_DIR), in the same run:
+ * repetitions alternate colab-ts, PyTorch, colab-ts, ... after one warm-up
+ * step each, both on 2 threads; the figure is the ratio of the medians.
+ * Configurations (argv or UNET_CONFIGS, comma-separated):
+ *   demo  2D-like U-Net of the demo: batch 4, 1x1x32x32, 8 features, 3 stages
+ *   3d32  3D U-Net: batch 2, 1x32^3, 16 features, 4 stages
+ *   3d64  the same at 64^3 (slow: opt in)
+ * Both sides build the network from the same `unetConfigFor` of the CLI, the
+ * same hash-filled input and the same ball-shaped two-class target.
+ * With UNET_BASELINE=1 a third system joins the rotation: a wasm backend
+ * without its buffer pool and with the general kernels (elementwise, where,
+ * compare, leakyRelu, sum, max) of the reference, as it ran before issue #10
+ * (the graph is today's: fused leakyRelu node, folded instance-norm scale, one-pass SGD).
+ * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
+ * and exits 0. Results: bench/results/unet.json and unet.md.
+ *
+ * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { realize, valueAndGrad } from '@colab-ts/autodiff';
+import { unetConfigFor } from '@colab-ts/cli';
+import type { AnyBackend } from '@colab-ts/kernels';
+import { createWasmBackend, referenceBackend } from '@colab-ts/kernels';
+import type { NDArray } from '@colab-ts/ndarray';
+import * as nd from '@colab-ts/ndarray';
+import { ceDiceLoss, paramCount, sgd, toTensors, unetApply, unetInit, type UNetParams } from '@colab-ts/nn';
+import { machine, median, writeResults } from './harness.js';
+
+const PEERS = process.env.PEERS_DIR ?? '/work/shared/peers';
+const TWIN = join(PEERS, 'torch_unet_twin.py');
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+if (python === undefined || !existsSync(TWIN)) {
+  console.log(`SKIP bench:unet: ${python === undefined ? "PyTorch is not importable (python3 -c 'import torch' failed; apt-get install -y python3-torch)" : `no twin at ${TWIN}`}`);
+  process.exit(0);
+}
+
+interface Setting {
+  readonly name: string;
+  readonly features: number;
+  readonly stages: number;
+  readonly batch: number;
+  readonly patch: readonly [number, number, number];
+}
+const SETTINGS: Readonly<Record<string, Setting>> = {
+  demo: { name: 'demo 2D: batch 4, 1x1x32x32, 8 features, 3 stages', features: 8, stages: 3, batch: 4, patch: [1, 32, 32] },
+  '3d32': { name: '3D: batch 2, 1x32^3, 16 features, 4 stages', features: 16, stages: 4, batch: 2, patch: [32, 32, 32] },
+  '3d64': { name: '3D: batch 2, 1x64^3, 16 features, 4 stages', features: 16, stages: 4, batch: 2, patch: [64, 64, 64] },
+};
+const chosen = (process.argv[2] ?? process.env.UNET_CONFIGS ?? 'demo,3d32').split(',').map((s) => s.trim());
+for (const c of chosen) if (SETTINGS[c] === undefined) throw new Error(`bench:unet: unknown configuration ${c} (known: ${Object.keys(SETTINGS).join(', ')})`);
+const reps = Number(process.env.UNET_REPS ?? 5);
+const threads = 2;
+
+/** The peers' integer hash (murmur3 fmix32 of (i, seed)) to [-1, 1) with 24 bits, as torch_bench.hash_fill. */
+function hashFill(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  const s = Math.imul(seed, 0x85ebca77) >>> 0;
+  for (let i = 0; i < n; i++) {
+    let h = (Math.imul(i, 0x9e3779b1) + s) >>> 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+    out[i] = ((h >>> 8) / 16777216) * 2 - 1;
+  }
+  return out;
+}
+
+/** The twin's `ball_labels`: one ball (a disk when D = 1) per sample, one-hot `[B, 2, D, H, W]` (ROI first). */
+function ballTarget(B: number, [D, H, W]: readonly [number, number, number]): NDArray {
+  const r = Math.max(1, Math.min(H, W, D > 1 ? D : H) / 4);
+  const v = D * H * W;
+  const out = new Float32Array(B * 2 * v);
+  for (let b = 0; b < B; b++)
+    for (let z = 0; z < D; z++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const inside = Math.hypot(z - (D - 1) / 2, y - (H / 2 + b), x - (W / 2 - b)) <= r ? 1 : 0;
+          const i = (z * H + y) * W + x;
+          out[(b * 2) * v + i] = inside;
+          out[(b * 2 + 1) * v + i] = 1 - inside;
+        }
+  return nd.array(out, [B, 2, D, H, W], 'float32');
+}
+
+/** The twin as a JSON-lines server: one request, one reply. */
+function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; close: () => void } {
+  const env = { ...process.env, TORCH_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: '1', MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '17179869184' };
+  const child = spawn(python!, [TWIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const l = await lines.next();
+    if (l.done === true) throw new Error('bench:unet: the PyTorch twin exited');
+    return JSON.parse(l.value) as Record<string, unknown>;
+  };
+  const ready = next();
+  return {
+    ask: async (m) => {
+      await ready;
+      child.stdin!.write(`${JSON.stringify(m)}\n`);
+      const r = await next();
+      if (r.ok !== true) throw new Error(`bench:unet: twin ${JSON.stringify(m)} failed: ${String(r.error)}`);
+      return r;
+    },
+    close: () => {
+      child.stdin!.end(`${JSON.stringify({ cmd: 'exit' })}\n`);
+    },
+  };
+}
+
+const be = await createWasmBackend({ threads });
+const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max'] as const;
+// The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
+const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
+const baseline: AnyBackend | undefined = old === undefined ? undefined : { ...old, kernels: { ...old.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } };
+const twin = startTwin();
+const info = await twin.ask({ cmd: 'info' });
+const load0 = loadavg();
+const rows = [];
+for (const key of chosen) {
+  const s = SETTINGS[key]!;
+  const cfg = unetConfigFor({ patch: s.patch, features: s.features, stages: s.stages, inChannels: 1 }, 2);
+  let params = unetInit(nd.key(0), cfg) as unknown as UNetParams<NDArray>;
+  const x = nd.array(hashFill(s.batch * nd.shapeSize(s.patch), 11), [s.batch, 1, ...s.patch], 'float32');
+  const target = ballTarget(s.batch, s.patch);
+  const opt = sgd({ lr: 0.01, momentum: 0.99, nesterov: true, weightDecay: 3e-5 });
+  let state = opt.init(params);
+  const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, x), target, { channels: [0] });
+  const step = async (backend: AnyBackend = be): Promise<number> => {
+    const t0 = performance.now();
+    const [l, g] = valueAndGrad(loss)(toTensors(params) as unknown as UNetParams);
+    const r = await realize({ l, g }, { backend });
+    [params, state] = opt.step(params, r.g, state);
+    return performance.now() - t0;
+  };
+  const setup = await twin.ask({ cmd: 'unet_setup', cfg, batch: s.batch, patch: s.patch });
+  const ours: number[] = [];
+  const torch: number[] = [];
+  const before: number[] = [];
+  await step();
+  if (baseline !== undefined) await step(baseline);
+  await twin.ask({ cmd: 'unet_plain_run', reps: 1 });
+  for (let r = 0; r < reps; r++) {
+    ours.push(await step());
+    if (baseline !== undefined) before.push(await step(baseline));
+    torch.push(...((await twin.ask({ cmd: 'unet_plain_run', reps: 1 })).ms as number[]));
+  }
+  const row = {
+    config: key,
+    name: s.name,
+    unet: cfg,
+    parameters: paramCount(params),
+    torchParameters: setup.params_base,
+    reps,
+    colabTsMs: +median(ours).toFixed(1),
+    torchMs: +median(torch).toFixed(1),
+    ratio: +(median(ours) / median(torch)).toFixed(2),
+    ...(baseline === undefined ? {} : { referenceGeneralMs: +median(before).toFixed(1), referenceGeneralRatio: +(median(before) / median(torch)).toFixed(2), referenceGeneralRunsMs: before.map((v) => +v.toFixed(1)) }),
+    colabTsRunsMs: ours.map((v) => +v.toFixed(1)),
+    torchRunsMs: torch.map((v) => +v.toFixed(1)),
+  };
+  rows.push(row);
+  console.log(`${s.name}: colab-ts ${row.colabTsMs} ms, PyTorch ${row.torchMs} ms, ratio ${row.ratio}${baseline === undefined ? '' : `; with the reference general kernels ${median(before).toFixed(1)} ms, ratio ${(median(before) / median(torch)).toFixed(2)}`}`);
+}
+twin.close();
+await be.close();
+await old?.close();
+const load1 = loadavg();
+const meta = { machine: machine(), backend: be.device, torch: info, threads, loadAverageStart: load0, loadAverageEnd: load1, method: 'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch' };
+console.log(writeResults('unet', { ...meta, results: rows }));
+const md = [
+  '# U-Net training step: colab-ts (wasm) vs PyTorch CPU',
+  '',
+  `${meta.machine.date}, ${meta.machine.cpu} (${meta.machine.cores} cores), Node ${meta.machine.node}, PyTorch ${String(info.torch)}; ${threads} threads each; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${load1.map((v) => v.toFixed(2)).join('/')} at end.`,
+  `${meta.method}.`,
+  '',
+  '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.name} | ${r.parameters} | ${r.colabTsMs} | ${r.torchMs} | ${r.ratio} | ${'referenceGeneralMs' in r ? `${r.referenceGeneralMs} (${r.referenceGeneralRatio})` : '-'} |`),
+  '',
+];
+writeFileSync(join(import.meta.dirname ?? '.', 'results', 'unet.md'), md.join('\n'));
+process.exit(0);
