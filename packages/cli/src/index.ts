@@ -26,8 +26,10 @@ export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './fig
 export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';
 export { LOCK_FILE, acquireRunLock, withRunLock } from './runLock.js';
+export type { ArchKwargs, ArchitectureFile, ExportOptions, ImportOptions } from './interop.js';
+export { archKwargsOf, exportRun, importRun } from './interop.js';

@@ -17,6 +17,7 @@ import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
 import { experiment, parseArms } from './experiment.js';
+import { exportRun, importRun } from './interop.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 
@@ -145,8 +146,35 @@ export const phantomsSpec: CommandSpec = {
   examples: ['colab-ts phantoms --out phantoms3d --size 32,64,64 --cases 24', 'colab-ts phantoms --out liver2 --roi liver+tumour'],
 };
 
+/** `colab-ts export`. @category commands */
+export const exportSpec: CommandSpec = {
+  name: 'export',
+  summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
+  description: 'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
+  flags: [
+    { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
+    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+  ],
+  examples: ['colab-ts export --run runs/colab --out exported/colab'],
+};
+
+/** `colab-ts import`. @category commands */
+export const importSpec: CommandSpec = {
+  name: 'import',
+  summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
+  description: 'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
+  flags: [
+    { name: 'weights', kind: 'string', required: true, meta: 'FILE', help: 'safetensors file of the state_dict' },
+    { name: 'architecture', kind: 'string', required: true, meta: 'FILE', help: 'architecture.json' },
+    { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
+    { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
+  ],
+  examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
+};
+
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec];
+export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec];
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -270,6 +298,12 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
         return EXIT.ok;
       }
+      case 'export':
+        exportRun({ run: str(v, 'run'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest' }, io);
+        return EXIT.ok;
+      case 'import':
+        importRun({ weights: str(v, 'weights'), architecture: str(v, 'architecture'), out: str(v, 'out'), patch: triple(v, 'patch') }, io);
+        return EXIT.ok;
       case 'evaluate':
         await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
         return EXIT.ok;
