@@ -33,3 +33,5 @@ export { osError, prepareOutDir } from './osErrors.js';
 export { LOCK_FILE, acquireRunLock, withRunLock } from './runLock.js';
 export type { ArchKwargs, ArchitectureFile, ExportOptions, ImportOptions } from './interop.js';
 export { archKwargsOf, exportRun, importRun } from './interop.js';
+export type { NnunetCase, NnunetSummary } from './nnunetSummary.js';
+export { finiteJson, nnunetMetrics, nnunetSummary } from './nnunetSummary.js';

@@ -77,11 +77,11 @@ export const predictSpec: CommandSpec = {
 export const evaluateSpec: CommandSpec = {
   name: 'evaluate',
   summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
-  description: 'Writes metrics.csv (one row per case and class) and summary.json (mean, std, median, quartiles, NaN and infinite counts).',
+  description: "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
   flags: [
     { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
-    { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv and summary.json (default: --pred)' },
+    { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv, summary.json and statistics.json (default: --pred)' },
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
