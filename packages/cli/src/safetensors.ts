@@ -99,7 +99,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
   };
   if (bytes.length < 8) bad('shorter than the 8-byte header length');
   const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
-  if (n > BigInt(bytes.length - 8) || n > 100_000_000n) bad(`header length ${n} exceeds the file`);
+  if (n > 100_000_000n) bad(`header length ${n} is implausible`);
+  if (n > BigInt(bytes.length - 8)) bad(`truncated header: its length ${n} exceeds the file`);
   const hlen = Number(n);
   let header: unknown;
   try {
@@ -131,7 +132,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0]) bad(`${name}: bad data_offsets ${JSON.stringify(off)}`);
     const [begin, end] = off as [number, number];
-    if (end > size) bad(`${name}: data_offsets [${begin}, ${end}] run past the end of the data (${size} bytes)`);
+    if (end > size) bad(`truncated data: ${name}'s data_offsets [${begin}, ${end}] run past the end of the data, ${size} bytes`);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     if (end - begin !== count * BYTES[dtype!]!) bad(`${name}: ${end - begin} bytes for shape [${(shape as number[]).join(', ')}] of ${e.dtype}`);
     entries.push({ name, dtype: dtype!, shape: shape as number[], begin, end });
@@ -150,11 +151,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
   return { tensors, metadata };
 }
 
-/** Whether bytes start like a safetensors file (a plausible header length, then `{`). @category safetensors */
+/** Whether bytes start like a safetensors file (a header length, then `{`), complete or not. @category safetensors */
 export function looksLikeSafetensors(bytes: Uint8Array): boolean {
-  if (bytes.length < 10) return false;
+  if (bytes.length < 9) return false;
   const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
-  return n >= 2n && n <= BigInt(bytes.length - 8) && bytes[8] === 0x7b;
+  return n >= 2n && n <= 100_000_000n && bytes[8] === 0x7b;
 }
 
 // ---------------------------------------------------------------- nnU-Net names
