@@ -10,6 +10,8 @@ and loads the weights with load_state_dict(strict=True):
         --input x.safetensors --out logits.safetensors     # x: tensor "x" [N, C, D, H, W]
     python3 colab_unet.py init --architecture DIR/architecture.json --seed 0 --out w.safetensors
         # PyTorch-initialised weights (norm affine and biases drawn too), for colab-ts import
+    python3 colab_unet.py from-nnunet --model nnUNet_results/Dataset003_Liver/nnUNetTrainer__nnUNetPlans__3d_fullres \
+        --configuration 3d_fullres --fold 0 --out DIR   # an nnU-Net v2 model, for colab-ts import
 
 As a library: `read_safetensors`, `write_safetensors`, `ColabUNet(arch)`, `load(weights, arch)`.
 The safetensors reader and writer are pure Python (8-byte little-endian header length, JSON
@@ -190,6 +192,45 @@ def load_into_plain_conv_unet(weights, arch):
     return net.eval()
 
 
+def from_nnunet(model_dir, out_dir, configuration="3d_fullres", fold="0", checkpoint="checkpoint_final.pth"):
+    """An nnU-Net v2 trained model folder (plans.json, dataset.json, fold_F/CHECKPOINT) as the pair
+    `colab-ts import` reads: OUT/model.safetensors (network_weights, float32) and OUT/architecture.json."""
+    import os
+
+    with open(os.path.join(model_dir, "plans.json")) as f:
+        plans = json.load(f)
+    with open(os.path.join(model_dir, "dataset.json")) as f:
+        ds = json.load(f)
+    conf = plans["configurations"][configuration]
+    while "inherits_from" in conf and "architecture" not in conf:
+        conf = {**plans["configurations"][conf.pop("inherits_from")], **conf}
+    arch = conf["architecture"]
+    labels = {k: v for k, v in ds["labels"].items() if isinstance(v, int)}
+    channels = ds.get("channel_names", ds.get("modality", {"0": ""}))
+    ck = torch.load(os.path.join(model_dir, f"fold_{fold}", checkpoint), map_location="cpu")
+    weights = {k: v.float().contiguous() for k, v in ck["network_weights"].items()}
+    num_classes = weights[f"decoder.seg_layers.{arch['arch_kwargs']['n_stages'] - 2}.weight"].shape[0]
+    ct = all(str(c).upper() == "CT" for c in channels.values())
+    props = plans.get("foreground_intensity_properties_per_channel", {}).get("0")
+    norm = {"kind": "ct", "stats": {"mean": props["mean"], "std": props["std"], "lower": props["percentile_00_5"], "upper": props["percentile_99_5"]}} if ct and props else {"kind": "zscore"}
+    out = {
+        "format": "colab-ts-unet/1",
+        "network_class_name": arch["network_class_name"],
+        "arch_kwargs": arch["arch_kwargs"],
+        "_kw_requires_import": arch.get("_kw_requires_import", []),
+        "input_channels": len(channels),
+        "num_classes": num_classes,
+        "deep_supervision": False,
+        "patch_size": conf["patch_size"],
+        "colab_ts": {"method": "baseline", "t": 2, "classes": max(labels.values()) + 1, "labels": labels, "normalization": norm, "spacing": conf.get("spacing", [1, 1, 1])},
+    }
+    os.makedirs(out_dir, exist_ok=True)
+    write_safetensors(os.path.join(out_dir, "model.safetensors"), weights, {"format": "pt"})
+    with open(os.path.join(out_dir, "architecture.json"), "w") as f:
+        json.dump(out, f, indent=2)
+    return out
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -202,7 +243,17 @@ def main(argv=None):
     it.add_argument("--architecture", required=True)
     it.add_argument("--seed", type=int, default=0)
     it.add_argument("--out", required=True)
+    nn_ = sub.add_parser("from-nnunet", help="convert an nnU-Net v2 trained model folder for colab-ts import")
+    nn_.add_argument("--model", required=True, help="nnUNet_results/DatasetX/TRAINER__PLANS__CONFIG")
+    nn_.add_argument("--configuration", default="3d_fullres")
+    nn_.add_argument("--fold", default="0")
+    nn_.add_argument("--checkpoint", default="checkpoint_final.pth")
+    nn_.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    if args.cmd == "from-nnunet":
+        a = from_nnunet(args.model, args.out, args.configuration, args.fold, args.checkpoint)
+        print(json.dumps({"num_classes": a["num_classes"], "patch_size": a["patch_size"]}))
+        return 0
     torch.set_num_threads(1)
     if args.cmd == "forward":
         m = load(args.weights, args.architecture)

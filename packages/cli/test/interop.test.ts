@@ -115,6 +115,43 @@ describe('colab-ts export and import', () => {
       expect(d).toBeLessThan(1e-5);
     });
 
+    it('an nnU-Net v2 2D model folder (Conv2d weights, all_modules and decoder.encoder aliases, unused seg_layers) converts with from-nnunet and imports to the same logits', async () => {
+      const model = join(fx.root, 'nnunet', 'nnUNetTrainer__nnUNetPlans__2d');
+      const py = [
+        'import sys, os, json, torch',
+        `sys.path.insert(0, ${JSON.stringify(join(SCRIPT, '..'))})`,
+        'import colab_unet as c',
+        `E, M = ${JSON.stringify(exported)}, ${JSON.stringify(model)}`,
+        'arch = json.load(open(os.path.join(E, "architecture.json")))',
+        'sd = dict(c.load(os.path.join(E, "model.safetensors"), arch).state_dict())',
+        'sd = {k: (v.squeeze(2) if v.dim() == 5 else v) for k, v in sd.items()}  # Conv2d / ConvTranspose2d weights',
+        'extra = {}',
+        'for k, v in sd.items():',
+        '    if ".conv." in k: extra[k.replace(".conv.", ".all_modules.0.")] = v',
+        '    if ".norm." in k: extra[k.replace(".norm.", ".all_modules.1.")] = v',
+        'for k, v in list(sd.items()) + list(extra.items()):',
+        '    if k.startswith("encoder."): extra["decoder." + k] = v',
+        'sd.update(extra)',
+        'a = arch["arch_kwargs"]; n = a["n_stages"]',
+        'for j in range(n - 2): sd[f"decoder.seg_layers.{j}.weight"] = torch.randn(3, a["features_per_stage"][-(j + 2)], 1, 1); sd[f"decoder.seg_layers.{j}.bias"] = torch.randn(3)',
+        'os.makedirs(os.path.join(M, "fold_0"))',
+        'torch.save({"network_weights": sd}, os.path.join(M, "fold_0", "checkpoint_final.pth"))',
+        'ak = dict(a, conv_op="torch.nn.modules.conv.Conv2d", norm_op="torch.nn.modules.instancenorm.InstanceNorm2d", kernel_sizes=[k[1:] for k in a["kernel_sizes"]], strides=[s[1:] for s in a["strides"]])',
+        'plans = {"configurations": {"2d": {"patch_size": [32, 32], "spacing": [1.5, 1.5], "architecture": {"network_class_name": arch["network_class_name"], "arch_kwargs": ak, "_kw_requires_import": arch["_kw_requires_import"]}}}, "foreground_intensity_properties_per_channel": {"0": {"mean": 40.0, "std": 30.0, "percentile_00_5": -50.0, "percentile_99_5": 200.0}}}',
+        'json.dump(plans, open(os.path.join(M, "plans.json"), "w"))',
+        'json.dump({"channel_names": {"0": "CT"}, "labels": {"background": 0, "tumour": 1, "other": 2}}, open(os.path.join(M, "dataset.json"), "w"))',
+      ].join('\n');
+      const made = spawnSync(PYTHON, ['-c', py], { encoding: 'utf8' });
+      expect(made.stderr).toBe('');
+      python('from-nnunet', '--model', model, '--configuration', '2d', '--out', join(fx.root, 'from-nnunet'));
+      const imported = join(fx.root, 'imported-nnunet');
+      const io = memoryIo();
+      expect(await run(['import', '--weights', join(fx.root, 'from-nnunet', 'model.safetensors'), '--architecture', join(fx.root, 'from-nnunet', 'architecture.json'), '--out', imported], io)).toBe(EXIT.ok);
+      expect(JSON.parse(readFileSync(join(imported, 'config.json'), 'utf8'))).toMatchObject({ method: 'baseline', classes: 3, patch: [1, 32, 32], normalization: { kind: 'ct', stats: { mean: 40, std: 30, lower: -50, upper: 200 } }, labels: { background: 0, tumour: 1, other: 2 } });
+      const x = phantomInput([1, 32, 32], 13);
+      expect(maxAbsDiff(await modelFn(runTheta(imported))(x), await modelFn(runTheta(runDir))(x))).toBe(0);
+    });
+
     it('PyTorch-initialised 3D weights (anisotropic strides, deep supervision) import into colab-ts and match to 1e-5; the safetensors checkpoint is readable by the pure-Python reader', async () => {
       const dir = join(fx.root, 'torch3d');
       const { mkdirSync } = await import('node:fs');
