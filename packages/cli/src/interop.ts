@@ -140,6 +140,18 @@ export interface ImportOptions {
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isTriple = (x: unknown): x is Triple => Array.isArray(x) && x.length === 3 && x.every((v) => Number.isInteger(v) && v > 0);
 
+/** Why a value is not a colab-ts normalization (undefined when it is one, or absent). */
+function normalizationIssue(n: unknown): string | undefined {
+  if (n === undefined) return undefined;
+  if (!isObj(n) || (n.kind !== 'zscore' && n.kind !== 'ct')) return `${JSON.stringify(n)} has no kind "zscore" or "ct"`;
+  if (n.kind === 'ct') {
+    const st = n.stats;
+    if (!isObj(st) || !['mean', 'std', 'lower', 'upper'].every((k) => typeof st[k] === 'number' && Number.isFinite(st[k]))) return 'of kind "ct" needs finite stats mean, std, lower and upper';
+    if (!((st.std as number) > 0) || !((st.lower as number) <= (st.upper as number))) return 'of kind "ct" needs std > 0 and lower <= upper';
+  }
+  return undefined;
+}
+
 /**
  * Makes a run folder (config.json, best.ckpt) from PyTorch weights and an
  * architecture.json, checking every weight against the architecture first.
@@ -176,6 +188,8 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
     if (e instanceof SafetensorsError) throw new CliError('data', [`--weights ${o.weights}: ${e.why} (fix: export the state_dict of a dynamic_network_architectures PlainConvUNet, or of examples/pytorch/colab_unet.py's ColabUNet)`]);
     throw e;
   }
+  const notF32 = unetStateDict(params).filter(([, x]) => x.dtype !== 'float32');
+  if (notF32.length > 0) issues.push(`--weights ${o.weights}: ${notF32.length} tensor(s) are not float32 (${notF32.slice(0, 3).map(([k, x]) => `${k}: ${x.dtype}`).join(', ')}${notF32.length > 3 ? ', ...' : ''}); colab-ts runs float32 (fix: save {k: v.float() for k, v in model.state_dict().items()})`);
   const extra = unused.filter((k) => !k.startsWith('decoder.seg_layers.'));
   if (extra.length > 0) issues.push(`--weights ${o.weights}: ${extra.length} key(s) that a PlainConvUNet does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (fix: save only the network's state_dict)`);
   // The architecture file must describe these weights: each difference is listed.
@@ -201,6 +215,10 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
   const labels = isObj(ct.labels) ? (ct.labels as Record<string, number>) : isObj(a.labels) ? (a.labels as Record<string, number>) : undefined;
   const classes = typeof ct.classes === 'number' ? ct.classes : labels !== undefined ? Math.max(...Object.values(labels)) + 1 : outputs;
   const t = typeof ct.t === 'number' ? ct.t : method === 'baseline' ? 2 : outputs - classes + 1;
+  if (!(Number.isInteger(classes) && classes >= 2)) issues.push(`--architecture: ${JSON.stringify(ct.classes ?? labels)} gives ${classes} classes; need an integer >= 2 with the background (fix: give "labels": {"background": 0, "roi": 1} or colab_ts.classes)`);
+  if (!(Number.isInteger(t) && t >= 1)) issues.push(`--architecture: colab_ts.t ${JSON.stringify(ct.t)} must be an integer >= 1 (fix: give the number of context classes the model was trained with)`);
+  const normIssue = normalizationIssue(ct.normalization);
+  if (normIssue !== undefined) issues.push(`--architecture: colab_ts.normalization ${normIssue} (fix: {"kind": "zscore"} or {"kind": "ct", "stats": {"mean": M, "std": S, "lower": P0_5, "upper": P99_5}})`);
   if (segOutputs({ method, t, classes }) !== outputs) issues.push(`--architecture: ${method} with ${classes} classes and t = ${t} has ${segOutputs({ method, t, classes })} outputs, the weights have ${outputs} (fix: correct colab_ts.classes / colab_ts.t, or the labels)`);
   if (issues.length === 0) {
     // Building the graph checks every shape (nothing is computed).

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { phantom } from '@colab-ts/data';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, expandDims, key, toTypedArray } from '@colab-ts/ndarray';
+import { test as fcTest } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchitectureFile, Checkpoint, RunConfig } from '../src/index.js';
 import { EXIT, decodeSafetensors, encodeSafetensors, loadCheckpoint, memoryIo, normalizeImage, run, unetStateDict } from '../src/index.js';
@@ -104,6 +106,36 @@ describe('colab-ts export and import', () => {
     expect(io4.err()).toMatch(/not a safetensors file .*\(fix: /);
   });
 
+  // Broken architecture files and weights: every outcome is exit 0 (then predict works) or 2 with a fix, never the catch-all (finish checks).
+  const PATHS = ['num_classes', 'patch_size', 'deep_supervision', 'arch_kwargs', 'arch_kwargs.features_per_stage', 'arch_kwargs.strides', 'arch_kwargs.kernel_sizes', 'arch_kwargs.n_conv_per_stage', 'arch_kwargs.nonlin_kwargs', 'colab_ts', 'colab_ts.method', 'colab_ts.t', 'colab_ts.classes', 'colab_ts.labels', 'colab_ts.normalization', 'colab_ts.normalization.kind', 'colab_ts.normalization.stats', 'colab_ts.spacing'];
+  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom([1, 32, 32], [2, 32, 32], [1, 16, 16], [32, 32], 2, 3, 0, -1, 'colab', 'baseline', { kind: 'ct', stats: { mean: 0, std: 0, lower: 1, upper: 0 } }, { kind: 'zscore' }, { background: 0, a: 1, b: 2 }));
+  let fuzzRun = 0;
+  fcTest.prop([fc.constantFrom(...PATHS), value, fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { nil: undefined }), fc.boolean()], { numRuns: Number(process.env.FUZZ_RUNS ?? 25) })(
+    'import of broken architecture files and weights: exit 0 (and predict works) or 2 with a fix',
+    async (path, v, flip, truncate) => {
+      const dir = join(fx.root, `fuzz${fuzzRun++}`);
+      mkdirSync(dir);
+      const arch = JSON.parse(readFileSync(join(exported, 'architecture.json'), 'utf8')) as Record<string, unknown>;
+      const keys = path.split('.');
+      let at: Record<string, unknown> = arch;
+      for (const k of keys.slice(0, -1)) at = (typeof at[k] === 'object' && at[k] !== null ? at[k] : (at[k] = {})) as Record<string, unknown>;
+      at[keys[keys.length - 1]!] = v;
+      writeFileSync(join(dir, 'architecture.json'), JSON.stringify(arch));
+      const w = new Uint8Array(readFileSync(join(exported, 'model.safetensors')));
+      if (flip !== undefined) w[flip[0] % w.length] = flip[1];
+      writeFileSync(join(dir, 'model.safetensors'), truncate ? w.subarray(0, w.length - 7) : w);
+      const io = memoryIo();
+      const code = await run(['import', '--weights', join(dir, 'model.safetensors'), '--architecture', join(dir, 'architecture.json'), '--out', join(dir, 'run')], io);
+      expect([EXIT.ok, EXIT.usage]).toContain(code);
+      if (code === EXIT.usage) expect(io.err()).toMatch(/\(fix: /);
+      else {
+        const pio = memoryIo();
+        const pc = await run(['predict', '--run', join(dir, 'run'), '--input', join(fx.data, 'imagesTr'), '--out', join(dir, 'p')], pio);
+        expect([EXIT.ok, EXIT.usage], pio.err()).toContain(pc);
+      }
+    },
+  );
+
   describe.skipIf(!hasTorch)('against PyTorch (examples/pytorch/colab_unet.py)', () => {
     it('PyTorch loads the exported weights strictly and matches colab-ts logits on a phantom to 1e-5', async () => {
       const x = phantomInput([1, 32, 32], 11);
@@ -154,7 +186,6 @@ describe('colab-ts export and import', () => {
 
     it('PyTorch-initialised 3D weights (anisotropic strides, deep supervision) import into colab-ts and match to 1e-5; the safetensors checkpoint is readable by the pure-Python reader', async () => {
       const dir = join(fx.root, 'torch3d');
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(dir);
       const arch = {
         network_class_name: 'dynamic_network_architectures.architectures.unet.PlainConvUNet',
