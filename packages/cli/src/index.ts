@@ -26,7 +26,7 @@ export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './fig
 export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';
@@ -35,3 +35,5 @@ export type { ArchKwargs, ArchitectureFile, ExportOptions, ImportOptions } from 
 export { archKwargsOf, exportRun, importRun } from './interop.js';
 export type { NnunetCase, NnunetSummary } from './nnunetSummary.js';
 export { finiteJson, nnunetMetrics, nnunetSummary } from './nnunetSummary.js';
+export type { ExportDatasetOptions } from './exportDataset.js';
+export { colabSettings, exportDataset } from './exportDataset.js';

@@ -18,6 +18,7 @@ import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
 import { experiment, parseArms } from './experiment.js';
 import { exportRun, importRun } from './interop.js';
+import { exportDataset } from './exportDataset.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 
@@ -173,8 +174,25 @@ export const importSpec: CommandSpec = {
   examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
 };
 
+/** `colab-ts export-dataset`. @category commands */
+export const exportDatasetSpec: CommandSpec = {
+  name: 'export-dataset',
+  summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
+  description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
+  flags: [
+    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'nnUNet_raw folder to write into' },
+    { name: 'id', kind: 'int', min: 1, max: 999, default: 501, help: 'nnU-Net dataset id' },
+    { name: 'name', kind: 'string', help: "Dataset name (default: dataset.json's)" },
+    { name: 'run', kind: 'string', meta: 'DIR', help: 'Run folder whose config.json gives the CoLab settings' },
+    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
+    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (without --run)' },
+  ],
+  examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
+};
+
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec];
+export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec, exportDatasetSpec];
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -184,7 +202,7 @@ export const mainHelp = (): string =>
     'Usage: colab-ts <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`),
     '',
     'Run colab-ts <command> --help for its options.',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error, 130 interrupted (checkpoint saved).',
@@ -303,6 +321,9 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       case 'import':
         importRun({ weights: str(v, 'weights'), architecture: str(v, 'architecture'), out: str(v, 'out'), patch: triple(v, 'patch') }, io);
+        return EXIT.ok;
+      case 'export-dataset':
+        await exportDataset({ data: str(v, 'data'), out: str(v, 'out'), id: num(v, 'id'), name: v.name as string | undefined, run: v.run as string | undefined, iterations: num(v, 'iterations'), t: num(v, 't') }, io);
         return EXIT.ok;
       case 'evaluate':
         await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
