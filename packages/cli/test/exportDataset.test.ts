@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset, openDataset } from '@colab-ts/data';
-import { toTypedArray } from '@colab-ts/ndarray';
+import { loadDataset, loadNifti, openDataset, saveNifti } from '@colab-ts/data';
+import { array, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { EXIT, defaultGeneratorSchedule, defaultMargin, memoryIo, run } from '../src/index.js';
@@ -47,6 +47,31 @@ describe('colab-ts export-dataset', () => {
     const again = memoryIo();
     expect(await run(['export-dataset', '--data', fx.data, '--out', out, '--id', '7'], again)).toBe(EXIT.usage);
     expect(again.err()).toMatch(/already holds a dataset \(fix: /);
+  });
+
+  it('splits a multi-channel (4-D) MSD image into CASE_0000, CASE_0001', async () => {
+    const multi = join(fx.root, 'multi');
+    cpSync(fx.data, multi, { recursive: true });
+    const dj = JSON.parse(readFileSync(join(multi, 'dataset.json'), 'utf8')) as { modality: Record<string, string>; training: { image: string }[] };
+    dj.modality = { '0': 'CT', '1': 'MR' };
+    writeFileSync(join(multi, 'dataset.json'), JSON.stringify(dj));
+    for (const t of dj.training) {
+      const v = await loadNifti(join(multi, t.image));
+      const d = toTypedArray(v.data);
+      const two = new Float32Array(2 * d.length);
+      for (let i = 0; i < d.length; i++) (two[i] = d[i]!), (two[d.length + i] = d[i]! + 100);
+      await saveNifti(join(multi, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
+    }
+    expect(await run(['export-dataset', '--data', multi, '--out', join(fx.root, 'raw3'), '--id', '9'], memoryIo())).toBe(EXIT.ok);
+    const src = await open(multi);
+    const back = await open(join(fx.root, 'raw3', `Dataset009_${src.ds.name}`));
+    expect(back.ds.channelNames).toEqual(['CT', 'MR']);
+    expect(existsSync(join(fx.root, 'raw3', `Dataset009_${src.ds.name}`, 'imagesTr', `${src.cases[0]!.id}_0001.nii.gz`))).toBe(true);
+    back.cases.forEach((c, i) => {
+      expect(c.image.shape).toEqual(src.cases[i]!.image.shape);
+      expect(c.image.shape[0]).toBe(2);
+      expect([...toTypedArray(c.image)]).toEqual([...toTypedArray(src.cases[i]!.image)]);
+    });
   });
 
   it("--run takes the CoLab settings from the run's config.json", async () => {
