@@ -13,7 +13,7 @@ import { EXIT, decodeSafetensors, encodeSafetensors, loadCheckpoint, memoryIo, n
 import { modelFn } from '../src/model.js';
 import { onReferenceBackend } from './helpers.js';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = process.env.COLAB_TS_PYTHON ?? '/usr/bin/python3'; // Debian's python3-torch lives in the system Python
 const SCRIPT = fileURLToPath(new URL('../../../examples/pytorch/colab_unet.py', import.meta.url));
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (!hasTorch) console.warn(`interop.test.ts: skipping the PyTorch checks: ${PYTHON} cannot import torch (fix: apt-get install python3-torch)`);
