@@ -1,14 +1,23 @@
 /**
  * Checkpoints: any tree of `NDArray`s, numbers, strings and plain objects
  * (parameters, optimizer states, the generator, the RNG key, the step) as one
- * file: `COLABTS1`, a uint32 header length, a JSON header (the tree with each
- * array replaced by a reference) and the arrays' bytes, each 8-byte aligned.
+ * safetensors file. The arrays are its tensors; U-Net parameters are named
+ * as nnU-Net v2's `PlainConvUNet` `state_dict` (the segmentation model's at
+ * the top level, `encoder.stages.0.0.convs.0.conv.weight`, ...; the others
+ * under their path in the tree, e.g. `state.omega.encoder...`,
+ * `state.thetaOpt.momentum.encoder...`), so PyTorch reads them directly. The
+ * `__metadata__` holds the tree with every array replaced by its name
+ * (`colab_ts.tree`), and copies of `step`, `key` (the RNG state), `method`
+ * and `config` when the tree has them.
+ * The previous format (`COLABTS1`, a uint32 header length, a JSON header and
+ * the arrays' bytes, each 8-byte aligned) still loads.
  * Written atomically: a temporary file in the same folder, then a rename.
  * @module
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { DType, NDArray } from '@colab-ts/ndarray';
 import { array, contiguous, isNDArray } from '@colab-ts/ndarray';
+import { SafetensorsError, decodeSafetensors, encodeSafetensors, isUNetTree, looksLikeSafetensors, unetStateDict } from './safetensors.js';
 
 const MAGIC = 'COLABTS1';
 
@@ -20,8 +29,51 @@ interface ArrayRef {
   readonly bytes: number;
 }
 
-/** Serializes a tree to checkpoint bytes. @category checkpoints */
+/** The metadata key of the tree in a safetensors checkpoint. @category checkpoints */
+export const TREE_KEY = 'colab_ts.tree';
+
+/** Non-finite numbers and `undefined`, which JSON lacks, as tagged objects (and back). */
+const tagScalar = (v: unknown): unknown => (v === undefined ? { $undefined: true } : typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v);
+
+/**
+ * Serializes a tree to checkpoint bytes (safetensors; see the module header).
+ * @example decodeCheckpoint(encodeCheckpoint({ step: 3, w: array(new Float32Array([1]), [1]) }))
+ * @category checkpoints
+ */
 export function encodeCheckpoint(tree: unknown): Uint8Array {
+  const tensors: [string, NDArray][] = [];
+  const walk = (v: unknown, path: readonly string[]): unknown => {
+    if (isNDArray(v)) {
+      const name = path.join('.');
+      tensors.push([name, v]);
+      return { $st: name };
+    }
+    if (isUNetTree(v)) {
+      // The segmentation model's parameters get the bare nnU-Net names, so its state_dict loads as is.
+      const prefix = path.join('.') === 'state.theta' ? '' : `${path.join('.')}.`;
+      const named = unetStateDict(v, prefix);
+      const byArray = new Map(named.map(([k, x]) => [x, k]));
+      tensors.push(...named);
+      const ref = (x: unknown): unknown => (isNDArray(x) ? { $st: byArray.get(x) } : Array.isArray(x) ? x.map(ref) : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, ref(y)])) : tagScalar(x));
+      return ref(v);
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, String(i)]));
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    return tagScalar(v);
+  };
+  const skeleton = walk(tree, []);
+  const metadata: Record<string, string> = { format: 'pt', [TREE_KEY]: JSON.stringify(skeleton) };
+  if (typeof tree === 'object' && tree !== null) {
+    for (const k of ['step', 'key', 'method', 'config'] as const) {
+      const x = (tree as Record<string, unknown>)[k];
+      if (x !== undefined) metadata[k] = JSON.stringify(x);
+    }
+  }
+  return encodeSafetensors(tensors, metadata);
+}
+
+/** Serializes a tree in the previous checkpoint format, `COLABTS1` (kept for tests of old runs). @category checkpoints */
+export function encodeLegacyCheckpoint(tree: unknown): Uint8Array {
   const blobs: Uint8Array[] = [];
   let offset = 0;
   const walk = (v: unknown): unknown => {
@@ -68,8 +120,43 @@ export class CheckpointError extends Error {
   }
 }
 
-/** Reads checkpoint bytes back into the tree (arrays are copies, so aligned); throws `CheckpointError`. @category checkpoints */
+/** Reads checkpoint bytes (safetensors, or the previous `COLABTS1` format) back into the tree (arrays are copies, so aligned); throws `CheckpointError`. @category checkpoints */
 export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown {
+  const bad = (why: string): never => {
+    throw new CheckpointError(source, why);
+  };
+  if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === MAGIC) return decodeLegacy(bytes, source);
+  if (!looksLikeSafetensors(bytes)) bad('neither safetensors nor COLABTS1');
+  let st;
+  try {
+    st = decodeSafetensors(bytes, source);
+  } catch (e) {
+    if (e instanceof SafetensorsError) bad(e.why);
+    throw e;
+  }
+  const text = st!.metadata[TREE_KEY];
+  if (text === undefined) bad(`a safetensors file without the ${TREE_KEY} metadata (a weights file? import it with colab-ts import)`);
+  let skeleton: unknown;
+  try {
+    skeleton = JSON.parse(text!);
+  } catch {
+    bad(`unreadable ${TREE_KEY} metadata`);
+  }
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if (o.$undefined === true) return undefined;
+      if (typeof o.$number === 'string') return Number(o.$number);
+      if (typeof o.$st === 'string') return st!.tensors.get(o.$st) ?? bad(`the tree names a missing tensor ${o.$st}`);
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return walk(skeleton);
+}
+
+function decodeLegacy(bytes: Uint8Array, source: string): unknown {
   const bad = (why: string): never => {
     throw new CheckpointError(source, why);
   };

@@ -17,6 +17,8 @@ import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
 import { train } from './train.js';
 import { experiment, parseArms } from './experiment.js';
+import { exportRun, importRun } from './interop.js';
+import { exportDataset } from './exportDataset.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 
@@ -77,11 +79,11 @@ export const predictSpec: CommandSpec = {
 export const evaluateSpec: CommandSpec = {
   name: 'evaluate',
   summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
-  description: 'Writes metrics.csv (one row per case and class) and summary.json (mean, std, median, quartiles, NaN and infinite counts).',
+  description: "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
   flags: [
     { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
-    { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv and summary.json (default: --pred)' },
+    { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv, summary.json and statistics.json (default: --pred)' },
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
@@ -146,8 +148,52 @@ export const phantomsSpec: CommandSpec = {
   examples: ['colab-ts phantoms --out phantoms3d --size 32,64,64 --cases 24', 'colab-ts phantoms --out liver2 --roi liver+tumour'],
 };
 
+/** `colab-ts export`. @category commands */
+export const exportSpec: CommandSpec = {
+  name: 'export',
+  summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
+  description: 'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
+  flags: [
+    { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
+    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+  ],
+  examples: ['colab-ts export --run runs/colab --out exported/colab'],
+};
+
+/** `colab-ts import`. @category commands */
+export const importSpec: CommandSpec = {
+  name: 'import',
+  summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
+  description: 'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
+  flags: [
+    { name: 'weights', kind: 'string', required: true, meta: 'FILE', help: 'safetensors file of the state_dict' },
+    { name: 'architecture', kind: 'string', required: true, meta: 'FILE', help: 'architecture.json' },
+    { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
+    { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
+  ],
+  examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
+};
+
+/** `colab-ts export-dataset`. @category commands */
+export const exportDatasetSpec: CommandSpec = {
+  name: 'export-dataset',
+  summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
+  description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
+  flags: [
+    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'nnUNet_raw folder to write into' },
+    { name: 'id', kind: 'int', min: 1, max: 999, default: 501, help: 'nnU-Net dataset id' },
+    { name: 'name', kind: 'string', help: "Dataset name (default: dataset.json's)" },
+    { name: 'run', kind: 'string', meta: 'DIR', help: 'Run folder whose config.json gives the CoLab settings' },
+    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
+    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (without --run)' },
+  ],
+  examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
+};
+
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec];
+export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec, exportDatasetSpec];
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -157,7 +203,7 @@ export const mainHelp = (): string =>
     'Usage: colab-ts <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`),
     '',
     'Run colab-ts <command> --help for its options.',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error, 130 interrupted (checkpoint saved).',
@@ -271,6 +317,15 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
         return EXIT.ok;
       }
+      case 'export':
+        exportRun({ run: str(v, 'run'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest' }, io);
+        return EXIT.ok;
+      case 'import':
+        importRun({ weights: str(v, 'weights'), architecture: str(v, 'architecture'), out: str(v, 'out'), patch: triple(v, 'patch') }, io);
+        return EXIT.ok;
+      case 'export-dataset':
+        await exportDataset({ data: str(v, 'data'), out: str(v, 'out'), id: num(v, 'id'), name: v.name as string | undefined, run: v.run as string | undefined, iterations: num(v, 'iterations'), t: num(v, 't') }, io);
+        return EXIT.ok;
       case 'evaluate':
         await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
         return EXIT.ok;

@@ -19,6 +19,7 @@ import { CliError, progress } from './io.js';
 import type { PredictRule } from './model.js';
 import { labelsOf, normalizeImage, predictLogits } from './model.js';
 import { nonFiniteCount } from './finite.js';
+import { finiteJson, nnunetSummary } from './nnunetSummary.js';
 import { osError, prepareOutDir } from './osErrors.js';
 import { loadRun } from './train.js';
 
@@ -167,7 +168,7 @@ export function evaluateVolumes(cases: readonly { readonly id: string; readonly 
 export const showSummary = (s: Summary, digits = 3): string =>
   `${Number.isNaN(s.mean) ? 'n/a' : s.mean.toFixed(digits)} ± ${Number.isNaN(s.std) ? 'n/a' : s.std.toFixed(digits)}${s.nNaN + s.nInfinite > 0 ? ` (${s.nNaN + s.nInfinite} NaN/inf)` : ''}`;
 
-/** Evaluates a folder of predictions against a folder of ground truth; writes metrics.csv and summary.json. @category evaluate */
+/** Evaluates a folder of predictions against a folder of ground truth; writes metrics.csv, summary.json (nnU-Net's layout) and statistics.json. @category evaluate */
 export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> {
   const preds = listCases(o.pred, '--pred');
   const gts = listCases(o.gt, '--gt');
@@ -176,6 +177,7 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   for (const id of preds.keys()) if (!gts.has(id)) issues.push(`case ${id}: no ground truth in ${o.gt} (fix: add ${id}.nii.gz to --gt, or remove the prediction)`);
   const loaded: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
   const warnings: string[] = [];
+  const files = new Map<string, { prediction: string; reference: string }>();
   const bar = progress(io, 'evaluate', gts.size, 'case');
   for (const [id, [gtFile]] of gts) {
     if (!preds.has(id)) continue;
@@ -196,6 +198,7 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
     }
     if (!roiIn(p.data)) warnings.push(`case ${id}`);
     loaded.push({ id, pred: p.data, truth: t.data, spacing: t.spacing });
+    files.set(id, { prediction: preds.get(id)![0]!, reference: gtFile! });
     bar.update(loaded.length, id);
   }
   if (issues.length > 0) throw new CliError('data', issues);
@@ -204,11 +207,13 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   if (warnings.length > 0) io.stderr(`colab-ts evaluate: warning: ${warnings.length} of ${loaded.length} prediction(s) are empty (no ROI voxel): ${warnings.slice(0, 5).join(', ')}${warnings.length > 5 ? ', ...' : ''}; they score DSC 0 against a non-empty ground truth (fix: check that --pred holds the label maps of a trained run)\n`);
   prepareOutDir(o.out, '--out');
   writeAtomicSync(join(o.out, 'metrics.csv'), toCsv(ev.rows as readonly Row[]));
-  writeAtomicSync(join(o.out, 'summary.json'), `${JSON.stringify(ev.summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
+  // nnU-Net's layout in summary.json; the richer statistics (std, median, quartiles, NaN and infinite counts) beside it.
+  writeAtomicSync(join(o.out, 'summary.json'), finiteJson(nnunetSummary(ev.rows, files)));
+  writeAtomicSync(join(o.out, 'statistics.json'), finiteJson(ev.summary));
   for (const [cls, s] of Object.entries(ev.summary)) {
     io.stdout(`class ${cls} (${loaded.length} cases)\n`);
     for (const [k, name] of SUMMARY_COLUMNS) io.stdout(`  ${name.padEnd(5)} ${showSummary(s[k]!)}\n`);
   }
-  io.stdout(`wrote ${join(o.out, 'metrics.csv')} and ${join(o.out, 'summary.json')}\n`);
+  io.stdout(`wrote ${join(o.out, 'metrics.csv')}, ${join(o.out, 'summary.json')} (nnU-Net layout) and ${join(o.out, 'statistics.json')}\n`);
   return ev;
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
@@ -81,6 +81,8 @@ export interface Checkpoint {
   readonly bestDice: number;
   readonly bestStep: number;
   readonly valDice: readonly number[];
+  /** The run configuration (also in the checkpoint's metadata; absent in checkpoints of older runs). */
+  readonly config?: RunConfig;
 }
 
 // Streams of randomness, each folded into the seed key.
@@ -187,6 +189,12 @@ export function defaultGeneratorSchedule(iterations: number, every?: number): { 
   return { generatorEvery, generatorLr: Math.min(1e-2, 3e-4 * Math.sqrt(40000 / updates)) };
 }
 
+/** The dataset's path as config.json stores it: relative to the run folder where possible. @category training */
+export const dataPathFromRun = (run: string, data: string): string => {
+  const r = relative(resolve(run), resolve(data));
+  return r === '' ? '.' : isAbsolute(r) ? resolve(data) : r;
+};
+
 /** Resolves the run configuration from the options and the dataset (every problem at once). @category training */
 export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case[]): RunConfig {
   const issues: string[] = [];
@@ -217,7 +225,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   const schedule = defaultGeneratorSchedule(o.iterations, o.generatorEvery);
   return {
     version: 1,
-    data: resolve(o.data),
+    // Relative to the run folder, so a run and its dataset move together (absolute when on another drive).
+    data: dataPathFromRun(o.out, o.data),
     method: o.method,
     t,
     classes,
@@ -377,7 +386,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     log.push(e);
     appendFileSync(logPath, `${JSON.stringify(e)}\n`);
   };
-  const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice });
+  const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice, config: cfg });
   const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen')));
 
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);

@@ -45,8 +45,11 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     const csv = readFileSync(join(root, 'eval', 'metrics.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + names.length);
     expect(csv[0]).toContain('dice');
-    const summary = JSON.parse(readFileSync(join(root, 'eval', 'summary.json'), 'utf8')) as Record<string, Record<string, { n: number; nNaN: number; nInfinite: number }>>;
-    expect(summary['1']!.dice!.n).toBe(names.length);
+    const stats = JSON.parse(readFileSync(join(root, 'eval', 'statistics.json'), 'utf8')) as Record<string, Record<string, { n: number; nNaN: number; nInfinite: number }>>;
+    expect(stats['1']!.dice!.n).toBe(names.length);
+    const summary = JSON.parse(readFileSync(join(root, 'eval', 'summary.json'), 'utf8')) as { metric_per_case: unknown[]; mean: Record<string, { Dice: number | null }> };
+    expect(summary.metric_per_case).toHaveLength(names.length);
+    expect(Object.keys(summary.mean)).toEqual(['1']);
     expect(evIo.out()).toMatch(/DSC/);
   });
 
