@@ -10,7 +10,7 @@
 export type { Aval, Tensor, TensorLike } from './Tensor.js';
 export { isTensor } from './Tensor.js';
 export type { NoParams, PrimitiveDef } from './Primitive.js';
-export { bind, definePrimitive } from './Primitive.js';
+export { bind, definePrimitive, linearJvp } from './Primitive.js';
 export type { ParamsMap, PrimName } from './primitives/index.js';
 export { primitives } from './primitives/index.js';
 export type { Realized, TensorTree } from './tree.js';
