@@ -41,6 +41,19 @@ export interface PrimitiveDef<N extends string = string, P = any> {
 /** Declares a primitive; the object is returned as is (the type checks it). @category primitives */
 export const definePrimitive = <N extends string, P>(def: PrimitiveDef<N, P>): PrimitiveDef<N, P> => Object.freeze(def);
 
+/**
+ * The jvp rule of a primitive linear in its first input (JAX's `ad.deflinear2`):
+ * the tangent is `apply(t, params, primals)`, the same linear map applied to the
+ * first input's tangent; a zero (`null`) tangent stays zero. Other inputs carry
+ * no tangent (`maxPool3dBackward`'s `x` only selects where `dy` goes).
+ * @example jvp: linearJvp((t, { axes }) => transposeRaw(t, axes))
+ * @category primitives
+ */
+export const linearJvp =
+  <P>(apply: (t: Tensor, params: P, primals: readonly Tensor[]) => Tensor) =>
+  (primals: readonly Tensor[], [t]: readonly (Tensor | null)[], params: P): Tensor | null =>
+    t ? apply(t, params, primals) : null;
+
 /** Applies a primitive: runs its shape rule and makes the node. @category primitives */
 export function bind<N extends string, P>(def: PrimitiveDef<N, P>, inputs: readonly Tensor[], params: P): Tensor {
   inputs.forEach((t, i) => assertTensor(def.name, t, `input ${i}`));

@@ -10,11 +10,11 @@
 export type { Aval, Tensor, TensorLike } from './Tensor.js';
 export { isTensor } from './Tensor.js';
 export type { NoParams, PrimitiveDef } from './Primitive.js';
-export { bind, definePrimitive } from './Primitive.js';
+export { bind, definePrimitive, linearJvp } from './Primitive.js';
 export type { ParamsMap, PrimName } from './primitives/index.js';
 export { primitives } from './primitives/index.js';
-export type { Realized, TensorTree } from './tree.js';
-export { flatten, treeLeaves, treeMap } from './tree.js';
+export type { FlattenOptions, Flattened, Realized, TensorTree } from './tree.js';
+export { flatten, isPlainRecord, treeLeaves, treeMap } from './tree.js';
 export type { GradOf, GradOptions, Selected, TransformOptions } from './transforms.js';
 export { grad, jvp, valueAndGrad, vjp } from './transforms.js';
 export type { RealizeOptions, RealizeStats } from './realize.js';

@@ -3,7 +3,7 @@ import type { NDArray } from '@colab-ts/ndarray';
 import * as nd from '@colab-ts/ndarray';
 import { arbShape } from '@colab-ts/ndarray/testing';
 import fc from 'fast-check';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/index.js';
 import * as ad from '../src/index.js';
 import { arbNormal } from './gradCases.js';
@@ -63,5 +63,28 @@ describe('properties', () => {
     close(r.logSoftmax, nd.sub(x, nd.logSumExp(x, { axes, keepDims: true })));
     const m = nd.mean(x, { axes, keepDims: true });
     close(r.variance, nd.mean(nd.mul(nd.sub(x, m), nd.sub(x, m)), { axes, keepDims }));
+  });
+});
+
+describe('examples', () => {
+  // At x = 0, against sigmoid(0) = 1/2 and sigmoid'(0) = 1/4 (not against the rules themselves).
+  const at0 = ad.tensor(nd.array([0, -0], [2], 'float64'));
+  const d1 = (f: (t: Tensor) => Tensor) => ad.grad((t: Tensor) => ad.sum(f(t)));
+  const d2 = (f: (t: Tensor) => Tensor) => d1((t) => d1(f)(t));
+
+  it('softplus: first derivative sigmoid(0) = 1/2, second sigmoid(0)(1 - sigmoid(0)) = 1/4 at 0, in both modes', async () => {
+    const [, tan] = ad.jvp(ad.softplus, [at0], [ad.tensor(nd.array([1, 1], [2], 'float64'))]);
+    const r = await ad.realize({ g: d1(ad.softplus)(at0), tan, h: d2(ad.softplus)(at0) });
+    expect(nd.toNested(r.g)).toEqual([sigmoid(0), sigmoid(0)]);
+    expect(nd.toNested(r.tan)).toEqual([sigmoid(0), sigmoid(0)]);
+    expect(nd.toNested(r.h)).toEqual([0.25, 0.25]);
+  });
+
+  it('logSigmoid: first derivative 1 - sigmoid(0) = 1/2, second -1/4 at 0, in both modes', async () => {
+    const [, tan] = ad.jvp(ad.logSigmoid, [at0], [ad.tensor(nd.array([1, 1], [2], 'float64'))]);
+    const r = await ad.realize({ g: d1(ad.logSigmoid)(at0), tan, h: d2(ad.logSigmoid)(at0) });
+    expect(nd.toNested(r.g)).toEqual([1 - sigmoid(0), 1 - sigmoid(0)]);
+    expect(nd.toNested(r.tan)).toEqual([1 - sigmoid(0), 1 - sigmoid(0)]);
+    expect(nd.toNested(r.h)).toEqual([-0.25, -0.25]);
   });
 });

@@ -308,6 +308,9 @@ export const GRAD_CASES: readonly GradCase[] = [
   { name: 'sigmoid', order: 2, arb: unary(arbNormal, ad.sigmoid) },
   { name: 'softplus', order: 2, arb: unary(arbNormal, ad.softplus) },
   { name: 'logSigmoid', order: 2, arb: unary(arbNormal, ad.logSigmoid) },
+  // Integers in [-4, 4], 0 about a third of the time: the kinks of max(x, 0) and |x| inside must cancel there.
+  { name: 'softplus (at 0 and on a grid)', order: 2, arb: unary(arbGrid(false), ad.softplus) },
+  { name: 'logSigmoid (at 0 and on a grid)', order: 2, arb: unary(arbGrid(false), ad.logSigmoid) },
   { name: 'tanh', order: 2, arb: unary(arbNormal, ad.tanh) },
   {
     name: 'mean',

@@ -41,7 +41,7 @@ describe('Hessian-vector products on a small conv net', () => {
     const [, hvpFwd] = ad.jvp((p: Params) => g(p, input), [params], [direction]);
     const [hvpRev] = [ad.grad((p: Params) => treeDot(g(p, input), direction))(params)];
     const eps = 1e-5;
-    const shifted = (e: number): Params => ad.treeMap(params, (t, i) => ad.add(t, ad.mul(ad.treeLeaves(direction)[i]!, e)));
+    const shifted = (e: number): Params => ad.treeMap((t, d) => ad.add(t, ad.mul(d!, e)), params, direction);
     const r = await ad.realize({ hvpFwd, hvpRev, plus: g(shifted(eps), input), minus: g(shifted(-eps), input) });
     for (const k of ['w1', 'b1', 'w2', 'w3'] as const) {
       const fd = flat(r.plus[k]).map((v, i) => (v - flat(r.minus[k])[i]!) / (2 * eps));
@@ -58,7 +58,7 @@ describe('Hessian-vector products on a small conv net', () => {
     const w = rnd(6, [1, 1, 2, 4, 4], 1);
     const step = (theta: Params, wt: Tensor): Params => {
       const gt = ad.grad(lSeg)(theta, wt);
-      return ad.treeMap(theta, (t, i) => ad.sub(t, ad.mul(ad.treeLeaves(gt)[i]!, a)));
+      return ad.treeMap((t, g) => ad.sub(t, ad.mul(g!, a)), theta, gt);
     };
     const rr = ad.grad((wt: Tensor) => lRoi(step(params, wt)))(w);
     const v = ad.grad(lRoi)(step(params, w));

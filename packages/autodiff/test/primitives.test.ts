@@ -58,6 +58,13 @@ describe('examples', () => {
     await expect(checkGrads(wrong2, x, { order: 2 })).rejects.toThrow(/order 2/);
   });
 
+  it('linearJvp: a zero tangent stays zero (null, no node); otherwise the map applied to the tangent', async () => {
+    const rule = ad.linearJvp((t: ad.Tensor, { k }: { readonly k: number }) => ad.mul(t, k));
+    const x = f64([1, 2]);
+    expect(rule([x], [null], { k: 3 })).toBeNull();
+    expect(toNested(await ad.realize(rule([x], [f64([5, 7])], { k: 3 })!))).toEqual([15, 21]);
+  });
+
   it('stopGradient: value kept, derivative zero', async () => {
     const x = f64([3]);
     const g = ad.grad((t: ad.Tensor) => ad.sum(ad.mul(ad.stopGradient(t), t)))(x);

@@ -1,4 +1,4 @@
-import { array, item, scalar, toNested } from '@colab-ts/ndarray';
+import { array, isNDArray, item, scalar, toNested } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { add, conv3d, exp, flatten, grad, jvp, mul, realize, scalarTensor, sum, tensor, treeMap, valueAndGrad, vjp } from '../src/index.js';
 
@@ -53,13 +53,27 @@ describe('tensors and trees', () => {
 
   it('flatten and treeMap keep the tree shape', async () => {
     const t = { a: [s(1), s(2)], b: { c: s(3) } };
-    const { leaves, unflatten } = flatten('test', t);
+    const { leaves, paths, unflatten } = flatten('test', t);
     expect(leaves.length).toBe(3);
-    const doubled = treeMap(t, (x) => mul(x, 2));
-    const r = await realize({ doubled, rebuilt: unflatten(leaves) as typeof t });
+    expect(paths).toEqual(['.a[0]', '.a[1]', '.b.c']);
+    const doubled = treeMap((x) => mul(x, 2), t);
+    const summed = treeMap((x, y) => add(x, y!), t, doubled);
+    const r = await realize({ doubled, summed, rebuilt: unflatten(leaves) as typeof t });
     expect(item(r.doubled.b.c)).toBe(6);
+    expect(item(r.summed.b.c)).toBe(9);
     expect(item(r.rebuilt.a[1]!)).toBe(2);
     expect(() => grad((x: ReturnType<typeof s>) => sum(x))(3 as never)).toThrow(/not a Tensor/);
+    expect(() => treeMap((x) => x, t, { a: [s(1)], b: { c: s(3) } })).toThrow(/treeMap: tree 1 has leaves \[\.a\[0\], \.b\.c\]/);
+  });
+
+  it('flatten takes other leaves (isLeaf), names them in errors, and keeps non-leaves when not strict', () => {
+    const t = { w: array([1], [1]), n: 3, f: [array([2], [1])] };
+    const fl = flatten('test', t, { isLeaf: isNDArray, strict: false });
+    expect(fl.paths).toEqual(['.w', '.f[0]']);
+    expect(fl.unflatten(['W', 'F'])).toEqual({ w: 'W', n: 3, f: ['F'] });
+    expect(() => flatten('test', t, { isLeaf: isNDArray, expected: 'an NDArray' })).toThrow('test: tree leaf at .n is not an NDArray (number)');
+    expect(() => flatten('test', { x: s(1) }, { isLeaf: isNDArray, expected: 'an NDArray' })).toThrow(/at \.x is not an NDArray \(a Tensor: realize it first\)/);
+    expect(flatten('test', array([1], [1]), { isLeaf: isNDArray }).paths).toEqual(['<root>']);
   });
 });
 

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { div, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
+import { div, flatten, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
 import type { AdamState, SgdState } from '@colab-ts/nn';
 import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -65,27 +65,9 @@ export interface ColabMetrics {
   readonly generatorLr: number;
 }
 
-const dtypeOf = (tree: unknown): 'float32' | 'float64' => {
-  const first = findArray(tree);
-  return first?.dtype === 'float64' ? 'float64' : 'float32';
-};
-function findArray(tree: unknown): NDArray | undefined {
-  if (isNDArray(tree)) return tree;
-  if (Array.isArray(tree)) {
-    for (const c of tree) {
-      const f = findArray(c);
-      if (f) return f;
-    }
-    return undefined;
-  }
-  if (typeof tree === 'object' && tree !== null) {
-    for (const c of Object.values(tree)) {
-      const f = findArray(c);
-      if (f) return f;
-    }
-  }
-  return undefined;
-}
+// The dtype of the first NDArray of a parameter tree (float32 when there is none).
+const dtypeOf = (tree: unknown): 'float32' | 'float64' =>
+  flatten('colabStep', tree, { isLeaf: isNDArray, strict: false }).leaves[0]?.dtype === 'float64' ? 'float64' : 'float32';
 
 /**
  * The first state: the initial parameters of both models and fresh optimizer states.

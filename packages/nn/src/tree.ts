@@ -3,11 +3,12 @@
  * arrays whose leaves are `NDArray`s (stored parameters, realized gradients,
  * optimizer state) or `Tensor`s (the forward pass). `toTensors` wraps the
  * stored arrays as leaf tensors for a forward pass; `realize` (autodiff) turns
- * tensors back into arrays; the helpers here map and fold array trees.
+ * tensors back into arrays; the helpers here map and fold array trees. All of
+ * them walk trees with autodiff's `flatten`, the one tree walker.
  * @module
  */
-import type { Tensor } from '@colab-ts/autodiff';
-import { isTensor, tensor } from '@colab-ts/autodiff';
+import type { Flattened, Tensor } from '@colab-ts/autodiff';
+import { flatten, isTensor, tensor } from '@colab-ts/autodiff';
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, isNDArray, shapesEqual, showShape } from '@colab-ts/ndarray';
 
@@ -22,45 +23,16 @@ export type Tensorized<T> = T extends NDArray
         ? { -readonly [K in keyof T]: Tensorized<T[K]> }
         : T;
 
-const isPlainRecord = (x: unknown): x is Readonly<Record<string, unknown>> => {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const proto = Object.getPrototypeOf(x) as unknown;
-  return proto === Object.prototype || proto === null;
-};
-
 /**
  * The `NDArray` leaves of a tree (depth first, record keys in insertion order),
- * their paths, and a function that rebuilds the tree from replacements.
- * Any other leaf throws.
+ * their paths, and a function that rebuilds the tree from replacements:
+ * autodiff's `flatten` with `NDArray` leaves. Any other leaf throws.
  * @example const { leaves, unflatten } = flattenArrays(op, params)
  * @category trees
  */
-export function flattenArrays(op: string, tree: unknown): { readonly leaves: NDArray[]; readonly paths: string[]; readonly unflatten: <L>(values: readonly L[]) => unknown } {
-  const leaves: NDArray[] = [];
-  const paths: string[] = [];
-  const walk = (t: unknown, path: string): void => {
-    if (isNDArray(t)) {
-      leaves.push(t);
-      paths.push(path || '<root>');
-    } else if (Array.isArray(t)) t.forEach((c, i) => walk(c, `${path}[${i}]`));
-    else if (isPlainRecord(t)) for (const k of Object.keys(t)) walk(t[k], `${path}.${k}`);
-    else throw new ValueError(op, `tree leaf at ${path || 'the root'} is not an NDArray (${isTensor(t) ? 'a Tensor: realize it first' : t === null ? 'null' : typeof t})`);
-  };
-  walk(tree, '');
-  const unflatten = <L>(values: readonly L[]): unknown => {
-    let i = 0;
-    const build = (t: unknown): unknown => {
-      if (isNDArray(t)) return values[i++];
-      if (Array.isArray(t)) return t.map(build);
-      const r = t as Readonly<Record<string, unknown>>;
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(r)) out[k] = build(r[k]);
-      return out;
-    };
-    return build(tree);
-  };
-  return { leaves, paths, unflatten };
-}
+export const flattenArrays = (op: string, tree: unknown): Flattened<NDArray> => flatten(op, tree, { isLeaf: isNDArray, expected: 'an NDArray' });
+
+const isArrayOrTensor = (x: unknown): x is NDArray | Tensor => isNDArray(x) || isTensor(x);
 
 /**
  * Wraps every `NDArray` leaf of a tree as a leaf `Tensor` (tensors are kept),
@@ -69,18 +41,8 @@ export function flattenArrays(op: string, tree: unknown): { readonly leaves: NDA
  * @category trees
  */
 export function toTensors<T>(tree: T): Tensorized<T> {
-  const walk = (t: unknown, path: string): unknown => {
-    if (isTensor(t)) return t;
-    if (isNDArray(t)) return tensor(t);
-    if (Array.isArray(t)) return t.map((c, i) => walk(c, `${path}[${i}]`));
-    if (isPlainRecord(t)) {
-      const out: Record<string, unknown> = {};
-      for (const k of Object.keys(t)) out[k] = walk(t[k], `${path}.${k}`);
-      return out;
-    }
-    throw new ValueError('toTensors', `tree leaf at ${path || 'the root'} is neither an NDArray nor a Tensor (${t === null ? 'null' : typeof t})`);
-  };
-  return walk(tree, '') as Tensorized<T>;
+  const { leaves, unflatten } = flatten('toTensors', tree, { isLeaf: isArrayOrTensor, expected: 'an NDArray or a Tensor' });
+  return unflatten(leaves.map((l) => (isTensor(l) ? l : tensor(l)))) as Tensorized<T>;
 }
 
 /**

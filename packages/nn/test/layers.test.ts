@@ -93,6 +93,6 @@ describe('errors', () => {
     expect(() => instanceNorm(instanceNormInit(2), zeros([1, 3, 2, 2, 2]))).toThrow('instanceNorm: scale has shape [2], expected [3]');
     expect(() => head(p, zeros([1, 2, 2, 2, 2]))).toThrow(/expects a 1x1x1 weight/);
     expect(() => conv3dLayer({ w: 1, b: 2 } as never, zeros([1, 2, 2, 2, 2]))).toThrow(/w must be a Tensor or an NDArray, got number/);
-    expect(() => toTensors({ a: 'x' })).toThrow(/tree leaf at \.a is neither/);
+    expect(() => toTensors({ a: 'x' })).toThrow(/tree leaf at \.a is not an NDArray or a Tensor \(string\)/);
   });
 });

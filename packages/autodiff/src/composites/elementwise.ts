@@ -64,10 +64,18 @@ export const leakyRelu: {
 /** `1 / (1 + exp(-x))`. @example sigmoid(x) @category composites */
 export const sigmoid = (x: TensorLike): Tensor => div(1, add(1, exp(neg(asTensor('sigmoid', x)))));
 
-/** `log(1 + exp(x))`, computed stably as `relu(x) + log(1 + exp(-|x|))`. @example softplus(x) @category composites */
+/**
+ * `log(1 + exp(x))`, computed stably as `max(x, 0) + log(1 + exp(-|x|))`.
+ * NOTE: both kinks select on the same `x >= 0`, so at 0 the derivative is that of the
+ * smooth branch `x + log(1 + exp(-x))`, sigmoid(0) = 1/2 (relu's derivative 0 at 0 with
+ * abs's 1 gave -1/2).
+ * @example softplus(x)
+ * @category composites
+ */
 export const softplus = (x: TensorLike): Tensor => {
   const t = asTensor('softplus', x);
-  return add(relu(t), log(add(1, exp(neg(abs(t))))));
+  const nonNegative = greaterEqual(t, 0);
+  return add(where(nonNegative, t, 0), log(add(1, exp(neg(where(nonNegative, t, neg(t)))))));
 };
 
 /** `log(sigmoid(x)) = -softplus(-x)`, stable for large |x|. @example logSigmoid(x) @category composites */

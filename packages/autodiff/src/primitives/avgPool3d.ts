@@ -3,7 +3,7 @@ import type { NormalizedPool, PoolOptions } from '@colab-ts/kernels';
 import { avgPool3dShape, normalizePool } from '@colab-ts/kernels';
 import { dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { avgPool3dBackwardRaw } from './avgPool3dBackward.js';
@@ -20,7 +20,7 @@ export const avgPool3dPrimitive: PrimitiveDef<'avgPool3d', NormalizedPool> = def
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [x], o) => be.kernels.avgPool3d(x!, o),
-  jvp: (_x, [t], o) => (t ? avgPool3dRaw(t, o) : null),
+  jvp: linearJvp(avgPool3dRaw),
   vjp: (ct, [x], o) => [avgPool3dBackwardRaw(ct, x!.shape, o)],
 });
 

@@ -3,7 +3,7 @@ import type { NormalizedPool, PoolOptions } from '@colab-ts/kernels';
 import { avgPool3dBackwardShape, normalizePool } from '@colab-ts/kernels';
 import type { Shape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { avgPool3dRaw } from './avgPool3d.js';
@@ -28,7 +28,7 @@ export const avgPool3dBackwardPrimitive: PrimitiveDef<'avgPool3dBackward', AvgPo
     return { shape, dtype: dy!.dtype };
   },
   impl: (be, [dy], o) => be.kernels.avgPool3dBackward(dy!, o.inputShape, poolPart(o)),
-  jvp: (_x, [t], o) => (t ? avgPool3dBackwardRaw(t, o.inputShape, o) : null),
+  jvp: linearJvp((t, o) => avgPool3dBackwardRaw(t, o.inputShape, o)),
   vjp: (ct, _x, o) => [avgPool3dRaw(ct, poolPart(o))],
 });
 

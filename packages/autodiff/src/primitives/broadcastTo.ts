@@ -2,7 +2,7 @@
 import type { Shape } from '@colab-ts/ndarray';
 import { ShapeError, dual, shapesEqual, showShape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor, checkShapeParam } from '../internal/coerce.js';
 import { reshape } from './reshape.js';
@@ -30,7 +30,7 @@ export const broadcastToPrimitive: PrimitiveDef<'broadcastTo', { readonly shape:
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [x], { shape }) => be.kernels.broadcastTo(x!, shape),
-  jvp: (_x, [t], { shape }) => (t ? raw(t, shape) : null),
+  jvp: linearJvp((t, { shape }) => raw(t, shape)),
   vjp: (ct, [x], { shape }) => [reshape(sumAxes(ct, broadcastAxes(x!.shape, shape)), x!.shape)],
 });
 

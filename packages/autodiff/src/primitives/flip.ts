@@ -1,7 +1,7 @@
 /** `flip`: reverses axes. @module */
 import { ShapeError, dual, normalizeAxes } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
@@ -19,7 +19,7 @@ export const flipPrimitive: PrimitiveDef<'flip', { readonly axes: readonly numbe
     return x!;
   },
   impl: (be, [x], { axes }) => be.kernels.flip(x!, axes),
-  jvp: (_x, [t], { axes }) => (t ? raw(t, axes) : null),
+  jvp: linearJvp((t, { axes }) => raw(t, axes)),
   vjp: (ct, _x, { axes }) => [raw(ct, axes)],
 });
 

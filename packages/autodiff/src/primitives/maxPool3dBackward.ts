@@ -6,7 +6,7 @@
 import type { NormalizedPool, PoolOptions } from '@colab-ts/kernels';
 import { maxPool3dBackwardShape, normalizePool } from '@colab-ts/kernels';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkPair } from './conv3d.js';
 import { gatherAtMax } from './maxPool3d.js';
@@ -23,7 +23,7 @@ export const maxPool3dBackwardPrimitive: PrimitiveDef<'maxPool3dBackward', Norma
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [dy, x], o) => be.kernels.maxPool3dBackward(dy!, x!, o),
-  jvp: ([, x], [tdy], o) => (tdy ? maxPool3dBackwardRaw(tdy, x!, o) : null),
+  jvp: linearJvp((tdy, o, [, x]) => maxPool3dBackwardRaw(tdy, x!, o)),
   vjp: (ct, [, x], o) => [gatherAtMax(ct, x!, o), null],
 });
 

@@ -1,6 +1,6 @@
 /** `neg`: elementwise negation. @module */
 import type { NoParams, PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 
@@ -11,7 +11,7 @@ export const negPrimitive: PrimitiveDef<'neg', NoParams> = definePrimitive({
   name: 'neg',
   shape: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   impl: (be, [x]) => be.kernels.unary(x!, 'neg'),
-  jvp: (_x, [t]) => (t ? raw(t) : null),
+  jvp: linearJvp(raw),
   vjp: (ct) => [raw(ct)],
 });
 

@@ -2,7 +2,7 @@
 import type { PadWidths } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
@@ -23,7 +23,7 @@ export const padPrimitive: PrimitiveDef<'pad', { readonly widths: readonly (read
     return { shape: x!.shape.map((d, i) => d + widths[i]![0] + widths[i]![1]), dtype: x!.dtype };
   },
   impl: (be, [x], { widths, value }) => be.kernels.pad(x!, widths, value),
-  jvp: (_x, [t], { widths }) => (t ? raw(t, widths, 0) : null),
+  jvp: linearJvp((t, { widths }) => raw(t, widths, 0)),
   vjp: (ct, [x], { widths }) => [sliceBox(ct, widths.map(([a]) => a), widths.map(([a], i) => a + x!.shape[i]!))],
 });
 

@@ -2,7 +2,7 @@
 import type { Shape } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, dual, shapeSize, shapesEqual, showShape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor, checkShapeParam } from '../internal/coerce.js';
 
@@ -19,7 +19,7 @@ export const reshapePrimitive: PrimitiveDef<'reshape', { readonly shape: Shape }
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [x], { shape }) => be.kernels.reshape(x!, shape),
-  jvp: (_x, [t], { shape }) => (t ? raw(t, shape) : null),
+  jvp: linearJvp((t, { shape }) => raw(t, shape)),
   vjp: (ct, [x]) => [raw(ct, x!.shape)],
 });
 

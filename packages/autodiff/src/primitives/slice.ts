@@ -2,7 +2,7 @@
 import type { SliceSpec } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, dual, showShape, sliceIndices } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { flip } from './flip.js';
@@ -29,7 +29,7 @@ export const slicePrimitive: PrimitiveDef<'slice', { readonly starts: readonly n
     return { shape: s.map((_, i) => stops[i]! - starts[i]!), dtype: x!.dtype };
   },
   impl: (be, [x], { starts, stops }) => be.kernels.slice(x!, starts.map((start, i) => ({ start, stop: stops[i]! }))),
-  jvp: (_x, [t], { starts, stops }) => (t ? sliceBox(t, starts, stops) : null),
+  jvp: linearJvp((t, { starts, stops }) => sliceBox(t, starts, stops)),
   vjp: (ct, [x], { starts, stops }) => [pad(ct, x!.shape.map((d, i): [number, number] => [starts[i]!, d - stops[i]!]))],
 });
 

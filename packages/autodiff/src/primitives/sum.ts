@@ -2,7 +2,7 @@
 import { ShapeError, isFloat, normalizeAxes } from '@colab-ts/ndarray';
 import { dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
@@ -26,7 +26,7 @@ export const sumPrimitive: PrimitiveDef<'sum', { readonly axes: readonly number[
     return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: isFloat(x!.dtype) ? x!.dtype : 'int32' };
   },
   impl: (be, [x], { axes }) => be.kernels.sum(x!, axes, false),
-  jvp: (_x, [t], { axes }) => (t ? sumAxes(t, axes) : null),
+  jvp: linearJvp((t, { axes }) => sumAxes(t, axes)),
   vjp: (ct, [x], { axes }) => [broadcastTo(reshape(ct, keepDimsShape(x!.shape, axes)), x!.shape)],
 });
 

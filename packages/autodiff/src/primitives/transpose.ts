@@ -1,7 +1,7 @@
 /** `transpose`: permutes axes. @module */
 import { ShapeError, dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
@@ -25,7 +25,7 @@ export const transposePrimitive: PrimitiveDef<'transpose', { readonly axes: read
     return { shape: axes.map((a) => x!.shape[a]!), dtype: x!.dtype };
   },
   impl: (be, [x], { axes }) => be.kernels.transpose(x!, axes),
-  jvp: (_x, [t], { axes }) => (t ? raw(t, axes) : null),
+  jvp: linearJvp((t, { axes }) => raw(t, axes)),
   vjp: (ct, _x, { axes }) => [raw(ct, inverse(axes))],
 });
 

@@ -3,7 +3,7 @@ import type { NormalizedUpsample, UpsampleOptions } from '@colab-ts/kernels';
 import { normalizeUpsample, upsample3dShape } from '@colab-ts/kernels';
 import { dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { upsample3dBackwardRaw } from './upsample3dBackward.js';
@@ -20,7 +20,7 @@ export const upsample3dPrimitive: PrimitiveDef<'upsample3d', NormalizedUpsample>
     return { shape, dtype: x!.dtype };
   },
   impl: (be, [x], o) => be.kernels.upsample3d(x!, o),
-  jvp: (_x, [t], o) => (t ? upsample3dRaw(t, o) : null),
+  jvp: linearJvp(upsample3dRaw),
   vjp: (ct, [x], o) => [upsample3dBackwardRaw(ct, x!.shape, o)],
 });
 

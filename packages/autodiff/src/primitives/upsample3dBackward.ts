@@ -3,7 +3,7 @@ import type { NormalizedUpsample, UpsampleOptions } from '@colab-ts/kernels';
 import { normalizeUpsample, upsample3dBackwardShape } from '@colab-ts/kernels';
 import type { Shape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive } from '../Primitive.js';
+import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
 import { checkFloat } from '../internal/coerce.js';
 import { upsample3dRaw } from './upsample3d.js';
@@ -28,7 +28,7 @@ export const upsample3dBackwardPrimitive: PrimitiveDef<'upsample3dBackward', Ups
     return { shape, dtype: dy!.dtype };
   },
   impl: (be, [dy], o) => be.kernels.upsample3dBackward(dy!, o.inputShape, upPart(o)),
-  jvp: (_x, [t], o) => (t ? upsample3dBackwardRaw(t, o.inputShape, o) : null),
+  jvp: linearJvp((t, o) => upsample3dBackwardRaw(t, o.inputShape, o)),
   vjp: (ct, _x, o) => [upsample3dRaw(ct, upPart(o))],
 });
 
