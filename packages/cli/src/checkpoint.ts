@@ -142,13 +142,21 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown
   } catch {
     bad(`unreadable ${TREE_KEY} metadata`);
   }
+  return reviveTree(skeleton, (o) => (typeof o.$st === 'string' ? (st!.tensors.get(o.$st) ?? bad(`the tree names a missing tensor ${o.$st}`)) : NOT_A_LEAF));
+}
+
+const NOT_A_LEAF: unique symbol = Symbol('not a leaf');
+
+/** The tree of a checkpoint's JSON skeleton: `$undefined` and `$number` markers restored, array references resolved by `leaf`. */
+function reviveTree(skeleton: unknown, leaf: (o: Record<string, unknown>) => unknown): unknown {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'object' && v !== null) {
       const o = v as Record<string, unknown>;
       if (o.$undefined === true) return undefined;
       if (typeof o.$number === 'string') return Number(o.$number);
-      if (typeof o.$st === 'string') return st!.tensors.get(o.$st) ?? bad(`the tree names a missing tensor ${o.$st}`);
+      const l = leaf(o);
+      if (l !== NOT_A_LEAF) return l;
       return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
     }
     return v;
@@ -170,25 +178,15 @@ function decodeLegacy(bytes: Uint8Array, source: string): unknown {
   } catch {
     bad('unreadable header');
   }
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) {
-      const o = v as Record<string, unknown>;
-      if (o.$undefined === true) return undefined;
-      if (typeof o.$number === 'string') return Number(o.$number);
-      if (typeof o.$nd === 'number') {
-        const r = o as unknown as ArrayRef;
-        const Ctor = CTORS[r.dtype as keyof typeof CTORS];
-        if (Ctor === undefined) bad(`unknown dtype ${String(r.dtype)}`);
-        if (start + r.offset + r.bytes > bytes.length) bad('truncated data');
-        const copy = new Uint8Array(bytes.subarray(start + r.offset, start + r.offset + r.bytes)); // a copy (Buffer.slice would be a view)
-        return array(new Ctor(copy.buffer), r.shape, r.dtype);
-      }
-      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
-    }
-    return v;
-  };
-  return walk(header);
+  return reviveTree(header, (o) => {
+    if (typeof o.$nd !== 'number') return NOT_A_LEAF;
+    const r = o as unknown as ArrayRef;
+    const Ctor = CTORS[r.dtype as keyof typeof CTORS];
+    if (Ctor === undefined) bad(`unknown dtype ${String(r.dtype)}`);
+    if (start + r.offset + r.bytes > bytes.length) bad('truncated data');
+    const copy = new Uint8Array(bytes.subarray(start + r.offset, start + r.offset + r.bytes)); // a copy (Buffer.slice would be a view)
+    return array(new Ctor(copy.buffer), r.shape, r.dtype);
+  });
 }
 
 /** Writes bytes atomically (temporary file, fsync, rename), synchronously so it also works in a signal handler. @category checkpoints */
