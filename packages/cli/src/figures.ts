@@ -312,8 +312,9 @@ export function scatterSvg(points: readonly ScatterPoint[], o: { readonly title:
   };
   const [x0, x1] = span(fin.map((p) => p.x));
   const [y0, y1] = span(fin.map((p) => p.y));
-  const X = (v: number): number => L + ((W - L - R) * (v - x0)) / (x1 - x0);
-  const Y = (v: number): number => H - B - ((H - T - B) * (v - y0)) / (y1 - y0);
+  const r1 = (v: number): number => Math.round(v * 10) / 10;
+  const X = (v: number): number => r1(L + ((W - L - R) * (v - x0)) / (x1 - x0));
+  const Y = (v: number): number => r1(H - B - ((H - T - B) * (v - y0)) / (y1 - y0));
   const ticks = (lo: number, hi: number): number[] => {
     const step = hi - lo > 0.4 ? 0.1 : 0.05;
     const out: number[] = [];
