@@ -99,7 +99,7 @@ export const demoSpec: CommandSpec = {
     { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
     { name: 'test-cases', kind: 'int', min: 1, default: 20, help: 'Held-out test phantoms' },
     { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 1200, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
+    { name: 'iterations', kind: 'int', min: 1, default: 2000, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Training patch D,H,W (default: up to 8,32,32); inference slides it over the image' },
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
