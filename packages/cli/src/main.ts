@@ -122,7 +122,7 @@ export const experimentSpec: CommandSpec = {
   flags: [
     { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
     { name: 'test', kind: 'string', meta: 'DIR', help: 'Labelled dataset folder of test cases (default: hold out --test-fraction of --data)' },
-    { name: 'test-fraction', kind: 'number', min: 0, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
+    { name: 'test-fraction', kind: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Report folder (runs/, table.md, results.*, figures/)' },
     { name: 'methods', kind: 'string', default: 'baseline,anatomy,kmeans,dilated,colab,colab3', help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)' },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },

@@ -126,6 +126,26 @@ describe('deep supervision', () => {
 });
 
 describe('experiment', () => {
+  it('ordinary mistakes are typed errors with a fix (exit 2), never the catch-all', async () => {
+    const dir = tempDir('experiment-bad');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const out = join(dir, 'report');
+    const base = ['experiment', '--data', data, '--out', out, '--iterations', '1'];
+    const cases: [string[], RegExp][] = [
+      [['--methods', 'baseline,colab9x'], /unknown method "colab9x" \(fix:/],
+      [['--methods', 'dilated3'], /dilated has t = 2 \(fix:/],
+      [['--test-fraction', '1'], /--test-fraction/],
+      [['--test-fraction', '0'], /--test-fraction/],
+      // 3 cases, a third held out: 2 left to train is the minimum; 0.5 leaves 1.
+      [['--test-fraction', '0.5'], /fewer than 2 for training \(fix: pass --test DIR/],
+    ];
+    for (const [extra, message] of cases) {
+      const io = memoryIo();
+      expect(await run([...base, ...extra], io)).toBe(EXIT.usage);
+      expect(io.err()).toMatch(message);
+    }
+  });
+
   it('trains every arm for every seed, writes the report, and skips finished runs when rerun', async () => {
     const dir = tempDir('experiment');
     const data = await tinyDataset(join(dir, 'data'), 5);
