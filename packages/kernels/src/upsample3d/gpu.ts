@@ -112,6 +112,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
   const loy = Math.max(0, Math.floor((iy - 1) * this.constants.qh) - 1);
   const lox = Math.max(0, Math.floor((ix - 1) * this.constants.qw) - 1);
   let s = 0;
+  let comp = 0;
   for (let rz = 0; rz < this.constants.Rd; rz++) {
     const oz = loz + rz;
     let wz = 0;
@@ -177,7 +178,13 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
               if (x0 === ix) wx += 1 - lx;
               if (x1 === ix) wx += lx;
             }
-            if (wx !== 0) s += wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]!;
+            if (wx !== 0) {
+              // Kahan summation: an input gathers up to (2 scale)^3 terms, and a plain float32 sum of them drifts past the agreement tolerance.
+              const term = wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]! - comp;
+              const next = s + term;
+              comp = next - s - term;
+              s = next;
+            }
           }
         }
       }
