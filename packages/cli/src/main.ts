@@ -70,6 +70,7 @@ export const predictSpec: CommandSpec = {
     { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
     { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
     { name: 'rule', kind: 'enum', values: ['argmax', 'roi-vs-summed-background'], default: 'argmax', help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes" },
+    { name: 'largest-component', kind: 'bool', default: false, help: 'Keep only the largest connected ROI component (the post-processing baseline of Section V-B4)' },
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
@@ -313,7 +314,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       }
       case 'predict': {
-        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean, rule: v.rule as PredictRule }, io);
+        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean, rule: v.rule as PredictRule, largestComponent: v['largest-component'] as boolean }, io);
         io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
         return EXIT.ok;
       }

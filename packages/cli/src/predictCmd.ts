@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { largestComponentPostprocess } from '@colab-ts/colab';
 import type { Volume } from '@colab-ts/data';
 import { affineDistance, readNifti, spacingClose, volumeLike, writeNifti } from '@colab-ts/data';
 import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
@@ -82,6 +83,8 @@ export interface PredictOptions {
   readonly mirror: boolean;
   /** How the outputs become labels (default `argmax`). */
   readonly rule?: PredictRule | undefined;
+  /** Keep only the largest connected ROI component, `largestComponentPostprocess` (Section V-B4; default false). */
+  readonly largestComponent?: boolean | undefined;
 }
 
 /** Predicts every case of a folder and writes `CASE.nii.gz` label maps (uint8) with the input's geometry. @category predict */
@@ -109,7 +112,8 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
     const vols = await Promise.all(files.map(read));
     const image = normalizeImage(stackChannels(vols), cfg.normalization);
     const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror });
-    const labels = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
+    const predicted = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
+    const labels = o.largestComponent === true ? largestComponentPostprocess(predicted) : predicted;
     const ref = vols[0]!;
     const spatial = ref.data.shape.slice(-3);
     const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');

@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
-import { aggregateLabels, caseDilatedMask, colabInit, colabStep, distanceConstrainedLabels, kmeans, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
+import { aggregateLabels, anatomyContextLabels, caseDilatedMask, colabInit, colabStep, dilatedMaskContextLabels, distanceConstrainedLabels, kmeansContextLabels, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
 import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
@@ -96,44 +96,37 @@ interface Prepared {
 
 const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEntry>(readFileSync(path, 'utf8'), path) : []);
 
-/** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
-function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
-  const bodies = raw.map((c) => Uint8Array.from(toTypedArray(bodyMask(c.image))));
-  const total = bodies.reduce((s, b) => s + b.reduce((a, v) => a + v, 0), 0);
-  const stride = Math.max(1, Math.floor(total / 50000));
-  const pts: number[] = [];
-  let seen = 0;
+/**
+ * The k-means context map of every case (Section V-B1, `kmeansContextLabels`):
+ * one clustering of the first channel's normalised intensities inside the
+ * body (`bodyMask` of the raw image) into t clusters ordered by intensity,
+ * fitted over all cases on about 50,000 voxels; outside the body, sub-class 0
+ * (the far background). Integer maps `[1, D, H, W]`, so that patches crop them.
+ * Not part of the package API (tests import it from this module).
+ * @internal
+ */
+export function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+  // Cases differ in shape: one clustering over all of them, on their voxels laid end to end.
+  const sizes = norm.map((c) => c.image.shape.slice(1).reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const image = new Float64Array(total);
+  const body = new Uint8Array(total);
+  let at = 0;
   norm.forEach((c, ci) => {
-    const d = toTypedArray(c.image);
-    bodies[ci]!.forEach((b, i) => {
-      if (b && seen++ % stride === 0) pts.push(d[i]!);
-    });
+    image.set(toTypedArray(c.image).subarray(0, sizes[ci]!), at);
+    body.set(toTypedArray(bodyMask(raw[ci]!.image)), at);
+    at += sizes[ci]!;
   });
-  if (pts.length < t) throw new CliError('data', [`--method kmeans: ${pts.length} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
-  const km = kmeans(Float64Array.from(pts), 1, { k: t, seed: k });
-  const cents = km.centroids.map((c) => c[0]!);
+  const inside = body.reduce((a, v) => a + v, 0);
+  if (inside < t) throw new CliError('data', [`--method kmeans: ${inside} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
+  const { labels } = kmeansContextLabels(array(image, [1, 1, total], 'float64'), array(body, [1, 1, total], 'uint8'), { t, seed: k, maxPoints: 50000 });
+  const l = toTypedArray(labels);
+  at = 0;
   return norm.map((c, ci) => {
-    const d = toTypedArray(c.image);
-    const body = bodies[ci]!;
-    const out = new Uint8Array(body.length);
-    for (let i = 0; i < body.length; i++) {
-      if (!body[i]) continue;
-      let best = 0;
-      for (let j = 1; j < cents.length; j++) if (Math.abs(d[i]! - cents[j]!) < Math.abs(d[i]! - cents[best]!)) best = j;
-      out[i] = best;
-    }
-    return array(out, [1, ...c.image.shape.slice(1)], 'uint8');
+    const m = array(Uint8Array.from(l.subarray(at, at + sizes[ci]!)), [1, ...c.image.shape.slice(1)], 'uint8');
+    at += sizes[ci]!;
+    return m;
   });
-}
-
-/** One-hot `[N, t, ...]` of an integer map `[N, 1, ...]` with values in `[0, t)`. */
-function oneHot(m: NDArray, t: number): NDArray {
-  const n = m.shape[0]!;
-  const vox = m.shape.slice(2).reduce((a, b) => a * b, 1);
-  const src = toTypedArray(m);
-  const out = new Float32Array(n * t * vox);
-  for (let i = 0; i < n; i++) for (let v = 0; v < vox; v++) out[(i * t + Math.min(t - 1, Math.max(0, src[i * vox + v]!))) * vox + v] = 1;
-  return array(out, [n, t, ...m.shape.slice(2)], 'float32');
 }
 
 /** Opens and validates a dataset folder, reporting every problem (exit code 2). @category training */
@@ -437,18 +430,9 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     } else {
       let target: NDArray = y;
       if (cfg.method !== 'baseline') {
-        const q =
-          cfg.method === 'dilated'
-            ? undefined
-            : oneHot(batch.context!, cfg.t);
-        const qq = q ?? (() => {
-          const m = toTypedArray(M!);
-          const out = new Float32Array(m.length * 2);
-          const vox = M!.shape.slice(2).reduce((a, b) => a * b, 1);
-          for (let i = 0; i < M!.shape[0]!; i++) for (let v = 0; v < vox; v++) (out[i * 2 * vox + v] = 1 - m[i * vox + v]!), (out[(i * 2 + 1) * vox + v] = m[i * vox + v]!);
-          return array(out, [M!.shape[0]!, 2, ...M!.shape.slice(2)], 'float32');
-        })();
-        const yTilde = aggregateLabels(tensor(y), tensor(qq));
+        // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
+        const q = cfg.method === 'dilated' ? dilatedMaskContextLabels(M!) : anatomyContextLabels(batch.context!, { t: cfg.t });
+        const yTilde = aggregateLabels(tensor(y), tensor(q));
         target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }));
       }
       const r = await sStep!(state as SegmentationState, { x, target });
