@@ -9,6 +9,7 @@
  * @module
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { join, resolve } from 'node:path';
 import { loadCase, phantom, writePhantomDataset } from '@colab-ts/data';
 import type { Summary } from '@colab-ts/metrics';
@@ -48,6 +49,8 @@ export interface DemoOptions {
   /** The generator's schedule (default: `train`'s, `defaultGeneratorSchedule`). */
   readonly generatorLr?: number | undefined;
   readonly generatorEvery?: number | undefined;
+  /** The kernels backend to run on (default: the registry's). */
+  readonly backend?: AnyBackend | undefined;
 }
 
 /** One method's line of the results. @category demo */
@@ -112,6 +115,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     valEvery: o.valEvery ?? Math.max(1, Math.floor(o.iterations / 10)),
     valFraction: 0.2,
     resume: false,
+    backend: o.backend,
   };
   const methods: DemoMethodResult[] = [];
   const testImages = join(testDir, 'imagesTr');
@@ -120,7 +124,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const runDir = join(out, 'runs', method);
     const r = await train({ ...base, method, out: runDir }, io, signal);
     if (r.status === 'interrupted') throw new CliError('runtime', [`demo: interrupted while training ${method} (fix: rerun colab-ts demo)`]);
-    await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false }, io);
+    await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false, backend: o.backend }, io);
     const ev = await evaluate({ pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 }, { ...io, stdout: () => undefined });
     methods.push({ method, trainSeconds: r.seconds, bestValDice: r.bestDice, summary: ev.summary['1'] ?? Object.values(ev.summary)[0]! });
     copyFileSync(join(runDir, 'progress.png'), join(out, 'figures', `progress-${method}.png`));
@@ -141,7 +145,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const preds: { name: string; labels: NDArray }[] = [];
     let context: NDArray | undefined;
     for (const [ri, { cfg, ck }] of runs.entries()) {
-      const lg = await predictLogits(ck.state.theta, normalizeImage(c.right.image, cfg.normalization), cfg.patch);
+      const lg = await predictLogits(ck.state.theta, normalizeImage(c.right.image, cfg.normalization), cfg.patch, { backend: o.backend });
       logits[ri]!.push(lg);
       preds.push({ name: ri === 0 ? 'BASELINE' : 'COLAB', labels: labelsOf(lg, cfg.classes) });
       if (cfg.method === 'colab') {

@@ -10,6 +10,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { join, resolve } from 'node:path';
 import type { Summary } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -138,7 +139,7 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
       const { cfg, ck } = loadRun(runDir);
       const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
       for (const c of testCases) {
-        const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch);
+        const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch, { backend: o.backend });
         scored.push({ id: c.id, pred: labelsOf(lg, cfg.classes), truth: array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype), spacing: c.spacing });
       }
       const ev = evaluateVolumes(scored);
@@ -184,7 +185,7 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
     ];
   });
   writeAtomicSync(join(out, 'figures', 'fig4-precision-sensitivity.svg'), scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }));
-  await experimentFigures(out, arms, o.firstSeed, testCases);
+  await experimentFigures(out, arms, o.firstSeed, testCases, o.backend);
   io.stdout(`\n${table}${note}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
   return { table, results };
 }
@@ -215,7 +216,7 @@ function resultsCsv(results: readonly RunResult[]): string {
 }
 
 /** Fig. 3 (logit planes of the baseline and CoLab) and Fig. 8 (test slices with predictions and context maps) of the first seed. */
-async function experimentFigures(out: string, arms: readonly Arm[], seed: number, testCases: readonly { readonly id: string; readonly image: NDArray; readonly label: NDArray }[]): Promise<void> {
+async function experimentFigures(out: string, arms: readonly Arm[], seed: number, testCases: readonly { readonly id: string; readonly image: NDArray; readonly label: NDArray }[], backend?: AnyBackend): Promise<void> {
   const runs = arms.map((a) => ({ arm: a, ...loadRun(join(out, 'runs', `${armName(a)}-s${seed}`)) }));
   const logits: NDArray[][] = runs.map(() => []);
   const truths: NDArray[] = [];
@@ -227,7 +228,7 @@ async function experimentFigures(out: string, arms: readonly Arm[], seed: number
     const preds: { name: string; labels: NDArray }[] = [];
     let context: NDArray | undefined;
     for (const [ri, r] of runs.entries()) {
-      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch);
+      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch, { backend });
       logits[ri]!.push(lg);
       preds.push({ name: armName(r.arm).toUpperCase(), labels: labelsOf(lg, r.cfg.classes) });
       if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);

@@ -4,8 +4,8 @@
  * rasterised figures, checkpoints and argument decoding.
  * @module
  */
-export type { ArgIssue, ArgValues, CommandSpec, FlagKind, FlagSpec } from './args.js';
-export { closest, decodeArgs, helpText, inRange, rangeText, showArgIssue } from './args.js';
+export type { ArgIssue, ArgValues, ArgsOf, CommandSpec, FlagKind, FlagSpec, FlagValue, OptionName } from './args.js';
+export { closest, decodeArgs, flagKey, helpText, inRange, rangeText, showArgIssue, without } from './args.js';
 export type { Io, Progress } from './io.js';
 export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';
@@ -16,8 +16,8 @@ export { SAFETENSORS_DTYPE, SafetensorsError, decodeSafetensors, encodeSafetenso
 export { assertFinite, nonFiniteCount } from './finite.js';
 export { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 export { configDifferences } from './configDiff.js';
-export type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
-export { METHODS, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
+export type { ColabRunSettings, Hyperparameters, Method, Normalization, RunConfig } from './model.js';
+export { COLAB_RUN_SETTINGS, METHODS, colabStepSettings, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { PredictRule } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
 export { contextAgreement, defaultGeneratorSchedule, defaultMargin, loadRun, resolveConfig, train, validate } from './train.js';
@@ -27,7 +27,7 @@ export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './fig
 export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export { COMMANDS, EXIT_INTERRUPTED, VERSION, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';

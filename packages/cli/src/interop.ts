@@ -134,7 +134,7 @@ export interface ImportOptions {
   readonly architecture: string;
   readonly out: string;
   /** Sliding-window patch; default the architecture's `patch_size`. */
-  readonly patch?: Triple | undefined;
+  readonly patch?: Readonly<Triple> | undefined;
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

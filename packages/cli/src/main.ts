@@ -4,14 +4,15 @@
  * (0 success, 1 runtime failure, 2 usage or data error, 130 interrupted).
  * @module
  */
-import { availableBackends, useBackend } from '@colab-ts/kernels';
+import type { AnyBackend } from '@colab-ts/kernels';
+import { availableBackends, loadBackend } from '@colab-ts/kernels';
 import * as E from 'fp-ts/lib/Either.js';
-import type { ArgValues, CommandSpec } from './args.js';
-import { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+import pkg from '../package.json' with { type: 'json' };
+import type { ArgIssue, ArgsOf, CommandSpec } from './args.js';
+import { closest, decodeArgs, helpText, showArgIssue, without } from './args.js';
 import { demo } from './demo.js';
 import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
-import type { Method, PredictRule } from './model.js';
 import { METHODS } from './model.js';
 import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
@@ -25,7 +26,7 @@ import { key } from '@colab-ts/ndarray';
 const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
 
 /** `colab-ts train`. @category commands */
-export const trainSpec: CommandSpec = {
+export const trainSpec = {
   name: 'train',
   summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
   description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl and progress.png. Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
@@ -56,10 +57,10 @@ export const trainSpec: CommandSpec = {
     backendFlag,
   ],
   examples: ['colab-ts train --data Task03_Liver --method colab --t 2 --out runs/colab', 'colab-ts train --data Task03_Liver --out runs/colab --resume'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts predict`. @category commands */
-export const predictSpec: CommandSpec = {
+export const predictSpec = {
   name: 'predict',
   summary: 'write NIfTI label maps for a folder of images with a trained run',
   description: 'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
@@ -74,10 +75,10 @@ export const predictSpec: CommandSpec = {
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts evaluate`. @category commands */
-export const evaluateSpec: CommandSpec = {
+export const evaluateSpec = {
   name: 'evaluate',
   summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
   description: "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
@@ -88,10 +89,10 @@ export const evaluateSpec: CommandSpec = {
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts demo`. @category commands */
-export const demoSpec: CommandSpec = {
+export const demoSpec = {
   name: 'demo',
   summary: 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end',
   description: 'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
@@ -113,10 +114,10 @@ export const demoSpec: CommandSpec = {
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts experiment`. @category commands */
-export const experimentSpec: CommandSpec = {
+export const experimentSpec = {
   name: 'experiment',
   summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
   description: 'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
@@ -128,13 +129,13 @@ export const experimentSpec: CommandSpec = {
     { name: 'methods', kind: 'string', default: 'baseline,anatomy,kmeans,dilated,colab,colab3', help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)' },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
     { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
-    ...trainSpec.flags.filter((f) => !['data', 'out', 'method', 't', 'seed', 'resume'].includes(f.name)),
+    ...without(trainSpec.flags, ['data', 'out', 'method', 't', 'seed', 'resume']),
   ],
   examples: ['colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000', 'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts phantoms`. @category commands */
-export const phantomsSpec: CommandSpec = {
+export const phantomsSpec = {
   name: 'phantoms',
   summary: 'write a synthetic abdominal-CT phantom cohort as a dataset folder',
   description: 'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
@@ -147,10 +148,10 @@ export const phantomsSpec: CommandSpec = {
     { name: 'prefix', kind: 'string', default: 'phantom', help: 'Case id prefix' },
   ],
   examples: ['colab-ts phantoms --out phantoms3d --size 32,64,64 --cases 24', 'colab-ts phantoms --out liver2 --roi liver+tumour'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts export`. @category commands */
-export const exportSpec: CommandSpec = {
+export const exportSpec = {
   name: 'export',
   summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
   description: 'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
@@ -160,10 +161,10 @@ export const exportSpec: CommandSpec = {
     { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
   ],
   examples: ['colab-ts export --run runs/colab --out exported/colab'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts import`. @category commands */
-export const importSpec: CommandSpec = {
+export const importSpec = {
   name: 'import',
   summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
   description: 'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
@@ -174,10 +175,10 @@ export const importSpec: CommandSpec = {
     { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
   ],
   examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts export-dataset`. @category commands */
-export const exportDatasetSpec: CommandSpec = {
+export const exportDatasetSpec = {
   name: 'export-dataset',
   summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
   description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
@@ -191,10 +192,76 @@ export const exportDatasetSpec: CommandSpec = {
     { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (without --run)' },
   ],
   examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
-};
+} as const satisfies CommandSpec;
+
+/** The backend a command was asked to run on, loaded (without making it the process default); `undefined`: the registry's default. */
+const backendOf = (name: string | undefined): Promise<AnyBackend | undefined> => (name === undefined ? Promise.resolve(undefined) : loadBackend(name));
+
+/** A command: its spec, and what runs with the options its flags decode to (`ArgsOf<typeof spec>`, no hand copies). */
+interface Command {
+  readonly spec: CommandSpec;
+  readonly decode: (argv: readonly string[]) => E.Either<ReadonlyArray<ArgIssue>, (io: Io, signal?: AbortSignal) => Promise<number>>;
+}
+
+const command = <S extends CommandSpec>(spec: S, handle: (v: ArgsOf<S>, io: Io, signal?: AbortSignal) => Promise<number>): Command => ({
+  spec,
+  decode: (argv) => E.map((v: ArgsOf<S>) => (io: Io, signal?: AbortSignal) => handle(v, io, signal))(decodeArgs(spec, argv)),
+});
+
+const HANDLERS: readonly Command[] = [
+  command(demoSpec, async ({ backend, ...v }, io, signal) => {
+    await demo({ ...v, backend: await backendOf(backend) }, io, signal);
+    return EXIT.ok;
+  }),
+  command(trainSpec, async ({ backend, ...v }, io, signal) => {
+    const r = await train({ ...v, backend: await backendOf(backend) }, io, signal);
+    if (r.status === 'interrupted') {
+      io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
+      return EXIT_INTERRUPTED;
+    }
+    if (r.bestDice === 0) io.stderr(`colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`);
+    io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
+    return EXIT.ok;
+  }),
+  command(experimentSpec, async ({ backend, methods, ...v }, io, signal) => {
+    await experiment({ ...v, arms: parseArms(methods), backend: await backendOf(backend) }, io, signal);
+    return EXIT.ok;
+  }),
+  command(predictSpec, async ({ backend, ...v }, io) => {
+    const r = await predict({ ...v, backend: await backendOf(backend) }, io);
+    io.stdout(`wrote ${r.cases.length} label map(s) to ${v.out}\n`);
+    return EXIT.ok;
+  }),
+  command(evaluateSpec, async (v, io) => {
+    await evaluate({ ...v, out: v.out ?? v.pred }, io);
+    return EXIT.ok;
+  }),
+  command(phantomsSpec, async ({ out, seed, ...v }, io) => {
+    const cohort = phantom(key(seed), v);
+    const w = await writePhantomDataset(out, cohort)();
+    if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
+    io.stdout(`wrote ${cohort.cases.length} phantom cases of ${v.size.join('x')} voxels to ${out}\n`);
+    return EXIT.ok;
+  }),
+  command(exportSpec, async (v, io) => {
+    exportRun(v, io);
+    return EXIT.ok;
+  }),
+  command(importSpec, async (v, io) => {
+    importRun(v, io);
+    return EXIT.ok;
+  }),
+  command(exportDatasetSpec, async (v, io) => {
+    await exportDataset(v, io);
+    return EXIT.ok;
+  }),
+];
 
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec, exportDatasetSpec];
+export const COMMANDS: readonly CommandSpec[] = HANDLERS.map((c) => c.spec);
+
+/** The version of the colab-ts command (its package's). @category commands */
+export const VERSION: string = pkg.version;
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -202,6 +269,7 @@ export const mainHelp = (): string =>
     'colab-ts: Context Label Learning (CoLab, Li et al., IEEE TMI 2023) for medical image segmentation',
     '',
     'Usage: colab-ts <command> [options]',
+    '       colab-ts --version',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`),
@@ -209,33 +277,6 @@ export const mainHelp = (): string =>
     'Run colab-ts <command> --help for its options.',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error, 130 interrupted (checkpoint saved).',
   ].join('\n');
-
-const str = (v: ArgValues, k: string): string => v[k] as string;
-const num = (v: ArgValues, k: string): number => v[k] as number;
-const opt = (v: ArgValues, k: string): number | undefined => v[k] as number | undefined;
-const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
-
-/** The training flags that `train` and `experiment` share. */
-const trainingFlags = (v: ArgValues) => ({
-  data: str(v, 'data'),
-  iterations: num(v, 'iterations'),
-  batchSize: num(v, 'batch-size'),
-  patch: triple(v, 'patch'),
-  lr: num(v, 'lr'),
-  momentum: num(v, 'momentum'),
-  generatorLr: opt(v, 'generator-lr'),
-  generatorEvery: opt(v, 'generator-every'),
-  margin: opt(v, 'margin'),
-  temperature: opt(v, 'temperature'),
-  features: num(v, 'features'),
-  stages: num(v, 'stages'),
-  roiShare: num(v, 'roi-share'),
-  augment: v.augment as boolean,
-  deepSupervision: v['deep-supervision'] as boolean,
-  background: v.background as 'uniform' | 'body',
-  valEvery: num(v, 'val-every'),
-  valFraction: num(v, 'val-fraction'),
-});
 
 const unexpected: string[] = [];
 
@@ -261,82 +302,31 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     io.stdout(`${mainHelp()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const spec = COMMANDS.find((c) => c.name === name);
-  if (spec === undefined) {
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const cmd = HANDLERS.find((c) => c.spec.name === name);
+  if (cmd === undefined) {
     const near = closest(name, COMMANDS.map((c) => c.name));
     io.stderr(`colab-ts: unknown command ${JSON.stringify(name)} (fix: ${near === undefined ? 'run colab-ts --help' : `did you mean colab-ts ${near}?`})\n`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${helpText(spec)}\n`);
+    io.stdout(`${helpText(cmd.spec)}\n`);
     return EXIT.ok;
   }
-  const decoded = decodeArgs(spec, rest);
+  if (rest.includes('--version')) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const decoded = cmd.decode(rest);
   if (E.isLeft(decoded)) {
     for (const i of decoded.left) io.stderr(`colab-ts ${name}: ${showArgIssue(i)}\n`);
     return EXIT.usage;
   }
-  const v = decoded.right;
   try {
-    if (v.backend !== undefined) await useBackend(v.backend as string);
-    switch (spec.name) {
-      case 'phantoms': {
-        const sz = triple(v, 'size')!;
-        const cohort = phantom(key(num(v, 'seed')), { cases: num(v, 'cases'), size: sz, roi: v.roi as 'tumour' | 'liver+tumour', prefix: str(v, 'prefix') });
-        const w = await writePhantomDataset(str(v, 'out'), cohort)();
-        if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
-        io.stdout(`wrote ${cohort.cases.length} phantom cases of ${sz.join('x')} voxels to ${str(v, 'out')}\n`);
-        return EXIT.ok;
-      }
-      case 'experiment': {
-        await experiment({ ...trainingFlags(v), out: str(v, 'out'), test: v.test as string | undefined, testFraction: num(v, 'test-fraction'), arms: parseArms(str(v, 'methods')), seeds: num(v, 'seeds'), firstSeed: num(v, 'first-seed') }, io, signal);
-        return EXIT.ok;
-      }
-      case 'train': {
-        const r = await train(
-          {
-            ...trainingFlags(v),
-            out: str(v, 'out'),
-            method: v.method as Method,
-            t: num(v, 't'),
-            seed: num(v, 'seed'),
-            resume: v.resume as boolean,
-          },
-          io,
-          signal,
-        );
-        if (r.status === 'interrupted') {
-          io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
-          return EXIT_INTERRUPTED;
-        }
-        if (r.bestDice === 0) io.stderr(`colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`);
-        io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
-        return EXIT.ok;
-      }
-      case 'predict': {
-        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean, rule: v.rule as PredictRule, largestComponent: v['largest-component'] as boolean }, io);
-        io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
-        return EXIT.ok;
-      }
-      case 'export':
-        exportRun({ run: str(v, 'run'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest' }, io);
-        return EXIT.ok;
-      case 'import':
-        importRun({ weights: str(v, 'weights'), architecture: str(v, 'architecture'), out: str(v, 'out'), patch: triple(v, 'patch') }, io);
-        return EXIT.ok;
-      case 'export-dataset':
-        await exportDataset({ data: str(v, 'data'), out: str(v, 'out'), id: num(v, 'id'), name: v.name as string | undefined, run: v.run as string | undefined, iterations: num(v, 'iterations'), t: num(v, 't') }, io);
-        return EXIT.ok;
-      case 'evaluate':
-        await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
-        return EXIT.ok;
-      case 'demo': {
-        const sz = triple(v, 'size')!;
-        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch'), generatorLr: opt(v, 'generator-lr'), generatorEvery: opt(v, 'generator-every') }, io, signal);
-        return EXIT.ok;
-      }
-    }
-    return EXIT.usage;
+    return await decoded.right(io, signal);
   } catch (e) {
     const typed = e instanceof CliError ? e : osError(e);
     if (typed !== undefined) {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { largestComponentPostprocess } from '@colab-ts/colab';
 import type { Volume } from '@colab-ts/data';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { affineDistance, readNifti, spacingClose, volumeLike, writeNifti } from '@colab-ts/data';
 import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
 import { evaluateCase, summarize, toCsv } from '@colab-ts/metrics';
@@ -85,6 +86,8 @@ export interface PredictOptions {
   readonly rule?: PredictRule | undefined;
   /** Keep only the largest connected ROI component, `largestComponentPostprocess` (Section V-B4; default false). */
   readonly largestComponent?: boolean | undefined;
+  /** The kernels backend to predict on (default: the registry's). */
+  readonly backend?: AnyBackend | undefined;
 }
 
 /** Predicts every case of a folder and writes `CASE.nii.gz` label maps (uint8) with the input's geometry. @category predict */
@@ -111,7 +114,7 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));
     const image = normalizeImage(stackChannels(vols), cfg.normalization);
-    const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror });
+    const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror, backend: o.backend });
     const predicted = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
     const labels = o.largestComponent === true ? largestComponentPostprocess(predicted) : predicted;
     const ref = vols[0]!;

@@ -10,9 +10,10 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
-import { aggregateLabels, anatomyContextLabels, caseDilatedMask, colabInit, colabStep, dilatedMaskContextLabels, distanceConstrainedLabels, kmeansContextLabels, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
+import { aggregateLabels, anatomyContextLabels, caseDilatedMask, colabDefaults, colabInit, colabStep, dilatedMaskContextLabels, distanceConstrainedLabels, kmeansContextLabels, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
 import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
@@ -22,10 +23,12 @@ import type { UNetParams } from '@colab-ts/nn';
 import { unetApply, unetInit } from '@colab-ts/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+import type { ArgsOf } from './args.js';
+import type { trainSpec } from './main.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
-import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
-import { contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
+import type { Method, Normalization, RunConfig } from './model.js';
+import { colabStepSettings, contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import type { OverlayCase } from './figures.js';
 import { overlayFigure, progressFigure } from './figures.js';
 
@@ -34,19 +37,22 @@ import { assertFinite } from './finite.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 
-/** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
-type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
-
-/** What `train` takes (the command's flags). @category training */
-export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pick<Hyperparameters, Derived>> {
-  readonly data: string;
-  readonly out: string;
-  readonly method: Method;
-  /** Patch `[D, H, W]`; default: the image extent up to `[16, 64, 64]`, H and W multiples of `2^(stages-1)`. */
-  readonly patch?: readonly [number, number, number] | undefined;
-  /** Share of the training cases held out for validation (at least one when there are two or more cases). */
-  readonly valFraction: number;
-  readonly resume: boolean;
+/**
+ * What `train` takes: the `train` command's flags as `decodeArgs` returns
+ * them (`ArgsOf<typeof trainSpec>`, the type derived from the flag spec),
+ * the backend to run on instead of the flag's name, and hooks for scripts.
+ * Flags without a default (`patch`, `margin`, `temperature`, `generatorLr`,
+ * `generatorEvery`) are resolved from the dataset and the budget by
+ * `resolveConfig`.
+ * @category training
+ */
+export interface TrainOptions extends Omit<ArgsOf<typeof trainSpec>, 'backend' | 'deepSupervision' | 'background'> {
+  /** Deep supervision (default false). */
+  readonly deepSupervision?: boolean | undefined;
+  /** Where non-ROI patches are centred (default `uniform`). */
+  readonly background?: 'uniform' | 'body' | undefined;
+  /** The kernels backend to train on (default: the registry's, `getBackend()`). */
+  readonly backend?: AnyBackend | undefined;
   /** No progress bar (default false). */
   readonly quiet?: boolean;
   /** Train (and validate) on these case ids only (default: every training case of the dataset). */
@@ -152,7 +158,7 @@ const defaultPatch = (shape: readonly number[], stages: number): [number, number
 
 /**
  * The default margin m and temperature tau of the soft dilated mask (Eq. 8),
- * in mm: the paper's m = 30 and tau = 20 voxels at about 256 voxels
+ * in mm: the paper's m = 30 and tau = 20 voxels (`colabDefaults`) at about 256 voxels
  * in-plane, scaled to the image's in-plane extent and converted to mm with
  * the finest in-plane spacing; at least 2 and 1 voxels. Distances are
  * measured in mm (with the case's spacing), so anisotropic voxels count
@@ -164,22 +170,22 @@ export function defaultMargin(spatial: readonly number[], spacing: readonly [num
   const s = Math.min(spacing[1], spacing[2]);
   const scale = extent / 256;
   const round = (v: number): number => Math.round(v * 100) / 100;
-  return { margin: round(Math.max(2, 30 * scale) * s), temperature: round(Math.max(1, 20 * scale) * s) };
+  return { margin: round(Math.max(2, colabDefaults.margin * scale) * s), temperature: round(Math.max(1, colabDefaults.temperature * scale) * s) };
 }
 
 /**
  * The default generator schedule for an iteration budget: an update every 5
- * iterations, the authors' (every `every` when given), and an Adam learning
- * rate of `3e-4 * sqrt(40000 / updates)` (at most 1e-2), where 40,000 is
+ * iterations, the authors' (`colabDefaults.generatorEvery`; every `every` when given), and an Adam learning
+ * rate of `3e-4 * sqrt(40000 / updates)` (`colabDefaults.generatorLr`; at most 1e-2), where 40,000 is
  * about the number of generator updates of the authors' runs. Short runs get
  * larger steps so that the generator moves within the budget (see
  * docs/results.md: E2, E3).
  * @category training
  */
 export function defaultGeneratorSchedule(iterations: number, every?: number): { readonly generatorLr: number; readonly generatorEvery: number } {
-  const generatorEvery = every ?? 5;
+  const generatorEvery = every ?? colabDefaults.generatorEvery;
   const updates = Math.max(1, Math.ceil(iterations / generatorEvery));
-  return { generatorEvery, generatorLr: Math.min(1e-2, 3e-4 * Math.sqrt(40000 / updates)) };
+  return { generatorEvery, generatorLr: Math.min(1e-2, colabDefaults.generatorLr * Math.sqrt(40000 / updates)) };
 }
 
 /** The dataset's path as config.json stores it: relative to the run folder where possible. @category training */
@@ -252,11 +258,11 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
 const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor | Tensor[] => unetApply(p, x);
 
 /** Mean Dice over the validation cases (ROI = every non-zero label). @category training */
-export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
   if (cases.length === 0) return Number.NaN;
   let s = 0;
   for (const c of cases) {
-    const logits = await predictLogits(theta, c.image, cfg.patch);
+    const logits = await predictLogits(theta, c.image, cfg.patch, { backend });
     const pred = labelsOf(logits, cfg.classes);
     const d = dice(confusion(pred, array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype)));
     s += Number.isNaN(d) ? 1 : d; // both empty: a perfect match
@@ -272,14 +278,14 @@ export async function validate(theta: unknown, cfg: RunConfig, cases: readonly C
  * has a context map or ROI.
  * @category training
  */
-export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
   const withContext = cases.filter((c) => c.context !== undefined && c.weight !== undefined);
   if (withContext.length === 0) return Number.NaN;
   const a: number[] = [];
   const b: number[] = [];
   for (const c of withContext) {
     if (!toTypedArray(c.label).some((v) => v !== 0)) continue;
-    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch), 0);
+    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch, { backend }), 0);
     const lab = toTypedArray(c.label);
     const ctx = toTypedArray(c.context!);
     const M = toTypedArray(c.weight!);
@@ -291,11 +297,11 @@ export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: re
 }
 
 /** context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
-async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<Uint8Array> {
+async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<Uint8Array> {
   const rows: OverlayCase[] = [];
   for (const c of cases.slice(0, 4)) {
     const spatial = c.image.shape.slice(1);
-    const lg = await predictLogits(theta, c.image, cfg.patch);
+    const lg = await predictLogits(theta, c.image, cfg.patch, { backend });
     const n = spatial.reduce((p, q) => p * q, 1);
     rows.push({
       id: c.id,
@@ -354,9 +360,10 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
 
   const outC = segOutputs(cfg);
-  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, momentum: cfg.momentum, roiClasses: cfg.classes - 1, deepSupervision: cfg.deepSupervision === true };
-  const cStep = cfg.method === 'colab' ? colabStep({ ...common, gen: segApply as never, contextClasses: cfg.t, margin: cfg.margin, temperature: cfg.temperature, generatorEvery: cfg.generatorEvery, generatorLr: cfg.generatorLr }) : undefined;
-  const sStep = cfg.method === 'colab' ? undefined : segmentationStep(common);
+  // The run's settings go to the step under the library's names (colabStepSettings), with the backend it runs on.
+  const settings = { ...colabStepSettings(cfg), seg: segApply as never, backend: o.backend };
+  const cStep = cfg.method === 'colab' ? colabStep({ ...settings, gen: segApply as never }) : undefined;
+  const sStep = cfg.method === 'colab' ? undefined : segmentationStep(settings);
 
   let state: ColabState | SegmentationState;
   let bestDice = -Infinity;
@@ -384,10 +391,10 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
 
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
   const runValidation = async (): Promise<void> => {
-    const d = await validate(state.theta, cfg, valCases);
+    const d = await validate(state.theta, cfg, valCases, o.backend);
     valDice.push(d);
     const w = valDice.slice(-5);
-    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases) : Number.NaN;
+    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases, o.backend) : Number.NaN;
     appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length, ...(Number.isNaN(nmi) ? {} : { contextNmi: nmi }) });
     if (Number.isFinite(d) && d > bestDice) {
       bestDice = d;
@@ -433,7 +440,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
         // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
         const q = cfg.method === 'dilated' ? dilatedMaskContextLabels(M!) : anatomyContextLabels(batch.context!, { t: cfg.t });
         const yTilde = aggregateLabels(tensor(y), tensor(q));
-        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }));
+        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), { backend: o.backend });
       }
       const r = await sStep!(state as SegmentationState, { x, target });
       state = r.state;
@@ -454,7 +461,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (!existsSync(latestPath) || (loadCheckpoint(latestPath) as Checkpoint).step !== state.iteration) saveCheckpoint(latestPath, checkpoint());
   if (!existsSync(bestPath)) saveCheckpoint(bestPath, checkpoint());
   drawProgress();
-  if (cfg.method !== 'baseline') writeAtomicSync(join(runDir, 'context.png'), await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases));
+  if (cfg.method !== 'baseline') writeAtomicSync(join(runDir, 'context.png'), await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases, o.backend));
   bar?.finish(last);
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }
