@@ -106,7 +106,10 @@ export function closest(s: string, names: readonly string[]): string | undefined
   let bd = 3;
   for (const n of names) {
     const d = distance(s, n);
-    if (d < bd) (bd = d), (best = n);
+    if (d < bd) {
+      bd = d;
+      best = n;
+    }
   }
   return best;
 }
@@ -246,7 +249,7 @@ export function helpText(spec: CommandSpec): string {
     '',
     'Options:',
     ...rows.map(([l, r]) => `${l.padEnd(w)}${r}`),
-    `  --help`.padEnd(w) + 'Show this help',
+    `${'  --help'.padEnd(w)}Show this help`,
     ...(spec.examples === undefined ? [] : ['', 'Examples:', ...spec.examples.map((e) => `  ${e}`)]),
     '',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error.',

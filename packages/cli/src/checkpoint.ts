@@ -17,6 +17,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { DType, NDArray } from '@colab-ts/ndarray';
 import { array, contiguous, isNDArray } from '@colab-ts/ndarray';
+import type { Safetensors } from './safetensors.js';
 import { SafetensorsError, decodeSafetensors, encodeSafetensors, isUNetTree, looksLikeSafetensors, unetStateDict } from './safetensors.js';
 
 const MAGIC = 'COLABTS1';
@@ -127,7 +128,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown
   };
   if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === MAGIC) return decodeLegacy(bytes, source);
   if (!looksLikeSafetensors(bytes)) bad('neither safetensors nor COLABTS1');
-  let st;
+  let st: Safetensors | undefined;
   try {
     st = decodeSafetensors(bytes, source);
   } catch (e) {

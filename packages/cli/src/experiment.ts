@@ -258,7 +258,10 @@ function intensityClusterNmi(cases: readonly Case[], t: number, o: Pick<Experime
     const img = toTypedArray(zScore(c.image));
     const lab = toTypedArray(c.label);
     const ctx = toTypedArray(c.context!);
-    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (xs.push(img[i]!), tissue.push(ctx[i]!));
+    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) {
+      xs.push(img[i]!);
+      tissue.push(ctx[i]!);
+    }
   }
   if (xs.length < t) return Number.NaN;
   const km = kmeans(Float64Array.from(xs), 1, { k: t, seed: 0 });

@@ -52,7 +52,10 @@ function chart(r: Raster, x0: number, y0: number, w: number, h: number, title: s
     return;
   }
   let [lo, hi] = yFixed ?? [Math.min(...ys), Math.max(...ys)];
-  if (hi - lo < 1e-12) (hi += 0.5), (lo -= 0.5);
+  if (hi - lo < 1e-12) {
+    hi += 0.5;
+    lo -= 0.5;
+  }
   text(r, x0, top, fmt(hi), BLACK, 1);
   text(r, x0, top + ph - 6, fmt(lo), BLACK, 1);
   text(r, left + pw - 40, top + ph + 3, `STEP ${xmax}`, BLACK, 1);
@@ -121,7 +124,10 @@ function bestSlice(truth: NDArray): number {
   for (let d = 0; d < D; d++) {
     let c = 0;
     for (let i = 0; i < H * W; i++) if (t[d * H * W + i] !== 0) c++;
-    if (c > bc) (bc = c), (best = d);
+    if (c > bc) {
+      bc = c;
+      best = d;
+    }
   }
   return best;
 }
@@ -142,7 +148,7 @@ export function overlayFigure(cases: readonly OverlayCase[], scale = 3): Uint8Ar
   const head = 16;
   const r = raster(cols * (cw + 6) + 6, head + cases.length * (ch + 18) + 4, [255, 255, 255]);
   const titles = ['IMAGE', 'GROUND TRUTH', ...first.predictions.map((p) => p.name), ...(first.context === undefined ? [] : [first.context.name])];
-  titles.forEach((t, c) => text(r, 6 + c * (cw + 6), 4, t.slice(0, Math.floor(cw / 8)), BLACK));
+  for (const [c, t] of titles.entries()) text(r, 6 + c * (cw + 6), 4, t.slice(0, Math.floor(cw / 8)), BLACK);
   cases.forEach((cs, row) => {
     const [, H, W] = cs.image.shape as [number, number, number];
     const d = bestSlice(cs.truth);

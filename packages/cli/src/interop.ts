@@ -21,7 +21,7 @@ import { CliError } from './io.js';
 import type { Method, Normalization, RunConfig } from './model.js';
 import { METHODS, segOutputs } from './model.js';
 import { prepareOutDir } from './osErrors.js';
-import type { UNetTree } from './safetensors.js';
+import type { Safetensors, UNetTree } from './safetensors.js';
 import { SafetensorsError, decodeSafetensors, encodeSafetensors, isUNetTree, unetFromStateDict, unetStateDict } from './safetensors.js';
 import type { Checkpoint } from './train.js';
 import { dataPathFromRun, loadRun } from './train.js';
@@ -173,7 +173,7 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
   const ak = isObj(a.arch_kwargs) ? a.arch_kwargs : undefined;
   const ct = isObj(a.colab_ts) ? a.colab_ts : {};
   const deep = a.deep_supervision === true || ak?.deep_supervision === true;
-  let st;
+  let st: Safetensors;
   try {
     st = decodeSafetensors(readFileSync(o.weights), o.weights);
   } catch (e) {

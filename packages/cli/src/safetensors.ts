@@ -196,14 +196,16 @@ export function unetStateDict(p: UNetTree, prefix = ''): [string, NDArray][] {
   const block = (at: string, b: BlockLeaves): void => {
     out.push([`${at}.conv.weight`, b.conv.w], [`${at}.conv.bias`, b.conv.b], [`${at}.norm.weight`, b.norm.scale], [`${at}.norm.bias`, b.norm.bias]);
   };
-  p.encoder.forEach((st, s) => st.convs.forEach((b, c) => block(`${prefix}encoder.stages.${s}.0.convs.${c}`, b)));
-  p.decoder.forEach((st, k) => {
+  for (const [s, st] of p.encoder.entries()) for (const [c, b] of st.convs.entries()) block(`${prefix}encoder.stages.${s}.0.convs.${c}`, b);
+  for (const [k, st] of p.decoder.entries()) {
     out.push([`${prefix}decoder.transpconvs.${k}.weight`, st.up.w], [`${prefix}decoder.transpconvs.${k}.bias`, st.up.b]);
-    st.convs.forEach((b, c) => block(`${prefix}decoder.stages.${k}.convs.${c}`, b));
-  });
+    for (const [c, b] of st.convs.entries()) block(`${prefix}decoder.stages.${k}.convs.${c}`, b);
+  }
   const n = p.encoder.length;
-  const seg = (k: number, h: ConvLeaves): void => void out.push([`${prefix}decoder.seg_layers.${k}.weight`, h.w], [`${prefix}decoder.seg_layers.${k}.bias`, h.b]);
-  if (p.heads !== undefined) p.heads.forEach((h, level) => seg(n - 2 - level, h));
+  const seg = (k: number, h: ConvLeaves): void => {
+    out.push([`${prefix}decoder.seg_layers.${k}.weight`, h.w], [`${prefix}decoder.seg_layers.${k}.bias`, h.b]);
+  };
+  if (p.heads !== undefined) for (const [level, h] of p.heads.entries()) seg(n - 2 - level, h);
   else seg(n - 2, p.head!);
   return out;
 }

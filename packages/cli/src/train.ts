@@ -290,7 +290,10 @@ export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: re
     const ctx = toTypedArray(c.context!);
     const M = toTypedArray(c.weight!);
     const g = toTypedArray(q);
-    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (a.push(g[i]!), b.push(ctx[i]!));
+    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) {
+      a.push(g[i]!);
+      b.push(ctx[i]!);
+    }
   }
   if (a.length === 0) return Number.NaN;
   return normalizedMutualInformation(array(Int32Array.from(a), [a.length], 'int32'), array(Int32Array.from(b), [b.length], 'int32'));

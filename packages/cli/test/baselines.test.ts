@@ -66,7 +66,7 @@ describe('k-means context maps (the CLI on kmeansContextLabels)', () => {
     const got = kmeansMaps(k, raw, norm, t);
     const want = referenceKmeansMaps(k, raw, norm, t);
     expect(got.map((m) => m.shape)).toEqual(want.map((m) => m.shape));
-    got.forEach((m, i) => expect(Array.from(toTypedArray(m))).toEqual(Array.from(toTypedArray(want[i]!))));
+    for (const [i, m] of got.entries()) expect(Array.from(toTypedArray(m))).toEqual(Array.from(toTypedArray(want[i]!)));
     // Not a degenerate agreement: every cluster is used.
     const used = new Set(got.flatMap((m) => Array.from(toTypedArray(m))));
     expect(used.size).toBe(t);
@@ -81,7 +81,10 @@ describe('dilated and anatomy context probabilities', () => {
     const q = toTypedArray(dilatedMaskContextLabels(m4));
     const m = toTypedArray(m4);
     const want = new Float32Array(2 * m.length);
-    for (let v = 0; v < m.length; v++) (want[v] = 1 - m[v]!), (want[m.length + v] = m[v]!);
+    for (let v = 0; v < m.length; v++) {
+      want[v] = 1 - m[v]!;
+      want[m.length + v] = m[v]!;
+    }
     expect(Array.from(q)).toEqual(Array.from(want));
   });
 

@@ -59,7 +59,10 @@ describe('colab-ts export-dataset', () => {
       const v = await loadNifti(join(multi, t.image));
       const d = toTypedArray(v.data);
       const two = new Float32Array(2 * d.length);
-      for (let i = 0; i < d.length; i++) (two[i] = d[i]!), (two[d.length + i] = d[i]! + 100);
+      for (let i = 0; i < d.length; i++) {
+        two[i] = d[i]!;
+        two[d.length + i] = d[i]! + 100;
+      }
       await saveNifti(join(multi, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
     }
     expect(await run(['export-dataset', '--data', multi, '--out', join(fx.root, 'raw3'), '--id', '9'], memoryIo())).toBe(EXIT.ok);

@@ -118,7 +118,10 @@ describe('colab-ts export and import', () => {
       const arch = JSON.parse(readFileSync(join(exported, 'architecture.json'), 'utf8')) as Record<string, unknown>;
       const keys = path.split('.');
       let at: Record<string, unknown> = arch;
-      for (const k of keys.slice(0, -1)) at = (typeof at[k] === 'object' && at[k] !== null ? at[k] : (at[k] = {})) as Record<string, unknown>;
+      for (const k of keys.slice(0, -1)) {
+        if (typeof at[k] !== 'object' || at[k] === null) at[k] = {};
+        at = at[k] as Record<string, unknown>;
+      }
       at[keys[keys.length - 1]!] = v;
       writeFileSync(join(dir, 'architecture.json'), JSON.stringify(arch));
       const w = new Uint8Array(readFileSync(join(exported, 'model.safetensors')));

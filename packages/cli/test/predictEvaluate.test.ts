@@ -27,7 +27,10 @@ function largestComponentReference(lab: number[], [D, H, W]: [number, number, nu
             const [zz, yy, xx] = [z + dz, y + dy, x + dx];
             if (zz < 0 || yy < 0 || xx < 0 || zz >= D || yy >= H || xx >= W) continue;
             const u = (zz * H + yy) * W + xx;
-            if (lab[u] !== 0 && comp[u] === -1) (comp[u] = id), queue.push(u);
+            if (lab[u] !== 0 && comp[u] === -1) {
+              comp[u] = id;
+              queue.push(u);
+            }
           }
     }
     sizes.push(queue.length);
@@ -102,7 +105,9 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
   it('predict refuses an input with a NaN voxel (exit 2), naming the case and the count', async () => {
     const input = join(fx.root, 'nan-input');
     const img = await loadNifti(join(fx.data, 'imagesTr', 'case_000.nii.gz'));
-    await variant(input, 'case_000.nii.gz', img, {}, (d) => void (d[17] = Number.NaN));
+    await variant(input, 'case_000.nii.gz', img, {}, (d) => {
+      d[17] = Number.NaN;
+    });
     const io = memoryIo();
     expect(await run(['predict', '--run', runDir, '--input', input, '--out', join(fx.root, 'nan-preds')], io)).toBe(EXIT.usage);
     expect(io.err()).toMatch(/case case_000: .*case_000\.nii\.gz has 1 NaN or infinite voxel\(s\).*\(fix: replace them/);

@@ -13,7 +13,7 @@ function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array 
     const d = (tree as NDArray).data;
     out.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   } else if (typeof tree === 'number') out.push(tree);
-  else if (Array.isArray(tree)) tree.forEach((c) => bytesOf(c, out));
+  else if (Array.isArray(tree)) for (const c of tree) bytesOf(c, out);
   else if (typeof tree === 'object' && tree !== null) for (const k of Object.keys(tree).sort()) bytesOf((tree as Record<string, unknown>)[k], out);
   return out;
 }
