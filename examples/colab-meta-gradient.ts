@@ -83,3 +83,10 @@ for (let i = 0; i < 6; i++) {
   const m = r.metrics;
   console.log(`iteration ${m.iteration}: L_seg ${m.segLoss.toFixed(4)}  L_ROI ${m.roiLoss.toFixed(4)}  ${m.generatorUpdated ? `L_ROI(theta*) ${m.roiLossAfterInner.toFixed(4)}  |meta-grad| ${m.metaGradNorm.toExponential(2)}` : '(segmentation update only)'}  context entropy ${m.contextEntropy.toFixed(4)}`);
 }
+
+// The checks this example makes (exit code 1 when one fails): both exact modes agree to rounding, and the
+// meta-gradient predicts the change of L_ROI(theta*) along u (central difference in float64).
+const modesAgree = diff(grads['reverse-over-reverse']!, exact) < 1e-10;
+const directional = Math.abs(fd - dot) <= 1e-6 * Math.abs(dot);
+console.log(modesAgree && directional ? 'agree' : 'DISAGREE');
+if (!(modesAgree && directional)) process.exitCode = 1;

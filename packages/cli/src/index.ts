@@ -2,7 +2,7 @@
  * @colab-ts/cli: the `colab-ts` command (demo, train, predict, evaluate) as
  * functions that tests and scripts call in-process, plus its PNG encoder,
  * rasterised figures, checkpoints and argument decoding.
- * @module
+ * @module @colab-ts/cli
  */
 export type { ArgIssue, ArgValues, ArgsOf, CommandSpec, FlagKind, FlagSpec, FlagValue, OptionName } from './args.js';
 export { closest, decodeArgs, flagKey, helpText, inRange, rangeText, showArgIssue, without } from './args.js';
