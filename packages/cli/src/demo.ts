@@ -17,7 +17,8 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
-import type { OverlayCase } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { logitSvg, overlaySvg } from './svg.js';
 import { logitFigure, overlayFigure } from './figures.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
@@ -127,7 +128,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false, backend: o.backend }, io);
     const ev = await evaluate({ pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 }, { ...io, stdout: () => undefined });
     methods.push({ method, trainSeconds: r.seconds, bestValDice: r.bestDice, summary: ev.summary['1'] ?? Object.values(ev.summary)[0]! });
-    copyFileSync(join(runDir, 'progress.png'), join(out, 'figures', `progress-${method}.png`));
+    for (const ext of ['svg', 'png']) copyFileSync(join(runDir, `progress.${ext}`), join(out, 'figures', `progress-${method}.${ext}`));
   }
 
   // Figures: overlays of the first test cases and the logit distributions.
@@ -147,7 +148,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     for (const [ri, { cfg, ck }] of runs.entries()) {
       const lg = await predictLogits(ck.state.theta, normalizeImage(c.right.image, cfg.normalization), cfg.patch, { backend: o.backend });
       logits[ri]!.push(lg);
-      preds.push({ name: ri === 0 ? 'BASELINE' : 'COLAB', labels: labelsOf(lg, cfg.classes) });
+      preds.push({ name: ri === 0 ? 'Baseline' : 'CoLab', labels: labelsOf(lg, cfg.classes) });
       if (cfg.method === 'colab') {
         // f~_theta(x) as in Fig. 8: argmax over all c - 1 + t outputs, shown as the background sub-class (0 = far background).
         context = contextMapOf(lg, cfg.classes - 1);
@@ -155,11 +156,17 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     }
     if (ci < 4) {
       const img = toTypedArray(c.right.image).subarray(0, spatial.reduce((a, b) => a * b, 1));
-      overlays.push({ id: info.id, image: array(Float32Array.from(img), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'COLAB CONTEXT', labels: context } });
+      overlays.push({ id: info.id, image: array(Float32Array.from(img), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context } });
     }
   }
+  const logitPanels = [
+    { name: 'Baseline', logits: logits[0]!, truths },
+    { name: 'CoLab (t = 2)', logits: logits[1]!, truths },
+  ];
+  writeAtomicSync(join(out, 'figures', 'overlay.svg'), overlaySvg(overlays));
   writeAtomicSync(join(out, 'figures', 'overlay.png'), overlayFigure(overlays));
-  writeAtomicSync(join(out, 'figures', 'logits.png'), logitFigure([{ name: 'BASELINE', logits: logits[0]!, truths }, { name: 'COLAB (T = 2)', logits: logits[1]!, truths }]));
+  writeAtomicSync(join(out, 'figures', 'logits.svg'), logitSvg(logitPanels));
+  writeAtomicSync(join(out, 'figures', 'logits.png'), logitFigure(logitPanels));
 
   const table = resultsTable(methods, o.testCases);
   const seconds = (performance.now() - t0) / 1000;
@@ -167,7 +174,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
   writeAtomicSync(join(out, 'results.json'), `${JSON.stringify(result, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   writeAtomicSync(
     join(out, 'table.md'),
-    `# colab-ts demo\n\n${table}\n\nTraining: ${o.iterations} iterations per method, batch ${o.batchSize}, seed ${o.seed}; ${methods.map((m) => `${m.method} ${m.trainSeconds.toFixed(0)} s`).join(', ')}; total ${seconds.toFixed(0)} s.\n\nFigures: figures/overlay.png (Fig. 2/8), figures/logits.png (Fig. 3), figures/progress-*.png.\n`,
+    `# colab-ts demo\n\n${table}\n\nTraining: ${o.iterations} iterations per method, batch ${o.batchSize}, seed ${o.seed}; ${methods.map((m) => `${m.method} ${m.trainSeconds.toFixed(0)} s`).join(', ')}; total ${seconds.toFixed(0)} s.\n\nFigures (SVG, with PNG beside): figures/overlay.svg (Fig. 2/8), figures/logits.svg (Fig. 3), figures/progress-*.svg.\n`,
   );
   io.stdout(`\n${table}\n\nreport: ${out} (results.json, table.md, figures/); ${seconds.toFixed(0)} s\n`);
   return result;

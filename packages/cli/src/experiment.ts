@@ -16,8 +16,9 @@ import type { Summary } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, toTypedArray } from '@colab-ts/ndarray';
 import { writeAtomicSync } from './checkpoint.js';
-import type { OverlayCase } from './figures.js';
-import { logitFigure, overlayFigure, scatterSvg } from './figures.js';
+import { logitFigure, overlayFigure } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { logitSvg, overlaySvg, scatterSvg } from './svg.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
 import { prepareOutDir } from './osErrors.js';
@@ -230,17 +231,21 @@ async function experimentFigures(out: string, arms: readonly Arm[], seed: number
     for (const [ri, r] of runs.entries()) {
       const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch, { backend });
       logits[ri]!.push(lg);
-      preds.push({ name: armName(r.arm).toUpperCase(), labels: labelsOf(lg, r.cfg.classes) });
+      preds.push({ name: DISPLAY[r.arm.method](r.arm.t), labels: labelsOf(lg, r.cfg.classes) });
       if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);
     }
     if (ci < 4) {
       const n = spatial.reduce((a, b) => a * b, 1);
-      rows.push({ id: c.id, image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'COLAB CONTEXT', labels: context } });
+      rows.push({ id: c.id, image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context } });
     }
   }
+  writeAtomicSync(join(out, 'figures', 'fig8-overlay.svg'), overlaySvg(rows));
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));
-  const panels = runs.flatMap((r, ri) => (r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: armName(r.arm).toUpperCase(), logits: logits[ri]!, truths }] : []));
-  if (panels.length > 0) writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+  const panels = runs.flatMap((r, ri) => (r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: DISPLAY[r.arm.method](r.arm.t), logits: logits[ri]!, truths }] : []));
+  if (panels.length > 0) {
+    writeAtomicSync(join(out, 'figures', 'fig3-logits.svg'), logitSvg(panels));
+    writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+  }
 }
 
 /**

@@ -23,8 +23,9 @@ export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js
 export { contextAgreement, defaultGeneratorSchedule, defaultMargin, loadRun, resolveConfig, train, validate } from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
-export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './figures.js';
-export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
+export { logitFigure, overlayFigure, progressFigure } from './figures.js';
+export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './svg.js';
+export { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, hex, logitSvg, lossWindow, niceTicks, overlaySvg, progressSvg, scatterSvg } from './svg.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
 export { COMMANDS, EXIT_INTERRUPTED, VERSION, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';

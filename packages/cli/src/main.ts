@@ -29,7 +29,7 @@ const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, 
 export const trainSpec = {
   name: 'train',
   summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
-  description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl and progress.png. Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
+  description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
     { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
     { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },

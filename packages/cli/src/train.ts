@@ -3,7 +3,7 @@
  * validates a dataset, resolves the run configuration, trains one method
  * with `colabStep` or `segmentationStep`, validates with the sliding window,
  * and keeps a run folder: config.json, latest.ckpt and best.ckpt (atomic),
- * log.jsonl and progress.png. Every random draw derives from the seed key and
+ * log.jsonl and progress.svg (PNG beside). Every random draw derives from the seed key and
  * the step (`foldIn`), so a resumed run reproduces an uninterrupted one.
  * @module
  */
@@ -29,8 +29,9 @@ import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
 import type { Method, Normalization, RunConfig } from './model.js';
 import { colabStepSettings, contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
-import type { OverlayCase } from './figures.js';
 import { overlayFigure, progressFigure } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { overlaySvg, progressSvg } from './svg.js';
 
 import { withRunLock } from './runLock.js';
 import { assertFinite } from './finite.js';
@@ -299,8 +300,8 @@ export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: re
   return normalizedMutualInformation(array(Int32Array.from(a), [a.length], 'int32'), array(Int32Array.from(b), [b.length], 'int32'));
 }
 
-/** context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
-async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<Uint8Array> {
+/** context.svg and context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
+async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<{ readonly svg: string; readonly png: Uint8Array }> {
   const rows: OverlayCase[] = [];
   for (const c of cases.slice(0, 4)) {
     const spatial = c.image.shape.slice(1);
@@ -311,10 +312,10 @@ async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Cas
       image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'),
       truth: array(toTypedArray(c.label), spatial, c.label.dtype),
       predictions: [{ name: cfg.method.toUpperCase(), labels: labelsOf(lg, cfg.classes) }],
-      context: { name: 'CONTEXT', labels: contextMapOf(lg, cfg.classes - 1) },
+      context: { name: 'context labels', labels: contextMapOf(lg, cfg.classes - 1) },
     });
   }
-  return overlayFigure(rows);
+  return { svg: overlaySvg(rows), png: overlayFigure(rows) };
 }
 
 /**
@@ -390,7 +391,11 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     appendFileSync(logPath, `${JSON.stringify(e)}\n`);
   };
   const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice, config: cfg });
-  const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen')));
+  const drawProgress = (): void => {
+    const entries = log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen');
+    writeAtomicSync(join(runDir, 'progress.svg'), progressSvg(entries));
+    writeAtomicSync(join(runDir, 'progress.png'), progressFigure(entries));
+  };
 
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
   const runValidation = async (): Promise<void> => {
@@ -464,7 +469,11 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (!existsSync(latestPath) || (loadCheckpoint(latestPath) as Checkpoint).step !== state.iteration) saveCheckpoint(latestPath, checkpoint());
   if (!existsSync(bestPath)) saveCheckpoint(bestPath, checkpoint());
   drawProgress();
-  if (cfg.method !== 'baseline') writeAtomicSync(join(runDir, 'context.png'), await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases, o.backend));
+  if (cfg.method !== 'baseline') {
+    const fig = await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases, o.backend);
+    writeAtomicSync(join(runDir, 'context.svg'), fig.svg);
+    writeAtomicSync(join(runDir, 'context.png'), fig.png);
+  }
   bar?.finish(last);
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }

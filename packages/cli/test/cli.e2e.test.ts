@@ -20,7 +20,7 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     const code = await run(['train', '--data', data, '--out', runDir, '--method', 'colab', '--t', '2', '--iterations', '3', '--batch-size', '2', '--features', '4', '--stages', '2', '--margin', '6', '--temperature', '4', '--val-every', '3'], io);
     expect(io.err()).not.toContain('error');
     expect(code).toBe(EXIT.ok);
-    for (const f of ['config.json', 'latest.ckpt', 'best.ckpt', 'log.jsonl', 'progress.png']) expect(existsSync(join(runDir, f))).toBe(true);
+    for (const f of ['config.json', 'latest.ckpt', 'best.ckpt', 'log.jsonl', 'progress.png', 'progress.svg']) expect(existsSync(join(runDir, f))).toBe(true);
     expect(readdirSync(runDir).some((f) => f.includes('.tmp-'))).toBe(false);
     const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { method: string; t: number; normalization: { kind: string } };
     expect(cfg).toMatchObject({ method: 'colab', t: 2, normalization: { kind: 'ct' } });

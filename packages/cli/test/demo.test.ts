@@ -14,7 +14,7 @@ describe('demo', () => {
     expect(code).toBe(EXIT.ok);
     expect(io.out()).toMatch(/\| baseline \(w\/o context labels\) \|/);
     expect(io.out()).toMatch(/\| CoLab \(t = 2\) \|/);
-    for (const f of ['results.json', 'table.md', 'figures/overlay.png', 'figures/logits.png', 'figures/progress-baseline.png', 'figures/progress-colab.png']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['results.json', 'table.md', 'figures/overlay.png', 'figures/logits.png', 'figures/progress-baseline.png', 'figures/progress-colab.png', 'figures/overlay.svg', 'figures/logits.svg', 'figures/progress-baseline.svg', 'figures/progress-colab.svg']) expect(existsSync(join(out, f))).toBe(true);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { methods: { method: string; summary: { dice: { n: number } } }[] };
     expect(res.methods.map((m) => m.method)).toEqual(['baseline', 'colab']);
     expect(res.methods[0]!.summary.dice.n).toBe(2);

@@ -60,6 +60,7 @@ describe('train logs the generator', () => {
     expect(val.length).toBe(2);
     for (const e of val) expect(e.contextNmi).toBeGreaterThanOrEqual(0);
     expect(existsSync(join(out, 'context.png'))).toBe(true);
+    expect(readFileSync(join(out, 'context.svg'), 'utf8')).toContain('<g data-legend="context">');
   });
 });
 
@@ -154,7 +155,7 @@ describe('experiment', () => {
     const io = memoryIo();
     expect(await run(argv, io)).toBe(EXIT.ok);
     expect(io.err()).not.toMatch(/this is a bug/);
-    for (const f of ['table.md', 'results.csv', 'results.json', 'figures/fig4-precision-sensitivity.svg', 'figures/fig8-overlay.png', 'figures/fig3-logits.png']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['table.md', 'results.csv', 'results.json', 'figures/fig4-precision-sensitivity.svg', 'figures/fig8-overlay.png', 'figures/fig8-overlay.svg', 'figures/fig3-logits.png', 'figures/fig3-logits.svg']) expect(existsSync(join(out, f))).toBe(true);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { arm: string; seed: number; summary: { dice: { n: number } } }[] };
     expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual(['baseline-s0', 'anatomy-s0', 'dilated-s0', 'colab2-s0', 'baseline-s1', 'anatomy-s1', 'dilated-s1', 'colab2-s1']);
     // 5 cases, 40% held out: 2 test cases scored per run.
