@@ -8,6 +8,8 @@
  * optimizers and schedules) of a run, or the defaults `train` would resolve.
  * @module
  */
+import type { ArgsOf } from './args.js';
+import type { exportDatasetSpec } from './main.js';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Volume } from '@colab-ts/data';
@@ -22,19 +24,13 @@ import { osError, prepareOutDir } from './osErrors.js';
 import { readRunConfig } from './runFiles.js';
 import { defaultGeneratorSchedule, defaultMargin, openOrFail } from './train.js';
 
-/** Options of `exportDataset`. @category interop */
-export interface ExportDatasetOptions {
-  readonly data: string;
-  readonly out: string;
-  /** nnU-Net dataset id (1..999). */
-  readonly id: number;
-  /** Dataset name (default: dataset.json's, letters, digits and _ only). */
-  readonly name?: string | undefined;
-  /** A run folder whose config.json gives the CoLab settings (default: what train resolves with --iterations). */
-  readonly run?: string | undefined;
-  readonly iterations: number;
-  readonly t: number;
-}
+/**
+ * Options of `exportDataset`: the `export-dataset` flags as decoded (`data`,
+ * `out`, the nnU-Net dataset `id`, an optional `name` and `run` folder whose
+ * config.json gives the CoLab settings, else `iterations` and `t`).
+ * @category interop
+ */
+export type ExportDatasetOptions = ArgsOf<typeof exportDatasetSpec>;
 
 const endingOf = (f: string): string => (f.endsWith('.nii.gz') ? '.nii.gz' : f.endsWith('.nii') ? '.nii' : '');
 

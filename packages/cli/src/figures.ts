@@ -13,7 +13,7 @@ import { toTypedArray } from '@colab-ts/ndarray';
 import type { Raster, Rgb } from './png.js';
 import type { LogitPanel, OverlayCase, ProgressEntry } from './svg.js';
 import { fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, lossWindow } from './svg.js';
+import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, logitHistograms, lossWindow } from './svg.js';
 
 const BLACK: Rgb = [0, 0, 0];
 const GREY: Rgb = [160, 160, 160];
@@ -179,44 +179,13 @@ export function logitFigure(panels: readonly LogitPanel[]): Uint8Array {
   const size = 260;
   const bins = 130;
   const r = raster(panels.length * (size + 60) + 10, size + 70);
-  const pts = panels.map((p) => {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    const roi: boolean[] = [];
-    p.logits.forEach((lg, ci) => {
-      const z = toTypedArray(lg);
-      const K = lg.shape[0]!;
-      const n = z.length / K;
-      const gt = toTypedArray(p.truths[ci]!);
-      for (let v = 0; v < n; v++) {
-        let m = -Infinity;
-        for (let k = 1; k < K; k++) m = Math.max(m, z[k * n + v]!);
-        xs.push(z[v]!);
-        ys.push(m);
-        roi.push(gt[v] !== 0);
-      }
-    });
-    return { xs, ys, roi };
-  });
-  const all = pts.flatMap((p) => [...p.xs, ...p.ys]).filter(Number.isFinite).sort((a, b) => a - b);
-  const lo = all.length === 0 ? -1 : all[Math.floor(all.length * 0.001)]!;
-  const hi = all.length === 0 ? 1 : all[Math.floor(all.length * 0.999)]!;
-  const span = Math.max(hi - lo, 1e-6);
+  const { lo, hi, histograms } = logitHistograms(panels, bins);
   panels.forEach((p, pi) => {
     const x0 = 50 + pi * (size + 60);
     const y0 = 24;
     text(r, x0, 4, p.name, BLACK);
-    const { xs, ys, roi } = pts[pi]!;
-    const hist = [new Float64Array(bins * bins), new Float64Array(bins * bins)];
-    let fp = 0;
-    xs.forEach((x, i) => {
-      const y = ys[i]!;
-      if (!roi[i] && x > y) fp++;
-      const bx = Math.floor(((x - lo) / span) * (bins - 1));
-      const by = Math.floor(((y - lo) / span) * (bins - 1));
-      if (bx < 0 || by < 0 || bx >= bins || by >= bins) return;
-      hist[roi[i] ? 0 : 1]![by * bins + bx]! += 1;
-    });
+    const { roi, background, fp } = histograms[pi]!;
+    const hist = [roi, background];
     const px = size / bins;
     for (const [h, colour] of [[hist[1]!, ORANGE], [hist[0]!, BLUE]] as const) {
       let mx = 0;

@@ -8,7 +8,7 @@ import type { AnyBackend } from '@colab-ts/kernels';
 import { availableBackends, loadBackend } from '@colab-ts/kernels';
 import * as E from 'fp-ts/lib/Either.js';
 import pkg from '../package.json' with { type: 'json' };
-import type { ArgIssue, ArgsOf, CommandSpec } from './args.js';
+import type { ArgIssue, ArgsOf, CommandSpec, FlagSpec } from './args.js';
 import { closest, decodeArgs, helpText, showArgIssue, without } from './args.js';
 import { demo } from './demo.js';
 import type { Io } from './io.js';
@@ -22,8 +22,28 @@ import { exportRun, importRun } from './interop.js';
 import { exportDataset } from './exportDataset.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
+import { colabDefaults } from '@colab-ts/colab';
 
 const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
+
+/**
+ * Flags that several commands share, written once; a command that
+ * needs another default or help spreads one and overrides it
+ * (`{ ...FLAG.lr, default: 0.05 }`). The paper's values come from `colabDefaults`.
+ */
+const FLAG = {
+  data: { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+  checkpoint: { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+  t: { name: 't', kind: 'int', min: 1, default: colabDefaults.contextClasses, help: 'Context classes t (anatomy: from the context maps)' },
+  iterations: { name: 'iterations', kind: 'int', min: 1, default: colabDefaults.totalIterations, help: 'Training iterations' },
+  batchSize: { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+  seed: { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
+  lr: { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: colabDefaults.lr, help: 'SGD learning rate (poly decay)' },
+  momentum: { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: colabDefaults.momentum, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
+  generatorLr: { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
+  generatorEvery: { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
+  features: { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+} as const satisfies Record<string, FlagSpec>;
 
 /** `colab-ts train`. @category commands */
 export const trainSpec = {
@@ -31,21 +51,21 @@ export const trainSpec = {
   summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
   description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
     { name: 'method', kind: 'enum', values: METHODS, default: 'colab', help: 'What the background is split with' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (anatomy: from the context maps)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Training iterations' },
-    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+    FLAG.t,
+    FLAG.iterations,
+    FLAG.batchSize,
     { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
-    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.01, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.99, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
-    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
-    { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
+    FLAG.seed,
+    FLAG.lr,
+    FLAG.momentum,
+    FLAG.generatorLr,
+    FLAG.generatorEvery,
     { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
     { name: 'temperature', kind: 'number', min: 0, exclusiveMin: true, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
-    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+    FLAG.features,
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
     { name: 'roi-share', kind: 'number', min: 0, max: 1, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
@@ -68,7 +88,7 @@ export const predictSpec = {
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train' },
     { name: 'input', kind: 'string', required: true, meta: 'DIR', help: 'Folder of .nii/.nii.gz images' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
-    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+    FLAG.checkpoint,
     { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
     { name: 'rule', kind: 'enum', values: ['argmax', 'roi-vs-summed-background'], default: 'argmax', help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes" },
     { name: 'largest-component', kind: 'bool', default: false, help: 'Keep only the largest connected ROI component (the post-processing baseline of Section V-B4)' },
@@ -101,16 +121,16 @@ export const demoSpec = {
     { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
     { name: 'test-cases', kind: 'int', min: 1, default: 20, help: 'Held-out test phantoms' },
     { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 2000, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
+    { ...FLAG.iterations, default: 2000, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Training patch D,H,W (default: up to 8,32,32); inference slides it over the image' },
-    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
-    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
-    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
-    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
-    { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
+    FLAG.batchSize,
+    FLAG.features,
+    { ...FLAG.t, help: 'CoLab context classes' },
+    { ...FLAG.lr, default: 0.05 },
+    { ...FLAG.momentum, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
+    FLAG.seed,
+    FLAG.generatorLr,
+    FLAG.generatorEvery,
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
@@ -122,7 +142,7 @@ export const experimentSpec = {
   summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
   description: 'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'test', kind: 'string', meta: 'DIR', help: 'Labelled dataset folder of test cases (default: hold out --test-fraction of --data)' },
     { name: 'test-fraction', kind: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Report folder (runs/, table.md, results.*, figures/)' },
@@ -158,7 +178,7 @@ export const exportSpec = {
   flags: [
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
-    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+    FLAG.checkpoint,
   ],
   examples: ['colab-ts export --run runs/colab --out exported/colab'],
 } as const satisfies CommandSpec;
@@ -183,13 +203,13 @@ export const exportDatasetSpec = {
   summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
   description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'nnUNet_raw folder to write into' },
     { name: 'id', kind: 'int', min: 1, max: 999, default: 501, help: 'nnU-Net dataset id' },
     { name: 'name', kind: 'string', help: "Dataset name (default: dataset.json's)" },
     { name: 'run', kind: 'string', meta: 'DIR', help: 'Run folder whose config.json gives the CoLab settings' },
-    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (without --run)' },
+    { ...FLAG.iterations, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
+    { ...FLAG.t, help: 'Context classes t (without --run)' },
   ],
   examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
 } as const satisfies CommandSpec;

@@ -355,16 +355,14 @@ export interface LogitPanel {
 }
 
 /**
- * The logit distribution as SVG (the paper's Fig. 3): per method a 2D
- * histogram of test voxels in the plane (z_1, max background logit), ROI
- * voxels blue and background orange (opacity by log count), the decision
- * boundary z_1 = max(z_bg), ticks on both axes and the count of
- * false-positive voxels (background voxels right of the boundary).
- * @category figures
+ * The 2D histograms of `logitSvg` and `logitFigure`: per panel, counts of ROI
+ * and background voxels in `bins x bins` cells of the plane (z_1, max
+ * background logit) over `[lo, hi]` (the 0.1st to 99.9th percentile of all
+ * values, row-major from the lowest max background logit), and the count of
+ * false-positive voxels (background with z_1 above every background logit).
+ * @internal
  */
-export function logitSvg(panels: readonly LogitPanel[]): string {
-  const size = 260;
-  const bins = 130;
+export function logitHistograms(panels: readonly LogitPanel[], bins: number): { readonly lo: number; readonly hi: number; readonly histograms: readonly { readonly roi: Float64Array; readonly background: Float64Array; readonly fp: number }[] } {
   const pts = panels.map((p) => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -388,23 +386,41 @@ export function logitSvg(panels: readonly LogitPanel[]): string {
   const lo = all.length === 0 ? -1 : all[Math.floor(all.length * 0.001)]!;
   const hiRaw = all.length === 0 ? 1 : all[Math.floor(all.length * 0.999)]!;
   const hi = hiRaw > lo ? hiRaw : lo + 1;
+  const histograms = pts.map(({ xs, ys, roi }) => {
+    const h = { roi: new Float64Array(bins * bins), background: new Float64Array(bins * bins), fp: 0 };
+    xs.forEach((x, i) => {
+      const y = ys[i]!;
+      if (!roi[i] && x > y) h.fp++;
+      const bx = Math.floor(((x - lo) / (hi - lo)) * bins);
+      const by = Math.floor(((y - lo) / (hi - lo)) * bins);
+      if (bx < 0 || by < 0 || bx >= bins || by >= bins) return;
+      (roi[i] ? h.roi : h.background)[by * bins + bx]! += 1;
+    });
+    return h;
+  });
+  return { lo, hi, histograms };
+}
+
+/**
+ * The logit distribution as SVG (the paper's Fig. 3): per method a 2D
+ * histogram of test voxels in the plane (z_1, max background logit), ROI
+ * voxels blue and background orange (opacity by log count), the decision
+ * boundary z_1 = max(z_bg), ticks on both axes and the count of
+ * false-positive voxels (background voxels right of the boundary).
+ * @category figures
+ */
+export function logitSvg(panels: readonly LogitPanel[]): string {
+  const size = 260;
+  const bins = 130;
+  const { lo, hi, histograms } = logitHistograms(panels, bins);
   const parts = svgOpen(panels.length * (size + 110) + 220, size + 110);
   const ORANGE: Rgb = [255, 127, 14];
   const BLUE: Rgb = [31, 119, 180];
   panels.forEach((p, pi) => {
     const left = 70 + pi * (size + 110);
     const top = 40;
-    const { xs, ys, roi } = pts[pi]!;
-    const hist = [new Float64Array(bins * bins), new Float64Array(bins * bins)];
-    let fp = 0;
-    xs.forEach((x, i) => {
-      const y = ys[i]!;
-      if (!roi[i] && x > y) fp++;
-      const bx = Math.floor(((x - lo) / (hi - lo)) * bins);
-      const by = Math.floor(((y - lo) / (hi - lo)) * bins);
-      if (bx < 0 || by < 0 || bx >= bins || by >= bins) return;
-      hist[roi[i] ? 0 : 1]![by * bins + bx]! += 1;
-    });
+    const { roi, background, fp } = histograms[pi]!;
+    const hist = [roi, background];
     const r = raster(bins, bins);
     for (const [h, colour] of [
       [hist[1]!, ORANGE],

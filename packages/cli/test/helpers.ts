@@ -6,9 +6,10 @@ import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { TrainOptions } from '../src/index.js';
-import { unexpectedErrors } from '../src/index.js';
+import { PNG_SIGNATURE, crc32, unexpectedErrors } from '../src/index.js';
 
 const made: string[] = [];
 
@@ -84,3 +85,39 @@ export const fastTrain = (data: string, out: string, more: Partial<TrainOptions>
   quiet: true,
   ...more,
 });
+
+/** Splits a PNG into chunks, checking each CRC. */
+function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const out: { type: string; data: Uint8Array }[] = [];
+  let at = 8;
+  while (at < png.length) {
+    const len = dv.getUint32(at);
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    const data = png.subarray(at + 8, at + 8 + len);
+    expect(dv.getUint32(at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
+    out.push({ type, data });
+    at += 12 + len;
+  }
+  expect(at).toBe(png.length);
+  return out;
+}
+
+/** Decodes an 8-bit RGB, filter-0 PNG (what `encodePng` writes) back to its pixels, checking the signature, chunk order and every CRC. */
+export function decodePng(png: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
+  expect([...png.subarray(0, 8)]).toEqual([...PNG_SIGNATURE]);
+  const cs = chunks(png);
+  expect(cs.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+  const ih = new DataView(cs[0]!.data.buffer, cs[0]!.data.byteOffset, 13);
+  const width = ih.getUint32(0);
+  const height = ih.getUint32(4);
+  expect([...cs[0]!.data.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
+  const raw = inflateSync(cs[1]!.data);
+  expect(raw.length).toBe(height * (1 + 3 * width));
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    expect(raw[y * (1 + 3 * width)]).toBe(0);
+    rgb.set(raw.subarray(y * (1 + 3 * width) + 1, (y + 1) * (1 + 3 * width)), y * width * 3);
+  }
+  return { width, height, rgb };
+}

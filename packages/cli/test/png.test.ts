@@ -1,43 +1,7 @@
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { decodePng as decode } from './helpers.js';
 import { array, arrayEqual, key, normal } from '@colab-ts/ndarray';
-import { PNG_SIGNATURE, crc32, decodeCheckpoint, encodeCheckpoint, encodePng, logitFigure, overlayFigure, progressFigure, raster, rasterToPng, text } from '../src/index.js';
-
-/** Splits a PNG into chunks, checking each CRC. */
-function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
-  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const out: { type: string; data: Uint8Array }[] = [];
-  let at = 8;
-  while (at < png.length) {
-    const len = dv.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    const data = png.subarray(at + 8, at + 8 + len);
-    expect(dv.getUint32(at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
-    out.push({ type, data });
-    at += 12 + len;
-  }
-  expect(at).toBe(png.length);
-  return out;
-}
-
-/** Decodes an 8-bit RGB, filter-0 PNG back to its pixels. */
-function decode(png: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
-  expect([...png.subarray(0, 8)]).toEqual([...PNG_SIGNATURE]);
-  const cs = chunks(png);
-  expect(cs.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
-  const ih = new DataView(cs[0]!.data.buffer, cs[0]!.data.byteOffset, 13);
-  const width = ih.getUint32(0);
-  const height = ih.getUint32(4);
-  expect([...cs[0]!.data.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
-  const raw = inflateSync(cs[1]!.data);
-  expect(raw.length).toBe(height * (1 + 3 * width));
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    expect(raw[y * (1 + 3 * width)]).toBe(0);
-    rgb.set(raw.subarray(y * (1 + 3 * width) + 1, (y + 1) * (1 + 3 * width)), y * width * 3);
-  }
-  return { width, height, rgb };
-}
+import { crc32, decodeCheckpoint, encodeCheckpoint, encodePng, logitFigure, overlayFigure, progressFigure, raster, rasterToPng, text } from '../src/index.js';
 
 describe('png', () => {
   it('crc32 matches the standard check value', () => {

@@ -4,13 +4,13 @@
  * exactly the series drawn, and a context-label map whose every voxel has the
  * colour its class has in the key.
  */
-import { inflateSync } from 'node:zlib';
 import { test } from '@fast-check/vitest';
 import { array } from '@colab-ts/ndarray';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProgressEntry } from '../src/index.js';
 import { niceTicks, overlaySvg, progressSvg } from '../src/index.js';
+import { decodePng } from './helpers.js';
 
 /** The part of an SVG inside `<g data-panel="name">` ... its closing tag (panels do not nest). */
 function panel(svg: string, name: string): string {
@@ -126,28 +126,6 @@ describe('progressSvg', () => {
   });
 });
 
-/** Decodes an 8-bit RGB PNG with filter 0 on every row (what `encodePng` writes). */
-function decodePng(png: Buffer): { width: number; height: number; rgb: Uint8Array } {
-  let at = 8;
-  const idat: Buffer[] = [];
-  let width = 0;
-  let height = 0;
-  while (at < png.length) {
-    const len = png.readUInt32BE(at);
-    const type = png.toString('latin1', at + 4, at + 8);
-    if (type === 'IHDR') [width, height] = [png.readUInt32BE(at + 8), png.readUInt32BE(at + 12)];
-    if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + len));
-    at += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    expect(raw[y * (1 + 3 * width)]).toBe(0);
-    rgb.set(raw.subarray(y * (1 + 3 * width) + 1, (y + 1) * (1 + 3 * width)), y * width * 3);
-  }
-  return { width, height, rgb };
-}
-
 describe('overlaySvg: the context-label map (Fig. 8)', () => {
   it('fills every voxel with its class colour from the key (the ROI red), on the slice with the most ground truth', () => {
     const [D, H, W] = [3, 6, 8];
@@ -169,7 +147,7 @@ describe('overlaySvg: the context-label map (Fig. 8)', () => {
     };
     const m = /<image data-panel="context" data-case="case a"[^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
     expect(m).not.toBeNull();
-    const png = decodePng(Buffer.from(m![1]!, 'base64'));
+    const png = decodePng(new Uint8Array(Buffer.from(m![1]!, 'base64')));
     expect([png.width, png.height]).toEqual([W, H]);
     for (let h = 0; h < H; h++)
       for (let w = 0; w < W; w++) {
