@@ -14,7 +14,7 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 
 /** What each example prints when its own check passes. */
 const CHECKS: Readonly<Record<string, RegExp>> = {
-  'ndarray-basics.ts': /softmax sums to 1: true/,
+  'ndarray-basics.ts': /softmax sums to 1: true[\s\S]*data-last \(pipe\) and data-first forms agree: true/,
   'hessian-vector-product.ts': /^agree$/m,
   'unet-overfit.ts': /^reached Dice > 0\.95/m,
   'colab-meta-gradient.ts': /^agree$/m,
