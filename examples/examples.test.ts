@@ -27,9 +27,13 @@ describe('examples', () => {
     expect(files.sort()).toEqual(Object.keys(CHECKS).sort());
   });
 
-  it.each(Object.keys(CHECKS))('%s runs and passes its own check', (file) => {
-    const r = spawnSync(tsx, ['--conditions=@colab-ts/source', join(here, file)], { cwd: root, encoding: 'utf8', timeout: 170_000 });
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(CHECKS[file]!);
-  }, 180_000);
+  it.each(Object.keys(CHECKS))(
+    '%s runs and passes its own check',
+    (file) => {
+      const r = spawnSync(tsx, ['--conditions=@colab-ts/source', join(here, file)], { cwd: root, encoding: 'utf8', timeout: 170_000 });
+      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(CHECKS[file]!);
+    },
+    180_000,
+  );
 });

@@ -17,7 +17,9 @@ import { describe, expect, it } from 'vitest';
 const KNOWN_DEAD: Readonly<Record<string, readonly string[]>> = { 'docs/colab.md': ['shared/paper/colab-tmi2023.md'] };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const markdown = execFileSync('git', ['ls-files', '*.md'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => f !== '' && existsSync(join(root, f)));
+const markdown = execFileSync('git', ['ls-files', '*.md'], { cwd: root, encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => f !== '' && existsSync(join(root, f)));
 
 describe('documentation links', () => {
   it('finds the Markdown files', () => {

@@ -61,7 +61,10 @@ export const flagKey = <S extends string>(name: S): OptionName<S> => name.replac
  * @example flags: [...without(trainSpec.flags, ['data', 'out'])]
  * @category args
  */
-export const without = <const F extends readonly FlagSpec[], N extends F[number]['name']>(flags: F, names: readonly N[]): readonly Exclude<F[number], { readonly name: N }>[] =>
+export const without = <const F extends readonly FlagSpec[], N extends F[number]['name']>(
+  flags: F,
+  names: readonly N[],
+): readonly Exclude<F[number], { readonly name: N }>[] =>
   flags.filter((f): f is Exclude<F[number], { readonly name: N }> => !(names as readonly string[]).includes(f.name));
 
 /** The decoded type of one flag's value. @category args */
@@ -96,7 +99,8 @@ export type ArgsOf<S extends CommandSpec> = {
 const distance = (a: string, b: string): number => {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 };
 
@@ -157,11 +161,18 @@ function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | nu
       const vals = spec.values ?? [];
       if (vals.includes(raw)) return E.right(raw);
       const near = closest(raw, vals);
-      return bad(`must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`, near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`);
+      return bad(
+        `must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`,
+        near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`,
+      );
     }
     case 'triple': {
       const parts = raw.split(/[,x]/).map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
-      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !inRange(spec, v))) return bad(`expects three integers D,H,W${within}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`);
+      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !inRange(spec, v)))
+        return bad(
+          `expects three integers D,H,W${within}, got ${JSON.stringify(raw)}`,
+          `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`,
+        );
       return E.right(parts);
     }
     case 'string':
@@ -210,7 +221,11 @@ export function decodeArgs<S extends CommandSpec>(spec: S, argv: readonly string
     else if (f.kind === 'bool') raw = negated ? 'false' : 'true';
     else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) raw = argv[++i];
     if (raw === undefined) {
-      issues.push({ flag: `--${name}`, message: 'is missing its value', fix: `pass --${name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
+      issues.push({
+        flag: `--${name}`,
+        message: 'is missing its value',
+        fix: `pass --${name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}`,
+      });
       continue;
     }
     if (values[flagKey(name)] !== undefined) {
@@ -223,7 +238,12 @@ export function decodeArgs<S extends CommandSpec>(spec: S, argv: readonly string
   }
   for (const f of spec.flags) {
     if (values[flagKey(f.name)] !== undefined) continue;
-    if (f.required === true) issues.push({ flag: `--${f.name}`, message: 'is required', fix: `pass --${f.name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
+    if (f.required === true)
+      issues.push({
+        flag: `--${f.name}`,
+        message: 'is required',
+        fix: `pass --${f.name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}`,
+      });
     else values[flagKey(f.name)] = f.default;
   }
   return issues.length > 0 ? E.left(issues) : E.right(values as ArgsOf<S>);
@@ -236,7 +256,8 @@ export const showArgIssue = (i: ArgIssue): string => `${i.flag}: ${i.message} (f
 export function helpText(spec: CommandSpec): string {
   const rows = spec.flags.map((f) => {
     const left = `  --${f.kind === 'bool' ? `[no-]${f.name}` : f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
-    const dflt = f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
+    const dflt =
+      f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
     const range = f.kind === 'int' || f.kind === 'number' ? rangeText(f) : '';
     return [left, `${f.help}${range === '' ? '' : `, ${range}`}${dflt}`] as const;
   });
@@ -245,7 +266,10 @@ export function helpText(spec: CommandSpec): string {
     `colab-ts ${spec.name}: ${spec.summary}`,
     '',
     ...(spec.description === undefined ? [] : [spec.description, '']),
-    `Usage: colab-ts ${spec.name} ${spec.flags.filter((f) => f.required === true).map((f) => `--${f.name} ${f.meta ?? 'VALUE'}`).join(' ')}${spec.flags.some((f) => f.required !== true) ? ' [options]' : ''}`.trimEnd(),
+    `Usage: colab-ts ${spec.name} ${spec.flags
+      .filter((f) => f.required === true)
+      .map((f) => `--${f.name} ${f.meta ?? 'VALUE'}`)
+      .join(' ')}${spec.flags.some((f) => f.required !== true) ? ' [options]' : ''}`.trimEnd(),
     '',
     'Options:',
     ...rows.map(([l, r]) => `${l.padEnd(w)}${r}`),

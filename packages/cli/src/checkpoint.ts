@@ -55,7 +55,14 @@ export function encodeCheckpoint(tree: unknown): Uint8Array {
       const named = unetStateDict(v, prefix);
       const byArray = new Map(named.map(([k, x]) => [x, k]));
       tensors.push(...named);
-      const ref = (x: unknown): unknown => (isNDArray(x) ? { $st: byArray.get(x) } : Array.isArray(x) ? x.map(ref) : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, ref(y)])) : tagScalar(x));
+      const ref = (x: unknown): unknown =>
+        isNDArray(x)
+          ? { $st: byArray.get(x) }
+          : Array.isArray(x)
+            ? x.map(ref)
+            : typeof x === 'object' && x !== null
+              ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, ref(y)]))
+              : tagScalar(x);
       return ref(v);
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, String(i)]));
@@ -211,7 +218,8 @@ export function writeAtomicSync(path: string, bytes: Uint8Array | string): void 
       // nothing to clean up
     }
     // A failed write(2) names no file, a failed open(2) the temporary one: name the file being written.
-    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path)) Object.assign(e, { path });
+    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path))
+      Object.assign(e, { path });
     throw e;
   }
 }

@@ -75,8 +75,17 @@ export interface DemoResult {
 export function resultsTable(methods: readonly DemoMethodResult[], n: number): string {
   const head = `| method | ${SUMMARY_COLUMNS.map(([, name]) => (name === 'HD95' ? 'HD95 (mm)' : name)).join(' | ')} |`;
   const sep = `|---|${SUMMARY_COLUMNS.map(() => '---').join('|')}|`;
-  const rows = methods.map((m) => `| ${m.method === 'colab' ? 'CoLab (t = 2)' : 'baseline (w/o context labels)'} | ${SUMMARY_COLUMNS.map(([k]) => showSummary(m.summary[k]!, k === 'robustHausdorff' ? 2 : 3)).join(' | ')} |`);
-  return [head, sep, ...rows, '', `mean ± std over ${n} held-out phantom cases; NaN/inf cases (e.g. HD95 of an empty prediction) are counted and left out of mean and std.`].join('\n');
+  const rows = methods.map(
+    (m) =>
+      `| ${m.method === 'colab' ? 'CoLab (t = 2)' : 'baseline (w/o context labels)'} | ${SUMMARY_COLUMNS.map(([k]) => showSummary(m.summary[k]!, k === 'robustHausdorff' ? 2 : 3)).join(' | ')} |`,
+  );
+  return [
+    head,
+    sep,
+    ...rows,
+    '',
+    `mean ± std over ${n} held-out phantom cases; NaN/inf cases (e.g. HD95 of an empty prediction) are counted and left out of mean and std.`,
+  ].join('\n');
 }
 
 /** Runs the demo; see the module header. @category demo */
@@ -102,7 +111,11 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     t: o.t,
     iterations: o.iterations,
     batchSize: o.batchSize,
-    patch: o.patch ?? [Math.min(o.size[0], 8), Math.max(4, Math.floor(Math.min(o.size[1], 32) / 4) * 4), Math.max(4, Math.floor(Math.min(o.size[2], 32) / 4) * 4)],
+    patch: o.patch ?? [
+      Math.min(o.size[0], 8),
+      Math.max(4, Math.floor(Math.min(o.size[1], 32) / 4) * 4),
+      Math.max(4, Math.floor(Math.min(o.size[2], 32) / 4) * 4),
+    ],
     seed: o.seed,
     lr: o.lr,
     momentum: o.momentum,
@@ -126,7 +139,10 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const r = await train({ ...base, method, out: runDir }, io, signal);
     if (r.status === 'interrupted') throw new CliError('runtime', [`demo: interrupted while training ${method} (fix: rerun colab-ts demo)`]);
     await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false, backend: o.backend }, io);
-    const ev = await evaluate({ pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 }, { ...io, stdout: () => undefined });
+    const ev = await evaluate(
+      { pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 },
+      { ...io, stdout: () => undefined },
+    );
     methods.push({ method, trainSeconds: r.seconds, bestValDice: r.bestDice, summary: ev.summary['1'] ?? Object.values(ev.summary)[0]! });
     for (const ext of ['svg', 'png']) copyFileSync(join(runDir, `progress.${ext}`), join(out, 'figures', `progress-${method}.${ext}`));
   }
@@ -155,8 +171,17 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
       }
     }
     if (ci < 4) {
-      const img = toTypedArray(c.right.image).subarray(0, spatial.reduce((a, b) => a * b, 1));
-      overlays.push({ id: info.id, image: array(Float32Array.from(img), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context } });
+      const img = toTypedArray(c.right.image).subarray(
+        0,
+        spatial.reduce((a, b) => a * b, 1),
+      );
+      overlays.push({
+        id: info.id,
+        image: array(Float32Array.from(img), spatial, 'float32'),
+        truth,
+        predictions: preds,
+        context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context },
+      });
     }
   }
   const logitPanels = [

@@ -31,7 +31,17 @@ interface Series {
 }
 
 /** A line chart panel at (x0, y0) of size w x h, with a title and y-range labels. */
-function chart(r: Raster, x0: number, y0: number, w: number, h: number, title: string, series: readonly Series[], xmax: number, yFixed?: readonly [number, number]): void {
+function chart(
+  r: Raster,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  title: string,
+  series: readonly Series[],
+  xmax: number,
+  yFixed?: readonly [number, number],
+): void {
   text(r, x0, y0, title, BLACK);
   const top = y0 + 14;
   const ph = h - 24;
@@ -66,7 +76,6 @@ function chart(r: Raster, x0: number, y0: number, w: number, h: number, title: s
   }
 }
 
-
 /** progress.png: loss, validation Dice (and its moving average) and learning rate against the step. @category figures */
 export function progressFigure(log: readonly ProgressEntry[]): Uint8Array {
   const w = 560;
@@ -81,18 +90,38 @@ export function progressFigure(log: readonly ProgressEntry[]): Uint8Array {
     return win.reduce((s, e) => s + e.loss, 0) / win.length;
   });
   const steps = tr.map((e) => e.step);
-  chart(r, 5, 5, w - 10, 145, k > 1 ? 'TRAINING LOSS (GREY: PER STEP, BLUE: MEAN)' : 'TRAINING LOSS (BLUE: PER STEP)', k > 1 ? [
-    { xs: steps, ys: tr.map((e) => e.loss), color: [200, 200, 200] },
-    { xs: steps, ys: smooth, color: BLUE },
-  ] : [{ xs: steps, ys: tr.map((e) => e.loss), color: BLUE }], xmax);
-  chart(r, 5, 155, w - 10, 145, 'VALIDATION DICE (ORANGE) AND MOVING AVERAGE (GREEN)', [
-    { xs: va.map((e) => e.step), ys: va.map((e) => e.dice), color: ORANGE },
-    { xs: va.map((e) => e.step), ys: va.map((e) => e.diceMA), color: GREEN },
-  ], xmax, [0, 1]);
+  chart(
+    r,
+    5,
+    5,
+    w - 10,
+    145,
+    k > 1 ? 'TRAINING LOSS (GREY: PER STEP, BLUE: MEAN)' : 'TRAINING LOSS (BLUE: PER STEP)',
+    k > 1
+      ? [
+          { xs: steps, ys: tr.map((e) => e.loss), color: [200, 200, 200] },
+          { xs: steps, ys: smooth, color: BLUE },
+        ]
+      : [{ xs: steps, ys: tr.map((e) => e.loss), color: BLUE }],
+    xmax,
+  );
+  chart(
+    r,
+    5,
+    155,
+    w - 10,
+    145,
+    'VALIDATION DICE (ORANGE) AND MOVING AVERAGE (GREEN)',
+    [
+      { xs: va.map((e) => e.step), ys: va.map((e) => e.dice), color: ORANGE },
+      { xs: va.map((e) => e.step), ys: va.map((e) => e.diceMA), color: GREEN },
+    ],
+    xmax,
+    [0, 1],
+  );
   chart(r, 5, 305, w - 10, 145, 'LEARNING RATE', [{ xs: tr.map((e) => e.step), ys: tr.map((e) => e.lr), color: RED }], xmax);
   return rasterToPng(r);
 }
-
 
 /**
  * Slices with overlays (the paper's Fig. 2 and 8): per case one row of
@@ -144,7 +173,12 @@ export function overlayFigure(cases: readonly OverlayCase[], scale = 3): Uint8Ar
         for (let h = 0; h < H; h++)
           for (let w = 0; w < W; w++) {
             if (gt[off + h * W + w] === 0) continue;
-            const edge = [[0, 1], [1, 0], [0, -1], [-1, 0]].some(([a, b]) => {
+            const edge = [
+              [0, 1],
+              [1, 0],
+              [0, -1],
+              [-1, 0],
+            ].some(([a, b]) => {
               const hh = h + a!;
               const ww = w + b!;
               return hh < 0 || ww < 0 || hh >= H || ww >= W || gt[off + hh * W + ww] === 0;
@@ -167,7 +201,6 @@ export function overlayFigure(cases: readonly OverlayCase[], scale = 3): Uint8Ar
   return rasterToPng(r);
 }
 
-
 /**
  * The logit distribution (the paper's Fig. 3): for each method, a 2D
  * histogram of test voxels in the plane (z_1, max of the background logits),
@@ -187,7 +220,10 @@ export function logitFigure(panels: readonly LogitPanel[]): Uint8Array {
     const { roi, background, fp } = histograms[pi]!;
     const hist = [roi, background];
     const px = size / bins;
-    for (const [h, colour] of [[hist[1]!, ORANGE], [hist[0]!, BLUE]] as const) {
+    for (const [h, colour] of [
+      [hist[1]!, ORANGE],
+      [hist[0]!, BLUE],
+    ] as const) {
       let mx = 0;
       for (const v of h) mx = Math.max(mx, v);
       for (let by = 0; by < bins; by++)

@@ -10,9 +10,28 @@ export type { Io, Progress } from './io.js';
 export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';
 export { PNG_SIGNATURE, crc32, encodePng, fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-export { CheckpointError, TREE_KEY, decodeCheckpoint, encodeCheckpoint, encodeLegacyCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+export {
+  CheckpointError,
+  TREE_KEY,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  encodeLegacyCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeAtomicSync,
+} from './checkpoint.js';
 export type { Safetensors, UNetTree } from './safetensors.js';
-export { SAFETENSORS_DTYPE, SafetensorsError, decodeSafetensors, encodeSafetensors, isAliasKey, isUNetTree, looksLikeSafetensors, unetFromStateDict, unetStateDict } from './safetensors.js';
+export {
+  SAFETENSORS_DTYPE,
+  SafetensorsError,
+  decodeSafetensors,
+  encodeSafetensors,
+  isAliasKey,
+  isUNetTree,
+  looksLikeSafetensors,
+  unetFromStateDict,
+  unetStateDict,
+} from './safetensors.js';
 export { assertFinite, nonFiniteCount } from './finite.js';
 export { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 export { configDifferences } from './configDiff.js';
@@ -28,7 +47,23 @@ export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './svg
 export { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, hex, logitSvg, lossWindow, niceTicks, overlaySvg, progressSvg, scatterSvg } from './svg.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, VERSION, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export {
+  COMMANDS,
+  EXIT_INTERRUPTED,
+  VERSION,
+  demoSpec,
+  evaluateSpec,
+  experimentSpec,
+  exportDatasetSpec,
+  exportSpec,
+  importSpec,
+  mainHelp,
+  phantomsSpec,
+  predictSpec,
+  run,
+  trainSpec,
+  unexpectedErrors,
+} from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';

@@ -24,7 +24,12 @@ import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 import { colabDefaults } from '@colab-ts/colab';
 
-const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
+const backendFlag = {
+  name: 'backend',
+  kind: 'enum',
+  values: availableBackends,
+  help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)',
+} as const;
 
 /**
  * Flags that several commands share, written once; a command that
@@ -39,8 +44,21 @@ const FLAG = {
   batchSize: { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
   seed: { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
   lr: { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: colabDefaults.lr, help: 'SGD learning rate (poly decay)' },
-  momentum: { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: colabDefaults.momentum, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
-  generatorLr: { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
+  momentum: {
+    name: 'momentum',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    exclusiveMax: true,
+    default: colabDefaults.momentum,
+    help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)',
+  },
+  generatorLr: {
+    name: 'generator-lr',
+    kind: 'number',
+    min: 0,
+    help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)',
+  },
   generatorEvery: { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
   features: { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
 } as const satisfies Record<string, FlagSpec>;
@@ -49,7 +67,8 @@ const FLAG = {
 export const trainSpec = {
   name: 'train',
   summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
-  description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
+  description:
+    'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
     FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
@@ -63,14 +82,36 @@ export const trainSpec = {
     FLAG.momentum,
     FLAG.generatorLr,
     FLAG.generatorEvery,
-    { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
-    { name: 'temperature', kind: 'number', min: 0, exclusiveMin: true, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
+    {
+      name: 'margin',
+      kind: 'number',
+      min: 0,
+      help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)",
+    },
+    {
+      name: 'temperature',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)",
+    },
     FLAG.features,
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
     { name: 'roi-share', kind: 'number', min: 0, max: 1, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
-    { name: 'background', kind: 'enum', values: ['uniform', 'body'], default: 'uniform', help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)' },
-    { name: 'deep-supervision', kind: 'bool', default: false, help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)" },
+    {
+      name: 'background',
+      kind: 'enum',
+      values: ['uniform', 'body'],
+      default: 'uniform',
+      help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)',
+    },
+    {
+      name: 'deep-supervision',
+      kind: 'bool',
+      default: false,
+      help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)",
+    },
     { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
     { name: 'val-fraction', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.2, help: 'Share of the training cases held out for validation' },
     { name: 'resume', kind: 'bool', default: false, help: 'Continue the run in --out from latest.ckpt' },
@@ -83,15 +124,27 @@ export const trainSpec = {
 export const predictSpec = {
   name: 'predict',
   summary: 'write NIfTI label maps for a folder of images with a trained run',
-  description: 'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
+  description:
+    'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
   flags: [
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train' },
     { name: 'input', kind: 'string', required: true, meta: 'DIR', help: 'Folder of .nii/.nii.gz images' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
     FLAG.checkpoint,
     { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
-    { name: 'rule', kind: 'enum', values: ['argmax', 'roi-vs-summed-background'], default: 'argmax', help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes" },
-    { name: 'largest-component', kind: 'bool', default: false, help: 'Keep only the largest connected ROI component (the post-processing baseline of Section V-B4)' },
+    {
+      name: 'rule',
+      kind: 'enum',
+      values: ['argmax', 'roi-vs-summed-background'],
+      default: 'argmax',
+      help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes",
+    },
+    {
+      name: 'largest-component',
+      kind: 'bool',
+      default: false,
+      help: 'Keep only the largest connected ROI component (the post-processing baseline of Section V-B4)',
+    },
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
@@ -101,7 +154,8 @@ export const predictSpec = {
 export const evaluateSpec = {
   name: 'evaluate',
   summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
-  description: "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
+  description:
+    "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
   flags: [
     { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
@@ -115,7 +169,8 @@ export const evaluateSpec = {
 export const demoSpec = {
   name: 'demo',
   summary: 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end',
-  description: 'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
+  description:
+    'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
   flags: [
     { name: 'out', kind: 'string', default: 'colab-ts-demo', meta: 'DIR', help: 'Report folder' },
     { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
@@ -140,25 +195,44 @@ export const demoSpec = {
 export const experimentSpec = {
   name: 'experiment',
   summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
-  description: 'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
+  description:
+    'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
   flags: [
     FLAG.data,
     { name: 'test', kind: 'string', meta: 'DIR', help: 'Labelled dataset folder of test cases (default: hold out --test-fraction of --data)' },
-    { name: 'test-fraction', kind: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
+    {
+      name: 'test-fraction',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      max: 1,
+      exclusiveMax: true,
+      default: 0.3,
+      help: 'Share of the cases held out for testing without --test (the last by id)',
+    },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Report folder (runs/, table.md, results.*, figures/)' },
-    { name: 'methods', kind: 'string', default: 'baseline,anatomy,kmeans,dilated,colab,colab3', help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)' },
+    {
+      name: 'methods',
+      kind: 'string',
+      default: 'baseline,anatomy,kmeans,dilated,colab,colab3',
+      help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)',
+    },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
     { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
     ...without(trainSpec.flags, ['data', 'out', 'method', 't', 'seed', 'resume']),
   ],
-  examples: ['colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000', 'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p'],
+  examples: [
+    'colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000',
+    'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p',
+  ],
 } as const satisfies CommandSpec;
 
 /** `colab-ts phantoms`. @category commands */
 export const phantomsSpec = {
   name: 'phantoms',
   summary: 'write a synthetic abdominal-CT phantom cohort as a dataset folder',
-  description: 'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
+  description:
+    'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
   flags: [
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder to write' },
     { name: 'cases', kind: 'int', min: 1, default: 20, help: 'Number of cases' },
@@ -174,7 +248,8 @@ export const phantomsSpec = {
 export const exportSpec = {
   name: 'export',
   summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
-  description: 'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
+  description:
+    'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
   flags: [
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
@@ -187,7 +262,8 @@ export const exportSpec = {
 export const importSpec = {
   name: 'import',
   summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
-  description: 'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
+  description:
+    'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
   flags: [
     { name: 'weights', kind: 'string', required: true, meta: 'FILE', help: 'safetensors file of the state_dict' },
     { name: 'architecture', kind: 'string', required: true, meta: 'FILE', help: 'architecture.json' },
@@ -201,7 +277,8 @@ export const importSpec = {
 export const exportDatasetSpec = {
   name: 'export-dataset',
   summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
-  description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
+  description:
+    "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
   flags: [
     FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'nnUNet_raw folder to write into' },
@@ -211,7 +288,10 @@ export const exportDatasetSpec = {
     { ...FLAG.iterations, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
     { ...FLAG.t, help: 'Context classes t (without --run)' },
   ],
-  examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
+  examples: [
+    'colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501',
+    'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503',
+  ],
 } as const satisfies CommandSpec;
 
 /** The backend a command was asked to run on, loaded (without making it the process default); `undefined`: the registry's default. */
@@ -239,8 +319,13 @@ const HANDLERS: readonly Command[] = [
       io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
       return EXIT_INTERRUPTED;
     }
-    if (r.bestDice === 0) io.stderr(`colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`);
-    io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
+    if (r.bestDice === 0)
+      io.stderr(
+        `colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`,
+      );
+    io.stdout(
+      `trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`,
+    );
     return EXIT.ok;
   }),
   command(experimentSpec, async ({ backend, methods, ...v }, io, signal) => {
@@ -328,7 +413,10 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
   }
   const cmd = HANDLERS.find((c) => c.spec.name === name);
   if (cmd === undefined) {
-    const near = closest(name, COMMANDS.map((c) => c.name));
+    const near = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
     io.stderr(`colab-ts: unknown command ${JSON.stringify(name)} (fix: ${near === undefined ? 'run colab-ts --help' : `did you mean colab-ts ${near}?`})\n`);
     return EXIT.usage;
   }
@@ -355,7 +443,9 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     }
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     unexpected.push(`colab-ts ${argv.join(' ')}: ${msg}`);
-    io.stderr(`colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`);
+    io.stderr(
+      `colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`,
+    );
     if (process.env.COLAB_TS_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
     return EXIT.failure;
   }

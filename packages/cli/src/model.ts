@@ -96,7 +96,11 @@ export const segOutputs = (c: Pick<RunConfig, 'method' | 't' | 'classes'>): numb
  * while the patch is deep enough (so `D = 1` patches give a 2D-like net).
  * @category config
  */
-export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>, outChannels: number, deepSupervision = false): UNetConfig<boolean> {
+export function unetConfigFor(
+  c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>,
+  outChannels: number,
+  deepSupervision = false,
+): UNetConfig<boolean> {
   const [pd] = c.patch;
   let depth = pd;
   const stages = Array.from({ length: c.stages }, (_, s) => {
@@ -105,7 +109,14 @@ export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages'
     if (s > 0) depth = depth / sd;
     return { kernel: [kd, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [sd, 2, 2]) as readonly [number, number, number] };
   });
-  return { inChannels: c.inChannels, outChannels, stages, baseFeatures: c.features, maxFeatures: c.features * 8, ...(deepSupervision ? { deepSupervision: true } : {}) };
+  return {
+    inChannels: c.inChannels,
+    outChannels,
+    stages,
+    baseFeatures: c.features,
+    maxFeatures: c.features * 8,
+    ...(deepSupervision ? { deepSupervision: true } : {}),
+  };
 }
 
 /** The in-plane size a patch must be a multiple of: `2^(stages - 1)`. @category config */

@@ -90,10 +90,14 @@ function axes(
   const yScale = Math.max(Math.abs(yr[0]), Math.abs(yr[1]));
   parts.push('<g data-axis="x">');
   for (const v of xt.values)
-    parts.push(`<line x1="${X(v)}" y1="${top}" x2="${X(v)}" y2="${top + height}" stroke="#eee"/><line x1="${X(v)}" y1="${top + height}" x2="${X(v)}" y2="${top + height + 5}" stroke="#444"/><text x="${X(v)}" y="${top + height + 18}" text-anchor="middle" data-value="${v}">${tickLabel(v, xt.step, Math.max(Math.abs(xr[0]), Math.abs(xr[1])))}</text>`);
+    parts.push(
+      `<line x1="${X(v)}" y1="${top}" x2="${X(v)}" y2="${top + height}" stroke="#eee"/><line x1="${X(v)}" y1="${top + height}" x2="${X(v)}" y2="${top + height + 5}" stroke="#444"/><text x="${X(v)}" y="${top + height + 18}" text-anchor="middle" data-value="${v}">${tickLabel(v, xt.step, Math.max(Math.abs(xr[0]), Math.abs(xr[1])))}</text>`,
+    );
   parts.push('</g><g data-axis="y">');
   for (const v of yt.values)
-    parts.push(`<line x1="${left}" y1="${Y(v)}" x2="${left + width}" y2="${Y(v)}" stroke="#eee"/><line x1="${left - 5}" y1="${Y(v)}" x2="${left}" y2="${Y(v)}" stroke="#444"/><text x="${left - 8}" y="${Y(v) + 4}" text-anchor="end" data-value="${v}">${tickLabel(v, yt.step, yScale)}</text>`);
+    parts.push(
+      `<line x1="${left}" y1="${Y(v)}" x2="${left + width}" y2="${Y(v)}" stroke="#eee"/><line x1="${left - 5}" y1="${Y(v)}" x2="${left}" y2="${Y(v)}" stroke="#444"/><text x="${left - 8}" y="${Y(v) + 4}" text-anchor="end" data-value="${v}">${tickLabel(v, yt.step, yScale)}</text>`,
+    );
   parts.push('</g>');
   parts.push(`<rect x="${left}" y="${top}" width="${width}" height="${height}" fill="none" stroke="#888"/>`);
   parts.push(`<text x="${left + width / 2}" y="${top + height + 36}" text-anchor="middle">${esc(labels.x)}</text>`);
@@ -104,7 +108,15 @@ function axes(
 }
 
 /** A series as polylines (split at non-finite values), each point also a `data-points` pair list. */
-function series(parts: string[], name: string, xs: readonly number[], ys: readonly number[], X: (v: number) => number, Y: (v: number) => number, style: { readonly colour: string; readonly width?: number; readonly dashed?: boolean; readonly markers?: boolean }): void {
+function series(
+  parts: string[],
+  name: string,
+  xs: readonly number[],
+  ys: readonly number[],
+  X: (v: number) => number,
+  Y: (v: number) => number,
+  style: { readonly colour: string; readonly width?: number; readonly dashed?: boolean; readonly markers?: boolean },
+): void {
   const runs: [number, number][][] = [[]];
   xs.forEach((x, i) => {
     const y = ys[i]!;
@@ -113,7 +125,9 @@ function series(parts: string[], name: string, xs: readonly number[], ys: readon
   });
   parts.push(`<g data-series="${esc(name)}" data-colour="${style.colour}">`);
   for (const run of runs.filter((r) => r.length > 0))
-    parts.push(`<polyline fill="none" stroke="${style.colour}" stroke-width="${style.width ?? 1.5}"${style.dashed === true ? ' stroke-dasharray="5 3"' : ''} points="${run.map(([a, b]) => `${a},${b}`).join(' ')}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${style.colour}" stroke-width="${style.width ?? 1.5}"${style.dashed === true ? ' stroke-dasharray="5 3"' : ''} points="${run.map(([a, b]) => `${a},${b}`).join(' ')}"/>`,
+    );
   if (style.markers === true) for (const [a, b] of runs.flat()) parts.push(`<circle cx="${a}" cy="${b}" r="3" fill="${style.colour}"/>`);
   parts.push('</g>');
 }
@@ -172,7 +186,15 @@ export function progressSvg(log: readonly ProgressEntry[]): string {
     const entries: LegendEntry[] = [];
     if (tr.length === 0) parts.push(`<text x="${left + 10}" y="${top + PH / 2}" fill="#888">no training step logged yet</text>`);
     else {
-      series(parts, 'loss', steps, tr.map((e) => e.loss), X, Y, { colour: k > 1 ? '#bbbbbb' : '#1f77b4', width: 1 });
+      series(
+        parts,
+        'loss',
+        steps,
+        tr.map((e) => e.loss),
+        X,
+        Y,
+        { colour: k > 1 ? '#bbbbbb' : '#1f77b4', width: 1 },
+      );
       entries.push({ label: 'loss per step', colour: k > 1 ? '#bbbbbb' : '#1f77b4', kind: 'line' });
       if (k > 1) {
         const mean = tr.map((_, i) => {
@@ -191,8 +213,24 @@ export function progressSvg(log: readonly ProgressEntry[]): string {
     const { X, Y } = axes(parts, 'dice', { left, top, width, height: PH }, [0, xmax], [0, 1], { title: 'Validation Dice', x: 'iteration', y: 'Dice' });
     if (va.length === 0) parts.push(`<text x="${left + 10}" y="${top + PH / 2}" fill="#888">no validation yet</text>`);
     else {
-      series(parts, 'dice', va.map((e) => e.step), va.map((e) => e.dice), X, Y, { colour: '#ff7f0e', markers: true });
-      series(parts, 'moving average', va.map((e) => e.step), va.map((e) => e.diceMA), X, Y, { colour: '#2ca02c', dashed: true, width: 2 });
+      series(
+        parts,
+        'dice',
+        va.map((e) => e.step),
+        va.map((e) => e.dice),
+        X,
+        Y,
+        { colour: '#ff7f0e', markers: true },
+      );
+      series(
+        parts,
+        'moving average',
+        va.map((e) => e.step),
+        va.map((e) => e.diceMA),
+        X,
+        Y,
+        { colour: '#2ca02c', dashed: true, width: 2 },
+      );
       legend(parts, 'dice', left + width + 20, top + 10, [
         { label: 'validation Dice', colour: '#ff7f0e', kind: 'marker' },
         { label: 'moving average (5)', colour: '#2ca02c', kind: 'dashed' },
@@ -204,7 +242,11 @@ export function progressSvg(log: readonly ProgressEntry[]): string {
     const top = 40 + 2 * (PH + GAP);
     const lrs = tr.map((e) => e.lr);
     const [lo, hi] = rangeOf(lrs);
-    const { X, Y } = axes(parts, 'lr', { left, top, width, height: PH }, [0, xmax], [Math.min(0, lo), hi], { title: 'Learning rate (segmentation model)', x: 'iteration', y: 'learning rate' });
+    const { X, Y } = axes(parts, 'lr', { left, top, width, height: PH }, [0, xmax], [Math.min(0, lo), hi], {
+      title: 'Learning rate (segmentation model)',
+      x: 'iteration',
+      y: 'learning rate',
+    });
     if (tr.length > 0) {
       series(parts, 'learning rate', steps, lrs, X, Y, { colour: '#d62728' });
       legend(parts, 'lr', left + width + 20, top + 10, [{ label: 'SGD learning rate (poly)', colour: '#d62728', kind: 'line' }]);
@@ -287,7 +329,8 @@ export function overlaySvg(cases: readonly OverlayCase[], options: { readonly pa
   const keyRows = 3 + (first.context === undefined ? 0 : t + 2);
   const parts = svgOpen(keyX + 220, Math.max(top + cases.length * rowH + 10, top + keyRows * 18 + 40));
   parts.push(`<text x="${left}" y="22" font-size="15" font-weight="bold">Slices with the most ground truth: predictions and context labels</text>`);
-  for (const [c, title] of titles.entries()) parts.push(`<text x="${r1(left + c * (pw + gap) + pw / 2)}" y="${top - 8}" text-anchor="middle" font-weight="bold">${esc(title)}</text>`);
+  for (const [c, title] of titles.entries())
+    parts.push(`<text x="${r1(left + c * (pw + gap) + pw / 2)}" y="${top - 8}" text-anchor="middle" font-weight="bold">${esc(title)}</text>`);
   cases.forEach((cs, row) => {
     const [, H, W] = cs.image.shape as [number, number, number];
     const d = bestSlice(cs.truth);
@@ -314,14 +357,18 @@ export function overlaySvg(cases: readonly OverlayCase[], options: { readonly pa
         if (o !== undefined) plot(r, i % W, Math.floor(i / W), o.c, o.a);
       }
       const x0 = r1(left + c * (pw + gap));
-      parts.push(`<image data-panel="${esc(kind)}" data-case="${esc(cs.id)}" x="${x0}" y="${y0}" width="${r1(W * s)}" height="${r1(H * s)}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${pngUri(rasterToPng(r))}"/>`);
+      parts.push(
+        `<image data-panel="${esc(kind)}" data-case="${esc(cs.id)}" x="${x0}" y="${y0}" width="${r1(W * s)}" height="${r1(H * s)}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${pngUri(rasterToPng(r))}"/>`,
+      );
       parts.push(`<rect x="${x0}" y="${y0}" width="${r1(W * s)}" height="${r1(H * s)}" fill="none" stroke="#888"/>`);
     };
     panel(0, 'image', () => undefined);
     panel(1, 'ground truth', (i) => (gt[i] !== 0 ? { c: ROI_COLOUR, a: 0.55 } : undefined));
     cs.predictions.forEach((p, k) => {
       const pl = toTypedArray(p.labels).subarray(off, off + H * W);
-      panel(2 + k, `prediction:${p.name}`, (i) => (pl[i] !== 0 ? (gt[i] !== 0 ? { c: TP_COLOUR, a: 0.6 } : { c: ROI_COLOUR, a: 0.75 }) : gt[i] !== 0 ? { c: MISSED_COLOUR, a: 0.8 } : undefined));
+      panel(2 + k, `prediction:${p.name}`, (i) =>
+        pl[i] !== 0 ? (gt[i] !== 0 ? { c: TP_COLOUR, a: 0.6 } : { c: ROI_COLOUR, a: 0.75 }) : gt[i] !== 0 ? { c: MISSED_COLOUR, a: 0.8 } : undefined,
+      );
     });
     if (cs.context !== undefined) {
       const cl = toTypedArray(cs.context.labels).subarray(off, off + H * W);
@@ -340,7 +387,14 @@ export function overlaySvg(cases: readonly OverlayCase[], options: { readonly pa
     parts.push(`<text x="${keyX}" y="${y}" font-weight="bold">Context labels</text>`);
     legend(parts, 'context', keyX, y + 16, [
       { label: 'ROI (ground truth)', colour: hex(ROI_COLOUR), kind: 'swatch' },
-      ...Array.from({ length: t }, (_, k): LegendEntry => ({ label: k === 0 ? 'far background (sub-class 0)' : `context sub-class ${k}`, colour: hex(CONTEXT_COLOURS[k % CONTEXT_COLOURS.length]!), kind: 'swatch' })),
+      ...Array.from(
+        { length: t },
+        (_, k): LegendEntry => ({
+          label: k === 0 ? 'far background (sub-class 0)' : `context sub-class ${k}`,
+          colour: hex(CONTEXT_COLOURS[k % CONTEXT_COLOURS.length]!),
+          kind: 'swatch',
+        }),
+      ),
     ]);
   }
   parts.push('</svg>');
@@ -362,7 +416,14 @@ export interface LogitPanel {
  * false-positive voxels (background with z_1 above every background logit).
  * @internal
  */
-export function logitHistograms(panels: readonly LogitPanel[], bins: number): { readonly lo: number; readonly hi: number; readonly histograms: readonly { readonly roi: Float64Array; readonly background: Float64Array; readonly fp: number }[] } {
+export function logitHistograms(
+  panels: readonly LogitPanel[],
+  bins: number,
+): {
+  readonly lo: number;
+  readonly hi: number;
+  readonly histograms: readonly { readonly roi: Float64Array; readonly background: Float64Array; readonly fp: number }[];
+} {
   const pts = panels.map((p) => {
     const xs: number[] = [];
     const ys: number[] = [];
@@ -382,7 +443,10 @@ export function logitHistograms(panels: readonly LogitPanel[], bins: number): { 
     });
     return { xs, ys, roi };
   });
-  const all = pts.flatMap((p) => [...p.xs, ...p.ys]).filter(Number.isFinite).sort((a, b) => a - b);
+  const all = pts
+    .flatMap((p) => [...p.xs, ...p.ys])
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const lo = all.length === 0 ? -1 : all[Math.floor(all.length * 0.001)]!;
   const hiRaw = all.length === 0 ? 1 : all[Math.floor(all.length * 0.999)]!;
   const hi = hiRaw > lo ? hiRaw : lo + 1;
@@ -434,8 +498,14 @@ export function logitSvg(panels: readonly LogitPanel[]): string {
           if (v > 0) plot(r, bx, bins - 1 - by, colour, 0.35 + 0.65 * (Math.log1p(v) / Math.log1p(mx)));
         }
     }
-    parts.push(`<image data-panel="histogram:${esc(p.name)}" x="${left}" y="${top}" width="${size}" height="${size}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${pngUri(rasterToPng(r))}"/>`);
-    const { X, Y } = axes(parts, `logits:${p.name}`, { left, top, width: size, height: size }, [lo, hi], [lo, hi], { title: `${p.name}: ${fp} false-positive voxels`, x: 'ROI logit z_1', y: 'max background logit' });
+    parts.push(
+      `<image data-panel="histogram:${esc(p.name)}" x="${left}" y="${top}" width="${size}" height="${size}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${pngUri(rasterToPng(r))}"/>`,
+    );
+    const { X, Y } = axes(parts, `logits:${p.name}`, { left, top, width: size, height: size }, [lo, hi], [lo, hi], {
+      title: `${p.name}: ${fp} false-positive voxels`,
+      x: 'ROI logit z_1',
+      y: 'max background logit',
+    });
     parts.push(`<line data-series="boundary" x1="${X(lo)}" y1="${Y(lo)}" x2="${X(hi)}" y2="${Y(hi)}" stroke="black" stroke-dasharray="6 3"/>`);
   });
   const keyX = panels.length * (size + 110) + 20;
@@ -459,14 +529,16 @@ export interface ScatterPoint {
 
 const SERIES_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
-
 /**
  * A scatter plot as SVG (real text, axis ticks, a legend): the paper's Fig. 4,
  * precision against sensitivity per method. Axes span the points with a
  * margin, ticks every 0.05 (or 0.1 on wide ranges).
  * @category figures
  */
-export function scatterSvg(points: readonly ScatterPoint[], o: { readonly title: string; readonly x: string; readonly y: string; readonly legend: readonly string[] }): string {
+export function scatterSvg(
+  points: readonly ScatterPoint[],
+  o: { readonly title: string; readonly x: string; readonly y: string; readonly legend: readonly string[] },
+): string {
   const W = 640;
   const H = 480;
   const L = 70;
@@ -500,17 +572,29 @@ export function scatterSvg(points: readonly ScatterPoint[], o: { readonly title:
     `<text x="${L}" y="22" font-size="15">${esc(o.title)}</text>`,
     `<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#888"/>`,
   ];
-  for (const v of ticks(x0, x1)) parts.push(`<line x1="${X(v)}" y1="${H - B}" x2="${X(v)}" y2="${H - B + 5}" stroke="#444"/><text x="${X(v)}" y="${H - B + 18}" text-anchor="middle">${v.toFixed(2)}</text>`);
-  for (const v of ticks(y0, y1)) parts.push(`<line x1="${L - 5}" y1="${Y(v)}" x2="${L}" y2="${Y(v)}" stroke="#444"/><text x="${L - 8}" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`);
+  for (const v of ticks(x0, x1))
+    parts.push(
+      `<line x1="${X(v)}" y1="${H - B}" x2="${X(v)}" y2="${H - B + 5}" stroke="#444"/><text x="${X(v)}" y="${H - B + 18}" text-anchor="middle">${v.toFixed(2)}</text>`,
+    );
+  for (const v of ticks(y0, y1))
+    parts.push(
+      `<line x1="${L - 5}" y1="${Y(v)}" x2="${L}" y2="${Y(v)}" stroke="#444"/><text x="${L - 8}" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(2)}</text>`,
+    );
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 15}" text-anchor="middle">${esc(o.x)}</text>`);
   parts.push(`<text x="18" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 18 ${(T + H - B) / 2})">${esc(o.y)}</text>`);
   for (const p of fin) {
     const c = SERIES_COLOURS[p.series % SERIES_COLOURS.length]!;
-    parts.push(p.big ? `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="7" fill="${c}" stroke="black"/>` : `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="3.5" fill="${c}" fill-opacity="0.6"/>`);
+    parts.push(
+      p.big
+        ? `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="7" fill="${c}" stroke="black"/>`
+        : `<circle cx="${X(p.x)}" cy="${Y(p.y)}" r="3.5" fill="${c}" fill-opacity="0.6"/>`,
+    );
   }
   o.legend.forEach((name, i) => {
     const y = T + 10 + i * 20;
-    parts.push(`<circle cx="${W - R + 20}" cy="${y}" r="6" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}" stroke="black"/><text x="${W - R + 32}" y="${y + 4}">${esc(name)}</text>`);
+    parts.push(
+      `<circle cx="${W - R + 20}" cy="${y}" r="6" fill="${SERIES_COLOURS[i % SERIES_COLOURS.length]}" stroke="black"/><text x="${W - R + 32}" y="${y + 4}">${esc(name)}</text>`,
+    );
   });
   parts.push(`<text x="${W - R + 14}" y="${T + 20 + o.legend.length * 20}" font-size="10" fill="#555">large: mean over seeds</text>`, '</svg>');
   return `${parts.join('\n')}\n`;

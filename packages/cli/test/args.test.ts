@@ -5,7 +5,22 @@ import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../src/index.js';
-import { COMMANDS, VERSION, decodeArgs, flagKey, demoSpec, evaluateSpec, EXIT, helpText, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
+import {
+  COMMANDS,
+  VERSION,
+  decodeArgs,
+  flagKey,
+  demoSpec,
+  evaluateSpec,
+  EXIT,
+  helpText,
+  inRange,
+  memoryIo,
+  rangeText,
+  run,
+  showArgIssue,
+  trainSpec,
+} from '../src/index.js';
 import { finish } from './helpers.js';
 
 afterAll(finish);

@@ -51,14 +51,27 @@ function referenceOneHot(m: NDArray, t: number): number[] {
   return out;
 }
 
-const cohort = (seed: number, cases: number, size: readonly [number, number, number]): Case[] => phantom(key(seed), { cases, size }).cases.map((c) => ({ ...c }));
+const cohort = (seed: number, cases: number, size: readonly [number, number, number]): Case[] =>
+  phantom(key(seed), { cases, size }).cases.map((c) => ({ ...c }));
 
 describe('k-means context maps (the CLI on kmeansContextLabels)', () => {
   it.each([
     { t: 2, sizes: [[4, 24, 24]] as const },
-    { t: 3, sizes: [[4, 24, 24], [3, 32, 16]] as const },
+    {
+      t: 3,
+      sizes: [
+        [4, 24, 24],
+        [3, 32, 16],
+      ] as const,
+    },
     // More than 100,000 body voxels: the clustering is fitted on a strided subsample.
-    { t: 2, sizes: [[16, 96, 96], [12, 80, 80]] as const },
+    {
+      t: 2,
+      sizes: [
+        [16, 96, 96],
+        [12, 80, 80],
+      ] as const,
+    },
   ])('t = $t on $sizes.length case(s): the same maps as the former hand-written k-means', ({ t, sizes }) => {
     const raw = sizes.flatMap((s, i) => cohort(10 + i, 1, s));
     const norm = raw.map((c) => ({ ...c, image: normalizeImage(c.image, { kind: 'zscore' }) }));

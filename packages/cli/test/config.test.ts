@@ -37,10 +37,49 @@ describe('one defaults table', () => {
 
 describe('a run configuration reaches colabStep under the library names', () => {
   it('colabStepSettings: the shared settings as they are, t, iterations and classes renamed', () => {
-    const cfg = { margin: 7, temperature: 3, generatorEvery: 4, generatorLr: 1e-3, lr: 0.02, momentum: 0.9, t: 3, iterations: 123, classes: 3, deepSupervision: undefined } satisfies Partial<RunConfig>;
-    expect(colabStepSettings(cfg)).toEqual({ margin: 7, temperature: 3, generatorEvery: 4, generatorLr: 1e-3, lr: 0.02, momentum: 0.9, contextClasses: 3, totalIterations: 123, roiClasses: 2, deepSupervision: false });
+    const cfg = {
+      margin: 7,
+      temperature: 3,
+      generatorEvery: 4,
+      generatorLr: 1e-3,
+      lr: 0.02,
+      momentum: 0.9,
+      t: 3,
+      iterations: 123,
+      classes: 3,
+      deepSupervision: undefined,
+    } satisfies Partial<RunConfig>;
+    expect(colabStepSettings(cfg)).toEqual({
+      margin: 7,
+      temperature: 3,
+      generatorEvery: 4,
+      generatorLr: 1e-3,
+      lr: 0.02,
+      momentum: 0.9,
+      contextClasses: 3,
+      totalIterations: 123,
+      roiClasses: 2,
+      deepSupervision: false,
+    });
     // Each shared setting is a flag of train with the same option name.
-    const r = decodeArgs(trainSpec, ['--data', 'd', '--out', 'o', '--margin', '7', '--temperature', '3', '--generator-every', '4', '--generator-lr', '0.001', '--lr', '0.02', '--momentum', '0.9']);
+    const r = decodeArgs(trainSpec, [
+      '--data',
+      'd',
+      '--out',
+      'o',
+      '--margin',
+      '7',
+      '--temperature',
+      '3',
+      '--generator-every',
+      '4',
+      '--generator-lr',
+      '0.001',
+      '--lr',
+      '0.02',
+      '--momentum',
+      '0.9',
+    ]);
     expect(E.isRight(r)).toBe(true);
     if (E.isRight(r)) for (const k of COLAB_RUN_SETTINGS) expect(r.right[k]).toBe(cfg[k]);
   });
@@ -58,10 +97,32 @@ describe('--backend is passed, not set for the process', () => {
       await expect(getBackend()).rejects.toThrow(/no-such-backend/);
       const runDir = join(fx.root, 'run');
       const io = memoryIo();
-      const flags = ['--data', fx.data, '--out', runDir, '--iterations', '2', '--val-every', '2', '--batch-size', '1', '--features', '2', '--stages', '2', '--patch', '1,32,32', '--backend', 'reference'];
+      const flags = [
+        '--data',
+        fx.data,
+        '--out',
+        runDir,
+        '--iterations',
+        '2',
+        '--val-every',
+        '2',
+        '--batch-size',
+        '1',
+        '--features',
+        '2',
+        '--stages',
+        '2',
+        '--patch',
+        '1,32,32',
+        '--backend',
+        'reference',
+      ];
       expect(await run(['train', ...flags], io), io.err()).toBe(EXIT.ok);
       const io2 = memoryIo();
-      expect(await run(['predict', '--run', runDir, '--input', join(fx.data, 'imagesTr'), '--out', join(fx.root, 'pred'), '--backend', 'reference'], io2), io2.err()).toBe(EXIT.ok);
+      expect(
+        await run(['predict', '--run', runDir, '--input', join(fx.data, 'imagesTr'), '--out', join(fx.root, 'pred'), '--backend', 'reference'], io2),
+        io2.err(),
+      ).toBe(EXIT.ok);
       // Still no process-wide choice.
       await expect(getBackend()).rejects.toThrow(/no-such-backend/);
     } finally {

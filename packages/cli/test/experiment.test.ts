@@ -47,7 +47,10 @@ describe('train logs the generator', () => {
     const data = await tinyDataset(join(dir, 'data'), 4);
     const out = join(dir, 'run');
     await train(fastTrain(data, out, { iterations: 4, generatorEvery: 2, valEvery: 2 }), memoryIo());
-    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry);
     const gen = log.filter((e): e is Extract<LogEntry, { type: 'gen' }> => e.type === 'gen');
     expect(gen.map((e) => e.step)).toEqual([1, 3]);
     for (const e of gen) {
@@ -75,7 +78,11 @@ describe('resume keeps the derived settings', () => {
     // 2 iterations, one update: 3e-4 * sqrt(40000), capped at 1e-2.
     expect(before.generatorLr).toBe(1e-2);
     const stop = new AbortController();
-    const r = await train(fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }), memoryIo(), stop.signal);
+    const r = await train(
+      fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }),
+      memoryIo(),
+      stop.signal,
+    );
     expect(r.status).toBe('interrupted');
     expect(r.step).toBeGreaterThan(2);
     const after = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
@@ -115,7 +122,31 @@ describe('deep supervision', () => {
     const data = await tinyDataset(join(dir, 'data'), 3);
     const out = join(dir, 'run');
     const io = memoryIo();
-    expect(await run(['train', '--data', data, '--out', out, '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '3', '--patch', '1,32,32', '--val-every', '2', '--deep-supervision'], io)).toBe(EXIT.ok);
+    expect(
+      await run(
+        [
+          'train',
+          '--data',
+          data,
+          '--out',
+          out,
+          '--iterations',
+          '2',
+          '--batch-size',
+          '2',
+          '--features',
+          '4',
+          '--stages',
+          '3',
+          '--patch',
+          '1,32,32',
+          '--val-every',
+          '2',
+          '--deep-supervision',
+        ],
+        io,
+      ),
+    ).toBe(EXIT.ok);
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { deepSupervision: boolean };
     expect(cfg.deepSupervision).toBe(true);
     // 3 stages: two outputs, so two heads.
@@ -151,13 +182,54 @@ describe('experiment', () => {
     const dir = tempDir('experiment');
     const data = await tinyDataset(join(dir, 'data'), 5);
     const out = join(dir, 'report');
-    const argv = ['experiment', '--data', data, '--out', out, '--methods', 'baseline,anatomy,dilated,colab', '--seeds', '2', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'];
+    const argv = [
+      'experiment',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--methods',
+      'baseline,anatomy,dilated,colab',
+      '--seeds',
+      '2',
+      '--iterations',
+      '2',
+      '--batch-size',
+      '2',
+      '--features',
+      '4',
+      '--stages',
+      '2',
+      '--val-every',
+      '2',
+      '--test-fraction',
+      '0.4',
+    ];
     const io = memoryIo();
     expect(await run(argv, io)).toBe(EXIT.ok);
     expect(io.err()).not.toMatch(/this is a bug/);
-    for (const f of ['table.md', 'results.csv', 'results.json', 'figures/fig4-precision-sensitivity.svg', 'figures/fig8-overlay.png', 'figures/fig8-overlay.svg', 'figures/fig3-logits.png', 'figures/fig3-logits.svg']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of [
+      'table.md',
+      'results.csv',
+      'results.json',
+      'figures/fig4-precision-sensitivity.svg',
+      'figures/fig8-overlay.png',
+      'figures/fig8-overlay.svg',
+      'figures/fig3-logits.png',
+      'figures/fig3-logits.svg',
+    ])
+      expect(existsSync(join(out, f))).toBe(true);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { arm: string; seed: number; summary: { dice: { n: number } } }[] };
-    expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual(['baseline-s0', 'anatomy-s0', 'dilated-s0', 'colab2-s0', 'baseline-s1', 'anatomy-s1', 'dilated-s1', 'colab2-s1']);
+    expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual([
+      'baseline-s0',
+      'anatomy-s0',
+      'dilated-s0',
+      'colab2-s0',
+      'baseline-s1',
+      'anatomy-s1',
+      'dilated-s1',
+      'colab2-s1',
+    ]);
     // 5 cases, 40% held out: 2 test cases scored per run.
     for (const r of res.results) expect(r.summary.dice.n).toBe(2);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
@@ -182,7 +254,34 @@ describe('experiment', () => {
     expect(ds.labels).toEqual({ '0': 'background', '1': 'liver', '2': 'tumour' });
     const out = join(dir, 'report');
     const io = memoryIo();
-    expect(await run(['experiment', '--data', data, '--out', out, '--methods', 'baseline,colab', '--seeds', '1', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'], io)).toBe(EXIT.ok);
+    expect(
+      await run(
+        [
+          'experiment',
+          '--data',
+          data,
+          '--out',
+          out,
+          '--methods',
+          'baseline,colab',
+          '--seeds',
+          '1',
+          '--iterations',
+          '2',
+          '--batch-size',
+          '2',
+          '--features',
+          '4',
+          '--stages',
+          '2',
+          '--val-every',
+          '2',
+          '--test-fraction',
+          '0.4',
+        ],
+        io,
+      ),
+    ).toBe(EXIT.ok);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
     expect(table).toContain('### liver (label 1)');
     expect(table).toContain('### tumour (label 2)');

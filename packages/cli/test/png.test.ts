@@ -26,10 +26,20 @@ describe('png', () => {
     const r = raster(40, 12);
     text(r, 1, 1, 'DSC 0.9', [0, 0, 0]);
     expect(decode(rasterToPng(r)).rgb.some((v) => v === 0)).toBe(true);
-    const prog = decode(progressFigure([{ type: 'train', step: 1, loss: 1, lr: 0.01 }, { type: 'train', step: 2, loss: 0.5, lr: 0.005 }, { type: 'val', step: 2, dice: 0.4, diceMA: 0.4 }]));
+    const prog = decode(
+      progressFigure([
+        { type: 'train', step: 1, loss: 1, lr: 0.01 },
+        { type: 'train', step: 2, loss: 0.5, lr: 0.005 },
+        { type: 'val', step: 2, dice: 0.4, diceMA: 0.4 },
+      ]),
+    );
     expect(prog.width).toBeGreaterThan(100);
     const img = normal(key(0), [1, 8, 8]);
-    const truth = array(Uint8Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 1 : 0)), [1, 8, 8], 'uint8');
+    const truth = array(
+      Uint8Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 1 : 0)),
+      [1, 8, 8],
+      'uint8',
+    );
     const ov = decode(overlayFigure([{ id: 'a', image: img, truth, predictions: [{ name: 'P', labels: truth }], context: { name: 'C', labels: truth } }]));
     expect(ov.width).toBeGreaterThan(4 * 8 * 3);
     const logits = normal(key(1), [3, 1, 8, 8]);
@@ -39,7 +49,12 @@ describe('png', () => {
 
 describe('checkpoint encoding', () => {
   it('round-trips trees of arrays, numbers, undefined and non-finite values bit for bit', () => {
-    const tree = { a: normal(key(2), [3, 4]), b: [array(Int32Array.of(1, -2), [2], 'int32'), { c: undefined, d: Number.NaN, e: -Infinity }], f: 'x', g: normal(key(3), [2], { dtype: 'float64' }) };
+    const tree = {
+      a: normal(key(2), [3, 4]),
+      b: [array(Int32Array.of(1, -2), [2], 'int32'), { c: undefined, d: Number.NaN, e: -Infinity }],
+      f: 'x',
+      g: normal(key(3), [2], { dtype: 'float64' }),
+    };
     const back = decodeCheckpoint(encodeCheckpoint(tree)) as typeof tree;
     expect(arrayEqual(back.a, tree.a)).toBe(true);
     expect(arrayEqual(back.g, tree.g)).toBe(true);

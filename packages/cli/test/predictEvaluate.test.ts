@@ -69,7 +69,9 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     for (const f of readdirSync(plainDir)) {
       const plain = await loadNifti(join(plainDir, f));
       const kept = Array.from(toTypedArray((await loadNifti(join(keptDir, f))).data) as ArrayLike<number>);
-      expect(kept).toEqual(largestComponentReference(Array.from(toTypedArray(plain.data) as ArrayLike<number>), plain.data.shape.slice(-3) as [number, number, number]));
+      expect(kept).toEqual(
+        largestComponentReference(Array.from(toTypedArray(plain.data) as ArrayLike<number>), plain.data.shape.slice(-3) as [number, number, number]),
+      );
     }
   });
 
@@ -81,7 +83,12 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     const theta = ck.state.theta as { head: { b: NDArray } };
     const b = Float32Array.from(toTypedArray(theta.head.b) as ArrayLike<number>);
     b[0] = -1e4;
-    const silent = { ...ck, bestDice: -Infinity, valDice: [], state: { ...ck.state, theta: { ...theta, head: { ...theta.head, b: array(b, theta.head.b.shape, 'float32') } } } };
+    const silent = {
+      ...ck,
+      bestDice: -Infinity,
+      valDice: [],
+      state: { ...ck.state, theta: { ...theta, head: { ...theta.head, b: array(b, theta.head.b.shape, 'float32') } } },
+    };
     saveCheckpoint(latest, silent);
     rmSync(join(runDir, 'best.ckpt'));
     const io = memoryIo();

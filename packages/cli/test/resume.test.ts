@@ -48,7 +48,12 @@ describe('resume', () => {
       else expect(Buffer.compare(Buffer.from(x), Buffer.from(y as Uint8Array))).toBe(0);
     });
     // The log holds each step once.
-    const steps = readFileSync(join(fx.root, 'cut', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
+    const steps = readFileSync(join(fx.root, 'cut', 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step: number })
+      .filter((e) => e.type === 'train')
+      .map((e) => e.step);
     expect(steps).toEqual([1, 2, 3, 4]);
   });
 

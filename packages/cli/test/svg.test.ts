@@ -22,7 +22,10 @@ function panel(svg: string, name: string): string {
 /** The (value, pixel) pairs of one axis's tick labels. */
 function ticks(part: string, axis: 'x' | 'y'): [number, number][] {
   const g = part.slice(part.indexOf(`<g data-axis="${axis}">`), part.indexOf('</g>', part.indexOf(`<g data-axis="${axis}">`)));
-  return [...g.matchAll(/<text x="([\d.-]+)" y="([\d.-]+)"[^>]*data-value="([^"]+)"/g)].map((m) => [Number(m[3]), axis === 'x' ? Number(m[1]) : Number(m[2]) - 4]);
+  return [...g.matchAll(/<text x="([\d.-]+)" y="([\d.-]+)"[^>]*data-value="([^"]+)"/g)].map((m) => [
+    Number(m[3]),
+    axis === 'x' ? Number(m[1]) : Number(m[2]) - 4,
+  ]);
 }
 
 /** The linear map from pixels back to values that the first and last tick define; checks every other tick lies on it. */
@@ -59,33 +62,45 @@ describe('niceTicks', () => {
     expect(niceTicks(0, 2000, 8)).toEqual({ step: 200, values: [0, 200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000] });
   });
 
-  test.prop([fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 10 })])('values inside the range, one step apart, the step 1, 2 or 5 times a power of ten', (lo, span, count) => {
-    const hi = lo + span;
-    // Plots span at least a millionth of their magnitude.
-    fc.pre(hi > lo && span >= 1e-6 * Math.max(1, Math.abs(lo)));
-    const { step, values } = niceTicks(lo, hi, count);
-    const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-12);
-    expect([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9)).toBe(true);
-    expect(values.length).toBeGreaterThanOrEqual(1);
-    for (const v of values) expect(v >= lo - step * 1e-6 && v <= hi + step * 1e-6).toBe(true);
-    for (let i = 1; i < values.length; i++) expect(Math.abs(values[i]! - values[i - 1]! - step)).toBeLessThanOrEqual(step * 1e-6);
-    // No tick left out at either end.
-    expect(values[0]! - step).toBeLessThan(lo + step * 1e-6);
-    expect(values[values.length - 1]! + step).toBeGreaterThan(hi - step * 1e-6);
-  });
+  test.prop([fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 10 })])(
+    'values inside the range, one step apart, the step 1, 2 or 5 times a power of ten',
+    (lo, span, count) => {
+      const hi = lo + span;
+      // Plots span at least a millionth of their magnitude.
+      fc.pre(hi > lo && span >= 1e-6 * Math.max(1, Math.abs(lo)));
+      const { step, values } = niceTicks(lo, hi, count);
+      const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-12);
+      expect([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9)).toBe(true);
+      expect(values.length).toBeGreaterThanOrEqual(1);
+      for (const v of values) expect(v >= lo - step * 1e-6 && v <= hi + step * 1e-6).toBe(true);
+      for (let i = 1; i < values.length; i++) expect(Math.abs(values[i]! - values[i - 1]! - step)).toBeLessThanOrEqual(step * 1e-6);
+      // No tick left out at either end.
+      expect(values[0]! - step).toBeLessThan(lo + step * 1e-6);
+      expect(values[values.length - 1]! + step).toBeGreaterThan(hi - step * 1e-6);
+    },
+  );
 });
 
 describe('progressSvg', () => {
   const log = (n: number): ProgressEntry[] => [
-    ...Array.from({ length: n }, (_, i): ProgressEntry => ({ type: 'train', step: i + 1, loss: 2 * Math.exp(-(i + 1) / 50) + 0.1 * (i % 3), lr: 0.01 * (1 - (i + 1) / (n + 1)) ** 0.9 })),
-    ...Array.from({ length: Math.floor(n / 20) }, (_, j): ProgressEntry => ({ type: 'val', step: 20 * (j + 1), dice: Math.min(1, 0.1 * (j + 1)), diceMA: Math.min(1, 0.08 * (j + 1)) })),
+    ...Array.from(
+      { length: n },
+      (_, i): ProgressEntry => ({ type: 'train', step: i + 1, loss: 2 * Math.exp(-(i + 1) / 50) + 0.1 * (i % 3), lr: 0.01 * (1 - (i + 1) / (n + 1)) ** 0.9 }),
+    ),
+    ...Array.from(
+      { length: Math.floor(n / 20) },
+      (_, j): ProgressEntry => ({ type: 'val', step: 20 * (j + 1), dice: Math.min(1, 0.1 * (j + 1)), diceMA: Math.min(1, 0.08 * (j + 1)) }),
+    ),
   ];
 
   it('the ticks map the loss and learning-rate polylines back to the logged values', () => {
     const entries = log(200);
     const svg = progressSvg(entries);
     const tr = entries.filter((e) => e.type === 'train');
-    for (const [name, key] of [['loss', 'loss'], ['lr', 'lr']] as const) {
+    for (const [name, key] of [
+      ['loss', 'loss'],
+      ['lr', 'lr'],
+    ] as const) {
       const part = panel(svg, name);
       const X = inverse(ticks(part, 'x'));
       const Y = inverse(ticks(svg.slice(svg.indexOf(`<g data-panel="${name}">`)), 'y'));
@@ -130,14 +145,32 @@ describe('overlaySvg: the context-label map (Fig. 8)', () => {
   it('fills every voxel with its class colour from the key (the ROI red), on the slice with the most ground truth', () => {
     const [D, H, W] = [3, 6, 8];
     const n = D * H * W;
-    const image = array(Float32Array.from({ length: n }, (_, i) => (i * 37) % 11), [D, H, W], 'float32');
+    const image = array(
+      Float32Array.from({ length: n }, (_, i) => (i * 37) % 11),
+      [D, H, W],
+      'float32',
+    );
     // Ground truth: a 2x2 square on slice 1 only (so slice 1 is shown), one voxel on slice 2.
     const truth = new Uint8Array(n);
-    for (const [h, w] of [[2, 3], [2, 4], [3, 3], [3, 4]] as const) truth[1 * H * W + h * W + w] = 1;
+    for (const [h, w] of [
+      [2, 3],
+      [2, 4],
+      [3, 3],
+      [3, 4],
+    ] as const)
+      truth[1 * H * W + h * W + w] = 1;
     truth[2 * H * W] = 1;
     // Context classes 0..2: by column band on slice 1, something else elsewhere.
     const context = Int32Array.from({ length: n }, (_, i) => (Math.floor(i / (H * W)) === 1 ? Math.min(2, Math.floor((i % W) / 3)) : 1));
-    const svg = overlaySvg([{ id: 'case a', image, truth: array(truth, [D, H, W], 'uint8'), predictions: [{ name: 'P', labels: array(truth, [D, H, W], 'uint8') }], context: { name: 'context labels', labels: array(context, [D, H, W], 'int32') } }]);
+    const svg = overlaySvg([
+      {
+        id: 'case a',
+        image,
+        truth: array(truth, [D, H, W], 'uint8'),
+        predictions: [{ name: 'P', labels: array(truth, [D, H, W], 'uint8') }],
+        context: { name: 'context labels', labels: array(context, [D, H, W], 'int32') },
+      },
+    ]);
     const key = legendOf(svg, 'context');
     expect([...key.keys()]).toEqual(['ROI (ground truth)', 'far background (sub-class 0)', 'context sub-class 1', 'context sub-class 2']);
     expect(new Set(key.values()).size).toBe(4);
@@ -152,7 +185,8 @@ describe('overlaySvg: the context-label map (Fig. 8)', () => {
     for (let h = 0; h < H; h++)
       for (let w = 0; w < W; w++) {
         const v = 1 * H * W + h * W + w;
-        const want = truth[v] !== 0 ? colourOf('ROI (ground truth)') : colourOf(context[v] === 0 ? 'far background (sub-class 0)' : `context sub-class ${context[v]}`);
+        const want =
+          truth[v] !== 0 ? colourOf('ROI (ground truth)') : colourOf(context[v] === 0 ? 'far background (sub-class 0)' : `context sub-class ${context[v]}`);
         expect(Array.from(png.rgb.subarray((h * W + w) * 3, (h * W + w) * 3 + 3))).toEqual(want);
       }
     expect(svg).toContain('case a, slice 1');
