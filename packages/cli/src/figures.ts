@@ -8,7 +8,6 @@
  * decision boundary (Fig. 3).
  * @module
  */
-import type { NDArray } from '@colab-ts/ndarray';
 import { toTypedArray } from '@colab-ts/ndarray';
 import type { Raster, Rgb } from './png.js';
 import type { LogitPanel, OverlayCase, ProgressEntry } from './svg.js';
