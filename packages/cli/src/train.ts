@@ -112,7 +112,7 @@ const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEn
  * Not part of the package API (tests import it from this module).
  * @internal
  */
-export function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
   // Cases differ in shape: one clustering over all of them, on their voxels laid end to end.
   const sizes = norm.map((c) => c.image.shape.slice(1).reduce((a, b) => a * b, 1));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -357,7 +357,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   const withMask = (c: Case): Case => (constrained ? { ...c, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) } : c);
   let prepared: Prepared = { cases: norm.map(withMask), t: cfg.t };
   if (cfg.method === 'kmeans') {
-    const maps = kmeansMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
+    const maps = clusteredContextMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
     prepared = { cases: prepared.cases.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
   }
   const trainCases = prepared.cases.filter((c) => cfg.trainCases.includes(c.id));

@@ -11,10 +11,10 @@ import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { normalizeImage } from '../src/index.js';
-import { kmeansMaps } from '../src/train.js';
+import { clusteredContextMaps } from '../src/train.js';
 
 /** The CLI's k-means maps before the library took them over (colab-ts 0.x train.ts). */
-function referenceKmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+function referenceClusteredMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
   const bodies = raw.map((c) => Uint8Array.from(toTypedArray(bodyMask(c.image))));
   const total = bodies.reduce((s, b) => s + b.reduce((a, v) => a + v, 0), 0);
   const stride = Math.max(1, Math.floor(total / 50000));
@@ -76,8 +76,8 @@ describe('k-means context maps (the CLI on kmeansContextLabels)', () => {
     const raw = sizes.flatMap((s, i) => cohort(10 + i, 1, s));
     const norm = raw.map((c) => ({ ...c, image: normalizeImage(c.image, { kind: 'zscore' }) }));
     const k = foldIn(key(3), 5);
-    const got = kmeansMaps(k, raw, norm, t);
-    const want = referenceKmeansMaps(k, raw, norm, t);
+    const got = clusteredContextMaps(k, raw, norm, t);
+    const want = referenceClusteredMaps(k, raw, norm, t);
     expect(got.map((m) => m.shape)).toEqual(want.map((m) => m.shape));
     for (const [i, m] of got.entries()) expect(Array.from(toTypedArray(m))).toEqual(Array.from(toTypedArray(want[i]!)));
     // Not a degenerate agreement: every cluster is used.
