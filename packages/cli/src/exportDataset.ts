@@ -20,7 +20,7 @@ import { CliError } from './io.js';
 import type { RunConfig } from './model.js';
 import { osError, prepareOutDir } from './osErrors.js';
 import { readRunConfig } from './runFiles.js';
-import { defaultGeneratorSchedule, defaultMargin, openOrFail } from './train.js';
+import { defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, openOrFail } from './train.js';
 
 /** Options of `exportDataset`. @category interop */
 export interface ExportDatasetOptions {
@@ -122,7 +122,7 @@ export async function exportDataset(o: ExportDatasetOptions, io: Io): Promise<{ 
       : (() => {
           const g = defaultMargin(first.shape, first.spacing as [number, number, number]);
           const sch = defaultGeneratorSchedule(o.iterations);
-          return { method: 'colab' as const, t: o.t, margin: g.margin, temperature: g.temperature, generatorLr: sch.generatorLr, generatorEvery: sch.generatorEvery, lr: 0.01, momentum: 0.99, iterations: o.iterations, patch: [Math.min(first.shape[0], 16), 64, 64] as [number, number, number], batchSize: 4, deepSupervision: false, roiShare: 0.5 };
+          return { method: 'colab' as const, t: o.t, margin: g.margin, temperature: g.temperature, generatorLr: sch.generatorLr, generatorEvery: sch.generatorEvery, ...defaultSgdSchedule(o.iterations), iterations: o.iterations, patch: [Math.min(first.shape[0], 16), 64, 64] as [number, number, number], batchSize: 4, deepSupervision: false, roiShare: 0.5 };
         })();
   const colab = {
     dataset: `Dataset${String(o.id).padStart(3, '0')}_${name}`,

@@ -20,7 +20,7 @@ export type { Hyperparameters, Method, Normalization, RunConfig } from './model.
 export { METHODS, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { PredictRule } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
-export { contextAgreement, defaultGeneratorSchedule, defaultMargin, loadRun, resolveConfig, train, validate } from './train.js';
+export { contextAgreement, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, resolveConfig, train, validate } from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
 export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './figures.js';

@@ -38,8 +38,8 @@ export const trainSpec: CommandSpec = {
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.01, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.99, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
+    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, help: "SGD learning rate, poly decay (default: 0.05 below 20,000 iterations, else nnU-Net's 0.01)" },
+    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, help: "Nesterov momentum (default: 0.9 below 20,000 iterations, else nnU-Net's 0.99)" },
     { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
     { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
     { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
@@ -104,8 +104,8 @@ export const demoSpec: CommandSpec = {
     { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
     { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
     { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
+    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, help: 'SGD learning rate, poly decay (default: as train)' },
+    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, help: 'Nesterov momentum (default: as train)' },
     { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
     { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
     { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
@@ -220,8 +220,8 @@ const trainingFlags = (v: ArgValues) => ({
   iterations: num(v, 'iterations'),
   batchSize: num(v, 'batch-size'),
   patch: triple(v, 'patch'),
-  lr: num(v, 'lr'),
-  momentum: num(v, 'momentum'),
+  lr: opt(v, 'lr'),
+  momentum: opt(v, 'momentum'),
   generatorLr: opt(v, 'generator-lr'),
   generatorEvery: opt(v, 'generator-every'),
   margin: opt(v, 'margin'),
@@ -331,7 +331,7 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
         return EXIT.ok;
       case 'demo': {
         const sz = triple(v, 'size')!;
-        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch'), generatorLr: opt(v, 'generator-lr'), generatorEvery: opt(v, 'generator-every') }, io, signal);
+        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: opt(v, 'lr'), momentum: opt(v, 'momentum'), patch: triple(v, 'patch'), generatorLr: opt(v, 'generator-lr'), generatorEvery: opt(v, 'generator-every') }, io, signal);
         return EXIT.ok;
       }
     }
