@@ -42,8 +42,9 @@ export interface DemoOptions {
   readonly batchSize: number;
   readonly features: number;
   readonly t: number;
-  readonly lr: number;
-  readonly momentum: number;
+  /** SGD learning rate and momentum (default: `train`'s, `defaultSgdSchedule`). */
+  readonly lr?: number | undefined;
+  readonly momentum?: number | undefined;
   /** Training patch (default: up to 8 x 32 x 32 of the phantom); inference slides it over the whole image. */
   readonly patch?: readonly [number, number, number] | undefined;
   readonly valEvery?: number;

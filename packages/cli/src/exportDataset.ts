@@ -22,7 +22,7 @@ import { CliError } from './io.js';
 import type { RunConfig } from './model.js';
 import { osError, prepareOutDir } from './osErrors.js';
 import { readRunConfig } from './runFiles.js';
-import { defaultGeneratorSchedule, defaultMargin, openOrFail } from './train.js';
+import { defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, openOrFail } from './train.js';
 
 /**
  * Options of `exportDataset`: the `export-dataset` flags as decoded (`data`,
@@ -167,8 +167,7 @@ export async function exportDataset(o: ExportDatasetOptions, io: Io): Promise<{ 
             temperature: g.temperature,
             generatorLr: sch.generatorLr,
             generatorEvery: sch.generatorEvery,
-            lr: 0.01,
-            momentum: 0.99,
+            ...defaultSgdSchedule(o.iterations),
             iterations: o.iterations,
             patch: [Math.min(first.shape[0], 16), 64, 64] as [number, number, number],
             batchSize: 4,

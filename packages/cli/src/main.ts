@@ -34,7 +34,7 @@ const backendFlag = {
 /**
  * Flags that several commands share, written once; a command that
  * needs another default or help spreads one and overrides it
- * (`{ ...FLAG.lr, default: 0.05 }`). The paper's values come from `colabDefaults`.
+ * (`{ ...FLAG.iterations, default: 2000 }`). The paper's values come from `colabDefaults`.
  */
 const FLAG = {
   data: { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
@@ -43,15 +43,20 @@ const FLAG = {
   iterations: { name: 'iterations', kind: 'int', min: 1, default: colabDefaults.totalIterations, help: 'Training iterations' },
   batchSize: { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
   seed: { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-  lr: { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: colabDefaults.lr, help: 'SGD learning rate (poly decay)' },
+  lr: {
+    name: 'lr',
+    kind: 'number',
+    min: 0,
+    exclusiveMin: true,
+    help: "SGD learning rate, poly decay (default: 0.05 below 20,000 iterations, else nnU-Net's 0.01)",
+  },
   momentum: {
     name: 'momentum',
     kind: 'number',
     min: 0,
     max: 1,
     exclusiveMax: true,
-    default: colabDefaults.momentum,
-    help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)',
+    help: "Nesterov momentum (default: 0.9 below 20,000 iterations, else nnU-Net's 0.99)",
   },
   generatorLr: {
     name: 'generator-lr',
@@ -181,8 +186,8 @@ export const demoSpec = {
     FLAG.batchSize,
     FLAG.features,
     { ...FLAG.t, help: 'CoLab context classes' },
-    { ...FLAG.lr, default: 0.05 },
-    { ...FLAG.momentum, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
+    { ...FLAG.lr, help: 'SGD learning rate, poly decay (default: as train)' },
+    { ...FLAG.momentum, help: 'Nesterov momentum (default: as train)' },
     FLAG.seed,
     FLAG.generatorLr,
     FLAG.generatorEvery,

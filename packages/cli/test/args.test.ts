@@ -164,7 +164,8 @@ describe('flag ranges (issue #12)', () => {
 
   it('--help shows each range from the spec', () => {
     const h = helpText(trainSpec);
-    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\) \[0\.99\]/);
+    // No default in brackets: momentum defaults to the budget's (defaultSgdSchedule).
+    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\)$/m);
     expect(h).toMatch(/--roi-share NUMBER +.*, in \[0, 1\] \[0\.5\]/);
   });
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
-import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
+import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
 import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
@@ -25,6 +25,36 @@ describe('defaults', () => {
     expect(defaultGeneratorSchedule(200000)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 });
     expect(defaultGeneratorSchedule(400, 1)).toEqual({ generatorEvery: 1, generatorLr: 3e-4 * 10 });
     expect(defaultGeneratorSchedule(50).generatorLr).toBe(1e-2);
+  });
+
+  it("SGD schedule: 0.05 / momentum 0.9 below 20,000 iterations, nnU-Net's 0.01 / 0.99 from there; train resolves it and keeps it on --resume", async () => {
+    expect(defaultSgdSchedule(1000)).toEqual({ lr: 0.05, momentum: 0.9 });
+    expect(defaultSgdSchedule(19999)).toEqual({ lr: 0.05, momentum: 0.9 });
+    expect(defaultSgdSchedule(20000)).toEqual({ lr: 0.01, momentum: 0.99 });
+    const dir = tempDir('sgd-default');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const out = join(dir, 'run');
+    const o = fastTrain(data, out, { iterations: 2, valEvery: 2 });
+    await train({ ...o, lr: undefined, momentum: undefined }, memoryIo());
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number; momentum: number };
+    expect([cfg.lr, cfg.momentum]).toEqual([0.05, 0.9]);
+    // Resuming to a budget past 20,000 iterations must not switch the schedule mid-run.
+    const resumed = await train(
+      {
+        ...o,
+        lr: undefined,
+        momentum: undefined,
+        iterations: 20002,
+        resume: true,
+        onStep: (s) => {
+          if (s >= 3) throw new Error('stop');
+        },
+      },
+      memoryIo(),
+    ).catch((e: Error) => e);
+    expect(resumed).toBeInstanceOf(Error);
+    const cfg2 = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number; momentum: number; iterations: number };
+    expect([cfg2.lr, cfg2.momentum]).toEqual([0.05, 0.9]);
   });
 
   it('parseArms names methods with their t, and refuses unknown ones with a fix', () => {
