@@ -12,7 +12,7 @@ import { toTypedArray } from '@colab-ts/ndarray';
 import type { Raster, Rgb } from './png.js';
 import type { LogitPanel, OverlayCase, ProgressEntry } from './svg.js';
 import { fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, logitHistograms, lossWindow } from './svg.js';
+import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, histogramCells, logitHistograms, lossWindow } from './svg.js';
 
 const BLACK: Rgb = [0, 0, 0];
 const GREY: Rgb = [160, 160, 160];
@@ -217,21 +217,10 @@ export function logitFigure(panels: readonly LogitPanel[]): Uint8Array {
     const y0 = 24;
     text(r, x0, 4, p.name, BLACK);
     const { roi, background, fp } = histograms[pi]!;
-    const hist = [roi, background];
     const px = size / bins;
-    for (const [h, colour] of [
-      [hist[1]!, ORANGE],
-      [hist[0]!, BLUE],
-    ] as const) {
-      let mx = 0;
-      for (const v of h) mx = Math.max(mx, v);
-      for (let by = 0; by < bins; by++)
-        for (let bx = 0; bx < bins; bx++) {
-          const v = h[by * bins + bx]!;
-          if (v === 0) continue;
-          fillRect(r, x0 + bx * px, y0 + size - (by + 1) * px, Math.ceil(px), Math.ceil(px), colour, 0.35 + 0.65 * (Math.log1p(v) / Math.log1p(mx)));
-        }
-    }
+    histogramCells(roi, background, bins, (bx, by, roiCell, alpha) =>
+      fillRect(r, x0 + bx * px, y0 + size - (by + 1) * px, Math.ceil(px), Math.ceil(px), roiCell ? BLUE : ORANGE, alpha),
+    );
     strokeRect(r, x0, y0, size, size, GREY);
     line(r, x0, y0 + size, x0 + size, y0, BLACK); // z_1 = max(z_bg): ROI below-right of it
     text(r, x0, y0 + size + 6, `Z1 FROM ${fmt(lo)} TO ${fmt(hi)}`, BLACK, 1);

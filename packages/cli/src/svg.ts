@@ -466,6 +466,32 @@ export function logitHistograms(
 }
 
 /**
+ * Visits the non-empty cells of a pair of logit histograms, background first
+ * and ROI over it, with an opacity that grows with the log count (each
+ * histogram scaled to its fullest cell); `by` counts up from the lowest row.
+ * @internal
+ */
+export function histogramCells(
+  roi: Float64Array,
+  background: Float64Array,
+  bins: number,
+  draw: (bx: number, by: number, roiCell: boolean, alpha: number) => void,
+): void {
+  for (const [h, isRoi] of [
+    [background, false],
+    [roi, true],
+  ] as const) {
+    let mx = 0;
+    for (const v of h) mx = Math.max(mx, v);
+    for (let by = 0; by < bins; by++)
+      for (let bx = 0; bx < bins; bx++) {
+        const v = h[by * bins + bx]!;
+        if (v > 0) draw(bx, by, isRoi, 0.35 + 0.65 * (Math.log1p(v) / Math.log1p(mx)));
+      }
+  }
+}
+
+/**
  * The logit distribution as SVG (the paper's Fig. 3): per method a 2D
  * histogram of test voxels in the plane (z_1, max background logit), ROI
  * voxels blue and background orange (opacity by log count), the decision
@@ -484,20 +510,8 @@ export function logitSvg(panels: readonly LogitPanel[]): string {
     const left = 70 + pi * (size + 110);
     const top = 40;
     const { roi, background, fp } = histograms[pi]!;
-    const hist = [roi, background];
     const r = raster(bins, bins);
-    for (const [h, colour] of [
-      [hist[1]!, ORANGE],
-      [hist[0]!, BLUE],
-    ] as const) {
-      let mx = 0;
-      for (const v of h) mx = Math.max(mx, v);
-      for (let by = 0; by < bins; by++)
-        for (let bx = 0; bx < bins; bx++) {
-          const v = h[by * bins + bx]!;
-          if (v > 0) plot(r, bx, bins - 1 - by, colour, 0.35 + 0.65 * (Math.log1p(v) / Math.log1p(mx)));
-        }
-    }
+    histogramCells(roi, background, bins, (bx, by, roiCell, alpha) => plot(r, bx, bins - 1 - by, roiCell ? BLUE : ORANGE, alpha));
     parts.push(
       `<image data-panel="histogram:${esc(p.name)}" x="${left}" y="${top}" width="${size}" height="${size}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${pngUri(rasterToPng(r))}"/>`,
     );

@@ -21,7 +21,7 @@ import {
   showArgIssue,
   trainSpec,
 } from '../src/index.js';
-import { finish } from './helpers.js';
+import { cmdline, finish } from './helpers.js';
 
 afterAll(finish);
 
@@ -240,5 +240,22 @@ describe('flag decoder fuzz (issue #12)', () => {
           expect(typeof v === 'string' && v.length > 0).toBe(true);
       }
     }
+  });
+});
+
+describe('the tests helper cmdline', () => {
+  it('splits text at white space, keeps each value one argument, spreads arrays, joins --flag=VALUE', () => {
+    const dir = '/tmp/a b';
+    expect(cmdline`train --data ${dir} --out=${dir}/run --t 2 ${['--lr', '0.1']}`).toEqual([
+      'train',
+      '--data',
+      '/tmp/a b',
+      '--out=/tmp/a b/run',
+      '--t',
+      '2',
+      '--lr',
+      '0.1',
+    ]);
+    expect(cmdline`  --x   ${''}`).toEqual(['--x', '']);
   });
 });

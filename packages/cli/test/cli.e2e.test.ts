@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadNifti } from '@colab-ts/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 describe('colab-ts end to end on a tiny phantom dataset', () => {
   let root: string;
@@ -18,31 +18,7 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     const runDir = join(root, 'run');
     const io = memoryIo();
     const code = await run(
-      [
-        'train',
-        '--data',
-        data,
-        '--out',
-        runDir,
-        '--method',
-        'colab',
-        '--t',
-        '2',
-        '--iterations',
-        '3',
-        '--batch-size',
-        '2',
-        '--features',
-        '4',
-        '--stages',
-        '2',
-        '--margin',
-        '6',
-        '--temperature',
-        '4',
-        '--val-every',
-        '3',
-      ],
+      cmdline`train --data ${data} --out ${runDir} --method colab --t 2 --iterations 3 --batch-size 2 --features 4 --stages 2 --margin 6 --temperature 4 --val-every 3`,
       io,
     );
     expect(io.err()).not.toContain('error');

@@ -12,7 +12,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { RunConfig } from '../src/index.js';
 import { COLAB_RUN_SETTINGS, EXIT, colabStepSettings, decodeArgs, defaultGeneratorSchedule, defaultMargin, memoryIo, run, trainSpec } from '../src/index.js';
-import { onReferenceBackend } from './helpers.js';
+import { onReferenceBackend, cmdline } from './helpers.js';
 
 describe('one defaults table', () => {
   it("defaultMargin at the paper's 256 px in-plane and 1 mm voxels is colabDefaults' m = 30, tau = 20; half the extent, half of them", () => {
@@ -37,49 +37,11 @@ describe('one defaults table', () => {
 
 describe('a run configuration reaches colabStep under the library names', () => {
   it('colabStepSettings: the shared settings as they are, t, iterations and classes renamed', () => {
-    const cfg = {
-      margin: 7,
-      temperature: 3,
-      generatorEvery: 4,
-      generatorLr: 1e-3,
-      lr: 0.02,
-      momentum: 0.9,
-      t: 3,
-      iterations: 123,
-      classes: 3,
-      deepSupervision: undefined,
-    } satisfies Partial<RunConfig>;
-    expect(colabStepSettings(cfg)).toEqual({
-      margin: 7,
-      temperature: 3,
-      generatorEvery: 4,
-      generatorLr: 1e-3,
-      lr: 0.02,
-      momentum: 0.9,
-      contextClasses: 3,
-      totalIterations: 123,
-      roiClasses: 2,
-      deepSupervision: false,
-    });
+    const shared = { margin: 7, temperature: 3, generatorEvery: 4, generatorLr: 1e-3, lr: 0.02, momentum: 0.9 };
+    const cfg = { ...shared, t: 3, iterations: 123, classes: 3, deepSupervision: undefined } satisfies Partial<RunConfig>;
+    expect(colabStepSettings(cfg)).toEqual({ ...shared, contextClasses: 3, totalIterations: 123, roiClasses: 2, deepSupervision: false });
     // Each shared setting is a flag of train with the same option name.
-    const r = decodeArgs(trainSpec, [
-      '--data',
-      'd',
-      '--out',
-      'o',
-      '--margin',
-      '7',
-      '--temperature',
-      '3',
-      '--generator-every',
-      '4',
-      '--generator-lr',
-      '0.001',
-      '--lr',
-      '0.02',
-      '--momentum',
-      '0.9',
-    ]);
+    const r = decodeArgs(trainSpec, cmdline`--data d --out o --margin 7 --temperature 3 --generator-every 4 --generator-lr 0.001 --lr 0.02 --momentum 0.9`);
     expect(E.isRight(r)).toBe(true);
     if (E.isRight(r)) for (const k of COLAB_RUN_SETTINGS) expect(r.right[k]).toBe(cfg[k]);
   });
@@ -97,26 +59,7 @@ describe('--backend is passed, not set for the process', () => {
       await expect(getBackend()).rejects.toThrow(/no-such-backend/);
       const runDir = join(fx.root, 'run');
       const io = memoryIo();
-      const flags = [
-        '--data',
-        fx.data,
-        '--out',
-        runDir,
-        '--iterations',
-        '2',
-        '--val-every',
-        '2',
-        '--batch-size',
-        '1',
-        '--features',
-        '2',
-        '--stages',
-        '2',
-        '--patch',
-        '1,32,32',
-        '--backend',
-        'reference',
-      ];
+      const flags = cmdline`--data ${fx.data} --out ${runDir} --iterations 2 --val-every 2 --batch-size 1 --features 2 --stages 2 --patch 1,32,32 --backend reference`;
       expect(await run(['train', ...flags], io), io.err()).toBe(EXIT.ok);
       const io2 = memoryIo();
       expect(

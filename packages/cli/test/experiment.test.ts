@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
 import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
 
@@ -154,26 +154,7 @@ describe('deep supervision', () => {
     const io = memoryIo();
     expect(
       await run(
-        [
-          'train',
-          '--data',
-          data,
-          '--out',
-          out,
-          '--iterations',
-          '2',
-          '--batch-size',
-          '2',
-          '--features',
-          '4',
-          '--stages',
-          '3',
-          '--patch',
-          '1,32,32',
-          '--val-every',
-          '2',
-          '--deep-supervision',
-        ],
+        cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 2 --features 4 --stages 3 --patch 1,32,32 --val-every 2 --deep-supervision`,
         io,
       ),
     ).toBe(EXIT.ok);
@@ -212,29 +193,7 @@ describe('experiment', () => {
     const dir = tempDir('experiment');
     const data = await tinyDataset(join(dir, 'data'), 5);
     const out = join(dir, 'report');
-    const argv = [
-      'experiment',
-      '--data',
-      data,
-      '--out',
-      out,
-      '--methods',
-      'baseline,anatomy,dilated,colab',
-      '--seeds',
-      '2',
-      '--iterations',
-      '2',
-      '--batch-size',
-      '2',
-      '--features',
-      '4',
-      '--stages',
-      '2',
-      '--val-every',
-      '2',
-      '--test-fraction',
-      '0.4',
-    ];
+    const argv = cmdline`experiment --data ${data} --out ${out} --methods baseline,anatomy,dilated,colab --seeds 2 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
     const io = memoryIo();
     expect(await run(argv, io)).toBe(EXIT.ok);
     expect(io.err()).not.toMatch(/this is a bug/);
@@ -286,29 +245,7 @@ describe('experiment', () => {
     const io = memoryIo();
     expect(
       await run(
-        [
-          'experiment',
-          '--data',
-          data,
-          '--out',
-          out,
-          '--methods',
-          'baseline,colab',
-          '--seeds',
-          '1',
-          '--iterations',
-          '2',
-          '--batch-size',
-          '2',
-          '--features',
-          '4',
-          '--stages',
-          '2',
-          '--val-every',
-          '2',
-          '--test-fraction',
-          '0.4',
-        ],
+        cmdline`experiment --data ${data} --out ${out} --methods baseline,colab --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`,
         io,
       ),
     ).toBe(EXIT.ok);

@@ -121,3 +121,30 @@ export function decodePng(png: Uint8Array): { width: number; height: number; rgb
   }
   return { width, height, rgb };
 }
+
+/**
+ * An argument vector written as one command line: cmdline`train --data ${dir} --iterations 2 ${more}`.
+ * The text splits at white space; each interpolated value stays one argument (a path with spaces), an
+ * interpolated array spreads into its elements, and a value written right after text (`--out=${dir}`)
+ * joins that word.
+ */
+export function cmdline(strings: TemplateStringsArray, ...values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  let glue = false; // the next piece continues the last word
+  strings.forEach((s, i) => {
+    const words = s.split(/\s+/);
+    words.forEach((w, k) => {
+      if (w === '') return;
+      if (k === 0 && glue && out.length > 0) out[out.length - 1] += w;
+      else out.push(w);
+    });
+    if (i === values.length) return;
+    const v = values[i];
+    const joins = s !== '' && !/\s$/.test(s);
+    if (Array.isArray(v)) out.push(...v.map(String));
+    else if (joins && out.length > 0) out[out.length - 1] += String(v);
+    else out.push(String(v));
+    glue = !Array.isArray(v) && strings[i + 1] !== undefined && strings[i + 1] !== '' && !/^\s/.test(strings[i + 1]!);
+  });
+  return out;
+}

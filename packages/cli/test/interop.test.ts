@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchitectureFile, Checkpoint, RunConfig } from '../src/index.js';
 import { EXIT, decodeSafetensors, encodeSafetensors, loadCheckpoint, memoryIo, normalizeImage, run, unetStateDict } from '../src/index.js';
 import { modelFn } from '../src/model.js';
-import { onReferenceBackend } from './helpers.js';
+import { onReferenceBackend, cmdline } from './helpers.js';
 
 const PYTHON = process.env.COLAB_TS_PYTHON ?? '/usr/bin/python3'; // Debian's python3-torch lives in the system Python
 const SCRIPT = fileURLToPath(new URL('../../../examples/pytorch/colab_unet.py', import.meta.url));
@@ -69,25 +69,7 @@ describe('colab-ts export and import', () => {
     const io = memoryIo();
     // CoLab (c - 1 + t = 3 outputs), trained 2 steps so that biases and norm affine are no longer at their initial values.
     const code = await run(
-      [
-        'train',
-        '--data',
-        fx.data,
-        '--out',
-        runDir,
-        '--iterations',
-        '2',
-        '--val-every',
-        '2',
-        '--batch-size',
-        '1',
-        '--features',
-        '4',
-        '--stages',
-        '3',
-        '--patch',
-        '1,32,32',
-      ],
+      cmdline`train --data ${fx.data} --out ${runDir} --iterations 2 --val-every 2 --batch-size 1 --features 4 --stages 3 --patch 1,32,32`,
       io,
     );
     if (code !== EXIT.ok) throw new Error(io.err());
@@ -298,15 +280,7 @@ describe('colab-ts export and import', () => {
       const io = memoryIo();
       expect(
         await run(
-          [
-            'import',
-            '--weights',
-            join(fx.root, 'from-nnunet', 'model.safetensors'),
-            '--architecture',
-            join(fx.root, 'from-nnunet', 'architecture.json'),
-            '--out',
-            imported,
-          ],
+          cmdline`import --weights ${join(fx.root, 'from-nnunet', 'model.safetensors')} --architecture ${join(fx.root, 'from-nnunet', 'architecture.json')} --out ${imported}`,
           io,
         ),
       ).toBe(EXIT.ok);

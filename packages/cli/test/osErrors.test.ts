@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, osError, run } from '../src/index.js';
-import { finish, tempDir, tinyDataset } from './helpers.js';
+import { finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 /**
  * Makes the file system fail with `code` for files opened under `under`, at
@@ -53,26 +53,7 @@ describe('operating-system errors are typed, with a fix (issue #12)', () => {
     expect(io.err()).toMatch(/--out .*a-file: is a file, not a folder \(fix: /);
     const io2 = memoryIo();
     expect(
-      await run(
-        [
-          'train',
-          '--data',
-          join(root, 'data'),
-          '--out',
-          file,
-          '--iterations',
-          '1',
-          '--batch-size',
-          '1',
-          '--features',
-          '2',
-          '--stages',
-          '2',
-          '--patch',
-          '1,32,32',
-        ],
-        io2,
-      ),
+      await run(cmdline`train --data ${join(root, 'data')} --out ${file} --iterations 1 --batch-size 1 --features 2 --stages 2 --patch 1,32,32`, io2),
     ).toBe(EXIT.usage);
     expect(io2.err()).toMatch(/is a file, not a folder/);
     const io3 = memoryIo();
@@ -106,27 +87,7 @@ describe('operating-system errors are typed, with a fix (issue #12)', () => {
   it.skipIf(process.platform === 'win32')('a real file-size limit (ulimit -f) on the real command: EFBIG typed, exit 1, no lock or temporary file left', () => {
     const out = join(root, 'efbig');
     const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-    const args = [
-      'train',
-      '--data',
-      join(root, 'data'),
-      '--out',
-      out,
-      '--iterations',
-      '2',
-      '--val-every',
-      '2',
-      '--batch-size',
-      '1',
-      '--features',
-      '4',
-      '--stages',
-      '2',
-      '--patch',
-      '1,32,32',
-      '--backend',
-      'reference',
-    ];
+    const args = cmdline`train --data ${join(root, 'data')} --out ${out} --iterations 2 --val-every 2 --batch-size 1 --features 4 --stages 2 --patch 1,32,32 --backend reference`;
     // 8 KiB: config.json and log.jsonl fit, a checkpoint does not.
     const r = spawnSync('bash', ['-c', 'ulimit -f 8; exec "$@"', 'bash', process.execPath, '--import', 'tsx', '--conditions=@colab-ts/source', bin, ...args], {
       encoding: 'utf8',

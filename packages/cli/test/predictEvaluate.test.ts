@@ -7,7 +7,7 @@ import { array, toTypedArray } from '@colab-ts/ndarray';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../src/index.js';
 import { EXIT, loadCheckpoint, memoryIo, run, saveCheckpoint } from '../src/index.js';
-import { onReferenceBackend } from './helpers.js';
+import { onReferenceBackend, cmdline } from './helpers.js';
 
 /** The largest 26-connected component of the non-zero voxels, by breadth-first search (first found wins a tie); other voxels 0. */
 function largestComponentReference(lab: number[], [D, H, W]: [number, number, number]): number[] {
@@ -56,26 +56,7 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     runDir = join(fx.root, 'run');
     trainIo = memoryIo();
     // nnU-Net's SGD setting (not the short-budget default): in 2 iterations it finds some ROI here, which the first test needs.
-    trainFlags = [
-      '--data',
-      fx.data,
-      '--out',
-      runDir,
-      '--val-every',
-      '2',
-      '--batch-size',
-      '1',
-      '--features',
-      '2',
-      '--stages',
-      '2',
-      '--patch',
-      '1,32,32',
-      '--lr',
-      '0.01',
-      '--momentum',
-      '0.99',
-    ];
+    trainFlags = cmdline`--data ${fx.data} --out ${runDir} --val-every 2 --batch-size 1 --features 2 --stages 2 --patch 1,32,32 --lr 0.01 --momentum 0.99`;
     const code = await run(['train', ...trainFlags, '--iterations', '2'], trainIo);
     if (code !== EXIT.ok) throw new Error(trainIo.err());
   });

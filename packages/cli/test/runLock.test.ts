@@ -4,31 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireRunLock, EXIT, LOCK_FILE, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 /** The pid of a process that has exited (and been reaped). */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
 
-const trainArgs = (data: string, out: string, more: string[] = []): string[] => [
-  'train',
-  '--data',
-  data,
-  '--out',
-  out,
-  '--iterations',
-  '2',
-  '--batch-size',
-  '1',
-  '--features',
-  '2',
-  '--stages',
-  '2',
-  '--patch',
-  '1,32,32',
-  '--val-every',
-  '2',
-  ...more,
-];
+const trainArgs = (data: string, out: string, more: string[] = []): string[] =>
+  cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 1 --features 2 --stages 2 --patch 1,32,32 --val-every 2 ${more}`;
 
 describe('one run per run folder (issue #12)', () => {
   let root: string;
