@@ -1,0 +1,95 @@
+/**
+ * The built page in a real Chromium (Debian's, driven by playwright-core):
+ * sliding-window inference on a phantom equals the Node result (reference
+ * backend; and the wasm backend on Web Workers, cross-origin isolated); the
+ * kernels' agreement table on the gpu backend (gpu.js on WebGL2, SwiftShader
+ * in CI) against the reference; a screenshot of the viewer after training in
+ * the page that is not blank. Under CI a missing Chromium fails; elsewhere
+ * the file skips, saying so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeBackends, useBackend } from '@colab-ts/kernels';
+import { initModel, labelsOf, phantomCase, predictLogits } from '../src/pipeline.js';
+import type { AgreementRow } from '../src/checks.js';
+import type { Session } from './harness.js';
+import { CHROMIUM, decodePng, haveChromium, openApp } from './harness.js';
+
+const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+const run = haveChromium() || CI;
+if (!run) console.warn(`examples/web browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM); under CI they fail instead`);
+
+/** Node's label map of the phantom `seed` under the seed-0 model, on `backend`. */
+async function nodeLabels(seed: number, backend: 'reference' | 'wasm'): Promise<number[]> {
+  await useBackend(backend);
+  try {
+    return Array.from(labelsOf(await predictLogits(initModel(0), phantomCase(seed).image)).data as Uint8Array);
+  } finally {
+    await closeBackends();
+  }
+}
+
+interface PageApi {
+  inferPhantom(seed: number, backend: string): Promise<{ device: string; labels: number[]; shape: number[] }>;
+  agreement(backend: string): Promise<AgreementRow[]>;
+  train(steps: number): Promise<number[]>;
+  crossOriginIsolated: boolean;
+}
+declare const colab: PageApi;
+
+describe.runIf(run)('examples/web in Chromium', () => {
+  let s: Session;
+  beforeAll(async () => {
+    if (!haveChromium()) throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs Debian's chromium`);
+    s = await openApp();
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('the page is cross-origin isolated and loads without errors', async () => {
+    expect(await s.page.evaluate(() => colab.crossOriginIsolated)).toBe(true);
+    expect(s.console.filter((l) => l.startsWith('error') || l.startsWith('pageerror'))).toEqual([]);
+  });
+
+  it('inference on a phantom: the label map equals the Node result (reference backend)', async () => {
+    const page = await s.page.evaluate(() => colab.inferPhantom(7, 'reference'));
+    const node = await nodeLabels(7, 'reference');
+    expect(page.shape).toEqual([8, 32, 32]);
+    expect(new Set(node).size).toBeGreaterThan(1); // both classes occur: the comparison is not trivially all-background
+    expect(page.labels).toEqual(node);
+  });
+
+  it('inference on the wasm backend runs on Web Workers and equals the Node wasm result', async () => {
+    const page = await s.page.evaluate(() => colab.inferPhantom(7, 'wasm'));
+    expect(page.device).toMatch(/WebAssembly SIMD, \d+ worker threads?/);
+    expect(page.labels).toEqual(await nodeLabels(7, 'wasm'));
+  });
+
+  it('the kernels agreement table on the gpu backend (gpu.js on WebGL2) against the reference', async () => {
+    const device = await s.page.evaluate(async () => (await colab.inferPhantom(7, 'gpu')).device);
+    expect(device).toMatch(/webgl2|webgpu/);
+    const rows = await s.page.evaluate(() => colab.agreement('gpu'));
+    expect(rows.length).toBeGreaterThanOrEqual(14);
+    for (const r of rows) expect(r, `${r.op}: worst ${r.worst} > tol ${r.tol}`).toMatchObject({ ok: true });
+  });
+
+  it('training in the page lowers the loss; a screenshot of viewer and plot is not blank', async () => {
+    await s.page.check('input[name=backend][value=wasm]');
+    const losses = await s.page.evaluate(() => colab.train(8));
+    expect(losses).toHaveLength(8);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]!);
+    await s.page.click('#infer');
+    await s.page.waitForFunction(() => (document.getElementById('log')?.textContent ?? '').includes('inference:'), undefined, { timeout: 60_000 });
+    const png = await s.page.locator('.row').screenshot();
+    const { width, height, rgba } = await decodePng(png);
+    expect(width * height).toBeGreaterThan(256 * 200);
+    const colours = new Set<number>();
+    let red = 0;
+    for (let i = 0; i < rgba.length; i += 4) {
+      colours.add((rgba[i]! << 16) | (rgba[i + 1]! << 8) | rgba[i + 2]!);
+      if (rgba[i]! > rgba[i + 1]! + 60) red++;
+    }
+    expect(colours.size).toBeGreaterThan(50); // a grey CT slice and a plot, not one flat colour
+    expect(red).toBeGreaterThan(20); // the label overlay and the loss curve are drawn in red
+  });
+});
