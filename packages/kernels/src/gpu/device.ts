@@ -8,9 +8,16 @@
  */
 import type { GPU, IGPUKernelSettings, IGPUSettings, IKernelRunShortcut, ThreadKernelVariable } from 'gpu.js';
 
-/** A kernel's source: a plain `function` gpu.js parses (its `this` is gpu.js's thread context). @category gpu */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KernelSource = (this: any, ...args: any[]) => number;
+/**
+ * A kernel's source: the text of a plain JavaScript `function` that gpu.js
+ * parses (its `this` is gpu.js's thread context). Kept as text, not as a
+ * function whose `toString()` is taken at run time: an app's minifier renames
+ * a function's locals so that inner names shadow outer ones (a loop's `n`
+ * over an argument `n`), which gpu.js's function-wide types cannot follow
+ * ("Unhandled binary expression between Array & Number" on WebGL2).
+ * @category gpu
+ */
+export type KernelSource = string;
 
 /** Kernel settings, with the loop cap gpu.js accepts but does not declare. @category gpu */
 export type KernelSettings = IGPUKernelSettings & { readonly loopMaxIterations?: number };
@@ -85,7 +92,7 @@ export async function createGpuDevice(options: GpuDeviceOptions = {}): Promise<G
         // On a GPU: outputs stay there (pipeline), highp arithmetic, and gpu.js's exact integer division
         // (index arithmetic is float there). On webasm/cpu there is no device memory to pipeline into.
         const gpuOnly = onDevice ? { tactic: 'precision' as const, fixIntegerDivisionAccuracy: true } : {};
-        k = gpu.createKernel(source.toString(), { ...settings, ...gpuOnly, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
+        k = gpu.createKernel(source, { ...settings, ...gpuOnly, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
         cache.set(key, k);
       }
       return k;
