@@ -93,3 +93,21 @@ describe.runIf(run)('examples/web in Chromium', () => {
     expect(red).toBeGreaterThan(20); // the label overlay and the loss curve are drawn in red
   });
 });
+
+describe.runIf(run)('examples/web in Chromium without cross-origin isolation', () => {
+  let s: Session;
+  beforeAll(async () => {
+    if (!haveChromium()) throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs Debian's chromium`);
+    s = await openApp({ isolated: false });
+  }, 120_000);
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('the wasm backend runs single-threaded on the page thread and still equals the Node wasm result', async () => {
+    expect(await s.page.evaluate(() => colab.crossOriginIsolated)).toBe(false);
+    const page = await s.page.evaluate(() => colab.inferPhantom(7, 'wasm'));
+    expect(page.device).toMatch(/single-threaded/);
+    expect(page.labels).toEqual(await nodeLabels(7, 'wasm'));
+  });
+});
