@@ -27,4 +27,10 @@ describe('browser bundles', () => {
     // no package's up-front bundle is anywhere near gpu.js's ~640 KB
     for (const r of rows) expect(r.upfront.raw, r.name).toBeLessThan(300 * 1024);
   });
+
+  // CI builds every package before testing: the published dist/ (the `browser` condition's dist/browser/) must bundle too.
+  it.runIf(process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false')('the built dist/ bundles the same way (CI, after pnpm build)', async () => {
+    const { failures } = (await checkBrowserBundles({ dist: true })) as { failures: string[] };
+    expect(failures).toEqual([]);
+  });
 });

@@ -64,5 +64,5 @@ export function inflate(bytes: Uint8Array, maxOutput = Number.POSITIVE_INFINITY,
   return { _tag: 'ok', bytes: concat(chunks, total) };
 }
 
-/** gzip at level 1 (as NiBabel writes). @internal */
-export const gzip = (bytes: Uint8Array): Uint8Array => gzipSync(bytes, { level: 1 });
+/** gzip at level 1 (as NiBabel writes), with no time stamp (mtime 0, as zlib), so the same volume gives the same bytes. @internal */
+export const gzip = (bytes: Uint8Array): Uint8Array => gzipSync(bytes, { level: 1, mtime: 0 });

@@ -28,6 +28,11 @@ describe('examples', () => {
       expect(Buffer.from(head.bytes).equals(Buffer.from(big.subarray(0, head.bytes.length)))).toBe(true);
     }
   });
+  it('gzip is deterministic: no time stamp in the header (bytes 4-7 are 0)', () => {
+    const a = gzip(big);
+    expect([...a.subarray(4, 8)]).toEqual([0, 0, 0, 0]);
+    expect(Buffer.from(gzip(big)).equals(Buffer.from(a))).toBe(true);
+  });
   it('a cut stream is truncated, garbage is corrupt', () => {
     expect(inflate(gz.subarray(0, gz.length >> 1))._tag).toBe('truncated');
     const bad = gz.slice();
