@@ -9,7 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBackends, useBackend } from '@colab-ts/kernels';
+import { zScore } from '@colab-ts/data';
+import { encodeSafetensors, unetStateDict } from '../../../packages/cli/src/safetensors.js';
 import { initModel, labelsOf, phantomCase, predictLogits } from '../src/pipeline.js';
+import { roiLabelsOf } from '../src/run.js';
 import type { AgreementRow } from '../src/checks.js';
 import type { Session } from './harness.js';
 import { CHROMIUM, decodePng, haveChromium, openApp } from './harness.js';
@@ -30,6 +33,7 @@ async function nodeLabels(seed: number, backend: 'reference' | 'wasm'): Promise<
 
 interface PageApi {
   inferPhantom(seed: number, backend: string): Promise<{ device: string; labels: number[]; shape: number[] }>;
+  inferRun(weightsBase64: string, architecture: string, seed: number, backend: string): Promise<{ description: string; labels: number[]; shape: number[] }>;
   agreement(backend: string): Promise<AgreementRow[]>;
   train(steps: number): Promise<number[]>;
   crossOriginIsolated: boolean;
@@ -63,6 +67,20 @@ describe.runIf(run)('examples/web in Chromium', () => {
     const page = await s.page.evaluate(() => colab.inferPhantom(7, 'wasm'));
     expect(page.device).toMatch(/WebAssembly SIMD, \d+ worker threads?/);
     expect(page.labels).toEqual(await nodeLabels(7, 'wasm'));
+  });
+
+  it('a run exported by colab-ts export (model.safetensors + architecture.json) predicts in the page as in Node', async () => {
+    const params = initModel(3);
+    const weights = encodeSafetensors(unetStateDict(params as never));
+    const patch = [8, 16, 16];
+    const architecture = JSON.stringify({ format: 'colab-ts-unet/1', num_classes: 2, deep_supervision: false, patch_size: patch, colab_ts: { method: 'baseline', classes: 2, normalization: { kind: 'zscore' }, step: 0 } });
+    const page = await s.page.evaluate(([w, a]) => colab.inferRun(w, a, 5, 'reference'), [Buffer.from(weights).toString('base64'), architecture] as const);
+    expect(page.description).toMatch(/^baseline, step 0, 2 outputs, patch 8x16x16$/);
+    await useBackend('reference');
+    const node = Array.from(roiLabelsOf(await predictLogits(params, zScore(phantomCase(5).image), patch), 2).data as Int32Array);
+    await closeBackends();
+    expect(new Set(node).size).toBeGreaterThan(1);
+    expect(page.labels).toEqual(node);
   });
 
   it('the kernels agreement table on the gpu backend (gpu.js on WebGL2) against the reference', async () => {
