@@ -19,6 +19,7 @@ const device = process.argv.includes('--gpu');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const name = device ? 'browser-device' : 'browser';
+const script = device ? 'bench:browser:device' : 'bench:browser';
 
 interface Bench {
   readonly device: string;
@@ -32,7 +33,7 @@ declare const colab: { bench(backend: string, runs: number): Promise<Bench> };
 
 async function main(): Promise<void> {
   if (!haveChromium()) {
-    console.log(`SKIP bench:${name}: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
+    console.log(`SKIP ${script}: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`);
     return;
   }
   const s = await openApp({ gpu: device });
