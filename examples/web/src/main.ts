@@ -125,6 +125,14 @@ for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]
     const labels = await infer();
     return { device, labels: Array.from(labels.data as Uint8Array), shape: labels.shape };
   },
+  /** Labels of the image on screen (e.g. an opened NIfTI file) under the seed-0 model, on `backend`. */
+  inferCurrent: async (backend: BackendName) => {
+    await selectBackend(backend);
+    state.run = null;
+    state.params = initModel(0);
+    const labels = await infer();
+    return { labels: Array.from(labels.data as Uint8Array), shape: labels.shape };
+  },
   /** Labels of the phantom `seed` under a run exported by `colab-ts export` (weights as base64), on `backend`. */
   inferRun: async (weightsBase64: string, architecture: string, seed: number, backend: BackendName) => {
     await selectBackend(backend);

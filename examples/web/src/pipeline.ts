@@ -39,8 +39,11 @@ export function phantomCase(seed: number): { readonly image: NDArray; readonly l
   return { image: zScore(c.image), label: nd.reshape(c.label, SIZE), spacing: c.spacing as [number, number, number] };
 }
 
-/** A `[1, D, H, W]` z-scored image of a decoded NIfTI volume (`[D, H, W]`). */
-export const imageOfVolume = (v: Volume): NDArray => zScore(nd.reshape(nd.astype(v.data, 'float32'), [1, ...v.data.shape]));
+/** A `[C, D, H, W]` z-scored image of a decoded NIfTI volume (`[D, H, W]`, or `[T, D, H, W]` read as T channels). */
+export const imageOfVolume = (v: Volume): NDArray => {
+  const x = nd.astype(v.data, 'float32');
+  return zScore(v.data.shape.length === 4 ? x : nd.reshape(x, [1, ...v.data.shape]));
+};
 
 /** Fresh U-Net parameters from a seed. */
 export const initModel = (seed: number, config: UNetConfig = UNET): UNetParams<NDArray> => unetInit(nd.key(seed), config) as UNetParams<NDArray>;

@@ -9,9 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBackends, useBackend } from '@colab-ts/kernels';
-import { zScore } from '@colab-ts/data';
+import { decodeNifti, encodeNifti, phantom, volumeOf, zScore } from '@colab-ts/data';
+import { key, reshape } from '@colab-ts/ndarray';
 import { encodeSafetensors, unetStateDict } from '../../../packages/cli/src/safetensors.js';
-import { initModel, labelsOf, phantomCase, predictLogits } from '../src/pipeline.js';
+import { SIZE, imageOfVolume, initModel, labelsOf, phantomCase, predictLogits } from '../src/pipeline.js';
 import { roiLabelsOf } from '../src/run.js';
 import type { AgreementRow } from '../src/checks.js';
 import type { Session } from './harness.js';
@@ -33,6 +34,7 @@ async function nodeLabels(seed: number, backend: 'reference' | 'wasm'): Promise<
 
 interface PageApi {
   inferPhantom(seed: number, backend: string): Promise<{ device: string; labels: number[]; shape: number[] }>;
+  inferCurrent(backend: string): Promise<{ labels: number[]; shape: number[] }>;
   inferRun(weightsBase64: string, architecture: string, seed: number, backend: string): Promise<{ description: string; labels: number[]; shape: number[] }>;
   agreement(backend: string): Promise<AgreementRow[]>;
   train(steps: number): Promise<number[]>;
@@ -67,6 +69,22 @@ describe.runIf(run)('examples/web in Chromium', () => {
     const page = await s.page.evaluate(() => colab.inferPhantom(7, 'wasm'));
     expect(page.device).toMatch(/WebAssembly SIMD, \d+ worker threads?/);
     expect(page.labels).toEqual(await nodeLabels(7, 'wasm'));
+  });
+
+  it('a .nii.gz opened in the page decodes (gzip without Node) and predicts as in Node', async () => {
+    const c = phantom(key(11), { cases: 1, size: SIZE }).cases[0]!;
+    const enc = encodeNifti(volumeOf(reshape(c.image, SIZE), [2.5, 1.5, 1.5]), { gzip: true, datatype: 'float32' });
+    if (enc._tag === 'Left') throw new Error(enc.left.message);
+    await s.page.setInputFiles('#nifti', { name: 'case.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(enc.right) });
+    await s.page.waitForFunction(() => (document.getElementById('log')?.textContent ?? '').includes('image: case.nii.gz, [1, 8, 32, 32]'), undefined, { timeout: 30_000 });
+    const page = await s.page.evaluate(() => colab.inferCurrent('reference'));
+    const dec = decodeNifti(enc.right);
+    if (dec._tag === 'Left') throw new Error(dec.left.message);
+    await useBackend('reference');
+    const node = Array.from(labelsOf(await predictLogits(initModel(0), imageOfVolume(dec.right))).data as Uint8Array);
+    await closeBackends();
+    expect(new Set(node).size).toBeGreaterThan(1);
+    expect(page.labels).toEqual(node);
   });
 
   it('a run exported by colab-ts export (model.safetensors + architecture.json) predicts in the page as in Node', async () => {
