@@ -6,6 +6,7 @@
  * to the browser tests.
  */
 import { decodeNifti } from '@colab-ts/data';
+import { loadDefaultBackend } from '@colab-ts/kernels';
 import type { NDArray } from '@colab-ts/ndarray';
 import type { UNetParams } from '@colab-ts/nn';
 import { agreementTable, benchConv } from './checks.js';
@@ -140,6 +141,11 @@ for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]
     setImage(phantomCase(seed).image, `phantom ${seed}`);
     const labels = await infer();
     return { description: state.run.description, labels: Array.from(labels.data as Int32Array | Uint8Array), shape: labels.shape };
+  },
+  /** The backend the registry picks with no choice made (`loadDefaultBackend`). */
+  defaultBackend: async () => {
+    const be = await loadDefaultBackend();
+    return { name: be.name, device: be.device };
   },
   agreement: async (backend: BackendName) => agreementTable(await chooseBackend(backend)),
   bench: async (backend: BackendName, runs: number) => {

@@ -34,6 +34,7 @@ async function nodeLabels(seed: number, backend: 'reference' | 'wasm'): Promise<
 
 interface PageApi {
   inferPhantom(seed: number, backend: string): Promise<{ device: string; labels: number[]; shape: number[] }>;
+  defaultBackend(): Promise<{ name: string; device: string }>;
   inferCurrent(backend: string): Promise<{ labels: number[]; shape: number[] }>;
   inferRun(weightsBase64: string, architecture: string, seed: number, backend: string): Promise<{ description: string; labels: number[]; shape: number[] }>;
   agreement(backend: string): Promise<AgreementRow[]>;
@@ -55,6 +56,10 @@ describe.runIf(run)('examples/web in Chromium', () => {
   it('the page is cross-origin isolated and loads without errors', async () => {
     expect(await s.page.evaluate(() => colab.crossOriginIsolated)).toBe(true);
     expect(s.console.filter((l) => l.startsWith('error') || l.startsWith('pageerror'))).toEqual([]);
+  });
+
+  it('with no choice made, a page on a software WebGL renderer (SwiftShader) defaults to wasm, not gpu', async () => {
+    expect(await s.page.evaluate(() => colab.defaultBackend())).toMatchObject({ name: 'wasm', device: expect.stringMatching(/worker threads?$/) });
   });
 
   it('inference on a phantom: the label map equals the Node result (reference backend)', async () => {
