@@ -2,8 +2,8 @@
  * The convolution benchmark of `kernels.bench.ts` (x [2,16,32,32,32],
  * w [16,16,3,3,3], padding 1, float32; forward, and forward + both
  * gradients) in Chromium, on the page of examples/web: the `wasm` backend
- * (Web Workers, cross-origin isolated) and the `gpu` backend (gpu.js on
- * WebGL2). By default Chromium renders WebGL with SwiftShader, a CPU
+ * (Web Workers, cross-origin isolated; and single-threaded on a page that
+ * is not) and the `gpu` backend (gpu.js on WebGL2). By default Chromium renders WebGL with SwiftShader, a CPU
  * renderer, as in CI; `--gpu` (`pnpm bench:browser:device`) asks for the
  * machine's GPU and skips, exiting 0, when Chromium finds none (its WebGL
  * renderer is then SwiftShader or llvmpipe) or when there is no Chromium.
@@ -56,6 +56,14 @@ async function main(): Promise<void> {
       const n = backend === 'gpu' && software ? 1 : runs;
       results[backend] = await s.page.evaluate(([b, r]) => colab.bench(b as string, r as number), [backend, n] as const);
       console.log(`${backend}: ${JSON.stringify(results[backend])}`);
+    }
+    // the same page without cross-origin isolation: the wasm engine runs single-threaded on the page's thread
+    const plain = await openApp({ gpu: device, isolated: false });
+    try {
+      results['wasm, not isolated'] = await plain.page.evaluate((r) => colab.bench('wasm', r), runs);
+      console.log(`wasm, not isolated: ${JSON.stringify(results['wasm, not isolated'])}`);
+    } finally {
+      await plain.close();
     }
     const when = new Date().toISOString();
     const machine = `${cpus()[0]?.model.trim() ?? 'CPU'}, ${cpus().length} cores; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
