@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@colab-ts/source'] },
   ssr: { resolve: { conditions: ['@colab-ts/source'], externalConditions: ['@colab-ts/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts', 'tools/**/*.test.ts'],
     pool: 'forks',
     // Test files share each worker's module cache: importing @fast-check/vitest
     // costs 4-12 s per file when every file gets a fresh module graph (it builds

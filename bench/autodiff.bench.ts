@@ -18,7 +18,16 @@ import { machine, median, writeResults } from './harness.js';
 const configs: { name: string; config: UNetConfig; input: [number, number, number, number, number] }[] = [
   {
     name: 'tiny 3D U-Net (2 stages, 4 features), 1x1x16^3',
-    config: { inChannels: 1, outChannels: 3, stages: [{ kernel: [3, 3, 3], stride: [1, 1, 1] }, { kernel: [3, 3, 3], stride: [2, 2, 2] }], baseFeatures: 4, maxFeatures: 8 },
+    config: {
+      inChannels: 1,
+      outChannels: 3,
+      stages: [
+        { kernel: [3, 3, 3], stride: [1, 1, 1] },
+        { kernel: [3, 3, 3], stride: [2, 2, 2] },
+      ],
+      baseFeatures: 4,
+      maxFeatures: 8,
+    },
     input: [1, 1, 16, 16, 16],
   },
   {
@@ -52,7 +61,8 @@ for (const c of configs) {
     const [l, g] = valueAndGrad(loss)(toTensors(params));
     const buildMs = performance.now() - t0;
     const { stats } = await realizeWithStats({ l, g }, { backend });
-    if (r > 0) samples.push({ buildMs, realizeMs: stats.totalMs, kernelMs: stats.kernelMs, nodes: stats.nodes, kernels: stats.kernels, peakBytes: stats.peakBytes });
+    if (r > 0)
+      samples.push({ buildMs, realizeMs: stats.totalMs, kernelMs: stats.kernelMs, nodes: stats.nodes, kernels: stats.kernels, peakBytes: stats.peakBytes });
   }
   const buildMs = median(samples.map((s) => s.buildMs));
   const realizeMs = median(samples.map((s) => s.realizeMs));

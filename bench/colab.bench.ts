@@ -120,15 +120,26 @@ for (const [k, run] of runners.entries()) {
   }
   const baseMean = base.reduce((a, b) => a + b, 0) / base.length;
   const perIt = colabTotal / (n * every);
-  rows.push({ mode, generatorEvery: every, colabMsPerIteration: perIt, baselineMsPerIteration: baseMean, ratio: perIt / baseMean, generatorIterationMs: median(gen), plainIterationMs: plain.length > 0 ? median(plain) : Number.NaN });
+  rows.push({
+    mode,
+    generatorEvery: every,
+    colabMsPerIteration: perIt,
+    baselineMsPerIteration: baseMean,
+    ratio: perIt / baseMean,
+    generatorIterationMs: median(gen),
+    plainIterationMs: plain.length > 0 ? median(plain) : Number.NaN,
+  });
   const p = plain.length > 0 ? median(plain).toFixed(0) : '-';
-  console.log(`${mode.padEnd(21)} generatorEvery ${every}: ${perIt.toFixed(0)} ms/iteration vs baseline ${baseMean.toFixed(0)} ms: ${(perIt / baseMean).toFixed(2)}x (generator iteration ${median(gen).toFixed(0)} ms, plain ${p} ms)`);
+  console.log(
+    `${mode.padEnd(21)} generatorEvery ${every}: ${perIt.toFixed(0)} ms/iteration vs baseline ${baseMean.toFixed(0)} ms: ${(perIt / baseMean).toFixed(2)}x (generator iteration ${median(gen).toFixed(0)} ms, plain ${p} ms)`,
+  );
 }
 const baselineMs = median(rows.map((r) => r.baselineMsPerIteration));
 
 const path = writeResults('colab', {
   benchmark: 'colab',
-  description: 'Time of one CoLab iteration (Algorithm 1) over one baseline iteration (same U-Net, trained on the ROI label alone), per meta-gradient mode and generatorEvery; means over whole cycles, baseline iterations interleaved.',
+  description:
+    'Time of one CoLab iteration (Algorithm 1) over one baseline iteration (same U-Net, trained on the ROI label alone), per meta-gradient mode and generatorEvery; means over whole cycles, baseline iterations interleaved.',
   machine: machine(),
   backend: backend.name,
   setup: {

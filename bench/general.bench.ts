@@ -44,7 +44,11 @@ const results = [];
 for (const c of cases) {
   const t = { reference: [] as number[], wasm: [] as number[], pooled: [] as number[] };
   for (let r = 0; r < runs + 2; r++) {
-    for (const [name, k] of [['reference', referenceBackend.kernels], ['wasm', be.kernels], ['pooled', pooled.kernels]] as const) {
+    for (const [name, k] of [
+      ['reference', referenceBackend.kernels],
+      ['wasm', be.kernels],
+      ['pooled', pooled.kernels],
+    ] as const) {
       const t0 = performance.now();
       const out = await c.run(k as Kernels);
       if (r >= 2) t[name].push(performance.now() - t0);
@@ -53,10 +57,28 @@ for (const c of cases) {
   }
   const [ref, fast, pool] = [median(t.reference), median(t.wasm), median(t.pooled)];
   const ns = (ms: number): number => +((ms * 1e6) / n).toFixed(2);
-  const row = { kernel: c.name, elements: n, referenceNsPerElement: ns(ref), wasmNsPerElement: ns(fast), wasmPooledNsPerElement: ns(pool), speedup: +(ref / fast).toFixed(2), speedupPooled: +(ref / pool).toFixed(2) };
+  const row = {
+    kernel: c.name,
+    elements: n,
+    referenceNsPerElement: ns(ref),
+    wasmNsPerElement: ns(fast),
+    wasmPooledNsPerElement: ns(pool),
+    speedup: +(ref / fast).toFixed(2),
+    speedupPooled: +(ref / pool).toFixed(2),
+  };
   results.push(row);
-  console.log(`${row.kernel.padEnd(48)} reference ${ns(ref).toFixed(2).padStart(6)}  wasm ${ns(fast).toFixed(2).padStart(6)} (x${row.speedup})  wasm + pool ${ns(pool).toFixed(2).padStart(6)} (x${row.speedupPooled}) ns/el`);
+  console.log(
+    `${row.kernel.padEnd(48)} reference ${ns(ref).toFixed(2).padStart(6)}  wasm ${ns(fast).toFixed(2).padStart(6)} (x${row.speedup})  wasm + pool ${ns(pool).toFixed(2).padStart(6)} (x${row.speedupPooled}) ns/el`,
+  );
 }
 await be.close();
 await pooled.close();
-console.log(writeResults('general', { machine: machine(), shape, runs, note: 'medians of alternating runs (reference, wasm, wasm + pool) in one process; ns per element of the operand', results }));
+console.log(
+  writeResults('general', {
+    machine: machine(),
+    shape,
+    runs,
+    note: 'medians of alternating runs (reference, wasm, wasm + pool) in one process; ns per element of the operand',
+    results,
+  }),
+);

@@ -60,7 +60,13 @@ export function inputs(): { x: NDArray; w: NDArray; dy: NDArray } {
 }
 
 /** A system over one of this package's backends: inputs uploaded once, outputs downloaded each run. */
-export async function backendSystem(name: string, be: AnyBackend, data: { x: NDArray; w: NDArray; dy: NDArray }, runs: number, warmup: number): Promise<System> {
+export async function backendSystem(
+  name: string,
+  be: AnyBackend,
+  data: { x: NDArray; w: NDArray; dy: NDArray },
+  runs: number,
+  warmup: number,
+): Promise<System> {
   const x = await be.upload(data.x);
   const w = await be.upload(data.w);
   const dy = await be.upload(data.dy);
@@ -107,7 +113,11 @@ export function tfjsSystem(data: { x: NDArray; w: NDArray; dy: NDArray }, runs: 
     dx: () => tf.engine().runKernel(tf.Conv3DBackpropInputV2, { dy, filter: w }, { strides: [1, 1, 1], pad: 'same', inputShape: x.shape }) as tf.Tensor,
     dw: () => tf.engine().runKernel(tf.Conv3DBackpropFilterV2, { x, dy }, { strides: [1, 1, 1], pad: 'same', filterShape: w.shape }) as tf.Tensor,
   };
-  const read = (t: tf.Tensor, back: (v: Float32Array | Int32Array | Uint8Array, s: readonly number[]) => Float32Array, shape: readonly number[]): Float32Array => {
+  const read = (
+    t: tf.Tensor,
+    back: (v: Float32Array | Int32Array | Uint8Array, s: readonly number[]) => Float32Array,
+    shape: readonly number[],
+  ): Float32Array => {
     const v = t.dataSync();
     t.dispose();
     return back(v, shape);
@@ -118,11 +128,7 @@ export function tfjsSystem(data: { x: NDArray; w: NDArray; dy: NDArray }, runs: 
     runs,
     warmup,
     forward: async () => [read(pass.forward(), fromNDHWC, [n, ws[0]!, d, h, wd])],
-    forwardBackward: async () => [
-      read(pass.forward(), fromNDHWC, [n, ws[0]!, d, h, wd]),
-      read(pass.dx(), fromNDHWC, xs),
-      read(pass.dw(), fromDHWIO, ws),
-    ],
+    forwardBackward: async () => [read(pass.forward(), fromNDHWC, [n, ws[0]!, d, h, wd]), read(pass.dx(), fromNDHWC, xs), read(pass.dw(), fromDHWIO, ws)],
   };
 }
 
@@ -198,7 +204,12 @@ export async function timeSystems(systems: readonly System[]): Promise<Record<st
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
 /** The results record and its markdown table. */
-export function report(systems: readonly System[], timed: Awaited<ReturnType<typeof timeSystems>>, checks: unknown, note: string): { json: Record<string, unknown>; md: string } {
+export function report(
+  systems: readonly System[],
+  timed: Awaited<ReturnType<typeof timeSystems>>,
+  checks: unknown,
+  note: string,
+): { json: Record<string, unknown>; md: string } {
   const base = timed['tfjs-cpu'];
   const rows = systems.map((s) => {
     const t = timed[s.name]!;

@@ -116,5 +116,7 @@ const path = writeResults('ndarray', {
   machine: machine(),
   results,
 });
-console.table(results.map(({ op, libraryMs, loopMs, ratio, withinTarget, ratioToInlineLoop }) => ({ op, libraryMs, loopMs, ratio, withinTarget, ratioToInlineLoop })));
+console.table(
+  results.map(({ op, libraryMs, loopMs, ratio, withinTarget, ratioToInlineLoop }) => ({ op, libraryMs, loopMs, ratio, withinTarget, ratioToInlineLoop })),
+);
 console.log(`written ${path}`);

@@ -10,14 +10,32 @@ import * as nd from '@colab-ts/ndarray';
 import { ceDiceLoss, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '@colab-ts/nn';
 
 const which = process.argv[2] ?? '3d32';
-const stages3 = (n: number) => Array.from({ length: n }, (_, s) => ({ kernel: [3, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [2, 2, 2]) as readonly [number, number, number] }));
+const stages3 = (n: number) =>
+  Array.from({ length: n }, (_, s) => ({ kernel: [3, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [2, 2, 2]) as readonly [number, number, number] }));
 const cfgs: Record<string, { config: UNetConfig; input: [number, number, number, number, number] }> = {
-  '2d': { config: { inChannels: 1, outChannels: 2, stages: Array.from({ length: 3 }, (_, s) => ({ kernel: [1, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [1, 2, 2]) as readonly [number, number, number] })), baseFeatures: 8, maxFeatures: 64 }, input: [4, 1, 1, 32, 32] },
+  '2d': {
+    config: {
+      inChannels: 1,
+      outChannels: 2,
+      stages: Array.from({ length: 3 }, (_, s) => ({
+        kernel: [1, 3, 3] as const,
+        stride: (s === 0 ? [1, 1, 1] : [1, 2, 2]) as readonly [number, number, number],
+      })),
+      baseFeatures: 8,
+      maxFeatures: 64,
+    },
+    input: [4, 1, 1, 32, 32],
+  },
   '3d32': { config: { inChannels: 1, outChannels: 2, stages: stages3(4), baseFeatures: 16, maxFeatures: 128 }, input: [2, 1, 32, 32, 32] },
   '3d64': { config: { inChannels: 1, outChannels: 2, stages: stages3(4), baseFeatures: 16, maxFeatures: 128 }, input: [2, 1, 64, 64, 64] },
 };
 const c = cfgs[which]!;
-const be = process.env.PROFILE_THREADS ? await (await import('@colab-ts/kernels')).createWasmBackend({ threads: Number(process.env.PROFILE_THREADS), ...(process.env.PROFILE_POOL_MIB ? { poolBytes: Number(process.env.PROFILE_POOL_MIB) * 2 ** 20 } : {}) }) : await getBackend();
+const be = process.env.PROFILE_THREADS
+  ? await (await import('@colab-ts/kernels')).createWasmBackend({
+      threads: Number(process.env.PROFILE_THREADS),
+      ...(process.env.PROFILE_POOL_MIB ? { poolBytes: Number(process.env.PROFILE_POOL_MIB) * 2 ** 20 } : {}),
+    })
+  : await getBackend();
 const times = new Map<string, { ms: number; n: number; elems: number }>();
 const layout = (x: unknown): string => {
   if (!nd.isNDArray(x)) return typeof x;
@@ -31,10 +49,18 @@ for (const [k, f] of Object.entries(be.kernels)) {
     const r = await (f as (...a: unknown[]) => Promise<unknown>)(...args);
     const ms = performance.now() - t0;
     const op = typeof args[args.length - 1] === 'string' ? String(args[args.length - 1]) : '';
-    const shapes = process.env.PROFILE_SHAPES === '1' && k.startsWith('conv') ? ` ${args.filter(nd.isNDArray).map((a) => (a as nd.NDArray).shape.join('x')).join(' ')}` : '';
+    const shapes =
+      process.env.PROFILE_SHAPES === '1' && k.startsWith('conv')
+        ? ` ${args
+            .filter(nd.isNDArray)
+            .map((a) => (a as nd.NDArray).shape.join('x'))
+            .join(' ')}`
+        : '';
     const key = `${k} ${op} ${args.filter(nd.isNDArray).map(layout).join(',')}${shapes}`;
     const e = times.get(key) ?? { ms: 0, n: 0, elems: 0 };
-    e.ms += ms; e.n++; e.elems += nd.isNDArray(r) ? nd.shapeSize((r as nd.NDArray).shape) : 0;
+    e.ms += ms;
+    e.n++;
+    e.elems += nd.isNDArray(r) ? nd.shapeSize((r as nd.NDArray).shape) : 0;
     times.set(key, e);
     return r;
   };
@@ -56,5 +82,8 @@ for (let r = 0; r < reps + 1; r++) {
 const all = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const kms = all.reduce((s, [, v]) => s + v.ms, 0);
 console.log(`${which} on ${be.device}: step ${(total / reps).toFixed(1)} ms, kernels ${(kms / reps).toFixed(1)} ms`);
-for (const [k, v] of all.slice(0, 30)) console.log(`${(v.ms / reps).toFixed(1).padStart(8)} ms ${((100 * v.ms) / kms).toFixed(1).padStart(5)}% ${(v.n / reps).toFixed(0).padStart(4)} calls ${((v.ms * 1e6) / Math.max(1, v.elems)).toFixed(2).padStart(7)} ns/el  ${k}`);
+for (const [k, v] of all.slice(0, 30))
+  console.log(
+    `${(v.ms / reps).toFixed(1).padStart(8)} ms ${((100 * v.ms) / kms).toFixed(1).padStart(5)}% ${(v.n / reps).toFixed(0).padStart(4)} calls ${((v.ms * 1e6) / Math.max(1, v.elems)).toFixed(2).padStart(7)} ns/el  ${k}`,
+  );
 process.exit(0);

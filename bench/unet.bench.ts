@@ -37,7 +37,9 @@ const PEERS = process.env.PEERS_DIR ?? '/work/shared/peers';
 const TWIN = join(PEERS, 'torch_unet_twin.py');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
 if (python === undefined || !existsSync(TWIN)) {
-  console.log(`SKIP bench:unet: ${python === undefined ? "PyTorch is not importable (python3 -c 'import torch' failed; apt-get install -y python3-torch)" : `no twin at ${TWIN}`}`);
+  console.log(
+    `SKIP bench:unet: ${python === undefined ? "PyTorch is not importable (python3 -c 'import torch' failed; apt-get install -y python3-torch)" : `no twin at ${TWIN}`}`,
+  );
   process.exit(0);
 }
 
@@ -83,7 +85,7 @@ function ballTarget(B: number, [D, H, W]: readonly [number, number, number]): ND
         for (let x = 0; x < W; x++) {
           const inside = Math.hypot(z - (D - 1) / 2, y - (H / 2 + b), x - (W / 2 - b)) <= r ? 1 : 0;
           const i = (z * H + y) * W + x;
-          out[(b * 2) * v + i] = inside;
+          out[b * 2 * v + i] = inside;
           out[(b * 2 + 1) * v + i] = 1 - inside;
         }
   return nd.array(out, [B, 2, D, H, W], 'float32');
@@ -91,7 +93,14 @@ function ballTarget(B: number, [D, H, W]: readonly [number, number, number]): ND
 
 /** The twin as a JSON-lines server: one request, one reply. */
 function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; close: () => void } {
-  const env = { ...process.env, TORCH_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_NUM_THREADS: '1', MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '17179869184' };
+  const env = {
+    ...process.env,
+    TORCH_THREADS: String(threads),
+    OMP_WAIT_POLICY: 'PASSIVE',
+    OPENBLAS_NUM_THREADS: '1',
+    MALLOC_MMAP_THRESHOLD_: '33554432',
+    MALLOC_TRIM_THRESHOLD_: '17179869184',
+  };
   const child = spawn(python!, [TWIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
@@ -118,7 +127,8 @@ const be = await createWasmBackend({ threads });
 const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max'] as const;
 // The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
 const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
-const baseline: AnyBackend | undefined = old === undefined ? undefined : { ...old, kernels: { ...old.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } };
+const baseline: AnyBackend | undefined =
+  old === undefined ? undefined : { ...old, kernels: { ...old.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } };
 const twin = startTwin();
 const info = await twin.ask({ cmd: 'info' });
 const load0 = loadavg();
@@ -161,18 +171,35 @@ for (const key of chosen) {
     colabTsMs: +median(ours).toFixed(1),
     torchMs: +median(torch).toFixed(1),
     ratio: +(median(ours) / median(torch)).toFixed(2),
-    ...(baseline === undefined ? {} : { referenceGeneralMs: +median(before).toFixed(1), referenceGeneralRatio: +(median(before) / median(torch)).toFixed(2), referenceGeneralRunsMs: before.map((v) => +v.toFixed(1)) }),
+    ...(baseline === undefined
+      ? {}
+      : {
+          referenceGeneralMs: +median(before).toFixed(1),
+          referenceGeneralRatio: +(median(before) / median(torch)).toFixed(2),
+          referenceGeneralRunsMs: before.map((v) => +v.toFixed(1)),
+        }),
     colabTsRunsMs: ours.map((v) => +v.toFixed(1)),
     torchRunsMs: torch.map((v) => +v.toFixed(1)),
   };
   rows.push(row);
-  console.log(`${s.name}: colab-ts ${row.colabTsMs} ms, PyTorch ${row.torchMs} ms, ratio ${row.ratio}${baseline === undefined ? '' : `; with the reference general kernels ${median(before).toFixed(1)} ms, ratio ${(median(before) / median(torch)).toFixed(2)}`}`);
+  console.log(
+    `${s.name}: colab-ts ${row.colabTsMs} ms, PyTorch ${row.torchMs} ms, ratio ${row.ratio}${baseline === undefined ? '' : `; with the reference general kernels ${median(before).toFixed(1)} ms, ratio ${(median(before) / median(torch)).toFixed(2)}`}`,
+  );
 }
 twin.close();
 await be.close();
 await old?.close();
 const load1 = loadavg();
-const meta = { machine: machine(), backend: be.device, torch: info, threads, loadAverageStart: load0, loadAverageEnd: load1, method: 'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch' };
+const meta = {
+  machine: machine(),
+  backend: be.device,
+  torch: info,
+  threads,
+  loadAverageStart: load0,
+  loadAverageEnd: load1,
+  method:
+    'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch',
+};
 console.log(writeResults('unet', { ...meta, results: rows }));
 const md = [
   '# U-Net training step: colab-ts (wasm) vs PyTorch CPU',
@@ -182,7 +209,10 @@ const md = [
   '',
   '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) |',
   '|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${r.parameters} | ${r.colabTsMs} | ${r.torchMs} | ${r.ratio} | ${'referenceGeneralMs' in r ? `${r.referenceGeneralMs} (${r.referenceGeneralRatio})` : '-'} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.parameters} | ${r.colabTsMs} | ${r.torchMs} | ${r.ratio} | ${'referenceGeneralMs' in r ? `${r.referenceGeneralMs} (${r.referenceGeneralRatio})` : '-'} |`,
+  ),
   '',
 ];
 writeFileSync(join(import.meta.dirname ?? '.', 'results', 'unet.md'), md.join('\n'));

@@ -15,7 +15,19 @@
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabBatch } from '@colab-ts/colab';
-import { colabInit, colabStep, distanceMap, metaGradient, metaGradientModes, metaGradientParts, roiLoss, roiMask, roiOneHot, segmentationLoss, softDilatedMask } from '@colab-ts/colab';
+import {
+  colabInit,
+  colabStep,
+  distanceMap,
+  metaGradient,
+  metaGradientModes,
+  metaGradientParts,
+  roiLoss,
+  roiMask,
+  roiOneHot,
+  segmentationLoss,
+  softDilatedMask,
+} from '@colab-ts/colab';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { mapArrays, toTensors, unetApply, unetInit } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -53,7 +65,10 @@ const seg = (p: UNetParams<Tensor>, b: ColabBatch): Tensor => unetApply(p, b.x);
 const problem = { seg, gen: seg, alpha: 0.01, lossSeg: segmentationLoss(), lossRoi: roiLoss() };
 
 // 3. The meta-gradient in each mode.
-const flat = (tree: unknown): number[] => (Array.isArray(tree) ? tree : Object.values(tree as object)).flatMap((c) => (c && typeof c === 'object' && 'data' in c ? Array.from(toTypedArray(c as NDArray)) : flat(c)));
+const flat = (tree: unknown): number[] =>
+  (Array.isArray(tree) ? tree : Object.values(tree as object)).flatMap((c) =>
+    c && typeof c === 'object' && 'data' in c ? Array.from(toTypedArray(c as NDArray)) : flat(c),
+  );
 const grads: Record<string, number[]> = {};
 for (const mode of metaGradientModes) {
   const t0 = performance.now();
@@ -63,14 +78,18 @@ for (const mode of metaGradientModes) {
 const diff = (a: number[], b: number[]): number => Math.hypot(...a.map((v, i) => v - b[i]!)) / Math.hypot(...b);
 const exact = grads['forward-over-reverse']!;
 console.log(`relative difference, reverse-over-reverse vs forward-over-reverse: ${diff(grads['reverse-over-reverse']!, exact).toExponential(2)}`);
-console.log(`relative difference, finite-difference (R = 0.01/|v|) vs exact:     ${diff(grads['finite-difference']!, exact).toExponential(2)}  (an estimate: R is not small next to the leaky-ReLU kinks)`);
+console.log(
+  `relative difference, finite-difference (R = 0.01/|v|) vs exact:     ${diff(grads['finite-difference']!, exact).toExponential(2)}  (an estimate: R is not small next to the leaky-ReLU kinks)`,
+);
 
 // A direct check: d/de L_ROI(theta*(w + e u)) at e = 0 equals <grad, u>.
 let leaf = 0;
 const u = mapArrays((a) => normal(foldIn(key(3), leaf++), a.shape, { dtype: 'float64' }), omega);
-const roiAfter = async (om: typeof omega): Promise<number> => toTypedArray(await realize(metaGradientParts(problem, toTensors(theta), toTensors(om), batch).roiLossAfter))[0]!;
+const roiAfter = async (om: typeof omega): Promise<number> =>
+  toTypedArray(await realize(metaGradientParts(problem, toTensors(theta), toTensors(om), batch).roiLossAfter))[0]!;
 const eps = 1e-5;
-const fd = ((await roiAfter(mapArrays((a, d) => add(a, mul(d, eps)), omega, u))) - (await roiAfter(mapArrays((a, d) => add(a, mul(d, -eps)), omega, u)))) / (2 * eps);
+const fd =
+  ((await roiAfter(mapArrays((a, d) => add(a, mul(d, eps)), omega, u))) - (await roiAfter(mapArrays((a, d) => add(a, mul(d, -eps)), omega, u)))) / (2 * eps);
 const dot = exact.reduce((s, g, i) => s + g * flat(u)[i]!, 0);
 console.log(`directional derivative along a random u: finite difference ${fd.toExponential(6)}, <grad, u> ${dot.toExponential(6)}`);
 
@@ -81,5 +100,14 @@ for (let i = 0; i < 6; i++) {
   const r = await step(state, { x, y, M });
   state = r.state;
   const m = r.metrics;
-  console.log(`iteration ${m.iteration}: L_seg ${m.segLoss.toFixed(4)}  L_ROI ${m.roiLoss.toFixed(4)}  ${m.generatorUpdated ? `L_ROI(theta*) ${m.roiLossAfterInner.toFixed(4)}  |meta-grad| ${m.metaGradNorm.toExponential(2)}` : '(segmentation update only)'}  context entropy ${m.contextEntropy.toFixed(4)}`);
+  console.log(
+    `iteration ${m.iteration}: L_seg ${m.segLoss.toFixed(4)}  L_ROI ${m.roiLoss.toFixed(4)}  ${m.generatorUpdated ? `L_ROI(theta*) ${m.roiLossAfterInner.toFixed(4)}  |meta-grad| ${m.metaGradNorm.toExponential(2)}` : '(segmentation update only)'}  context entropy ${m.contextEntropy.toFixed(4)}`,
+  );
 }
+
+// The checks this example makes (exit code 1 when one fails): both exact modes agree to rounding, and the
+// meta-gradient predicts the change of L_ROI(theta*) along u (central difference in float64).
+const modesAgree = diff(grads['reverse-over-reverse']!, exact) < 1e-10;
+const directional = Math.abs(fd - dot) <= 1e-6 * Math.abs(dot);
+console.log(modesAgree && directional ? 'agree' : 'DISAGREE');
+if (!(modesAgree && directional)) process.exitCode = 1;

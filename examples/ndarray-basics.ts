@@ -9,6 +9,7 @@
  * Run: pnpm example   (or: npx tsx --conditions=@colab-ts/source examples/ndarray-basics.ts)
  */
 import * as nd from '@colab-ts/ndarray';
+import { pipe } from 'fp-ts/lib/function.js';
 
 const [D, H, W] = [24, 48, 48];
 const t0 = performance.now();
@@ -33,8 +34,11 @@ const noise = nd.normal(kNoise!, [D, H, W], { std: 1.5 });
 const roiLogit = nd.add(nd.mul(nd.sub(radius, dist), 0.8), noise);
 const logits = nd.stack([nd.zeros([D, H, W]), roiLogit], 0);
 const probs = nd.softmax(logits, 0);
+// Parameterized operations are dual (data-first or data-last), so the same steps also compose with fp-ts's pipe:
+// class probabilities -> the ROI channel -> a mask.
+const pred = pipe(probs, nd.slice([{ start: 1, stop: 2 }]), nd.squeeze(0), nd.greater(0.5));
 const pRoi = nd.squeeze(nd.slice(probs, [{ start: 1, stop: 2 }]), 0);
-const pred = nd.greater(pRoi, 0.5);
+const dataFirst = nd.greater(pRoi, 0.5);
 
 // Confusion counts and metrics.
 const count = (m: nd.NDArray) => nd.item(nd.sum(m));
@@ -55,4 +59,6 @@ console.log(`TP ${tp}  FP ${fp}  FN ${fn}`);
 console.log(`Dice ${dice.toFixed(4)}  sensitivity ${(tp / (tp + fn)).toFixed(4)}  precision ${(tp / (tp + fp)).toFixed(4)}`);
 console.log(`false positives lie ${fpMeanDist.toFixed(1)} voxels from the centre on average (ROI radius ${radius})`);
 console.log(`softmax sums to 1: ${sumsToOne}; took ${(performance.now() - t0).toFixed(0)} ms`);
-if (!sumsToOne || !(dice > 0.5)) process.exitCode = 1;
+const sameBothWays = nd.arrayEqual(pred, dataFirst);
+console.log(`data-last (pipe) and data-first forms agree: ${sameBothWays}`);
+if (!sumsToOne || !(dice > 0.5) || !sameBothWays) process.exitCode = 1;

@@ -10,7 +10,9 @@ for (const dir of readdirSync(new URL('../packages/', import.meta.url))) {
   const { name } = JSON.parse(readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8'));
   try {
     const esm = Object.keys(await import(name)).sort();
-    const cjs = Object.keys(require(name)).filter((k) => k !== 'default' && k !== '__esModule').sort();
+    const cjs = Object.keys(require(name))
+      .filter((k) => k !== 'default' && k !== '__esModule')
+      .sort();
     if (esm.join() !== cjs.join()) throw new Error(`ESM exports ${esm.length} names, CJS ${cjs.length}`);
     console.log(`ok ${name}: ${esm.length} exports (ESM and CJS)`);
   } catch (e) {

@@ -46,13 +46,61 @@ export interface CommandSpec {
   readonly examples?: readonly string[];
 }
 
-/** Decoded flag values by name (absent when not given and without default). @category args */
+/** Decoded flag values by option name (absent when not given and without default). @category args */
 export type ArgValues = Readonly<Record<string, string | number | boolean | readonly number[] | undefined>>;
+
+/** A kebab-case flag name as an option name: `batch-size` -> `batchSize`. @category args */
+export type OptionName<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<OptionName<B>>}` : S;
+
+/** The option name of a flag, the key of its value in `decodeArgs`'s result: `flagKey('batch-size') === 'batchSize'`. @category args */
+export const flagKey = <S extends string>(name: S): OptionName<S> => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()) as OptionName<S>;
+
+/**
+ * A spec's flags without some, keeping each flag's type (for a command that
+ * shares another's flags).
+ * @example flags: [...without(trainSpec.flags, ['data', 'out'])]
+ * @category args
+ */
+export const without = <const F extends readonly FlagSpec[], N extends F[number]['name']>(
+  flags: F,
+  names: readonly N[],
+): readonly Exclude<F[number], { readonly name: N }>[] =>
+  flags.filter((f): f is Exclude<F[number], { readonly name: N }> => !(names as readonly string[]).includes(f.name));
+
+/** The decoded type of one flag's value. @category args */
+export type FlagValue<F extends FlagSpec> = F['kind'] extends 'int' | 'number'
+  ? number
+  : F['kind'] extends 'bool'
+    ? boolean
+    : F['kind'] extends 'triple'
+      ? readonly [number, number, number]
+      : F['kind'] extends 'enum'
+        ? F['values'] extends readonly (infer V)[]
+          ? V
+          : string
+        : string;
+
+/** Whether a flag always has a value once decoded (it is required or has a default). */
+type Present<F> = F extends { readonly required: true } | { readonly default: unknown } ? true : false;
+
+/**
+ * The options a command's flags decode to, derived from its spec (declared
+ * `as const satisfies CommandSpec`): one property per flag under its option
+ * name, optional unless the flag is required or has a default.
+ * @example type TrainFlags = ArgsOf<typeof trainSpec> // { data: string; batchSize: number; patch?: readonly [number, number, number] | undefined; ... }
+ * @category args
+ */
+export type ArgsOf<S extends CommandSpec> = {
+  readonly [F in S['flags'][number] as Present<F> extends true ? OptionName<F['name']> : never]: FlagValue<F>;
+} & {
+  readonly [F in S['flags'][number] as Present<F> extends true ? never : OptionName<F['name']>]?: FlagValue<F> | undefined;
+};
 
 const distance = (a: string, b: string): number => {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 };
 
@@ -62,7 +110,10 @@ export function closest(s: string, names: readonly string[]): string | undefined
   let bd = 3;
   for (const n of names) {
     const d = distance(s, n);
-    if (d < bd) (bd = d), (best = n);
+    if (d < bd) {
+      bd = d;
+      best = n;
+    }
   }
   return best;
 }
@@ -110,11 +161,18 @@ function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | nu
       const vals = spec.values ?? [];
       if (vals.includes(raw)) return E.right(raw);
       const near = closest(raw, vals);
-      return bad(`must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`, near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`);
+      return bad(
+        `must be one of ${vals.join(', ')}, got ${JSON.stringify(raw)}`,
+        near === undefined ? `pick one of ${vals.join(', ')}` : `did you mean ${flag} ${near}?`,
+      );
     }
     case 'triple': {
       const parts = raw.split(/[,x]/).map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
-      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !inRange(spec, v))) return bad(`expects three integers D,H,W${within}, got ${JSON.stringify(raw)}`, `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`);
+      if (parts.length !== 3 || parts.some((v) => !Number.isSafeInteger(v) || !inRange(spec, v)))
+        return bad(
+          `expects three integers D,H,W${within}, got ${JSON.stringify(raw)}`,
+          `pass e.g. ${flag} ${(spec.default as readonly number[] | undefined)?.join(',') ?? '1,64,64'}`,
+        );
       return E.right(parts);
     }
     case 'string':
@@ -125,12 +183,13 @@ function parseValue(spec: FlagSpec, raw: string): E.Either<ArgIssue, string | nu
 
 /**
  * Decodes `argv` (the arguments after the command name) against `spec`:
- * `--flag value`, `--flag=value`, and bare `--flag` for booleans. Returns
- * every issue found, or the values with defaults filled in.
+ * `--flag value`, `--flag=value`, and for booleans bare `--flag` (true) and
+ * `--no-flag` (false). Returns every issue found, or the values with defaults
+ * filled in, each under its option name (`--batch-size` as `batchSize`).
  * @example decodeArgs(trainSpec, ['--data', 'ds', '--t', '0']) // Left([{ flag: '--t', ... }, { flag: '--out', ... }])
  * @category args
  */
-export function decodeArgs(spec: CommandSpec, argv: readonly string[]): E.Either<ReadonlyArray<ArgIssue>, ArgValues> {
+export function decodeArgs<S extends CommandSpec>(spec: S, argv: readonly string[]): E.Either<ReadonlyArray<ArgIssue>, ArgsOf<S>> {
   const issues: ArgIssue[] = [];
   const values: Record<string, string | number | boolean | readonly number[] | undefined> = {};
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
@@ -142,8 +201,15 @@ export function decodeArgs(spec: CommandSpec, argv: readonly string[]): E.Either
       continue;
     }
     const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const written = a.slice(2, eq < 0 ? undefined : eq);
+    // `--no-flag` negates a boolean flag (and takes no value).
+    const negated = written.startsWith('no-') && byName.get(written.slice(3))?.kind === 'bool' && !byName.has(written);
+    const name = negated ? written.slice(3) : written;
     const f = byName.get(name);
+    if (negated && eq >= 0) {
+      issues.push({ flag: `--${written}`, message: 'takes no value', fix: `write --${written} alone, or --${name}=false` });
+      continue;
+    }
     if (f === undefined) {
       const near = closest(name, names);
       issues.push({ flag: `--${name}`, message: 'unknown flag', fix: near === undefined ? `see colab-ts ${spec.name} --help` : `did you mean --${near}?` });
@@ -152,26 +218,35 @@ export function decodeArgs(spec: CommandSpec, argv: readonly string[]): E.Either
     }
     let raw: string | undefined;
     if (eq >= 0) raw = a.slice(eq + 1);
-    else if (f.kind === 'bool') raw = 'true';
+    else if (f.kind === 'bool') raw = negated ? 'false' : 'true';
     else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) raw = argv[++i];
     if (raw === undefined) {
-      issues.push({ flag: `--${name}`, message: 'is missing its value', fix: `pass --${name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
+      issues.push({
+        flag: `--${name}`,
+        message: 'is missing its value',
+        fix: `pass --${name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}`,
+      });
       continue;
     }
-    if (values[name] !== undefined) {
+    if (values[flagKey(name)] !== undefined) {
       issues.push({ flag: `--${name}`, message: 'is given more than once', fix: `keep one --${name}` });
       continue;
     }
     const v = parseValue(f, raw);
     if (E.isLeft(v)) issues.push(v.left);
-    else values[name] = v.right;
+    else values[flagKey(name)] = v.right;
   }
   for (const f of spec.flags) {
-    if (values[f.name] !== undefined) continue;
-    if (f.required === true) issues.push({ flag: `--${f.name}`, message: 'is required', fix: `pass --${f.name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}` });
-    else values[f.name] = f.default;
+    if (values[flagKey(f.name)] !== undefined) continue;
+    if (f.required === true)
+      issues.push({
+        flag: `--${f.name}`,
+        message: 'is required',
+        fix: `pass --${f.name} ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : 'VALUE')}`,
+      });
+    else values[flagKey(f.name)] = f.default;
   }
-  return issues.length > 0 ? E.left(issues) : E.right(values);
+  return issues.length > 0 ? E.left(issues) : E.right(values as ArgsOf<S>);
 }
 
 /** One line per issue: `--flag: message (fix: ...)`. @category args */
@@ -180,8 +255,9 @@ export const showArgIssue = (i: ArgIssue): string => `${i.flag}: ${i.message} (f
 /** The `--help` text of a command. @category args */
 export function helpText(spec: CommandSpec): string {
   const rows = spec.flags.map((f) => {
-    const left = `  --${f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
-    const dflt = f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
+    const left = `  --${f.kind === 'bool' ? `[no-]${f.name}` : f.name}${f.kind === 'bool' ? '' : ` ${f.meta ?? (f.kind === 'enum' ? (f.values ?? []).join('|') : f.kind === 'triple' ? 'D,H,W' : f.kind.toUpperCase())}`}`;
+    const dflt =
+      f.required === true ? ' (required)' : f.default === undefined ? '' : ` [${Array.isArray(f.default) ? f.default.join(',') : String(f.default)}]`;
     const range = f.kind === 'int' || f.kind === 'number' ? rangeText(f) : '';
     return [left, `${f.help}${range === '' ? '' : `, ${range}`}${dflt}`] as const;
   });
@@ -190,11 +266,14 @@ export function helpText(spec: CommandSpec): string {
     `colab-ts ${spec.name}: ${spec.summary}`,
     '',
     ...(spec.description === undefined ? [] : [spec.description, '']),
-    `Usage: colab-ts ${spec.name} ${spec.flags.filter((f) => f.required === true).map((f) => `--${f.name} ${f.meta ?? 'VALUE'}`).join(' ')}${spec.flags.some((f) => f.required !== true) ? ' [options]' : ''}`.trimEnd(),
+    `Usage: colab-ts ${spec.name} ${spec.flags
+      .filter((f) => f.required === true)
+      .map((f) => `--${f.name} ${f.meta ?? 'VALUE'}`)
+      .join(' ')}${spec.flags.some((f) => f.required !== true) ? ' [options]' : ''}`.trimEnd(),
     '',
     'Options:',
     ...rows.map(([l, r]) => `${l.padEnd(w)}${r}`),
-    `  --help`.padEnd(w) + 'Show this help',
+    `${'  --help'.padEnd(w)}Show this help`,
     ...(spec.examples === undefined ? [] : ['', 'Examples:', ...spec.examples.map((e) => `  ${e}`)]),
     '',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error.',

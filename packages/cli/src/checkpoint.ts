@@ -17,6 +17,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { DType, NDArray } from '@colab-ts/ndarray';
 import { array, contiguous, isNDArray } from '@colab-ts/ndarray';
+import type { Safetensors } from './safetensors.js';
 import { SafetensorsError, decodeSafetensors, encodeSafetensors, isUNetTree, looksLikeSafetensors, unetStateDict } from './safetensors.js';
 
 const MAGIC = 'COLABTS1';
@@ -54,7 +55,14 @@ export function encodeCheckpoint(tree: unknown): Uint8Array {
       const named = unetStateDict(v, prefix);
       const byArray = new Map(named.map(([k, x]) => [x, k]));
       tensors.push(...named);
-      const ref = (x: unknown): unknown => (isNDArray(x) ? { $st: byArray.get(x) } : Array.isArray(x) ? x.map(ref) : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, ref(y)])) : tagScalar(x));
+      const ref = (x: unknown): unknown =>
+        isNDArray(x)
+          ? { $st: byArray.get(x) }
+          : Array.isArray(x)
+            ? x.map(ref)
+            : typeof x === 'object' && x !== null
+              ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, ref(y)]))
+              : tagScalar(x);
       return ref(v);
     }
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, String(i)]));
@@ -127,7 +135,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = '<bytes>'): unknown
   };
   if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === MAGIC) return decodeLegacy(bytes, source);
   if (!looksLikeSafetensors(bytes)) bad('neither safetensors nor COLABTS1');
-  let st;
+  let st: Safetensors | undefined;
   try {
     st = decodeSafetensors(bytes, source);
   } catch (e) {
@@ -210,7 +218,8 @@ export function writeAtomicSync(path: string, bytes: Uint8Array | string): void 
       // nothing to clean up
     }
     // A failed write(2) names no file, a failed open(2) the temporary one: name the file being written.
-    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path)) Object.assign(e, { path });
+    if (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && [undefined, tmp].includes((e as { path?: string }).path))
+      Object.assign(e, { path });
     throw e;
   }
 }

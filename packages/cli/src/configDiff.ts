@@ -34,7 +34,8 @@ export function configDifferences(saved: RunConfig, now: RunConfig): string[] {
     .map((k) => {
       const was = `the run was started with ${show(rec(saved, k))}, got ${show(rec(now, k))}`;
       if (FROM_DATA.has(k)) return `--data: ${k}: ${was} (fix: resume with the dataset the run was started on, or start a new --out)`;
-      if (k === 'trainCases' || k === 'valCases') return `--val-fraction or --data: ${k}: ${was} (fix: resume with the same --val-fraction and dataset, or start a new --out)`;
+      if (k === 'trainCases' || k === 'valCases')
+        return `--val-fraction or --data: ${k}: ${was} (fix: resume with the same --val-fraction and dataset, or start a new --out)`;
       return `--${kebab(k)}: ${was} (fix: resume with the same settings, or start a new --out)`;
     });
 }

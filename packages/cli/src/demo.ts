@@ -9,6 +9,7 @@
  * @module
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { join, resolve } from 'node:path';
 import { loadCase, phantom, writePhantomDataset } from '@colab-ts/data';
 import type { Summary } from '@colab-ts/metrics';
@@ -16,7 +17,8 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
-import type { OverlayCase } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { logitSvg, overlaySvg } from './svg.js';
 import { logitFigure, overlayFigure } from './figures.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
@@ -40,14 +42,17 @@ export interface DemoOptions {
   readonly batchSize: number;
   readonly features: number;
   readonly t: number;
-  readonly lr: number;
-  readonly momentum: number;
+  /** SGD learning rate and momentum (default: `train`'s, `defaultSgdSchedule`). */
+  readonly lr?: number | undefined;
+  readonly momentum?: number | undefined;
   /** Training patch (default: up to 8 x 32 x 32 of the phantom); inference slides it over the whole image. */
   readonly patch?: readonly [number, number, number] | undefined;
   readonly valEvery?: number;
   /** The generator's schedule (default: `train`'s, `defaultGeneratorSchedule`). */
   readonly generatorLr?: number | undefined;
   readonly generatorEvery?: number | undefined;
+  /** The kernels backend to run on (default: the registry's). */
+  readonly backend?: AnyBackend | undefined;
 }
 
 /** One method's line of the results. @category demo */
@@ -71,8 +76,17 @@ export interface DemoResult {
 export function resultsTable(methods: readonly DemoMethodResult[], n: number): string {
   const head = `| method | ${SUMMARY_COLUMNS.map(([, name]) => (name === 'HD95' ? 'HD95 (mm)' : name)).join(' | ')} |`;
   const sep = `|---|${SUMMARY_COLUMNS.map(() => '---').join('|')}|`;
-  const rows = methods.map((m) => `| ${m.method === 'colab' ? 'CoLab (t = 2)' : 'baseline (w/o context labels)'} | ${SUMMARY_COLUMNS.map(([k]) => showSummary(m.summary[k]!, k === 'robustHausdorff' ? 2 : 3)).join(' | ')} |`);
-  return [head, sep, ...rows, '', `mean ± std over ${n} held-out phantom cases; NaN/inf cases (e.g. HD95 of an empty prediction) are counted and left out of mean and std.`].join('\n');
+  const rows = methods.map(
+    (m) =>
+      `| ${m.method === 'colab' ? 'CoLab (t = 2)' : 'baseline (w/o context labels)'} | ${SUMMARY_COLUMNS.map(([k]) => showSummary(m.summary[k]!, k === 'robustHausdorff' ? 2 : 3)).join(' | ')} |`,
+  );
+  return [
+    head,
+    sep,
+    ...rows,
+    '',
+    `mean ± std over ${n} held-out phantom cases; NaN/inf cases (e.g. HD95 of an empty prediction) are counted and left out of mean and std.`,
+  ].join('\n');
 }
 
 /** Runs the demo; see the module header. @category demo */
@@ -98,7 +112,11 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     t: o.t,
     iterations: o.iterations,
     batchSize: o.batchSize,
-    patch: o.patch ?? [Math.min(o.size[0], 8), Math.max(4, Math.floor(Math.min(o.size[1], 32) / 4) * 4), Math.max(4, Math.floor(Math.min(o.size[2], 32) / 4) * 4)],
+    patch: o.patch ?? [
+      Math.min(o.size[0], 8),
+      Math.max(4, Math.floor(Math.min(o.size[1], 32) / 4) * 4),
+      Math.max(4, Math.floor(Math.min(o.size[2], 32) / 4) * 4),
+    ],
     seed: o.seed,
     lr: o.lr,
     momentum: o.momentum,
@@ -112,6 +130,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     valEvery: o.valEvery ?? Math.max(1, Math.floor(o.iterations / 10)),
     valFraction: 0.2,
     resume: false,
+    backend: o.backend,
   };
   const methods: DemoMethodResult[] = [];
   const testImages = join(testDir, 'imagesTr');
@@ -120,10 +139,13 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const runDir = join(out, 'runs', method);
     const r = await train({ ...base, method, out: runDir }, io, signal);
     if (r.status === 'interrupted') throw new CliError('runtime', [`demo: interrupted while training ${method} (fix: rerun colab-ts demo)`]);
-    await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false }, io);
-    const ev = await evaluate({ pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 }, { ...io, stdout: () => undefined });
+    await predict({ run: runDir, input: testImages, out: join(out, 'predictions', method), checkpoint: 'best', mirror: false, backend: o.backend }, io);
+    const ev = await evaluate(
+      { pred: join(out, 'predictions', method), gt: testLabels, out: join(out, 'evaluation', method), percentile: 95 },
+      { ...io, stdout: () => undefined },
+    );
     methods.push({ method, trainSeconds: r.seconds, bestValDice: r.bestDice, summary: ev.summary['1'] ?? Object.values(ev.summary)[0]! });
-    copyFileSync(join(runDir, 'progress.png'), join(out, 'figures', `progress-${method}.png`));
+    for (const ext of ['svg', 'png']) copyFileSync(join(runDir, `progress.${ext}`), join(out, 'figures', `progress-${method}.${ext}`));
   }
 
   // Figures: overlays of the first test cases and the logit distributions.
@@ -141,21 +163,36 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
     const preds: { name: string; labels: NDArray }[] = [];
     let context: NDArray | undefined;
     for (const [ri, { cfg, ck }] of runs.entries()) {
-      const lg = await predictLogits(ck.state.theta, normalizeImage(c.right.image, cfg.normalization), cfg.patch);
+      const lg = await predictLogits(ck.state.theta, normalizeImage(c.right.image, cfg.normalization), cfg.patch, { backend: o.backend });
       logits[ri]!.push(lg);
-      preds.push({ name: ri === 0 ? 'BASELINE' : 'COLAB', labels: labelsOf(lg, cfg.classes) });
+      preds.push({ name: ri === 0 ? 'Baseline' : 'CoLab', labels: labelsOf(lg, cfg.classes) });
       if (cfg.method === 'colab') {
         // f~_theta(x) as in Fig. 8: argmax over all c - 1 + t outputs, shown as the background sub-class (0 = far background).
         context = contextMapOf(lg, cfg.classes - 1);
       }
     }
     if (ci < 4) {
-      const img = toTypedArray(c.right.image).subarray(0, spatial.reduce((a, b) => a * b, 1));
-      overlays.push({ id: info.id, image: array(Float32Array.from(img), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'COLAB CONTEXT', labels: context } });
+      const img = toTypedArray(c.right.image).subarray(
+        0,
+        spatial.reduce((a, b) => a * b, 1),
+      );
+      overlays.push({
+        id: info.id,
+        image: array(Float32Array.from(img), spatial, 'float32'),
+        truth,
+        predictions: preds,
+        context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context },
+      });
     }
   }
+  const logitPanels = [
+    { name: 'Baseline', logits: logits[0]!, truths },
+    { name: 'CoLab (t = 2)', logits: logits[1]!, truths },
+  ];
+  writeAtomicSync(join(out, 'figures', 'overlay.svg'), overlaySvg(overlays));
   writeAtomicSync(join(out, 'figures', 'overlay.png'), overlayFigure(overlays));
-  writeAtomicSync(join(out, 'figures', 'logits.png'), logitFigure([{ name: 'BASELINE', logits: logits[0]!, truths }, { name: 'COLAB (T = 2)', logits: logits[1]!, truths }]));
+  writeAtomicSync(join(out, 'figures', 'logits.svg'), logitSvg(logitPanels));
+  writeAtomicSync(join(out, 'figures', 'logits.png'), logitFigure(logitPanels));
 
   const table = resultsTable(methods, o.testCases);
   const seconds = (performance.now() - t0) / 1000;
@@ -163,7 +200,7 @@ export async function demo(o: DemoOptions, io: Io, signal?: AbortSignal): Promis
   writeAtomicSync(join(out, 'results.json'), `${JSON.stringify(result, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2)}\n`);
   writeAtomicSync(
     join(out, 'table.md'),
-    `# colab-ts demo\n\n${table}\n\nTraining: ${o.iterations} iterations per method, batch ${o.batchSize}, seed ${o.seed}; ${methods.map((m) => `${m.method} ${m.trainSeconds.toFixed(0)} s`).join(', ')}; total ${seconds.toFixed(0)} s.\n\nFigures: figures/overlay.png (Fig. 2/8), figures/logits.png (Fig. 3), figures/progress-*.png.\n`,
+    `# colab-ts demo\n\n${table}\n\nTraining: ${o.iterations} iterations per method, batch ${o.batchSize}, seed ${o.seed}; ${methods.map((m) => `${m.method} ${m.trainSeconds.toFixed(0)} s`).join(', ')}; total ${seconds.toFixed(0)} s.\n\nFigures (SVG, with PNG beside): figures/overlay.svg (Fig. 2/8), figures/logits.svg (Fig. 3), figures/progress-*.svg.\n`,
   );
   io.stdout(`\n${table}\n\nreport: ${out} (results.json, table.md, figures/); ${seconds.toFixed(0)} s\n`);
   return result;

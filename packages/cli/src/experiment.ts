@@ -10,13 +10,15 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { join, resolve } from 'node:path';
 import type { Summary } from '@colab-ts/metrics';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, toTypedArray } from '@colab-ts/ndarray';
 import { writeAtomicSync } from './checkpoint.js';
-import type { OverlayCase } from './figures.js';
-import { logitFigure, overlayFigure, scatterSvg } from './figures.js';
+import { logitFigure, overlayFigure } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { logitSvg, overlaySvg, scatterSvg } from './svg.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
 import { prepareOutDir } from './osErrors.js';
@@ -41,7 +43,10 @@ export function parseArms(spec: string): Arm[] {
   return spec.split(',').map((raw) => {
     const s = raw.trim();
     const m = /^(baseline|anatomy|kmeans|dilated|colab)(?::?(\d+))?$/.exec(s);
-    if (m === null) throw new CliError('usage', [`--methods ${spec}: unknown method ${JSON.stringify(s)} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3)`]);
+    if (m === null)
+      throw new CliError('usage', [
+        `--methods ${spec}: unknown method ${JSON.stringify(s)} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3)`,
+      ]);
     const method = m[1] as Method;
     const t = m[2] === undefined ? 2 : Number(m[2]);
     if (method === 'dilated' && t !== 2) throw new CliError('usage', [`--methods: dilated has t = 2 (fix: write dilated)`]);
@@ -87,7 +92,14 @@ export interface RunResult {
   readonly summary: Readonly<Record<string, Summary>>;
   /** Summaries per ROI class label (`"1"`, `"2"`, ...). */
   readonly classes: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
-  readonly perCase: readonly { readonly id: string; readonly class: string; readonly dice: number; readonly sensitivity: number; readonly precision: number; readonly hd95: number }[];
+  readonly perCase: readonly {
+    readonly id: string;
+    readonly class: string;
+    readonly dice: number;
+    readonly sensitivity: number;
+    readonly precision: number;
+    readonly hd95: number;
+  }[];
 }
 
 const mean = (xs: readonly number[]): number => {
@@ -97,7 +109,11 @@ const mean = (xs: readonly number[]): number => {
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 /** Runs the protocol; see the module header. @category experiment */
-export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSignal): Promise<{ readonly table: string; readonly results: readonly RunResult[] }> {
+export async function experiment(
+  o: ExperimentOptions,
+  io: Io,
+  signal?: AbortSignal,
+): Promise<{ readonly table: string; readonly results: readonly RunResult[] }> {
   const out = resolve(o.out);
   prepareOutDir(join(out, 'runs'), '--out');
   prepareOutDir(join(out, 'figures'), '--out');
@@ -107,7 +123,10 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
   let testCases = cases;
   if (o.test === undefined) {
     const nTest = Math.max(1, Math.round(o.testFraction * cases.length));
-    if (cases.length - nTest < 2) throw new CliError('usage', [`--test-fraction ${o.testFraction}: ${cases.length} cases leave fewer than 2 for training (fix: pass --test DIR with labelled test cases)`]);
+    if (cases.length - nTest < 2)
+      throw new CliError('usage', [
+        `--test-fraction ${o.testFraction}: ${cases.length} cases leave fewer than 2 for training (fix: pass --test DIR with labelled test cases)`,
+      ]);
     const sorted = [...trainIds].sort();
     const held = new Set(sorted.slice(sorted.length - nTest));
     trainIds = sorted.filter((id) => !held.has(id));
@@ -118,7 +137,9 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
   const hasContext = cases.every((c) => c.context !== undefined);
   const arms = o.arms.filter((a) => a.method !== 'anatomy' || hasContext);
   if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
-  io.stderr(`experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`);
+  io.stderr(
+    `experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`,
+  );
 
   const results: RunResult[] = [];
   for (let si = 0; si < o.seeds; si++) {
@@ -134,15 +155,26 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
       }
       const resume = existsSync(join(runDir, 'latest.ckpt'));
       const r = await train({ ...o, method: arm.method, t: arm.t, seed, out: runDir, resume, caseIds: trainIds }, io, signal);
-      if (r.status === 'interrupted') throw new CliError('runtime', [`experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`]);
+      if (r.status === 'interrupted')
+        throw new CliError('runtime', [
+          `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
+        ]);
       const { cfg, ck } = loadRun(runDir);
       const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
       for (const c of testCases) {
-        const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch);
-        scored.push({ id: c.id, pred: labelsOf(lg, cfg.classes), truth: array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype), spacing: c.spacing });
+        const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch, { backend: o.backend });
+        scored.push({
+          id: c.id,
+          pred: labelsOf(lg, cfg.classes),
+          truth: array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype),
+          spacing: c.spacing,
+        });
       }
       const ev = evaluateVolumes(scored);
-      const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { type: string; contextNmi?: number });
+      const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { type: string; contextNmi?: number });
       const nmis = log.filter((e) => e.type === 'val' && typeof e.contextNmi === 'number').map((e) => e.contextNmi!);
       const cls = Object.keys(ev.summary)[0]!;
       const res: RunResult = {
@@ -156,7 +188,14 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
         contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
         summary: ev.summary[cls]!,
         classes: ev.summary,
-        perCase: ev.rows.map((row) => ({ id: row.case, class: row.class, dice: row.dice, sensitivity: row.sensitivity, precision: row.precision, hd95: Number(row.robustHausdorff) })),
+        perCase: ev.rows.map((row) => ({
+          id: row.case,
+          class: row.class,
+          dice: row.dice,
+          sensitivity: row.sensitivity,
+          precision: row.precision,
+          hd95: Number(row.robustHausdorff),
+        })),
       };
       writeAtomicSync(resultPath, `${JSON.stringify(res, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
       io.stderr(`experiment: ${name}: DSC ${f3(res.summary.dice!.mean)} SEN ${f3(res.summary.sensitivity!.mean)} PRC ${f3(res.summary.precision!.mean)}\n`);
@@ -169,22 +208,51 @@ export async function experiment(o: ExperimentOptions, io: Io, signal?: AbortSig
   const table =
     classNames.length <= 1
       ? experimentTable(results, arms, testCases.length)
-      : classNames.map((cls) => `### ${labelName(cls)} (label ${cls})\n\n${experimentTable(results.map((r) => ({ ...r, summary: r.classes[cls]! })), arms, testCases.length)}`).join('\n\n');
-  const refs = hasContext ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`) : [];
-  const note = refs.length > 0 ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${refs.join(', ')}; a random split scores 0.` : '';
-  writeAtomicSync(join(out, 'table.md'), `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`);
-  writeAtomicSync(join(out, 'results.json'), `${JSON.stringify({ options: { ...o, arms: arms.map(armName) }, results }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+      : classNames
+          .map(
+            (cls) =>
+              `### ${labelName(cls)} (label ${cls})\n\n${experimentTable(
+                results.map((r) => ({ ...r, summary: r.classes[cls]! })),
+                arms,
+                testCases.length,
+              )}`,
+          )
+          .join('\n\n');
+  const refs = hasContext
+    ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`)
+    : [];
+  const note =
+    refs.length > 0
+      ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${refs.join(', ')}; a random split scores 0.`
+      : '';
+  writeAtomicSync(
+    join(out, 'table.md'),
+    `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`,
+  );
+  writeAtomicSync(
+    join(out, 'results.json'),
+    `${JSON.stringify({ options: { ...o, arms: arms.map(armName) }, results }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+  );
   writeAtomicSync(join(out, 'results.csv'), resultsCsv(results));
   // Fig. 4: precision against sensitivity, one point per method (mean over seeds) and one per run.
   const points = arms.flatMap((a, ai) => {
     const rs = results.filter((r) => r.arm === armName(a));
     return [
-      { series: ai, label: DISPLAY[a.method](a.t), x: mean(rs.map((r) => r.summary.sensitivity!.mean)), y: mean(rs.map((r) => r.summary.precision!.mean)), big: true },
+      {
+        series: ai,
+        label: DISPLAY[a.method](a.t),
+        x: mean(rs.map((r) => r.summary.sensitivity!.mean)),
+        y: mean(rs.map((r) => r.summary.precision!.mean)),
+        big: true,
+      },
       ...rs.map((r) => ({ series: ai, label: '', x: r.summary.sensitivity!.mean, y: r.summary.precision!.mean, big: false })),
     ];
   });
-  writeAtomicSync(join(out, 'figures', 'fig4-precision-sensitivity.svg'), scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }));
-  await experimentFigures(out, arms, o.firstSeed, testCases);
+  writeAtomicSync(
+    join(out, 'figures', 'fig4-precision-sensitivity.svg'),
+    scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }),
+  );
+  await experimentFigures(out, arms, o.firstSeed, testCases, o.backend);
   io.stdout(`\n${table}${note}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
   return { table, results };
 }
@@ -205,17 +273,35 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
     const nmi = rs.map((r) => r.contextNmi).filter((v): v is number => v !== null);
     return `| ${DISPLAY[a.method](a.t)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
   });
-  return [head, sep, ...rows, '', `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`].join('\n');
+  return [
+    head,
+    sep,
+    ...rows,
+    '',
+    `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`,
+  ].join('\n');
 }
 
 function resultsCsv(results: readonly RunResult[]): string {
   const lines = ['arm,method,t,seed,case,class,dice,sensitivity,precision,hd95'];
-  for (const r of results) for (const c of r.perCase) lines.push([r.arm, r.method, r.t, r.seed, c.id, c.class, c.dice, c.sensitivity, c.precision, c.hd95].map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v))).join(','));
+  for (const r of results)
+    for (const c of r.perCase)
+      lines.push(
+        [r.arm, r.method, r.t, r.seed, c.id, c.class, c.dice, c.sensitivity, c.precision, c.hd95]
+          .map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v)))
+          .join(','),
+      );
   return `${lines.join('\n')}\n`;
 }
 
 /** Fig. 3 (logit planes of the baseline and CoLab) and Fig. 8 (test slices with predictions and context maps) of the first seed. */
-async function experimentFigures(out: string, arms: readonly Arm[], seed: number, testCases: readonly { readonly id: string; readonly image: NDArray; readonly label: NDArray }[]): Promise<void> {
+async function experimentFigures(
+  out: string,
+  arms: readonly Arm[],
+  seed: number,
+  testCases: readonly { readonly id: string; readonly image: NDArray; readonly label: NDArray }[],
+  backend?: AnyBackend,
+): Promise<void> {
   const runs = arms.map((a) => ({ arm: a, ...loadRun(join(out, 'runs', `${armName(a)}-s${seed}`)) }));
   const logits: NDArray[][] = runs.map(() => []);
   const truths: NDArray[] = [];
@@ -227,19 +313,31 @@ async function experimentFigures(out: string, arms: readonly Arm[], seed: number
     const preds: { name: string; labels: NDArray }[] = [];
     let context: NDArray | undefined;
     for (const [ri, r] of runs.entries()) {
-      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch);
+      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch, { backend });
       logits[ri]!.push(lg);
-      preds.push({ name: armName(r.arm).toUpperCase(), labels: labelsOf(lg, r.cfg.classes) });
+      preds.push({ name: DISPLAY[r.arm.method](r.arm.t), labels: labelsOf(lg, r.cfg.classes) });
       if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);
     }
     if (ci < 4) {
       const n = spatial.reduce((a, b) => a * b, 1);
-      rows.push({ id: c.id, image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'), truth, predictions: preds, context: context === undefined ? undefined : { name: 'COLAB CONTEXT', labels: context } });
+      rows.push({
+        id: c.id,
+        image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'),
+        truth,
+        predictions: preds,
+        context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context },
+      });
     }
   }
+  writeAtomicSync(join(out, 'figures', 'fig8-overlay.svg'), overlaySvg(rows));
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));
-  const panels = runs.flatMap((r, ri) => (r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: armName(r.arm).toUpperCase(), logits: logits[ri]!, truths }] : []));
-  if (panels.length > 0) writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+  const panels = runs.flatMap((r, ri) =>
+    r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: DISPLAY[r.arm.method](r.arm.t), logits: logits[ri]!, truths }] : [],
+  );
+  if (panels.length > 0) {
+    writeAtomicSync(join(out, 'figures', 'fig3-logits.svg'), logitSvg(panels));
+    writeAtomicSync(join(out, 'figures', 'fig3-logits.png'), logitFigure(panels));
+  }
 }
 
 /**
@@ -253,11 +351,17 @@ function intensityClusterNmi(cases: readonly Case[], t: number, o: Pick<Experime
   const tissue: number[] = [];
   for (const c of cases) {
     const geometry = defaultMargin(c.image.shape.slice(1), c.spacing as [number, number, number]);
-    const M = toTypedArray(caseDilatedMask(c.label, { margin: o.margin ?? geometry.margin, temperature: o.temperature ?? geometry.temperature, spacing: c.spacing }));
+    const M = toTypedArray(
+      caseDilatedMask(c.label, { margin: o.margin ?? geometry.margin, temperature: o.temperature ?? geometry.temperature, spacing: c.spacing }),
+    );
     const img = toTypedArray(zScore(c.image));
     const lab = toTypedArray(c.label);
     const ctx = toTypedArray(c.context!);
-    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (xs.push(img[i]!), tissue.push(ctx[i]!));
+    for (let i = 0; i < lab.length; i++)
+      if (lab[i] === 0 && M[i]! > 0.5) {
+        xs.push(img[i]!);
+        tissue.push(ctx[i]!);
+      }
   }
   if (xs.length < t) return Number.NaN;
   const km = kmeans(Float64Array.from(xs), 1, { k: t, seed: 0 });

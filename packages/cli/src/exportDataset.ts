@@ -8,6 +8,8 @@
  * optimizers and schedules) of a run, or the defaults `train` would resolve.
  * @module
  */
+import type { ArgsOf } from './args.js';
+import type { exportDatasetSpec } from './main.js';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Volume } from '@colab-ts/data';
@@ -20,21 +22,15 @@ import { CliError } from './io.js';
 import type { RunConfig } from './model.js';
 import { osError, prepareOutDir } from './osErrors.js';
 import { readRunConfig } from './runFiles.js';
-import { defaultGeneratorSchedule, defaultMargin, openOrFail } from './train.js';
+import { defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, openOrFail } from './train.js';
 
-/** Options of `exportDataset`. @category interop */
-export interface ExportDatasetOptions {
-  readonly data: string;
-  readonly out: string;
-  /** nnU-Net dataset id (1..999). */
-  readonly id: number;
-  /** Dataset name (default: dataset.json's, letters, digits and _ only). */
-  readonly name?: string | undefined;
-  /** A run folder whose config.json gives the CoLab settings (default: what train resolves with --iterations). */
-  readonly run?: string | undefined;
-  readonly iterations: number;
-  readonly t: number;
-}
+/**
+ * Options of `exportDataset`: the `export-dataset` flags as decoded (`data`,
+ * `out`, the nnU-Net dataset `id`, an optional `name` and `run` folder whose
+ * config.json gives the CoLab settings, else `iterations` and `t`).
+ * @category interop
+ */
+export type ExportDatasetOptions = ArgsOf<typeof exportDatasetSpec>;
 
 const endingOf = (f: string): string => (f.endsWith('.nii.gz') ? '.nii.gz' : f.endsWith('.nii') ? '.nii' : '');
 
@@ -65,19 +61,53 @@ async function writeChannels(files: readonly string[], channels: number, dir: st
   const spatial = v.data.shape.slice(-3);
   const n = spatial.reduce((a, b) => a * b, 1);
   const d = toTypedArray(v.data);
-  for (let c = 0; c < channels; c++) await write(target(c), v, array(Float32Array.from(d.subarray(c * n, (c + 1) * n) as ArrayLike<number>), spatial, 'float32'));
+  for (let c = 0; c < channels; c++)
+    await write(target(c), v, array(Float32Array.from(d.subarray(c * n, (c + 1) * n) as ArrayLike<number>), spatial, 'float32'));
 }
 
 /** The CoLab settings of colab.json, in the paper's terms (t, m, tau) with units. @category interop */
-export function colabSettings(cfg: Pick<RunConfig, 'method' | 't' | 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery' | 'lr' | 'momentum' | 'iterations' | 'patch' | 'batchSize' | 'deepSupervision' | 'roiShare'>, spacing: readonly number[]): Record<string, unknown> {
+export function colabSettings(
+  cfg: Pick<
+    RunConfig,
+    | 'method'
+    | 't'
+    | 'margin'
+    | 'temperature'
+    | 'generatorLr'
+    | 'generatorEvery'
+    | 'lr'
+    | 'momentum'
+    | 'iterations'
+    | 'patch'
+    | 'batchSize'
+    | 'deepSupervision'
+    | 'roiShare'
+  >,
+  spacing: readonly number[],
+): Record<string, unknown> {
   const s = Math.min(spacing[1] ?? 1, spacing[2] ?? 1);
   const vox = (mm: number): number => Math.round((mm / s) * 100) / 100;
   return {
     method: cfg.method,
     context_classes_t: cfg.t,
-    soft_dilated_mask: { margin_mm: cfg.margin, temperature_mm: cfg.temperature, margin_voxels: vox(cfg.margin), temperature_voxels: vox(cfg.temperature), in_plane_spacing_mm: s, equation: 'M = 1 where d <= m, exp(-(d - m) / tau) beyond (Eq. 8)' },
+    soft_dilated_mask: {
+      margin_mm: cfg.margin,
+      temperature_mm: cfg.temperature,
+      margin_voxels: vox(cfg.margin),
+      temperature_voxels: vox(cfg.temperature),
+      in_plane_spacing_mm: s,
+      equation: 'M = 1 where d <= m, exp(-(d - m) / tau) beyond (Eq. 8)',
+    },
     task_generator: { optimizer: 'Adam', lr: cfg.generatorLr, update_every_iterations: cfg.generatorEvery, meta_gradient: 'exact (forward-over-reverse)' },
-    segmentation: { optimizer: 'SGD', nesterov: true, lr: cfg.lr, momentum: cfg.momentum, lr_schedule: 'poly, exponent 0.9', loss: 'cross-entropy + soft Dice', deep_supervision: cfg.deepSupervision === true },
+    segmentation: {
+      optimizer: 'SGD',
+      nesterov: true,
+      lr: cfg.lr,
+      momentum: cfg.momentum,
+      lr_schedule: 'poly, exponent 0.9',
+      loss: 'cross-entropy + soft Dice',
+      deep_supervision: cfg.deepSupervision === true,
+    },
     iterations: cfg.iterations,
     patch_size: cfg.patch,
     batch_size: cfg.batchSize,
@@ -94,10 +124,18 @@ export async function exportDataset(o: ExportDatasetOptions, io: Io): Promise<{ 
   const name = (o.name ?? ds.name).replace(/[^A-Za-z0-9_]/g, '') || 'colabts';
   const dir = join(o.out, `Dataset${String(o.id).padStart(3, '0')}_${name}`);
   const ending = endingOf(ds.training[0]?.label ?? '.nii.gz') || '.nii.gz';
-  const issues = ds.training.filter((c) => endingOf(c.label) !== ending).map((c) => `case ${c.id}: ${c.label} is not ${ending} like the others (fix: store every label map as ${ending})`);
+  const issues = ds.training
+    .filter((c) => endingOf(c.label) !== ending)
+    .map((c) => `case ${c.id}: ${c.label} is not ${ending} like the others (fix: store every label map as ${ending})`);
   if (issues.length > 0) throw new CliError('data', issues);
   if (existsSync(join(dir, 'dataset.json'))) throw new CliError('usage', [`--out ${o.out}: ${dir} already holds a dataset (fix: pass another --out or --id)`]);
-  for (const sub of ['imagesTr', 'labelsTr', ...(ds.test.length > 0 ? ['imagesTs'] : []), ...(ds.training.some((c) => c.context !== undefined) ? ['contextTr'] : [])]) prepareOutDir(join(dir, sub), '--out');
+  for (const sub of [
+    'imagesTr',
+    'labelsTr',
+    ...(ds.test.length > 0 ? ['imagesTs'] : []),
+    ...(ds.training.some((c) => c.context !== undefined) ? ['contextTr'] : []),
+  ])
+    prepareOutDir(join(dir, sub), '--out');
   for (const c of ds.training) {
     await writeChannels(c.images, c.channels, join(dir, 'imagesTr'), c.id, ending);
     copyFileSync(c.label, join(dir, 'labelsTr', `${c.id}${ending}`));
@@ -122,13 +160,26 @@ export async function exportDataset(o: ExportDatasetOptions, io: Io): Promise<{ 
       : (() => {
           const g = defaultMargin(first.shape, first.spacing as [number, number, number]);
           const sch = defaultGeneratorSchedule(o.iterations);
-          return { method: 'colab' as const, t: o.t, margin: g.margin, temperature: g.temperature, generatorLr: sch.generatorLr, generatorEvery: sch.generatorEvery, lr: 0.01, momentum: 0.99, iterations: o.iterations, patch: [Math.min(first.shape[0], 16), 64, 64] as [number, number, number], batchSize: 4, deepSupervision: false, roiShare: 0.5 };
+          return {
+            method: 'colab' as const,
+            t: o.t,
+            margin: g.margin,
+            temperature: g.temperature,
+            generatorLr: sch.generatorLr,
+            generatorEvery: sch.generatorEvery,
+            ...defaultSgdSchedule(o.iterations),
+            iterations: o.iterations,
+            patch: [Math.min(first.shape[0], 16), 64, 64] as [number, number, number],
+            batchSize: 4,
+            deepSupervision: false,
+            roiShare: 0.5,
+          };
         })();
   const colab = {
     dataset: `Dataset${String(o.id).padStart(3, '0')}_${name}`,
     ...colabSettings(cfg, first.spacing),
     nnunet_commands: [`nnUNetv2_plan_and_preprocess -d ${o.id} --verify_dataset_integrity`, `nnUNetv2_train ${o.id} 3d_fullres 0`],
-    note: 'The CoLab settings in the paper\'s terms (t, m, tau). nnUNetv2_train trains the baseline; CoLab needs a trainer that implements Algorithm 1 with these settings. Bring its weights back with colab_unet.py from-nnunet and colab-ts import (docs/scale.md).',
+    note: "The CoLab settings in the paper's terms (t, m, tau). nnUNetv2_train trains the baseline; CoLab needs a trainer that implements Algorithm 1 with these settings. Bring its weights back with colab_unet.py from-nnunet and colab-ts import (docs/scale.md).",
   };
   writeAtomicSync(join(dir, 'colab.json'), `${JSON.stringify(colab, null, 2)}\n`);
   io.stdout(`wrote ${dir}: ${ds.training.length} training and ${ds.test.length} test case(s), dataset.json and colab.json\n`);

@@ -29,11 +29,19 @@ export function nonFiniteCount(tree: unknown): number {
  * @example assertFinite({ step: 4, loss: NaN, state, lr: 1e6, kept: 'latest.ckpt holds step 3' })
  * @category training
  */
-export function assertFinite(o: { readonly step: number; readonly loss: number; readonly state: unknown; readonly lr: number; readonly kept: () => string }): void {
+export function assertFinite(o: {
+  readonly step: number;
+  readonly loss: number;
+  readonly state: unknown;
+  readonly lr: number;
+  readonly kept: () => string;
+}): void {
   const lossOk = Number.isFinite(o.loss);
   const bad = lossOk ? nonFiniteCount(o.state) : 0;
   if (lossOk && bad === 0) return;
   const what = lossOk ? `${bad} value(s) of the parameters or optimizer state became NaN or infinite` : `the loss became ${o.loss}`;
   const lower = Math.min(o.lr / 10, 0.01);
-  throw new CliError('runtime', [`train: ${what} at step ${o.step}; training stopped (fix: lower the learning rate, e.g. --lr ${+lower.toPrecision(2)}, in a new --out; ${o.kept()})`]);
+  throw new CliError('runtime', [
+    `train: ${what} at step ${o.step}; training stopped (fix: lower the learning rate, e.g. --lr ${+lower.toPrecision(2)}, in a new --out; ${o.kept()})`,
+  ]);
 }

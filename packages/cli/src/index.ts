@@ -2,32 +2,68 @@
  * @colab-ts/cli: the `colab-ts` command (demo, train, predict, evaluate) as
  * functions that tests and scripts call in-process, plus its PNG encoder,
  * rasterised figures, checkpoints and argument decoding.
- * @module
+ * @module @colab-ts/cli
  */
-export type { ArgIssue, ArgValues, CommandSpec, FlagKind, FlagSpec } from './args.js';
-export { closest, decodeArgs, helpText, inRange, rangeText, showArgIssue } from './args.js';
+export type { ArgIssue, ArgValues, ArgsOf, CommandSpec, FlagKind, FlagSpec, FlagValue, OptionName } from './args.js';
+export { closest, decodeArgs, flagKey, helpText, inRange, rangeText, showArgIssue, without } from './args.js';
 export type { Io, Progress } from './io.js';
 export { CliError, EXIT, memoryIo, processIo, progress } from './io.js';
 export type { Raster, Rgb } from './png.js';
 export { PNG_SIGNATURE, crc32, encodePng, fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-export { CheckpointError, TREE_KEY, decodeCheckpoint, encodeCheckpoint, encodeLegacyCheckpoint, loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+export {
+  CheckpointError,
+  TREE_KEY,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  encodeLegacyCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeAtomicSync,
+} from './checkpoint.js';
 export type { Safetensors, UNetTree } from './safetensors.js';
-export { SAFETENSORS_DTYPE, SafetensorsError, decodeSafetensors, encodeSafetensors, isAliasKey, isUNetTree, looksLikeSafetensors, unetFromStateDict, unetStateDict } from './safetensors.js';
+export {
+  SAFETENSORS_DTYPE,
+  SafetensorsError,
+  decodeSafetensors,
+  encodeSafetensors,
+  isAliasKey,
+  isUNetTree,
+  looksLikeSafetensors,
+  unetFromStateDict,
+  unetStateDict,
+} from './safetensors.js';
 export { assertFinite, nonFiniteCount } from './finite.js';
 export { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 export { configDifferences } from './configDiff.js';
-export type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
-export { METHODS, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
+export type { ColabRunSettings, Hyperparameters, Method, Normalization, RunConfig } from './model.js';
+export { COLAB_RUN_SETTINGS, METHODS, colabStepSettings, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { PredictRule } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
-export { contextAgreement, defaultGeneratorSchedule, defaultMargin, loadRun, resolveConfig, train, validate } from './train.js';
+export { contextAgreement, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, resolveConfig, train, validate } from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
-export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './figures.js';
-export { logitFigure, overlayFigure, progressFigure, scatterSvg } from './figures.js';
+export { logitFigure, overlayFigure, progressFigure } from './figures.js';
+export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './svg.js';
+export { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, hex, logitSvg, lossWindow, niceTicks, overlaySvg, progressSvg, scatterSvg } from './svg.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
-export { COMMANDS, EXIT_INTERRUPTED, demoSpec, evaluateSpec, experimentSpec, exportDatasetSpec, exportSpec, importSpec, mainHelp, phantomsSpec, predictSpec, run, trainSpec, unexpectedErrors } from './main.js';
+export {
+  COMMANDS,
+  EXIT_INTERRUPTED,
+  VERSION,
+  demoSpec,
+  evaluateSpec,
+  experimentSpec,
+  exportDatasetSpec,
+  exportSpec,
+  importSpec,
+  mainHelp,
+  phantomsSpec,
+  predictSpec,
+  run,
+  trainSpec,
+  unexpectedErrors,
+} from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
 export { armName, experiment, experimentTable, parseArms } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';

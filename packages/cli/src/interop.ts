@@ -21,7 +21,7 @@ import { CliError } from './io.js';
 import type { Method, Normalization, RunConfig } from './model.js';
 import { METHODS, segOutputs } from './model.js';
 import { prepareOutDir } from './osErrors.js';
-import type { UNetTree } from './safetensors.js';
+import type { Safetensors, UNetTree } from './safetensors.js';
 import { SafetensorsError, decodeSafetensors, encodeSafetensors, isUNetTree, unetFromStateDict, unetStateDict } from './safetensors.js';
 import type { Checkpoint } from './train.js';
 import { dataPathFromRun, loadRun } from './train.js';
@@ -107,7 +107,8 @@ export interface ExportOptions {
 export function exportRun(o: ExportOptions, io: Io): { readonly weights: string; readonly architecture: string } {
   const { cfg, ck } = loadRun(o.run, o.checkpoint);
   const theta = ck.state.theta;
-  if (!isUNetTree(theta)) throw new CliError('data', [`--run ${o.run}: the checkpoint holds no U-Net parameters (fix: point --run at a folder written by colab-ts train)`]);
+  if (!isUNetTree(theta))
+    throw new CliError('data', [`--run ${o.run}: the checkpoint holds no U-Net parameters (fix: point --run at a folder written by colab-ts train)`]);
   const arch: ArchitectureFile = {
     format: 'colab-ts-unet/1',
     network_class_name: 'dynamic_network_architectures.architectures.unet.PlainConvUNet',
@@ -117,7 +118,15 @@ export function exportRun(o: ExportOptions, io: Io): { readonly weights: string;
     num_classes: (theta.head ?? theta.heads![0]!).w.shape[0]!,
     deep_supervision: theta.heads !== undefined,
     patch_size: [...cfg.patch],
-    colab_ts: { method: cfg.method, t: cfg.t, classes: cfg.classes, labels: cfg.labels, normalization: cfg.normalization, spacing: [...cfg.spacing], step: ck.step },
+    colab_ts: {
+      method: cfg.method,
+      t: cfg.t,
+      classes: cfg.classes,
+      labels: cfg.labels,
+      normalization: cfg.normalization,
+      spacing: [...cfg.spacing],
+      step: ck.step,
+    },
   };
   prepareOutDir(o.out, '--out');
   const weights = join(o.out, 'model.safetensors');
@@ -134,7 +143,7 @@ export interface ImportOptions {
   readonly architecture: string;
   readonly out: string;
   /** Sliding-window patch; default the architecture's `patch_size`. */
-  readonly patch?: Triple | undefined;
+  readonly patch?: Readonly<Triple> | undefined;
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -146,7 +155,8 @@ function normalizationIssue(n: unknown): string | undefined {
   if (!isObj(n) || (n.kind !== 'zscore' && n.kind !== 'ct')) return `${JSON.stringify(n)} has no kind "zscore" or "ct"`;
   if (n.kind === 'ct') {
     const st = n.stats;
-    if (!isObj(st) || !['mean', 'std', 'lower', 'upper'].every((k) => typeof st[k] === 'number' && Number.isFinite(st[k]))) return 'of kind "ct" needs finite stats mean, std, lower and upper';
+    if (!isObj(st) || !['mean', 'std', 'lower', 'upper'].every((k) => typeof st[k] === 'number' && Number.isFinite(st[k])))
+      return 'of kind "ct" needs finite stats mean, std, lower and upper';
     if (!((st.std as number) > 0) || !((st.lower as number) <= (st.upper as number))) return 'of kind "ct" needs std > 0 and lower <= upper';
   }
   return undefined;
@@ -160,7 +170,10 @@ function normalizationIssue(n: unknown): string | undefined {
 export function importRun(o: ImportOptions, io: Io): { readonly runDir: string } {
   const fixArch = 'pass the architecture.json that colab-ts export writes, or one with nnU-Net arch_kwargs, num_classes and patch_size';
   if (!existsSync(o.architecture)) throw new CliError('usage', [`--architecture ${o.architecture}: no such file (fix: ${fixArch})`]);
-  if (!existsSync(o.weights)) throw new CliError('usage', [`--weights ${o.weights}: no such file (fix: pass a .safetensors file, e.g. written by safetensors.torch.save_file(model.state_dict(), PATH))`]);
+  if (!existsSync(o.weights))
+    throw new CliError('usage', [
+      `--weights ${o.weights}: no such file (fix: pass a .safetensors file, e.g. written by safetensors.torch.save_file(model.state_dict(), PATH))`,
+    ]);
   let a: unknown;
   try {
     a = JSON.parse(readFileSync(o.architecture, 'utf8'));
@@ -173,11 +186,14 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
   const ak = isObj(a.arch_kwargs) ? a.arch_kwargs : undefined;
   const ct = isObj(a.colab_ts) ? a.colab_ts : {};
   const deep = a.deep_supervision === true || ak?.deep_supervision === true;
-  let st;
+  let st: Safetensors;
   try {
     st = decodeSafetensors(readFileSync(o.weights), o.weights);
   } catch (e) {
-    if (e instanceof SafetensorsError) throw new CliError('data', [`${e.message} (fix: write the weights with safetensors.torch.save_file({k: v.float().contiguous() for k, v in model.state_dict().items()}, PATH))`]);
+    if (e instanceof SafetensorsError)
+      throw new CliError('data', [
+        `${e.message} (fix: write the weights with safetensors.torch.save_file({k: v.float().contiguous() for k, v in model.state_dict().items()}, PATH))`,
+      ]);
     throw e;
   }
   let params: UNetTree;
@@ -185,13 +201,25 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
   try {
     ({ params, unused } = unetFromStateDict(st.tensors, { deepSupervision: deep, source: o.weights }));
   } catch (e) {
-    if (e instanceof SafetensorsError) throw new CliError('data', [`--weights ${o.weights}: ${e.why} (fix: export the state_dict of a dynamic_network_architectures PlainConvUNet, or of examples/pytorch/colab_unet.py's ColabUNet)`]);
+    if (e instanceof SafetensorsError)
+      throw new CliError('data', [
+        `--weights ${o.weights}: ${e.why} (fix: export the state_dict of a dynamic_network_architectures PlainConvUNet, or of examples/pytorch/colab_unet.py's ColabUNet)`,
+      ]);
     throw e;
   }
   const notF32 = unetStateDict(params).filter(([, x]) => x.dtype !== 'float32');
-  if (notF32.length > 0) issues.push(`--weights ${o.weights}: ${notF32.length} tensor(s) are not float32 (${notF32.slice(0, 3).map(([k, x]) => `${k}: ${x.dtype}`).join(', ')}${notF32.length > 3 ? ', ...' : ''}); colab-ts runs float32 (fix: save {k: v.float() for k, v in model.state_dict().items()})`);
+  if (notF32.length > 0)
+    issues.push(
+      `--weights ${o.weights}: ${notF32.length} tensor(s) are not float32 (${notF32
+        .slice(0, 3)
+        .map(([k, x]) => `${k}: ${x.dtype}`)
+        .join(', ')}${notF32.length > 3 ? ', ...' : ''}); colab-ts runs float32 (fix: save {k: v.float() for k, v in model.state_dict().items()})`,
+    );
   const extra = unused.filter((k) => !k.startsWith('decoder.seg_layers.'));
-  if (extra.length > 0) issues.push(`--weights ${o.weights}: ${extra.length} key(s) that a PlainConvUNet does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (fix: save only the network's state_dict)`);
+  if (extra.length > 0)
+    issues.push(
+      `--weights ${o.weights}: ${extra.length} key(s) that a PlainConvUNet does not have: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (fix: save only the network's state_dict)`,
+    );
   // The architecture file must describe these weights: each difference is listed.
   const got = archKwargsOf(params);
   if (ak !== undefined) {
@@ -199,37 +227,66 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
       const want = ak[k];
       // 2D nnU-Net configurations list 2 sizes per stage; colab-ts's weights have a depth axis of 1.
       const norm = (v: unknown): string => JSON.stringify(Array.isArray(v) ? v.map((x) => (Array.isArray(x) && x.length === 2 ? [1, ...x] : x)) : v);
-      if (want !== undefined && norm(want) !== norm(got[k])) issues.push(`--architecture: arch_kwargs.${k} is ${JSON.stringify(want)}, the weights have ${JSON.stringify(got[k])} (fix: pass the architecture these weights were trained with)`);
+      if (want !== undefined && norm(want) !== norm(got[k]))
+        issues.push(
+          `--architecture: arch_kwargs.${k} is ${JSON.stringify(want)}, the weights have ${JSON.stringify(got[k])} (fix: pass the architecture these weights were trained with)`,
+        );
     }
     const nonlin = isObj(ak.nonlin_kwargs) ? ak.nonlin_kwargs.negative_slope : undefined;
-    if (nonlin !== undefined && nonlin !== 0.01) issues.push(`--architecture: nonlin_kwargs.negative_slope ${String(nonlin)}: colab-ts's U-Net uses LeakyReLU(0.01) (fix: train with nnU-Net's default nonlinearity)`);
-    if (typeof ak.norm_op === 'string' && !/InstanceNorm/.test(ak.norm_op)) issues.push(`--architecture: norm_op ${ak.norm_op}: colab-ts's U-Net uses instance norm (fix: train with nnU-Net's default InstanceNorm)`);
+    if (nonlin !== undefined && nonlin !== 0.01)
+      issues.push(
+        `--architecture: nonlin_kwargs.negative_slope ${String(nonlin)}: colab-ts's U-Net uses LeakyReLU(0.01) (fix: train with nnU-Net's default nonlinearity)`,
+      );
+    if (typeof ak.norm_op === 'string' && !/InstanceNorm/.test(ak.norm_op))
+      issues.push(`--architecture: norm_op ${ak.norm_op}: colab-ts's U-Net uses instance norm (fix: train with nnU-Net's default InstanceNorm)`);
   }
   const outputs = (params.head ?? params.heads![0]!).w.shape[0]!;
   const inChannels = params.encoder[0]!.convs[0]!.conv.w.shape[1]!;
-  if (a.num_classes !== undefined && a.num_classes !== outputs) issues.push(`--architecture: num_classes ${JSON.stringify(a.num_classes)}, the weights have ${outputs} outputs (fix: pass the architecture these weights were trained with)`);
+  if (a.num_classes !== undefined && a.num_classes !== outputs)
+    issues.push(
+      `--architecture: num_classes ${JSON.stringify(a.num_classes)}, the weights have ${outputs} outputs (fix: pass the architecture these weights were trained with)`,
+    );
   const patchRaw = o.patch ?? ct.patch ?? a.patch_size;
-  const patch = isTriple(patchRaw) ? patchRaw : Array.isArray(patchRaw) && patchRaw.length === 2 && isTriple([1, ...patchRaw]) ? ([1, ...patchRaw] as Triple) : undefined;
+  const patch = isTriple(patchRaw)
+    ? patchRaw
+    : Array.isArray(patchRaw) && patchRaw.length === 2 && isTriple([1, ...patchRaw])
+      ? ([1, ...patchRaw] as Triple)
+      : undefined;
   if (patch === undefined) issues.push(`--architecture: no patch_size (fix: add "patch_size": [D, H, W] from nnU-Net's plans, or pass --patch D,H,W)`);
   const method = (METHODS as readonly unknown[]).includes(ct.method) ? (ct.method as Method) : 'baseline';
   const labels = isObj(ct.labels) ? (ct.labels as Record<string, number>) : isObj(a.labels) ? (a.labels as Record<string, number>) : undefined;
   const classes = typeof ct.classes === 'number' ? ct.classes : labels !== undefined ? Math.max(...Object.values(labels)) + 1 : outputs;
   const t = typeof ct.t === 'number' ? ct.t : method === 'baseline' ? 2 : outputs - classes + 1;
-  if (!(Number.isInteger(classes) && classes >= 2)) issues.push(`--architecture: ${JSON.stringify(ct.classes ?? labels)} gives ${classes} classes; need an integer >= 2 with the background (fix: give "labels": {"background": 0, "roi": 1} or colab_ts.classes)`);
-  if (!(Number.isInteger(t) && t >= 1)) issues.push(`--architecture: colab_ts.t ${JSON.stringify(ct.t)} must be an integer >= 1 (fix: give the number of context classes the model was trained with)`);
+  if (!(Number.isInteger(classes) && classes >= 2))
+    issues.push(
+      `--architecture: ${JSON.stringify(ct.classes ?? labels)} gives ${classes} classes; need an integer >= 2 with the background (fix: give "labels": {"background": 0, "roi": 1} or colab_ts.classes)`,
+    );
+  if (!(Number.isInteger(t) && t >= 1))
+    issues.push(
+      `--architecture: colab_ts.t ${JSON.stringify(ct.t)} must be an integer >= 1 (fix: give the number of context classes the model was trained with)`,
+    );
   const normIssue = normalizationIssue(ct.normalization);
-  if (normIssue !== undefined) issues.push(`--architecture: colab_ts.normalization ${normIssue} (fix: {"kind": "zscore"} or {"kind": "ct", "stats": {"mean": M, "std": S, "lower": P0_5, "upper": P99_5}})`);
-  if (segOutputs({ method, t, classes }) !== outputs) issues.push(`--architecture: ${method} with ${classes} classes and t = ${t} has ${segOutputs({ method, t, classes })} outputs, the weights have ${outputs} (fix: correct colab_ts.classes / colab_ts.t, or the labels)`);
+  if (normIssue !== undefined)
+    issues.push(
+      `--architecture: colab_ts.normalization ${normIssue} (fix: {"kind": "zscore"} or {"kind": "ct", "stats": {"mean": M, "std": S, "lower": P0_5, "upper": P99_5}})`,
+    );
+  if (segOutputs({ method, t, classes }) !== outputs)
+    issues.push(
+      `--architecture: ${method} with ${classes} classes and t = ${t} has ${segOutputs({ method, t, classes })} outputs, the weights have ${outputs} (fix: correct colab_ts.classes / colab_ts.t, or the labels)`,
+    );
   if (issues.length === 0) {
     // Building the graph checks every shape (nothing is computed).
     try {
       unetApply(params as unknown as UNetParams<NDArray>, tensor(zeros([1, inChannels, ...patch!])));
     } catch (e) {
-      issues.push(`--weights ${o.weights}: the weights do not form a U-Net for patch [${patch!.join(', ')}]: ${e instanceof Error ? e.message : String(e)} (fix: pass a patch that is a multiple of the total stride, and weights of one PlainConvUNet)`);
+      issues.push(
+        `--weights ${o.weights}: the weights do not form a U-Net for patch [${patch!.join(', ')}]: ${e instanceof Error ? e.message : String(e)} (fix: pass a patch that is a multiple of the total stride, and weights of one PlainConvUNet)`,
+      );
     }
   }
   if (issues.length > 0) throw new CliError('data', issues);
-  if (['best.ckpt', 'latest.ckpt'].some((f) => existsSync(join(o.out, f)))) throw new CliError('usage', [`--out ${o.out} already holds a run (fix: choose another --out)`]);
+  if (['best.ckpt', 'latest.ckpt'].some((f) => existsSync(join(o.out, f))))
+    throw new CliError('usage', [`--out ${o.out} already holds a run (fix: choose another --out)`]);
   prepareOutDir(o.out, '--out');
   const normalization: Normalization = isObj(ct.normalization) ? (ct.normalization as unknown as Normalization) : { kind: 'zscore' };
   const spacing = (isTriple(ct.spacing) || (Array.isArray(ct.spacing) && ct.spacing.length === 3) ? ct.spacing : [1, 1, 1]) as Triple;
@@ -264,10 +321,25 @@ export function importRun(o: ImportOptions, io: Io): { readonly runDir: string }
     imported: { weights: dataPathFromRun(o.out, o.weights), architecture: dataPathFromRun(o.out, o.architecture) },
   };
   const step = typeof ct.step === 'number' ? ct.step : 0;
-  const ck: Checkpoint = { version: 1, method, step, key: [0, 0], state: segmentationInit(params), bestDice: Number.NaN, bestStep: step, valDice: [], config: cfg };
+  const ck: Checkpoint = {
+    version: 1,
+    method,
+    step,
+    key: [0, 0],
+    state: segmentationInit(params),
+    bestDice: Number.NaN,
+    bestStep: step,
+    valDice: [],
+    config: cfg,
+  };
   writeAtomicSync(join(o.out, 'config.json'), `${JSON.stringify(cfg, null, 2)}\n`);
   saveCheckpoint(join(o.out, 'best.ckpt'), ck);
-  if (normalization.kind === 'zscore' && !isObj(ct.normalization)) io.stderr(`colab-ts import: warning: ${basename(o.architecture)} has no colab_ts.normalization; predict z-scores each image (fix: add "colab_ts": {"normalization": {"kind": "ct", "stats": {"mean", "std", "lower", "upper"}}} for CT models trained with nnU-Net's CTNormalization)\n`);
-  io.stdout(`imported ${unetStateDict(params).length} tensors (${got.n_stages} stages, ${outputs} outputs, patch ${patch!.join('x')}) into ${join(o.out, 'best.ckpt')}; predict with colab-ts predict --run ${o.out}\n`);
+  if (normalization.kind === 'zscore' && !isObj(ct.normalization))
+    io.stderr(
+      `colab-ts import: warning: ${basename(o.architecture)} has no colab_ts.normalization; predict z-scores each image (fix: add "colab_ts": {"normalization": {"kind": "ct", "stats": {"mean", "std", "lower", "upper"}}} for CT models trained with nnU-Net's CTNormalization)\n`,
+    );
+  io.stdout(
+    `imported ${unetStateDict(params).length} tensors (${got.n_stages} stages, ${outputs} outputs, patch ${patch!.join('x')}) into ${join(o.out, 'best.ckpt')}; predict with colab-ts predict --run ${o.out}\n`,
+  );
   return { runDir: o.out };
 }

@@ -23,7 +23,17 @@ export const processIo = (): Io => ({
 export function memoryIo(): Io & { readonly out: () => string; readonly err: () => string } {
   let out = '';
   let err = '';
-  return { stdout: (s) => void (out += s), stderr: (s) => void (err += s), isTTY: false, out: () => out, err: () => err };
+  return {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+    isTTY: false,
+    out: () => out,
+    err: () => err,
+  };
 }
 
 /** Exit codes scripts can rely on. @category io */

@@ -4,14 +4,15 @@
  * (0 success, 1 runtime failure, 2 usage or data error, 130 interrupted).
  * @module
  */
-import { availableBackends, useBackend } from '@colab-ts/kernels';
+import type { AnyBackend } from '@colab-ts/kernels';
+import { availableBackends, loadBackend } from '@colab-ts/kernels';
 import * as E from 'fp-ts/lib/Either.js';
-import type { ArgValues, CommandSpec } from './args.js';
-import { closest, decodeArgs, helpText, showArgIssue } from './args.js';
+import pkg from '../package.json' with { type: 'json' };
+import type { ArgIssue, ArgsOf, CommandSpec, FlagSpec } from './args.js';
+import { closest, decodeArgs, helpText, showArgIssue, without } from './args.js';
 import { demo } from './demo.js';
 import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
-import type { Method, PredictRule } from './model.js';
 import { METHODS } from './model.js';
 import { osError } from './osErrors.js';
 import { evaluate, predict } from './predictCmd.js';
@@ -21,65 +22,145 @@ import { exportRun, importRun } from './interop.js';
 import { exportDataset } from './exportDataset.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
+import { colabDefaults } from '@colab-ts/colab';
 
-const backendFlag = { name: 'backend', kind: 'enum', values: availableBackends, help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)' } as const;
+const backendFlag = {
+  name: 'backend',
+  kind: 'enum',
+  values: availableBackends,
+  help: 'Kernel backend (default: the registry default, or COLAB_TS_BACKEND)',
+} as const;
+
+/**
+ * Flags that several commands share, written once; a command that
+ * needs another default or help spreads one and overrides it
+ * (`{ ...FLAG.iterations, default: 2000 }`). The paper's values come from `colabDefaults`.
+ */
+const FLAG = {
+  data: { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+  checkpoint: { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+  t: { name: 't', kind: 'int', min: 1, default: colabDefaults.contextClasses, help: 'Context classes t (anatomy: from the context maps)' },
+  iterations: { name: 'iterations', kind: 'int', min: 1, default: colabDefaults.totalIterations, help: 'Training iterations' },
+  batchSize: { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+  seed: { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
+  lr: {
+    name: 'lr',
+    kind: 'number',
+    min: 0,
+    exclusiveMin: true,
+    help: "SGD learning rate, poly decay (default: 0.05 below 20,000 iterations, else nnU-Net's 0.01)",
+  },
+  momentum: {
+    name: 'momentum',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    exclusiveMax: true,
+    help: "Nesterov momentum (default: 0.9 below 20,000 iterations, else nnU-Net's 0.99)",
+  },
+  generatorLr: {
+    name: 'generator-lr',
+    kind: 'number',
+    min: 0,
+    help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)',
+  },
+  generatorEvery: { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
+  features: { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+} as const satisfies Record<string, FlagSpec>;
 
 /** `colab-ts train`. @category commands */
-export const trainSpec: CommandSpec = {
+export const trainSpec = {
   name: 'train',
   summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
-  description: 'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl and progress.png. Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
+  description:
+    'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
     { name: 'method', kind: 'enum', values: METHODS, default: 'colab', help: 'What the background is split with' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (anatomy: from the context maps)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Training iterations' },
-    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
+    FLAG.t,
+    FLAG.iterations,
+    FLAG.batchSize,
     { name: 'patch', kind: 'triple', min: 1, help: 'Patch D,H,W (default: the image up to 16,64,64)' },
-    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed of every random draw' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.01, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.99, help: 'Nesterov momentum (nnU-Net: 0.99; 0.9 for short runs)' },
-    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: 3e-4 * sqrt(40000 / generator updates), at most 1e-2)' },
-    { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
-    { name: 'margin', kind: 'number', min: 0, help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)" },
-    { name: 'temperature', kind: 'number', min: 0, exclusiveMin: true, help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)" },
-    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+    FLAG.seed,
+    FLAG.lr,
+    FLAG.momentum,
+    FLAG.generatorLr,
+    FLAG.generatorEvery,
+    {
+      name: 'margin',
+      kind: 'number',
+      min: 0,
+      help: "Margin m of the soft dilated mask, in mm (default: the paper's 30 voxels at 256 px in-plane, scaled to the image)",
+    },
+    {
+      name: 'temperature',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      help: "Temperature tau of the soft dilated mask, in mm (default: the paper's 20 voxels at 256 px, scaled likewise)",
+    },
+    FLAG.features,
     { name: 'stages', kind: 'int', min: 2, default: 3, help: 'U-Net resolution stages' },
     { name: 'roi-share', kind: 'number', min: 0, max: 1, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
-    { name: 'background', kind: 'enum', values: ['uniform', 'body'], default: 'uniform', help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)' },
-    { name: 'deep-supervision', kind: 'bool', default: false, help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)" },
+    {
+      name: 'background',
+      kind: 'enum',
+      values: ['uniform', 'body'],
+      default: 'uniform',
+      help: 'Where the patches not forced onto the ROI come from: anywhere, or centred on the body (bodyMask)',
+    },
+    {
+      name: 'deep-supervision',
+      kind: 'bool',
+      default: false,
+      help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)",
+    },
     { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
     { name: 'val-fraction', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.2, help: 'Share of the training cases held out for validation' },
     { name: 'resume', kind: 'bool', default: false, help: 'Continue the run in --out from latest.ckpt' },
     backendFlag,
   ],
   examples: ['colab-ts train --data Task03_Liver --method colab --t 2 --out runs/colab', 'colab-ts train --data Task03_Liver --out runs/colab --resume'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts predict`. @category commands */
-export const predictSpec: CommandSpec = {
+export const predictSpec = {
   name: 'predict',
   summary: 'write NIfTI label maps for a folder of images with a trained run',
-  description: 'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
+  description:
+    'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
   flags: [
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train' },
     { name: 'input', kind: 'string', required: true, meta: 'DIR', help: 'Folder of .nii/.nii.gz images' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
-    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+    FLAG.checkpoint,
     { name: 'mirror', kind: 'bool', default: false, help: 'Mirroring test-time augmentation' },
-    { name: 'rule', kind: 'enum', values: ['argmax', 'roi-vs-summed-background'], default: 'argmax', help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes" },
+    {
+      name: 'rule',
+      kind: 'enum',
+      values: ['argmax', 'roi-vs-summed-background'],
+      default: 'argmax',
+      help: "How the c - 1 + t outputs become labels: argmax over all (the authors'), or ROI against the summed background sub-classes",
+    },
+    {
+      name: 'largest-component',
+      kind: 'bool',
+      default: false,
+      help: 'Keep only the largest connected ROI component (the post-processing baseline of Section V-B4)',
+    },
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts evaluate`. @category commands */
-export const evaluateSpec: CommandSpec = {
+export const evaluateSpec = {
   name: 'evaluate',
   summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
-  description: "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
+  description:
+    "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
   flags: [
     { name: 'pred', kind: 'string', required: true, meta: 'DIR', help: 'Folder of predicted label maps' },
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
@@ -87,56 +168,76 @@ export const evaluateSpec: CommandSpec = {
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts demo`. @category commands */
-export const demoSpec: CommandSpec = {
+export const demoSpec = {
   name: 'demo',
   summary: 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end',
-  description: 'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
+  description:
+    'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
   flags: [
     { name: 'out', kind: 'string', default: 'colab-ts-demo', meta: 'DIR', help: 'Report folder' },
     { name: 'cases', kind: 'int', min: 2, default: 20, help: 'Training phantoms (a fifth validate)' },
     { name: 'test-cases', kind: 'int', min: 1, default: 20, help: 'Held-out test phantoms' },
     { name: 'size', kind: 'triple', min: 1, default: [1, 64, 64], help: 'Phantom size D,H,W (D = 1: 2D)' },
-    { name: 'iterations', kind: 'int', min: 1, default: 2000, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
+    { ...FLAG.iterations, default: 2000, help: 'Training iterations per method (context labels pay off once training converges; see docs/results.md)' },
     { name: 'patch', kind: 'triple', min: 1, help: 'Training patch D,H,W (default: up to 8,32,32); inference slides it over the image' },
-    { name: 'batch-size', kind: 'int', min: 1, default: 4, help: 'Patches per iteration' },
-    { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'CoLab context classes' },
-    { name: 'lr', kind: 'number', min: 0, exclusiveMin: true, default: 0.05, help: 'SGD learning rate (poly decay)' },
-    { name: 'momentum', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.9, help: 'Nesterov momentum (0.9 suits the short default budget)' },
-    { name: 'seed', kind: 'int', min: 0, default: 0, help: 'Seed' },
-    { name: 'generator-lr', kind: 'number', min: 0, help: 'Adam learning rate of the task generator (default: as train)' },
-    { name: 'generator-every', kind: 'int', min: 1, help: 'Update the generator every K iterations (default: as train)' },
+    FLAG.batchSize,
+    FLAG.features,
+    { ...FLAG.t, help: 'CoLab context classes' },
+    { ...FLAG.lr, help: 'SGD learning rate, poly decay (default: as train)' },
+    { ...FLAG.momentum, help: 'Nesterov momentum (default: as train)' },
+    FLAG.seed,
+    FLAG.generatorLr,
+    FLAG.generatorEvery,
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts experiment`. @category commands */
-export const experimentSpec: CommandSpec = {
+export const experimentSpec = {
   name: 'experiment',
   summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
-  description: 'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
+  description:
+    'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'test', kind: 'string', meta: 'DIR', help: 'Labelled dataset folder of test cases (default: hold out --test-fraction of --data)' },
-    { name: 'test-fraction', kind: 'number', min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, default: 0.3, help: 'Share of the cases held out for testing without --test (the last by id)' },
+    {
+      name: 'test-fraction',
+      kind: 'number',
+      min: 0,
+      exclusiveMin: true,
+      max: 1,
+      exclusiveMax: true,
+      default: 0.3,
+      help: 'Share of the cases held out for testing without --test (the last by id)',
+    },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Report folder (runs/, table.md, results.*, figures/)' },
-    { name: 'methods', kind: 'string', default: 'baseline,anatomy,kmeans,dilated,colab,colab3', help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)' },
+    {
+      name: 'methods',
+      kind: 'string',
+      default: 'baseline,anatomy,kmeans,dilated,colab,colab3',
+      help: 'Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2)',
+    },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
     { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
-    ...trainSpec.flags.filter((f) => !['data', 'out', 'method', 't', 'seed', 'resume'].includes(f.name)),
+    ...without(trainSpec.flags, ['data', 'out', 'method', 't', 'seed', 'resume']),
   ],
-  examples: ['colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000', 'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p'],
-};
+  examples: [
+    'colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000',
+    'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p',
+  ],
+} as const satisfies CommandSpec;
 
 /** `colab-ts phantoms`. @category commands */
-export const phantomsSpec: CommandSpec = {
+export const phantomsSpec = {
   name: 'phantoms',
   summary: 'write a synthetic abdominal-CT phantom cohort as a dataset folder',
-  description: 'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
+  description:
+    'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
   flags: [
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder to write' },
     { name: 'cases', kind: 'int', min: 1, default: 20, help: 'Number of cases' },
@@ -146,26 +247,28 @@ export const phantomsSpec: CommandSpec = {
     { name: 'prefix', kind: 'string', default: 'phantom', help: 'Case id prefix' },
   ],
   examples: ['colab-ts phantoms --out phantoms3d --size 32,64,64 --cases 24', 'colab-ts phantoms --out liver2 --roi liver+tumour'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts export`. @category commands */
-export const exportSpec: CommandSpec = {
+export const exportSpec = {
   name: 'export',
   summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
-  description: 'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
+  description:
+    'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
   flags: [
     { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
-    { name: 'checkpoint', kind: 'enum', values: ['best', 'latest'], default: 'best', help: 'Which checkpoint' },
+    FLAG.checkpoint,
   ],
   examples: ['colab-ts export --run runs/colab --out exported/colab'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts import`. @category commands */
-export const importSpec: CommandSpec = {
+export const importSpec = {
   name: 'import',
   summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
-  description: 'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
+  description:
+    'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
   flags: [
     { name: 'weights', kind: 'string', required: true, meta: 'FILE', help: 'safetensors file of the state_dict' },
     { name: 'architecture', kind: 'string', required: true, meta: 'FILE', help: 'architecture.json' },
@@ -173,27 +276,102 @@ export const importSpec: CommandSpec = {
     { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
   ],
   examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
-};
+} as const satisfies CommandSpec;
 
 /** `colab-ts export-dataset`. @category commands */
-export const exportDatasetSpec: CommandSpec = {
+export const exportDatasetSpec = {
   name: 'export-dataset',
   summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
-  description: "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
+  description:
+    "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
   flags: [
-    { name: 'data', kind: 'string', required: true, meta: 'DIR', help: 'Dataset folder (Medical Segmentation Decathlon or nnU-Net v2)' },
+    FLAG.data,
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'nnUNet_raw folder to write into' },
     { name: 'id', kind: 'int', min: 1, max: 999, default: 501, help: 'nnU-Net dataset id' },
     { name: 'name', kind: 'string', help: "Dataset name (default: dataset.json's)" },
     { name: 'run', kind: 'string', meta: 'DIR', help: 'Run folder whose config.json gives the CoLab settings' },
-    { name: 'iterations', kind: 'int', min: 1, default: 1000, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
-    { name: 't', kind: 'int', min: 1, default: 2, help: 'Context classes t (without --run)' },
+    { ...FLAG.iterations, help: 'Iteration budget the default generator schedule is resolved for (without --run)' },
+    { ...FLAG.t, help: 'Context classes t (without --run)' },
   ],
-  examples: ['colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501', 'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503'],
-};
+  examples: [
+    'colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501',
+    'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503',
+  ],
+} as const satisfies CommandSpec;
+
+/** The backend a command was asked to run on, loaded (without making it the process default); `undefined`: the registry's default. */
+const backendOf = (name: string | undefined): Promise<AnyBackend | undefined> => (name === undefined ? Promise.resolve(undefined) : loadBackend(name));
+
+/** A command: its spec, and what runs with the options its flags decode to (`ArgsOf<typeof spec>`, no hand copies). */
+interface Command {
+  readonly spec: CommandSpec;
+  readonly decode: (argv: readonly string[]) => E.Either<ReadonlyArray<ArgIssue>, (io: Io, signal?: AbortSignal) => Promise<number>>;
+}
+
+const command = <S extends CommandSpec>(spec: S, handle: (v: ArgsOf<S>, io: Io, signal?: AbortSignal) => Promise<number>): Command => ({
+  spec,
+  decode: (argv) => E.map((v: ArgsOf<S>) => (io: Io, signal?: AbortSignal) => handle(v, io, signal))(decodeArgs(spec, argv)),
+});
+
+const HANDLERS: readonly Command[] = [
+  command(demoSpec, async ({ backend, ...v }, io, signal) => {
+    await demo({ ...v, backend: await backendOf(backend) }, io, signal);
+    return EXIT.ok;
+  }),
+  command(trainSpec, async ({ backend, ...v }, io, signal) => {
+    const r = await train({ ...v, backend: await backendOf(backend) }, io, signal);
+    if (r.status === 'interrupted') {
+      io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
+      return EXIT_INTERRUPTED;
+    }
+    if (r.bestDice === 0)
+      io.stderr(
+        `colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`,
+      );
+    io.stdout(
+      `trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`,
+    );
+    return EXIT.ok;
+  }),
+  command(experimentSpec, async ({ backend, methods, ...v }, io, signal) => {
+    await experiment({ ...v, arms: parseArms(methods), backend: await backendOf(backend) }, io, signal);
+    return EXIT.ok;
+  }),
+  command(predictSpec, async ({ backend, ...v }, io) => {
+    const r = await predict({ ...v, backend: await backendOf(backend) }, io);
+    io.stdout(`wrote ${r.cases.length} label map(s) to ${v.out}\n`);
+    return EXIT.ok;
+  }),
+  command(evaluateSpec, async (v, io) => {
+    await evaluate({ ...v, out: v.out ?? v.pred }, io);
+    return EXIT.ok;
+  }),
+  command(phantomsSpec, async ({ out, seed, ...v }, io) => {
+    const cohort = phantom(key(seed), v);
+    const w = await writePhantomDataset(out, cohort)();
+    if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
+    io.stdout(`wrote ${cohort.cases.length} phantom cases of ${v.size.join('x')} voxels to ${out}\n`);
+    return EXIT.ok;
+  }),
+  command(exportSpec, async (v, io) => {
+    exportRun(v, io);
+    return EXIT.ok;
+  }),
+  command(importSpec, async (v, io) => {
+    importRun(v, io);
+    return EXIT.ok;
+  }),
+  command(exportDatasetSpec, async (v, io) => {
+    await exportDataset(v, io);
+    return EXIT.ok;
+  }),
+];
 
 /** Every command. @category commands */
-export const COMMANDS: readonly CommandSpec[] = [demoSpec, trainSpec, experimentSpec, predictSpec, evaluateSpec, phantomsSpec, exportSpec, importSpec, exportDatasetSpec];
+export const COMMANDS: readonly CommandSpec[] = HANDLERS.map((c) => c.spec);
+
+/** The version of the colab-ts command (its package's). @category commands */
+export const VERSION: string = pkg.version;
 
 /** The top-level help. @category commands */
 export const mainHelp = (): string =>
@@ -201,6 +379,7 @@ export const mainHelp = (): string =>
     'colab-ts: Context Label Learning (CoLab, Li et al., IEEE TMI 2023) for medical image segmentation',
     '',
     'Usage: colab-ts <command> [options]',
+    '       colab-ts --version',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`),
@@ -208,33 +387,6 @@ export const mainHelp = (): string =>
     'Run colab-ts <command> --help for its options.',
     'Exit codes: 0 success, 1 runtime failure, 2 usage or data error, 130 interrupted (checkpoint saved).',
   ].join('\n');
-
-const str = (v: ArgValues, k: string): string => v[k] as string;
-const num = (v: ArgValues, k: string): number => v[k] as number;
-const opt = (v: ArgValues, k: string): number | undefined => v[k] as number | undefined;
-const triple = (v: ArgValues, k: string): [number, number, number] | undefined => (v[k] === undefined ? undefined : ([...(v[k] as readonly number[])] as [number, number, number]));
-
-/** The training flags that `train` and `experiment` share. */
-const trainingFlags = (v: ArgValues) => ({
-  data: str(v, 'data'),
-  iterations: num(v, 'iterations'),
-  batchSize: num(v, 'batch-size'),
-  patch: triple(v, 'patch'),
-  lr: num(v, 'lr'),
-  momentum: num(v, 'momentum'),
-  generatorLr: opt(v, 'generator-lr'),
-  generatorEvery: opt(v, 'generator-every'),
-  margin: opt(v, 'margin'),
-  temperature: opt(v, 'temperature'),
-  features: num(v, 'features'),
-  stages: num(v, 'stages'),
-  roiShare: num(v, 'roi-share'),
-  augment: v.augment as boolean,
-  deepSupervision: v['deep-supervision'] as boolean,
-  background: v.background as 'uniform' | 'body',
-  valEvery: num(v, 'val-every'),
-  valFraction: num(v, 'val-fraction'),
-});
 
 const unexpected: string[] = [];
 
@@ -260,82 +412,34 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     io.stdout(`${mainHelp()}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const spec = COMMANDS.find((c) => c.name === name);
-  if (spec === undefined) {
-    const near = closest(name, COMMANDS.map((c) => c.name));
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const cmd = HANDLERS.find((c) => c.spec.name === name);
+  if (cmd === undefined) {
+    const near = closest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
     io.stderr(`colab-ts: unknown command ${JSON.stringify(name)} (fix: ${near === undefined ? 'run colab-ts --help' : `did you mean colab-ts ${near}?`})\n`);
     return EXIT.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${helpText(spec)}\n`);
+    io.stdout(`${helpText(cmd.spec)}\n`);
     return EXIT.ok;
   }
-  const decoded = decodeArgs(spec, rest);
+  if (rest.includes('--version')) {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const decoded = cmd.decode(rest);
   if (E.isLeft(decoded)) {
     for (const i of decoded.left) io.stderr(`colab-ts ${name}: ${showArgIssue(i)}\n`);
     return EXIT.usage;
   }
-  const v = decoded.right;
   try {
-    if (v.backend !== undefined) await useBackend(v.backend as string);
-    switch (spec.name) {
-      case 'phantoms': {
-        const sz = triple(v, 'size')!;
-        const cohort = phantom(key(num(v, 'seed')), { cases: num(v, 'cases'), size: sz, roi: v.roi as 'tumour' | 'liver+tumour', prefix: str(v, 'prefix') });
-        const w = await writePhantomDataset(str(v, 'out'), cohort)();
-        if (E.isLeft(w)) throw new CliError('runtime', [w.left.message]);
-        io.stdout(`wrote ${cohort.cases.length} phantom cases of ${sz.join('x')} voxels to ${str(v, 'out')}\n`);
-        return EXIT.ok;
-      }
-      case 'experiment': {
-        await experiment({ ...trainingFlags(v), out: str(v, 'out'), test: v.test as string | undefined, testFraction: num(v, 'test-fraction'), arms: parseArms(str(v, 'methods')), seeds: num(v, 'seeds'), firstSeed: num(v, 'first-seed') }, io, signal);
-        return EXIT.ok;
-      }
-      case 'train': {
-        const r = await train(
-          {
-            ...trainingFlags(v),
-            out: str(v, 'out'),
-            method: v.method as Method,
-            t: num(v, 't'),
-            seed: num(v, 'seed'),
-            resume: v.resume as boolean,
-          },
-          io,
-          signal,
-        );
-        if (r.status === 'interrupted') {
-          io.stderr(`colab-ts train: interrupted at step ${r.step}; checkpoint saved (fix: continue with the same command and --resume)\n`);
-          return EXIT_INTERRUPTED;
-        }
-        if (r.bestDice === 0) io.stderr(`colab-ts train: warning: the best validation Dice is 0: the model never found the ROI in the validation cases, and best.ckpt predicts none (fix: train longer with --resume --iterations N, raise --roi-share, or check the labels)\n`);
-        io.stdout(`trained ${r.step} iterations in ${r.seconds.toFixed(1)} s; best validation Dice ${Number.isFinite(r.bestDice) ? r.bestDice.toFixed(3) : 'n/a'} at step ${r.bestStep}; run: ${r.runDir}\n`);
-        return EXIT.ok;
-      }
-      case 'predict': {
-        const r = await predict({ run: str(v, 'run'), input: str(v, 'input'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest', mirror: v.mirror as boolean, rule: v.rule as PredictRule }, io);
-        io.stdout(`wrote ${r.cases.length} label map(s) to ${str(v, 'out')}\n`);
-        return EXIT.ok;
-      }
-      case 'export':
-        exportRun({ run: str(v, 'run'), out: str(v, 'out'), checkpoint: v.checkpoint as 'best' | 'latest' }, io);
-        return EXIT.ok;
-      case 'import':
-        importRun({ weights: str(v, 'weights'), architecture: str(v, 'architecture'), out: str(v, 'out'), patch: triple(v, 'patch') }, io);
-        return EXIT.ok;
-      case 'export-dataset':
-        await exportDataset({ data: str(v, 'data'), out: str(v, 'out'), id: num(v, 'id'), name: v.name as string | undefined, run: v.run as string | undefined, iterations: num(v, 'iterations'), t: num(v, 't') }, io);
-        return EXIT.ok;
-      case 'evaluate':
-        await evaluate({ pred: str(v, 'pred'), gt: str(v, 'gt'), out: (v.out as string | undefined) ?? str(v, 'pred'), percentile: num(v, 'percentile') }, io);
-        return EXIT.ok;
-      case 'demo': {
-        const sz = triple(v, 'size')!;
-        await demo({ out: str(v, 'out'), cases: num(v, 'cases'), testCases: num(v, 'test-cases'), size: sz, iterations: num(v, 'iterations'), seed: num(v, 'seed'), batchSize: num(v, 'batch-size'), features: num(v, 'features'), t: num(v, 't'), lr: num(v, 'lr'), momentum: num(v, 'momentum'), patch: triple(v, 'patch'), generatorLr: opt(v, 'generator-lr'), generatorEvery: opt(v, 'generator-every') }, io, signal);
-        return EXIT.ok;
-      }
-    }
-    return EXIT.usage;
+    return await decoded.right(io, signal);
   } catch (e) {
     const typed = e instanceof CliError ? e : osError(e);
     if (typed !== undefined) {
@@ -344,7 +448,9 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     }
     const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     unexpected.push(`colab-ts ${argv.join(' ')}: ${msg}`);
-    io.stderr(`colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`);
+    io.stderr(
+      `colab-ts ${name}: ${msg.split('\n').join(' ')} (fix: this is a bug or an unsupported input; rerun with COLAB_TS_DEBUG=1 for the stack trace and report it)\n`,
+    );
     if (process.env.COLAB_TS_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack ?? ''}\n`);
     return EXIT.failure;
   }

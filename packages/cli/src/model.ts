@@ -6,8 +6,10 @@
  */
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
+import type { ColabConfig, ColabConfigInput } from '@colab-ts/colab';
 import { predictRoi } from '@colab-ts/colab';
 import type { IntensityStats } from '@colab-ts/data';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { normalizeCT, slidingWindow, zScore } from '@colab-ts/data';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, expandDims, reshape, toTypedArray } from '@colab-ts/ndarray';
@@ -22,20 +24,24 @@ export type Method = (typeof METHODS)[number];
 /** How images are normalised: CT (clip to foreground percentiles, z-score with foreground statistics) or per-image z-score. @category config */
 export type Normalization = { readonly kind: 'ct'; readonly stats: IntensityStats } | { readonly kind: 'zscore' };
 
-/** Training hyperparameters shared by the `train` flags and a run's config.json. @category config */
-export interface Hyperparameters {
+/**
+ * The settings a run shares with `colabStep`, under the names and types of
+ * `ColabConfig` (config.json keeps them as they are; `colabStepSettings`
+ * passes them on).
+ * @category config
+ */
+export type ColabRunSettings = Pick<ColabConfig, (typeof COLAB_RUN_SETTINGS)[number]>;
+
+/** The names of `ColabRunSettings`. @category config */
+export const COLAB_RUN_SETTINGS = ['margin', 'temperature', 'generatorEvery', 'generatorLr', 'lr', 'momentum'] as const;
+
+/** Training hyperparameters of a run's config.json (the `train` flags, resolved). @category config */
+export interface Hyperparameters extends ColabRunSettings {
   /** Context classes t (the segmentation model has `c - 1 + t` outputs; the baseline has `c`). */
   readonly t: number;
   readonly iterations: number;
   readonly batchSize: number;
   readonly seed: number;
-  readonly lr: number;
-  /** Nesterov momentum of the segmentation SGD (nnU-Net: 0.99). */
-  readonly momentum: number;
-  readonly generatorLr: number;
-  readonly generatorEvery: number;
-  readonly margin: number;
-  readonly temperature: number;
   readonly features: number;
   readonly stages: number;
   readonly roiShare: number;
@@ -63,6 +69,24 @@ export interface RunConfig extends Hyperparameters {
   readonly labels: Readonly<Record<string, number>>;
 }
 
+/**
+ * The settings of `colabStep` (and `segmentationStep`) a run's configuration
+ * gives: its `ColabRunSettings` as they are, and the three it names after
+ * its flags (`t` is `contextClasses`, `iterations` is `totalIterations`,
+ * `classes - 1` is `roiClasses`). The one place a run's names meet the
+ * library's.
+ * @category config
+ */
+export const colabStepSettings = (
+  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision'>,
+): Required<Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision'>> => ({
+  ...(Object.fromEntries(COLAB_RUN_SETTINGS.map((k) => [k, cfg[k]])) as ColabRunSettings),
+  contextClasses: cfg.t,
+  totalIterations: cfg.iterations,
+  roiClasses: cfg.classes - 1,
+  deepSupervision: cfg.deepSupervision === true,
+});
+
 /** Outputs of the segmentation model: `c` for the baseline, `c - 1 + t` with context labels. @category config */
 export const segOutputs = (c: Pick<RunConfig, 'method' | 't' | 'classes'>): number => (c.method === 'baseline' ? c.classes : c.classes - 1 + c.t);
 
@@ -72,7 +96,11 @@ export const segOutputs = (c: Pick<RunConfig, 'method' | 't' | 'classes'>): numb
  * while the patch is deep enough (so `D = 1` patches give a 2D-like net).
  * @category config
  */
-export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>, outChannels: number, deepSupervision = false): UNetConfig<boolean> {
+export function unetConfigFor(
+  c: Pick<RunConfig, 'patch' | 'features' | 'stages' | 'inChannels'>,
+  outChannels: number,
+  deepSupervision = false,
+): UNetConfig<boolean> {
   const [pd] = c.patch;
   let depth = pd;
   const stages = Array.from({ length: c.stages }, (_, s) => {
@@ -81,7 +109,14 @@ export function unetConfigFor(c: Pick<RunConfig, 'patch' | 'features' | 'stages'
     if (s > 0) depth = depth / sd;
     return { kernel: [kd, 3, 3] as const, stride: (s === 0 ? [1, 1, 1] : [sd, 2, 2]) as readonly [number, number, number] };
   });
-  return { inChannels: c.inChannels, outChannels, stages, baseFeatures: c.features, maxFeatures: c.features * 8, ...(deepSupervision ? { deepSupervision: true } : {}) };
+  return {
+    inChannels: c.inChannels,
+    outChannels,
+    stages,
+    baseFeatures: c.features,
+    maxFeatures: c.features * 8,
+    ...(deepSupervision ? { deepSupervision: true } : {}),
+  };
 }
 
 /** The in-plane size a patch must be a multiple of: `2^(stages - 1)`. @category config */
@@ -92,20 +127,26 @@ export const normalizeImage = (image: NDArray, n: Normalization): NDArray => (n.
 
 /** A model as a function of realized arrays: `[n, C, ...]` in, logits `[n, K, ...]` out. @category inference */
 export const modelFn =
-  (theta: unknown) =>
+  (theta: unknown, backend?: AnyBackend) =>
   async (x: NDArray): Promise<NDArray> => {
     // Deep-supervision params give one output per level: inference uses the full-resolution one.
     const out = unetApply(toTensors(theta as UNetParams<NDArray>) as unknown as UNetParams<Tensor>, tensor(x)) as Tensor | Tensor[];
-    return realize(Array.isArray(out) ? out[0]! : out);
+    return realize(Array.isArray(out) ? out[0]! : out, { backend });
   };
 
 /**
  * The logits `[K, D, H, W]` of a normalised `[C, D, H, W]` image by
- * sliding-window inference (50% overlap, Gaussian weighting).
+ * sliding-window inference (50% overlap, Gaussian weighting), on
+ * `options.backend` (default: the kernels registry's).
  * @category inference
  */
-export async function predictLogits(theta: unknown, image: NDArray, patch: readonly [number, number, number], options: { readonly mirror?: boolean; readonly onProgress?: (done: number, total: number) => void } = {}): Promise<NDArray> {
-  return slidingWindow(modelFn(theta), image, {
+export async function predictLogits(
+  theta: unknown,
+  image: NDArray,
+  patch: readonly [number, number, number],
+  options: { readonly mirror?: boolean; readonly onProgress?: (done: number, total: number) => void; readonly backend?: AnyBackend | undefined } = {},
+): Promise<NDArray> {
+  return slidingWindow(modelFn(theta, options.backend), image, {
     patchSize: patch,
     overlap: 0.5,
     batchSize: 4,

@@ -64,7 +64,10 @@ const meanOf = (vs: readonly (number | null)[]): number | null => {
  * @example nnunetSummary(ev.rows, new Map([['c1', { prediction: 'p/c1.nii.gz', reference: 'g/c1.nii.gz' }]]))
  * @category evaluate
  */
-export function nnunetSummary(rows: readonly CaseRow[], files: ReadonlyMap<string, { readonly prediction: string; readonly reference: string }>): NnunetSummary {
+export function nnunetSummary(
+  rows: readonly CaseRow[],
+  files: ReadonlyMap<string, { readonly prediction: string; readonly reference: string }>,
+): NnunetSummary {
   const cases = [...new Set(rows.map((r) => r.case))];
   const classes = [...new Set(rows.map((r) => r.class))];
   const metric_per_case = cases.map((id) => ({

@@ -15,7 +15,8 @@ interface ErrnoLike {
   readonly syscall?: string;
 }
 
-const isErrno = (e: unknown): e is ErrnoLike => typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && /^E[A-Z0-9]+$/.test((e as { code: string }).code);
+const isErrno = (e: unknown): e is ErrnoLike =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && /^E[A-Z0-9]+$/.test((e as { code: string }).code);
 
 /** What each error code means, and its fix. */
 const OS_ERRORS: Readonly<Record<string, readonly [what: string, fix: string]>> = {
@@ -79,7 +80,8 @@ export function prepareOutDir(dir: string, flag: string): void {
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === 'EEXIST' && statSync(p).isDirectory()) continue; // made meanwhile by another process
-      if (code === 'ENOENT' && existsSync(dirname(p))) throw new CliError('runtime', [`${flag} ${dir}: this file system does not allow making ${p} (ENOENT) (fix: pass a folder on a writable disk)`]);
+      if (code === 'ENOENT' && existsSync(dirname(p)))
+        throw new CliError('runtime', [`${flag} ${dir}: this file system does not allow making ${p} (ENOENT) (fix: pass a folder on a writable disk)`]);
       throw osError(e, `${flag} ${dir}`) ?? e;
     }
   }

@@ -41,7 +41,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  * @category png
  */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new RangeError(`encodePng: size must be positive integers, got ${width}x${height}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0))
+    throw new RangeError(`encodePng: size must be positive integers, got ${width}x${height}`);
   if (rgb.length !== width * height * 3) throw new RangeError(`encodePng: expected ${width * height * 3} bytes of RGB, got ${rgb.length}`);
   const ihdr = new Uint8Array(13);
   const dv = new DataView(ihdr.buffer);
@@ -88,7 +89,8 @@ export function plot(r: Raster, x: number, y: number, c: Rgb, alpha = 1): void {
 
 /** Fills a rectangle. @category raster */
 export function fillRect(r: Raster, x0: number, y0: number, w: number, h: number, c: Rgb, alpha = 1): void {
-  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(r.height, Math.floor(y0 + h)); y++) for (let x = Math.max(0, Math.floor(x0)); x < Math.min(r.width, Math.floor(x0 + w)); x++) plot(r, x, y, c, alpha);
+  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(r.height, Math.floor(y0 + h)); y++)
+    for (let x = Math.max(0, Math.floor(x0)); x < Math.min(r.width, Math.floor(x0 + w)); x++) plot(r, x, y, c, alpha);
 }
 
 /** Draws a line (DDA). @category raster */
@@ -112,16 +114,54 @@ export function strokeRect(r: Raster, x0: number, y0: number, w: number, h: numb
 
 // A 3x5 pixel font for labels: digits, upper-case letters and a little punctuation.
 const FONT: Readonly<Record<string, string>> = {
-  '0': '111101101101111', '1': '010110010010111', '2': '111001111100111', '3': '111001111001111', '4': '101101111001001',
-  '5': '111100111001111', '6': '111100111101111', '7': '111001001001001', '8': '111101111101111', '9': '111101111001111',
-  A: '010101111101101', B: '110101110101110', C: '011100100100011', D: '110101101101110', E: '111100110100111',
-  F: '111100110100100', G: '011100101101011', H: '101101111101101', I: '111010010010111', J: '001001001101010',
-  K: '101101110101101', L: '100100100100111', M: '101111111101101', N: '110101101101101', O: '010101101101010',
-  P: '110101110100100', Q: '010101101110011', R: '110101110101101', S: '011100010001110', T: '111010010010010',
-  U: '101101101101111', V: '101101101101010', W: '101101111111101', X: '101101010101101', Y: '101101010010010',
-  Z: '111001010100111', '.': '000000000000010', '-': '000000111000000', '+': '000010111010000', ':': '000010000010000',
-  '(': '010100100100010', ')': '010001001001010', '/': '001001010100100', '=': '000111000111000', _: '000000000000111',
-  ',': '000000000010100', '%': '101001010100101', ' ': '000000000000000',
+  '0': '111101101101111',
+  '1': '010110010010111',
+  '2': '111001111100111',
+  '3': '111001111001111',
+  '4': '101101111001001',
+  '5': '111100111001111',
+  '6': '111100111101111',
+  '7': '111001001001001',
+  '8': '111101111101111',
+  '9': '111101111001111',
+  A: '010101111101101',
+  B: '110101110101110',
+  C: '011100100100011',
+  D: '110101101101110',
+  E: '111100110100111',
+  F: '111100110100100',
+  G: '011100101101011',
+  H: '101101111101101',
+  I: '111010010010111',
+  J: '001001001101010',
+  K: '101101110101101',
+  L: '100100100100111',
+  M: '101111111101101',
+  N: '110101101101101',
+  O: '010101101101010',
+  P: '110101110100100',
+  Q: '010101101110011',
+  R: '110101110101101',
+  S: '011100010001110',
+  T: '111010010010010',
+  U: '101101101101111',
+  V: '101101101101010',
+  W: '101101111111101',
+  X: '101101010101101',
+  Y: '101101010010010',
+  Z: '111001010100111',
+  '.': '000000000000010',
+  '-': '000000111000000',
+  '+': '000010111010000',
+  ':': '000010000010000',
+  '(': '010100100100010',
+  ')': '010001001001010',
+  '/': '001001010100100',
+  '=': '000111000111000',
+  _: '000000000000111',
+  ',': '000000000010100',
+  '%': '101001010100101',
+  ' ': '000000000000000',
 };
 
 /** Writes `text` (upper-cased) with the 3x5 font at `scale`; returns the width drawn. @category raster */

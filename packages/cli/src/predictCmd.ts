@@ -6,7 +6,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { largestComponentPostprocess } from '@colab-ts/colab';
 import type { Volume } from '@colab-ts/data';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { affineDistance, readNifti, spacingClose, volumeLike, writeNifti } from '@colab-ts/data';
 import type { CaseRow, Row, Summary } from '@colab-ts/metrics';
 import { evaluateCase, summarize, toCsv } from '@colab-ts/metrics';
@@ -34,8 +36,11 @@ export const caseIdOf = (file: string): { readonly id: string; readonly channel:
 
 /** NIfTI files of a folder grouped by case, channels in order. @category predict */
 export function listCases(dir: string, flag: string): Map<string, string[]> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError('usage', [`${flag} ${dir}: no such folder (fix: pass a folder of .nii or .nii.gz files)`]);
-  const files = readdirSync(dir).filter((f) => NIFTI.test(f) && !f.startsWith('.')).sort();
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new CliError('usage', [`${flag} ${dir}: no such folder (fix: pass a folder of .nii or .nii.gz files)`]);
+  const files = readdirSync(dir)
+    .filter((f) => NIFTI.test(f) && !f.startsWith('.'))
+    .sort();
   if (files.length === 0) throw new CliError('data', [`${flag} ${dir}: no .nii or .nii.gz files (fix: point ${flag} at the folder that holds the images)`]);
   const out = new Map<string, string[]>();
   for (const f of files) {
@@ -82,6 +87,10 @@ export interface PredictOptions {
   readonly mirror: boolean;
   /** How the outputs become labels (default `argmax`). */
   readonly rule?: PredictRule | undefined;
+  /** Keep only the largest connected ROI component, `largestComponentPostprocess` (Section V-B4; default false). */
+  readonly largestComponent?: boolean | undefined;
+  /** The kernels backend to predict on (default: the registry's). */
+  readonly backend?: AnyBackend | undefined;
 }
 
 /** Predicts every case of a folder and writes `CASE.nii.gz` label maps (uint8) with the input's geometry. @category predict */
@@ -89,15 +98,22 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
   const { cfg, ck } = loadRun(o.run, o.checkpoint);
   const groups = listCases(o.input, '--input');
   // CASE.nii.gz label maps written over CASE.nii.gz images would destroy the inputs.
-  if (resolve(o.out) === resolve(o.input)) throw new CliError('usage', [`--out ${o.out}: is the --input folder; the label maps would overwrite the images (fix: pass another --out)`]);
+  if (resolve(o.out) === resolve(o.input))
+    throw new CliError('usage', [`--out ${o.out}: is the --input folder; the label maps would overwrite the images (fix: pass another --out)`]);
   const issues: string[] = [];
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));
     const C = vols.reduce((n, v) => n + (v.data.shape.length === 4 ? v.data.shape[0]! : 1), 0);
-    if (C !== cfg.inChannels) issues.push(`case ${id}: ${C} image channel(s), the model takes ${cfg.inChannels} (fix: give one file per channel as ${id}_0000.nii.gz, ${id}_0001.nii.gz, ...)`);
+    if (C !== cfg.inChannels)
+      issues.push(
+        `case ${id}: ${C} image channel(s), the model takes ${cfg.inChannels} (fix: give one file per channel as ${id}_0000.nii.gz, ${id}_0001.nii.gz, ...)`,
+      );
     vols.forEach((v, i) => {
       const bad = nonFiniteCount(v.data);
-      if (bad > 0) issues.push(`case ${id}: ${files[i]} has ${bad} NaN or infinite voxel(s), which would spread through the network (fix: replace them, e.g. with the image minimum, before predicting)`);
+      if (bad > 0)
+        issues.push(
+          `case ${id}: ${files[i]} has ${bad} NaN or infinite voxel(s), which would spread through the network (fix: replace them, e.g. with the image minimum, before predicting)`,
+        );
     });
   }
   if (issues.length > 0) throw new CliError('data', issues);
@@ -108,20 +124,28 @@ export async function predict(o: PredictOptions, io: Io): Promise<{ readonly cas
   for (const [id, files] of groups) {
     const vols = await Promise.all(files.map(read));
     const image = normalizeImage(stackChannels(vols), cfg.normalization);
-    const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror });
-    const labels = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
+    const logits = await predictLogits(ck.state.theta, image, cfg.patch, { mirror: o.mirror, backend: o.backend });
+    const predicted = labelsOf(logits, cfg.classes, o.rule ?? 'argmax');
+    const labels = o.largestComponent === true ? largestComponentPostprocess(predicted) : predicted;
     const ref = vols[0]!;
     const spatial = ref.data.shape.slice(-3);
     const lab = array(Uint8Array.from(toTypedArray(labels)), spatial, 'uint8');
     if (!roiIn(lab)) empty.push(id);
-    const w = await writeNifti(join(o.out, `${id}.nii.gz`), volumeLike(ref.data.shape.length === 4 ? { ...ref, data: lab } : ref, lab), { datatype: 'uint8' })();
+    const w = await writeNifti(join(o.out, `${id}.nii.gz`), volumeLike(ref.data.shape.length === 4 ? { ...ref, data: lab } : ref, lab), {
+      datatype: 'uint8',
+    })();
     if (E.isLeft(w)) throw osError(w.left) ?? new CliError('runtime', [w.left.message]);
     bar.update(++done, id);
   }
   bar.finish();
   if (empty.length > 0) {
-    const which = empty.length === groups.size ? `any of the ${groups.size} case(s)` : `${empty.length} of ${groups.size} case(s): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}`;
-    io.stderr(`colab-ts predict: warning: the ${o.checkpoint} checkpoint predicted no ROI voxel in ${which} (fix: check the run's validation Dice in log.jsonl; train longer, or try --checkpoint ${o.checkpoint === 'best' ? 'latest' : 'best'})\n`);
+    const which =
+      empty.length === groups.size
+        ? `any of the ${groups.size} case(s)`
+        : `${empty.length} of ${groups.size} case(s): ${empty.slice(0, 5).join(', ')}${empty.length > 5 ? ', ...' : ''}`;
+    io.stderr(
+      `colab-ts predict: warning: the ${o.checkpoint} checkpoint predicted no ROI voxel in ${which} (fix: check the run's validation Dice in log.jsonl; train longer, or try --checkpoint ${o.checkpoint === 'best' ? 'latest' : 'best'})\n`,
+    );
   }
   return { cases: [...groups.keys()] };
 }
@@ -150,7 +174,10 @@ export interface Evaluation {
 }
 
 /** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI). @category evaluate */
-export function evaluateVolumes(cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[], percentile = 95): Evaluation {
+export function evaluateVolumes(
+  cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[],
+  percentile = 95,
+): Evaluation {
   const classesSeen = new Set<number>();
   for (const c of cases) for (const v of toTypedArray(c.truth)) if (v !== 0) classesSeen.add(v);
   const multi = classesSeen.size > 1;
@@ -173,8 +200,10 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   const preds = listCases(o.pred, '--pred');
   const gts = listCases(o.gt, '--gt');
   const issues: string[] = [];
-  for (const id of gts.keys()) if (!preds.has(id)) issues.push(`case ${id}: no prediction in ${o.pred} (fix: run colab-ts predict on every case, or remove it from --gt)`);
-  for (const id of preds.keys()) if (!gts.has(id)) issues.push(`case ${id}: no ground truth in ${o.gt} (fix: add ${id}.nii.gz to --gt, or remove the prediction)`);
+  for (const id of gts.keys())
+    if (!preds.has(id)) issues.push(`case ${id}: no prediction in ${o.pred} (fix: run colab-ts predict on every case, or remove it from --gt)`);
+  for (const id of preds.keys())
+    if (!gts.has(id)) issues.push(`case ${id}: no ground truth in ${o.gt} (fix: add ${id}.nii.gz to --gt, or remove the prediction)`);
   const loaded: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
   const warnings: string[] = [];
   const files = new Map<string, { prediction: string; reference: string }>();
@@ -183,17 +212,23 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
     if (!preds.has(id)) continue;
     const [p, t] = await Promise.all([read(preds.get(id)![0]!), read(gtFile!)]);
     if (p.data.shape.join() !== t.data.shape.join()) {
-      issues.push(`case ${id}: prediction shape [${p.data.shape.join(',')}] != ground truth [${t.data.shape.join(',')}] (fix: predict from the images of the same cases)`);
+      issues.push(
+        `case ${id}: prediction shape [${p.data.shape.join(',')}] != ground truth [${t.data.shape.join(',')}] (fix: predict from the images of the same cases)`,
+      );
       continue;
     }
     // Same grid size is not the same grid: a shifted or re-spaced prediction would score as if aligned.
     if (!spacingClose(p.spacing, t.spacing)) {
-      issues.push(`case ${id}: prediction spacing [${p.spacing.join(', ')}] mm != ground truth [${t.spacing.join(', ')}] mm (fix: predict from the images the ground truth was drawn on, or resample the prediction onto its grid)`);
+      issues.push(
+        `case ${id}: prediction spacing [${p.spacing.join(', ')}] mm != ground truth [${t.spacing.join(', ')}] mm (fix: predict from the images the ground truth was drawn on, or resample the prediction onto its grid)`,
+      );
       continue;
     }
     const dist = affineDistance(t.affine, p.affine);
     if (!(dist <= 1e-3)) {
-      issues.push(`case ${id}: prediction affine (origin or orientation) differs from the ground truth's by up to ${+dist.toFixed(4)} (fix: predict from the images the ground truth was drawn on, or copy their header geometry)`);
+      issues.push(
+        `case ${id}: prediction affine (origin or orientation) differs from the ground truth's by up to ${+dist.toFixed(4)} (fix: predict from the images the ground truth was drawn on, or copy their header geometry)`,
+      );
       continue;
     }
     if (!roiIn(p.data)) warnings.push(`case ${id}`);
@@ -204,7 +239,10 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   if (issues.length > 0) throw new CliError('data', issues);
   const ev = evaluateVolumes(loaded, o.percentile);
   bar.finish();
-  if (warnings.length > 0) io.stderr(`colab-ts evaluate: warning: ${warnings.length} of ${loaded.length} prediction(s) are empty (no ROI voxel): ${warnings.slice(0, 5).join(', ')}${warnings.length > 5 ? ', ...' : ''}; they score DSC 0 against a non-empty ground truth (fix: check that --pred holds the label maps of a trained run)\n`);
+  if (warnings.length > 0)
+    io.stderr(
+      `colab-ts evaluate: warning: ${warnings.length} of ${loaded.length} prediction(s) are empty (no ROI voxel): ${warnings.slice(0, 5).join(', ')}${warnings.length > 5 ? ', ...' : ''}; they score DSC 0 against a non-empty ground truth (fix: check that --pred holds the label maps of a trained run)\n`,
+    );
   prepareOutDir(o.out, '--out');
   writeAtomicSync(join(o.out, 'metrics.csv'), toCsv(ev.rows as readonly Row[]));
   // nnU-Net's layout in summary.json; the richer statistics (std, median, quartiles, NaN and infinite counts) beside it.

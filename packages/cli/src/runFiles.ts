@@ -21,7 +21,13 @@ export function readRunConfig(path: string, fix: string): RunConfig {
     if (e instanceof SyntaxError) throw new CliError('data', [`${path}: not valid JSON (${e.message}) (fix: ${fix})`]);
     throw e;
   }
-  const ok = isObject(j) && j['version'] === 1 && METHODS.includes(j['method'] as Method) && Array.isArray(j['patch']) && typeof j['classes'] === 'number' && isObject(j['normalization']);
+  const ok =
+    isObject(j) &&
+    j.version === 1 &&
+    METHODS.includes(j.method as Method) &&
+    Array.isArray(j.patch) &&
+    typeof j.classes === 'number' &&
+    isObject(j.normalization);
   if (!ok) throw new CliError('data', [`${path}: not a colab-ts run configuration (version 1 with method, patch, classes and normalization) (fix: ${fix})`]);
   return j as unknown as RunConfig;
 }

@@ -104,7 +104,9 @@ export function acquireRunLock(dir: string): () => void {
       if ((e as { code?: string }).code !== 'EEXIST') throw e;
       const why = inForce(path);
       if (why !== undefined || attempt > 0) {
-        throw new CliError('usage', [`--out ${dir}: ${why ?? 'another colab-ts run took it'} (fix: wait for that run to finish or pass another --out; if it is gone, delete ${path})`]);
+        throw new CliError('usage', [
+          `--out ${dir}: ${why ?? 'another colab-ts run took it'} (fix: wait for that run to finish or pass another --out; if it is gone, delete ${path})`,
+        ]);
       }
       unlinkSync(path);
       continue;

@@ -13,7 +13,9 @@ import type { DType, NDArray } from '@colab-ts/ndarray';
 import { array, contiguous, expandDims, isNDArray } from '@colab-ts/ndarray';
 
 /** safetensors dtype names of the colab-ts dtypes. @category safetensors */
-export const SAFETENSORS_DTYPE: Readonly<Record<DType, string>> = { float32: 'F32', float64: 'F64', int32: 'I32', uint8: 'U8' } as Readonly<Record<DType, string>>;
+export const SAFETENSORS_DTYPE: Readonly<Record<DType, string>> = { float32: 'F32', float64: 'F64', int32: 'I32', uint8: 'U8' } as Readonly<
+  Record<DType, string>
+>;
 
 const FROM_ST: Readonly<Record<string, DType>> = { F32: 'float32', F64: 'float64', I32: 'int32', U8: 'uint8' };
 const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array, uint8: Uint8Array } as const;
@@ -56,7 +58,8 @@ export function encodeSafetensors(tensors: Iterable<readonly [string, NDArray]>,
   for (const [name, x] of list) {
     if (name === '__metadata__' || name === '') throw new SafetensorsError('<encode>', `invalid tensor name ${JSON.stringify(name)}`);
     if (names.has(name)) throw new SafetensorsError('<encode>', `duplicate tensor name ${name}`);
-    if (!isNDArray(x) || SAFETENSORS_DTYPE[x.dtype] === undefined) throw new SafetensorsError('<encode>', `${name} is not a float32, float64, int32 or uint8 array`);
+    if (!isNDArray(x) || SAFETENSORS_DTYPE[x.dtype] === undefined)
+      throw new SafetensorsError('<encode>', `${name} is not a float32, float64, int32 or uint8 array`);
     names.add(name);
   }
   const order = list.map((e, i) => ({ e, i })).sort((a, b) => BYTES[b.e[1].dtype]! - BYTES[a.e[1].dtype]! || a.i - b.i);
@@ -64,7 +67,9 @@ export function encodeSafetensors(tensors: Iterable<readonly [string, NDArray]>,
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const blobs: Uint8Array[] = [];
   let at = 0;
-  for (const { e: [name, x] } of order) {
+  for (const {
+    e: [name, x],
+  } of order) {
     const b = bytesOf(x);
     header[name] = { dtype: SAFETENSORS_DTYPE[x.dtype], shape: [...x.shape], data_offsets: [at, at + b.length] };
     blobs.push(b);
@@ -130,7 +135,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<bytes>'): Safete
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`${name}: bad shape ${JSON.stringify(shape)}`);
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0]) bad(`${name}: bad data_offsets ${JSON.stringify(off)}`);
+    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0])
+      bad(`${name}: bad data_offsets ${JSON.stringify(off)}`);
     const [begin, end] = off as [number, number];
     if (end > size) bad(`truncated data: ${name}'s data_offsets [${begin}, ${end}] run past the end of the data, ${size} bytes`);
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
@@ -178,7 +184,11 @@ export interface UNetTree {
 
 /** Whether a value has the shape of U-Net parameters (encoder and decoder lists, a head or heads). @category safetensors */
 export const isUNetTree = (x: unknown): x is UNetTree =>
-  isRecord(x) && Array.isArray(x.encoder) && Array.isArray(x.decoder) && (isRecord(x.head) || Array.isArray(x.heads)) && x.encoder.length === x.decoder.length + 1;
+  isRecord(x) &&
+  Array.isArray(x.encoder) &&
+  Array.isArray(x.decoder) &&
+  (isRecord(x.head) || Array.isArray(x.heads)) &&
+  x.encoder.length === x.decoder.length + 1;
 
 /**
  * The parameters of a colab-ts U-Net as nnU-Net v2 `PlainConvUNet`
@@ -196,14 +206,16 @@ export function unetStateDict(p: UNetTree, prefix = ''): [string, NDArray][] {
   const block = (at: string, b: BlockLeaves): void => {
     out.push([`${at}.conv.weight`, b.conv.w], [`${at}.conv.bias`, b.conv.b], [`${at}.norm.weight`, b.norm.scale], [`${at}.norm.bias`, b.norm.bias]);
   };
-  p.encoder.forEach((st, s) => st.convs.forEach((b, c) => block(`${prefix}encoder.stages.${s}.0.convs.${c}`, b)));
-  p.decoder.forEach((st, k) => {
+  for (const [s, st] of p.encoder.entries()) for (const [c, b] of st.convs.entries()) block(`${prefix}encoder.stages.${s}.0.convs.${c}`, b);
+  for (const [k, st] of p.decoder.entries()) {
     out.push([`${prefix}decoder.transpconvs.${k}.weight`, st.up.w], [`${prefix}decoder.transpconvs.${k}.bias`, st.up.b]);
-    st.convs.forEach((b, c) => block(`${prefix}decoder.stages.${k}.convs.${c}`, b));
-  });
+    for (const [c, b] of st.convs.entries()) block(`${prefix}decoder.stages.${k}.convs.${c}`, b);
+  }
   const n = p.encoder.length;
-  const seg = (k: number, h: ConvLeaves): void => void out.push([`${prefix}decoder.seg_layers.${k}.weight`, h.w], [`${prefix}decoder.seg_layers.${k}.bias`, h.b]);
-  if (p.heads !== undefined) p.heads.forEach((h, level) => seg(n - 2 - level, h));
+  const seg = (k: number, h: ConvLeaves): void => {
+    out.push([`${prefix}decoder.seg_layers.${k}.weight`, h.w], [`${prefix}decoder.seg_layers.${k}.bias`, h.b]);
+  };
+  if (p.heads !== undefined) for (const [level, h] of p.heads.entries()) seg(n - 2 - level, h);
   else seg(n - 2, p.head!);
   return out;
 }
@@ -222,7 +234,10 @@ const as3d = (x: NDArray): NDArray => (x.shape.length === 4 ? expandDims(x, 2) :
  * left unused, or throws a `SafetensorsError` listing every missing key.
  * @category safetensors
  */
-export function unetFromStateDict(tensors: ReadonlyMap<string, NDArray>, options: { readonly deepSupervision?: boolean; readonly prefix?: string; readonly source?: string } = {}): { readonly params: UNetTree; readonly unused: readonly string[] } {
+export function unetFromStateDict(
+  tensors: ReadonlyMap<string, NDArray>,
+  options: { readonly deepSupervision?: boolean; readonly prefix?: string; readonly source?: string } = {},
+): { readonly params: UNetTree; readonly unused: readonly string[] } {
   const prefix = options.prefix ?? '';
   const source = options.source ?? '<state_dict>';
   const used = new Set<string>();
@@ -245,14 +260,29 @@ export function unetFromStateDict(tensors: ReadonlyMap<string, NDArray>, options
     return m + 1;
   };
   const n = count(/^encoder\.stages\.(\d+)\.0\.convs\.\d+\.conv\.weight$/);
-  if (n < 2) throw new SafetensorsError(source, `no nnU-Net PlainConvUNet weights: found ${n} encoder stage(s) named ${prefix}encoder.stages.S.0.convs.C.conv.weight, need at least 2`);
-  const block = (at: string): BlockLeaves => ({ conv: { w: get(`${at}.conv.weight`), b: get(`${at}.conv.bias`) }, norm: { scale: get(`${at}.norm.weight`), bias: get(`${at}.norm.bias`) } });
-  const blocks = (at: string, re: string): BlockLeaves[] => Array.from({ length: Math.max(1, count(new RegExp(`^${re}\\.convs\\.(\\d+)\\.conv\\.weight$`))) }, (_, c) => block(`${at}.convs.${c}`));
+  if (n < 2)
+    throw new SafetensorsError(
+      source,
+      `no nnU-Net PlainConvUNet weights: found ${n} encoder stage(s) named ${prefix}encoder.stages.S.0.convs.C.conv.weight, need at least 2`,
+    );
+  const block = (at: string): BlockLeaves => ({
+    conv: { w: get(`${at}.conv.weight`), b: get(`${at}.conv.bias`) },
+    norm: { scale: get(`${at}.norm.weight`), bias: get(`${at}.norm.bias`) },
+  });
+  const blocks = (at: string, re: string): BlockLeaves[] =>
+    Array.from({ length: Math.max(1, count(new RegExp(`^${re}\\.convs\\.(\\d+)\\.conv\\.weight$`))) }, (_, c) => block(`${at}.convs.${c}`));
   const encoder = Array.from({ length: n }, (_, s) => ({ convs: blocks(`encoder.stages.${s}.0`, `encoder\\.stages\\.${s}\\.0`) }));
-  const decoder = Array.from({ length: n - 1 }, (_, k) => ({ up: { w: get(`decoder.transpconvs.${k}.weight`), b: get(`decoder.transpconvs.${k}.bias`) }, convs: blocks(`decoder.stages.${k}`, `decoder\\.stages\\.${k}`) }));
+  const decoder = Array.from({ length: n - 1 }, (_, k) => ({
+    up: { w: get(`decoder.transpconvs.${k}.weight`), b: get(`decoder.transpconvs.${k}.bias`) },
+    convs: blocks(`decoder.stages.${k}`, `decoder\\.stages\\.${k}`),
+  }));
   const seg = (k: number): ConvLeaves => ({ w: get(`decoder.seg_layers.${k}.weight`), b: get(`decoder.seg_layers.${k}.bias`) });
-  const params: UNetTree = options.deepSupervision === true ? { encoder, decoder, heads: Array.from({ length: n - 1 }, (_, level) => seg(n - 2 - level)) } : { encoder, decoder, head: seg(n - 2) };
-  if (missing.length > 0) throw new SafetensorsError(source, `missing ${missing.length} nnU-Net key(s): ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', ...' : ''}`);
+  const params: UNetTree =
+    options.deepSupervision === true
+      ? { encoder, decoder, heads: Array.from({ length: n - 1 }, (_, level) => seg(n - 2 - level)) }
+      : { encoder, decoder, head: seg(n - 2) };
+  if (missing.length > 0)
+    throw new SafetensorsError(source, `missing ${missing.length} nnU-Net key(s): ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ', ...' : ''}`);
   const unused = [...tensors.keys()].filter((k) => !used.has(k) && !(k.startsWith(prefix) && isAliasKey(k.slice(prefix.length))));
   return { params, unused };
 }

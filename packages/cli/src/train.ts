@@ -3,16 +3,17 @@
  * validates a dataset, resolves the run configuration, trains one method
  * with `colabStep` or `segmentationStep`, validates with the sliding window,
  * and keeps a run folder: config.json, latest.ckpt and best.ckpt (atomic),
- * log.jsonl and progress.png. Every random draw derives from the seed key and
+ * log.jsonl and progress.svg (PNG beside). Every random draw derives from the seed key and
  * the step (`foldIn`), so a resumed run reproduces an uninterrupted one.
  * @module
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Tensor } from '@colab-ts/autodiff';
+import type { AnyBackend } from '@colab-ts/kernels';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
-import { aggregateLabels, caseDilatedMask, colabInit, colabStep, distanceConstrainedLabels, kmeans, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
+import { aggregateLabels, anatomyContextLabels, caseDilatedMask, colabDefaults, colabInit, colabStep, dilatedMaskContextLabels, distanceConstrainedLabels, kmeansContextLabels, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
 import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
@@ -22,31 +23,37 @@ import type { UNetParams } from '@colab-ts/nn';
 import { unetApply, unetInit } from '@colab-ts/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadCheckpoint, saveCheckpoint, writeAtomicSync } from './checkpoint.js';
+import type { ArgsOf } from './args.js';
+import type { trainSpec } from './main.js';
 import type { Io } from './io.js';
 import { CliError, progress } from './io.js';
-import type { Hyperparameters, Method, Normalization, RunConfig } from './model.js';
-import { contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
-import type { OverlayCase } from './figures.js';
+import type { Method, Normalization, RunConfig } from './model.js';
+import { colabStepSettings, contextMapOf, labelsOf, normalizeImage, planeMultiple, predictLogits, segOutputs, unetConfigFor } from './model.js';
 import { overlayFigure, progressFigure } from './figures.js';
+import type { OverlayCase } from './svg.js';
+import { overlaySvg, progressSvg } from './svg.js';
 
 import { withRunLock } from './runLock.js';
 import { assertFinite } from './finite.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
 
-/** The hyperparameters `train` resolves from the dataset and the budget when they are not given (see `resolveConfig`). */
-type Derived = 'margin' | 'temperature' | 'generatorLr' | 'generatorEvery';
-
-/** What `train` takes (the command's flags). @category training */
-export interface TrainOptions extends Omit<Hyperparameters, Derived>, Partial<Pick<Hyperparameters, Derived>> {
-  readonly data: string;
-  readonly out: string;
-  readonly method: Method;
-  /** Patch `[D, H, W]`; default: the image extent up to `[16, 64, 64]`, H and W multiples of `2^(stages-1)`. */
-  readonly patch?: readonly [number, number, number] | undefined;
-  /** Share of the training cases held out for validation (at least one when there are two or more cases). */
-  readonly valFraction: number;
-  readonly resume: boolean;
+/**
+ * What `train` takes: the `train` command's flags as `decodeArgs` returns
+ * them (`ArgsOf<typeof trainSpec>`, the type derived from the flag spec),
+ * the backend to run on instead of the flag's name, and hooks for scripts.
+ * Flags without a default (`patch`, `lr`, `momentum`, `margin`, `temperature`,
+ * `generatorLr`, `generatorEvery`) are resolved from the dataset and the budget by
+ * `resolveConfig`.
+ * @category training
+ */
+export interface TrainOptions extends Omit<ArgsOf<typeof trainSpec>, 'backend' | 'deepSupervision' | 'background'> {
+  /** Deep supervision (default false). */
+  readonly deepSupervision?: boolean | undefined;
+  /** Where non-ROI patches are centred (default `uniform`). */
+  readonly background?: 'uniform' | 'body' | undefined;
+  /** The kernels backend to train on (default: the registry's, `getBackend()`). */
+  readonly backend?: AnyBackend | undefined;
   /** No progress bar (default false). */
   readonly quiet?: boolean;
   /** Train (and validate) on these case ids only (default: every training case of the dataset). */
@@ -96,44 +103,37 @@ interface Prepared {
 
 const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEntry>(readFileSync(path, 'utf8'), path) : []);
 
-/** The k-means context map of every case: t clusters of the body's intensities ordered by intensity (Section V-B1); outside the body, sub-class 0 (the far background, as `kmeansContextLabels`). */
-function kmeansMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
-  const bodies = raw.map((c) => Uint8Array.from(toTypedArray(bodyMask(c.image))));
-  const total = bodies.reduce((s, b) => s + b.reduce((a, v) => a + v, 0), 0);
-  const stride = Math.max(1, Math.floor(total / 50000));
-  const pts: number[] = [];
-  let seen = 0;
+/**
+ * The k-means context map of every case (Section V-B1, `kmeansContextLabels`):
+ * one clustering of the first channel's normalised intensities inside the
+ * body (`bodyMask` of the raw image) into t clusters ordered by intensity,
+ * fitted over all cases on about 50,000 voxels; outside the body, sub-class 0
+ * (the far background). Integer maps `[1, D, H, W]`, so that patches crop them.
+ * Not part of the package API (tests import it from this module).
+ * @internal
+ */
+export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+  // Cases differ in shape: one clustering over all of them, on their voxels laid end to end.
+  const sizes = norm.map((c) => c.image.shape.slice(1).reduce((a, b) => a * b, 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const image = new Float64Array(total);
+  const body = new Uint8Array(total);
+  let at = 0;
   norm.forEach((c, ci) => {
-    const d = toTypedArray(c.image);
-    bodies[ci]!.forEach((b, i) => {
-      if (b && seen++ % stride === 0) pts.push(d[i]!);
-    });
+    image.set(toTypedArray(c.image).subarray(0, sizes[ci]!), at);
+    body.set(toTypedArray(bodyMask(raw[ci]!.image)), at);
+    at += sizes[ci]!;
   });
-  if (pts.length < t) throw new CliError('data', [`--method kmeans: ${pts.length} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
-  const km = kmeans(Float64Array.from(pts), 1, { k: t, seed: k });
-  const cents = km.centroids.map((c) => c[0]!);
+  const inside = body.reduce((a, v) => a + v, 0);
+  if (inside < t) throw new CliError('data', [`--method kmeans: ${inside} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
+  const { labels } = kmeansContextLabels(array(image, [1, 1, total], 'float64'), array(body, [1, 1, total], 'uint8'), { t, seed: k, maxPoints: 50000 });
+  const l = toTypedArray(labels);
+  at = 0;
   return norm.map((c, ci) => {
-    const d = toTypedArray(c.image);
-    const body = bodies[ci]!;
-    const out = new Uint8Array(body.length);
-    for (let i = 0; i < body.length; i++) {
-      if (!body[i]) continue;
-      let best = 0;
-      for (let j = 1; j < cents.length; j++) if (Math.abs(d[i]! - cents[j]!) < Math.abs(d[i]! - cents[best]!)) best = j;
-      out[i] = best;
-    }
-    return array(out, [1, ...c.image.shape.slice(1)], 'uint8');
+    const m = array(Uint8Array.from(l.subarray(at, at + sizes[ci]!)), [1, ...c.image.shape.slice(1)], 'uint8');
+    at += sizes[ci]!;
+    return m;
   });
-}
-
-/** One-hot `[N, t, ...]` of an integer map `[N, 1, ...]` with values in `[0, t)`. */
-function oneHot(m: NDArray, t: number): NDArray {
-  const n = m.shape[0]!;
-  const vox = m.shape.slice(2).reduce((a, b) => a * b, 1);
-  const src = toTypedArray(m);
-  const out = new Float32Array(n * t * vox);
-  for (let i = 0; i < n; i++) for (let v = 0; v < vox; v++) out[(i * t + Math.min(t - 1, Math.max(0, src[i * vox + v]!))) * vox + v] = 1;
-  return array(out, [n, t, ...m.shape.slice(2)], 'float32');
 }
 
 /** Opens and validates a dataset folder, reporting every problem (exit code 2). @category training */
@@ -159,7 +159,7 @@ const defaultPatch = (shape: readonly number[], stages: number): [number, number
 
 /**
  * The default margin m and temperature tau of the soft dilated mask (Eq. 8),
- * in mm: the paper's m = 30 and tau = 20 voxels at about 256 voxels
+ * in mm: the paper's m = 30 and tau = 20 voxels (`colabDefaults`) at about 256 voxels
  * in-plane, scaled to the image's in-plane extent and converted to mm with
  * the finest in-plane spacing; at least 2 and 1 voxels. Distances are
  * measured in mm (with the case's spacing), so anisotropic voxels count
@@ -171,22 +171,36 @@ export function defaultMargin(spatial: readonly number[], spacing: readonly [num
   const s = Math.min(spacing[1], spacing[2]);
   const scale = extent / 256;
   const round = (v: number): number => Math.round(v * 100) / 100;
-  return { margin: round(Math.max(2, 30 * scale) * s), temperature: round(Math.max(1, 20 * scale) * s) };
+  return { margin: round(Math.max(2, colabDefaults.margin * scale) * s), temperature: round(Math.max(1, colabDefaults.temperature * scale) * s) };
 }
 
 /**
  * The default generator schedule for an iteration budget: an update every 5
- * iterations, the authors' (every `every` when given), and an Adam learning
- * rate of `3e-4 * sqrt(40000 / updates)` (at most 1e-2), where 40,000 is
+ * iterations, the authors' (`colabDefaults.generatorEvery`; every `every` when given), and an Adam learning
+ * rate of `3e-4 * sqrt(40000 / updates)` (`colabDefaults.generatorLr`; at most 1e-2), where 40,000 is
  * about the number of generator updates of the authors' runs. Short runs get
  * larger steps so that the generator moves within the budget (see
  * docs/results.md: E2, E3).
  * @category training
  */
 export function defaultGeneratorSchedule(iterations: number, every?: number): { readonly generatorLr: number; readonly generatorEvery: number } {
-  const generatorEvery = every ?? 5;
+  const generatorEvery = every ?? colabDefaults.generatorEvery;
   const updates = Math.max(1, Math.ceil(iterations / generatorEvery));
-  return { generatorEvery, generatorLr: Math.min(1e-2, 3e-4 * Math.sqrt(40000 / updates)) };
+  return { generatorEvery, generatorLr: Math.min(1e-2, colabDefaults.generatorLr * Math.sqrt(40000 / updates)) };
+}
+
+/**
+ * The default SGD schedule (Nesterov, poly decay) for an iteration budget:
+ * nnU-Net's learning rate 0.01 with momentum 0.99 (`colabDefaults`) from 20,000 iterations on
+ * (nnU-Net trains 250,000), and 0.05 with momentum 0.9 below. With 0.01 and
+ * 0.99 a 3D U-Net on small lesions still predicts no ROI at all after 400
+ * iterations (validation Dice 0), where 0.05 and 0.9 reach 0.22 at 200
+ * (docs/results.md, E4); 0.05 and 0.9 is also the setting of the converged
+ * 2D runs (E3).
+ * @category training
+ */
+export function defaultSgdSchedule(iterations: number): { readonly lr: number; readonly momentum: number } {
+  return iterations >= 20000 ? { lr: colabDefaults.lr, momentum: colabDefaults.momentum } : { lr: 0.05, momentum: 0.9 };
 }
 
 /** The dataset's path as config.json stores it: relative to the run folder where possible. @category training */
@@ -223,6 +237,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   const spacing = cases[0]!.spacing as [number, number, number];
   const geometry = defaultMargin(cases[0]!.image.shape.slice(1), spacing);
   const schedule = defaultGeneratorSchedule(o.iterations, o.generatorEvery);
+  const sgdDefaults = defaultSgdSchedule(o.iterations);
   return {
     version: 1,
     // Relative to the run folder, so a run and its dataset move together (absolute when on another drive).
@@ -235,8 +250,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     batchSize: o.batchSize,
     patch: [patch[0], patch[1], patch[2]],
     seed: o.seed,
-    lr: o.lr,
-    momentum: o.momentum,
+    lr: o.lr ?? sgdDefaults.lr,
+    momentum: o.momentum ?? sgdDefaults.momentum,
     generatorLr: o.generatorLr ?? schedule.generatorLr,
     generatorEvery: schedule.generatorEvery,
     margin: o.margin ?? geometry.margin,
@@ -259,11 +274,11 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
 const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor | Tensor[] => unetApply(p, x);
 
 /** Mean Dice over the validation cases (ROI = every non-zero label). @category training */
-export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
   if (cases.length === 0) return Number.NaN;
   let s = 0;
   for (const c of cases) {
-    const logits = await predictLogits(theta, c.image, cfg.patch);
+    const logits = await predictLogits(theta, c.image, cfg.patch, { backend });
     const pred = labelsOf(logits, cfg.classes);
     const d = dice(confusion(pred, array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype)));
     s += Number.isNaN(d) ? 1 : d; // both empty: a perfect match
@@ -279,40 +294,43 @@ export async function validate(theta: unknown, cfg: RunConfig, cases: readonly C
  * has a context map or ROI.
  * @category training
  */
-export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<number> {
+export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
   const withContext = cases.filter((c) => c.context !== undefined && c.weight !== undefined);
   if (withContext.length === 0) return Number.NaN;
   const a: number[] = [];
   const b: number[] = [];
   for (const c of withContext) {
     if (!toTypedArray(c.label).some((v) => v !== 0)) continue;
-    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch), 0);
+    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch, { backend }), 0);
     const lab = toTypedArray(c.label);
     const ctx = toTypedArray(c.context!);
     const M = toTypedArray(c.weight!);
     const g = toTypedArray(q);
-    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) (a.push(g[i]!), b.push(ctx[i]!));
+    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) {
+      a.push(g[i]!);
+      b.push(ctx[i]!);
+    }
   }
   if (a.length === 0) return Number.NaN;
   return normalizedMutualInformation(array(Int32Array.from(a), [a.length], 'int32'), array(Int32Array.from(b), [b.length], 'int32'));
 }
 
-/** context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
-async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[]): Promise<Uint8Array> {
+/** context.svg and context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
+async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<{ readonly svg: string; readonly png: Uint8Array }> {
   const rows: OverlayCase[] = [];
   for (const c of cases.slice(0, 4)) {
     const spatial = c.image.shape.slice(1);
-    const lg = await predictLogits(theta, c.image, cfg.patch);
+    const lg = await predictLogits(theta, c.image, cfg.patch, { backend });
     const n = spatial.reduce((p, q) => p * q, 1);
     rows.push({
       id: c.id,
       image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'),
       truth: array(toTypedArray(c.label), spatial, c.label.dtype),
       predictions: [{ name: cfg.method.toUpperCase(), labels: labelsOf(lg, cfg.classes) }],
-      context: { name: 'CONTEXT', labels: contextMapOf(lg, cfg.classes - 1) },
+      context: { name: 'context labels', labels: contextMapOf(lg, cfg.classes - 1) },
     });
   }
-  return overlayFigure(rows);
+  return { svg: overlaySvg(rows), png: overlayFigure(rows) };
 }
 
 /**
@@ -338,7 +356,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
   const saved = o.resume ? readRunConfig(configPath, 'restore config.json, or start a new --out without --resume') : undefined;
   // Settings derived from the budget keep their saved values on --resume (more iterations must not change them).
-  const derived = saved === undefined ? {} : { margin: o.margin ?? saved.margin, temperature: o.temperature ?? saved.temperature, generatorLr: o.generatorLr ?? saved.generatorLr, generatorEvery: o.generatorEvery ?? saved.generatorEvery };
+  const derived = saved === undefined ? {} : { margin: o.margin ?? saved.margin, temperature: o.temperature ?? saved.temperature, generatorLr: o.generatorLr ?? saved.generatorLr, generatorEvery: o.generatorEvery ?? saved.generatorEvery, lr: o.lr ?? saved.lr, momentum: o.momentum ?? saved.momentum };
   let cfg = resolveConfig({ ...o, ...derived }, ds, raw);
   if (saved !== undefined) {
     const diff = configDifferences(saved, cfg);
@@ -354,16 +372,17 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   const withMask = (c: Case): Case => (constrained ? { ...c, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) } : c);
   let prepared: Prepared = { cases: norm.map(withMask), t: cfg.t };
   if (cfg.method === 'kmeans') {
-    const maps = kmeansMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
+    const maps = clusteredContextMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
     prepared = { cases: prepared.cases.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
   }
   const trainCases = prepared.cases.filter((c) => cfg.trainCases.includes(c.id));
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
 
   const outC = segOutputs(cfg);
-  const common = { seg: segApply as never, totalIterations: cfg.iterations, lr: cfg.lr, momentum: cfg.momentum, roiClasses: cfg.classes - 1, deepSupervision: cfg.deepSupervision === true };
-  const cStep = cfg.method === 'colab' ? colabStep({ ...common, gen: segApply as never, contextClasses: cfg.t, margin: cfg.margin, temperature: cfg.temperature, generatorEvery: cfg.generatorEvery, generatorLr: cfg.generatorLr }) : undefined;
-  const sStep = cfg.method === 'colab' ? undefined : segmentationStep(common);
+  // The run's settings go to the step under the library's names (colabStepSettings), with the backend it runs on.
+  const settings = { ...colabStepSettings(cfg), seg: segApply as never, backend: o.backend };
+  const cStep = cfg.method === 'colab' ? colabStep({ ...settings, gen: segApply as never }) : undefined;
+  const sStep = cfg.method === 'colab' ? undefined : segmentationStep(settings);
 
   let state: ColabState | SegmentationState;
   let bestDice = -Infinity;
@@ -387,14 +406,18 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     appendFileSync(logPath, `${JSON.stringify(e)}\n`);
   };
   const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice, config: cfg });
-  const drawProgress = (): void => writeAtomicSync(join(runDir, 'progress.png'), progressFigure(log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen')));
+  const drawProgress = (): void => {
+    const entries = log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen');
+    writeAtomicSync(join(runDir, 'progress.svg'), progressSvg(entries));
+    writeAtomicSync(join(runDir, 'progress.png'), progressFigure(entries));
+  };
 
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
   const runValidation = async (): Promise<void> => {
-    const d = await validate(state.theta, cfg, valCases);
+    const d = await validate(state.theta, cfg, valCases, o.backend);
     valDice.push(d);
     const w = valDice.slice(-5);
-    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases) : Number.NaN;
+    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases, o.backend) : Number.NaN;
     appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length, ...(Number.isNaN(nmi) ? {} : { contextNmi: nmi }) });
     if (Number.isFinite(d) && d > bestDice) {
       bestDice = d;
@@ -437,19 +460,10 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     } else {
       let target: NDArray = y;
       if (cfg.method !== 'baseline') {
-        const q =
-          cfg.method === 'dilated'
-            ? undefined
-            : oneHot(batch.context!, cfg.t);
-        const qq = q ?? (() => {
-          const m = toTypedArray(M!);
-          const out = new Float32Array(m.length * 2);
-          const vox = M!.shape.slice(2).reduce((a, b) => a * b, 1);
-          for (let i = 0; i < M!.shape[0]!; i++) for (let v = 0; v < vox; v++) (out[i * 2 * vox + v] = 1 - m[i * vox + v]!), (out[(i * 2 + 1) * vox + v] = m[i * vox + v]!);
-          return array(out, [M!.shape[0]!, 2, ...M!.shape.slice(2)], 'float32');
-        })();
-        const yTilde = aggregateLabels(tensor(y), tensor(qq));
-        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }));
+        // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
+        const q = cfg.method === 'dilated' ? dilatedMaskContextLabels(M!) : anatomyContextLabels(batch.context!, { t: cfg.t });
+        const yTilde = aggregateLabels(tensor(y), tensor(q));
+        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), { backend: o.backend });
       }
       const r = await sStep!(state as SegmentationState, { x, target });
       state = r.state;
@@ -470,7 +484,11 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (!existsSync(latestPath) || (loadCheckpoint(latestPath) as Checkpoint).step !== state.iteration) saveCheckpoint(latestPath, checkpoint());
   if (!existsSync(bestPath)) saveCheckpoint(bestPath, checkpoint());
   drawProgress();
-  if (cfg.method !== 'baseline') writeAtomicSync(join(runDir, 'context.png'), await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases));
+  if (cfg.method !== 'baseline') {
+    const fig = await contextFigure(state.theta, cfg, valCases.length > 0 ? valCases : trainCases, o.backend);
+    writeAtomicSync(join(runDir, 'context.svg'), fig.svg);
+    writeAtomicSync(join(runDir, 'context.png'), fig.png);
+  }
   bar?.finish(last);
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }

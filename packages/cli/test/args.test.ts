@@ -1,10 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { test } from '@fast-check/vitest';
 import * as fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../src/index.js';
-import { COMMANDS, decodeArgs, demoSpec, evaluateSpec, EXIT, helpText, inRange, memoryIo, rangeText, run, showArgIssue, trainSpec } from '../src/index.js';
-import { finish } from './helpers.js';
+import {
+  COMMANDS,
+  VERSION,
+  decodeArgs,
+  flagKey,
+  demoSpec,
+  evaluateSpec,
+  EXIT,
+  helpText,
+  inRange,
+  memoryIo,
+  rangeText,
+  run,
+  showArgIssue,
+  trainSpec,
+} from '../src/index.js';
+import { cmdline, finish } from './helpers.js';
 
 afterAll(finish);
 
@@ -33,6 +50,52 @@ describe('decodeArgs', () => {
   it('rejects a flag given twice and a missing value', () => {
     const r = decodeArgs(demoSpec, ['--seed', '1', '--seed', '2', '--out']);
     expect(E.isLeft(r) && r.left.map((i) => i.message)).toEqual(['is given more than once', 'is missing its value']);
+  });
+});
+
+describe('--no-<flag>, option names, --version', () => {
+  const base = ['--data', 'ds', '--out', 'run'];
+
+  it('--no-augment and --augment=false turn a default-true boolean off; --no-resume keeps the default', () => {
+    for (const argv of [['--no-augment'], ['--augment=false'], ['--augment', '--no-resume']]) {
+      const r = decodeArgs(trainSpec, [...base, ...argv]);
+      expect(E.isRight(r) && { augment: r.right.augment, resume: r.right.resume }).toEqual({ augment: argv[0] === '--augment', resume: false });
+    }
+  });
+
+  it('--no-X is refused for a non-boolean or unknown X, with a value, and together with --X', () => {
+    const flagsOf = (argv: string[]) => {
+      const r = decodeArgs(trainSpec, [...base, ...argv]);
+      return E.isLeft(r) ? r.left.map((i) => `${i.flag} ${i.message}`) : [];
+    };
+    expect(flagsOf(['--no-lr'])).toEqual(['--no-lr unknown flag']);
+    expect(flagsOf(['--no-augment=true'])).toEqual(['--no-augment takes no value']);
+    expect(flagsOf(['--augment', '--no-augment'])).toEqual(['--augment is given more than once']);
+  });
+
+  it('values come under option names derived from the flag names', () => {
+    expect(flagKey('batch-size')).toBe('batchSize');
+    expect(flagKey('deep-supervision')).toBe('deepSupervision');
+    expect(flagKey('t')).toBe('t');
+    const r = decodeArgs(trainSpec, [...base, '--batch-size', '3', '--val-fraction', '0.5', '--deep-supervision']);
+    expect(E.isRight(r) && [r.right.batchSize, r.right.valFraction, r.right.deepSupervision, r.right.margin]).toEqual([3, 0.5, true, undefined]);
+    // Every flag of every command has exactly one value key, and no two flags share one.
+    for (const spec of COMMANDS) expect(new Set(spec.flags.map((f) => flagKey(f.name))).size).toBe(spec.flags.length);
+  });
+
+  it('help shows booleans as --[no-]flag', () => {
+    expect(helpText(trainSpec)).toMatch(/--\[no-\]augment +Mirroring/);
+  });
+
+  it('--version (and a command with --version) prints the package version and exits 0', async () => {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const argv of [['--version'], ['-V'], ['train', '--version']]) {
+      const io = memoryIo();
+      expect(await run(argv, io)).toBe(EXIT.ok);
+      expect(io.out()).toBe(`${pkg.version}\n`);
+    }
+    expect(VERSION).toBe(pkg.version);
   });
 });
 
@@ -101,7 +164,8 @@ describe('flag ranges (issue #12)', () => {
 
   it('--help shows each range from the spec', () => {
     const h = helpText(trainSpec);
-    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\) \[0\.99\]/);
+    // No default in brackets: momentum defaults to the budget's (defaultSgdSchedule).
+    expect(h).toMatch(/--momentum NUMBER +Nesterov momentum .*, in \[0, 1\)$/m);
     expect(h).toMatch(/--roi-share NUMBER +.*, in \[0, 1\] \[0\.5\]/);
   });
 
@@ -147,7 +211,7 @@ describe('flag decoder fuzz (issue #12)', () => {
       return;
     }
     for (const f of spec.flags) {
-      const v = r.right[f.name];
+      const v = (r.right as Record<string, unknown>)[flagKey(f.name)];
       if (v === undefined) {
         expect(f.required).not.toBe(true);
         continue;
@@ -176,5 +240,22 @@ describe('flag decoder fuzz (issue #12)', () => {
           expect(typeof v === 'string' && v.length > 0).toBe(true);
       }
     }
+  });
+});
+
+describe('the tests helper cmdline', () => {
+  it('splits text at white space, keeps each value one argument, spreads arrays, joins --flag=VALUE', () => {
+    const dir = '/tmp/a b';
+    expect(cmdline`train --data ${dir} --out=${dir}/run --t 2 ${['--lr', '0.1']}`).toEqual([
+      'train',
+      '--data',
+      '/tmp/a b',
+      '--out=/tmp/a b/run',
+      '--t',
+      '2',
+      '--lr',
+      '0.1',
+    ]);
+    expect(cmdline`  --x   ${''}`).toEqual(['--x', '']);
   });
 });

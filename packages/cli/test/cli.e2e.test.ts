@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadNifti } from '@colab-ts/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 describe('colab-ts end to end on a tiny phantom dataset', () => {
   let root: string;
@@ -17,14 +17,20 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
   it('train, predict and evaluate through the command line', async () => {
     const runDir = join(root, 'run');
     const io = memoryIo();
-    const code = await run(['train', '--data', data, '--out', runDir, '--method', 'colab', '--t', '2', '--iterations', '3', '--batch-size', '2', '--features', '4', '--stages', '2', '--margin', '6', '--temperature', '4', '--val-every', '3'], io);
+    const code = await run(
+      cmdline`train --data ${data} --out ${runDir} --method colab --t 2 --iterations 3 --batch-size 2 --features 4 --stages 2 --margin 6 --temperature 4 --val-every 3`,
+      io,
+    );
     expect(io.err()).not.toContain('error');
     expect(code).toBe(EXIT.ok);
-    for (const f of ['config.json', 'latest.ckpt', 'best.ckpt', 'log.jsonl', 'progress.png']) expect(existsSync(join(runDir, f))).toBe(true);
+    for (const f of ['config.json', 'latest.ckpt', 'best.ckpt', 'log.jsonl', 'progress.png', 'progress.svg']) expect(existsSync(join(runDir, f))).toBe(true);
     expect(readdirSync(runDir).some((f) => f.includes('.tmp-'))).toBe(false);
     const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as { method: string; t: number; normalization: { kind: string } };
     expect(cfg).toMatchObject({ method: 'colab', t: 2, normalization: { kind: 'ct' } });
-    const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(log.filter((e) => e.type === 'train')).toHaveLength(3);
     expect(log.filter((e) => e.type === 'val')).toHaveLength(1);
     expect(io.err()).toMatch(/train colab \[#+\] 3\/3/);
@@ -42,12 +48,20 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
 
     const evIo = memoryIo();
     expect(await run(['evaluate', '--pred', preds, '--gt', join(data, 'labelsTr'), '--out', join(root, 'eval')], evIo)).toBe(EXIT.ok);
-    const csv = readFileSync(join(root, 'eval', 'metrics.csv'), 'utf8').trim().split('\n');
+    const csv = readFileSync(join(root, 'eval', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(1 + names.length);
     expect(csv[0]).toContain('dice');
-    const stats = JSON.parse(readFileSync(join(root, 'eval', 'statistics.json'), 'utf8')) as Record<string, Record<string, { n: number; nNaN: number; nInfinite: number }>>;
+    const stats = JSON.parse(readFileSync(join(root, 'eval', 'statistics.json'), 'utf8')) as Record<
+      string,
+      Record<string, { n: number; nNaN: number; nInfinite: number }>
+    >;
     expect(stats['1']!.dice!.n).toBe(names.length);
-    const summary = JSON.parse(readFileSync(join(root, 'eval', 'summary.json'), 'utf8')) as { metric_per_case: unknown[]; mean: Record<string, { Dice: number | null }> };
+    const summary = JSON.parse(readFileSync(join(root, 'eval', 'summary.json'), 'utf8')) as {
+      metric_per_case: unknown[];
+      mean: Record<string, { Dice: number | null }>;
+    };
     expect(summary.metric_per_case).toHaveLength(names.length);
     expect(Object.keys(summary.mean)).toEqual(['1']);
     expect(evIo.out()).toMatch(/DSC/);
@@ -63,7 +77,11 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     writeFileSync(join(preds, 'stray.nii.gz'), 'not nifti');
     const io = memoryIo();
     expect(await run(['evaluate', '--pred', preds, '--gt', gt], io)).toBe(EXIT.usage);
-    const lines = io.err().trim().split('\n').filter((l) => l.startsWith('colab-ts evaluate:'));
+    const lines = io
+      .err()
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('colab-ts evaluate:'));
     expect(lines).toHaveLength(files.length - 1 + 1); // three cases without a prediction, one prediction without ground truth
     expect(io.err()).toContain('no ground truth');
   });

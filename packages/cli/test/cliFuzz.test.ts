@@ -20,17 +20,29 @@ describe('command-line fuzz (issue #12)', () => {
   });
   let n = 0;
 
-  const value = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('1', '2', '3', '0.5', '0.9') }, { weight: 1, arbitrary: fc.constantFrom('0', '-1', '1.5', '1e309', 'NaN', 'abc', '') });
+  const value = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('1', '2', '3', '0.5', '0.9') },
+    { weight: 1, arbitrary: fc.constantFrom('0', '-1', '1.5', '1e309', 'NaN', 'abc', '') },
+  );
   const fixed = new Set(['data', 'out', 'iterations', 'batch-size', 'features', 'val-every', 'resume', 'backend']);
   const trainFlag = fc.oneof(
-    fc.tuple(fc.constantFrom(...trainSpec.flags.filter((f) => !fixed.has(f.name) && f.kind !== 'triple' && f.kind !== 'enum').map((f) => `--${f.name}`)), value),
+    fc.tuple(
+      fc.constantFrom(...trainSpec.flags.filter((f) => !fixed.has(f.name) && f.kind !== 'triple' && f.kind !== 'enum').map((f) => `--${f.name}`)),
+      value,
+    ),
     fc.tuple(fc.constant('--patch'), fc.constantFrom('1,32,32', '1,16,16', '2,32,32', '1,64,64', '1,30,30', '1,32', '0,32,32')),
     fc.tuple(fc.constant('--method'), fc.constantFrom('baseline', 'colab', 'kmeans', 'dilated', 'anatomy', 'colap')),
   );
   const place = fc.constantFrom('dataset', 'labels', 'images', 'empty', 'file', 'missing', 'trained');
   const mostly = (p: string) => fc.oneof({ weight: 3, arbitrary: fc.constant(p) }, { weight: 1, arbitrary: place });
   const commandLine = fc.oneof(
-    fc.record({ cmd: fc.constant('train'), a: mostly('dataset'), b: fc.constantFrom('fresh', 'fresh', 'trained', 'file'), flags: fc.uniqueArray(trainFlag, { selector: ([k]) => k, maxLength: 3 }), resume: fc.boolean() }),
+    fc.record({
+      cmd: fc.constant('train'),
+      a: mostly('dataset'),
+      b: fc.constantFrom('fresh', 'fresh', 'trained', 'file'),
+      flags: fc.uniqueArray(trainFlag, { selector: ([k]) => k, maxLength: 3 }),
+      resume: fc.boolean(),
+    }),
     fc.record({ cmd: fc.constant('predict'), a: mostly('trained'), b: mostly('images'), flags: fc.constant([]), resume: fc.constant(false) }),
     fc.record({ cmd: fc.constant('evaluate'), a: mostly('labels'), b: mostly('labels'), flags: fc.constant([]), resume: fc.constant(false) }),
   );
@@ -40,7 +52,16 @@ describe('command-line fuzz (issue #12)', () => {
     mkdirSync(join(root, 'empty'), { recursive: true });
     writeFileSync(join(root, 'file'), 'x');
     const at = (p: string): string =>
-      ({ dataset: fx.data, labels: join(fx.data, 'labelsTr'), images: join(fx.data, 'imagesTr'), empty: join(root, 'empty'), file: join(root, 'file'), missing: join(root, 'missing'), trained: join(fx.root, 'trained'), fresh: join(root, 'out') })[p]!;
+      ({
+        dataset: fx.data,
+        labels: join(fx.data, 'labelsTr'),
+        images: join(fx.data, 'imagesTr'),
+        empty: join(root, 'empty'),
+        file: join(root, 'file'),
+        missing: join(root, 'missing'),
+        trained: join(fx.root, 'trained'),
+        fresh: join(root, 'out'),
+      })[p]!;
     const argv =
       cmd === 'train'
         ? ['train', '--data', at(a), '--out', at(b), ...fixedFlags, ...(resume ? ['--resume'] : []), ...flags.flat()]
@@ -51,7 +72,10 @@ describe('command-line fuzz (issue #12)', () => {
     const code = await run(argv, io);
     expect([EXIT.ok, EXIT.failure, EXIT.usage, EXIT_INTERRUPTED]).toContain(code);
     if (code !== EXIT.ok) {
-      const lines = io.err().split('\n').filter((l) => l.startsWith(`colab-ts ${cmd}: `) && !l.includes(': warning: '));
+      const lines = io
+        .err()
+        .split('\n')
+        .filter((l) => l.startsWith(`colab-ts ${cmd}: `) && !l.includes(': warning: '));
       expect(lines.length).toBeGreaterThan(0);
       // Each problem ends with its fix (a dataset report heads its indented per-case lines).
       for (const l of lines.filter((x) => !x.startsWith(`colab-ts ${cmd}:   `) && !/problems? with the dataset:$/.test(x))) expect(l).toMatch(/\(fix: .+\)$/);

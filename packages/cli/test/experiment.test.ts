@@ -2,8 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
-import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
 
@@ -27,6 +27,36 @@ describe('defaults', () => {
     expect(defaultGeneratorSchedule(50).generatorLr).toBe(1e-2);
   });
 
+  it("SGD schedule: 0.05 / momentum 0.9 below 20,000 iterations, nnU-Net's 0.01 / 0.99 from there; train resolves it and keeps it on --resume", async () => {
+    expect(defaultSgdSchedule(1000)).toEqual({ lr: 0.05, momentum: 0.9 });
+    expect(defaultSgdSchedule(19999)).toEqual({ lr: 0.05, momentum: 0.9 });
+    expect(defaultSgdSchedule(20000)).toEqual({ lr: 0.01, momentum: 0.99 });
+    const dir = tempDir('sgd-default');
+    const data = await tinyDataset(join(dir, 'data'), 3);
+    const out = join(dir, 'run');
+    const o = fastTrain(data, out, { iterations: 2, valEvery: 2 });
+    await train({ ...o, lr: undefined, momentum: undefined }, memoryIo());
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number; momentum: number };
+    expect([cfg.lr, cfg.momentum]).toEqual([0.05, 0.9]);
+    // Resuming to a budget past 20,000 iterations must not switch the schedule mid-run.
+    const resumed = await train(
+      {
+        ...o,
+        lr: undefined,
+        momentum: undefined,
+        iterations: 20002,
+        resume: true,
+        onStep: (s) => {
+          if (s >= 3) throw new Error('stop');
+        },
+      },
+      memoryIo(),
+    ).catch((e: Error) => e);
+    expect(resumed).toBeInstanceOf(Error);
+    const cfg2 = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number; momentum: number; iterations: number };
+    expect([cfg2.lr, cfg2.momentum]).toEqual([0.05, 0.9]);
+  });
+
   it('parseArms names methods with their t, and refuses unknown ones with a fix', () => {
     expect(parseArms('baseline,colab,colab3,kmeans:3,dilated,anatomy')).toEqual([
       { method: 'baseline', t: 2 },
@@ -47,7 +77,10 @@ describe('train logs the generator', () => {
     const data = await tinyDataset(join(dir, 'data'), 4);
     const out = join(dir, 'run');
     await train(fastTrain(data, out, { iterations: 4, generatorEvery: 2, valEvery: 2 }), memoryIo());
-    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEntry);
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry);
     const gen = log.filter((e): e is Extract<LogEntry, { type: 'gen' }> => e.type === 'gen');
     expect(gen.map((e) => e.step)).toEqual([1, 3]);
     for (const e of gen) {
@@ -60,6 +93,7 @@ describe('train logs the generator', () => {
     expect(val.length).toBe(2);
     for (const e of val) expect(e.contextNmi).toBeGreaterThanOrEqual(0);
     expect(existsSync(join(out, 'context.png'))).toBe(true);
+    expect(readFileSync(join(out, 'context.svg'), 'utf8')).toContain('<g data-legend="context">');
   });
 });
 
@@ -74,7 +108,11 @@ describe('resume keeps the derived settings', () => {
     // 2 iterations, one update: 3e-4 * sqrt(40000), capped at 1e-2.
     expect(before.generatorLr).toBe(1e-2);
     const stop = new AbortController();
-    const r = await train(fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }), memoryIo(), stop.signal);
+    const r = await train(
+      fastTrain(data, out, { ...opts, iterations: 400, resume: true, onStep: (s) => (s >= 3 ? stop.abort() : undefined) }),
+      memoryIo(),
+      stop.signal,
+    );
     expect(r.status).toBe('interrupted');
     expect(r.step).toBeGreaterThan(2);
     const after = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;
@@ -114,7 +152,12 @@ describe('deep supervision', () => {
     const data = await tinyDataset(join(dir, 'data'), 3);
     const out = join(dir, 'run');
     const io = memoryIo();
-    expect(await run(['train', '--data', data, '--out', out, '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '3', '--patch', '1,32,32', '--val-every', '2', '--deep-supervision'], io)).toBe(EXIT.ok);
+    expect(
+      await run(
+        cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 2 --features 4 --stages 3 --patch 1,32,32 --val-every 2 --deep-supervision`,
+        io,
+      ),
+    ).toBe(EXIT.ok);
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { deepSupervision: boolean };
     expect(cfg.deepSupervision).toBe(true);
     // 3 stages: two outputs, so two heads.
@@ -150,13 +193,32 @@ describe('experiment', () => {
     const dir = tempDir('experiment');
     const data = await tinyDataset(join(dir, 'data'), 5);
     const out = join(dir, 'report');
-    const argv = ['experiment', '--data', data, '--out', out, '--methods', 'baseline,anatomy,dilated,colab', '--seeds', '2', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'];
+    const argv = cmdline`experiment --data ${data} --out ${out} --methods baseline,anatomy,dilated,colab --seeds 2 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
     const io = memoryIo();
     expect(await run(argv, io)).toBe(EXIT.ok);
     expect(io.err()).not.toMatch(/this is a bug/);
-    for (const f of ['table.md', 'results.csv', 'results.json', 'figures/fig4-precision-sensitivity.svg', 'figures/fig8-overlay.png', 'figures/fig3-logits.png']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of [
+      'table.md',
+      'results.csv',
+      'results.json',
+      'figures/fig4-precision-sensitivity.svg',
+      'figures/fig8-overlay.png',
+      'figures/fig8-overlay.svg',
+      'figures/fig3-logits.png',
+      'figures/fig3-logits.svg',
+    ])
+      expect(existsSync(join(out, f))).toBe(true);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { arm: string; seed: number; summary: { dice: { n: number } } }[] };
-    expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual(['baseline-s0', 'anatomy-s0', 'dilated-s0', 'colab2-s0', 'baseline-s1', 'anatomy-s1', 'dilated-s1', 'colab2-s1']);
+    expect(res.results.map((r) => `${r.arm}-s${r.seed}`)).toEqual([
+      'baseline-s0',
+      'anatomy-s0',
+      'dilated-s0',
+      'colab2-s0',
+      'baseline-s1',
+      'anatomy-s1',
+      'dilated-s1',
+      'colab2-s1',
+    ]);
     // 5 cases, 40% held out: 2 test cases scored per run.
     for (const r of res.results) expect(r.summary.dice.n).toBe(2);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
@@ -181,7 +243,12 @@ describe('experiment', () => {
     expect(ds.labels).toEqual({ '0': 'background', '1': 'liver', '2': 'tumour' });
     const out = join(dir, 'report');
     const io = memoryIo();
-    expect(await run(['experiment', '--data', data, '--out', out, '--methods', 'baseline,colab', '--seeds', '1', '--iterations', '2', '--batch-size', '2', '--features', '4', '--stages', '2', '--val-every', '2', '--test-fraction', '0.4'], io)).toBe(EXIT.ok);
+    expect(
+      await run(
+        cmdline`experiment --data ${data} --out ${out} --methods baseline,colab --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`,
+        io,
+      ),
+    ).toBe(EXIT.ok);
     const table = readFileSync(join(out, 'table.md'), 'utf8');
     expect(table).toContain('### liver (label 1)');
     expect(table).toContain('### tumour (label 2)');

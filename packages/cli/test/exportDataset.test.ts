@@ -36,7 +36,12 @@ describe('colab-ts export-dataset', () => {
       expect([...toTypedArray(c.label)]).toEqual([...toTypedArray(src.cases[i]!.label)]);
       expect([...toTypedArray(c.context!)]).toEqual([...toTypedArray(src.cases[i]!.context!)]);
     });
-    const colab = JSON.parse(readFileSync(join(dir, 'colab.json'), 'utf8')) as { context_classes_t: number; soft_dilated_mask: { margin_mm: number; temperature_mm: number; margin_voxels: number }; task_generator: { lr: number }; nnunet_commands: string[] };
+    const colab = JSON.parse(readFileSync(join(dir, 'colab.json'), 'utf8')) as {
+      context_classes_t: number;
+      soft_dilated_mask: { margin_mm: number; temperature_mm: number; margin_voxels: number };
+      task_generator: { lr: number };
+      nnunet_commands: string[];
+    };
     const info = src.ds.training[0]!;
     const g = defaultMargin(info.shape, info.spacing as [number, number, number]);
     expect(colab.context_classes_t).toBe(2);
@@ -59,7 +64,10 @@ describe('colab-ts export-dataset', () => {
       const v = await loadNifti(join(multi, t.image));
       const d = toTypedArray(v.data);
       const two = new Float32Array(2 * d.length);
-      for (let i = 0; i < d.length; i++) (two[i] = d[i]!), (two[d.length + i] = d[i]! + 100);
+      for (let i = 0; i < d.length; i++) {
+        two[i] = d[i]!;
+        two[d.length + i] = d[i]! + 100;
+      }
       await saveNifti(join(multi, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
     }
     expect(await run(['export-dataset', '--data', multi, '--out', join(fx.root, 'raw3'), '--id', '9'], memoryIo())).toBe(EXIT.ok);
@@ -78,10 +86,32 @@ describe('colab-ts export-dataset', () => {
     const runDir = join(fx.root, 'fake-run');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(runDir);
-    const cfg = { version: 1, method: 'colab', t: 3, margin: 12.5, temperature: 7.25, generatorLr: 0.002, generatorEvery: 2, lr: 0.01, momentum: 0.9, iterations: 50, patch: [1, 32, 32], batchSize: 2, deepSupervision: false, roiShare: 0.5, classes: 2, normalization: { kind: 'zscore' } };
+    const cfg = {
+      version: 1,
+      method: 'colab',
+      t: 3,
+      margin: 12.5,
+      temperature: 7.25,
+      generatorLr: 0.002,
+      generatorEvery: 2,
+      lr: 0.01,
+      momentum: 0.9,
+      iterations: 50,
+      patch: [1, 32, 32],
+      batchSize: 2,
+      deepSupervision: false,
+      roiShare: 0.5,
+      classes: 2,
+      normalization: { kind: 'zscore' },
+    };
     writeFileSync(join(runDir, 'config.json'), JSON.stringify(cfg));
     expect(await run(['export-dataset', '--data', fx.data, '--out', join(fx.root, 'raw2'), '--run', runDir, '--name', 'Ph-x!'], memoryIo())).toBe(EXIT.ok);
     const colab = JSON.parse(readFileSync(join(fx.root, 'raw2', 'Dataset501_Phx', 'colab.json'), 'utf8')) as Record<string, unknown>;
-    expect(colab).toMatchObject({ context_classes_t: 3, soft_dilated_mask: { margin_mm: 12.5, temperature_mm: 7.25 }, task_generator: { lr: 0.002, update_every_iterations: 2 }, iterations: 50 });
+    expect(colab).toMatchObject({
+      context_classes_t: 3,
+      soft_dilated_mask: { margin_mm: 12.5, temperature_mm: 7.25 },
+      task_generator: { lr: 0.002, update_every_iterations: 2 },
+      iterations: 50,
+    });
   });
 });

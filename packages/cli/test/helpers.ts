@@ -6,9 +6,10 @@ import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { TrainOptions } from '../src/index.js';
-import { unexpectedErrors } from '../src/index.js';
+import { PNG_SIGNATURE, crc32, unexpectedErrors } from '../src/index.js';
 
 const made: string[] = [];
 
@@ -84,3 +85,66 @@ export const fastTrain = (data: string, out: string, more: Partial<TrainOptions>
   quiet: true,
   ...more,
 });
+
+/** Splits a PNG into chunks, checking each CRC. */
+function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
+  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const out: { type: string; data: Uint8Array }[] = [];
+  let at = 8;
+  while (at < png.length) {
+    const len = dv.getUint32(at);
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    const data = png.subarray(at + 8, at + 8 + len);
+    expect(dv.getUint32(at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
+    out.push({ type, data });
+    at += 12 + len;
+  }
+  expect(at).toBe(png.length);
+  return out;
+}
+
+/** Decodes an 8-bit RGB, filter-0 PNG (what `encodePng` writes) back to its pixels, checking the signature, chunk order and every CRC. */
+export function decodePng(png: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
+  expect([...png.subarray(0, 8)]).toEqual([...PNG_SIGNATURE]);
+  const cs = chunks(png);
+  expect(cs.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+  const ih = new DataView(cs[0]!.data.buffer, cs[0]!.data.byteOffset, 13);
+  const width = ih.getUint32(0);
+  const height = ih.getUint32(4);
+  expect([...cs[0]!.data.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
+  const raw = inflateSync(cs[1]!.data);
+  expect(raw.length).toBe(height * (1 + 3 * width));
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    expect(raw[y * (1 + 3 * width)]).toBe(0);
+    rgb.set(raw.subarray(y * (1 + 3 * width) + 1, (y + 1) * (1 + 3 * width)), y * width * 3);
+  }
+  return { width, height, rgb };
+}
+
+/**
+ * An argument vector written as one command line: cmdline`train --data ${dir} --iterations 2 ${more}`.
+ * The text splits at white space; each interpolated value stays one argument (a path with spaces), an
+ * interpolated array spreads into its elements, and a value written right after text (`--out=${dir}`)
+ * joins that word.
+ */
+export function cmdline(strings: TemplateStringsArray, ...values: readonly unknown[]): string[] {
+  const out: string[] = [];
+  let glue = false; // the next piece continues the last word
+  strings.forEach((s, i) => {
+    const words = s.split(/\s+/);
+    words.forEach((w, k) => {
+      if (w === '') return;
+      if (k === 0 && glue && out.length > 0) out[out.length - 1] += w;
+      else out.push(w);
+    });
+    if (i === values.length) return;
+    const v = values[i];
+    const joins = s !== '' && !/\s$/.test(s);
+    if (Array.isArray(v)) out.push(...v.map(String));
+    else if (joins && out.length > 0) out[out.length - 1] += String(v);
+    else out.push(String(v));
+    glue = !Array.isArray(v) && strings[i + 1] !== undefined && strings[i + 1] !== '' && !/^\s/.test(strings[i + 1]!);
+  });
+  return out;
+}

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchitectureFile, Checkpoint, RunConfig } from '../src/index.js';
 import { EXIT, decodeSafetensors, encodeSafetensors, loadCheckpoint, memoryIo, normalizeImage, run, unetStateDict } from '../src/index.js';
 import { modelFn } from '../src/model.js';
-import { onReferenceBackend } from './helpers.js';
+import { onReferenceBackend, cmdline } from './helpers.js';
 
 const PYTHON = process.env.COLAB_TS_PYTHON ?? '/usr/bin/python3'; // Debian's python3-torch lives in the system Python
 const SCRIPT = fileURLToPath(new URL('../../../examples/pytorch/colab_unet.py', import.meta.url));
@@ -38,7 +38,17 @@ const python = (...args: string[]): string => {
 /** PyTorch's logits of `x` with the weights and architecture of `dir`. */
 const torchLogits = (dir: string, x: NDArray, weights = 'model.safetensors'): NDArray => {
   writeFileSync(join(dir, 'x.safetensors'), encodeSafetensors([['x', x]]));
-  python('forward', '--weights', join(dir, weights), '--architecture', join(dir, 'architecture.json'), '--input', join(dir, 'x.safetensors'), '--out', join(dir, 'logits.safetensors'));
+  python(
+    'forward',
+    '--weights',
+    join(dir, weights),
+    '--architecture',
+    join(dir, 'architecture.json'),
+    '--input',
+    join(dir, 'x.safetensors'),
+    '--out',
+    join(dir, 'logits.safetensors'),
+  );
   return decodeSafetensors(readFileSync(join(dir, 'logits.safetensors'))).tensors.get('logits')!;
 };
 const runTheta = (dir: string): unknown => (loadCheckpoint(join(dir, 'best.ckpt')) as Checkpoint).state.theta;
@@ -58,7 +68,10 @@ describe('colab-ts export and import', () => {
     exported = join(fx.root, 'exported');
     const io = memoryIo();
     // CoLab (c - 1 + t = 3 outputs), trained 2 steps so that biases and norm affine are no longer at their initial values.
-    const code = await run(['train', '--data', fx.data, '--out', runDir, '--iterations', '2', '--val-every', '2', '--batch-size', '1', '--features', '4', '--stages', '3', '--patch', '1,32,32'], io);
+    const code = await run(
+      cmdline`train --data ${fx.data} --out ${runDir} --iterations 2 --val-every 2 --batch-size 1 --features 4 --stages 3 --patch 1,32,32`,
+      io,
+    );
     if (code !== EXIT.ok) throw new Error(io.err());
     const e = memoryIo();
     if ((await run(['export', '--run', runDir, '--out', exported], e)) !== EXIT.ok) throw new Error(e.err());
@@ -67,19 +80,56 @@ describe('colab-ts export and import', () => {
   it('export writes the U-Net under nnU-Net PlainConvUNet keys and its arch_kwargs; import gives back the same weights bit for bit, and the same predictions', async () => {
     const st = decodeSafetensors(readFileSync(join(exported, 'model.safetensors')));
     const theta = runTheta(runDir) as Parameters<typeof unetStateDict>[0];
-    expect([...st.tensors.keys()].sort()).toEqual(unetStateDict(theta).map(([k]) => k).sort());
+    expect([...st.tensors.keys()].sort()).toEqual(
+      unetStateDict(theta)
+        .map(([k]) => k)
+        .sort(),
+    );
     expect(st.tensors.get('decoder.seg_layers.1.weight')!.shape).toEqual([3, 4, 1, 1, 1]);
     const arch = JSON.parse(readFileSync(join(exported, 'architecture.json'), 'utf8')) as ArchitectureFile;
-    expect(arch.arch_kwargs).toMatchObject({ n_stages: 3, features_per_stage: [4, 8, 16], kernel_sizes: [[1, 3, 3], [1, 3, 3], [1, 3, 3]], strides: [[1, 1, 1], [1, 2, 2], [1, 2, 2]], n_conv_per_stage: [2, 2, 2], n_conv_per_stage_decoder: [2, 2] });
-    expect(arch).toMatchObject({ num_classes: 3, input_channels: 1, deep_supervision: false, patch_size: [1, 32, 32], colab_ts: { method: 'colab', t: 2, classes: 2 } });
+    expect(arch.arch_kwargs).toMatchObject({
+      n_stages: 3,
+      features_per_stage: [4, 8, 16],
+      kernel_sizes: [
+        [1, 3, 3],
+        [1, 3, 3],
+        [1, 3, 3],
+      ],
+      strides: [
+        [1, 1, 1],
+        [1, 2, 2],
+        [1, 2, 2],
+      ],
+      n_conv_per_stage: [2, 2, 2],
+      n_conv_per_stage_decoder: [2, 2],
+    });
+    expect(arch).toMatchObject({
+      num_classes: 3,
+      input_channels: 1,
+      deep_supervision: false,
+      patch_size: [1, 32, 32],
+      colab_ts: { method: 'colab', t: 2, classes: 2 },
+    });
     const imported = join(fx.root, 'imported');
     const io = memoryIo();
-    expect(await run(['import', '--weights', join(exported, 'model.safetensors'), '--architecture', join(exported, 'architecture.json'), '--out', imported], io)).toBe(EXIT.ok);
+    expect(
+      await run(['import', '--weights', join(exported, 'model.safetensors'), '--architecture', join(exported, 'architecture.json'), '--out', imported], io),
+    ).toBe(EXIT.ok);
     expect(unetStateDict(runTheta(imported) as never).map(([k, x]) => [k, bits(x)])).toEqual(unetStateDict(theta).map(([k, x]) => [k, bits(x)]));
     const cfg = JSON.parse(readFileSync(join(imported, 'config.json'), 'utf8')) as RunConfig & { imported: { weights: string } };
-    expect(cfg).toMatchObject({ method: 'colab', classes: 2, t: 2, patch: [1, 32, 32], normalization: (JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as RunConfig).normalization });
+    expect(cfg).toMatchObject({
+      method: 'colab',
+      classes: 2,
+      t: 2,
+      patch: [1, 32, 32],
+      normalization: (JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as RunConfig).normalization,
+    });
     expect(cfg.imported.weights).toBe(join('..', 'exported', 'model.safetensors')); // relative to the run
-    for (const [r, out] of [[runDir, 'p1'], [imported, 'p2']] as const) expect(await run(['predict', '--run', r, '--input', join(fx.data, 'imagesTr'), '--out', join(fx.root, out)], memoryIo())).toBe(EXIT.ok);
+    for (const [r, out] of [
+      [runDir, 'p1'],
+      [imported, 'p2'],
+    ] as const)
+      expect(await run(['predict', '--run', r, '--input', join(fx.data, 'imagesTr'), '--out', join(fx.root, out)], memoryIo())).toBe(EXIT.ok);
     for (const f of readdirSync(join(fx.root, 'p1'))) expect(readFileSync(join(fx.root, 'p2', f)).equals(readFileSync(join(fx.root, 'p1', f)))).toBe(true);
   });
 
@@ -95,46 +145,94 @@ describe('colab-ts export and import', () => {
     const fewer = join(fx.root, 'fewer.safetensors');
     writeFileSync(fewer, encodeSafetensors([...st.tensors].filter(([k]) => k !== 'decoder.stages.1.convs.0.norm.bias')));
     const io2 = memoryIo();
-    expect(await run(['import', '--weights', fewer, '--architecture', join(exported, 'architecture.json'), '--out', join(fx.root, 'x2')], io2)).toBe(EXIT.usage);
+    expect(await run(['import', '--weights', fewer, '--architecture', join(exported, 'architecture.json'), '--out', join(fx.root, 'x2')], io2)).toBe(
+      EXIT.usage,
+    );
     expect(io2.err()).toMatch(/missing 1 nnU-Net key\(s\): decoder.stages.1.convs.0.norm.bias .*\(fix: /);
     writeFileSync(bad, '{');
     const io3 = memoryIo();
     expect(await run(['import', '--weights', fewer, '--architecture', bad, '--out', join(fx.root, 'x3')], io3)).toBe(EXIT.usage);
     expect(io3.err()).toMatch(/not valid JSON .*\(fix: /);
     const io4 = memoryIo();
-    expect(await run(['import', '--weights', join(exported, 'architecture.json'), '--architecture', join(exported, 'architecture.json'), '--out', join(fx.root, 'x4')], io4)).toBe(EXIT.usage);
+    expect(
+      await run(
+        ['import', '--weights', join(exported, 'architecture.json'), '--architecture', join(exported, 'architecture.json'), '--out', join(fx.root, 'x4')],
+        io4,
+      ),
+    ).toBe(EXIT.usage);
     expect(io4.err()).toMatch(/not a safetensors file .*\(fix: /);
   });
 
   // Broken architecture files and weights: every outcome is exit 0 (then predict works) or 2 with a fix, never the catch-all (finish checks).
-  const PATHS = ['num_classes', 'patch_size', 'deep_supervision', 'arch_kwargs', 'arch_kwargs.features_per_stage', 'arch_kwargs.strides', 'arch_kwargs.kernel_sizes', 'arch_kwargs.n_conv_per_stage', 'arch_kwargs.nonlin_kwargs', 'colab_ts', 'colab_ts.method', 'colab_ts.t', 'colab_ts.classes', 'colab_ts.labels', 'colab_ts.normalization', 'colab_ts.normalization.kind', 'colab_ts.normalization.stats', 'colab_ts.spacing'];
-  const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom([1, 32, 32], [2, 32, 32], [1, 16, 16], [32, 32], 2, 3, 0, -1, 'colab', 'baseline', { kind: 'ct', stats: { mean: 0, std: 0, lower: 1, upper: 0 } }, { kind: 'zscore' }, { background: 0, a: 1, b: 2 }));
-  let fuzzRun = 0;
-  fcTest.prop([fc.constantFrom(...PATHS), value, fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { nil: undefined }), fc.boolean()], { numRuns: Number(process.env.FUZZ_RUNS ?? 25) })(
-    'import of broken architecture files and weights: exit 0 (and predict works) or 2 with a fix',
-    async (path, v, flip, truncate) => {
-      const dir = join(fx.root, `fuzz${fuzzRun++}`);
-      mkdirSync(dir);
-      const arch = JSON.parse(readFileSync(join(exported, 'architecture.json'), 'utf8')) as Record<string, unknown>;
-      const keys = path.split('.');
-      let at: Record<string, unknown> = arch;
-      for (const k of keys.slice(0, -1)) at = (typeof at[k] === 'object' && at[k] !== null ? at[k] : (at[k] = {})) as Record<string, unknown>;
-      at[keys[keys.length - 1]!] = v;
-      writeFileSync(join(dir, 'architecture.json'), JSON.stringify(arch));
-      const w = new Uint8Array(readFileSync(join(exported, 'model.safetensors')));
-      if (flip !== undefined) w[flip[0] % w.length] = flip[1];
-      writeFileSync(join(dir, 'model.safetensors'), truncate ? w.subarray(0, w.length - 7) : w);
-      const io = memoryIo();
-      const code = await run(['import', '--weights', join(dir, 'model.safetensors'), '--architecture', join(dir, 'architecture.json'), '--out', join(dir, 'run')], io);
-      expect([EXIT.ok, EXIT.usage]).toContain(code);
-      if (code === EXIT.usage) expect(io.err()).toMatch(/\(fix: /);
-      else {
-        const pio = memoryIo();
-        const pc = await run(['predict', '--run', join(dir, 'run'), '--input', join(fx.data, 'imagesTr'), '--out', join(dir, 'p')], pio);
-        expect([EXIT.ok, EXIT.usage], pio.err()).toContain(pc);
-      }
-    },
+  const PATHS = [
+    'num_classes',
+    'patch_size',
+    'deep_supervision',
+    'arch_kwargs',
+    'arch_kwargs.features_per_stage',
+    'arch_kwargs.strides',
+    'arch_kwargs.kernel_sizes',
+    'arch_kwargs.n_conv_per_stage',
+    'arch_kwargs.nonlin_kwargs',
+    'colab_ts',
+    'colab_ts.method',
+    'colab_ts.t',
+    'colab_ts.classes',
+    'colab_ts.labels',
+    'colab_ts.normalization',
+    'colab_ts.normalization.kind',
+    'colab_ts.normalization.stats',
+    'colab_ts.spacing',
+  ];
+  const value = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      [1, 32, 32],
+      [2, 32, 32],
+      [1, 16, 16],
+      [32, 32],
+      2,
+      3,
+      0,
+      -1,
+      'colab',
+      'baseline',
+      { kind: 'ct', stats: { mean: 0, std: 0, lower: 1, upper: 0 } },
+      { kind: 'zscore' },
+      { background: 0, a: 1, b: 2 },
+    ),
   );
+  let fuzzRun = 0;
+  fcTest.prop([fc.constantFrom(...PATHS), value, fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { nil: undefined }), fc.boolean()], {
+    numRuns: Number(process.env.FUZZ_RUNS ?? 25),
+  })('import of broken architecture files and weights: exit 0 (and predict works) or 2 with a fix', async (path, v, flip, truncate) => {
+    const dir = join(fx.root, `fuzz${fuzzRun++}`);
+    mkdirSync(dir);
+    const arch = JSON.parse(readFileSync(join(exported, 'architecture.json'), 'utf8')) as Record<string, unknown>;
+    const keys = path.split('.');
+    let at: Record<string, unknown> = arch;
+    for (const k of keys.slice(0, -1)) {
+      if (typeof at[k] !== 'object' || at[k] === null) at[k] = {};
+      at = at[k] as Record<string, unknown>;
+    }
+    at[keys[keys.length - 1]!] = v;
+    writeFileSync(join(dir, 'architecture.json'), JSON.stringify(arch));
+    const w = new Uint8Array(readFileSync(join(exported, 'model.safetensors')));
+    if (flip !== undefined) w[flip[0] % w.length] = flip[1];
+    writeFileSync(join(dir, 'model.safetensors'), truncate ? w.subarray(0, w.length - 7) : w);
+    const io = memoryIo();
+    const code = await run(
+      ['import', '--weights', join(dir, 'model.safetensors'), '--architecture', join(dir, 'architecture.json'), '--out', join(dir, 'run')],
+      io,
+    );
+    expect([EXIT.ok, EXIT.usage]).toContain(code);
+    if (code === EXIT.usage) expect(io.err()).toMatch(/\(fix: /);
+    else {
+      const pio = memoryIo();
+      const pc = await run(['predict', '--run', join(dir, 'run'), '--input', join(fx.data, 'imagesTr'), '--out', join(dir, 'p')], pio);
+      expect([EXIT.ok, EXIT.usage], pio.err()).toContain(pc);
+    }
+  });
 
   describe.skipIf(!hasTorch)('against PyTorch (examples/pytorch/colab_unet.py)', () => {
     it('PyTorch loads the exported weights strictly and matches colab-ts logits on a phantom to 1e-5', async () => {
@@ -143,7 +241,9 @@ describe('colab-ts export and import', () => {
       const theirs = torchLogits(exported, x);
       expect(theirs.shape).toEqual([1, 3, 1, 32, 32]);
       const d = maxAbsDiff(ours, theirs);
-      console.log(`interop: exported 2D-like U-Net, max |logit difference| = ${d.toExponential(2)} (logits up to ${Math.max(...[...toTypedArray(ours)].map(Math.abs)).toFixed(2)})`);
+      console.log(
+        `interop: exported 2D-like U-Net, max |logit difference| = ${d.toExponential(2)} (logits up to ${Math.max(...[...toTypedArray(ours)].map(Math.abs)).toFixed(2)})`,
+      );
       expect(d).toBeLessThan(1e-5);
     });
 
@@ -178,8 +278,19 @@ describe('colab-ts export and import', () => {
       python('from-nnunet', '--model', model, '--configuration', '2d', '--out', join(fx.root, 'from-nnunet'));
       const imported = join(fx.root, 'imported-nnunet');
       const io = memoryIo();
-      expect(await run(['import', '--weights', join(fx.root, 'from-nnunet', 'model.safetensors'), '--architecture', join(fx.root, 'from-nnunet', 'architecture.json'), '--out', imported], io)).toBe(EXIT.ok);
-      expect(JSON.parse(readFileSync(join(imported, 'config.json'), 'utf8'))).toMatchObject({ method: 'baseline', classes: 3, patch: [1, 32, 32], normalization: { kind: 'ct', stats: { mean: 40, std: 30, lower: -50, upper: 200 } }, labels: { background: 0, tumour: 1, other: 2 } });
+      expect(
+        await run(
+          cmdline`import --weights ${join(fx.root, 'from-nnunet', 'model.safetensors')} --architecture ${join(fx.root, 'from-nnunet', 'architecture.json')} --out ${imported}`,
+          io,
+        ),
+      ).toBe(EXIT.ok);
+      expect(JSON.parse(readFileSync(join(imported, 'config.json'), 'utf8'))).toMatchObject({
+        method: 'baseline',
+        classes: 3,
+        patch: [1, 32, 32],
+        normalization: { kind: 'ct', stats: { mean: 40, std: 30, lower: -50, upper: 200 } },
+        labels: { background: 0, tumour: 1, other: 2 },
+      });
       const x = phantomInput([1, 32, 32], 13);
       expect(maxAbsDiff(await modelFn(runTheta(imported))(x), await modelFn(runTheta(runDir))(x))).toBe(0);
     });
@@ -189,7 +300,22 @@ describe('colab-ts export and import', () => {
       mkdirSync(dir);
       const arch = {
         network_class_name: 'dynamic_network_architectures.architectures.unet.PlainConvUNet',
-        arch_kwargs: { n_stages: 3, features_per_stage: [4, 6, 8], kernel_sizes: [[3, 3, 3], [3, 3, 3], [1, 3, 3]], strides: [[1, 1, 1], [2, 2, 2], [1, 2, 2]], n_conv_per_stage: [2, 1, 2], n_conv_per_stage_decoder: [1, 2] },
+        arch_kwargs: {
+          n_stages: 3,
+          features_per_stage: [4, 6, 8],
+          kernel_sizes: [
+            [3, 3, 3],
+            [3, 3, 3],
+            [1, 3, 3],
+          ],
+          strides: [
+            [1, 1, 1],
+            [2, 2, 2],
+            [1, 2, 2],
+          ],
+          n_conv_per_stage: [2, 1, 2],
+          n_conv_per_stage_decoder: [1, 2],
+        },
         input_channels: 1,
         num_classes: 2,
         deep_supervision: true,
@@ -199,7 +325,9 @@ describe('colab-ts export and import', () => {
       python('init', '--architecture', join(dir, 'architecture.json'), '--seed', '3', '--out', join(dir, 'torch.safetensors'));
       const imported = join(fx.root, 'imported3d');
       const io = memoryIo();
-      expect(await run(['import', '--weights', join(dir, 'torch.safetensors'), '--architecture', join(dir, 'architecture.json'), '--out', imported], io)).toBe(EXIT.ok);
+      expect(await run(['import', '--weights', join(dir, 'torch.safetensors'), '--architecture', join(dir, 'architecture.json'), '--out', imported], io)).toBe(
+        EXIT.ok,
+      );
       expect(io.err()).toMatch(/warning: architecture.json has no colab_ts.normalization/);
       const x = phantomInput([4, 16, 16], 12);
       const ours = await modelFn(runTheta(imported))(x);
@@ -209,9 +337,20 @@ describe('colab-ts export and import', () => {
       console.log(`interop: PyTorch-initialised 3D U-Net, max |logit difference| = ${d.toExponential(2)}`);
       expect(d).toBeLessThan(1e-5);
       // The run's best.ckpt (a safetensors checkpoint) reads in Python with the same reader, under the same keys.
-      const out = spawnSync(PYTHON, ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(join(SCRIPT, '..'))}); import colab_unet as c, json; t, m = c.read_safetensors(${JSON.stringify(join(imported, 'best.ckpt'))}); print(json.dumps({"keys": sorted(t), "step": m["step"]}))`], { encoding: 'utf8' });
+      const out = spawnSync(
+        PYTHON,
+        [
+          '-c',
+          `import sys; sys.path.insert(0, ${JSON.stringify(join(SCRIPT, '..'))}); import colab_unet as c, json; t, m = c.read_safetensors(${JSON.stringify(join(imported, 'best.ckpt'))}); print(json.dumps({"keys": sorted(t), "step": m["step"]}))`,
+        ],
+        { encoding: 'utf8' },
+      );
       const r = JSON.parse(out.stdout) as { keys: string[]; step: string };
-      expect(r.keys).toEqual(unetStateDict(runTheta(imported) as never).map(([k]) => k).sort());
+      expect(r.keys).toEqual(
+        unetStateDict(runTheta(imported) as never)
+          .map(([k]) => k)
+          .sort(),
+      );
       expect(r.step).toBe('0');
     });
   });

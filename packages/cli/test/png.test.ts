@@ -1,43 +1,7 @@
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { decodePng as decode } from './helpers.js';
 import { array, arrayEqual, key, normal } from '@colab-ts/ndarray';
-import { PNG_SIGNATURE, crc32, decodeCheckpoint, encodeCheckpoint, encodePng, logitFigure, overlayFigure, progressFigure, raster, rasterToPng, text } from '../src/index.js';
-
-/** Splits a PNG into chunks, checking each CRC. */
-function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
-  const dv = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const out: { type: string; data: Uint8Array }[] = [];
-  let at = 8;
-  while (at < png.length) {
-    const len = dv.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    const data = png.subarray(at + 8, at + 8 + len);
-    expect(dv.getUint32(at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
-    out.push({ type, data });
-    at += 12 + len;
-  }
-  expect(at).toBe(png.length);
-  return out;
-}
-
-/** Decodes an 8-bit RGB, filter-0 PNG back to its pixels. */
-function decode(png: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
-  expect([...png.subarray(0, 8)]).toEqual([...PNG_SIGNATURE]);
-  const cs = chunks(png);
-  expect(cs.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
-  const ih = new DataView(cs[0]!.data.buffer, cs[0]!.data.byteOffset, 13);
-  const width = ih.getUint32(0);
-  const height = ih.getUint32(4);
-  expect([...cs[0]!.data.subarray(8)]).toEqual([8, 2, 0, 0, 0]);
-  const raw = inflateSync(cs[1]!.data);
-  expect(raw.length).toBe(height * (1 + 3 * width));
-  const rgb = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    expect(raw[y * (1 + 3 * width)]).toBe(0);
-    rgb.set(raw.subarray(y * (1 + 3 * width) + 1, (y + 1) * (1 + 3 * width)), y * width * 3);
-  }
-  return { width, height, rgb };
-}
+import { crc32, decodeCheckpoint, encodeCheckpoint, encodePng, logitFigure, overlayFigure, progressFigure, raster, rasterToPng, text } from '../src/index.js';
 
 describe('png', () => {
   it('crc32 matches the standard check value', () => {
@@ -62,10 +26,20 @@ describe('png', () => {
     const r = raster(40, 12);
     text(r, 1, 1, 'DSC 0.9', [0, 0, 0]);
     expect(decode(rasterToPng(r)).rgb.some((v) => v === 0)).toBe(true);
-    const prog = decode(progressFigure([{ type: 'train', step: 1, loss: 1, lr: 0.01 }, { type: 'train', step: 2, loss: 0.5, lr: 0.005 }, { type: 'val', step: 2, dice: 0.4, diceMA: 0.4 }]));
+    const prog = decode(
+      progressFigure([
+        { type: 'train', step: 1, loss: 1, lr: 0.01 },
+        { type: 'train', step: 2, loss: 0.5, lr: 0.005 },
+        { type: 'val', step: 2, dice: 0.4, diceMA: 0.4 },
+      ]),
+    );
     expect(prog.width).toBeGreaterThan(100);
     const img = normal(key(0), [1, 8, 8]);
-    const truth = array(Uint8Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 1 : 0)), [1, 8, 8], 'uint8');
+    const truth = array(
+      Uint8Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 1 : 0)),
+      [1, 8, 8],
+      'uint8',
+    );
     const ov = decode(overlayFigure([{ id: 'a', image: img, truth, predictions: [{ name: 'P', labels: truth }], context: { name: 'C', labels: truth } }]));
     expect(ov.width).toBeGreaterThan(4 * 8 * 3);
     const logits = normal(key(1), [3, 1, 8, 8]);
@@ -75,7 +49,12 @@ describe('png', () => {
 
 describe('checkpoint encoding', () => {
   it('round-trips trees of arrays, numbers, undefined and non-finite values bit for bit', () => {
-    const tree = { a: normal(key(2), [3, 4]), b: [array(Int32Array.of(1, -2), [2], 'int32'), { c: undefined, d: Number.NaN, e: -Infinity }], f: 'x', g: normal(key(3), [2], { dtype: 'float64' }) };
+    const tree = {
+      a: normal(key(2), [3, 4]),
+      b: [array(Int32Array.of(1, -2), [2], 'int32'), { c: undefined, d: Number.NaN, e: -Infinity }],
+      f: 'x',
+      g: normal(key(3), [2], { dtype: 'float64' }),
+    };
     const back = decodeCheckpoint(encodeCheckpoint(tree)) as typeof tree;
     expect(arrayEqual(back.a, tree.a)).toBe(true);
     expect(arrayEqual(back.g, tree.g)).toBe(true);

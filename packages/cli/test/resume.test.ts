@@ -13,7 +13,7 @@ function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array 
     const d = (tree as NDArray).data;
     out.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   } else if (typeof tree === 'number') out.push(tree);
-  else if (Array.isArray(tree)) tree.forEach((c) => bytesOf(c, out));
+  else if (Array.isArray(tree)) for (const c of tree) bytesOf(c, out);
   else if (typeof tree === 'object' && tree !== null) for (const k of Object.keys(tree).sort()) bytesOf((tree as Record<string, unknown>)[k], out);
   return out;
 }
@@ -48,7 +48,12 @@ describe('resume', () => {
       else expect(Buffer.compare(Buffer.from(x), Buffer.from(y as Uint8Array))).toBe(0);
     });
     // The log holds each step once.
-    const steps = readFileSync(join(fx.root, 'cut', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
+    const steps = readFileSync(join(fx.root, 'cut', 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step: number })
+      .filter((e) => e.type === 'train')
+      .map((e) => e.step);
     expect(steps).toEqual([1, 2, 3, 4]);
   });
 

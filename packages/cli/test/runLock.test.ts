@@ -4,12 +4,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireRunLock, EXIT, LOCK_FILE, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 /** The pid of a process that has exited (and been reaped). */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
 
-const trainArgs = (data: string, out: string, more: string[] = []): string[] => ['train', '--data', data, '--out', out, '--iterations', '2', '--batch-size', '1', '--features', '2', '--stages', '2', '--patch', '1,32,32', '--val-every', '2', ...more];
+const trainArgs = (data: string, out: string, more: string[] = []): string[] =>
+  cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 1 --features 2 --stages 2 --patch 1,32,32 --val-every 2 ${more}`;
 
 describe('one run per run folder (issue #12)', () => {
   let root: string;
@@ -26,10 +27,17 @@ describe('one run per run folder (issue #12)', () => {
     const io2 = memoryIo();
     const [a, b] = await Promise.all([run(trainArgs(data, out, ['--seed', '1']), io1), run(trainArgs(data, out, ['--seed', '2']), io2)]);
     expect([a, b]).toEqual([EXIT.ok, EXIT.usage]);
-    expect(io2.err()).toMatch(new RegExp(`--out .*shared: another colab-ts run \\(pid ${process.pid} on .*\\) is using it \\(fix: wait for that run to finish or pass another --out`));
+    expect(io2.err()).toMatch(
+      new RegExp(`--out .*shared: another colab-ts run \\(pid ${process.pid} on .*\\) is using it \\(fix: wait for that run to finish or pass another --out`),
+    );
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { seed: number };
     expect(cfg.seed).toBe(1);
-    const steps = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
+    const steps = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step: number })
+      .filter((e) => e.type === 'train')
+      .map((e) => e.step);
     expect(steps).toEqual([1, 2]);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false); // released
   });

@@ -6,7 +6,18 @@ import { array, key, toTypedArray } from '@colab-ts/ndarray';
 import { unetInit } from '@colab-ts/nn';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TREE_KEY, decodeCheckpoint, decodeSafetensors, encodeCheckpoint, encodeLegacyCheckpoint, encodeSafetensors, loadCheckpoint, saveCheckpoint, unetFromStateDict, unetStateDict } from '../src/index.js';
+import {
+  TREE_KEY,
+  decodeCheckpoint,
+  decodeSafetensors,
+  encodeCheckpoint,
+  encodeLegacyCheckpoint,
+  encodeSafetensors,
+  loadCheckpoint,
+  saveCheckpoint,
+  unetFromStateDict,
+  unetStateDict,
+} from '../src/index.js';
 import { finish, tempDir } from './helpers.js';
 
 /** The raw bytes of an array (bit patterns, so NaN payloads and -0 count). */
@@ -57,7 +68,9 @@ describe('examples', () => {
     const f32 = { dtype: 'F32', shape: [1] };
     expect(() => decodeSafetensors(make({ a: { ...f32, data_offsets: [4, 8] } }, Array(8).fill(0)))).toThrow(/hole before a/);
     expect(() => decodeSafetensors(make({ a: { ...f32, data_offsets: [0, 4] }, b: { ...f32, data_offsets: [2, 6] } }, Array(6).fill(0)))).toThrow(/overlaps/);
-    expect(() => decodeSafetensors(make({ a: { ...f32, data_offsets: [0, 4] } }, [0, 0]))).toThrow(/truncated data: a's data_offsets \[0, 4\] run past the end/);
+    expect(() => decodeSafetensors(make({ a: { ...f32, data_offsets: [0, 4] } }, [0, 0]))).toThrow(
+      /truncated data: a's data_offsets \[0, 4\] run past the end/,
+    );
     expect(() => decodeSafetensors(make({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0]))).toThrow(/4 bytes for shape \[2\]/);
     expect(() => decodeSafetensors(make({ a: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, [0, 0, 0, 0]))).toThrow(/unsupported dtype "BF16"/);
     expect(() => decodeSafetensors(make({ a: { ...f32, data_offsets: [0, 4] } }, [0, 0, 0, 0, 9]))).toThrow(/1 bytes after the last tensor/);
@@ -65,7 +78,17 @@ describe('examples', () => {
   });
 
   it('names a U-Net as nnU-Net PlainConvUNet does, and reads those names back', () => {
-    const cfg = { inChannels: 1, outChannels: 3, stages: [{ kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const }, { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const }], baseFeatures: 2, maxFeatures: 4, convsPerStage: 1 };
+    const cfg = {
+      inChannels: 1,
+      outChannels: 3,
+      stages: [
+        { kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const },
+        { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const },
+      ],
+      baseFeatures: 2,
+      maxFeatures: 4,
+      convsPerStage: 1,
+    };
     const p = unetInit(key(0), cfg);
     const sd = unetStateDict(p);
     expect(sd.map(([k, x]) => `${k} ${x.shape.join('x')}`)).toEqual([
@@ -87,7 +110,12 @@ describe('examples', () => {
       'decoder.seg_layers.0.bias 3',
     ]);
     // A PyTorch state_dict also has aliases (all_modules, decoder.encoder): they are skipped, not reported.
-    const withAliases = new Map([...sd, ['decoder.encoder.stages.0.0.convs.0.all_modules.0.weight', sd[0]![1]], ['encoder.stages.0.0.convs.0.all_modules.1.bias', sd[3]![1]], ['extra', sd[1]![1]]]);
+    const withAliases = new Map([
+      ...sd,
+      ['decoder.encoder.stages.0.0.convs.0.all_modules.0.weight', sd[0]![1]],
+      ['encoder.stages.0.0.convs.0.all_modules.1.bias', sd[3]![1]],
+      ['extra', sd[1]![1]],
+    ]);
     const back = unetFromStateDict(withAliases);
     expect(back.unused).toEqual(['extra']);
     expect(unetStateDict(back.params).map(([k, x]) => [k, bits(x)])).toEqual(sd.map(([k, x]) => [k, bits(x)]));
@@ -96,9 +124,25 @@ describe('examples', () => {
   });
 
   it('stores the segmentation model under the bare nnU-Net names and the tree in the metadata; the old COLABTS1 format still loads', () => {
-    const cfg = { inChannels: 1, outChannels: 2, stages: [{ kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const }, { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const }], baseFeatures: 2, maxFeatures: 4 };
+    const cfg = {
+      inChannels: 1,
+      outChannels: 2,
+      stages: [
+        { kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const },
+        { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const },
+      ],
+      baseFeatures: 2,
+      maxFeatures: 4,
+    };
     const theta = unetInit(key(1), cfg);
-    const tree = { version: 1, step: 5, key: [0, 7], state: { theta, thetaOpt: { step: 5, momentum: unetInit(key(2), cfg) }, iteration: 5 }, bestDice: -Infinity, valDice: [Number.NaN] };
+    const tree = {
+      version: 1,
+      step: 5,
+      key: [0, 7],
+      state: { theta, thetaOpt: { step: 5, momentum: unetInit(key(2), cfg) }, iteration: 5 },
+      bestDice: -Infinity,
+      valDice: [Number.NaN],
+    };
     const bytes = encodeCheckpoint(tree);
     const st = decodeSafetensors(bytes);
     expect(st.tensors.has('encoder.stages.0.0.convs.1.norm.weight')).toBe(true);
@@ -114,7 +158,9 @@ describe('examples', () => {
       const back = loadCheckpoint(join(dir, f)) as typeof tree;
       expect(back.bestDice).toBe(-Infinity);
       expect(back.valDice).toEqual([Number.NaN]);
-      expect(unetStateDict(back.state.thetaOpt.momentum).map(([k, x]) => [k, bits(x)])).toEqual(unetStateDict(tree.state.thetaOpt.momentum).map(([k, x]) => [k, bits(x)]));
+      expect(unetStateDict(back.state.thetaOpt.momentum).map(([k, x]) => [k, bits(x)])).toEqual(
+        unetStateDict(tree.state.thetaOpt.momentum).map(([k, x]) => [k, bits(x)]),
+      );
     }
     expect(readFileSync(join(dir, 'old.ckpt')).subarray(0, 8).toString()).toBe('COLABTS1');
     expect(() => decodeCheckpoint(encodeSafetensors([['a', array(Float32Array.of(1), [1])]]))).toThrow(/without the colab_ts.tree metadata/);
@@ -123,23 +169,28 @@ describe('examples', () => {
 
 describe('properties', () => {
   // Every 32-bit pattern (NaN payloads, -0, subnormals, infinities) and every dtype survives encode -> decode bit for bit.
-  fcTest.prop([fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 40 }), fc.array(fc.double(), { maxLength: 10 }), fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 10 }), fc.uint8Array({ maxLength: 13 })], { numRuns: 30 })(
-    'safetensors checkpoints round-trip bit-exactly',
-    (u32, f64, i32, u8) => {
-      const f = array(new Float32Array(Uint32Array.from(u32).buffer), [u32.length]);
-      const d = array(Float64Array.from(f64), [f64.length], 'float64');
-      const i = array(Int32Array.from(i32), [i32.length], 'int32');
-      const b = array(Uint8Array.from(u8), [u8.length], 'uint8');
-      const tree = { f, nested: [{ d }, i] as [{ d: NDArray }, NDArray], b, n: 3 };
-      const back = decodeCheckpoint(encodeCheckpoint(tree)) as typeof tree;
-      expect(bits(back.f)).toEqual(bits(f));
-      expect(bits(back.nested[0].d)).toEqual(bits(d));
-      expect(bits(back.nested[1])).toEqual(bits(i));
-      expect(bits(back.b)).toEqual(bits(b));
-      expect([back.f.dtype, back.nested[0].d.dtype, back.nested[1].dtype, back.b.dtype]).toEqual(['float32', 'float64', 'int32', 'uint8']);
-      expect(back.n).toBe(3);
-    },
-  );
+  fcTest.prop(
+    [
+      fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 40 }),
+      fc.array(fc.double(), { maxLength: 10 }),
+      fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 10 }),
+      fc.uint8Array({ maxLength: 13 }),
+    ],
+    { numRuns: 30 },
+  )('safetensors checkpoints round-trip bit-exactly', (u32, f64, i32, u8) => {
+    const f = array(new Float32Array(Uint32Array.from(u32).buffer), [u32.length]);
+    const d = array(Float64Array.from(f64), [f64.length], 'float64');
+    const i = array(Int32Array.from(i32), [i32.length], 'int32');
+    const b = array(Uint8Array.from(u8), [u8.length], 'uint8');
+    const tree = { f, nested: [{ d }, i] as [{ d: NDArray }, NDArray], b, n: 3 };
+    const back = decodeCheckpoint(encodeCheckpoint(tree)) as typeof tree;
+    expect(bits(back.f)).toEqual(bits(f));
+    expect(bits(back.nested[0].d)).toEqual(bits(d));
+    expect(bits(back.nested[1])).toEqual(bits(i));
+    expect(bits(back.b)).toEqual(bits(b));
+    expect([back.f.dtype, back.nested[0].d.dtype, back.nested[1].dtype, back.b.dtype]).toEqual(['float32', 'float64', 'int32', 'uint8']);
+    expect(back.n).toBe(3);
+  });
 });
 
 afterAll(finish);

@@ -10,9 +10,25 @@ import { EXIT, loadCheckpoint, memoryIo, nonFiniteCount, run, train } from '../s
 import { fastTrain, onReferenceBackend, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
 
 const small = ['--batch-size', '1', '--features', '2', '--stages', '2', '--patch', '1,32,32'];
-const trainArgs = (data: string, out: string, more: string[] = []): string[] => ['train', '--data', data, '--out', out, ...(more.includes('--iterations') ? [] : ['--iterations', '2']), '--val-every', '2', ...small, ...more];
+const trainArgs = (data: string, out: string, more: string[] = []): string[] => [
+  'train',
+  '--data',
+  data,
+  '--out',
+  out,
+  ...(more.includes('--iterations') ? [] : ['--iterations', '2']),
+  '--val-every',
+  '2',
+  ...small,
+  ...more,
+];
 const trainSteps = (run: string): number[] =>
-  readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((e) => e.type === 'train').map((e) => e.step);
+  readFileSync(join(run, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; step: number })
+    .filter((e) => e.type === 'train')
+    .map((e) => e.step);
 
 describe('train faults are typed errors, and nothing is lost (issue #12)', () => {
   const fx = onReferenceBackend('faults', 2);
@@ -20,7 +36,11 @@ describe('train faults are typed errors, and nothing is lost (issue #12)', () =>
   it('an interrupt delivered through the event loop stops the reference backend between steps', async () => {
     const controller = new AbortController();
     // A signal handler, like a timer, runs only when the event loop gets control.
-    const r = await train(fastTrain(fx.data, join(fx.root, 'sigint'), { iterations: 6, onStep: (s) => s === 1 && setImmediate(() => controller.abort()) }), memoryIo(), controller.signal);
+    const r = await train(
+      fastTrain(fx.data, join(fx.root, 'sigint'), { iterations: 6, onStep: (s) => s === 1 && setImmediate(() => controller.abort()) }),
+      memoryIo(),
+      controller.signal,
+    );
     expect(r.status).toBe('interrupted');
     expect(r.step).toBeLessThan(6);
     expect((loadCheckpoint(join(fx.root, 'sigint', 'latest.ckpt')) as Checkpoint).step).toBe(r.step);
@@ -30,7 +50,9 @@ describe('train faults are typed errors, and nothing is lost (issue #12)', () =>
     const out = join(fx.root, 'diverge');
     const io = memoryIo();
     expect(await run(trainArgs(fx.data, out, ['--lr', '1e6', '--iterations', '8']), io)).toBe(EXIT.failure);
-    expect(io.err()).toMatch(/train: (the loss became NaN|\d+ value\(s\) of the parameters or optimizer state became NaN or infinite) at step \d+; training stopped \(fix: lower the learning rate, e\.g\. --lr 0\.01, in a new --out; (latest\.ckpt, step \d+, is the last finite checkpoint|no checkpoint was written)\)/);
+    expect(io.err()).toMatch(
+      /train: (the loss became NaN|\d+ value\(s\) of the parameters or optimizer state became NaN or infinite) at step \d+; training stopped \(fix: lower the learning rate, e\.g\. --lr 0\.01, in a new --out; (latest\.ckpt, step \d+, is the last finite checkpoint|no checkpoint was written)\)/,
+    );
     for (const f of ['latest.ckpt', 'best.ckpt']) {
       if (existsSync(join(out, f))) expect(nonFiniteCount((loadCheckpoint(join(out, f)) as Checkpoint).state)).toBe(0);
     }
@@ -41,7 +63,9 @@ describe('train faults are typed errors, and nothing is lost (issue #12)', () =>
     const out = join(fx.root, 'changed');
     expect(await run(trainArgs(fx.data, out), memoryIo())).toBe(EXIT.ok);
     const io = memoryIo();
-    expect(await run(trainArgs(fx.data, out, ['--resume', '--iterations', '3', '--margin', '7', '--roi-share', '0.9', '--augment=false']), io)).toBe(EXIT.usage);
+    expect(await run(trainArgs(fx.data, out, ['--resume', '--iterations', '3', '--margin', '7', '--roi-share', '0.9', '--augment=false']), io)).toBe(
+      EXIT.usage,
+    );
     const lines = io.err().trim().split('\n');
     expect(lines).toEqual([
       // The default margin of 32-px phantoms at 1.5 mm: 30 * 32 / 256 = 3.75 voxels = 5.625 mm (rounded to 0.01).
@@ -115,7 +139,11 @@ describe('Ctrl-C on the reference backend, through the real command (issue #12)'
     const data = await tinyDataset(join(root, 'data'), 2);
     const out = join(root, 'run');
     const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', bin, ...trainArgs(data, out, ['--iterations', '100000', '--backend', 'reference'])], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@colab-ts/source', bin, ...trainArgs(data, out, ['--iterations', '100000', '--backend', 'reference'])],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     // Today's failure mode is "every iteration runs": cap it so the test fails instead of hanging.
     const cap = setTimeout(() => child.kill('SIGKILL'), 40_000);
     try {

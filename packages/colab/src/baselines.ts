@@ -125,28 +125,46 @@ export interface KMeansContextOptions {
   readonly seed?: number | Key;
   /** Most Lloyd iterations (default 100). */
   readonly maxIterations?: number;
+  /**
+   * Fit on about this many voxels: every `s`-th voxel inside the mask (in
+   * order), `s = max(1, floor(inside / maxPoints))` (default: all of them).
+   * Every voxel is still assigned to its nearest centroid.
+   */
+  readonly maxPoints?: number;
+  /** Apply a fitted clustering instead of fitting one: `t` centroids of `C` features (as this function returns them). */
+  readonly centroids?: readonly (readonly number[])[];
 }
 
 /**
  * k-means context labels (Section V-B1): the voxels inside the body (or
  * brain) mask are clustered by intensity into `t` clusters with k-means++;
  * each becomes a background sub-class, ordered by increasing intensity (of
- * the first image channel). Voxels outside the mask go to the first
- * sub-class, the far background. With several image channels the features
- * are all channels of the voxel.
+ * the first image channel). Every voxel inside the mask goes to its nearest
+ * centroid (the lowest sub-class on a tie), every voxel outside it to the
+ * first sub-class, the far background. With several image channels the
+ * features are all channels of the voxel.
  *
  * `image` is `[N, C, ...]`, `bodyMask` `[N, 1, ...]` (non-zero inside; default:
  * everything). One clustering is fitted over all cases given. Returns one-hot
- * context probabilities `q` `[N, t, ...]` (float32) and the centroids.
+ * context probabilities `q` `[N, t, ...]` (float32), the same sub-classes as
+ * an integer map `labels` `[N, 1, ...]` (int32), and the centroids.
  * @example const { q } = kmeansContextLabels(image, body, { t: 2, seed: 0 }); aggregateLabels(y, q)
  * @category baselines
  */
-export function kmeansContextLabels(image: NDArray, bodyMask?: NDArray, options: KMeansContextOptions = {}): { readonly q: NDArray; readonly centroids: readonly (readonly number[])[] } {
+export function kmeansContextLabels(
+  image: NDArray,
+  bodyMask?: NDArray,
+  options: KMeansContextOptions = {},
+): { readonly q: NDArray; readonly labels: NDArray; readonly centroids: readonly (readonly number[])[] } {
   const op = 'kmeansContextLabels';
   if (!isNDArray(image) || image.shape.length < 3) throw new ShapeError(op, `image must be [N, C, ...spatial], got ${isNDArray(image) ? showShape(image.shape) : typeof image}`);
-  const t = options.t ?? 2;
+  const t = options.centroids?.length ?? options.t ?? 2;
   if (!Number.isInteger(t) || t < 1) throw new ValueError(op, `t must be a positive integer, got ${t}`);
   const [n, C] = image.shape as [number, number];
+  if (options.centroids !== undefined && (options.t ?? t) !== t) throw new ValueError(op, `t = ${options.t} but ${t} centroids were given`);
+  if (options.centroids?.some((c) => c.length !== C) === true) throw new ValueError(op, `centroids must have ${C} feature(s) each (one per image channel)`);
+  const maxPoints = options.maxPoints ?? Infinity;
+  if (!(maxPoints >= 1)) throw new ValueError(op, `maxPoints must be >= 1, got ${maxPoints}`);
   const spatial = image.shape.slice(2);
   const vox = spatial.reduce((a, b) => a * b, 1);
   const img = toTypedArray(image);
@@ -159,23 +177,41 @@ export function kmeansContextLabels(image: NDArray, bodyMask?: NDArray, options:
   }
   const inside: number[] = [];
   for (let i = 0; i < n * vox; i++) if (mask === undefined || mask[i] !== 0) inside.push(i);
-  const pts = new Float64Array(inside.length * C);
-  inside.forEach((iv, p) => {
-    const i = Math.floor(iv / vox);
-    const v = iv % vox;
-    for (let ch = 0; ch < C; ch++) pts[p * C + ch] = img[(i * C + ch) * vox + v]!;
-  });
-  const km = kmeans(pts, C, { k: t, seed: options.seed ?? 0, maxIterations: options.maxIterations ?? 100 });
+  const feature = (iv: number, ch: number): number => img[(Math.floor(iv / vox) * C + ch) * vox + (iv % vox)]!;
+  let centroids = options.centroids;
+  if (centroids === undefined) {
+    const stride = Math.max(1, Math.floor(inside.length / maxPoints));
+    const fit = inside.filter((_, p) => p % stride === 0);
+    const pts = new Float64Array(fit.length * C);
+    fit.forEach((iv, p) => {
+      for (let ch = 0; ch < C; ch++) pts[p * C + ch] = feature(iv, ch);
+    });
+    centroids = kmeans(pts, C, { k: t, seed: options.seed ?? 0, maxIterations: options.maxIterations ?? 100 }).centroids;
+  }
+  const cent = centroids;
+  const labels = new Int32Array(n * vox);
   const out = new Float32Array(n * t * vox);
   // Outside the mask: the first sub-class (the far background that b fills).
   for (let i = 0; i < n; i++) for (let v = 0; v < vox; v++) out[i * t * vox + v] = 1;
-  inside.forEach((iv, p) => {
+  for (const iv of inside) {
+    let best = 0;
+    let bd = Infinity;
+    for (let j = 0; j < t; j++) {
+      // The distance itself for one channel (no rounding of a square), its square for several.
+      let d = C === 1 ? Math.abs(feature(iv, 0) - cent[j]![0]!) : 0;
+      for (let ch = 0; C > 1 && ch < C; ch++) d += (feature(iv, ch) - cent[j]![ch]!) ** 2;
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
+    }
     const i = Math.floor(iv / vox);
     const v = iv % vox;
+    labels[iv] = best;
     out[i * t * vox + v] = 0;
-    out[(i * t + km.assignments[p]!) * vox + v] = 1;
-  });
-  return { q: array(out, [n, t, ...spatial], 'float32'), centroids: km.centroids };
+    out[(i * t + best) * vox + v] = 1;
+  }
+  return { q: array(out, [n, t, ...spatial], 'float32'), labels: array(labels, [n, 1, ...spatial], 'int32'), centroids: cent };
 }
 
 /**
@@ -202,30 +238,50 @@ export function dilatedMaskContextLabels(M: NDArray): NDArray {
   return array(out, [n, 2, ...M.shape.slice(2)], M.dtype === 'float64' ? 'float64' : 'float32');
 }
 
+/** Options of `anatomyContextLabels`. @category baselines */
+export interface AnatomyContextOptions {
+  /**
+   * Read `masks` as one integer context map `[N, 1, ...]` instead (as a
+   * `contextTr` file holds it): 0 for the rest of the background and `k` for
+   * structure `k`, every value in `[0, t)`; the result has `t` sub-classes.
+   */
+  readonly t?: number;
+}
+
 /**
  * Human-defined (anatomy) context labels (Section III-D, Table I): `masks` is
  * `[N, K, ...]` with one binary mask per anatomical structure (liver, kidney,
  * brain tissues...). Returns one-hot `q` `[N, K + 1, ...]` (t = K + 1): the
  * first sub-class is the rest of the background, channel `k + 1` structure
- * `k`; where masks overlap the first structure wins.
+ * `k`; where masks overlap the first structure wins. With `{ t }`, `masks` is
+ * one integer map `[N, 1, ...]` of structure indices and `q` its one-hot `[N, t, ...]`.
  * @example anatomyContextLabels(liverMask) // t = 2: [other, liver]
+ * @example anatomyContextLabels(contextMap, { t: 3 }) // [other, liver, kidney]
  * @category baselines
  */
-export function anatomyContextLabels(masks: NDArray): NDArray {
+export function anatomyContextLabels(masks: NDArray, options: AnatomyContextOptions = {}): NDArray {
   const op = 'anatomyContextLabels';
   if (!isNDArray(masks) || masks.shape.length < 3 || masks.shape[1]! < 1) throw new ShapeError(op, `masks must be [N, K >= 1, ...spatial], got ${isNDArray(masks) ? showShape(masks.shape) : typeof masks}`);
   const [n, K] = masks.shape as [number, number];
   const vox = masks.shape.slice(2).reduce((a, b) => a * b, 1);
   const m = toTypedArray(masks);
-  const t = K + 1;
+  const map = options.t !== undefined;
+  if (map && K !== 1) throw new ShapeError(op, `with t, masks must be one integer map [N, 1, ...spatial], got ${showShape(masks.shape)}`);
+  const t = options.t ?? K + 1;
+  if (!Number.isInteger(t) || t < 1) throw new ValueError(op, `t must be a positive integer, got ${t}`);
   const out = new Float32Array(n * t * vox);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < vox; v++) {
       let ch = 0;
-      for (let k = 0; k < K; k++) {
-        if (m[(i * K + k) * vox + v] !== 0) {
-          ch = k + 1;
-          break;
+      if (map) {
+        ch = m[i * vox + v]!;
+        if (!(Number.isInteger(ch) && ch >= 0 && ch < t)) throw new ValueError(op, `context map value ${ch} is not an integer in [0, ${t})`);
+      } else {
+        for (let k = 0; k < K; k++) {
+          if (m[(i * K + k) * vox + v] !== 0) {
+            ch = k + 1;
+            break;
+          }
         }
       }
       out[(i * t + ch) * vox + v] = 1;

@@ -8,6 +8,7 @@
 import { distanceTransform } from '@colab-ts/kernels/reference';
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, array, isNDArray, showShape, toTypedArray } from '@colab-ts/ndarray';
+import { colabDefaults } from './config.js';
 
 /** Options of `distanceMap`. @category context constraint */
 export interface DistanceMapOptions {
@@ -83,9 +84,9 @@ export function roiMask(y: NDArray): NDArray<number, 'uint8'> {
 
 /** Options of `softDilatedMask` (the paper's values are the defaults). @category context constraint */
 export interface SoftDilatedMaskOptions {
-  /** The margin m, in the unit of the distance map (default 30). */
+  /** The margin m, in the unit of the distance map (default `colabDefaults.margin`, 30). */
   readonly margin?: number;
-  /** The temperature tau (default 20). */
+  /** The temperature tau (default `colabDefaults.temperature`, 20). */
   readonly temperature?: number;
 }
 
@@ -100,8 +101,8 @@ export interface SoftDilatedMaskOptions {
 export function softDilatedMask(d: NDArray, options: SoftDilatedMaskOptions = {}): NDArray {
   const op = 'softDilatedMask';
   if (!isNDArray(d)) throw new ValueError(op, 'd must be an NDArray');
-  const m = options.margin ?? 30;
-  const tau = options.temperature ?? 20;
+  const m = options.margin ?? colabDefaults.margin;
+  const tau = options.temperature ?? colabDefaults.temperature;
   if (!(Number.isFinite(m) && m >= 0)) throw new ValueError(op, `margin must be finite and >= 0, got ${m}`);
   if (!(Number.isFinite(tau) && tau > 0)) throw new ValueError(op, `temperature must be finite and > 0, got ${tau}`);
   const src = toTypedArray(d);

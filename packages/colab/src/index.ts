@@ -18,7 +18,7 @@ export type { CaseDilatedMaskOptions, DistanceMapOptions, SoftDilatedMaskOptions
 export { caseDilatedMask, distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
 export type { PredictRoiOptions } from './predictRoi.js';
 export { predictRoi } from './predictRoi.js';
-export type { KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
+export type { AnatomyContextOptions, KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
 export { anatomyContextLabels, dilatedMaskContextLabels, kmeans, kmeansContextLabels, largestComponentPostprocess } from './baselines.js';
 export type { ColabBatch, ColabLossOptions } from './losses.js';
 export { colabLabels, deepSupervised, deepSupervisionWeights, fixedLabelLoss, poolTargetTo, roiLoss, segmentationLoss } from './losses.js';

@@ -25,6 +25,21 @@ describe('k-means (Section V-B1)', () => {
     expectAllClose(centroids.flat(), [0.05, 9.1], { atol: 1e-6 });
   });
 
+  it('labels: the sub-class of each voxel as an integer map; maxPoints fits on every s-th inside voxel; centroids apply a fit', () => {
+    const image = array([0, 0.1, 9, 9.2, 5, 5], [1, 1, 1, 1, 6]);
+    const body = array([1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 6], 'uint8');
+    expect(values(kmeansContextLabels(image, body, { t: 2 }).labels)).toEqual([0, 0, 1, 1, 0, 0]);
+    // Every 2nd inside voxel (0 and 9): centroids 0 and 9, and still every voxel assigned.
+    const sub = kmeansContextLabels(image, body, { t: 2, maxPoints: 2 });
+    expectAllClose(sub.centroids.flat(), [0, 9], { atol: 0 });
+    expect(values(sub.labels)).toEqual([0, 0, 1, 1, 0, 0]);
+    // A given clustering: 5 is nearer 9 than 0 here, and ties go to the lower sub-class.
+    const fixed = kmeansContextLabels(array([5, 4.5, 0, 9], [1, 1, 4]), undefined, { centroids: [[0], [9]] });
+    expect(values(fixed.labels)).toEqual([1, 0, 0, 1]);
+    expect(values(fixed.q)).toEqual([0, 1, 1, 0, /* 2 */ 1, 0, 0, 1]);
+    expect(() => kmeansContextLabels(image, body, { t: 3, centroids: [[0], [9]] })).toThrow(/t = 3 but 2 centroids/);
+  });
+
   test.prop([fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 4 })], { numRuns: 20 })('the labels are one-hot, reproducible from the seed', (seed, t) => {
     const image = normal(key(seed), [2, 1, 1, 4, 4]);
     const a = kmeansContextLabels(image, undefined, { t, seed });
@@ -51,6 +66,15 @@ describe('dilated-mask and anatomy context labels (Section V-B2, III-D)', () => 
   it('anatomy masks: the rest of the background first, then one sub-class per structure', () => {
     const masks = array([1, 0, 0, 1, /* structure 2 */ 1, 1, 0, 0], [1, 2, 1, 1, 4], 'uint8');
     expect(values(anatomyContextLabels(masks))).toEqual([0, 0, 1, 0, /* 1 */ 1, 0, 0, 1, /* 2 */ 0, 1, 0, 0]);
+  });
+});
+
+describe('anatomy context labels from one integer map', () => {
+  it('{ t }: the one-hot of the map, t channels; a value outside [0, t) is an error', () => {
+    const map = array([0, 2, 1, 0, /* case 2 */ 1, 1, 2, 0], [2, 1, 1, 1, 4], 'uint8');
+    expect(values(anatomyContextLabels(map, { t: 3 }))).toEqual([1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, /* case 2 */ 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 0]);
+    expect(() => anatomyContextLabels(map, { t: 2 })).toThrow(/value 2 is not an integer in \[0, 2\)/);
+    expect(() => anatomyContextLabels(array([0, 1], [1, 2, 1, 1, 1], 'uint8'), { t: 2 })).toThrow(/one integer map/);
   });
 });
 

@@ -28,6 +28,7 @@ export {
   resetBackend,
   useBackend,
 } from './registry.js';
+export { loadBackend } from './registry.js';
 export type { GpuBackend } from './gpu/backend.js';
 export type { GpuBuffer, GpuTexture } from './gpu/buffer.js';
 export type { CompiledKernelInfo, GpuDeviceOptions, GpuMode } from './gpu/device.js';

@@ -209,3 +209,14 @@ function readEnv(name: string): string | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return proc?.env?.[name];
 }
+
+/**
+ * Loads the backend `name` without choosing it for later `getBackend()` calls
+ * (`useBackend` does both): for code that passes its backend explicitly.
+ * Throws a `ValueError` at once for an unknown name.
+ * @example const be = await loadBackend('reference'); await realize(t, { backend: be })
+ * @category backends
+ */
+export function loadBackend(name: BackendName | (string & {})): Promise<AnyBackend> {
+  return loaderOf('loadBackend', name)();
+}
