@@ -66,18 +66,25 @@ async function main(): Promise<void> {
       await plain.close();
     }
     const when = new Date().toISOString();
-    const machine = `${cpus()[0]?.model.trim() ?? 'CPU'}, ${cpus().length} cores; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    const machine = `${cpus()[0]?.model.trim() ?? 'CPU'}, ${cpus().length} cores; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
     mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-    writeFileSync(new URL(`results/${name}.json`, import.meta.url), `${JSON.stringify({ when, machine, chromium: s.browser.version(), renderer, software, runs, results }, null, 2)}\n`);
+    writeFileSync(
+      new URL(`results/${name}.json`, import.meta.url),
+      `${JSON.stringify({ when, machine, chromium: s.browser.version(), renderer, software, runs, results }, null, 2)}\n`,
+    );
     const md = [
-      `# conv3d in Chromium (${device ? 'the machine\'s GPU' : 'software WebGL: SwiftShader'})`,
+      `# conv3d in Chromium (${device ? "the machine's GPU" : 'software WebGL: SwiftShader'})`,
       '',
       'x [2, 16, 32, 32, 32], w [16, 16, 3, 3, 3], padding 1, float32; 0.906 GFLOP per pass (fwd+bwd: three passes).',
       `Chromium ${s.browser.version()}, WebGL2 renderer: ${renderer}; ${machine}; ${when}.`,
       '',
       '| backend | device | forward ms | forward GFLOP/s | fwd+bwd ms | fwd+bwd GFLOP/s | runs |',
       '|---|---|---|---|---|---|---|',
-      ...Object.entries(results).map(([b, r]) => `| ${b} | ${r.device} | ${r.forwardMs} | ${r.forwardGflops} | ${r.fwdBwdMs} | ${r.fwdBwdGflops} | ${r.runs} |`),
+      ...Object.entries(results).map(
+        ([b, r]) => `| ${b} | ${r.device} | ${r.forwardMs} | ${r.forwardGflops} | ${r.fwdBwdMs} | ${r.fwdBwdGflops} | ${r.runs} |`,
+      ),
       '',
     ].join('\n');
     writeFileSync(new URL(`results/${name}.md`, import.meta.url), md);

@@ -119,12 +119,21 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { rows, failures } = await checkBrowserBundles({ dist: process.argv.includes('--dist') });
-  if (process.argv.includes('--json')) console.log(JSON.stringify(rows.map(({ inputs, ...r }) => r), null, 2));
+  if (process.argv.includes('--json'))
+    console.log(
+      JSON.stringify(
+        rows.map(({ inputs, ...r }) => r),
+        null,
+        2,
+      ),
+    );
   else {
     console.log('| bundle | up front (min) | up front (min+gzip) | lazy chunks (min) | gpu.js |');
     console.log('|---|---|---|---|---|');
     for (const r of rows) {
-      console.log(`| ${r.name} | ${kb(r.upfront.raw)} | ${kb(r.upfront.gz)} | ${r.lazy.raw ? kb(r.lazy.raw) : '-'} | ${r.gpuUpfront ? 'UP FRONT' : r.gpuLazy ? 'lazy chunk' : 'none'} |`);
+      console.log(
+        `| ${r.name} | ${kb(r.upfront.raw)} | ${kb(r.upfront.gz)} | ${r.lazy.raw ? kb(r.lazy.raw) : '-'} | ${r.gpuUpfront ? 'UP FRONT' : r.gpuLazy ? 'lazy chunk' : 'none'} |`,
+      );
     }
   }
   for (const f of failures) console.error(`FAIL ${f}`);

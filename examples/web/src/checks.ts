@@ -41,23 +41,67 @@ const pool3 = { kernelSize: [3, 3, 3], stride: [1, 1, 1], padding: [1, 1, 1] } a
 
 /** The table: one row per kernel (tolerances: the gpu column of the kernels' agreement test). */
 export const ROWS: readonly { readonly op: string; readonly tol: number; readonly run: Run }[] = [
-  { op: 'conv3d (stride 1, padding 1, bias)', tol: 1e-5, run: call('conv3d', [rand(1, [2, 3, 5, 6, 7]), rand(2, [4, 3, 3, 3, 3], 0.5), rand(3, [4]), { stride: 1, padding: 1 }]) },
-  { op: 'conv3d (stride 2, no padding)', tol: 1e-5, run: call('conv3d', [rand(4, [1, 2, 7, 8, 9]), rand(5, [3, 2, 3, 3, 3], 0.5), null, { stride: 2, padding: 0 }]) },
-  { op: 'conv3dBackwardInput', tol: 1e-5, run: call('conv3dBackwardInput', [rand(6, [2, 4, 5, 6, 7]), rand(7, [4, 3, 3, 3, 3], 0.5), [2, 3, 5, 6, 7], { stride: 1, padding: 1 }]) },
-  { op: 'conv3d (dilation 2, padding 2)', tol: 1e-5, run: call('conv3d', [rand(25, [1, 3, 6, 7, 8]), rand(26, [2, 3, 3, 3, 3], 0.5), rand(27, [2]), { dilation: 2, padding: 2 }]) },
-  { op: 'conv3dBackwardInput (stride 2, padding 1)', tol: 1e-5, run: call('conv3dBackwardInput', [rand(28, [1, 3, 3, 4, 4]), rand(29, [3, 2, 3, 3, 3], 0.5), [1, 2, 6, 7, 8], { stride: 2, padding: 1 }]) },
-  { op: 'conv3dBackwardWeights (stride 2, padding 1)', tol: 3e-5, run: call('conv3dBackwardWeights', [rand(30, [1, 2, 6, 7, 8]), rand(31, [1, 3, 3, 4, 4]), [3, 2, 3, 3, 3], { stride: 2, padding: 1 }]) },
-  { op: 'convTranspose3d (stride 2, output padding 1)', tol: 1e-5, run: call('convTranspose3d', [rand(32, [1, 3, 3, 3, 4]), rand(33, [3, 2, 3, 3, 3], 0.5), rand(34, [2]), { stride: 2, padding: 1, outputPadding: 1 }]) },
-  { op: 'conv3dBackwardWeights', tol: 3e-5, run: call('conv3dBackwardWeights', [rand(8, [2, 3, 5, 6, 7]), rand(9, [2, 4, 5, 6, 7]), [4, 3, 3, 3, 3], { stride: 1, padding: 1 }]) },
-  { op: 'convTranspose3d (stride 2)', tol: 1e-5, run: call('convTranspose3d', [rand(10, [1, 4, 3, 4, 5]), rand(11, [4, 2, 2, 2, 2], 0.5), null, { stride: 2 }]) },
+  {
+    op: 'conv3d (stride 1, padding 1, bias)',
+    tol: 1e-5,
+    run: call('conv3d', [rand(1, [2, 3, 5, 6, 7]), rand(2, [4, 3, 3, 3, 3], 0.5), rand(3, [4]), { stride: 1, padding: 1 }]),
+  },
+  {
+    op: 'conv3d (stride 2, no padding)',
+    tol: 1e-5,
+    run: call('conv3d', [rand(4, [1, 2, 7, 8, 9]), rand(5, [3, 2, 3, 3, 3], 0.5), null, { stride: 2, padding: 0 }]),
+  },
+  {
+    op: 'conv3dBackwardInput',
+    tol: 1e-5,
+    run: call('conv3dBackwardInput', [rand(6, [2, 4, 5, 6, 7]), rand(7, [4, 3, 3, 3, 3], 0.5), [2, 3, 5, 6, 7], { stride: 1, padding: 1 }]),
+  },
+  {
+    op: 'conv3d (dilation 2, padding 2)',
+    tol: 1e-5,
+    run: call('conv3d', [rand(25, [1, 3, 6, 7, 8]), rand(26, [2, 3, 3, 3, 3], 0.5), rand(27, [2]), { dilation: 2, padding: 2 }]),
+  },
+  {
+    op: 'conv3dBackwardInput (stride 2, padding 1)',
+    tol: 1e-5,
+    run: call('conv3dBackwardInput', [rand(28, [1, 3, 3, 4, 4]), rand(29, [3, 2, 3, 3, 3], 0.5), [1, 2, 6, 7, 8], { stride: 2, padding: 1 }]),
+  },
+  {
+    op: 'conv3dBackwardWeights (stride 2, padding 1)',
+    tol: 3e-5,
+    run: call('conv3dBackwardWeights', [rand(30, [1, 2, 6, 7, 8]), rand(31, [1, 3, 3, 4, 4]), [3, 2, 3, 3, 3], { stride: 2, padding: 1 }]),
+  },
+  {
+    op: 'convTranspose3d (stride 2, output padding 1)',
+    tol: 1e-5,
+    run: call('convTranspose3d', [rand(32, [1, 3, 3, 3, 4]), rand(33, [3, 2, 3, 3, 3], 0.5), rand(34, [2]), { stride: 2, padding: 1, outputPadding: 1 }]),
+  },
+  {
+    op: 'conv3dBackwardWeights',
+    tol: 3e-5,
+    run: call('conv3dBackwardWeights', [rand(8, [2, 3, 5, 6, 7]), rand(9, [2, 4, 5, 6, 7]), [4, 3, 3, 3, 3], { stride: 1, padding: 1 }]),
+  },
+  {
+    op: 'convTranspose3d (stride 2)',
+    tol: 1e-5,
+    run: call('convTranspose3d', [rand(10, [1, 4, 3, 4, 5]), rand(11, [4, 2, 2, 2, 2], 0.5), null, { stride: 2 }]),
+  },
   { op: 'maxPool3d', tol: 2e-6, run: call('maxPool3d', [rand(12, [1, 2, 6, 6, 6]), pool2]) },
   { op: 'maxPool3dBackward', tol: 2e-6, run: call('maxPool3dBackward', [rand(17, [1, 2, 3, 3, 3]), rand(12, [1, 2, 6, 6, 6]), pool2]) },
   { op: 'avgPool3d', tol: 2e-6, run: call('avgPool3d', [rand(13, [1, 2, 6, 6, 6]), pool3]) },
   { op: 'avgPool3dBackward', tol: 2e-6, run: call('avgPool3dBackward', [rand(18, [1, 2, 6, 6, 6]), [1, 2, 6, 6, 6], pool3]) },
   { op: 'upsample3d', tol: 2e-6, run: call('upsample3d', [rand(14, [1, 2, 3, 4, 5]), { scale: [2, 2, 2], mode: 'trilinear' }]) },
-  { op: 'upsample3dBackward', tol: 2e-6, run: call('upsample3dBackward', [rand(19, [1, 2, 6, 8, 10]), [1, 2, 3, 4, 5], { scale: [2, 2, 2], mode: 'trilinear' }]) },
+  {
+    op: 'upsample3dBackward',
+    tol: 2e-6,
+    run: call('upsample3dBackward', [rand(19, [1, 2, 6, 8, 10]), [1, 2, 3, 4, 5], { scale: [2, 2, 2], mode: 'trilinear' }]),
+  },
   { op: 'softmax', tol: 2e-6, run: call('softmax', [rand(15, [2, 3, 4, 5, 6], 4)]) },
-  { op: 'softmaxBackward', tol: 2e-6, run: call('softmaxBackward', [uniform(key(20), [2, 3, 4, 5, 6], { low: 0, high: 1, dtype: 'float32' }), rand(24, [2, 3, 4, 5, 6])]) },
+  {
+    op: 'softmaxBackward',
+    tol: 2e-6,
+    run: call('softmaxBackward', [uniform(key(20), [2, 3, 4, 5, 6], { low: 0, high: 1, dtype: 'float32' }), rand(24, [2, 3, 4, 5, 6])]),
+  },
   { op: 'instanceNormStats', tol: 2e-6, run: call('instanceNormStats', [rand(16, [2, 3, 4, 5, 6])], (o) => [o.mean, o.variance]) },
 ];
 
@@ -89,7 +133,10 @@ export async function agreementTable(be: AnyBackend): Promise<AgreementRow[]> {
 export const BENCH = { x: [2, 16, 32, 32, 32], w: [16, 16, 3, 3, 3], padding: 1, flopsPerPass: 2 * 2 * 16 * 16 * 27 * 32 * 32 * 32 } as const;
 
 /** Times forward and forward + backward (input and weight gradients) convolution on `be`: medians and GFLOP/s. */
-export async function benchConv(be: AnyBackend, runs = 5): Promise<{ forwardMs: number; forwardGflops: number; fwdBwdMs: number; fwdBwdGflops: number; runs: number }> {
+export async function benchConv(
+  be: AnyBackend,
+  runs = 5,
+): Promise<{ forwardMs: number; forwardGflops: number; fwdBwdMs: number; fwdBwdGflops: number; runs: number }> {
   const x = await be.upload(rand(21, BENCH.x));
   const w = await be.upload(rand(22, BENCH.w, 0.2));
   const dy = await be.upload(rand(23, BENCH.x));
@@ -119,5 +166,11 @@ export async function benchConv(be: AnyBackend, runs = 5): Promise<{ forwardMs: 
   }
   const med = (v: number[]) => [...v].sort((p, q) => p - q)[v.length >> 1]!;
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { forwardMs: round(med(f)), forwardGflops: round(BENCH.flopsPerPass / (med(f) * 1e6)), fwdBwdMs: round(med(b)), fwdBwdGflops: round((3 * BENCH.flopsPerPass) / (med(b) * 1e6)), runs };
+  return {
+    forwardMs: round(med(f)),
+    forwardGflops: round(BENCH.flopsPerPass / (med(f) * 1e6)),
+    fwdBwdMs: round(med(b)),
+    fwdBwdGflops: round((3 * BENCH.flopsPerPass) / (med(b) * 1e6)),
+    runs,
+  };
 }

@@ -137,7 +137,10 @@ for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]
   /** Labels of the phantom `seed` under a run exported by `colab-ts export` (weights as base64), on `backend`. */
   inferRun: async (weightsBase64: string, architecture: string, seed: number, backend: BackendName) => {
     await selectBackend(backend);
-    state.run = loadExportedRun(Uint8Array.from(atob(weightsBase64), (c) => c.charCodeAt(0)), architecture);
+    state.run = loadExportedRun(
+      Uint8Array.from(atob(weightsBase64), (c) => c.charCodeAt(0)),
+      architecture,
+    );
     setImage(phantomCase(seed).image, `phantom ${seed}`);
     const labels = await infer();
     return { description: state.run.description, labels: Array.from(labels.data as Int32Array | Uint8Array), shape: labels.shape };

@@ -49,9 +49,19 @@ export const imageOfVolume = (v: Volume): NDArray => {
 export const initModel = (seed: number, config: UNetConfig = UNET): UNetParams<NDArray> => unetInit(nd.key(seed), config) as UNetParams<NDArray>;
 
 /** Sliding-window logits `[K, D, H, W]` of a `[C, D, H, W]` image. */
-export function predictLogits(params: UNetParams<NDArray>, image: NDArray, patch: readonly number[] = PATCH, onProgress?: (done: number, total: number) => void): Promise<NDArray> {
+export function predictLogits(
+  params: UNetParams<NDArray>,
+  image: NDArray,
+  patch: readonly number[] = PATCH,
+  onProgress?: (done: number, total: number) => void,
+): Promise<NDArray> {
   const model = async (x: NDArray): Promise<NDArray> => realize(unetApply(toTensors(params), x));
-  return slidingWindow(model, image, { patchSize: patch, overlap: 0.5, batchSize: 2, ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}) });
+  return slidingWindow(model, image, {
+    patchSize: patch,
+    overlap: 0.5,
+    batchSize: 2,
+    ...(onProgress ? { onProgress: (p) => onProgress(p.done, p.total) } : {}),
+  });
 }
 
 /** The label map `[D, H, W]` (uint8): the argmax over the logits' channels. */

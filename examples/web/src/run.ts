@@ -27,7 +27,12 @@ interface Architecture {
   readonly deep_supervision?: boolean;
   readonly num_classes: number;
   readonly patch_size: readonly number[];
-  readonly colab_ts?: { readonly method?: string; readonly classes?: number; readonly normalization?: { readonly kind: 'ct'; readonly stats: IntensityStats } | { readonly kind: 'zscore' }; readonly step?: number };
+  readonly colab_ts?: {
+    readonly method?: string;
+    readonly classes?: number;
+    readonly normalization?: { readonly kind: 'ct'; readonly stats: IntensityStats } | { readonly kind: 'zscore' };
+    readonly step?: number;
+  };
 }
 
 /** Reads the two files of an export. Throws with a message on a malformed pair. */

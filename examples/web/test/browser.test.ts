@@ -20,7 +20,8 @@ import { CHROMIUM, decodePng, haveChromium, openApp } from './harness.js';
 
 const CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 const run = haveChromium() || CI;
-if (!run) console.warn(`examples/web browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM); under CI they fail instead`);
+if (!run)
+  console.warn(`examples/web browser tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM); under CI they fail instead`);
 
 /** Node's label map of the phantom `seed` under the seed-0 model, on `backend`. */
 async function nodeLabels(seed: number, backend: 'reference' | 'wasm'): Promise<number[]> {
@@ -81,7 +82,9 @@ describe.runIf(run)('examples/web in Chromium', () => {
     const enc = encodeNifti(volumeOf(reshape(c.image, SIZE), [2.5, 1.5, 1.5]), { gzip: true, datatype: 'float32' });
     if (enc._tag === 'Left') throw new Error(enc.left.message);
     await s.page.setInputFiles('#nifti', { name: 'case.nii.gz', mimeType: 'application/gzip', buffer: Buffer.from(enc.right) });
-    await s.page.waitForFunction(() => (document.getElementById('log')?.textContent ?? '').includes('image: case.nii.gz, [1, 8, 32, 32]'), undefined, { timeout: 30_000 });
+    await s.page.waitForFunction(() => (document.getElementById('log')?.textContent ?? '').includes('image: case.nii.gz, [1, 8, 32, 32]'), undefined, {
+      timeout: 30_000,
+    });
     const page = await s.page.evaluate(() => colab.inferCurrent('reference'));
     const dec = decodeNifti(enc.right);
     if (dec._tag === 'Left') throw new Error(dec.left.message);
@@ -96,7 +99,13 @@ describe.runIf(run)('examples/web in Chromium', () => {
     const params = initModel(3);
     const weights = encodeSafetensors(unetStateDict(params as never));
     const patch = [8, 16, 16];
-    const architecture = JSON.stringify({ format: 'colab-ts-unet/1', num_classes: 2, deep_supervision: false, patch_size: patch, colab_ts: { method: 'baseline', classes: 2, normalization: { kind: 'zscore' }, step: 0 } });
+    const architecture = JSON.stringify({
+      format: 'colab-ts-unet/1',
+      num_classes: 2,
+      deep_supervision: false,
+      patch_size: patch,
+      colab_ts: { method: 'baseline', classes: 2, normalization: { kind: 'zscore' }, step: 0 },
+    });
     const page = await s.page.evaluate(([w, a]) => colab.inferRun(w, a, 5, 'reference'), [Buffer.from(weights).toString('base64'), architecture] as const);
     expect(page.description).toMatch(/^baseline, step 0, 2 outputs, patch 8x16x16$/);
     await useBackend('reference');

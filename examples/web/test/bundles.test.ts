@@ -29,8 +29,11 @@ describe('browser bundles', () => {
   });
 
   // CI builds every package before testing: the published dist/ (the `browser` condition's dist/browser/) must bundle too.
-  it.runIf(process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false')('the built dist/ bundles the same way (CI, after pnpm build)', async () => {
-    const { failures } = (await checkBrowserBundles({ dist: true })) as { failures: string[] };
-    expect(failures).toEqual([]);
-  });
+  it.runIf(process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false')(
+    'the built dist/ bundles the same way (CI, after pnpm build)',
+    async () => {
+      const { failures } = (await checkBrowserBundles({ dist: true })) as { failures: string[] };
+      expect(failures).toEqual([]);
+    },
+  );
 });

@@ -21,7 +21,13 @@ const APP = fileURLToPath(new URL('..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? '/usr/bin/chromium';
 export const haveChromium = (): boolean => existsSync(CHROMIUM);
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
 
 /** A running page session; `close` frees everything. */
 export interface Session {
@@ -97,7 +103,8 @@ export async function decodePng(png: Uint8Array): Promise<{ width: number; heigh
       height = dv.getUint32(at + 12);
       const depth = body[8];
       const color = body[9];
-      if (depth !== 8 || (color !== 2 && color !== 6) || body[12] !== 0) throw new Error(`decodePng: unsupported PNG (depth ${depth}, colour type ${color}, interlace ${body[12]})`);
+      if (depth !== 8 || (color !== 2 && color !== 6) || body[12] !== 0)
+        throw new Error(`decodePng: unsupported PNG (depth ${depth}, colour type ${color}, interlace ${body[12]})`);
       channels = color === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(body);
     at += 12 + len;
