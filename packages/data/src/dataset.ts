@@ -24,7 +24,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type { NDArray } from '@colab-ts/ndarray';
 import type { Case } from './Case.js';
 import { dataOf, packed } from './internal/arrays.js';
-import { readNifti } from './nifti.js';
+import { readNifti } from './niftiFile.js';
 import { insideFolder } from './safePath.js';
 import { affineDistance, spacingClose } from './geometry.js';
 import type { Spacing } from './resample.js';

@@ -13,16 +13,13 @@
  * float32 (float64 for 32- and 64-bit integer and float64 sources).
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as nifti from 'nifti-reader-js';
 import type { DType, NDArray } from '@colab-ts/ndarray';
 import { isNDArray } from '@colab-ts/ndarray';
+import { gzip, inflate } from './gzip.js';
 import { dataOf, packed } from './internal/arrays.js';
 import type { Affine, NiftiHeader, ReadError, Volume, WriteError } from './Volume.js';
 import { NiftiError, defaultAffine } from './Volume.js';
@@ -73,7 +70,7 @@ const DATATYPES: ReadonlyMap<number, DatatypeInfo> = new Map<number, DatatypeInf
   [64, { name: 'float64', bytes: 8, stored: 'float64' }],
 ]);
 
-const BYTES_SOURCE = '<bytes>';
+export const BYTES_SOURCE = '<bytes>';
 
 const corrupt = (path: string, why: string): ReadError => ({
   _tag: 'CorruptFile',
@@ -110,31 +107,22 @@ const tooLarge = (path: string, promisedBytes: number, limitBytes: number, why: 
 
 /**
  * The first bytes of a gzip stream (at least the 540 of a NIfTI-2 header when
- * the stream has them), inflating a growing prefix of the input so that a
- * small file that inflates to gigabytes costs at most about a megabyte here.
+ * the stream has them), inflating only as much input as that takes, so that a
+ * small file that inflates to gigabytes costs little here.
  */
 function gunzipHead(bytes: Uint8Array): Uint8Array {
-  for (let k = 1024; ; k *= 4) {
-    const part = bytes.subarray(0, Math.min(k, bytes.length));
-    let out: Uint8Array;
-    try {
-      out = new Uint8Array(gunzipSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH }));
-    } catch {
-      out = new Uint8Array(0); // a corrupt stream: the full inflate below reports it
-    }
-    if (out.length >= 540 || part.length === bytes.length) return out;
-  }
+  const r = inflate(bytes, Number.POSITIVE_INFINITY, 540);
+  return r._tag === 'ok' ? r.bytes : new Uint8Array(0); // a corrupt or cut stream: the full inflate below reports it
 }
 
 function gunzip(path: string, bytes: Uint8Array, maxOutputLength?: number): E.Either<ReadError, Uint8Array> {
-  try {
-    return E.right(new Uint8Array(maxOutputLength === undefined ? gunzipSync(bytes) : gunzipSync(bytes, { maxOutputLength })));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' && maxOutputLength !== undefined) {
-      return E.left(tooLarge(path, maxOutputLength, maxOutputLength, `the gzip stream inflates past the ${maxOutputLength} bytes its header declares`));
-    }
-    if (code === 'Z_BUF_ERROR') {
+  const r = inflate(bytes, maxOutputLength);
+  switch (r._tag) {
+    case 'ok':
+      return E.right(r.bytes);
+    case 'tooLarge':
+      return E.left(tooLarge(path, maxOutputLength!, maxOutputLength!, `the gzip stream inflates past the ${maxOutputLength} bytes its header declares`));
+    case 'truncated':
       return E.left({
         _tag: 'TruncatedData',
         path,
@@ -142,8 +130,8 @@ function gunzip(path: string, bytes: Uint8Array, maxOutputLength?: number): E.Ei
         gotBytes: bytes.length,
         message: `${path}: truncated gzip stream (${bytes.length} compressed bytes end early); the file was cut short, copy it again`,
       });
-    }
-    return E.left(corrupt(path, `corrupt gzip stream: ${(e as Error).message}`));
+    case 'corrupt':
+      return E.left(corrupt(path, `corrupt gzip stream: ${r.message}`));
   }
 }
 
@@ -470,35 +458,6 @@ export function decodeNifti(input: Uint8Array, path: string = BYTES_SOURCE, opti
   );
 }
 
-/**
- * Reads a NIfTI-1 or NIfTI-2 file (`.nii` or `.nii.gz`) from a path or from
- * its bytes, as a `TaskEither` that never rejects.
- * @example const v = await readNifti('ct.nii.gz')() // Either<ReadError, Volume>
- * @category nifti
- */
-export function readNifti(source: Uint8Array | string, options: ReadOptions = {}): TE.TaskEither<ReadError, Volume> {
-  if (typeof source !== 'string') return TE.fromEither(decodeNifti(source, BYTES_SOURCE, options));
-  return pipe(
-    TE.tryCatch(
-      () => readFile(source),
-      (e): ReadError => {
-        const code = (e as { code?: string }).code;
-        return code === 'ENOENT'
-          ? { _tag: 'FileNotFound', path: source, message: `${source}: no such file; check the path` }
-          : { _tag: 'IOError', path: source, message: `${source}: cannot read (${(e as Error).message})` };
-      },
-    ),
-    TE.chainEitherK((buf) => decodeNifti(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), source, options)),
-  );
-}
-
-/** `readNifti` as a Promise that rejects with a `NiftiError`. @example const v = await loadNifti('ct.nii.gz') @category nifti */
-export async function loadNifti(source: Uint8Array | string): Promise<Volume> {
-  const r = await readNifti(source)();
-  if (E.isLeft(r)) throw new NiftiError(r.left);
-  return r.right;
-}
-
 /** Options of `writeNifti` / `encodeNifti`. @category nifti */
 export interface WriteOptions {
   /** Stored datatype; default from the data: uint8 -> uint8, int32 -> int32, float32 -> float32, float64 -> float64. */
@@ -768,51 +727,7 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
     if (integer) for (let i = 0; i < n; i++) fast[i] = Math.round(values[i]!);
     else fast.set(values);
   } else for (let i = 0; i < n; i++) set(i, values[i]!);
-  return E.right(options.gzip === true ? new Uint8Array(gzipSync(out, { level: 1 })) : out);
-}
-
-/**
- * Writes `bytes` to `path` atomically: a temporary file in the same folder,
- * then a rename, so readers never see a half-written file.
- * @category io
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): TE.TaskEither<WriteError, void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
-  return TE.tryCatch(
-    async () => {
-      await mkdir(dirname(path), { recursive: true });
-      try {
-        await writeFile(tmp, bytes);
-        await rename(tmp, path);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      }
-    },
-    (e): WriteError => {
-      const code = (e as { code?: unknown }).code;
-      return { _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable`, ...(typeof code === 'string' ? { code } : {}) };
-    },
-  );
-}
-
-/**
- * Writes a volume as NIfTI-1 (gzip when the path ends in `.gz`), atomically.
- * `[T, D, H, W]` data is 4-D (3-D when T = 1). Label maps: `{ datatype: 'uint8' }` or `'int16'`; float volumes: `'float32'`.
- * @example await writeNifti('pred.nii.gz', { ...input, data: labels }, { datatype: 'uint8' })()
- * @category nifti
- */
-export function writeNifti(path: string, volume: Volume, options: WriteOptions = {}): TE.TaskEither<WriteError, void> {
-  return pipe(
-    TE.fromEither(encodeNifti(volume, { gzip: path.endsWith('.gz'), ...options }, path)),
-    TE.chain((bytes) => writeFileAtomic(path, bytes)),
-  );
-}
-
-/** `writeNifti` as a Promise that rejects with a `NiftiError`. @category nifti */
-export async function saveNifti(path: string, volume: Volume, options: WriteOptions = {}): Promise<void> {
-  const r = await writeNifti(path, volume, options)();
-  if (E.isLeft(r)) throw new NiftiError(r.left);
+  return E.right(options.gzip === true ? gzip(out) : out);
 }
 
 /**

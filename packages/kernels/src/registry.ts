@@ -83,20 +83,59 @@ function loaderOf(op: string, name: unknown): () => Promise<AnyBackend> {
   return async () => (await load()).backend;
 }
 
-/** Might a GPU be reachable (a browser with WebGPU or WebGL)? Checked without loading gpu.js. */
-function gpuLikely(): boolean {
-  const g = globalThis as { readonly navigator?: { readonly gpu?: unknown }; readonly document?: unknown };
-  return g.navigator?.gpu !== undefined || g.document !== undefined;
+/** A WebGL context's renderer names a CPU rasterizer (SwiftShader, llvmpipe, Microsoft Basic Render), not a GPU. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+interface WebGlProbe {
+  getExtension(name: string): { readonly UNMASKED_RENDERER_WEBGL: number } | null;
+  getParameter(p: number): unknown;
+  readonly RENDERER: number;
+}
+
+/** The WebGL renderer string of this page, or undefined (no document, no WebGL). Checked without loading gpu.js. */
+function webGlRenderer(): string | undefined {
+  const doc = (globalThis as { readonly document?: { createElement(tag: string): { getContext(kind: string): unknown } } }).document;
+  if (doc === undefined) return undefined;
+  try {
+    const canvas = doc.createElement('canvas');
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGlProbe | null;
+    if (gl === null) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext === null ? gl.RENDERER : ext.UNMASKED_RENDERER_WEBGL));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Loads the default backend: `gpu` when a GPU is likely and gpu.js then runs on
- * WebGPU or WebGL, else `wasm`, else (no WebAssembly threads here) `reference`.
+ * Might a GPU be reachable? A WebGL renderer that is not a software one, or a
+ * WebGPU adapter that is not a fallback (CPU) adapter: on SwiftShader
+ * (headless Chromium, CI) gpu.js runs about 300 times slower than the wasm
+ * backend (kernels README). Checked without loading gpu.js.
+ */
+async function gpuLikely(): Promise<boolean> {
+  const renderer = webGlRenderer();
+  if (renderer !== undefined && !SOFTWARE_RENDERER.test(renderer)) return true;
+  const gpu = (globalThis as { readonly navigator?: { readonly gpu?: { requestAdapter(): Promise<{ readonly isFallbackAdapter?: boolean } | null> } } }).navigator?.gpu;
+  if (gpu === undefined) return false;
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter !== null && adapter.isFallbackAdapter !== true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads the default backend: `gpu` when a GPU is likely (WebGPU, or WebGL on a
+ * hardware renderer) and gpu.js then runs on WebGPU or WebGL, else `wasm`
+ * (worker threads; single-threaded in a page that is not cross-origin
+ * isolated), else (no WebAssembly SIMD here) `reference`.
  * @example const be = await loadDefaultBackend(); be.name // 'wasm' on a CPU-only Node
  * @category backends
  */
 export async function loadDefaultBackend(): Promise<AnyBackend> {
-  if (gpuLikely()) {
+  if (await gpuLikely()) {
     try {
       const gpu = (await LOADERS.gpu()).backend as AnyBackend & { readonly mode?: string };
       if (gpu.mode !== 'webasm' && gpu.mode !== 'cpu') return gpu;
@@ -107,7 +146,7 @@ export async function loadDefaultBackend(): Promise<AnyBackend> {
   try {
     return (await LOADERS.wasm()).backend;
   } catch (e) {
-    // e.g. a browser page without cross-origin isolation (no SharedArrayBuffer): say so once, run on.
+    // e.g. an engine without WebAssembly SIMD: say so once, run on (a page without cross-origin isolation runs wasm single-threaded).
     console.warn(`colab-ts: the wasm backend cannot run here (${e instanceof Error ? e.message : String(e)}); using the reference backend`);
     return referenceBackend;
   }

@@ -5,12 +5,11 @@
  * @module
  */
 import type { Shape } from '@colab-ts/ndarray';
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GridConstants, WindowConstants } from '../gpu/constants.js';
 import { gridConstants, windowConstants } from '../gpu/constants.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { normalizePool } from '../options.js';
 import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
@@ -24,9 +23,8 @@ export function poolConstants(op: string, xs: Shape, ys: Shape, options: PoolOpt
   return { ...gridConstants(xs, ys), ...windowConstants(o.kernelSize, o.stride, o.padding) };
 }
 
-type This = IKernelFunctionThis<PoolConstants>;
 
-function avgPool3dSource(this: This, x: Float32Array): number {
+const avgPool3dSource: KernelSource = String.raw`function avgPool3dSource(x) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;
   let t = Math.floor(i / this.constants.oW);
@@ -44,7 +42,7 @@ function avgPool3dSource(this: This, x: Float32Array): number {
           for (let e = 0; e < this.constants.kW; e++) {
             const ix = ox * this.constants.sw - this.constants.pw + e;
             if (ix >= 0 && ix < this.constants.W) {
-              s += x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]!;
+              s += x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];
             }
           }
         }
@@ -52,9 +50,9 @@ function avgPool3dSource(this: This, x: Float32Array): number {
     }
   }
   return s / (this.constants.kD * this.constants.kH * this.constants.kW);
-}
+}`;
 
-function avgPool3dBackwardSource(this: This, dy: Float32Array): number {
+const avgPool3dBackwardSource: KernelSource = String.raw`function avgPool3dBackwardSource(dy) {
   const i = this.thread.x;
   const ix = i % this.constants.W;
   let t = Math.floor(i / this.constants.W);
@@ -75,7 +73,7 @@ function avgPool3dBackwardSource(this: This, dy: Float32Array): number {
             const tx = ix + this.constants.pw - e;
             const ox = Math.floor(tx / this.constants.sw);
             if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
-              s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]!;
+              s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox];
             }
           }
         }
@@ -83,7 +81,7 @@ function avgPool3dBackwardSource(this: This, dy: Float32Array): number {
     }
   }
   return s / (this.constants.kD * this.constants.kH * this.constants.kW);
-}
+}`;
 
 /** gpu.js `avgPool3d` (float32 buffers). @category gpu */
 export async function avgPool3dGpu(dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {

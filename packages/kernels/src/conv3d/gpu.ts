@@ -6,12 +6,11 @@
  * @module
  */
 import type { Shape } from '@colab-ts/ndarray';
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GridConstants, WindowConstants } from '../gpu/constants.js';
 import { gridConstants, windowConstants } from '../gpu/constants.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { NONE, kernelArg, runKernel } from '../gpu/run.js';
 import { normalizeConv } from '../options.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from './index.js';
@@ -28,10 +27,9 @@ export interface ConvConstants extends GridConstants, WindowConstants {
   readonly hasBias: number;
 }
 
-type This = IKernelFunctionThis<ConvConstants>;
 
 /** Forward: `y[n, o, z] = bias[o] + sum_{c, k} x[n, c, z s - p + k d] w[o, c, k]`. */
-function conv3dForwardSource(this: This, x: Float32Array, w: Float32Array, bias: Float32Array): number {
+const conv3dForwardSource: KernelSource = String.raw`function conv3dForwardSource(x, w, bias) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;
   let t = Math.floor(i / this.constants.oW);
@@ -52,7 +50,7 @@ function conv3dForwardSource(this: This, x: Float32Array, w: Float32Array, bias:
             for (let e = 0; e < this.constants.kW; e++) {
               const ix = ox * this.constants.sw - this.constants.pw + e * this.constants.dw;
               if (ix >= 0 && ix < this.constants.W) {
-                s += x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]! * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e]!;
+                s += x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix] * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e];
               }
             }
           }
@@ -60,16 +58,16 @@ function conv3dForwardSource(this: This, x: Float32Array, w: Float32Array, bias:
       }
     }
   }
-  if (this.constants.hasBias > 0) s += bias[co]!;
+  if (this.constants.hasBias > 0) s += bias[co];
   return s;
-}
+}`;
 
 /**
  * Input gradient as a gather: `dx[n, c, z] = sum_{o, k} dy[n, o, (z + p - k d) / s] w[o, c, k]`
  * over the taps where the division is exact and in range. With weights read as
  * `[Co, Ci, ...]` and the output extent free, it is also `convTranspose3d`.
  */
-function conv3dBackwardInputSource(this: This, dy: Float32Array, w: Float32Array, bias: Float32Array): number {
+const conv3dBackwardInputSource: KernelSource = String.raw`function conv3dBackwardInputSource(dy, w, bias) {
   const i = this.thread.x;
   const ix = i % this.constants.W;
   let t = Math.floor(i / this.constants.W);
@@ -93,7 +91,7 @@ function conv3dBackwardInputSource(this: This, dy: Float32Array, w: Float32Array
               const tx = ix + this.constants.pw - e * this.constants.dw;
               const ox = Math.floor(tx / this.constants.sw);
               if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
-                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]! * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e]!;
+                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e];
               }
             }
           }
@@ -101,12 +99,12 @@ function conv3dBackwardInputSource(this: This, dy: Float32Array, w: Float32Array
       }
     }
   }
-  if (this.constants.hasBias > 0) s += bias[ci]!;
+  if (this.constants.hasBias > 0) s += bias[ci];
   return s;
-}
+}`;
 
 /** Weight gradient as a gather: `dw[o, c, k] = sum_{n, z} dy[n, o, z] x[n, c, z s - p + k d]`. */
-function conv3dBackwardWeightsSource(this: This, x: Float32Array, dy: Float32Array): number {
+const conv3dBackwardWeightsSource: KernelSource = String.raw`function conv3dBackwardWeightsSource(x, dy) {
   const i = this.thread.x;
   const e = i % this.constants.kW;
   let t = Math.floor(i / this.constants.kW);
@@ -127,7 +125,7 @@ function conv3dBackwardWeightsSource(this: This, x: Float32Array, dy: Float32Arr
             for (let ox = 0; ox < this.constants.oW; ox++) {
               const ix = ox * this.constants.sw - this.constants.pw + e * this.constants.dw;
               if (ix >= 0 && ix < this.constants.W) {
-                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]! * x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]!;
+                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] * x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];
               }
             }
           }
@@ -136,7 +134,7 @@ function conv3dBackwardWeightsSource(this: This, x: Float32Array, dy: Float32Arr
     }
   }
   return s;
-}
+}`;
 
 /** The constants of a convolution from its input, weight and output shapes. @category gpu */
 export function convConstants(op: string, xs: Shape, ws: Shape, ys: Shape, options: ConvOptions, hasBias: boolean): ConvConstants {

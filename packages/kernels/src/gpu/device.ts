@@ -8,9 +8,16 @@
  */
 import type { GPU, IGPUKernelSettings, IGPUSettings, IKernelRunShortcut, ThreadKernelVariable } from 'gpu.js';
 
-/** A kernel's source: a plain `function` gpu.js parses (its `this` is gpu.js's thread context). @category gpu */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KernelSource = (this: any, ...args: any[]) => number;
+/**
+ * A kernel's source: the text of a plain JavaScript `function` that gpu.js
+ * parses (its `this` is gpu.js's thread context). Kept as text, not as a
+ * function whose `toString()` is taken at run time: an app's minifier renames
+ * a function's locals so that inner names shadow outer ones (a loop's `n`
+ * over an argument `n`), which gpu.js's function-wide types cannot follow
+ * ("Unhandled binary expression between Array & Number" on WebGL2).
+ * @category gpu
+ */
+export type KernelSource = string;
 
 /** Kernel settings, with the loop cap gpu.js accepts but does not declare. @category gpu */
 export type KernelSettings = IGPUKernelSettings & { readonly loopMaxIterations?: number };
@@ -64,11 +71,15 @@ export async function loadGpuJs(): Promise<GpuModule> {
  * @category gpu
  */
 export async function createGpuDevice(options: GpuDeviceOptions = {}): Promise<GpuDevice> {
-  const { GPU: GpuCtor } = await loadGpuJs();
+  const mod = await loadGpuJs();
+  const GpuCtor = mod.GPU;
   let mode: string | undefined = options.mode;
   if (mode === undefined) mode = (await GpuCtor.isWebGPUAvailable().catch(() => false)) ? 'webgpu' : 'gpu';
   const gpu: GPU = new GpuCtor({ mode } as IGPUSettings);
-  const chosen = (gpu as GPU & { readonly Kernel?: { readonly mode?: string } }).Kernel?.mode ?? mode;
+  // gpu.js's GL kernels all report mode 'gpu': name them by their class (compared by identity, as a
+  // bundler may rename classes), so a WebGL2 device reads `webgl2`, not `gpu`.
+  const K = (gpu as GPU & { readonly Kernel?: { readonly mode?: string } }).Kernel;
+  const chosen = K === undefined || K === null ? mode : K === mod.WebGL2Kernel ? 'webgl2' : K === mod.WebGLKernel ? 'webgl' : K === mod.HeadlessGLKernel ? 'headlessgl' : (K.mode ?? mode);
   const cache = new Map<string, IKernelRunShortcut>();
   const onDevice = chosen !== 'webasm' && chosen !== 'cpu';
   return {
@@ -81,7 +92,7 @@ export async function createGpuDevice(options: GpuDeviceOptions = {}): Promise<G
         // On a GPU: outputs stay there (pipeline), highp arithmetic, and gpu.js's exact integer division
         // (index arithmetic is float there). On webasm/cpu there is no device memory to pipeline into.
         const gpuOnly = onDevice ? { tactic: 'precision' as const, fixIntegerDivisionAccuracy: true } : {};
-        k = gpu.createKernel(source.toString(), { ...settings, ...gpuOnly, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
+        k = gpu.createKernel(source, { ...settings, ...gpuOnly, pipeline: onDevice, asyncMode: true, precision: 'single', dynamicOutput: false });
         cache.set(key, k);
       }
       return k;

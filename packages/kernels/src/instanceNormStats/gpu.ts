@@ -4,9 +4,8 @@
  * the volume, so float32 rounding grows with the extents, not the voxel count.
  * @module
  */
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { instanceNormStatsShape } from './index.js';
 
@@ -17,33 +16,32 @@ export interface StatsConstants {
   readonly W: number;
 }
 
-type This = IKernelFunctionThis<StatsConstants>;
 
-function meanSource(this: This, x: Float32Array): number {
+const meanSource: KernelSource = String.raw`function meanSource(x) {
   const base = this.thread.x * this.constants.D * this.constants.H * this.constants.W;
   let total = 0;
   for (let z = 0; z < this.constants.D; z++) {
     let plane = 0;
     for (let y = 0; y < this.constants.H; y++) {
       let row = 0;
-      for (let v = 0; v < this.constants.W; v++) row += x[base + (z * this.constants.H + y) * this.constants.W + v]!;
+      for (let v = 0; v < this.constants.W; v++) row += x[base + (z * this.constants.H + y) * this.constants.W + v];
       plane += row;
     }
     total += plane;
   }
   return total / (this.constants.D * this.constants.H * this.constants.W);
-}
+}`;
 
-function varianceSource(this: This, x: Float32Array, mean: Float32Array): number {
+const varianceSource: KernelSource = String.raw`function varianceSource(x, mean) {
   const base = this.thread.x * this.constants.D * this.constants.H * this.constants.W;
-  const mu = mean[this.thread.x]!;
+  const mu = mean[this.thread.x];
   let total = 0;
   for (let z = 0; z < this.constants.D; z++) {
     let plane = 0;
     for (let y = 0; y < this.constants.H; y++) {
       let row = 0;
       for (let v = 0; v < this.constants.W; v++) {
-        const d = x[base + (z * this.constants.H + y) * this.constants.W + v]! - mu;
+        const d = x[base + (z * this.constants.H + y) * this.constants.W + v] - mu;
         row += d * d;
       }
       plane += row;
@@ -51,7 +49,7 @@ function varianceSource(this: This, x: Float32Array, mean: Float32Array): number
     total += plane;
   }
   return total / (this.constants.D * this.constants.H * this.constants.W);
-}
+}`;
 
 /** gpu.js `instanceNormStats` (float32 buffers). @category gpu */
 export async function instanceNormStatsGpu(dev: GpuDevice, x: GpuBuffer): Promise<{ readonly mean: GpuBuffer; readonly variance: GpuBuffer }> {

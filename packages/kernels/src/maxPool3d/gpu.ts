@@ -5,18 +5,16 @@
  * win a window as the reference does; outputs then differ.)
  * @module
  */
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import type { PoolConstants } from '../avgPool3d/gpu.js';
 import { poolConstants } from '../avgPool3d/gpu.js';
 import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 
-type This = IKernelFunctionThis<PoolConstants>;
 
-function maxPool3dSource(this: This, x: Float32Array): number {
+const maxPool3dSource: KernelSource = String.raw`function maxPool3dSource(x) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;
   let t = Math.floor(i / this.constants.oW);
@@ -35,7 +33,7 @@ function maxPool3dSource(this: This, x: Float32Array): number {
           for (let e = 0; e < this.constants.kW; e++) {
             const ix = ox * this.constants.sw - this.constants.pw + e;
             if (ix >= 0 && ix < this.constants.W) {
-              const v = x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]!;
+              const v = x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];
               if (found === 0 || v > best) {
                 best = v;
                 found = 1;
@@ -47,9 +45,9 @@ function maxPool3dSource(this: This, x: Float32Array): number {
     }
   }
   return best;
-}
+}`;
 
-function maxPool3dBackwardSource(this: This, dy: Float32Array, x: Float32Array): number {
+const maxPool3dBackwardSource: KernelSource = String.raw`function maxPool3dBackwardSource(dy, x) {
   const i = this.thread.x;
   const ix = i % this.constants.W;
   let t = Math.floor(i / this.constants.W);
@@ -70,7 +68,6 @@ function maxPool3dBackwardSource(this: This, dy: Float32Array, x: Float32Array):
             const tx = ix + this.constants.pw - e;
             const ox = Math.floor(tx / this.constants.sw);
             if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
-              // the first maximum of window (oz, oy, ox), as a flat input index
               let best = 0;
               let at = -1;
               for (let a2 = 0; a2 < this.constants.kD; a2++) {
@@ -82,7 +79,7 @@ function maxPool3dBackwardSource(this: This, dy: Float32Array, x: Float32Array):
                       for (let e2 = 0; e2 < this.constants.kW; e2++) {
                         const jx = ox * this.constants.sw - this.constants.pw + e2;
                         if (jx >= 0 && jx < this.constants.W) {
-                          const v = x[((nc * this.constants.D + jz) * this.constants.H + jy) * this.constants.W + jx]!;
+                          const v = x[((nc * this.constants.D + jz) * this.constants.H + jy) * this.constants.W + jx];
                           if (at < 0 || v > best) {
                             best = v;
                             at = (jz * this.constants.H + jy) * this.constants.W + jx;
@@ -94,7 +91,7 @@ function maxPool3dBackwardSource(this: This, dy: Float32Array, x: Float32Array):
                 }
               }
               if (at === (iz * this.constants.H + iy) * this.constants.W + ix) {
-                s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]!;
+                s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox];
               }
             }
           }
@@ -103,7 +100,7 @@ function maxPool3dBackwardSource(this: This, dy: Float32Array, x: Float32Array):
     }
   }
   return s;
-}
+}`;
 
 /** gpu.js `maxPool3d` (float32 buffers). @category gpu */
 export async function maxPool3dGpu(dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {

@@ -5,9 +5,8 @@
  * @module
  */
 import { shapeSize } from '@colab-ts/ndarray';
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { softmaxBackwardShape, softmaxShape } from './index.js';
 
@@ -17,29 +16,28 @@ export interface SoftmaxConstants {
   readonly M: number;
 }
 
-type This = IKernelFunctionThis<SoftmaxConstants>;
 
-function softmaxSource(this: This, x: Float32Array): number {
+const softmaxSource: KernelSource = String.raw`function softmaxSource(x) {
   const i = this.thread.x;
   const v = i % this.constants.M;
   const n = Math.floor(i / (this.constants.C * this.constants.M));
   const base = n * this.constants.C * this.constants.M + v;
-  let mx = x[base]!;
-  for (let c = 1; c < this.constants.C; c++) mx = Math.max(mx, x[base + c * this.constants.M]!);
+  let mx = x[base];
+  for (let c = 1; c < this.constants.C; c++) mx = Math.max(mx, x[base + c * this.constants.M]);
   let sum = 0;
-  for (let c = 0; c < this.constants.C; c++) sum += Math.exp(x[base + c * this.constants.M]! - mx);
-  return Math.exp(x[i]! - mx) / sum;
-}
+  for (let c = 0; c < this.constants.C; c++) sum += Math.exp(x[base + c * this.constants.M] - mx);
+  return Math.exp(x[i] - mx) / sum;
+}`;
 
-function softmaxBackwardSource(this: This, y: Float32Array, dy: Float32Array): number {
+const softmaxBackwardSource: KernelSource = String.raw`function softmaxBackwardSource(y, dy) {
   const i = this.thread.x;
   const v = i % this.constants.M;
   const n = Math.floor(i / (this.constants.C * this.constants.M));
   const base = n * this.constants.C * this.constants.M + v;
   let dot = 0;
-  for (let c = 0; c < this.constants.C; c++) dot += y[base + c * this.constants.M]! * dy[base + c * this.constants.M]!;
-  return y[i]! * (dy[i]! - dot);
-}
+  for (let c = 0; c < this.constants.C; c++) dot += y[base + c * this.constants.M] * dy[base + c * this.constants.M];
+  return y[i] * (dy[i] - dot);
+}`;
 
 const constantsOf = (shape: readonly number[]): SoftmaxConstants => ({ C: shape[1]!, M: shapeSize(shape.slice(2)) });
 

@@ -6,12 +6,11 @@
  * bounding the window for the scale), and adds each one's weight on it.
  * @module
  */
-import type { IKernelFunctionThis } from 'gpu.js';
 import type { UpsampleOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GridConstants } from '../gpu/constants.js';
 import { gridConstants } from '../gpu/constants.js';
-import type { GpuDevice } from '../gpu/device.js';
+import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { normalizeUpsample } from '../options.js';
 import { upsample3dBackwardShape, upsample3dShape } from './index.js';
@@ -27,7 +26,7 @@ export interface UpsampleConstants extends GridConstants {
   readonly align: number;
 }
 
-function upsample3dSource(this: IKernelFunctionThis<UpsampleConstants>, x: Float32Array): number {
+const upsample3dSource: KernelSource = String.raw`function upsample3dSource(x) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;
   let t = Math.floor(i / this.constants.oW);
@@ -49,9 +48,9 @@ function upsample3dSource(this: IKernelFunctionThis<UpsampleConstants>, x: Float
     let srcy = 0;
     let srcx = 0;
     if (this.constants.align > 0) {
-      if (this.constants.oD > 1) srcz = (oz * (this.constants.D - 1)) / (this.constants.oD - 1);
-      if (this.constants.oH > 1) srcy = (oy * (this.constants.H - 1)) / (this.constants.oH - 1);
-      if (this.constants.oW > 1) srcx = (ox * (this.constants.W - 1)) / (this.constants.oW - 1);
+      if (this.constants.oD > 1) srcz = oz * (this.constants.D - 1) / (this.constants.oD - 1);
+      if (this.constants.oH > 1) srcy = oy * (this.constants.H - 1) / (this.constants.oH - 1);
+      if (this.constants.oW > 1) srcx = ox * (this.constants.W - 1) / (this.constants.oW - 1);
     } else {
       srcz = Math.max(0, (oz + 0.5) / this.constants.sd - 0.5);
       srcy = Math.max(0, (oy + 0.5) / this.constants.sh - 0.5);
@@ -68,14 +67,14 @@ function upsample3dSource(this: IKernelFunctionThis<UpsampleConstants>, x: Float
     lx = srcx - x0;
   }
   const base = nc * this.constants.D;
-  const p000 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x0]!;
-  const p001 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x1]!;
-  const p010 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x0]!;
-  const p011 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x1]!;
-  const p100 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x0]!;
-  const p101 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x1]!;
-  const p110 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x0]!;
-  const p111 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x1]!;
+  const p000 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x0];
+  const p001 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x1];
+  const p010 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x0];
+  const p011 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x1];
+  const p100 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x0];
+  const p101 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x1];
+  const p110 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x0];
+  const p111 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x1];
   const c00 = p000 * (1 - lx) + p001 * lx;
   const c01 = p010 * (1 - lx) + p011 * lx;
   const c10 = p100 * (1 - lx) + p101 * lx;
@@ -83,7 +82,7 @@ function upsample3dSource(this: IKernelFunctionThis<UpsampleConstants>, x: Float
   const c0 = c00 * (1 - ly) + c01 * ly;
   const c1 = c10 * (1 - ly) + c11 * ly;
   return c0 * (1 - lz) + c1 * lz;
-}
+}`;
 
 /** As `UpsampleConstants`, plus per axis the output-window length `R` and its start rate `q`. @category gpu */
 export interface UpsampleBackwardConstants extends UpsampleConstants {
@@ -100,7 +99,7 @@ export interface UpsampleBackwardConstants extends UpsampleConstants {
  * `lo + r`, `r < R`, with `lo = max(0, floor((i - 1) q) - 1)` (`q` outputs per input step). Each weight is
  * recomputed exactly as the forward computes it.
  */
-function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardConstants>, dy: Float32Array): number {
+const upsample3dBackwardSource: KernelSource = String.raw`function upsample3dBackwardSource(dy) {
   const i = this.thread.x;
   const ix = i % this.constants.W;
   let t = Math.floor(i / this.constants.W);
@@ -123,7 +122,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
       if (this.constants.trilinear > 0) {
         let srcz = 0;
         if (this.constants.align > 0) {
-          if (this.constants.oD > 1) srcz = (oz * (this.constants.D - 1)) / (this.constants.oD - 1);
+          if (this.constants.oD > 1) srcz = oz * (this.constants.D - 1) / (this.constants.oD - 1);
         } else {
           srcz = Math.max(0, (oz + 0.5) / this.constants.sd - 0.5);
         }
@@ -145,7 +144,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
           if (this.constants.trilinear > 0) {
             let srcy = 0;
             if (this.constants.align > 0) {
-              if (this.constants.oH > 1) srcy = (oy * (this.constants.H - 1)) / (this.constants.oH - 1);
+              if (this.constants.oH > 1) srcy = oy * (this.constants.H - 1) / (this.constants.oH - 1);
             } else {
               srcy = Math.max(0, (oy + 0.5) / this.constants.sh - 0.5);
             }
@@ -167,7 +166,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
               if (this.constants.trilinear > 0) {
                 let srcx = 0;
                 if (this.constants.align > 0) {
-                  if (this.constants.oW > 1) srcx = (ox * (this.constants.W - 1)) / (this.constants.oW - 1);
+                  if (this.constants.oW > 1) srcx = ox * (this.constants.W - 1) / (this.constants.oW - 1);
                 } else {
                   srcx = Math.max(0, (ox + 0.5) / this.constants.sw - 0.5);
                 }
@@ -179,8 +178,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
               if (x1 === ix) wx += lx;
             }
             if (wx !== 0) {
-              // Kahan summation: an input gathers up to (2 scale)^3 terms, and a plain float32 sum of them drifts past the agreement tolerance.
-              const term = wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]! - comp;
+              const term = wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] - comp;
               const next = s + term;
               comp = next - s - term;
               s = next;
@@ -191,7 +189,7 @@ function upsample3dBackwardSource(this: IKernelFunctionThis<UpsampleBackwardCons
     }
   }
   return s;
-}
+}`;
 
 function constantsOf(op: string, xs: readonly number[], ys: readonly number[], options: UpsampleOptions): UpsampleConstants {
   const o = normalizeUpsample(op, options);

@@ -22,6 +22,8 @@ import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
+import { platform } from '#wasm-platform';
+
 
 /** The `wasm` backend, with its engine's thread count and a `close`. @category backends */
 export interface WasmBackend extends Backend<NDArray> {
@@ -151,31 +153,20 @@ const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBack
 /** The general kernels with float32 loops of their own on the main thread (general.ts). */
 const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max', 'concat']);
 
-/** The default number of worker threads: the CPUs this process may use, at most 8. */
-async function defaultThreads(): Promise<number> {
-  const os = await import('node:os');
-  const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(8, n));
-}
-
-/** The default pool size: an eighth of the machine's memory, at most 2 GiB (a 64^3 U-Net step frees about 1 GiB of buffers it will want again). */
-async function defaultPoolBytes(): Promise<number> {
-  const os = await import('node:os');
-  return Math.min(2 ** 31, Math.floor(os.totalmem() / 8));
-}
-
 /**
  * Creates a `wasm` backend with its own engine and worker threads.
  * @example const be = await createWasmBackend({ threads: 2 }); await be.kernels.conv3d(x, w, null, { padding: 1 })
  * @category backends
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
-  const threads = options.threads ?? (await defaultThreads());
-  const pool = createBufferPool(options.poolBytes ?? (await defaultPoolBytes()));
+  const threads = options.threads ?? platform.defaultThreads();
+  const pool = createBufferPool(options.poolBytes ?? platform.defaultPoolBytes());
   const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
   return Object.freeze({
     name: 'wasm' as const,
-    device: `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`,
+    device: engine.workers
+      ? `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`
+      : 'WebAssembly SIMD, single-threaded (memory cannot be shared here: a page without cross-origin isolation)',
     threads: engine.threads,
     wasmKernels: WASM_KERNELS,
     float32Kernels: FLOAT32_KERNELS,

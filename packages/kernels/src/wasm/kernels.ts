@@ -224,8 +224,8 @@ function emitPack(f: FunctionBuilder, nr: number): void {
 }
 
 /** Emits the engine's WebAssembly module (convk, dwk, transp, pack, mcopy, mzero) for a blocking. @category wasm */
-export function buildKernelModule(cfg: KernelConfig, initialPages: number, extraTaps: number[][] = []): Uint8Array {
-  const m = new ModuleBuilder({ module: 'env', name: 'mem', initial: initialPages, maximum: MEMORY_MAX_PAGES, shared: true });
+export function buildKernelModule(cfg: KernelConfig, initialPages: number, extraTaps: number[][] = [], shared = true): Uint8Array {
+  const m = new ModuleBuilder({ module: 'env', name: 'mem', initial: initialPages, maximum: MEMORY_MAX_PAGES, shared });
   const i = T.i32;
   emitConvKernel(m.addFunction('convk', [i, i, i, i, i, i, i, i, i]), cfg.mr, cfg.nv, cfg.unroll);
   for (const taps of extraTaps) {

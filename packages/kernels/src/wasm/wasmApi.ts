@@ -22,7 +22,25 @@ export interface WasmApi {
 export const WA: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-/** `Atomics.waitAsync`, typed. @category wasm */
-export const waitAsync: (ta: Int32Array, index: number, value: number) => WaitAsyncResult = (
-  Atomics as unknown as { waitAsync: (ta: Int32Array, index: number, value: number) => WaitAsyncResult }
-).waitAsync.bind(Atomics);
+/**
+ * `Atomics.waitAsync`, typed; where an engine lacks it (Firefox before 145,
+ * Safari before 16.4), a poll that re-checks the value every few milliseconds.
+ * @category wasm
+ */
+export const waitAsync: (ta: Int32Array, index: number, value: number) => WaitAsyncResult = (() => {
+  const native = (Atomics as unknown as { waitAsync?: (ta: Int32Array, index: number, value: number) => WaitAsyncResult }).waitAsync;
+  if (typeof native === 'function') return native.bind(Atomics);
+  return (ta: Int32Array, index: number, value: number): WaitAsyncResult => {
+    if (Atomics.load(ta, index) !== value) return { async: false, value: 'not-equal' };
+    return {
+      async: true,
+      value: new Promise<'ok'>((resolve) => {
+        const poll = (): void => {
+          if (Atomics.load(ta, index) !== value) resolve('ok');
+          else setTimeout(poll, 1);
+        };
+        setTimeout(poll, 1);
+      }),
+    };
+  };
+})();

@@ -1,13 +1,16 @@
 /**
  * WebAssembly SIMD conv3d engine (forward, backward-input, backward-weights),
- * multi-threaded on Node worker_threads sharing one WebAssembly.Memory.
+ * multi-threaded on Node worker_threads or browser Web Workers sharing one
+ * WebAssembly.Memory (single-threaded on the calling thread where memory
+ * cannot be shared: a browser page that is not cross-origin isolated).
  *
  * Data never goes through messages: the main thread writes the (zero-padded)
  * operands into the shared memory, bumps a sequence number with Atomics, the
  * workers run the generated micro-kernels on their share of output rows, and
  * the main thread waits with Atomics.waitAsync and copies the result out.
  */
-import { Worker } from 'node:worker_threads';
+import { platform } from '#wasm-platform';
+import type { ComputeThread, ThreadData } from './threads.js';
 import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES } from './kernels.js';
 import type { KernelConfig } from './kernels.js';
 import {
@@ -20,8 +23,8 @@ import {
   JOB_CONV,
   JOB_DW,
   JOB_EXIT,
+  INLINE_SOURCE,
   JOB_PAD,
-  WORKER_SOURCE,
 } from './workerSource.js';
 import { WA, waitAsync } from './wasmApi.js';
 
@@ -44,6 +47,8 @@ export interface WasmConvResult {
 /** The engine: the three convolution passes on packed float32 arrays, one call at a time. @category wasm */
 export interface WasmConv {
   readonly threads: number;
+  /** Do the jobs run on worker threads (false: on the calling thread, single-threaded)? */
+  readonly workers: boolean;
   conv3d(
     x: Float32Array,
     xShape: number[],
@@ -126,20 +131,37 @@ function scatterPhase(
       }
 }
 
+/** The job functions of `INLINE_SOURCE` on this thread. */
+interface InlineJobs {
+  readonly runConv: (p: Int32Array) => void;
+  readonly runDw: (p: Int32Array) => void;
+  readonly runPad: (p: Int32Array) => void;
+  readonly refreshCtrl: () => void;
+}
+
+/** Instantiates the job code on the calling thread (single-threaded engine; the same code the workers run). */
+function inlineJobs(data: ThreadData): InlineJobs {
+  const names = ['bytes', 'memory', 'tid', 'nthreads', 'mr', 'nv', 'dwMr', 'dwNv'] as const;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the workers' own source, evaluated once here
+  const make = new Function(...names, INLINE_SOURCE) as (...args: unknown[]) => InlineJobs;
+  return make(...names.map((k) => data[k]));
+}
+
 /** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
 export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {}): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const shared = platform.sharedMemory();
+  const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
   const MR = cfg.mr, NR = cfg.nv * 4, DWMR = cfg.dwMr, DWNR = cfg.dwNv * 4;
   const initialPages = 64;
-  const memory = new WA.Memory({ initial: initialPages, maximum: MEMORY_MAX_PAGES, shared: true });
-  const bytes = buildKernelModule(cfg, initialPages);
+  const memory = new WA.Memory({ initial: initialPages, maximum: MEMORY_MAX_PAGES, shared });
+  const bytes = buildKernelModule(cfg, initialPages, [], shared);
   if (!WA.validate(bytes)) throw new Error('wasm-conv: generated module failed validation');
 
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
-  const ctrl = new Int32Array(memory.buffer, 0, 64);
+  let ctrl = new Int32Array(memory.buffer, 0, 64);
 
   const ensure = (bytesNeeded: number): void => {
     const have = memory.buffer.byteLength;
@@ -151,30 +173,23 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     if (f32.buffer.byteLength !== memory.buffer.byteLength) {
       f32 = new Float32Array(memory.buffer);
       i32 = new Int32Array(memory.buffer);
+      ctrl = new Int32Array(memory.buffer, 0, 64);
     }
   };
 
-  const workers: Worker[] = [];
-  const online: Array<Promise<void>> = [];
-  for (let t = 0; t < threads; t++) {
-    const wk = new Worker(WORKER_SOURCE, {
-      eval: true,
-      execArgv: [], // the eval'd CommonJS source must not inherit e.g. --input-type=module
-      workerData: { bytes, memory, tid: t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv },
-    });
-    online.push(
-      new Promise((resolve, reject) => {
-        wk.once('message', () => resolve());
-        wk.once('error', reject);
-      }),
+  // The job code on this thread when memory cannot be shared (no workers then).
+  const inline = shared ? null : inlineJobs({ bytes, memory, tid: 0, nthreads: 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv });
+  const workers: ComputeThread[] = [];
+  if (shared) {
+    const started = await Promise.allSettled(
+      Array.from({ length: threads }, (_, t) => platform.spawn({ bytes, memory, tid: t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv })),
     );
-    workers.push(wk);
-  }
-  try {
-    await Promise.all(online);
-  } finally {
-    // from now on idle workers must not keep the process alive
-    for (const wk of workers) wk.unref();
+    for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      for (const wk of workers) wk.terminate();
+      throw (failed as PromiseRejectedResult).reason;
+    }
   }
   let disposed = false;
   let broken: unknown = null;
@@ -187,8 +202,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
       Atomics.add(ctrl, CTRL_DONE, threads);
       Atomics.notify(ctrl, CTRL_DONE);
     };
-    wk.on('error', fail);
-    wk.on('exit', (code) => fail(new Error(`wasm-conv: worker exited (code ${code})`)));
+    wk.onFail(fail);
   }
 
   async function runJob(job: number, params: number[]): Promise<void> {
@@ -213,6 +227,14 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     Atomics.store(ctrl, CTRL_ERR, 0);
     Atomics.store(ctrl, CTRL_NEXT, 0);
     Atomics.store(ctrl, CTRL_JOB, job);
+    if (inline !== null) {
+      inline.refreshCtrl();
+      const p = new Int32Array(memory.buffer, CTRL_PARAMS * 4, 56);
+      if (job === JOB_CONV) inline.runConv(p);
+      else if (job === JOB_DW) inline.runDw(p);
+      else if (job === JOB_PAD) inline.runPad(p);
+      return;
+    }
     Atomics.add(ctrl, CTRL_SEQ, 1);
     Atomics.notify(ctrl, CTRL_SEQ);
     for (;;) {
@@ -338,6 +360,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
 
   const engine: WasmConv = {
     threads,
+    workers: shared,
     conv3d(x, xShape, w, wShape, bias, opts) {
       return serial(async () => {
         checkOpts(opts);

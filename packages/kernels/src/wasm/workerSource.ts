@@ -35,11 +35,14 @@ export const JOB_EXIT = 3;
 /** Job: zero-padded copy of a volume. @category wasm */
 export const JOB_PAD = 4;
 
-/** The worker's JavaScript, run with `new Worker(src, { eval: true })` (survives bundling as a string). @category wasm */
-export const WORKER_SOURCE = String.raw`
-'use strict';
-const { workerData, parentPort } = require('node:worker_threads');
-const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = workerData;
+/**
+ * The job code every compute thread runs: the WebAssembly instance over the
+ * engine's memory and `runConv`, `runDw`, `runPad`. It expects `bytes`,
+ * `memory`, `tid`, `nthreads`, `mr`, `nv`, `dwMr`, `dwNv` in scope; the
+ * bootstraps below (Node worker thread, Web Worker, main thread) provide them.
+ * @category wasm
+ */
+export const JOB_SOURCE = String.raw`
 const NR = nv * 4;
 const DWNR = dwNv * 4;
 const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } });
@@ -49,7 +52,9 @@ const mcopy = instance.exports.mcopy;
 const transp = instance.exports.transp;
 const pack = instance.exports.pack;
 const mzero = instance.exports.mzero;
-const ctrl = new Int32Array(memory.buffer, 0, 64);
+let ctrl = new Int32Array(memory.buffer, 0, 64);
+/** A fresh view of the control block (after a non-shared memory grew, which detaches the old buffer). */
+function refreshCtrl() { ctrl = new Int32Array(memory.buffer, 0, 64); }
 
 /** Grabs the next chunk [lo, hi) of [0, total); lo >= total when the work is gone. */
 function grab(total, chunk) {
@@ -242,8 +247,12 @@ function runPad(p) {
   }
 }
 
+`;
+
+/** The wait-and-run loop of a worker thread (after the job code; `ready` says it is up). */
+const LOOP_SOURCE = String.raw`
 let seq = 0;
-parentPort.postMessage('ready');
+ready();
 for (;;) {
   Atomics.wait(ctrl, 0, seq);
   seq = Atomics.load(ctrl, 0);
@@ -262,3 +271,35 @@ for (;;) {
   Atomics.notify(ctrl, 1);
 }
 `;
+
+/** The Node worker's JavaScript, run with `new Worker(src, { eval: true })` (survives bundling as a string). @category wasm */
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { workerData, parentPort } = require('node:worker_threads');
+const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = workerData;
+const ready = () => parentPort.postMessage('ready');
+` + JOB_SOURCE + LOOP_SOURCE;
+
+/**
+ * The Web Worker's JavaScript (started from a Blob URL): its first message
+ * carries the same data as a Node worker's `workerData` (the memory is a
+ * shared WebAssembly.Memory, so the page must be cross-origin isolated).
+ * @category wasm
+ */
+export const WEB_WORKER_SOURCE = String.raw`
+'use strict';
+self.onmessage = (ev) => {
+  self.onmessage = null;
+  const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = ev.data;
+  const ready = () => self.postMessage('ready');
+` + JOB_SOURCE + LOOP_SOURCE + `
+};
+`;
+
+/**
+ * The body of a function of (bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv)
+ * that returns the job functions, for a single-threaded engine that runs the
+ * jobs on the calling thread (browsers without cross-origin isolation).
+ * @category wasm
+ */
+export const INLINE_SOURCE = `'use strict';\n` + JOB_SOURCE + `\nreturn { runConv, runDw, runPad, refreshCtrl };\n`;
