@@ -48,14 +48,13 @@ export function makeNode(op: string, inputs: readonly Tensor[], params: unknown,
 }
 
 /** Is `x` a Tensor? @category guards */
-export const isTensor = (x: unknown): x is Tensor =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Tensor';
+export const isTensor = (x: unknown): x is Tensor => typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Tensor';
 
 /** A tensor, or a number that an arithmetic op broadcasts as a scalar of the other operand's dtype. @category model */
 export type TensorLike = Tensor | number;
 
 /** Throws unless `x` is a Tensor. @internal */
 export function assertTensor(op: string, x: unknown, name = 'x'): asserts x is Tensor {
-  if (!isTensor(x)) throw new ValueError(op, `${name} must be a Tensor, got ${isNDArray(x) ? 'an NDArray (wrap it with tensor(x))' : x === null ? 'null' : typeof x}`);
+  if (!isTensor(x))
+    throw new ValueError(op, `${name} must be a Tensor, got ${isNDArray(x) ? 'an NDArray (wrap it with tensor(x))' : x === null ? 'null' : typeof x}`);
 }
-

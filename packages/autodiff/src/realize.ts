@@ -123,7 +123,12 @@ export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {})
       const def = primitiveOf(n.op);
       const ins = inputsOf.get(n.id)!;
       const k0 = performance.now();
-      const out: unknown = await def.impl(be, ins.map((c) => bufs.get(c.id)), n.params as never, n);
+      const out: unknown = await def.impl(
+        be,
+        ins.map((c) => bufs.get(c.id)),
+        n.params as never,
+        n,
+      );
       kernelMs += performance.now() - k0;
       if (ins.length === 0) uploads++;
       else kernels++;

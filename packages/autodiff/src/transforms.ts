@@ -58,7 +58,10 @@ function activeNodes(outputs: readonly Tensor[], wrappers: ReadonlySet<number>, 
 
 function checkLike(op: string, what: string, got: Tensor, like: Tensor): void {
   if (!shapesEqual(got.shape, like.shape)) {
-    throw new ShapeError(op, `${what} has shape ${showShape(got.shape)}, expected ${showShape(like.shape)}`, { expected: showShape(like.shape), got: showShape(got.shape) });
+    throw new ShapeError(op, `${what} has shape ${showShape(got.shape)}, expected ${showShape(like.shape)}`, {
+      expected: showShape(like.shape),
+      got: showShape(got.shape),
+    });
   }
   if (got.dtype !== like.dtype) throw new DTypeError(op, `${what} has dtype ${got.dtype}, expected ${like.dtype}`, { expected: like.dtype, got: got.dtype });
 }
@@ -95,7 +98,11 @@ export interface TransformOptions {
  * @category transformations
  */
 export function vjp<A extends readonly unknown[], O>(f: (...args: A) => O, primals: A, options?: { readonly hasAux?: false }): [O, (ct: O) => A];
-export function vjp<A extends readonly unknown[], O, X>(f: (...args: A) => readonly [O, X], primals: A, options: { readonly hasAux: true }): [O, (ct: O) => A, X];
+export function vjp<A extends readonly unknown[], O, X>(
+  f: (...args: A) => readonly [O, X],
+  primals: A,
+  options: { readonly hasAux: true },
+): [O, (ct: O) => A, X];
 export function vjp(f: (...args: never[]) => unknown, primals: readonly unknown[], options: TransformOptions = {}): unknown[] {
   const op = 'vjp';
   const hasAux = options.hasAux === true;
@@ -142,7 +149,12 @@ export function vjp(f: (...args: never[]) => unknown, primals: readonly unknown[
  * @category transformations
  */
 export function jvp<A extends readonly unknown[], O>(f: (...args: A) => O, primals: A, tangents: A, options?: { readonly hasAux?: false }): [O, O];
-export function jvp<A extends readonly unknown[], O, X>(f: (...args: A) => readonly [O, X], primals: A, tangents: A, options: { readonly hasAux: true }): [O, O, X];
+export function jvp<A extends readonly unknown[], O, X>(
+  f: (...args: A) => readonly [O, X],
+  primals: A,
+  tangents: A,
+  options: { readonly hasAux: true },
+): [O, O, X];
 export function jvp(f: (...args: never[]) => unknown, primals: readonly unknown[], tangents: readonly unknown[], options: TransformOptions = {}): unknown[] {
   const op = 'jvp';
   const hasAux = options.hasAux === true;
@@ -205,7 +217,11 @@ function valueAndGradImpl(f: (...args: readonly unknown[]) => unknown, options: 
       norm.forEach((a, i) => (full[a] = sel[i]));
       return f(...full);
     };
-    const res = (vjp as (f: unknown, p: unknown[], o: TransformOptions) => unknown[])(g, norm.map((a) => args[a]), { hasAux });
+    const res = (vjp as (f: unknown, p: unknown[], o: TransformOptions) => unknown[])(
+      g,
+      norm.map((a) => args[a]),
+      { hasAux },
+    );
     const out = res[0];
     const pullback = res[1] as (ct: unknown) => unknown[];
     if (!isTensor(out) || out.shape.length !== 0 || !isFloat(out.dtype)) {
@@ -250,4 +266,3 @@ export function valueAndGrad<A extends readonly unknown[], R extends Tensor | re
     return [hasAux ? [v, aux] : v, g];
   }) as (...args: A) => [Out<R>, Selected<A, N>];
 }
-

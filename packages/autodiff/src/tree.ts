@@ -65,7 +65,11 @@ const kind = (t: unknown): string => (isTensor(t) ? 'a Tensor: realize it first'
  * @category trees
  */
 export function flatten<L = Tensor>(op: string, tree: unknown, options: boolean | FlattenOptions<L> = {}): Flattened<L> {
-  const { isLeaf = isTensor as unknown as (x: unknown) => x is L, strict = true, expected = 'a Tensor' } = typeof options === 'boolean' ? { strict: options } : options;
+  const {
+    isLeaf = isTensor as unknown as (x: unknown) => x is L,
+    strict = true,
+    expected = 'a Tensor',
+  } = typeof options === 'boolean' ? { strict: options } : options;
   const leaves: L[] = [];
   const paths: string[] = [];
   const walk = (t: unknown, path: string): void => {

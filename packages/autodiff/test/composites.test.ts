@@ -44,26 +44,36 @@ describe('properties', () => {
   }
 
   const arbAxes = arbShape({ minRank: 1, maxRank: 3, maxDim: 4 }).chain((s) =>
-    fc.tuple(arbNormal(s).map((x) => nd.mul(x, 10)), fc.subarray(s.map((_, i) => i), { minLength: 1 }), fc.boolean()),
+    fc.tuple(
+      arbNormal(s).map((x) => nd.mul(x, 10)),
+      fc.subarray(
+        s.map((_, i) => i),
+        { minLength: 1 },
+      ),
+      fc.boolean(),
+    ),
   );
 
-  fcTest.prop([arbAxes], { numRuns: 15 })('reductions match @colab-ts/ndarray (mean, logSumExp, softmax, logSoftmax, variance)', async ([x, axes, keepDims]) => {
-    const t = ad.tensor(x);
-    const r = await ad.realize({
-      mean: ad.mean(t, { axes, keepDims }),
-      lse: ad.logSumExp(t, { axes, keepDims }),
-      softmax: ad.softmax(t, { axes }),
-      logSoftmax: ad.logSoftmax(t, { axes }),
-      variance: ad.variance(t, { axes, keepDims }),
-    });
-    close(r.mean, nd.mean(x, { axes, keepDims }));
-    close(r.lse, nd.logSumExp(x, { axes, keepDims }));
-    const e = nd.exp(nd.sub(x, nd.max(x, { axes, keepDims: true })));
-    close(r.softmax, nd.div(e, nd.sum(e, { axes, keepDims: true })));
-    close(r.logSoftmax, nd.sub(x, nd.logSumExp(x, { axes, keepDims: true })));
-    const m = nd.mean(x, { axes, keepDims: true });
-    close(r.variance, nd.mean(nd.mul(nd.sub(x, m), nd.sub(x, m)), { axes, keepDims }));
-  });
+  fcTest.prop([arbAxes], { numRuns: 15 })(
+    'reductions match @colab-ts/ndarray (mean, logSumExp, softmax, logSoftmax, variance)',
+    async ([x, axes, keepDims]) => {
+      const t = ad.tensor(x);
+      const r = await ad.realize({
+        mean: ad.mean(t, { axes, keepDims }),
+        lse: ad.logSumExp(t, { axes, keepDims }),
+        softmax: ad.softmax(t, { axes }),
+        logSoftmax: ad.logSoftmax(t, { axes }),
+        variance: ad.variance(t, { axes, keepDims }),
+      });
+      close(r.mean, nd.mean(x, { axes, keepDims }));
+      close(r.lse, nd.logSumExp(x, { axes, keepDims }));
+      const e = nd.exp(nd.sub(x, nd.max(x, { axes, keepDims: true })));
+      close(r.softmax, nd.div(e, nd.sum(e, { axes, keepDims: true })));
+      close(r.logSoftmax, nd.sub(x, nd.logSumExp(x, { axes, keepDims: true })));
+      const m = nd.mean(x, { axes, keepDims: true });
+      close(r.variance, nd.mean(nd.mul(nd.sub(x, m), nd.sub(x, m)), { axes, keepDims }));
+    },
+  );
 });
 
 describe('examples', () => {

@@ -32,9 +32,16 @@ export const arbNormal = (shape: Shape): fc.Arbitrary<NDArray> => seed.map((s) =
 /** Values in (0.5, inf): safe for log, sqrt, pow. */
 const arbPositive = (shape: Shape) => arbNormal(shape).map((x) => ndAdd(ndAbs(x), 0.5));
 /** Values bounded away from 0 (|x| > 0.5): safe divisors. */
-const arbAwayFromZero = (shape: Shape) => arbNormal(shape).map((x) => ndMul(map(x, (v) => (v >= 0 ? 1 : -1)), ndAdd(ndAbs(x), 0.5)));
+const arbAwayFromZero = (shape: Shape) =>
+  arbNormal(shape).map((x) =>
+    ndMul(
+      map(x, (v) => (v >= 0 ? 1 : -1)),
+      ndAdd(ndAbs(x), 0.5),
+    ),
+  );
 /** Integers in [-4, 4] (with `half`, shifted by 0.5): two such arrays never tie, so kinks stay far away. */
-const arbGrid = (half: boolean) => (shape: Shape) => arbNormal(shape).map((x) => map(x, (v) => Math.max(-4, Math.min(4, Math.round(2 * v))) + (half ? 0.5 : 0)));
+const arbGrid = (half: boolean) => (shape: Shape) =>
+  arbNormal(shape).map((x) => map(x, (v) => Math.max(-4, Math.min(4, Math.round(2 * v))) + (half ? 0.5 : 0)));
 /** Distinct values at least 0.2 apart (a shuffled grid plus small noise): no near-ties for max and max pooling. */
 const arbDistinct = (shape: Shape) =>
   arbNormal(shape).map((x) => {
@@ -43,7 +50,11 @@ const arbDistinct = (shape: Shape) =>
     v.map((e, i) => [e, i] as const)
       .sort((a, b) => a[0] - b[0])
       .forEach(([, i], r) => (rank[i] = r));
-    return array(v.map((e, i) => (rank[i]! - v.length / 2) * 0.25 + 0.01 * Math.tanh(e)), shape, 'float64');
+    return array(
+      v.map((e, i) => (rank[i]! - v.length / 2) * 0.25 + 0.01 * Math.tanh(e)),
+      shape,
+      'float64',
+    );
   });
 const small = arbShape({ minRank: 0, maxRank: 3, maxDim: 3, maxSize: 12 });
 const smallNonScalar = arbShape({ minRank: 1, maxRank: 3, maxDim: 3, maxSize: 12 });
@@ -87,16 +98,40 @@ const valid = (f: () => unknown): boolean => {
 
 /** A convolution problem: input shape, weight shape and options whose output exists. */
 const arbConv = fc
-  .record({ n: fc.integer({ min: 1, max: 2 }), cin: fc.integer({ min: 1, max: 2 }), cout: fc.integer({ min: 1, max: 2 }), sp: spatial, k: tri(1, 2), stride: tri(1, 2), padding: tri(0, 1), dilation: tri(1, 2) })
+  .record({
+    n: fc.integer({ min: 1, max: 2 }),
+    cin: fc.integer({ min: 1, max: 2 }),
+    cout: fc.integer({ min: 1, max: 2 }),
+    sp: spatial,
+    k: tri(1, 2),
+    stride: tri(1, 2),
+    padding: tri(0, 1),
+    dilation: tri(1, 2),
+  })
   .map((r) => ({ xs: [r.n, r.cin, ...r.sp], ws: [r.cout, r.cin, ...r.k], o: { stride: r.stride, padding: r.padding, dilation: r.dilation } as ConvOptions }))
   .filter(({ xs, ws, o }) => valid(() => conv3dShape(xs, ws, null, o)));
 
 const arbConvT = fc
-  .record({ n: fc.integer({ min: 1, max: 2 }), cin: fc.integer({ min: 1, max: 2 }), cout: fc.integer({ min: 1, max: 2 }), sp: tri(1, 2), k: tri(1, 2), stride: tri(1, 2), padding: tri(0, 1), dilation: tri(1, 2), op: tri(0, 1) })
+  .record({
+    n: fc.integer({ min: 1, max: 2 }),
+    cin: fc.integer({ min: 1, max: 2 }),
+    cout: fc.integer({ min: 1, max: 2 }),
+    sp: tri(1, 2),
+    k: tri(1, 2),
+    stride: tri(1, 2),
+    padding: tri(0, 1),
+    dilation: tri(1, 2),
+    op: tri(0, 1),
+  })
   .map((r) => ({
     xs: [r.n, r.cin, ...r.sp],
     ws: [r.cin, r.cout, ...r.k],
-    o: { stride: r.stride, padding: r.padding, dilation: r.dilation, outputPadding: r.op.map((p, i) => Math.min(p, r.stride[i]! - 1)) as [number, number, number] },
+    o: {
+      stride: r.stride,
+      padding: r.padding,
+      dilation: r.dilation,
+      outputPadding: r.op.map((p, i) => Math.min(p, r.stride[i]! - 1)) as [number, number, number],
+    },
   }))
   .filter(({ xs, ws, o }) => valid(() => convTranspose3dShape(xs, ws, null, o)));
 
@@ -114,7 +149,14 @@ const arbPool = fc
   .filter(({ xs, o }) => valid(() => maxPool3dShape(xs, o)));
 
 const arbUpsample = fc
-  .record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), sp: tri(1, 3), scale: tri(1, 2), mode: fc.constantFrom('nearest' as const, 'trilinear' as const), ac: fc.boolean() })
+  .record({
+    n: fc.integer({ min: 1, max: 2 }),
+    c: fc.integer({ min: 1, max: 2 }),
+    sp: tri(1, 3),
+    scale: tri(1, 2),
+    mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
+    ac: fc.boolean(),
+  })
   .map((r) => ({ xs: [r.n, r.c, ...r.sp], o: { scale: r.scale, mode: r.mode, alignCorners: r.mode === 'trilinear' && r.ac } as UpsampleOptions }));
 
 const f64 = (t: Tensor) => ad.cast(t, 'float64');
@@ -140,7 +182,9 @@ export const GRAD_CASES: readonly GradCase[] = [
     name: 'where',
     prim: 'where',
     order: 2,
-    arb: small.chain((s) => fc.tuple(arbNormal(s), arbNormal(s), arbNormal(s))).map(([c, a, b]) => ({ args: [a, b], f: (x: Tensor, y: Tensor) => ad.where(ad.greater(ad.tensor(c), 0), x, y) })),
+    arb: small
+      .chain((s) => fc.tuple(arbNormal(s), arbNormal(s), arbNormal(s)))
+      .map(([c, a, b]) => ({ args: [a, b], f: (x: Tensor, y: Tensor) => ad.where(ad.greater(ad.tensor(c), 0), x, y) })),
   },
   { name: 'compare', prim: 'compare', order: 1, arb: binary(arbGrid(true), (a, b) => ad.add(f64(ad.greater(a, b)), f64(ad.lessEqual(b, a))), arbGrid(false)) },
   {
@@ -155,13 +199,17 @@ export const GRAD_CASES: readonly GradCase[] = [
     name: 'sum',
     prim: 'sum',
     order: 2,
-    arb: small.chain((s) => fc.tuple(arbNormal(s), arbAxes(s.length), fc.boolean())).map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.sum(t, { axes, keepDims }) })),
+    arb: small
+      .chain((s) => fc.tuple(arbNormal(s), arbAxes(s.length), fc.boolean()))
+      .map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.sum(t, { axes, keepDims }) })),
   },
   {
     name: 'max',
     prim: 'max',
     order: 2,
-    arb: small.chain((s) => fc.tuple(arbDistinct(s), arbAxes(s.length), fc.boolean())).map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.max(t, { axes, keepDims }) })),
+    arb: small
+      .chain((s) => fc.tuple(arbDistinct(s), arbAxes(s.length), fc.boolean()))
+      .map(([x, axes, keepDims]) => ({ args: [x], f: (t: Tensor) => ad.max(t, { axes, keepDims }) })),
   },
   // Layout.
   {
@@ -186,7 +234,14 @@ export const GRAD_CASES: readonly GradCase[] = [
     order: 2,
     arb: smallNonScalar
       .chain((s) => fc.tuple(arbNormal(s), fc.tuple(...s.map((d) => fc.tuple(fc.integer({ min: 0, max: d - 1 }), fc.integer({ min: 1, max: d }))))))
-      .map(([x, b]) => ({ args: [x], f: (t: Tensor) => ad.slice(t, b.map(([a, c]) => ({ start: Math.min(a, c - 1), stop: c }))) })),
+      .map(([x, b]) => ({
+        args: [x],
+        f: (t: Tensor) =>
+          ad.slice(
+            t,
+            b.map(([a, c]) => ({ start: Math.min(a, c - 1), stop: c })),
+          ),
+      })),
   },
   {
     name: 'slice (any step, composed)',
@@ -199,7 +254,13 @@ export const GRAD_CASES: readonly GradCase[] = [
     prim: 'pad',
     order: 2,
     arb: small
-      .chain((s) => fc.tuple(arbNormal(s), fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))), fc.double({ min: -2, max: 2, noNaN: true })))
+      .chain((s) =>
+        fc.tuple(
+          arbNormal(s),
+          fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))),
+          fc.double({ min: -2, max: 2, noNaN: true }),
+        ),
+      )
       .map(([x, w, value]) => ({ args: [x], f: (t: Tensor) => ad.pad(t, w, { value }) })),
   },
   {
@@ -222,7 +283,14 @@ export const GRAD_CASES: readonly GradCase[] = [
     prim: 'matmul',
     order: 2,
     arb: fc
-      .record({ batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }), m: fc.integer({ min: 1, max: 3 }), k: fc.integer({ min: 1, max: 3 }), n: fc.integer({ min: 1, max: 3 }), va: fc.boolean(), vb: fc.boolean() })
+      .record({
+        batch: fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 }),
+        m: fc.integer({ min: 1, max: 3 }),
+        k: fc.integer({ min: 1, max: 3 }),
+        n: fc.integer({ min: 1, max: 3 }),
+        va: fc.boolean(),
+        vb: fc.boolean(),
+      })
       .chain((r) => fc.tuple(arbNormal(r.va ? [r.k] : [...r.batch, r.m, r.k]), arbNormal(r.vb ? [r.k] : [r.k, r.n])))
       .map(([a, b]) => ({ args: [a, b], f: ad.matmul })),
   },
@@ -232,14 +300,18 @@ export const GRAD_CASES: readonly GradCase[] = [
     prim: 'conv3d',
     order: 2,
     numRuns: 4,
-    arb: arbConv.chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o))).map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.conv3d(a, b, o) })),
+    arb: arbConv
+      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o)))
+      .map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.conv3d(a, b, o) })),
   },
   {
     name: 'convTranspose3d',
     prim: 'convTranspose3d',
     order: 2,
     numRuns: 4,
-    arb: arbConvT.chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o))).map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.convTranspose3d(a, b, o) })),
+    arb: arbConvT
+      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o)))
+      .map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.convTranspose3d(a, b, o) })),
   },
   {
     name: 'conv3dBackwardWeights',
@@ -295,7 +367,9 @@ export const GRAD_CASES: readonly GradCase[] = [
     order: 2,
     numRuns: 5,
     arb: arbUpsample
-      .chain(({ xs, o }) => fc.tuple(arbNormal(xs.map((d, i) => (i < 2 ? d : d * (typeof o.scale === 'number' ? o.scale : o.scale[i - 2]!)))), fc.constant(xs), fc.constant(o)))
+      .chain(({ xs, o }) =>
+        fc.tuple(arbNormal(xs.map((d, i) => (i < 2 ? d : d * (typeof o.scale === 'number' ? o.scale : o.scale[i - 2]!)))), fc.constant(xs), fc.constant(o)),
+      )
       .map(([dy, xs, o]) => ({ args: [dy], f: (t: Tensor) => ad.upsample3dBackward(t, xs, o) })),
   },
   // Composites (no rules of their own).
@@ -304,7 +378,12 @@ export const GRAD_CASES: readonly GradCase[] = [
   { name: 'minimum', order: 2, arb: binary(arbGrid(true), ad.minimum, arbGrid(false)) },
   { name: 'relu', order: 2, arb: unary(arbAwayFromZero, ad.relu) },
   { name: 'leakyRelu', prim: 'leakyRelu', order: 2, arb: unary(arbAwayFromZero, (x) => ad.leakyRelu(x, { slope: 0.1 })) },
-  { name: 'leakyRelu (slope > 1, negative slope)', prim: 'leakyRelu', order: 2, arb: unary(arbAwayFromZero, (x) => ad.add(ad.leakyRelu(x, { slope: 3 }), ad.leakyRelu(x, { slope: -0.5 }))) },
+  {
+    name: 'leakyRelu (slope > 1, negative slope)',
+    prim: 'leakyRelu',
+    order: 2,
+    arb: unary(arbAwayFromZero, (x) => ad.add(ad.leakyRelu(x, { slope: 3 }), ad.leakyRelu(x, { slope: -0.5 }))),
+  },
   { name: 'sigmoid', order: 2, arb: unary(arbNormal, ad.sigmoid) },
   { name: 'softplus', order: 2, arb: unary(arbNormal, ad.softplus) },
   { name: 'logSigmoid', order: 2, arb: unary(arbNormal, ad.logSigmoid) },
@@ -330,12 +409,16 @@ export const GRAD_CASES: readonly GradCase[] = [
   {
     name: 'softmax',
     order: 2,
-    arb: smallNonScalar.chain((s) => fc.tuple(arbNormal(s), fc.integer({ min: 0, max: s.length - 1 }))).map(([x, axis]) => ({ args: [x], f: (t: Tensor) => ad.softmax(t, { axes: axis }) })),
+    arb: smallNonScalar
+      .chain((s) => fc.tuple(arbNormal(s), fc.integer({ min: 0, max: s.length - 1 })))
+      .map(([x, axis]) => ({ args: [x], f: (t: Tensor) => ad.softmax(t, { axes: axis }) })),
   },
   {
     name: 'logSoftmax',
     order: 2,
-    arb: smallNonScalar.chain((s) => fc.tuple(arbNormal(s), fc.integer({ min: 0, max: s.length - 1 }))).map(([x, axis]) => ({ args: [x], f: (t: Tensor) => ad.logSoftmax(t, { axes: axis }) })),
+    arb: smallNonScalar
+      .chain((s) => fc.tuple(arbNormal(s), fc.integer({ min: 0, max: s.length - 1 })))
+      .map(([x, axis]) => ({ args: [x], f: (t: Tensor) => ad.logSoftmax(t, { axes: axis }) })),
   },
 ];
 

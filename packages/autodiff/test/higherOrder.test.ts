@@ -33,7 +33,12 @@ const net = (p: Params, x: Tensor): Tensor => {
   return ad.conv3d(ad.upsample3d(h2, { scale: [1, 2, 2], mode: 'trilinear' }), p.w3);
 };
 const loss = (p: Params, x: Tensor): Tensor => ad.mean(ad.square(ad.sub(net(p, x), target)));
-const direction: Params = { w1: rnd(6, [2, 1, 3, 3, 3], 1), b1: ad.tensor(array([0.3, -0.7], [2], 'float64')), w2: rnd(7, [2, 2, 1, 3, 3], 1), w3: ad.tensor(array([1, -1], [1, 2, 1, 1, 1], 'float64')) };
+const direction: Params = {
+  w1: rnd(6, [2, 1, 3, 3, 3], 1),
+  b1: ad.tensor(array([0.3, -0.7], [2], 'float64')),
+  w2: rnd(7, [2, 2, 1, 3, 3], 1),
+  w3: ad.tensor(array([1, -1], [1, 2, 1, 1, 1], 'float64')),
+};
 
 describe('Hessian-vector products on a small conv net', () => {
   it('jvp(grad(f)), grad(<grad(f), v>) and finite differences of the gradient agree', async () => {

@@ -19,7 +19,7 @@ describe('properties', () => {
     expect(missing).toEqual([]);
   });
 
-  it('PrimName is the literal union of the record\'s keys', () => {
+  it("PrimName is the literal union of the record's keys", () => {
     // @ts-expect-error softmax is a composite, not a primitive
     const notPrimitive: PrimName = 'softmax';
     const conv: PrimName = 'conv3d';
@@ -37,9 +37,12 @@ describe('properties', () => {
   );
 
   for (const c of GRAD_CASES) {
-    fcTest.prop([c.arb], { numRuns: SCALE * (c.numRuns ?? (c.order === 2 ? 6 : 10)) })(`${c.name}: jvp and vjp agree with finite differences (order ${c.order})`, async ({ args, f }) => {
-      await checkGrads(f, args, { order: c.order, ...c.tol });
-    });
+    fcTest.prop([c.arb], { numRuns: SCALE * (c.numRuns ?? (c.order === 2 ? 6 : 10)) })(
+      `${c.name}: jvp and vjp agree with finite differences (order ${c.order})`,
+      async ({ args, f }) => {
+        await checkGrads(f, args, { order: c.order, ...c.tol });
+      },
+    );
   }
 });
 
@@ -49,7 +52,9 @@ describe('examples', () => {
   it('checkGrads detects a wrong derivative in either mode', async () => {
     const wrong = (t: ad.Tensor) => ad.mul(ad.stopGradient(t), t); // true derivative 2x, rules give x
     await expect(checkGrads(wrong, [array([0.5, -1], [2], 'float64')], { order: 1, modes: ['fwd'] })).rejects.toThrow(/jvp output 0 vs finite differences/);
-    await expect(checkGrads(wrong, [array([0.5, -1], [2], 'float64')], { order: 1, modes: ['rev'] })).rejects.toThrow(/<vjp\(u\), v> vs <u, finite differences>/);
+    await expect(checkGrads(wrong, [array([0.5, -1], [2], 'float64')], { order: 1, modes: ['rev'] })).rejects.toThrow(
+      /<vjp\(u\), v> vs <u, finite differences>/,
+    );
     // exp in value and first derivative, but a zero second derivative: only order 2 catches it.
     const sg = ad.stopGradient;
     const wrong2 = (t: ad.Tensor) => ad.add(ad.exp(sg(t)), ad.mul(ad.sub(t, sg(t)), sg(ad.exp(t))));
@@ -92,7 +97,16 @@ describe('examples', () => {
     // Windows {1, 5, 0, 7} and {5, 2, 7, 7}: the 7s at (1, 1) and (1, 2), the latter the first of a tie.
     const x = ad.tensor(array([1, 5, 5, 2, 0, 7, 7, 7], [1, 1, 1, 2, 4], 'float64'));
     const g = ad.grad((t: ad.Tensor) => ad.sum(ad.maxPool3d(t, { kernelSize: [1, 2, 2] })))(x);
-    expect(toNested(await ad.realize(g))).toEqual([[[[[0, 0, 0, 0], [0, 1, 1, 0]]]]]);
+    expect(toNested(await ad.realize(g))).toEqual([
+      [
+        [
+          [
+            [0, 0, 0, 0],
+            [0, 1, 1, 0],
+          ],
+        ],
+      ],
+    ]);
   });
 
   it('overlapping max-pooling windows: first maximum of each window, in both modes', async () => {

@@ -72,7 +72,9 @@ describe('tensors and trees', () => {
     expect(fl.paths).toEqual(['.w', '.f[0]']);
     expect(fl.unflatten(['W', 'F'])).toEqual({ w: 'W', n: 3, f: ['F'] });
     expect(() => flatten('test', t, { isLeaf: isNDArray, expected: 'an NDArray' })).toThrow('test: tree leaf at .n is not an NDArray (number)');
-    expect(() => flatten('test', { x: s(1) }, { isLeaf: isNDArray, expected: 'an NDArray' })).toThrow(/at \.x is not an NDArray \(a Tensor: realize it first\)/);
+    expect(() => flatten('test', { x: s(1) }, { isLeaf: isNDArray, expected: 'an NDArray' })).toThrow(
+      /at \.x is not an NDArray \(a Tensor: realize it first\)/,
+    );
     expect(flatten('test', array([1], [1]), { isLeaf: isNDArray }).paths).toEqual(['<root>']);
   });
 });
@@ -82,9 +84,13 @@ describe('errors', () => {
     const x = tensor(array([1, 2], [2], 'float64'));
     const [, pullback] = vjp((v: ReturnType<typeof s>) => exp(v), [x]);
     expect(() => pullback(s(1))).toThrow('vjp: cotangent 0 has shape [], expected [2]');
-    expect(() => jvp((v: ReturnType<typeof s>) => v, [x], [tensor(array([1, 2], [2], 'float32'))])).toThrow('jvp: tangent 0 has dtype float32, expected float64');
+    expect(() => jvp((v: ReturnType<typeof s>) => v, [x], [tensor(array([1, 2], [2], 'float32'))])).toThrow(
+      'jvp: tangent 0 has dtype float32, expected float64',
+    );
     expect(() => add(array([1], [1]) as never, 1)).toThrow('add: expected a Tensor or a number, got an NDArray (wrap it with tensor(x))');
     expect(() => grad((a: ReturnType<typeof s>) => a, { argnums: 3 })(x)).toThrow('grad: argnums 3 out of range for 1 arguments');
-    expect(() => conv3d(array(new Array(8).fill(0), [1, 1, 2, 2, 2]) as never, x)).toThrow('conv3d: input 0 must be a Tensor, got an NDArray (wrap it with tensor(x))');
+    expect(() => conv3d(array(new Array(8).fill(0), [1, 1, 2, 2, 2]) as never, x)).toThrow(
+      'conv3d: input 0 must be a Tensor, got an NDArray (wrap it with tensor(x))',
+    );
   });
 });

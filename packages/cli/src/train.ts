@@ -13,7 +13,20 @@ import type { Tensor } from '@colab-ts/autodiff';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { realize, tensor } from '@colab-ts/autodiff';
 import type { ColabState, SegmentationState } from '@colab-ts/colab';
-import { aggregateLabels, anatomyContextLabels, caseDilatedMask, colabDefaults, colabInit, colabStep, dilatedMaskContextLabels, distanceConstrainedLabels, kmeansContextLabels, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
+import {
+  aggregateLabels,
+  anatomyContextLabels,
+  caseDilatedMask,
+  colabDefaults,
+  colabInit,
+  colabStep,
+  dilatedMaskContextLabels,
+  distanceConstrainedLabels,
+  kmeansContextLabels,
+  roiOneHot,
+  segmentationInit,
+  segmentationStep,
+} from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
 import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
@@ -75,7 +88,15 @@ export interface TrainResult {
 /** One line of log.jsonl. @category training */
 export type LogEntry =
   | { readonly type: 'train'; readonly step: number; readonly loss: number; readonly roiLoss?: number; readonly lr: number; readonly seconds: number }
-  | { readonly type: 'gen'; readonly step: number; readonly contextEntropy: number; readonly metaGradNorm: number; readonly generatorChange: number; readonly roiLossAfterInner: number; readonly generatorLr: number }
+  | {
+      readonly type: 'gen';
+      readonly step: number;
+      readonly contextEntropy: number;
+      readonly metaGradNorm: number;
+      readonly generatorChange: number;
+      readonly roiLossAfterInner: number;
+      readonly generatorLr: number;
+    }
   | { readonly type: 'val'; readonly step: number; readonly dice: number; readonly diceMA: number; readonly contextNmi?: number };
 
 /** A checkpoint's content. @category training */
@@ -125,7 +146,10 @@ export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonl
     at += sizes[ci]!;
   });
   const inside = body.reduce((a, v) => a + v, 0);
-  if (inside < t) throw new CliError('data', [`--method kmeans: ${inside} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`]);
+  if (inside < t)
+    throw new CliError('data', [
+      `--method kmeans: ${inside} voxel(s) stand out of the background, too few for --t ${t} clusters; are the images constant? (fix: check the images, or pick --method colab or dilated)`,
+    ]);
   const { labels } = kmeansContextLabels(array(image, [1, 1, total], 'float64'), array(body, [1, 1, total], 'uint8'), { t, seed: k, maxPoints: 50000 });
   const l = toTypedArray(labels);
   at = 0;
@@ -138,9 +162,16 @@ export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonl
 
 /** Opens and validates a dataset folder, reporting every problem (exit code 2). @category training */
 export async function openOrFail(dir: string, requireContext = false): Promise<Dataset> {
-  if (!existsSync(dir)) throw new CliError('data', [`--data ${dir}: no such folder (fix: pass a Medical Segmentation Decathlon or nnU-Net v2 dataset folder, or run colab-ts demo to make one)`]);
+  if (!existsSync(dir))
+    throw new CliError('data', [
+      `--data ${dir}: no such folder (fix: pass a Medical Segmentation Decathlon or nnU-Net v2 dataset folder, or run colab-ts demo to make one)`,
+    ]);
   const r = await openDataset(dir, { requireContext })();
-  if (E.isLeft(r)) throw new CliError('data', [`${dir}: ${r.left.length} problem${r.left.length === 1 ? '' : 's'} with the dataset:`, ...r.left.map((i) => `  ${showIssue(i)}`)]);
+  if (E.isLeft(r))
+    throw new CliError('data', [
+      `${dir}: ${r.left.length} problem${r.left.length === 1 ? '' : 's'} with the dataset:`,
+      ...r.left.map((i) => `  ${showIssue(i)}`),
+    ]);
   return r.right;
 }
 
@@ -166,7 +197,10 @@ const defaultPatch = (shape: readonly number[], stages: number): [number, number
  * as what they measure.
  * @category training
  */
-export function defaultMargin(spatial: readonly number[], spacing: readonly [number, number, number]): { readonly margin: number; readonly temperature: number } {
+export function defaultMargin(
+  spatial: readonly number[],
+  spacing: readonly [number, number, number],
+): { readonly margin: number; readonly temperature: number } {
   const extent = Math.max(spatial[1] ?? 1, spatial[2] ?? 1);
   const s = Math.min(spacing[1], spacing[2]);
   const scale = extent / 256;
@@ -214,13 +248,20 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   const issues: string[] = [];
   const labelValues = Object.values(ds.labels);
   const classes = Math.max(...labelValues) + 1;
-  if (!(classes >= 2)) issues.push(`dataset.json labels ${JSON.stringify(ds.labels)}: need a background and at least one ROI class (fix: declare labels like {"background": 0, "tumour": 1})`);
-  if (o.method === 'anatomy' && cases.some((c) => c.context === undefined)) issues.push(`--method anatomy needs human-defined context labels for every case (fix: add contextTr/CASE.nii.gz maps, or pick --method colab)`);
+  if (!(classes >= 2))
+    issues.push(
+      `dataset.json labels ${JSON.stringify(ds.labels)}: need a background and at least one ROI class (fix: declare labels like {"background": 0, "tumour": 1})`,
+    );
+  if (o.method === 'anatomy' && cases.some((c) => c.context === undefined))
+    issues.push(`--method anatomy needs human-defined context labels for every case (fix: add contextTr/CASE.nii.gz maps, or pick --method colab)`);
   if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
   if (o.method === 'kmeans' && o.t < 2) issues.push(`--method kmeans needs --t >= 2 (fix: pass --t 2)`);
   const m = planeMultiple(o.stages);
   const patch = o.patch ?? defaultPatch(cases[0]!.image.shape.slice(1), o.stages);
-  if (patch[1] % m !== 0 || patch[2] % m !== 0) issues.push(`--patch ${patch.join(',')}: H and W must be multiples of ${m} for --stages ${o.stages} (fix: pass e.g. --patch ${patch[0]},${Math.ceil(patch[1] / m) * m},${Math.ceil(patch[2] / m) * m})`);
+  if (patch[1] % m !== 0 || patch[2] % m !== 0)
+    issues.push(
+      `--patch ${patch.join(',')}: H and W must be multiples of ${m} for --stages ${o.stages} (fix: pass e.g. --patch ${patch[0]},${Math.ceil(patch[1] / m) * m},${Math.ceil(patch[2] / m) * m})`,
+    );
   if (issues.length > 0) throw new CliError('usage', issues);
   let t = o.t;
   if (o.method === 'anatomy') {
@@ -233,7 +274,9 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   const isCT = ds.channelNames.some((n) => /^ct$/i.test(n.trim()));
   const train = ids.slice(0, ids.length - nVal);
   const trainCases = cases.filter((c) => train.includes(c.id));
-  const normalization: Normalization = isCT ? { kind: 'ct', stats: ctStatistics(trainCases.map((c) => ({ image: c.image, mask: c.label }))) } : { kind: 'zscore' };
+  const normalization: Normalization = isCT
+    ? { kind: 'ct', stats: ctStatistics(trainCases.map((c) => ({ image: c.image, mask: c.label }))) }
+    : { kind: 'zscore' };
   const spacing = cases[0]!.spacing as [number, number, number];
   const geometry = defaultMargin(cases[0]!.image.shape.slice(1), spacing);
   const schedule = defaultGeneratorSchedule(o.iterations, o.generatorEvery);
@@ -306,17 +349,23 @@ export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: re
     const ctx = toTypedArray(c.context!);
     const M = toTypedArray(c.weight!);
     const g = toTypedArray(q);
-    for (let i = 0; i < lab.length; i++) if (lab[i] === 0 && M[i]! > 0.5) {
-      a.push(g[i]!);
-      b.push(ctx[i]!);
-    }
+    for (let i = 0; i < lab.length; i++)
+      if (lab[i] === 0 && M[i]! > 0.5) {
+        a.push(g[i]!);
+        b.push(ctx[i]!);
+      }
   }
   if (a.length === 0) return Number.NaN;
   return normalizedMutualInformation(array(Int32Array.from(a), [a.length], 'int32'), array(Int32Array.from(b), [b.length], 'int32'));
 }
 
 /** context.svg and context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8). */
-async function contextFigure(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<{ readonly svg: string; readonly png: Uint8Array }> {
+async function contextFigure(
+  theta: unknown,
+  cfg: RunConfig,
+  cases: readonly Case[],
+  backend?: AnyBackend,
+): Promise<{ readonly svg: string; readonly png: Uint8Array }> {
   const rows: OverlayCase[] = [];
   for (const c of cases.slice(0, 4)) {
     const spatial = c.image.shape.slice(1);
@@ -348,15 +397,27 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   const latestPath = join(runDir, 'latest.ckpt');
   const bestPath = join(runDir, 'best.ckpt');
   const logPath = join(runDir, 'log.jsonl');
-  if (o.resume && !existsSync(latestPath)) throw new CliError('usage', [`--resume: ${latestPath} does not exist (fix: drop --resume to start a new run, or point --out at an interrupted run)`]);
-  if (!o.resume && existsSync(latestPath)) throw new CliError('usage', [`--out ${o.out} already holds a run (fix: pass --resume to continue it, or choose another --out)`]);
+  if (o.resume && !existsSync(latestPath))
+    throw new CliError('usage', [`--resume: ${latestPath} does not exist (fix: drop --resume to start a new run, or point --out at an interrupted run)`]);
+  if (!o.resume && existsSync(latestPath))
+    throw new CliError('usage', [`--out ${o.out} already holds a run (fix: pass --resume to continue it, or choose another --out)`]);
   const ds = await openOrFail(o.data, o.method === 'anatomy');
   const all = await loadOrFail(ds);
   const raw = o.caseIds === undefined ? all : all.filter((c) => o.caseIds!.includes(c.id));
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
   const saved = o.resume ? readRunConfig(configPath, 'restore config.json, or start a new --out without --resume') : undefined;
   // Settings derived from the budget keep their saved values on --resume (more iterations must not change them).
-  const derived = saved === undefined ? {} : { margin: o.margin ?? saved.margin, temperature: o.temperature ?? saved.temperature, generatorLr: o.generatorLr ?? saved.generatorLr, generatorEvery: o.generatorEvery ?? saved.generatorEvery, lr: o.lr ?? saved.lr, momentum: o.momentum ?? saved.momentum };
+  const derived =
+    saved === undefined
+      ? {}
+      : {
+          margin: o.margin ?? saved.margin,
+          temperature: o.temperature ?? saved.temperature,
+          generatorLr: o.generatorLr ?? saved.generatorLr,
+          generatorEvery: o.generatorEvery ?? saved.generatorEvery,
+          lr: o.lr ?? saved.lr,
+          momentum: o.momentum ?? saved.momentum,
+        };
   let cfg = resolveConfig({ ...o, ...derived }, ds, raw);
   if (saved !== undefined) {
     const diff = configDifferences(saved, cfg);
@@ -369,7 +430,8 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   const root = key(cfg.seed);
   // The soft dilated mask M (Eq. 8) of every case, on the whole volume (distances in mm); patches carry their crop of it.
   const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans';
-  const withMask = (c: Case): Case => (constrained ? { ...c, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) } : c);
+  const withMask = (c: Case): Case =>
+    constrained ? { ...c, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) } : c;
   let prepared: Prepared = { cases: norm.map(withMask), t: cfg.t };
   if (cfg.method === 'kmeans') {
     const maps = clusteredContextMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
@@ -405,7 +467,17 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     log.push(e);
     appendFileSync(logPath, `${JSON.stringify(e)}\n`);
   };
-  const checkpoint = (): Checkpoint => ({ version: 1, method: cfg.method, step: state.iteration, key: root.words, state, bestDice, bestStep, valDice, config: cfg });
+  const checkpoint = (): Checkpoint => ({
+    version: 1,
+    method: cfg.method,
+    step: state.iteration,
+    key: root.words,
+    state,
+    bestDice,
+    bestStep,
+    valDice,
+    config: cfg,
+  });
   const drawProgress = (): void => {
     const entries = log.filter((e): e is Exclude<LogEntry, { type: 'gen' }> => e.type !== 'gen');
     writeAtomicSync(join(runDir, 'progress.svg'), progressSvg(entries));
@@ -418,7 +490,13 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     valDice.push(d);
     const w = valDice.slice(-5);
     const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases, o.backend) : Number.NaN;
-    appendLog({ type: 'val', step: state.iteration, dice: d, diceMA: w.reduce((a, b) => a + b, 0) / w.length, ...(Number.isNaN(nmi) ? {} : { contextNmi: nmi }) });
+    appendLog({
+      type: 'val',
+      step: state.iteration,
+      dice: d,
+      diceMA: w.reduce((a, b) => a + b, 0) / w.length,
+      ...(Number.isNaN(nmi) ? {} : { contextNmi: nmi }),
+    });
     if (Number.isFinite(d) && d > bestDice) {
       bestDice = d;
       bestStep = state.iteration;
@@ -439,7 +517,12 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     }
     const step = state.iteration;
     const kStep = foldIn(foldIn(root, STREAM.batch), step);
-    let batch = sampleBatch(foldIn(kStep, 0), trainCases, { patchSize: cfg.patch, batchSize: cfg.batchSize, roiShare: cfg.roiShare, background: cfg.background ?? 'uniform' });
+    let batch = sampleBatch(foldIn(kStep, 0), trainCases, {
+      patchSize: cfg.patch,
+      batchSize: cfg.batchSize,
+      roiShare: cfg.roiShare,
+      background: cfg.background ?? 'uniform',
+    });
     if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, { rotation: false, scaling: false });
     const x = batch.image;
     const y = roiOneHot(batch.label, cfg.classes);
@@ -455,7 +538,15 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
       lr = r.metrics.lr;
       if (r.metrics.generatorUpdated) {
         const m = r.metrics;
-        appendLog({ type: 'gen', step: state.iteration, contextEntropy: m.contextEntropy, metaGradNorm: m.metaGradNorm, generatorChange: m.generatorChange, roiLossAfterInner: m.roiLossAfterInner, generatorLr: m.generatorLr });
+        appendLog({
+          type: 'gen',
+          step: state.iteration,
+          contextEntropy: m.contextEntropy,
+          metaGradNorm: m.metaGradNorm,
+          generatorChange: m.generatorChange,
+          roiLossAfterInner: m.roiLossAfterInner,
+          generatorLr: m.generatorLr,
+        });
       }
     } else {
       let target: NDArray = y;
@@ -463,14 +554,25 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
         // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
         const q = cfg.method === 'dilated' ? dilatedMaskContextLabels(M!) : anatomyContextLabels(batch.context!, { t: cfg.t });
         const yTilde = aggregateLabels(tensor(y), tensor(q));
-        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), { backend: o.backend });
+        target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), {
+          backend: o.backend,
+        });
       }
       const r = await sStep!(state as SegmentationState, { x, target });
       state = r.state;
       loss = r.metrics.loss;
       lr = r.metrics.lr;
     }
-    assertFinite({ step: state.iteration, loss, state, lr: cfg.lr, kept: () => (existsSync(latestPath) ? `latest.ckpt, step ${(loadCheckpoint(latestPath) as Checkpoint).step}, is the last finite checkpoint` : 'no checkpoint was written') });
+    assertFinite({
+      step: state.iteration,
+      loss,
+      state,
+      lr: cfg.lr,
+      kept: () =>
+        existsSync(latestPath)
+          ? `latest.ckpt, step ${(loadCheckpoint(latestPath) as Checkpoint).step}, is the last finite checkpoint`
+          : 'no checkpoint was written',
+    });
     appendLog({ type: 'train', step: state.iteration, loss, ...(roi === undefined ? {} : { roiLoss: roi }), lr, seconds: (performance.now() - t0) / 1000 });
     const done = state.iteration;
     if (done % cfg.valEvery === 0 || done === cfg.iterations) {

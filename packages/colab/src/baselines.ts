@@ -40,7 +40,8 @@ export interface KMeansResult {
 export function kmeans(points: Float64Array, dims: number, options: KMeansOptions): KMeansResult {
   const op = 'kmeans';
   const k = options.k;
-  if (!Number.isInteger(dims) || dims < 1 || points.length % dims !== 0) throw new ValueError(op, `dims must divide the number of values (${points.length}), got ${dims}`);
+  if (!Number.isInteger(dims) || dims < 1 || points.length % dims !== 0)
+    throw new ValueError(op, `dims must divide the number of values (${points.length}), got ${dims}`);
   const n = points.length / dims;
   if (!Number.isInteger(k) || k < 1) throw new ValueError(op, `k must be a positive integer, got ${k}`);
   if (n < k) throw new ValueError(op, `needs at least k = ${k} points, got ${n}`);
@@ -157,7 +158,8 @@ export function kmeansContextLabels(
   options: KMeansContextOptions = {},
 ): { readonly q: NDArray; readonly labels: NDArray; readonly centroids: readonly (readonly number[])[] } {
   const op = 'kmeansContextLabels';
-  if (!isNDArray(image) || image.shape.length < 3) throw new ShapeError(op, `image must be [N, C, ...spatial], got ${isNDArray(image) ? showShape(image.shape) : typeof image}`);
+  if (!isNDArray(image) || image.shape.length < 3)
+    throw new ShapeError(op, `image must be [N, C, ...spatial], got ${isNDArray(image) ? showShape(image.shape) : typeof image}`);
   const t = options.centroids?.length ?? options.t ?? 2;
   if (!Number.isInteger(t) || t < 1) throw new ValueError(op, `t must be a positive integer, got ${t}`);
   const [n, C] = image.shape as [number, number];
@@ -170,7 +172,13 @@ export function kmeansContextLabels(
   const img = toTypedArray(image);
   let mask: ArrayLike<number> | undefined;
   if (bodyMask !== undefined) {
-    if (!isNDArray(bodyMask) || bodyMask.shape.length !== image.shape.length || bodyMask.shape[0] !== n || bodyMask.shape[1] !== 1 || bodyMask.shape.slice(2).some((d, i) => d !== spatial[i])) {
+    if (
+      !isNDArray(bodyMask) ||
+      bodyMask.shape.length !== image.shape.length ||
+      bodyMask.shape[0] !== n ||
+      bodyMask.shape[1] !== 1 ||
+      bodyMask.shape.slice(2).some((d, i) => d !== spatial[i])
+    ) {
       throw new ShapeError(op, `bodyMask must be [${n}, 1, ${spatial.join(', ')}], got ${isNDArray(bodyMask) ? showShape(bodyMask.shape) : typeof bodyMask}`);
     }
     mask = toTypedArray(bodyMask);
@@ -223,7 +231,8 @@ export function kmeansContextLabels(
  */
 export function dilatedMaskContextLabels(M: NDArray): NDArray {
   const op = 'dilatedMaskContextLabels';
-  if (!isNDArray(M) || M.shape.length < 3 || M.shape[1] !== 1) throw new ShapeError(op, `M must be [N, 1, ...spatial], got ${isNDArray(M) ? showShape(M.shape) : typeof M}`);
+  if (!isNDArray(M) || M.shape.length < 3 || M.shape[1] !== 1)
+    throw new ShapeError(op, `M must be [N, 1, ...spatial], got ${isNDArray(M) ? showShape(M.shape) : typeof M}`);
   const n = M.shape[0]!;
   const vox = M.shape.slice(2).reduce((a, b) => a * b, 1);
   const m = toTypedArray(M);
@@ -261,7 +270,8 @@ export interface AnatomyContextOptions {
  */
 export function anatomyContextLabels(masks: NDArray, options: AnatomyContextOptions = {}): NDArray {
   const op = 'anatomyContextLabels';
-  if (!isNDArray(masks) || masks.shape.length < 3 || masks.shape[1]! < 1) throw new ShapeError(op, `masks must be [N, K >= 1, ...spatial], got ${isNDArray(masks) ? showShape(masks.shape) : typeof masks}`);
+  if (!isNDArray(masks) || masks.shape.length < 3 || masks.shape[1]! < 1)
+    throw new ShapeError(op, `masks must be [N, K >= 1, ...spatial], got ${isNDArray(masks) ? showShape(masks.shape) : typeof masks}`);
   const [n, K] = masks.shape as [number, number];
   const vox = masks.shape.slice(2).reduce((a, b) => a * b, 1);
   const m = toTypedArray(masks);
@@ -310,7 +320,8 @@ export function largestComponentPostprocess(labels: NDArray, options: Postproces
   if (!isNDArray(labels)) throw new ValueError(op, 'labels must be an NDArray');
   const s = labels.shape;
   const conn = options.connectivity ?? 26;
-  if (!(s.length === 3 || s.length === 4 || (s.length === 5 && s[1] === 1))) throw new ShapeError(op, `labels must be [D, H, W], [N, D, H, W] or [N, 1, D, H, W], got ${showShape(s)}`);
+  if (!(s.length === 3 || s.length === 4 || (s.length === 5 && s[1] === 1)))
+    throw new ShapeError(op, `labels must be [D, H, W], [N, D, H, W] or [N, 1, D, H, W], got ${showShape(s)}`);
   const spatial = s.slice(s.length - 3) as [number, number, number];
   const n = s.length === 3 ? 1 : s[0]!;
   const vox = spatial[0] * spatial[1] * spatial[2];

@@ -80,13 +80,20 @@ export function colabInit<Theta, Omega>(theta: Theta, omega: Omega): ColabState<
 
 /** The soft dilated mask of a batch, from its label unless given, in `dtype`. @internal */
 export function batchMask(batch: ColabTrainBatch, config: Pick<ColabConfig, 'margin' | 'temperature' | 'spacing'>, dtype: 'float32' | 'float64'): NDArray {
-  const M = batch.M ?? softDilatedMask(distanceMap(roiMask(batch.y), config.spacing === undefined ? {} : { spacing: config.spacing }), { margin: config.margin, temperature: config.temperature });
+  const M =
+    batch.M ??
+    softDilatedMask(distanceMap(roiMask(batch.y), config.spacing === undefined ? {} : { spacing: config.spacing }), {
+      margin: config.margin,
+      temperature: config.temperature,
+    });
   return M.dtype === dtype ? M : astype(M, dtype);
 }
 
 function checkBatch(op: string, batch: ColabTrainBatch, roiClasses: number): void {
-  if (typeof batch !== 'object' || batch === null || !isNDArray(batch.x) || !isNDArray(batch.y)) throw new ValueError(op, 'batch must be { x: NDArray, y: NDArray, M?: NDArray }');
-  if (batch.y.shape[1] !== roiClasses + 1) throw new ShapeError(op, `batch.y must have roiClasses + 1 = ${roiClasses + 1} channels, got ${showShape(batch.y.shape)}`);
+  if (typeof batch !== 'object' || batch === null || !isNDArray(batch.x) || !isNDArray(batch.y))
+    throw new ValueError(op, 'batch must be { x: NDArray, y: NDArray, M?: NDArray }');
+  if (batch.y.shape[1] !== roiClasses + 1)
+    throw new ShapeError(op, `batch.y must have roiClasses + 1 = ${roiClasses + 1} channels, got ${showShape(batch.y.shape)}`);
   if (batch.x.shape[0] !== batch.y.shape[0] || batch.x.shape.slice(2).join() !== batch.y.shape.slice(2).join()) {
     throw new ShapeError(op, `batch.x ${showShape(batch.x.shape)} and batch.y ${showShape(batch.y.shape)} must agree on every axis but the channels`);
   }
@@ -104,7 +111,13 @@ export function weightedEntropy(q: Tensor, w: Tensor): Tensor {
 type SegOutput = Tensor | readonly Tensor[];
 const fullResolution = (o: SegOutput): Tensor => (Array.isArray(o) ? (o as readonly Tensor[])[0]! : (o as Tensor));
 const levels = (op: string, o: SegOutput, deep: boolean): readonly Tensor[] => {
-  if (Array.isArray(o) !== deep) throw new ValueError(op, deep ? 'deepSupervision: seg must return one logits tensor per level (deep-supervision params)' : 'seg returned several outputs: pass deepSupervision: true, or params without deep-supervision heads');
+  if (Array.isArray(o) !== deep)
+    throw new ValueError(
+      op,
+      deep
+        ? 'deepSupervision: seg must return one logits tensor per level (deep-supervision params)'
+        : 'seg returned several outputs: pass deepSupervision: true, or params without deep-supervision heads',
+    );
   return deep ? (o as readonly Tensor[]) : [o as Tensor];
 };
 
@@ -142,7 +155,9 @@ function segmentationParts(config: ColabConfig): {
  * for (const batch of batches) ({ state } = await step(state, batch));
  * @category training
  */
-export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabState<Theta, Omega>, batch: ColabTrainBatch) => Promise<{ state: ColabState<Theta, Omega>; metrics: ColabMetrics }> {
+export function colabStep(
+  input: ColabConfigInput,
+): <Theta, Omega>(state: ColabState<Theta, Omega>, batch: ColabTrainBatch) => Promise<{ state: ColabState<Theta, Omega>; metrics: ColabMetrics }> {
   const config = validateColabConfig(input);
   const op = 'colabStep';
   const thetaLr = polyLr(config.lr, config.totalIterations, config.polyExponent);
@@ -174,7 +189,8 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
           seg: (th: unknown, b: typeof bt) => seg(th, b.x),
           gen: (om: unknown, b: typeof bt) => {
             const o = gen(om, b.x);
-            if (o.shape[1] !== config.contextClasses) throw new ShapeError(op, `the generator returns ${showShape(o.shape)}, expected ${config.contextClasses} (contextClasses) channels`);
+            if (o.shape[1] !== config.contextClasses)
+              throw new ShapeError(op, `the generator returns ${showShape(o.shape)}, expected ${config.contextClasses} (contextClasses) channels`);
             return o;
           },
           alpha: config.alpha ?? lr,
@@ -197,10 +213,13 @@ export function colabStep(input: ColabConfigInput): <Theta, Omega>(state: ColabS
     const genLogits = gen(toTensors(omega), bt.x);
     const q = contextProbabilities(genLogits);
     const bgWeight = mul(slice(bt.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), bt.M);
-    const [[segLoss, segLogits], grads] = valueAndGrad((th: unknown): [Tensor, SegOutput] => {
-      const logits = seg(th, bt.x);
-      return [lossSeg(logits, genLogits, bt), logits];
-    }, { hasAux: true })(toTensors(state.theta) as unknown);
+    const [[segLoss, segLogits], grads] = valueAndGrad(
+      (th: unknown): [Tensor, SegOutput] => {
+        const logits = seg(th, bt.x);
+        return [lossSeg(logits, genLogits, bt), logits];
+      },
+      { hasAux: true },
+    )(toTensors(state.theta) as unknown);
     const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), grads }, ro);
     const [theta, thetaOpt] = sgdOpt.step(state.theta, r.grads, state.thetaOpt);
     return {
@@ -260,13 +279,19 @@ export const segmentationInit = <Theta>(theta: Theta): SegmentationState<Theta> 
  * @example const step = segmentationStep({ seg: unetApply }); ({ state } = await step(state, { x, target: y }))
  * @category training
  */
-export function segmentationStep(config: SegmentationStepConfig): <Theta>(state: SegmentationState<Theta>, batch: { readonly x: NDArray; readonly target: NDArray }) => Promise<{ state: SegmentationState<Theta>; metrics: { readonly iteration: number; readonly loss: number; readonly lr: number } }> {
+export function segmentationStep(
+  config: SegmentationStepConfig,
+): <Theta>(
+  state: SegmentationState<Theta>,
+  batch: { readonly x: NDArray; readonly target: NDArray },
+) => Promise<{ state: SegmentationState<Theta>; metrics: { readonly iteration: number; readonly loss: number; readonly lr: number } }> {
   const base = validateColabConfig({ ...config, gen: config.seg });
   const thetaLr = polyLr(base.lr, base.totalIterations, base.polyExponent);
   const sgdOpt = sgd({ lr: thetaLr, momentum: base.momentum, nesterov: true, weightDecay: base.weightDecay });
   const single = fixedLabelLoss({ roiClasses: base.roiClasses });
   const ds = deepSupervised(single);
-  const loss = (o: SegOutput, target: Tensor): Tensor => (base.deepSupervision ? ds(levels('segmentationStep', o, true), target) : single(levels('segmentationStep', o, false)[0]!, target));
+  const loss = (o: SegOutput, target: Tensor): Tensor =>
+    base.deepSupervision ? ds(levels('segmentationStep', o, true), target) : single(levels('segmentationStep', o, false)[0]!, target);
   const seg = config.seg as (p: unknown, x: Tensor) => SegOutput;
   return async <Theta>(state: SegmentationState<Theta>, batch: { readonly x: NDArray; readonly target: NDArray }) => {
     const x = tensor(batch.x);

@@ -154,7 +154,9 @@ function optionalAlpha(input: unknown): V<number | undefined> {
 function mode(input: unknown): V<MetaGradientMode> {
   const v = field(input, 'metaGradientMode');
   if (v === undefined) return E.right(colabDefaults.metaGradientMode);
-  return metaGradientModes.includes(v as MetaGradientMode) ? E.right(v as MetaGradientMode) : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
+  return metaGradientModes.includes(v as MetaGradientMode)
+    ? E.right(v as MetaGradientMode)
+    : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function bool(input: unknown, k: string, dflt: boolean): V<boolean> {

@@ -70,7 +70,8 @@ export function distanceMap(roiMask: NDArray, options: DistanceMapOptions = {}):
  */
 export function roiMask(y: NDArray): NDArray<number, 'uint8'> {
   const op = 'roiMask';
-  if (!isNDArray(y) || y.shape.length < 3 || y.shape[1]! < 2) throw new ShapeError(op, `y must be [N, c >= 2, ...], got ${isNDArray(y) ? showShape(y.shape) : typeof y}`);
+  if (!isNDArray(y) || y.shape.length < 3 || y.shape[1]! < 2)
+    throw new ShapeError(op, `y must be [N, c >= 2, ...], got ${isNDArray(y) ? showShape(y.shape) : typeof y}`);
   const [n, c] = y.shape as [number, number];
   const vox = y.shape.slice(2).reduce((a, b) => a * b, 1);
   const src = toTypedArray(y);

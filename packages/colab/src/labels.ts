@@ -108,9 +108,14 @@ export interface ConstrainedLabelOptions {
  * @example farBackgroundLabel(3, 5, { roiClasses: 1 }) // [0, 1, 0] on axis 1
  * @category labels
  */
-export function farBackgroundLabel(channelCount: number, spatialRank: number, options: ConstrainedLabelOptions & { readonly dtype?: 'float32' | 'float64' } = {}): NDArray {
+export function farBackgroundLabel(
+  channelCount: number,
+  spatialRank: number,
+  options: ConstrainedLabelOptions & { readonly dtype?: 'float32' | 'float64' } = {},
+): NDArray {
   const k = options.roiClasses ?? 1;
-  if (!Number.isInteger(k) || k < 1 || k >= channelCount) throw new ValueError('farBackgroundLabel', `roiClasses must be an integer in [1, ${channelCount - 1}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k >= channelCount)
+    throw new ValueError('farBackgroundLabel', `roiClasses must be an integer in [1, ${channelCount - 1}], got ${k}`);
   const data = new Array<number>(channelCount).fill(0);
   data[k] = 1;
   return array(data, [1, channelCount, ...new Array<number>(spatialRank).fill(1)], options.dtype ?? 'float32');

@@ -126,9 +126,11 @@ export function poolTargetTo(target: Tensor, like: { readonly shape: readonly nu
   const op = 'poolTargetTo';
   const from = target.shape.slice(2);
   const to = like.shape.slice(2);
-  if (from.length !== 3 || to.length !== 3) throw new ValueError(op, `target and output must be [N, C, D, H, W], got ${target.shape.length} and ${like.shape.length} axes`);
+  if (from.length !== 3 || to.length !== 3)
+    throw new ValueError(op, `target and output must be [N, C, D, H, W], got ${target.shape.length} and ${like.shape.length} axes`);
   const k = from.map((f, i) => f / to[i]!);
-  if (k.some((v) => !Number.isInteger(v) || v < 1)) throw new ValueError(op, `output size [${to.join(', ')}] does not divide the target size [${from.join(', ')}]`);
+  if (k.some((v) => !Number.isInteger(v) || v < 1))
+    throw new ValueError(op, `output size [${to.join(', ')}] does not divide the target size [${from.join(', ')}]`);
   if (k.every((v) => v === 1)) return target;
   const kernel = [k[0]!, k[1]!, k[2]!] as const;
   return avgPool3d(target, { kernelSize: kernel, stride: kernel });

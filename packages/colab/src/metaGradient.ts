@@ -77,7 +77,12 @@ function zipTrees<T>(op: string, f: (...leaves: Tensor[]) => Tensor, first: T, .
  * @example const { grad, roiLossAfter } = metaGradientParts(problem, theta, omega, batch)
  * @category meta-gradient
  */
-export function metaGradientParts<Theta, Omega, B, S = Tensor>(problem: MetaProblem<Theta, Omega, B, S>, theta: Theta, omega: Omega, batch: B): MetaGradientParts<Theta, Omega> {
+export function metaGradientParts<Theta, Omega, B, S = Tensor>(
+  problem: MetaProblem<Theta, Omega, B, S>,
+  theta: Theta,
+  omega: Omega,
+  batch: B,
+): MetaGradientParts<Theta, Omega> {
   const op = 'metaGradient';
   const { seg, gen, alpha, lossSeg, lossRoi } = problem;
   const mode = problem.mode ?? 'forward-over-reverse';
@@ -86,8 +91,12 @@ export function metaGradientParts<Theta, Omega, B, S = Tensor>(problem: MetaProb
   }
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new ValueError(op, `alpha must be a finite number, got ${String(alpha)}`);
   if (!metaGradientModes.includes(mode)) throw new ValueError(op, `mode must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(mode)}`);
-  for (const [name, tree] of [['theta', theta], ['omega', omega]] as const) {
-    if (isNDArray(tree) || flatten(op, tree, false).leaves.length === 0) throw new ValueError(op, `${name} must be a tree of Tensors (wrap NDArrays with toTensors)`);
+  for (const [name, tree] of [
+    ['theta', theta],
+    ['omega', omega],
+  ] as const) {
+    if (isNDArray(tree) || flatten(op, tree, false).leaves.length === 0)
+      throw new ValueError(op, `${name} must be a tree of Tensors (wrap NDArrays with toTensors)`);
   }
 
   // L_seg(theta, w) and L_ROI(theta): the two losses as functions of the parameters.
@@ -157,4 +166,3 @@ export function metaGradientParts<Theta, Omega, B, S = Tensor>(problem: MetaProb
 export function metaGradient<Theta, Omega, B, S = Tensor>(problem: MetaProblem<Theta, Omega, B, S>, theta: Theta, omega: Omega, batch: B): Omega {
   return metaGradientParts(problem, theta, omega, batch).grad;
 }
-

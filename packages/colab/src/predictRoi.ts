@@ -32,7 +32,8 @@ export interface PredictRoiOptions {
  */
 export function predictRoi(logits: NDArray, c: number, options: PredictRoiOptions = {}): NDArray<number, 'int32'> {
   const op = 'predictRoi';
-  if (!isNDArray(logits) || logits.shape.length < 3) throw new ShapeError(op, `logits must be [N, C, ...spatial], got ${isNDArray(logits) ? showShape(logits.shape) : typeof logits}`);
+  if (!isNDArray(logits) || logits.shape.length < 3)
+    throw new ShapeError(op, `logits must be [N, C, ...spatial], got ${isNDArray(logits) ? showShape(logits.shape) : typeof logits}`);
   const rule = options.rule ?? 'argmax';
   if (rule !== 'argmax' && rule !== 'roi-vs-summed-background') throw new ValueError(op, `unknown rule ${JSON.stringify(rule)}`);
   const [n, C] = logits.shape as [number, number];

@@ -1,6 +1,16 @@
 import { array, get, key, normal, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { anatomyContextLabels, dilatedMaskContextLabels, distanceMap, kmeans, kmeansContextLabels, largestComponentPostprocess, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
+import {
+  anatomyContextLabels,
+  dilatedMaskContextLabels,
+  distanceMap,
+  kmeans,
+  kmeansContextLabels,
+  largestComponentPostprocess,
+  roiMask,
+  roiOneHot,
+  softDilatedMask,
+} from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -40,18 +50,21 @@ describe('k-means (Section V-B1)', () => {
     expect(() => kmeansContextLabels(image, body, { t: 3, centroids: [[0], [9]] })).toThrow(/t = 3 but 2 centroids/);
   });
 
-  test.prop([fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 4 })], { numRuns: 20 })('the labels are one-hot, reproducible from the seed', (seed, t) => {
-    const image = normal(key(seed), [2, 1, 1, 4, 4]);
-    const a = kmeansContextLabels(image, undefined, { t, seed });
-    const b = kmeansContextLabels(image, undefined, { t, seed });
-    expect(values(a.q)).toEqual(values(b.q));
-    for (let i = 0; i < 2; i++)
-      for (let v = 0; v < 16; v++) {
-        let s = 0;
-        for (let j = 0; j < t; j++) s += get(a.q, [i, j, 0, Math.floor(v / 4), v % 4]);
-        expect(s).toBe(1);
-      }
-  });
+  test.prop([fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 4 })], { numRuns: 20 })(
+    'the labels are one-hot, reproducible from the seed',
+    (seed, t) => {
+      const image = normal(key(seed), [2, 1, 1, 4, 4]);
+      const a = kmeansContextLabels(image, undefined, { t, seed });
+      const b = kmeansContextLabels(image, undefined, { t, seed });
+      expect(values(a.q)).toEqual(values(b.q));
+      for (let i = 0; i < 2; i++)
+        for (let v = 0; v < 16; v++) {
+          let s = 0;
+          for (let j = 0; j < t; j++) s += get(a.q, [i, j, 0, Math.floor(v / 4), v % 4]);
+          expect(s).toBe(1);
+        }
+    },
+  );
 });
 
 describe('dilated-mask and anatomy context labels (Section V-B2, III-D)', () => {

@@ -4,7 +4,17 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import { describe, expect, it } from 'vitest';
-import { colabDefaults, colabInit, colabStep, contextProbabilities, decodeColabConfig, roiLoss, roiOneHot, segmentationInit, segmentationStep } from '../src/index.js';
+import {
+  colabDefaults,
+  colabInit,
+  colabStep,
+  contextProbabilities,
+  decodeColabConfig,
+  roiLoss,
+  roiOneHot,
+  segmentationInit,
+  segmentationStep,
+} from '../src/index.js';
 import { tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
 
@@ -15,7 +25,18 @@ describe('configuration', () => {
     const r = decodeColabConfig({ seg: apply, gen: apply });
     expect(E.isRight(r)).toBe(true);
     if (E.isRight(r)) {
-      expect(r.right).toMatchObject({ lr: 1e-2, momentum: 0.99, weightDecay: 3e-5, generatorLr: 3e-4, generatorEvery: 5, contextClasses: 2, margin: 30, temperature: 20, metaGradientMode: 'forward-over-reverse', alpha: undefined });
+      expect(r.right).toMatchObject({
+        lr: 1e-2,
+        momentum: 0.99,
+        weightDecay: 3e-5,
+        generatorLr: 3e-4,
+        generatorEvery: 5,
+        contextClasses: 2,
+        margin: 30,
+        temperature: 20,
+        metaGradientMode: 'forward-over-reverse',
+        alpha: undefined,
+      });
     }
     expect(colabDefaults.polyExponent).toBe(0.9);
   });

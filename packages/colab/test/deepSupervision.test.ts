@@ -3,7 +3,16 @@ import { avgPool3d, realize, tensor } from '@colab-ts/autodiff';
 import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, key, toTypedArray, uniform } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { colabInit, colabStep, deepSupervised, deepSupervisionWeights, fixedLabelLoss, poolTargetTo, segmentationInit, segmentationStep } from '../src/index.js';
+import {
+  colabInit,
+  colabStep,
+  deepSupervised,
+  deepSupervisionWeights,
+  fixedLabelLoss,
+  poolTargetTo,
+  segmentationInit,
+  segmentationStep,
+} from '../src/index.js';
 import type { TinyNet } from './models.js';
 import { tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
@@ -69,7 +78,16 @@ describe('training steps with deep supervision', () => {
     const batch = syntheticBatch(2, 2, 8);
     const grads: number[] = [];
     for (const metaGradientMode of ['forward-over-reverse', 'reverse-over-reverse'] as const) {
-      const step = colabStep({ seg: twoLevels as never, gen: single, deepSupervision: true, totalIterations: 4, margin: 3, temperature: 2, generatorEvery: 1, metaGradientMode });
+      const step = colabStep({
+        seg: twoLevels as never,
+        gen: single,
+        deepSupervision: true,
+        totalIterations: 4,
+        margin: 3,
+        temperature: 2,
+        generatorEvery: 1,
+        metaGradientMode,
+      });
       const state = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
       const r = await step(state, batch);
       expect(Number.isFinite(r.metrics.segLoss) && Number.isFinite(r.metrics.roiLoss)).toBe(true);
@@ -87,6 +105,8 @@ describe('training steps with deep supervision', () => {
     const plain = segmentationStep({ seg: twoLevels as never, totalIterations: 2 });
     await expect(plain(segmentationInit(tinyNetInit(key(3), 1, 4, 2, 'float32')), { x: b.x, target: b.y })).rejects.toThrow(/deepSupervision/);
     const wrong = colabStep({ seg: single, gen: single, deepSupervision: true, totalIterations: 2 });
-    await expect(wrong(colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32')), b)).rejects.toThrow(/one logits tensor per level/);
+    await expect(wrong(colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32')), b)).rejects.toThrow(
+      /one logits tensor per level/,
+    );
   });
 });

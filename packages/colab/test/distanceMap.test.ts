@@ -23,11 +23,26 @@ function bruteForce(mask: NDArray, spacing: readonly number[]): number[] {
 }
 
 const arbMask = fc
-  .record({ d: fc.integer({ min: 1, max: 5 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }), density: fc.double({ min: 0.02, max: 0.5, noNaN: true }) })
+  .record({
+    d: fc.integer({ min: 1, max: 5 }),
+    h: fc.integer({ min: 1, max: 6 }),
+    w: fc.integer({ min: 1, max: 6 }),
+    density: fc.double({ min: 0.02, max: 0.5, noNaN: true }),
+  })
   .chain(({ d, h, w, density }) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) => array(u.map((v) => (v < density ? 1 : 0)), [d, h, w], 'uint8')),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
+      array(
+        u.map((v) => (v < density ? 1 : 0)),
+        [d, h, w],
+        'uint8',
+      ),
+    ),
   );
-const arbSpacing = fc.tuple(fc.double({ min: 0.3, max: 4, noNaN: true }), fc.double({ min: 0.3, max: 4, noNaN: true }), fc.double({ min: 0.3, max: 4, noNaN: true }));
+const arbSpacing = fc.tuple(
+  fc.double({ min: 0.3, max: 4, noNaN: true }),
+  fc.double({ min: 0.3, max: 4, noNaN: true }),
+  fc.double({ min: 0.3, max: 4, noNaN: true }),
+);
 
 describe('examples', () => {
   it('distance in voxels by default, zero inside the ROI', () => {
@@ -54,7 +69,10 @@ describe('examples', () => {
   it('Eq. 8 by hand: m = 30, tau = 20', () => {
     const d = array([0, 29.9, 30, 50, 70, 130], [6], 'float64');
     expectAllClose(softDilatedMask(d), [1, 1, 1, Math.exp(-1), Math.exp(-2), Math.exp(-5)], { atol: 1e-15, rtol: 1e-15 });
-    expectAllClose(softDilatedMask(d, { margin: 10, temperature: 5 }), [1, Math.exp(-19.9 / 5), Math.exp(-4), Math.exp(-8), Math.exp(-12), Math.exp(-24)], { atol: 0, rtol: 1e-12 });
+    expectAllClose(softDilatedMask(d, { margin: 10, temperature: 5 }), [1, Math.exp(-19.9 / 5), Math.exp(-4), Math.exp(-8), Math.exp(-12), Math.exp(-24)], {
+      atol: 0,
+      rtol: 1e-12,
+    });
     expect(() => softDilatedMask(d, { temperature: 0 })).toThrow(ValueError);
     expect(() => softDilatedMask(array([-1], [1]))).toThrow(/>= 0/);
   });
@@ -70,7 +88,14 @@ describe('properties', () => {
 
   test.prop(
     // Distances on a 0.01 grid (as on a voxel grid), so that neighbours beyond the margin differ by a representable amount.
-    [fc.array(fc.integer({ min: 0, max: 40000 }).map((i) => i / 100), { minLength: 2, maxLength: 40 }), fc.integer({ min: 0, max: 6000 }).map((i) => i / 100), fc.double({ min: 1, max: 50, noNaN: true })],
+    [
+      fc.array(
+        fc.integer({ min: 0, max: 40000 }).map((i) => i / 100),
+        { minLength: 2, maxLength: 40 },
+      ),
+      fc.integer({ min: 0, max: 6000 }).map((i) => i / 100),
+      fc.double({ min: 1, max: 50, noNaN: true }),
+    ],
     { numRuns: 100 },
   )('M is 1 within the margin, strictly decreasing beyond it, and in (0, 1]', (ds, margin, temperature) => {
     const sorted = [...ds].sort((a, b) => a - b);
@@ -86,7 +111,11 @@ describe('properties', () => {
   test.prop([arbMask, arbSpacing, fc.double({ min: 0, max: 5, noNaN: true }), fc.double({ min: 0.5, max: 5, noNaN: true })], { numRuns: 40 })(
     'caseDilatedMask is Eq. 8 of the brute-force whole-case distance (float32), and 1 everywhere for a case without ROI',
     (mask, spacing, margin, temperature) => {
-      const label = array(values(mask).map((v) => v * 2), [1, ...mask.shape], 'uint8');
+      const label = array(
+        values(mask).map((v) => v * 2),
+        [1, ...mask.shape],
+        'uint8',
+      );
       const M = caseDilatedMask(label, { spacing, margin, temperature });
       expect(M.dtype).toBe('float32');
       expect(M.shape).toEqual([1, ...mask.shape]);

@@ -2,7 +2,16 @@ import { realize, tensor } from '@colab-ts/autodiff';
 import type { NDArray } from '@colab-ts/ndarray';
 import { ShapeError, array, get } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { aggregateLabels, contextProbabilities, distanceConstrainedLabels, distanceMap, farBackgroundLabel, roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
+import {
+  aggregateLabels,
+  contextProbabilities,
+  distanceConstrainedLabels,
+  distanceMap,
+  farBackgroundLabel,
+  roiMask,
+  roiOneHot,
+  softDilatedMask,
+} from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
@@ -61,18 +70,22 @@ describe('examples', () => {
 
 /** A random case: c classes, t sub-classes, n voxels, a one-hot (or soft) y and generator logits. */
 const arbCase = (soft: boolean) =>
-  fc.record({ c: fc.integer({ min: 2, max: 4 }), t: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 6 }), seed: fc.integer({ min: 0, max: 1e6 }) }).chain(({ c, t, n }) =>
-    fc.record({
-      c: fc.constant(c),
-      t: fc.constant(t),
-      n: fc.constant(n),
-      y: soft
-        ? fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: c, maxLength: c }), { minLength: n, maxLength: n })
-        : fc.array(fc.integer({ min: 0, max: c - 1 }), { minLength: n, maxLength: n }).map((ls) => ls.map((l) => Array.from({ length: c }, (_, j) => (j === l ? 1 : 0)))),
-      o: fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: n * t, maxLength: n * t }),
-      M: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
-    }),
-  );
+  fc
+    .record({ c: fc.integer({ min: 2, max: 4 }), t: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 6 }), seed: fc.integer({ min: 0, max: 1e6 }) })
+    .chain(({ c, t, n }) =>
+      fc.record({
+        c: fc.constant(c),
+        t: fc.constant(t),
+        n: fc.constant(n),
+        y: soft
+          ? fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: c, maxLength: c }), { minLength: n, maxLength: n })
+          : fc
+              .array(fc.integer({ min: 0, max: c - 1 }), { minLength: n, maxLength: n })
+              .map((ls) => ls.map((l) => Array.from({ length: c }, (_, j) => (j === l ? 1 : 0)))),
+        o: fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: n * t, maxLength: n * t }),
+        M: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+      }),
+    );
 
 /** [1, ch, 1, 1, n] from per-voxel rows. */
 const channelsFirst = (rows: number[][], ch: number): NDArray => {
@@ -86,32 +99,38 @@ const channelsFirst = (rows: number[][], ch: number): NDArray => {
 };
 
 describe('properties', () => {
-  test.prop([arbCase(true)], { numRuns: 30 })('the extended label sums to 1; its ROI channels equal y; its sub-classes sum to the background label', async (k) => {
-    const y = channelsFirst(k.y, k.c);
-    const yt = await run(aggregateLabels(tensor(y), contextProbabilities(tensor(array(k.o, [1, k.t, 1, 1, k.n], 'float64')))));
-    for (let v = 0; v < k.n; v++) {
-      let total = 0;
-      let bg = 0;
-      for (let j = 0; j < k.c - 1 + k.t; j++) {
-        const x = get(yt, [0, j, 0, 0, v]);
-        total += x;
-        if (j < k.c - 1) expect(x).toBe(get(y, [0, j, 0, 0, v]));
-        else bg += x;
+  test.prop([arbCase(true)], { numRuns: 30 })(
+    'the extended label sums to 1; its ROI channels equal y; its sub-classes sum to the background label',
+    async (k) => {
+      const y = channelsFirst(k.y, k.c);
+      const yt = await run(aggregateLabels(tensor(y), contextProbabilities(tensor(array(k.o, [1, k.t, 1, 1, k.n], 'float64')))));
+      for (let v = 0; v < k.n; v++) {
+        let total = 0;
+        let bg = 0;
+        for (let j = 0; j < k.c - 1 + k.t; j++) {
+          const x = get(yt, [0, j, 0, 0, v]);
+          total += x;
+          if (j < k.c - 1) expect(x).toBe(get(y, [0, j, 0, 0, v]));
+          else bg += x;
+        }
+        expect(Math.abs(total - 1)).toBeLessThan(1e-12);
+        expect(Math.abs(bg - get(y, [0, k.c - 1, 0, 0, v]))).toBeLessThan(1e-12);
       }
-      expect(Math.abs(total - 1)).toBeLessThan(1e-12);
-      expect(Math.abs(bg - get(y, [0, k.c - 1, 0, 0, v]))).toBeLessThan(1e-12);
-    }
-  });
+    },
+  );
 
-  test.prop([arbCase(false)], { numRuns: 30 })('the extended label is zero on the background channels inside the ROI, and equals q outside (one-hot y)', async (k) => {
-    const y = channelsFirst(k.y, k.c);
-    const q = await realize(contextProbabilities(tensor(array(k.o, [1, k.t, 1, 1, k.n], 'float64'))));
-    const yt = await run(aggregateLabels(tensor(y), tensor(q)));
-    for (let v = 0; v < k.n; v++) {
-      const inRoi = get(y, [0, k.c - 1, 0, 0, v]) === 0;
-      for (let s = 0; s < k.t; s++) expect(get(yt, [0, k.c - 1 + s, 0, 0, v])).toBe(inRoi ? 0 : get(q, [0, s, 0, 0, v]));
-    }
-  });
+  test.prop([arbCase(false)], { numRuns: 30 })(
+    'the extended label is zero on the background channels inside the ROI, and equals q outside (one-hot y)',
+    async (k) => {
+      const y = channelsFirst(k.y, k.c);
+      const q = await realize(contextProbabilities(tensor(array(k.o, [1, k.t, 1, 1, k.n], 'float64'))));
+      const yt = await run(aggregateLabels(tensor(y), tensor(q)));
+      for (let v = 0; v < k.n; v++) {
+        const inRoi = get(y, [0, k.c - 1, 0, 0, v]) === 0;
+        for (let s = 0; s < k.t; s++) expect(get(yt, [0, k.c - 1 + s, 0, 0, v])).toBe(inRoi ? 0 : get(q, [0, s, 0, 0, v]));
+      }
+    },
+  );
 
   test.prop([arbCase(true)], { numRuns: 30 })('the constrained label equals b where M = 0, y~ where M = 1, and sums to 1', async (k) => {
     const y = channelsFirst(k.y, k.c);
@@ -141,12 +160,18 @@ describe('properties through the distance map', () => {
     { numRuns: 25 },
   )('the constrained label equals y~ within the margin and approaches b with distance: |y^ - b| <= M', async ({ h, w, seed }, margin, temperature) => {
     const n = h * w;
-    const rnd = (i: number): number => ((Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) % 1 + 1) % 1;
+    const rnd = (i: number): number => (((Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453) % 1) + 1) % 1;
     const labels = Array.from({ length: n }, (_, i) => (rnd(i) < 0.15 ? 1 : 0));
     const y = roiOneHot(array(labels, [1, 1, 1, h, w], 'int32'), 2, 'float64');
     const d = distanceMap(roiMask(y));
     const M = softDilatedMask(d, { margin, temperature });
-    const o = tensor(array(Array.from({ length: 2 * n }, (_, i) => 4 * rnd(n + i) - 2), [1, 2, 1, h, w], 'float64'));
+    const o = tensor(
+      array(
+        Array.from({ length: 2 * n }, (_, i) => 4 * rnd(n + i) - 2),
+        [1, 2, 1, h, w],
+        'float64',
+      ),
+    );
     const yt = aggregateLabels(tensor(y), contextProbabilities(o));
     const { a, c } = await realize({ a: yt, c: distanceConstrainedLabels(yt, tensor(M)) });
     for (let v = 0; v < n; v++) {

@@ -53,7 +53,8 @@ describe('metaGradient on small conv models', () => {
       results[mode] = flat(await realize(metaGradient(problem('float64', mode), asTensors(theta), asTensors(omega), b)));
     }
     // Central finite differences of w -> L_ROI(theta*(w)), element by element, in float64.
-    const F = (om: TinyNet<NDArray>): Promise<NDArray> => realize(metaGradientParts(problem('float64', 'forward-over-reverse'), asTensors(theta), asTensors(om), b).roiLossAfter);
+    const F = (om: TinyNet<NDArray>): Promise<NDArray> =>
+      realize(metaGradientParts(problem('float64', 'forward-over-reverse'), asTensors(theta), asTensors(om), b).roiLossAfter);
     const keys = ['w1', 'b1', 'w2', 'b2'] as const;
     const eps = 1e-5;
     for (const k of keys) {
@@ -107,7 +108,9 @@ describe('metaGradient on small conv models', () => {
   it('rejects bad problems', () => {
     const { theta, omega } = init('float64');
     const b = makeBatch('float64');
-    expect(() => metaGradient({ ...problem('float64', 'forward-over-reverse'), mode: 'nope' as MetaGradientMode }, asTensors(theta), asTensors(omega), b)).toThrow(/mode must be/);
+    expect(() =>
+      metaGradient({ ...problem('float64', 'forward-over-reverse'), mode: 'nope' as MetaGradientMode }, asTensors(theta), asTensors(omega), b),
+    ).toThrow(/mode must be/);
     expect(() => metaGradient({ ...problem('float64', 'forward-over-reverse'), alpha: Number.NaN }, asTensors(theta), asTensors(omega), b)).toThrow(/alpha/);
     expect(() => metaGradient(problem('float64', 'forward-over-reverse'), theta as never, asTensors(omega), b)).toThrow(/Tensors/);
   });

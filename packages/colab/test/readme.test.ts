@@ -1,8 +1,19 @@
 // The README's example, run as written (keep the two in step).
 import { realize, tensor, type Tensor } from '@colab-ts/autodiff';
 import {
-  aggregateLabels, colabInit, colabStep, contextProbabilities, distanceConstrainedLabels,
-  distanceMap, metaGradient, predictRoi, roiLoss, roiMask, roiOneHot, segmentationLoss, softDilatedMask,
+  aggregateLabels,
+  colabInit,
+  colabStep,
+  contextProbabilities,
+  distanceConstrainedLabels,
+  distanceMap,
+  metaGradient,
+  predictRoi,
+  roiLoss,
+  roiMask,
+  roiOneHot,
+  segmentationLoss,
+  softDilatedMask,
 } from '../src/index.js';
 import { toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '@colab-ts/nn';
 import { array, key, normal } from '@colab-ts/ndarray';
@@ -20,8 +31,14 @@ it('README: labels, meta-gradient, colabStep and prediction', async () => {
 
   // Two small U-Nets: the segmentation model (1 ROI + t = 2 sub-classes) and the task generator (t = 2).
   const unet = (outChannels: number): UNetConfig => ({
-    inChannels: 1, outChannels, baseFeatures: 4, maxFeatures: 8,
-    stages: [{ kernel: [1, 3, 3], stride: [1, 1, 1] }, { kernel: [1, 3, 3], stride: [1, 2, 2] }],
+    inChannels: 1,
+    outChannels,
+    baseFeatures: 4,
+    maxFeatures: 8,
+    stages: [
+      { kernel: [1, 3, 3], stride: [1, 1, 1] },
+      { kernel: [1, 3, 3], stride: [1, 2, 2] },
+    ],
   });
   const theta = unetInit(key(1), unet(3));
   const omega = unetInit(key(2), unet(2));
@@ -40,7 +57,7 @@ it('README: labels, meta-gradient, colabStep and prediction', async () => {
   // Adam for the generator, generator every 5 iterations), then a prediction.
   const step = colabStep({ seg: unetApply, gen: unetApply, totalIterations: 10, margin: 4, temperature: 3 });
   let state = colabInit(theta, omega);
-    const losses: number[] = [];
+  const losses: number[] = [];
   for (let i = 0; i < 10; i++) {
     const { state: next, metrics } = await step(state, { x, y, M });
     state = next;
@@ -49,7 +66,7 @@ it('README: labels, meta-gradient, colabStep and prediction', async () => {
   const logits = await realize(unetApply(toTensors(state.theta), tensor(x)));
   const prediction = predictRoi(logits, 2); // int32 [N, 1, D, H, W]: 1 = ROI (argmax over all channels)
   expect(constrained.shape).toEqual([2, 3, 1, 16, 16]);
-    expect(prediction.shape).toEqual([2, 1, 1, 16, 16]);
-    expect(Object.keys(grad)).toEqual(Object.keys(omega));
-    expect(losses.every(Number.isFinite)).toBe(true);
+  expect(prediction.shape).toEqual([2, 1, 1, 16, 16]);
+  expect(Object.keys(grad)).toEqual(Object.keys(omega));
+  expect(losses.every(Number.isFinite)).toBe(true);
 }, 60_000);

@@ -104,7 +104,12 @@ export type ReadError =
 export type WriteError =
   | { readonly _tag: 'InvalidVolume'; readonly path: string; readonly message: string }
   | { readonly _tag: 'ValueOutOfRange'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'IOError'; readonly path: string; readonly message: string; /** The system's error code (`ENOSPC`, `EROFS`, ...), when there is one. */ readonly code?: string };
+  | {
+      readonly _tag: 'IOError';
+      readonly path: string;
+      readonly message: string /** The system's error code (`ENOSPC`, `EROFS`, ...), when there is one. */;
+      readonly code?: string;
+    };
 
 /** An Error wrapping a `ReadError` or `WriteError`, thrown by the Promise conveniences. @category errors */
 export class NiftiError extends Error {

@@ -85,7 +85,8 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
   const noise = step(options.noise, 0.1, [0, 0.1]);
   const mirrorP = options.mirror === false ? 0 : (options.mirror?.p ?? 0.5);
   const mirrorAxes: readonly number[] = options.mirror === false ? [] : (options.mirror?.axes ?? [0, 1, 2].filter((a) => [D, H, W][a]! > 1));
-  if (mirrorAxes.some((a) => a !== 0 && a !== 1 && a !== 2)) throw new ValueError(op, `mirror.axes must be spatial axes 0 (D), 1 (H) or 2 (W), got ${JSON.stringify(mirrorAxes)}`);
+  if (mirrorAxes.some((a) => a !== 0 && a !== 1 && a !== 2))
+    throw new ValueError(op, `mirror.axes must be spatial axes 0 (D), 1 (H) or 2 (W), got ${JSON.stringify(mirrorAxes)}`);
   if (!(mirrorP >= 0 && mirrorP <= 1)) throw new ValueError(op, `mirror.p must be in [0, 1], got ${mirrorP}`);
   const img = dataOf(image);
   // Label maps and the weight map move with the image (nearest neighbour, 0 outside).
@@ -150,7 +151,9 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
               mp.out[o++] = mp.src[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
               continue;
             }
-            const q = [0, 1, 2].map((i) => Math.round(centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!)));
+            const q = [0, 1, 2].map((i) =>
+              Math.round(centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!)),
+            );
             const inside = q[0]! >= 0 && q[0]! < D && q[1]! >= 0 && q[1]! < H && q[2]! >= 0 && q[2]! < W;
             mp.out[o++] = inside ? mp.src[base + (q[0]! * H + q[1]!) * W + q[2]!]! : 0;
           }

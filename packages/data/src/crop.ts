@@ -88,4 +88,3 @@ export function pasteBox(x: NDArray, box: Box, shape: readonly number[], options
   const fill = options.fill ?? 0;
   return widths.every(([a, b]) => a === 0 && b === 0) ? contiguous(x) : pad(x, widths, { value: fill });
 }
-

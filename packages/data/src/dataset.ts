@@ -139,11 +139,13 @@ function decodeLabels(json: Json, format: 'msd' | 'nnunet', file: string): V<Rec
   for (const [k, v] of Object.entries(raw)) {
     if (format === 'msd') {
       const value = Number(k);
-      if (!Number.isInteger(value) || value < 0 || typeof v !== 'string') return bad(`has entry ${JSON.stringify(k)}: ${JSON.stringify(v)}; keys must be label values, values names`);
+      if (!Number.isInteger(value) || value < 0 || typeof v !== 'string')
+        return bad(`has entry ${JSON.stringify(k)}: ${JSON.stringify(v)}; keys must be label values, values names`);
       out[v] = value;
     } else {
       const values = Array.isArray(v) ? v : [v];
-      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0)) return bad(`has entry ${JSON.stringify(k)}: ${JSON.stringify(v)}; values must be non-negative integers`);
+      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0))
+        return bad(`has entry ${JSON.stringify(k)}: ${JSON.stringify(v)}; values must be non-negative integers`);
       // Region-based labels list several values; each value is allowed in the maps.
       values.forEach((x, i) => (out[values.length > 1 ? `${k}#${i}` : k] = x as number));
     }
@@ -198,14 +200,17 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
   const training = json['training'];
   const entries: V<{ image: string; label: string; context?: string }[]> =
     Array.isArray(training) &&
-    training.every((t) => isObject(t) && typeof t['image'] === 'string' && typeof t['label'] === 'string' && (t['context'] === undefined || typeof t['context'] === 'string'))
+    training.every(
+      (t) =>
+        isObject(t) && typeof t['image'] === 'string' && typeof t['label'] === 'string' && (t['context'] === undefined || typeof t['context'] === 'string'),
+    )
       ? E.right(training as { image: string; label: string; context?: string }[])
       : fail({
-        kind: 'DatasetJson',
-        file,
-        message: '"training" must be a list of { "image": path, "label": path }',
-        fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }',
-      });
+          kind: 'DatasetJson',
+          file,
+          message: '"training" must be a list of { "image": path, "label": path }',
+          fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }',
+        });
   const testRaw = json['test'] ?? [];
   // Every path is resolved inside the dataset folder before anything is opened; each escape is one issue.
   const inside = (p: string, where: string): V<string> => {
@@ -213,11 +218,11 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
     return full !== undefined
       ? E.right(full)
       : fail({
-        kind: 'UnsafePath',
-        file,
-        message: `${where} ${JSON.stringify(p)} resolves outside the dataset folder ${dir}`,
-        fix: 'keep every path inside the dataset folder (e.g. "./imagesTr/x.nii.gz"); copy or link the file into it',
-      });
+          kind: 'UnsafePath',
+          file,
+          message: `${where} ${JSON.stringify(p)} resolves outside the dataset folder ${dir}`,
+          fix: 'keep every path inside the dataset folder (e.g. "./imagesTr/x.nii.gz"); copy or link the file into it',
+        });
   };
   const test: V<string[]> =
     Array.isArray(testRaw) && testRaw.every((t) => typeof t === 'string' || (isObject(t) && typeof t['image'] === 'string'))
@@ -295,11 +300,11 @@ async function planNnunet(dir: string, json: Json, file: string, o: OpenDatasetO
     typeof ending === 'string' && ending.startsWith('.')
       ? E.right(ending)
       : fail({
-        kind: 'DatasetJson',
-        file,
-        message: `"file_ending" must be a string such as ".nii.gz", got ${JSON.stringify(ending)}`,
-        fix: 'write "file_ending": ".nii.gz"',
-      });
+          kind: 'DatasetJson',
+          file,
+          message: `"file_ending" must be a string such as ".nii.gz", got ${JSON.stringify(ending)}`,
+          fix: 'write "file_ending": ".nii.gz"',
+        });
   const decoded = sequenceS(V)({
     end: endingV,
     labels: decodeLabels(json, 'nnunet', file),
@@ -335,7 +340,9 @@ async function planNnunet(dir: string, json: Json, file: string, o: OpenDatasetO
     const m = channelRe.exec(f.slice(0, -end.length));
     if (m !== null) testIds.add(m[1]!);
   }
-  const test = [...testIds].sort().map((id) => ({ id, images: Array.from({ length: nCh }, (_, c) => join(imagesTs, `${id}_${String(c).padStart(4, '0')}${end}`)) }));
+  const test = [...testIds]
+    .sort()
+    .map((id) => ({ id, images: Array.from({ length: nCh }, (_, c) => join(imagesTs, `${id}_${String(c).padStart(4, '0')}${end}`)) }));
   return E.right({
     format: 'nnunet',
     name: typeof json['name'] === 'string' ? json['name'] : basename(dir),
@@ -397,12 +404,12 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
       ? await readOrIssue(id, c.context, 'context labels', 'add the context label map or drop its "context" entry')
       : o.requireContext === true || c.contextDeclared
         ? fail({
-          kind: 'MissingFile',
-          case: id,
-          file: join(o.contextDir ?? 'contextTr', `${id}${plan.fileEnding}`),
-          message: 'has no context label map',
-          fix: `add ${o.contextDir ?? 'contextTr'}/${id}${plan.fileEnding} or open the dataset without requireContext`,
-        })
+            kind: 'MissingFile',
+            case: id,
+            file: join(o.contextDir ?? 'contextTr', `${id}${plan.fileEnding}`),
+            message: 'has no context label map',
+            fix: `add ${o.contextDir ?? 'contextTr'}/${id}${plan.fileEnding} or open the dataset without requireContext`,
+          })
         : E.right(undefined);
   const issues: DatasetIssue[] = [];
   for (const x of [...images, label, context]) if (E.isLeft(x)) issues.push(...x.left);
@@ -500,13 +507,14 @@ async function checkOne(plan: Plan, c: Plan['cases'][number], o: OpenDatasetOpti
       });
     }
     const nan = countNaN(v.data);
-    if (nan > 0) issues.push({
-      kind: 'NaNVoxels',
-      case: id,
-      file,
-      message: `${role} has ${nan} NaN or infinite voxel(s)`,
-      fix: `replace them (0 for labels) before training`,
-    });
+    if (nan > 0)
+      issues.push({
+        kind: 'NaNVoxels',
+        case: id,
+        file,
+        message: `${role} has ${nan} NaN or infinite voxel(s)`,
+        fix: `replace them (0 for labels) before training`,
+      });
   };
   if (E.isRight(label)) checkLabels(label.right, c.label, 'label', plan.labels);
   if (E.isRight(context) && context.right !== undefined) checkLabels(context.right, c.context!, 'context labels', plan.contextLabels);
@@ -551,7 +559,12 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
           ? { kind: 'MissingFile', file, message: `${file} does not exist`, fix: folderHint }
           : code === 'ENOTDIR'
             ? { kind: 'MissingFile', file, message: `${root} is a file, not a dataset folder`, fix: folderHint }
-            : { kind: 'UnreadableFile', file, message: `cannot read dataset.json (${(e as Error).message})`, fix: 'make dataset.json a readable file (check its permissions)' },
+            : {
+                kind: 'UnreadableFile',
+                file,
+                message: `cannot read dataset.json (${(e as Error).message})`,
+                fix: 'make dataset.json a readable file (check its permissions)',
+              },
       );
     }
     let json: unknown;
@@ -560,22 +573,23 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
     } catch (e) {
       return fail({ kind: 'DatasetJson', file, message: `dataset.json is not valid JSON (${(e as Error).message})`, fix: 'fix the JSON syntax' });
     }
-    if (!isObject(json)) return fail({
-      kind: 'DatasetJson',
-      file,
-      message: 'dataset.json is not a JSON object',
-      fix: 'write an MSD or nnU-Net v2 dataset.json',
-    });
+    if (!isObject(json))
+      return fail({
+        kind: 'DatasetJson',
+        file,
+        message: 'dataset.json is not a JSON object',
+        fix: 'write an MSD or nnU-Net v2 dataset.json',
+      });
     const planned = Array.isArray(json['training'])
       ? await planMsd(root, json, file, options)
       : 'channel_names' in json || 'file_ending' in json
         ? await planNnunet(root, json, file, options)
         : fail({
-          kind: 'DatasetJson',
-          file,
-          message: 'dataset.json has neither "training" (MSD) nor "channel_names"/"file_ending" (nnU-Net v2)',
-          fix: 'write an MSD or nnU-Net v2 dataset.json',
-        });
+            kind: 'DatasetJson',
+            file,
+            message: 'dataset.json has neither "training" (MSD) nor "channel_names"/"file_ending" (nnU-Net v2)',
+            fix: 'write an MSD or nnU-Net v2 dataset.json',
+          });
     if (E.isLeft(planned)) return planned;
     const plan = planned.right;
     // One case at a time, so memory holds one case; every case is checked.
@@ -585,39 +599,51 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
     for (const t of plan.test) {
       for (const p of t.images) {
         if (!(await exists(p))) {
-          checked.push(fail({ kind: 'MissingFile', case: t.id, file: p, message: `test image ${p} does not exist`, fix: plan.format === 'msd' ? `add it or remove it from dataset.json's "test" list` : 'add the missing channel file to imagesTs' }));
+          checked.push(
+            fail({
+              kind: 'MissingFile',
+              case: t.id,
+              file: p,
+              message: `test image ${p} does not exist`,
+              fix: plan.format === 'msd' ? `add it or remove it from dataset.json's "test" list` : 'add the missing channel file to imagesTs',
+            }),
+          );
         }
       }
     }
     const count: V<undefined> =
       plan.numTraining !== undefined && plan.numTraining !== plan.cases.length
         ? fail({
-          kind: 'CaseCount',
-          file,
-          message: `dataset.json says numTraining = ${plan.numTraining}, the folder has ${plan.cases.length} training case(s)`,
-          fix: `set "numTraining": ${plan.cases.length}`,
-        })
-        : plan.cases.length === 0
-          ? fail({
             kind: 'CaseCount',
             file,
-            message: 'no training cases found',
-            fix: plan.format === 'msd' ? 'list cases in "training"' : `put images in imagesTr as CASE_0000${plan.fileEnding}`,
+            message: `dataset.json says numTraining = ${plan.numTraining}, the folder has ${plan.cases.length} training case(s)`,
+            fix: `set "numTraining": ${plan.cases.length}`,
           })
+        : plan.cases.length === 0
+          ? fail({
+              kind: 'CaseCount',
+              file,
+              message: 'no training cases found',
+              fix: plan.format === 'msd' ? 'list cases in "training"' : `put images in imagesTr as CASE_0000${plan.fileEnding}`,
+            })
           : E.right(undefined);
     return pipe(
       V.ap(
-        V.map(seqV(checked), (training) => (_: undefined): Dataset => ({
-          dir: root,
-          format: plan.format,
-          name: plan.name,
-          channelNames: plan.channelNames,
-          labels: plan.labels,
-          contextLabels: plan.contextLabels,
-          fileEnding: plan.fileEnding,
-          training,
-          test: plan.test,
-        })),
+        V.map(
+          seqV(checked),
+          (training) =>
+            (_: undefined): Dataset => ({
+              dir: root,
+              format: plan.format,
+              name: plan.name,
+              channelNames: plan.channelNames,
+              labels: plan.labels,
+              contextLabels: plan.contextLabels,
+              fileEnding: plan.fileEnding,
+              training,
+              test: plan.test,
+            }),
+        ),
         count,
       ),
     );
@@ -636,8 +662,17 @@ function toLabelMap(v: Volume): NDArray {
     }
   }
   const shape = [1, ...v.data.shape.slice(-3)];
-  if (fits) return packed('uint8', shape, Uint8Array.from(d as ArrayLike<number>, (x) => Math.round(x)));
-  return packed('int32', shape, Int32Array.from(d as ArrayLike<number>, (x) => Math.round(x)));
+  if (fits)
+    return packed(
+      'uint8',
+      shape,
+      Uint8Array.from(d as ArrayLike<number>, (x) => Math.round(x)),
+    );
+  return packed(
+    'int32',
+    shape,
+    Int32Array.from(d as ArrayLike<number>, (x) => Math.round(x)),
+  );
 }
 
 /**
@@ -649,7 +684,13 @@ function toLabelMap(v: Volume): NDArray {
 export function loadCase(info: CaseInfo): TE.TaskEither<ReadError, Case> {
   return pipe(
     TE.Do,
-    TE.apS('images', pipe(info.images.map((p) => readNifti(p)), TE.sequenceSeqArray)),
+    TE.apS(
+      'images',
+      pipe(
+        info.images.map((p) => readNifti(p)),
+        TE.sequenceSeqArray,
+      ),
+    ),
     TE.apS('label', readNifti(info.label)),
     TE.apS('context', info.context === undefined ? TE.right(undefined) : readNifti(info.context)),
     TE.map(({ images, label, context }) => {

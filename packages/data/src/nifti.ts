@@ -152,9 +152,7 @@ function qformAffine(h: NiftiHeader): Affine {
     [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - c * c - b * b],
   ];
   const off = [h.qoffsetX, h.qoffsetY, h.qoffsetZ];
-  return [0, 1, 2]
-    .map((r) => [R[r]![0]! * dx, R[r]![1]! * dy, R[r]![2]! * dz, off[r]!])
-    .concat([[0, 0, 0, 1]]);
+  return [0, 1, 2].map((r) => [R[r]![0]! * dx, R[r]![1]! * dy, R[r]![2]! * dz, off[r]!]).concat([[0, 0, 0, 1]]);
 }
 
 /**
@@ -191,9 +189,7 @@ function toHeader(raw: nifti.NIFTI1 | nifti.NIFTI2, view: DataView): NiftiHeader
   // nifti-reader-js keeps srow only when it picks the sform for its own affine,
   // so read it from the bytes (float32 at 280 in NIfTI-1, float64 at 400 in NIfTI-2).
   const srow = [0, 1, 2].map((r) =>
-    [0, 1, 2, 3].map((c) =>
-      version === 1 ? view.getFloat32(280 + (r * 4 + c) * 4, le) : view.getFloat64(400 + (r * 4 + c) * 8, le),
-    ),
+    [0, 1, 2, 3].map((c) => (version === 1 ? view.getFloat32(280 + (r * 4 + c) * 4, le) : view.getFloat64(400 + (r * 4 + c) * 8, le))),
   );
   return Object.freeze({
     version,
@@ -245,14 +241,7 @@ function unitToMm(xyztUnits: number): number {
   }
 }
 
-function decodeVoxels(
-  path: string,
-  h: NiftiHeader,
-  info: DatatypeInfo,
-  bytes: Uint8Array,
-  start: number,
-  n: number,
-): E.Either<ReadError, NDArray> {
+function decodeVoxels(path: string, h: NiftiHeader, info: DatatypeInfo, bytes: Uint8Array, start: number, n: number): E.Either<ReadError, NDArray> {
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, n * info.bytes);
   const le = h.littleEndian;
   const slope = h.sclSlope;
@@ -260,14 +249,7 @@ function decodeVoxels(
   const scaled = Number.isFinite(slope) && slope !== 0 && !(slope === 1 && inter === 0);
   const wide = info.stored === 'float64' || info.name === 'int32';
   const dtype: DType = scaled ? (wide ? 'float64' : 'float32') : info.stored;
-  const out =
-    dtype === 'uint8'
-      ? new Uint8Array(n)
-      : dtype === 'int32'
-        ? new Int32Array(n)
-        : dtype === 'float32'
-          ? new Float32Array(n)
-          : new Float64Array(n);
+  const out = dtype === 'uint8' ? new Uint8Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   const get: (i: number) => number | bigint = (() => {
     switch (info.name) {
       case 'uint8':
@@ -420,7 +402,14 @@ function gunzipCapped(input: Uint8Array, path: string, maxVoxelBytes: number): E
     parseLayout(head, path),
     E.chain((l) =>
       l.n * l.info.bytes > maxVoxelBytes
-        ? E.left(tooLarge(path, l.need, maxVoxelBytes, `the header promises ${l.h.dim.slice(1, l.h.dim[0]! + 1).join('x')} voxels of ${l.info.bytes} byte(s), ${l.n * l.info.bytes} bytes, above the ${maxVoxelBytes}-byte limit`))
+        ? E.left(
+            tooLarge(
+              path,
+              l.need,
+              maxVoxelBytes,
+              `the header promises ${l.h.dim.slice(1, l.h.dim[0]! + 1).join('x')} voxels of ${l.info.bytes} byte(s), ${l.n * l.info.bytes} bytes, above the ${maxVoxelBytes}-byte limit`,
+            ),
+          )
         : gunzip(path, input, l.need),
     ),
   );
@@ -591,8 +580,7 @@ function inverse3(m: number[][]): number[][] | undefined {
   ];
 }
 
-const close = (x: Affine, y: Affine): boolean =>
-  x.every((row, r) => row.every((v, c) => Math.abs(v - (y[r]?.[c] ?? NaN)) <= 1e-5 * Math.max(1, Math.abs(v))));
+const close = (x: Affine, y: Affine): boolean => x.every((row, r) => row.every((v, c) => Math.abs(v - (y[r]?.[c] ?? NaN)) <= 1e-5 * Math.max(1, Math.abs(v))));
 
 function writeString(bytes: Uint8Array, at: number, length: number, s: string): void {
   for (let i = 0; i < Math.min(s.length, length - 1); i++) bytes[at + i] = s.charCodeAt(i) & 0x7f;
@@ -629,7 +617,11 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   const dt: NiftiDatatype = options.datatype ?? defaultDatatype(volume.data.dtype);
   const code = NIFTI_DATATYPE_CODES[dt];
   if (code === undefined) {
-    return E.left({ _tag: 'InvalidVolume', path, message: `${path}: cannot write datatype ${String(dt)}; use one of ${Object.keys(NIFTI_DATATYPE_CODES).join(', ')}` });
+    return E.left({
+      _tag: 'InvalidVolume',
+      path,
+      message: `${path}: cannot write datatype ${String(dt)}; use one of ${Object.keys(NIFTI_DATATYPE_CODES).join(', ')}`,
+    });
   }
   const values = dataOf(volume.data);
   const n = values.length;

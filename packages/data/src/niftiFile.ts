@@ -65,7 +65,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): TE.Ta
     },
     (e): WriteError => {
       const code = (e as { code?: unknown }).code;
-      return { _tag: 'IOError', path, message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable`, ...(typeof code === 'string' ? { code } : {}) };
+      return {
+        _tag: 'IOError',
+        path,
+        message: `${path}: cannot write (${(e as Error).message}); check the folder exists and is writable`,
+        ...(typeof code === 'string' ? { code } : {}),
+      };
     },
   );
 }
@@ -88,4 +93,3 @@ export async function saveNifti(path: string, volume: Volume, options: WriteOpti
   const r = await writeNifti(path, volume, options)();
   if (E.isLeft(r)) throw new NiftiError(r.left);
 }
-

@@ -119,7 +119,8 @@ export function zScore(image: NDArray, options: { readonly mask?: NDArray } = {}
   const src = dataOf(image);
   const n = spatialShape(image).reduce((a, b) => a * b, 1);
   const m = options.mask === undefined ? undefined : dataOf(options.mask);
-  if (m !== undefined && m.length !== n) throw new ShapeError('zScore', `mask ${showShape(options.mask!.shape)} does not match image ${showShape(image.shape)}`);
+  if (m !== undefined && m.length !== n)
+    throw new ShapeError('zScore', `mask ${showShape(options.mask!.shape)} does not match image ${showShape(image.shape)}`);
   const out = new Float32Array(src.length);
   for (let c = 0; c < image.shape[0]!; c++) {
     let count = 0;

@@ -146,7 +146,13 @@ function blur(f: Float32Array, D: number, H: number, W: number, passes: number):
 }
 
 /** One phantom case from its own key. */
-function phantomCase(k: Key, id: string, size: [number, number, number], spacing: Spacing, o: Required<Pick<PhantomOptions, 'tumours' | 'lookAlikes' | 'noise' | 'roi'>>): PhantomCase {
+function phantomCase(
+  k: Key,
+  id: string,
+  size: [number, number, number],
+  spacing: Spacing,
+  o: Required<Pick<PhantomOptions, 'tumours' | 'lookAlikes' | 'noise' | 'roi'>>,
+): PhantomCase {
   const [D, H, W] = size;
   const n = D * H * W;
   const [kGeom, kNoise, kTexture] = split(k, 3);
@@ -164,10 +170,22 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
   };
   const body = { ax: between(0.84, 0.94), ay: between(0.64, 0.76), cx: between(-0.03, 0.03), cy: between(-0.02, 0.04) };
   const bodyScale = (z: number): number => 1 - 0.12 * z * z;
-  const liver = fast({ c: [between(-0.5, -0.38), between(-0.2, -0.06), zc(0.05, 0.25)], a: [jitter(0.4, 0.1), jitter(0.4, 0.1), jitter(0.75, 0.1)], angle: between(-0.3, 0.3) });
-  const spleen = fast({ c: [between(0.5, 0.58), between(0.05, 0.2), zc(0.1, 0.3)], a: [jitter(0.16, 0.15), jitter(0.22, 0.15), jitter(0.45, 0.1)], angle: between(-0.6, 0.0) });
+  const liver = fast({
+    c: [between(-0.5, -0.38), between(-0.2, -0.06), zc(0.05, 0.25)],
+    a: [jitter(0.4, 0.1), jitter(0.4, 0.1), jitter(0.75, 0.1)],
+    angle: between(-0.3, 0.3),
+  });
+  const spleen = fast({
+    c: [between(0.5, 0.58), between(0.05, 0.2), zc(0.1, 0.3)],
+    a: [jitter(0.16, 0.15), jitter(0.22, 0.15), jitter(0.45, 0.1)],
+    angle: between(-0.6, 0.0),
+  });
   const kidneys = [-1, 1].map((sd) =>
-    fast({ c: [sd * between(0.3, 0.38), between(0.3, 0.4), zc(-0.2, 0.05)], a: [jitter(0.12, 0.1), jitter(0.15, 0.1), jitter(0.4, 0.1)], angle: sd * between(0.3, 0.7) }),
+    fast({
+      c: [sd * between(0.3, 0.38), between(0.3, 0.4), zc(-0.2, 0.05)],
+      a: [jitter(0.12, 0.1), jitter(0.15, 0.1), jitter(0.4, 0.1)],
+      angle: sd * between(0.3, 0.7),
+    }),
   );
   const muscles = [-1, 1].map((sd) => fast({ c: [sd * between(0.16, 0.2), between(0.5, 0.56), 0], a: [jitter(0.1, 0.1), jitter(0.08, 0.1), 10], angle: 0 }));
   const aorta = { cx: between(0.05, 0.1), cy: between(0.2, 0.26), r: jitter(0.06, 0.15) };
@@ -175,7 +193,11 @@ function phantomCase(k: Key, id: string, size: [number, number, number], spacing
   const ivc = { cx: between(-0.16, -0.1), cy: between(0.18, 0.26), r: jitter(0.06, 0.15), hu: between(60, 140) };
   const spine = { cx: between(-0.02, 0.02), cy: between(0.4, 0.46), r: jitter(0.12, 0.1) };
   const bowels = Array.from({ length: intBetween(9, 14) }, () => ({
-    blob: fast({ c: [between(-0.2, 0.45), between(-0.55, 0.1), zc(-0.8, 0.6)], a: [jitter(0.12, 0.3), jitter(0.1, 0.3), jitter(0.3, 0.4)], angle: between(0, Math.PI) }),
+    blob: fast({
+      c: [between(-0.2, 0.45), between(-0.55, 0.1), zc(-0.8, 0.6)],
+      a: [jitter(0.12, 0.3), jitter(0.1, 0.3), jitter(0.3, 0.4)],
+      angle: between(0, Math.PI),
+    }),
     content: r() < 0.5 ? 'fluid' : r() < 0.5 ? 'air' : 'mixed',
     fluidHU: between(15, 60),
   }));

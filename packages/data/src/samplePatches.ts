@@ -182,7 +182,10 @@ export function concatBatches(parts: readonly Batch[]): Batch {
       }
     }
     const total = xs.reduce((a, x) => a + x.shape[0]!, 0);
-    const out = allocate(first.dtype, xs.reduce((a, x) => a + dataOf(x).length, 0));
+    const out = allocate(
+      first.dtype,
+      xs.reduce((a, x) => a + dataOf(x).length, 0),
+    );
     let at = 0;
     for (const x of xs) {
       const d = dataOf(x);

@@ -59,11 +59,7 @@ export function windowStarts(size: number, patch: number, overlap: number): numb
  * @example const probs = await slidingWindow(async (x) => model(x), image, { patchSize: [32, 64, 64], mirror: true })
  * @category inference
  */
-export async function slidingWindow(
-  predict: (batch: NDArray) => Promise<NDArray>,
-  image: NDArray,
-  options: SlidingWindowOptions,
-): Promise<NDArray> {
+export async function slidingWindow(predict: (batch: NDArray) => Promise<NDArray>, image: NDArray, options: SlidingWindowOptions): Promise<NDArray> {
   const op = 'slidingWindow';
   if (image.shape.length !== 4) throw new ShapeError(op, `image must be [C,D,H,W], got ${showShape(image.shape)}`);
   const size = checkTriple(op, 'patchSize', options.patchSize, true);
@@ -103,7 +99,10 @@ export async function slidingWindow(
       const input = f.length === 0 ? batch : contiguous(flip(batch, f));
       const out = await predict(input);
       if (out.shape.length !== 5 || out.shape[0] !== n || out.shape.slice(2).join() !== size.join()) {
-        throw new ShapeError(op, `predict returned ${showShape(out.shape)} for a batch of ${showShape(batch.shape)}; it must return [${n},K,${size.join(',')}]`);
+        throw new ShapeError(
+          op,
+          `predict returned ${showShape(out.shape)} for a batch of ${showShape(batch.shape)}; it must return [${n},K,${size.join(',')}]`,
+        );
       }
       K = out.shape[1]!;
       const back = dataOf(f.length === 0 ? out : contiguous(flip(out, f)));

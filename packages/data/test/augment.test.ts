@@ -51,7 +51,10 @@ describe('examples', () => {
   it('a weight map moves exactly as the label map (same nearest-neighbour sampling, 0 outside), keeping its float dtype', () => {
     const b0 = batch([2, 1, 5, 9, 9], 3);
     const b = { ...b0, weight: astype(b0.label, 'float32') };
-    for (const opts of [{ ...OFF, mirror: { p: 1 } }, { ...OFF, rotation: { p: 1 }, scaling: { p: 1 }, mirror: { p: 0.5 } }] as AugmentOptions[]) {
+    for (const opts of [
+      { ...OFF, mirror: { p: 1 } },
+      { ...OFF, rotation: { p: 1 }, scaling: { p: 1 }, mirror: { p: 0.5 } },
+    ] as AugmentOptions[]) {
       const a = augment(key(9), b, opts);
       expect(a.weight!.dtype).toBe('float32');
       expect(Array.from(toTypedArray(a.weight!))).toEqual(Array.from(toTypedArray(a.label)));

@@ -46,7 +46,11 @@ describe('MSD folders', () => {
       expect(c.spacing).toEqual([2.5, 1.5, 1.5]);
     });
     const json = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as { training: unknown[] };
-    expect(json.training[0]).toEqual({ image: './imagesTr/phantom_000.nii.gz', label: './labelsTr/phantom_000.nii.gz', context: './contextTr/phantom_000.nii.gz' });
+    expect(json.training[0]).toEqual({
+      image: './imagesTr/phantom_000.nii.gz',
+      label: './labelsTr/phantom_000.nii.gz',
+      context: './contextTr/phantom_000.nii.gz',
+    });
   });
 
   it('reports every planted fault of every case at once, naming the case and the fix', async () => {
@@ -74,7 +78,19 @@ describe('MSD folders', () => {
     const ctx = readFileSync(file('contextTr', 6));
     writeFileSync(file('contextTr', 6), ctx.subarray(0, ctx.length - 30));
     // 7: context labels on another origin (same grid): they would not overlay.
-    await saveNifti(file('contextTr', 7), { ...vol(c(7).context), affine: [[1.5, 0, 0, 4], [0, 1.5, 0, 0], [0, 0, 2.5, 0], [0, 0, 0, 1]] }, { datatype: 'uint8' });
+    await saveNifti(
+      file('contextTr', 7),
+      {
+        ...vol(c(7).context),
+        affine: [
+          [1.5, 0, 0, 4],
+          [0, 1.5, 0, 0],
+          [0, 0, 2.5, 0],
+          [0, 0, 0, 1],
+        ],
+      },
+      { datatype: 'uint8' },
+    );
     // And dataset.json claims the wrong number of cases.
     const json = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify({ ...json, numTraining: 10 }));
@@ -114,7 +130,14 @@ describe('MSD folders', () => {
     const two = reshape(contiguous(concat([c.image, mul(c.image, -1)], 0)), [2, 3, 12, 14]);
     await saveNifti(join(dir, 'imagesTr', 'mm_0.nii.gz'), { ...vol(c.image), data: two });
     await saveNifti(join(dir, 'labelsTr', 'mm_0.nii.gz'), vol(c.label), { datatype: 'uint8' });
-    const json = { name: 'mm', modality: { '0': 'FLAIR', '1': 'T1w' }, labels: { '0': 'background', '1': 'tumour' }, numTraining: 1, training: [{ image: './imagesTr/mm_0.nii.gz', label: './labelsTr/mm_0.nii.gz' }], test: ['./imagesTs/mm_9.nii.gz'] };
+    const json = {
+      name: 'mm',
+      modality: { '0': 'FLAIR', '1': 'T1w' },
+      labels: { '0': 'background', '1': 'tumour' },
+      numTraining: 1,
+      training: [{ image: './imagesTr/mm_0.nii.gz', label: './labelsTr/mm_0.nii.gz' }],
+      test: ['./imagesTs/mm_9.nii.gz'],
+    };
     writeFileSync(join(dir, 'dataset.json'), JSON.stringify(json));
     const missingTest = await opened(dir);
     expect(E.isLeft(missingTest) && missingTest.left.map((i) => `${i.case} ${i.kind}`)).toEqual(['mm_9 MissingFile']);
@@ -178,7 +201,13 @@ describe('nnU-Net v2 folders', () => {
     }
     writeFileSync(
       join(dir, 'dataset.json'),
-      JSON.stringify({ channel_names: { '0': 'CT', '1': 'CT-half' }, labels: { background: 0, tumour: 1 }, numTraining: n, file_ending: '.nii.gz', context_labels: { '0': 'other', '1': 'liver', '2': 'spleen', '3': 'kidney', '4': 'vessel', '5': 'bowel', '6': 'bone', '7': 'muscle' } }),
+      JSON.stringify({
+        channel_names: { '0': 'CT', '1': 'CT-half' },
+        labels: { background: 0, tumour: 1 },
+        numTraining: n,
+        file_ending: '.nii.gz',
+        context_labels: { '0': 'other', '1': 'liver', '2': 'spleen', '3': 'kidney', '4': 'vessel', '5': 'bowel', '6': 'bone', '7': 'muscle' },
+      }),
     );
   }
 

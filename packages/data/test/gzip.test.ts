@@ -6,12 +6,15 @@ import { gzip, inflate } from '../src/gzip.js';
 // The gzip of @colab-ts/data runs on fflate (no Node built-in, so it bundles for browsers);
 // Node's zlib is the independent reference here.
 describe('properties', () => {
-  test.prop([fc.uint8Array({ maxLength: 100_000 }), fc.integer({ min: 0, max: 9 })], { numRuns: 30 })('inflate(zlib gzip(x)) is x; zlib gunzip(gzip(x)) is x', (x, level) => {
-    const r = inflate(new Uint8Array(gzipSync(x, { level })));
-    expect(r._tag).toBe('ok');
-    if (r._tag === 'ok') expect(Buffer.from(r.bytes).equals(Buffer.from(x))).toBe(true);
-    expect(Buffer.from(gunzipSync(gzip(x))).equals(Buffer.from(x))).toBe(true);
-  });
+  test.prop([fc.uint8Array({ maxLength: 100_000 }), fc.integer({ min: 0, max: 9 })], { numRuns: 30 })(
+    'inflate(zlib gzip(x)) is x; zlib gunzip(gzip(x)) is x',
+    (x, level) => {
+      const r = inflate(new Uint8Array(gzipSync(x, { level })));
+      expect(r._tag).toBe('ok');
+      if (r._tag === 'ok') expect(Buffer.from(r.bytes).equals(Buffer.from(x))).toBe(true);
+      expect(Buffer.from(gunzipSync(gzip(x))).equals(Buffer.from(x))).toBe(true);
+    },
+  );
 });
 
 describe('examples', () => {

@@ -6,7 +6,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { arange, array, reshape, toTypedArray } from '@colab-ts/ndarray';
 import type { NiftiDatatype, ReadError, Volume } from '@colab-ts/data';
-import { NIFTI_DATATYPE_CODES, affineToQuaternion, decodeNifti, encodeNifti, headerQform, loadNifti, readNifti, saveNifti, volumeOf, writeNifti } from '@colab-ts/data';
+import {
+  NIFTI_DATATYPE_CODES,
+  affineToQuaternion,
+  decodeNifti,
+  encodeNifti,
+  headerQform,
+  loadNifti,
+  readNifti,
+  saveNifti,
+  volumeOf,
+  writeNifti,
+} from '@colab-ts/data';
 import { hasNibabel, python, tempDir } from './helpers.js';
 
 const tmp = tempDir();
@@ -105,7 +116,19 @@ describe('examples: hand-built NIfTI-1 headers (nifti1.h offsets)', () => {
       [0, 0.9, 0, 20],
       [0, 0, 2.5, 30],
     ];
-    const bytes = nifti1Bytes({ dims: [4, 3, 2], datatype: 4, bitpix: 16, pixdim: [1, 0.8, 0.9, 2.5, 1, 0, 0, 0], slope: 2, inter: -1, sformCode: 1, srow, voxels: int16Voxels, voxelBytes: 48, description: 'hand made' });
+    const bytes = nifti1Bytes({
+      dims: [4, 3, 2],
+      datatype: 4,
+      bitpix: 16,
+      pixdim: [1, 0.8, 0.9, 2.5, 1, 0, 0, 0],
+      slope: 2,
+      inter: -1,
+      sformCode: 1,
+      srow,
+      voxels: int16Voxels,
+      voxelBytes: 48,
+      description: 'hand made',
+    });
     const v = right(decodeNifti(bytes));
     expect(v.data.shape).toEqual([2, 3, 4]);
     expect(v.data.dtype).toBe('float32');
@@ -152,7 +175,19 @@ describe('examples: hand-built NIfTI-1 headers (nifti1.h offsets)', () => {
   });
 
   it('without qform or sform the affine is pixdim on the diagonal; metres become mm', () => {
-    const v = right(decodeNifti(nifti1Bytes({ dims: [2, 1, 1], datatype: 2, bitpix: 8, pixdim: [1, 0.001, 0.002, 0.003, 0, 0, 0, 0], xyztUnits: 1, voxels: (d, at) => d.setUint8(at, 9), voxelBytes: 2 })));
+    const v = right(
+      decodeNifti(
+        nifti1Bytes({
+          dims: [2, 1, 1],
+          datatype: 2,
+          bitpix: 8,
+          pixdim: [1, 0.001, 0.002, 0.003, 0, 0, 0, 0],
+          xyztUnits: 1,
+          voxels: (d, at) => d.setUint8(at, 9),
+          voxelBytes: 2,
+        }),
+      ),
+    );
     expect(v.data.dtype).toBe('uint8');
     expect(v.spacing.map((s) => +s.toFixed(4))).toEqual([3, 2, 1]);
     expect(v.affine[0]![0]).toBeCloseTo(0.001, 6);
@@ -209,13 +244,25 @@ describe('examples: errors', () => {
   });
 
   it('uint64 within 2^53 is read exactly', () => {
-    const v = right(decodeNifti(nifti1Bytes({ dims: [2, 1, 1], datatype: 1280, bitpix: 64, voxels: (d, at, le) => (d.setBigUint64(at, 2n ** 40n, le), d.setBigUint64(at + 8, 7n, le)), voxelBytes: 16 })));
+    const v = right(
+      decodeNifti(
+        nifti1Bytes({
+          dims: [2, 1, 1],
+          datatype: 1280,
+          bitpix: 64,
+          voxels: (d, at, le) => (d.setBigUint64(at, 2n ** 40n, le), d.setBigUint64(at + 8, 7n, le)),
+          voxelBytes: 16,
+        }),
+      ),
+    );
     expect(v.data.dtype).toBe('float64');
     expect(values(v)).toEqual([2 ** 40, 7]);
   });
 
   it('int64 beyond 2^53 is refused, not rounded', () => {
-    const e = left(decodeNifti(nifti1Bytes({ dims: [1, 1, 1], datatype: 1024, bitpix: 64, voxels: (v, at, le) => v.setBigInt64(at, 2n ** 60n, le), voxelBytes: 8 })));
+    const e = left(
+      decodeNifti(nifti1Bytes({ dims: [1, 1, 1], datatype: 1024, bitpix: 64, voxels: (v, at, le) => v.setBigInt64(at, 2n ** 60n, le), voxelBytes: 8 })),
+    );
     expect(e._tag).toBe('UnsupportedDatatype');
   });
 
@@ -369,8 +416,16 @@ describe('properties', () => {
       fc.property(fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }), fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.boolean(), (t, u, flipZ) => {
         const sp = [0.7, 0.9, 2.5];
         // R = Rz(t) * Rx(u), optionally with the third axis reversed (qfac -1).
-        const Rz = [[Math.cos(t), -Math.sin(t), 0], [Math.sin(t), Math.cos(t), 0], [0, 0, 1]];
-        const Rx = [[1, 0, 0], [0, Math.cos(u), -Math.sin(u)], [0, Math.sin(u), Math.cos(u)]];
+        const Rz = [
+          [Math.cos(t), -Math.sin(t), 0],
+          [Math.sin(t), Math.cos(t), 0],
+          [0, 0, 1],
+        ];
+        const Rx = [
+          [1, 0, 0],
+          [0, Math.cos(u), -Math.sin(u)],
+          [0, Math.sin(u), Math.cos(u)],
+        ];
         const R = Rz.map((row) => [0, 1, 2].map((c) => row.reduce((a, v, k) => a + v * Rx[k]![c]!, 0)));
         const affine = [...R.map((row, r) => [...row.map((x, c) => x * sp[c]! * (c === 2 && flipZ ? -1 : 1)), [10, -20, 30][r]!]), [0, 0, 0, 1]];
         const bytes = encodeNifti({ data: reshape(arange(8, undefined, 1, 'float32'), [2, 2, 2]), spacing: [2.5, 0.9, 0.7], affine });
@@ -436,7 +491,12 @@ print(json.dumps(res))
       const got = values(v);
       w.data.forEach((x, i) => expect(got[i], `${w.name}[${i}]`).toBeCloseTo(x, 4));
       v.affine.forEach((row, r) => row.forEach((x, c) => expect(x, `${w.name} affine`).toBeCloseTo(w.affine[r]![c]!, 5)));
-      expect(v.spacing.map((s) => +s.toFixed(5))).toEqual(w.zooms.slice(0, 3).reverse().map((s) => +s.toFixed(5)));
+      expect(v.spacing.map((s) => +s.toFixed(5))).toEqual(
+        w.zooms
+          .slice(0, 3)
+          .reverse()
+          .map((s) => +s.toFixed(5)),
+      );
     }
     expect(written.find((w) => w.name === 'nib-scaled.nii.gz')!.data[1]).toBeCloseTo(-1024 + 0.5 * -95, 4);
   });

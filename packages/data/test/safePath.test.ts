@@ -18,7 +18,8 @@ describe('insideFolder', () => {
     expect(insideFolder('/d/ds', 'imagesTr/../labelsTr/a.nii.gz')).toBe('/d/ds/labelsTr/a.nii.gz');
     expect(insideFolder('/d/ds', '/d/ds/imagesTr/a.nii.gz')).toBe('/d/ds/imagesTr/a.nii.gz');
     expect(insideFolder('/d/ds', '..a.nii.gz')).toBe('/d/ds/..a.nii.gz');
-    for (const p of ['../ds2/a.nii.gz', '../../etc/passwd', '/etc/passwd', '/d/ds2/a.nii.gz', '.', '', 'a\0b', 'imagesTr/../../x']) expect(insideFolder('/d/ds', p)).toBeUndefined();
+    for (const p of ['../ds2/a.nii.gz', '../../etc/passwd', '/etc/passwd', '/d/ds2/a.nii.gz', '.', '', 'a\0b', 'imagesTr/../../x'])
+      expect(insideFolder('/d/ds', p)).toBeUndefined();
   });
 });
 
@@ -35,7 +36,11 @@ describe('MSD paths that leave the dataset folder (issue #12)', () => {
   });
 
   it('a training entry with ../ or an absolute path is refused before it is opened, every one reported', async () => {
-    const json = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as { training: { image: string; label: string; context?: string }[]; test: unknown[]; numTraining: number };
+    const json = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as {
+      training: { image: string; label: string; context?: string }[];
+      test: unknown[];
+      numTraining: number;
+    };
     json.training[0] = { image: '../outside/imagesTr/case_000.nii.gz', label: '../outside/labelsTr/case_000.nii.gz' };
     json.training[1] = { ...json.training[1]!, context: '/etc/passwd' };
     json.test = ['/etc/hostname'];
@@ -59,7 +64,20 @@ describe('MSD paths that leave the dataset folder (issue #12)', () => {
 });
 
 describe('dataset.json fuzz (issue #12)', () => {
-  const KINDS: readonly DatasetIssueKind[] = ['DatasetJson', 'MissingFile', 'UnreadableFile', 'ChannelMismatch', 'ShapeMismatch', 'SpacingMismatch', 'AffineMismatch', 'LabelOutOfSet', 'NonIntegerLabel', 'NaNVoxels', 'CaseCount', 'UnsafePath'];
+  const KINDS: readonly DatasetIssueKind[] = [
+    'DatasetJson',
+    'MissingFile',
+    'UnreadableFile',
+    'ChannelMismatch',
+    'ShapeMismatch',
+    'SpacingMismatch',
+    'AffineMismatch',
+    'LabelOutOfSet',
+    'NonIntegerLabel',
+    'NaNVoxels',
+    'CaseCount',
+    'UnsafePath',
+  ];
   let root: string;
   let n = 0;
   beforeAll(async () => {
@@ -69,7 +87,22 @@ describe('dataset.json fuzz (issue #12)', () => {
   });
 
   const path = fc.oneof(
-    fc.constantFrom('./imagesTr/case_000.nii.gz', './labelsTr/case_000.nii.gz', './contextTr/case_001.nii.gz', 'imagesTr/case_001.nii.gz', './dataset.json', '.', '', './imagesTr', '../x.nii.gz', '../../etc/passwd', '/etc/passwd', '/dev/null', 'a/../../b', 'nope.nii'),
+    fc.constantFrom(
+      './imagesTr/case_000.nii.gz',
+      './labelsTr/case_000.nii.gz',
+      './contextTr/case_001.nii.gz',
+      'imagesTr/case_001.nii.gz',
+      './dataset.json',
+      '.',
+      '',
+      './imagesTr',
+      '../x.nii.gz',
+      '../../etc/passwd',
+      '/etc/passwd',
+      '/dev/null',
+      'a/../../b',
+      'nope.nii',
+    ),
     fc.string(),
   );
   const anyJson = fc.jsonValue({ maxDepth: 2 });
@@ -78,7 +111,11 @@ describe('dataset.json fuzz (issue #12)', () => {
     fc.record({ image: path, label: path, context: fc.oneof(path, anyJson) }),
     anyJson,
   );
-  const labels = fc.oneof(fc.constant({ '0': 'background', '1': 'tumour' }), fc.dictionary(fc.oneof(fc.string(), fc.integer().map(String)), anyJson, { maxKeys: 3 }), anyJson);
+  const labels = fc.oneof(
+    fc.constant({ '0': 'background', '1': 'tumour' }),
+    fc.dictionary(fc.oneof(fc.string(), fc.integer().map(String)), anyJson, { maxKeys: 3 }),
+    anyJson,
+  );
   const datasetJson = fc.record(
     {
       name: anyJson,
@@ -101,31 +138,53 @@ describe('dataset.json fuzz (issue #12)', () => {
       value: anyJson,
       training: fc.array(
         fc.record({
-          image: fc.constantFrom('./imagesTr/case_000.nii.gz', 'imagesTr/case_001.nii.gz', 'imagesTr/../imagesTr/case_000.nii.gz', '../fuzz-src/imagesTr/case_000.nii.gz'),
-          label: fc.constantFrom('./labelsTr/case_000.nii.gz', './labelsTr/case_001.nii.gz', 'labelsTr/./case_001.nii.gz', '../fuzz-src/labelsTr/case_001.nii.gz'),
+          image: fc.constantFrom(
+            './imagesTr/case_000.nii.gz',
+            'imagesTr/case_001.nii.gz',
+            'imagesTr/../imagesTr/case_000.nii.gz',
+            '../fuzz-src/imagesTr/case_000.nii.gz',
+          ),
+          label: fc.constantFrom(
+            './labelsTr/case_000.nii.gz',
+            './labelsTr/case_001.nii.gz',
+            'labelsTr/./case_001.nii.gz',
+            '../fuzz-src/labelsTr/case_001.nii.gz',
+          ),
         }),
         { minLength: 1, maxLength: 2 },
       ),
     })
-    .map(({ field, value, training }) => ({ modality: { '0': 'CT' }, labels: { '0': 'background', '1': 'tumour' }, training, test: [], ...(field === 'none' ? {} : { [field]: value }) }));
+    .map(({ field, value, training }) => ({
+      modality: { '0': 'CT' },
+      labels: { '0': 'background', '1': 'tumour' },
+      training,
+      test: [],
+      ...(field === 'none' ? {} : { [field]: value }),
+    }));
 
-  test.prop([fc.oneof(nearlyValid, datasetJson, anyJson)], { numRuns: 80 })('every dataset.json opens to typed issues or a dataset whose files lie inside the folder', async (json) => {
-    const dir = join(tmp.dir, `fuzz-${n++}`);
-    mkdirSync(dir);
-    for (const f of ['imagesTr', 'labelsTr', 'contextTr']) cpSync(join(root, f), join(dir, f), { recursive: true });
-    writeFileSync(join(dir, 'dataset.json'), JSON.stringify(json));
-    const r = await openDataset(dir)();
-    if (E.isLeft(r)) {
-      expect(r.left.length).toBeGreaterThan(0);
-      for (const i of r.left) {
-        expect(KINDS).toContain(i.kind);
-        expect(i.message.length).toBeGreaterThan(0);
-        expect(i.fix.length).toBeGreaterThan(0);
+  test.prop([fc.oneof(nearlyValid, datasetJson, anyJson)], { numRuns: 80 })(
+    'every dataset.json opens to typed issues or a dataset whose files lie inside the folder',
+    async (json) => {
+      const dir = join(tmp.dir, `fuzz-${n++}`);
+      mkdirSync(dir);
+      for (const f of ['imagesTr', 'labelsTr', 'contextTr']) cpSync(join(root, f), join(dir, f), { recursive: true });
+      writeFileSync(join(dir, 'dataset.json'), JSON.stringify(json));
+      const r = await openDataset(dir)();
+      if (E.isLeft(r)) {
+        expect(r.left.length).toBeGreaterThan(0);
+        for (const i of r.left) {
+          expect(KINDS).toContain(i.kind);
+          expect(i.message.length).toBeGreaterThan(0);
+          expect(i.fix.length).toBeGreaterThan(0);
+        }
+        return;
       }
-      return;
-    }
-    for (const c of [...r.right.training.flatMap((t) => [...t.images, t.label, ...(t.context === undefined ? [] : [t.context])]), ...r.right.test.flatMap((t) => t.images)]) {
-      expect(insideFolder(dir, c)).toBe(c);
-    }
-  });
+      for (const c of [
+        ...r.right.training.flatMap((t) => [...t.images, t.label, ...(t.context === undefined ? [] : [t.context])]),
+        ...r.right.test.flatMap((t) => t.images),
+      ]) {
+        expect(insideFolder(dir, c)).toBe(c);
+      }
+    },
+  );
 });

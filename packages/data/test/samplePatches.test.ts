@@ -21,7 +21,9 @@ function tinyRoiCase(shape: readonly [number, number, number], at: readonly [num
 
 const containsRoi = (label: NDArray, i: number): boolean => {
   const n = label.shape.slice(1).reduce((a, b) => a * b, 1);
-  return toTypedArray(label).subarray(i * n, (i + 1) * n).some((v) => v !== 0);
+  return toTypedArray(label)
+    .subarray(i * n, (i + 1) * n)
+    .some((v) => v !== 0);
 };
 
 describe('examples', () => {
@@ -73,11 +75,13 @@ describe('examples', () => {
     expect(b.weight!.shape).toEqual([6, 1, 4, 8, 8]);
     const out = toTypedArray(b.weight!);
     b.origins.forEach((o, i) => {
-      for (let d = 0; d < 4; d++) for (let h = 0; h < 8; h++) for (let x = 0; x < 8; x++) {
-        const [sd, sh, sw] = [o[0] + d, o[1] + h, o[2] + x];
-        const inside = sd >= 0 && sd < 3 && sh >= 0 && sh < 7 && sw >= 0 && sw < 9;
-        expect(out[((i * 4 + d) * 8 + h) * 8 + x]).toBe(inside ? 10 + (sd * 7 + sh) * 9 + sw : 0);
-      }
+      for (let d = 0; d < 4; d++)
+        for (let h = 0; h < 8; h++)
+          for (let x = 0; x < 8; x++) {
+            const [sd, sh, sw] = [o[0] + d, o[1] + h, o[2] + x];
+            const inside = sd >= 0 && sd < 3 && sh >= 0 && sh < 7 && sw >= 0 && sw < 9;
+            expect(out[((i * 4 + d) * 8 + h) * 8 + x]).toBe(inside ? 10 + (sd * 7 + sh) * 9 + sw : 0);
+          }
     });
   });
 
@@ -94,8 +98,16 @@ describe('examples', () => {
     const lab = new Uint8Array(40 * 40);
     for (let h = 30; h < 34; h++) for (let w = 30; w < 34; w++) img[h * 40 + w] = 40;
     lab[31 * 40 + 31] = 1;
-    const c: Case = { id: 'c', image: { ...zeros([1, 1, 40, 40], 'float32'), data: img } as NDArray, label: { ...zeros([1, 1, 40, 40], 'uint8'), data: lab } as NDArray, spacing: [1, 1, 1] };
-    const bodyIn = (b: { image: NDArray }, i: number): boolean => toTypedArray(b.image).subarray(i * 64, (i + 1) * 64).some((v) => v > -500);
+    const c: Case = {
+      id: 'c',
+      image: { ...zeros([1, 1, 40, 40], 'float32'), data: img } as NDArray,
+      label: { ...zeros([1, 1, 40, 40], 'uint8'), data: lab } as NDArray,
+      spacing: [1, 1, 1],
+    };
+    const bodyIn = (b: { image: NDArray }, i: number): boolean =>
+      toTypedArray(b.image)
+        .subarray(i * 64, (i + 1) * 64)
+        .some((v) => v > -500);
     let uniformHits = 0;
     for (let s = 0; s < 20; s++) {
       const body = samplePatches(key(s), c, { patchSize: [1, 8, 8], batchSize: 4, roiShare: 0, background: 'body' });

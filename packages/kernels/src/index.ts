@@ -39,13 +39,11 @@ export type { WasmBackend, WasmBackendOptions } from './wasm/backend.js';
  * @example const be = await createGpuBackend({ mode: 'webasm' }); be.device // 'gpu.js webasm'
  * @category backends
  */
-export const createGpuBackend = async (options?: GpuDeviceOptions): Promise<GpuBackend> =>
-  (await import('./gpu/backend.js')).createGpuBackend(options);
+export const createGpuBackend = async (options?: GpuDeviceOptions): Promise<GpuBackend> => (await import('./gpu/backend.js')).createGpuBackend(options);
 
 /**
  * Creates a `wasm` backend of its own (apart from the registry's), with its own worker threads.
  * @example const be = await createWasmBackend({ threads: 2 }); await be.close()
  * @category backends
  */
-export const createWasmBackend = async (options?: WasmBackendOptions): Promise<WasmBackend> =>
-  (await import('./wasm/backend.js')).createWasmBackend(options);
+export const createWasmBackend = async (options?: WasmBackendOptions): Promise<WasmBackend> => (await import('./wasm/backend.js')).createWasmBackend(options);

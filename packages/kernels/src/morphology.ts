@@ -56,5 +56,4 @@ export const binaryErosion = (mask: NDArray, connectivity: Connectivity): NDArra
  * @example surface(mask, 6)
  * @category morphology
  */
-export const surface = (mask: NDArray, connectivity: Connectivity): NDArray<number, 'uint8'> =>
-  byNeighbours('surface', mask, connectivity, (all) => !all);
+export const surface = (mask: NDArray, connectivity: Connectivity): NDArray<number, 'uint8'> => byNeighbours('surface', mask, connectivity, (all) => !all);

@@ -79,11 +79,10 @@ export function convOutputSize(op: string, axis: number, n: number, k: number, s
   const span = dil * (k - 1) + 1;
   const out = Math.floor((n + 2 * p - span) / s) + 1;
   if (n + 2 * p < span || out < 1) {
-    throw new ShapeError(
-      op,
-      `kernel extent ${span} (size ${k}, dilation ${dil}) exceeds the padded input extent ${n + 2 * p} along ${AXES[axis]}`,
-      { expected: `input + 2 * padding >= ${span}`, got: String(n + 2 * p) },
-    );
+    throw new ShapeError(op, `kernel extent ${span} (size ${k}, dilation ${dil}) exceeds the padded input extent ${n + 2 * p} along ${AXES[axis]}`, {
+      expected: `input + 2 * padding >= ${span}`,
+      got: String(n + 2 * p),
+    });
   }
   return out;
 }

@@ -72,8 +72,7 @@ export const BACKEND_ENV = 'COLAB_TS_BACKEND';
 let current: Promise<AnyBackend> | undefined;
 
 /** Is `name` a backend this build can load? @category backends */
-export const isAvailableBackend = (name: unknown): name is AvailableBackend =>
-  typeof name === 'string' && Object.prototype.hasOwnProperty.call(LOADERS, name);
+export const isAvailableBackend = (name: unknown): name is AvailableBackend => typeof name === 'string' && Object.prototype.hasOwnProperty.call(LOADERS, name);
 
 function loaderOf(op: string, name: unknown): () => Promise<AnyBackend> {
   if (!isAvailableBackend(name)) {
@@ -116,7 +115,8 @@ function webGlRenderer(): string | undefined {
 async function gpuLikely(): Promise<boolean> {
   const renderer = webGlRenderer();
   if (renderer !== undefined && !SOFTWARE_RENDERER.test(renderer)) return true;
-  const gpu = (globalThis as { readonly navigator?: { readonly gpu?: { requestAdapter(): Promise<{ readonly isFallbackAdapter?: boolean } | null> } } }).navigator?.gpu;
+  const gpu = (globalThis as { readonly navigator?: { readonly gpu?: { requestAdapter(): Promise<{ readonly isFallbackAdapter?: boolean } | null> } } })
+    .navigator?.gpu;
   if (gpu === undefined) return false;
   try {
     const adapter = await gpu.requestAdapter();

@@ -37,8 +37,19 @@ interface AgreementCase {
 }
 
 /** Builds a row from typed cases `C` and a runner over the backend's own buffers. */
-function row<C>(op: string, arb: fc.Arbitrary<C>, run: (be: AnyBackend, c: C) => Promise<readonly NDArray[]>, tol: Readonly<Record<FastName, number>>, numRuns?: number): AgreementCase {
-  return { op, cases: arb.map((c) => ({ run: (be: AnyBackend) => run(be, c), toString: () => JSON.stringify(c) })), tol, ...(numRuns === undefined ? {} : { numRuns }) };
+function row<C>(
+  op: string,
+  arb: fc.Arbitrary<C>,
+  run: (be: AnyBackend, c: C) => Promise<readonly NDArray[]>,
+  tol: Readonly<Record<FastName, number>>,
+  numRuns?: number,
+): AgreementCase {
+  return {
+    op,
+    cases: arb.map((c) => ({ run: (be: AnyBackend) => run(be, c), toString: () => JSON.stringify(c) })),
+    tol,
+    ...(numRuns === undefined ? {} : { numRuns }),
+  };
 }
 
 /** Uploads, runs one kernel, downloads. */
@@ -77,7 +88,13 @@ const poolOpts = (c: { kernelSize: [number, number, number]; stride: [number, nu
 
 const arbUpsample = fc
   .record({
-    shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    shape: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+    ),
     scale: arbTriple(1, 6),
     mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
     alignCorners: fc.boolean(),
@@ -90,7 +107,13 @@ const arbUpsample = fc
   }));
 
 const arbChannels = fc.tuple(
-  fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  fc.tuple(
+    fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+  ),
   arbSeed,
 );
 
@@ -102,14 +125,18 @@ interface OperandCase {
   /** Values on a grid of quarters, so that comparisons meet ties and `where` meets zeros (else `u 2^e`, u in [-1, 1), e in 0..39). */
   readonly ties: boolean;
 }
-const arbOperand: fc.Arbitrary<OperandCase> = fc.record({ seed: arbSeed, layout: fc.constantFrom<Layout>('packed', 'transposed', 'sliced', 'broadcast'), ties: fc.boolean() });
+const arbOperand: fc.Arbitrary<OperandCase> = fc.record({
+  seed: arbSeed,
+  layout: fc.constantFrom<Layout>('packed', 'transposed', 'sliced', 'broadcast'),
+  ties: fc.boolean(),
+});
 
 /** An operand of `shape` and `dtype` in the case's layout (values in [-1, 1)). */
 function operand(shape: Shape, c: OperandCase, dtype: DType = 'float32'): NDArray {
   const values = (s: Shape): NDArray => {
     const x = rand32(c.seed, s);
     // Exponents spread over 40 binades, so that float64 sums of them round and the order of summation shows.
-    const v = map(x, c.ties ? (u) => Math.round(u * 4) / 4 : (u) => u * 2 ** ((Math.abs(u) * 997) % 40 | 0));
+    const v = map(x, c.ties ? (u) => Math.round(u * 4) / 4 : (u) => u * 2 ** (((Math.abs(u) * 997) % 40) | 0));
     return dtype === 'float32' ? v : astype(v, dtype);
   };
   const r = shape.length;
@@ -117,9 +144,15 @@ function operand(shape: Shape, c: OperandCase, dtype: DType = 'float32'): NDArra
     case 'packed':
       return values(shape);
     case 'transposed':
-      return transpose(values([...shape].reverse()), Array.from({ length: r }, (_, i) => r - 1 - i));
+      return transpose(
+        values([...shape].reverse()),
+        Array.from({ length: r }, (_, i) => r - 1 - i),
+      );
     case 'sliced':
-      return slice(values(shape.map((d) => d + 1)), shape.map((d) => ({ start: 1, stop: d + 1 })));
+      return slice(
+        values(shape.map((d) => d + 1)),
+        shape.map((d) => ({ start: 1, stop: d + 1 })),
+      );
     case 'broadcast':
       return broadcastTo(values(shape.map((d, i) => (i % 2 === 0 ? 1 : d))), shape);
   }
@@ -140,22 +173,37 @@ const arbElementwise = fc.record({
 
 /** Sum cases: a shape (rank <= 5), an operand layout, a dtype, a set of axes (possibly empty, unsorted or negative), keepDims. */
 const arbSum = fc
-  .record({ shape: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 0, maxLength: 5 }).filter((s) => s.reduce((p, d) => p * d, 1) <= 512), x: arbOperand, keepDims: fc.boolean(), dtype: fc.constantFrom<DType>('float32', 'float32', 'float64') })
+  .record({
+    shape: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 0, maxLength: 5 }).filter((s) => s.reduce((p, d) => p * d, 1) <= 512),
+    x: arbOperand,
+    keepDims: fc.boolean(),
+    dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
+  })
   .chain((c) =>
-    fc.shuffledSubarray(Array.from({ length: c.shape.length }, (_, i) => i)).chain((axes) =>
-      fc.array(fc.boolean(), { minLength: axes.length, maxLength: axes.length }).map((neg) => ({ ...c, axes: axes.map((a, i) => (neg[i] ? a - c.shape.length : a)) })),
-    ),
+    fc
+      .shuffledSubarray(Array.from({ length: c.shape.length }, (_, i) => i))
+      .chain((axes) =>
+        fc
+          .array(fc.boolean(), { minLength: axes.length, maxLength: axes.length })
+          .map((neg) => ({ ...c, axes: axes.map((a, i) => (neg[i] ? a - c.shape.length : a)) })),
+      ),
   );
 
 /** Concat cases: a shape (rank 1-5), an axis, one to three extents along it, operand layouts, a dtype. */
 const arbConcat = fc
-  .record({ shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'), negative: fc.boolean() })
+  .record({
+    shape: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }),
+    dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
+    negative: fc.boolean(),
+  })
   .chain((c) =>
-    fc.record({
-      axis: fc.integer({ min: 0, max: c.shape.length - 1 }),
-      extents: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-      xs: fc.array(arbOperand, { minLength: 3, maxLength: 3 }),
-    }).map((r) => ({ ...c, ...r })),
+    fc
+      .record({
+        axis: fc.integer({ min: 0, max: c.shape.length - 1 }),
+        extents: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+        xs: fc.array(arbOperand, { minLength: 3, maxLength: 3 }),
+      })
+      .map((r) => ({ ...c, ...r })),
   );
 
 /** Float32 accumulation over at most a few hundred terms of size <= 1. */
@@ -165,89 +213,175 @@ const TIGHT_TOL = { wasm: 1e-6, gpu: 2e-6 } as const;
 
 /** The agreement table: one row per operator. */
 export const AGREEMENT_CASES: readonly AgreementCase[] = [
-  row('conv3d', arbConvBias, async (be, [c, bias]) => {
-    const x = rand32(c.seed, c.xShape);
-    const w = rand32(c.seed + 1, c.wShape);
-    const b = bias ? await up(be, rand32(c.seed + 2, [c.wShape[0]])) : null;
-    return [await down(be, await be.kernels.conv3d(await up(be, x), await up(be, w), b, convOpts(c)))];
-  }, CONV_TOL),
-  row('conv3dBackwardInput', arbConvCase, async (be, c) => {
-    const w = rand32(c.seed + 1, c.wShape);
-    const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
-    return [await down(be, await be.kernels.conv3dBackwardInput(await up(be, dy), await up(be, w), c.xShape, convOpts(c)))];
-  }, CONV_TOL),
-  row('conv3dBackwardWeights', arbConvCase, async (be, c) => {
-    const x = rand32(c.seed, c.xShape);
-    const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
-    return [await down(be, await be.kernels.conv3dBackwardWeights(await up(be, x), await up(be, dy), c.wShape, convOpts(c)))];
-  }, { wasm: 3e-5, gpu: 3e-5 }),
-  row('convTranspose3d', arbTranspose, async (be, c) => {
-    const x = rand32(c.seed, c.xShape);
-    const w = rand32(c.seed + 1, c.wShape);
-    const b = c.bias ? await up(be, rand32(c.seed + 2, [c.wShape[1]!])) : null;
-    return [await down(be, await be.kernels.convTranspose3d(await up(be, x), await up(be, w), b, c.o))];
-  }, CONV_TOL),
-  row('maxPool3d + maxPool3dBackward', arbPoolCase, async (be, c) => {
-    const x = await up(be, rand32(c.seed, c.xShape));
-    const y = await be.kernels.maxPool3d(x, poolOpts(c));
-    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-    return [await down(be, y), await down(be, await be.kernels.maxPool3dBackward(dy, x, poolOpts(c)))];
-  }, TIGHT_TOL),
-  row('avgPool3d + avgPool3dBackward', arbPoolCase, async (be, c) => {
-    const x = await up(be, rand32(c.seed, c.xShape));
-    const y = await be.kernels.avgPool3d(x, poolOpts(c));
-    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-    return [await down(be, y), await down(be, await be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c)))];
-  }, TIGHT_TOL),
-  row('upsample3d + upsample3dBackward', arbUpsample, async (be, c) => {
-    const y = await be.kernels.upsample3d(await up(be, rand32(c.seed, c.shape)), c.o);
-    const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-    return [await down(be, y), await down(be, await be.kernels.upsample3dBackward(dy, c.shape, c.o))];
-  }, TIGHT_TOL),
-  row('softmax + softmaxBackward', arbChannels, async (be, [shape, seed]) => {
-    const y = await be.kernels.softmax(await up(be, rand32(seed, shape)));
-    const dy = await up(be, rand32(seed + 1, shape));
-    return [await down(be, y), await down(be, await be.kernels.softmaxBackward(y, dy))];
-  }, TIGHT_TOL),
-  row('instanceNormStats', arbChannels, async (be, [shape, seed]) => {
-    const { mean, variance } = await be.kernels.instanceNormStats(await up(be, rand32(seed, shape)));
-    return [await down(be, mean), await down(be, variance)];
-  }, TIGHT_TOL),
-  row('float64 conv3d (delegated to the reference)', arbConvCase, async (be, c) => {
-    const x = await up(be, rand32(c.seed, c.xShape));
-    const w64 = await be.kernels.cast(await up(be, rand32(c.seed + 1, c.wShape)), 'float64');
-    const y = await down(be, await be.kernels.conv3d(x, w64, null, convOpts(c)));
-    expect(y.dtype).toBe('float64');
-    return [y];
-  }, { wasm: 0, gpu: 0 }, 5),
-  row('unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)', arbElementwise, async (be, c) => {
-    const [sa, sb] = c.shapes;
-    const [a, b] = [await up(be, operand(sa, c.a, c.dtype)), await up(be, operand(sb, c.b, c.dtype))];
-    const cond = await be.kernels.compare(await up(be, operand(sb, c.c, c.dtype)), b, c.compare);
-    return [
-      await down(be, await be.kernels.unary(a, c.unary)),
-      await down(be, await be.kernels.binary(a, b, c.binary)),
-      await down(be, await be.kernels.binary(b, a, c.binary)),
-      await down(be, cond),
-      await down(be, await be.kernels.where(cond, a, b)),
-      await down(be, await be.kernels.leakyRelu(a, c.slope)),
-    ];
-  }, { wasm: 0, gpu: 0 }, 40),
-  row('sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)', arbSum, async (be, c) => {
-    const x = await up(be, operand(c.shape, c.x, c.dtype));
-    return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
-  }, { wasm: 0, gpu: 0 }, 80),
-  row('concat along any axis (operands in any layout; float32 fast path, float64 delegated)', arbConcat, async (be, c) => {
-    const xs = await Promise.all(c.extents.map((e, i) => up(be, operand(c.shape.map((d, k) => (k === c.axis ? e : d)), c.xs[i]!, c.dtype))));
-    return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
-  }, { wasm: 0, gpu: 0 }, 40),
-  row('general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)', arbChannels, async (be, [shape, seed]) => {
-    const a = await up(be, rand32(seed, shape));
-    const b = await up(be, rand32(seed + 1, shape));
-    const s = await be.kernels.sum(await be.kernels.binary(a, b, 'mul'), [2, 3], false);
-    const m = await be.kernels.matmul(await up(be, rand32(seed, [3, 4])), await up(be, rand32(seed + 1, [4, 2])));
-    return [await down(be, s), await down(be, m)];
-  }, { wasm: 0, gpu: 0 }, 5),
+  row(
+    'conv3d',
+    arbConvBias,
+    async (be, [c, bias]) => {
+      const x = rand32(c.seed, c.xShape);
+      const w = rand32(c.seed + 1, c.wShape);
+      const b = bias ? await up(be, rand32(c.seed + 2, [c.wShape[0]])) : null;
+      return [await down(be, await be.kernels.conv3d(await up(be, x), await up(be, w), b, convOpts(c)))];
+    },
+    CONV_TOL,
+  ),
+  row(
+    'conv3dBackwardInput',
+    arbConvCase,
+    async (be, c) => {
+      const w = rand32(c.seed + 1, c.wShape);
+      const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+      return [await down(be, await be.kernels.conv3dBackwardInput(await up(be, dy), await up(be, w), c.xShape, convOpts(c)))];
+    },
+    CONV_TOL,
+  ),
+  row(
+    'conv3dBackwardWeights',
+    arbConvCase,
+    async (be, c) => {
+      const x = rand32(c.seed, c.xShape);
+      const dy = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+      return [await down(be, await be.kernels.conv3dBackwardWeights(await up(be, x), await up(be, dy), c.wShape, convOpts(c)))];
+    },
+    { wasm: 3e-5, gpu: 3e-5 },
+  ),
+  row(
+    'convTranspose3d',
+    arbTranspose,
+    async (be, c) => {
+      const x = rand32(c.seed, c.xShape);
+      const w = rand32(c.seed + 1, c.wShape);
+      const b = c.bias ? await up(be, rand32(c.seed + 2, [c.wShape[1]!])) : null;
+      return [await down(be, await be.kernels.convTranspose3d(await up(be, x), await up(be, w), b, c.o))];
+    },
+    CONV_TOL,
+  ),
+  row(
+    'maxPool3d + maxPool3dBackward',
+    arbPoolCase,
+    async (be, c) => {
+      const x = await up(be, rand32(c.seed, c.xShape));
+      const y = await be.kernels.maxPool3d(x, poolOpts(c));
+      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+      return [await down(be, y), await down(be, await be.kernels.maxPool3dBackward(dy, x, poolOpts(c)))];
+    },
+    TIGHT_TOL,
+  ),
+  row(
+    'avgPool3d + avgPool3dBackward',
+    arbPoolCase,
+    async (be, c) => {
+      const x = await up(be, rand32(c.seed, c.xShape));
+      const y = await be.kernels.avgPool3d(x, poolOpts(c));
+      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+      return [await down(be, y), await down(be, await be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c)))];
+    },
+    TIGHT_TOL,
+  ),
+  row(
+    'upsample3d + upsample3dBackward',
+    arbUpsample,
+    async (be, c) => {
+      const y = await be.kernels.upsample3d(await up(be, rand32(c.seed, c.shape)), c.o);
+      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+      return [await down(be, y), await down(be, await be.kernels.upsample3dBackward(dy, c.shape, c.o))];
+    },
+    TIGHT_TOL,
+  ),
+  row(
+    'softmax + softmaxBackward',
+    arbChannels,
+    async (be, [shape, seed]) => {
+      const y = await be.kernels.softmax(await up(be, rand32(seed, shape)));
+      const dy = await up(be, rand32(seed + 1, shape));
+      return [await down(be, y), await down(be, await be.kernels.softmaxBackward(y, dy))];
+    },
+    TIGHT_TOL,
+  ),
+  row(
+    'instanceNormStats',
+    arbChannels,
+    async (be, [shape, seed]) => {
+      const { mean, variance } = await be.kernels.instanceNormStats(await up(be, rand32(seed, shape)));
+      return [await down(be, mean), await down(be, variance)];
+    },
+    TIGHT_TOL,
+  ),
+  row(
+    'float64 conv3d (delegated to the reference)',
+    arbConvCase,
+    async (be, c) => {
+      const x = await up(be, rand32(c.seed, c.xShape));
+      const w64 = await be.kernels.cast(await up(be, rand32(c.seed + 1, c.wShape)), 'float64');
+      const y = await down(be, await be.kernels.conv3d(x, w64, null, convOpts(c)));
+      expect(y.dtype).toBe('float64');
+      return [y];
+    },
+    { wasm: 0, gpu: 0 },
+    5,
+  ),
+  row(
+    'unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)',
+    arbElementwise,
+    async (be, c) => {
+      const [sa, sb] = c.shapes;
+      const [a, b] = [await up(be, operand(sa, c.a, c.dtype)), await up(be, operand(sb, c.b, c.dtype))];
+      const cond = await be.kernels.compare(await up(be, operand(sb, c.c, c.dtype)), b, c.compare);
+      return [
+        await down(be, await be.kernels.unary(a, c.unary)),
+        await down(be, await be.kernels.binary(a, b, c.binary)),
+        await down(be, await be.kernels.binary(b, a, c.binary)),
+        await down(be, cond),
+        await down(be, await be.kernels.where(cond, a, b)),
+        await down(be, await be.kernels.leakyRelu(a, c.slope)),
+      ];
+    },
+    { wasm: 0, gpu: 0 },
+    40,
+  ),
+  row(
+    'sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)',
+    arbSum,
+    async (be, c) => {
+      const x = await up(be, operand(c.shape, c.x, c.dtype));
+      return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
+    },
+    { wasm: 0, gpu: 0 },
+    80,
+  ),
+  row(
+    'concat along any axis (operands in any layout; float32 fast path, float64 delegated)',
+    arbConcat,
+    async (be, c) => {
+      const xs = await Promise.all(
+        c.extents.map((e, i) =>
+          up(
+            be,
+            operand(
+              c.shape.map((d, k) => (k === c.axis ? e : d)),
+              c.xs[i]!,
+              c.dtype,
+            ),
+          ),
+        ),
+      );
+      return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
+    },
+    { wasm: 0, gpu: 0 },
+    40,
+  ),
+  row(
+    'general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)',
+    arbChannels,
+    async (be, [shape, seed]) => {
+      const a = await up(be, rand32(seed, shape));
+      const b = await up(be, rand32(seed + 1, shape));
+      const s = await be.kernels.sum(await be.kernels.binary(a, b, 'mul'), [2, 3], false);
+      const m = await be.kernels.matmul(await up(be, rand32(seed, [3, 4])), await up(be, rand32(seed + 1, [4, 2])));
+      return [await down(be, s), await down(be, m)];
+    },
+    { wasm: 0, gpu: 0 },
+    5,
+  ),
 ];
 
 const NUM_RUNS = 12;
@@ -273,16 +407,19 @@ describe.each(['wasm', 'gpu'] as const)('%s agrees with the reference', (name) =
     });
   }
 
-  test.prop([arbConvCase], { numRuns: NUM_RUNS })('adjoint identities on the backend itself: <conv3d(x, w), y> = <x, dInput(y)> = <w, dWeights(x, y)>', async (c) => {
-    const x = rand32(c.seed, c.xShape);
-    const w = rand32(c.seed + 1, c.wShape);
-    const y = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
-    const o = convOpts(c);
-    const [xb, wb, yb] = [await up(be, x), await up(be, w), await up(be, y)];
-    const lhs = dot(await down(be, await be.kernels.conv3d(xb, wb, null, o)), y);
-    expectClose(lhs, dot(x, await down(be, await be.kernels.conv3dBackwardInput(yb, wb, c.xShape, o))), 1e-5);
-    expectClose(lhs, dot(w, await down(be, await be.kernels.conv3dBackwardWeights(xb, yb, c.wShape, o))), 1e-5);
-  });
+  test.prop([arbConvCase], { numRuns: NUM_RUNS })(
+    'adjoint identities on the backend itself: <conv3d(x, w), y> = <x, dInput(y)> = <w, dWeights(x, y)>',
+    async (c) => {
+      const x = rand32(c.seed, c.xShape);
+      const w = rand32(c.seed + 1, c.wShape);
+      const y = rand32(c.seed + 2, conv3dShape(c.xShape, c.wShape, null, c));
+      const o = convOpts(c);
+      const [xb, wb, yb] = [await up(be, x), await up(be, w), await up(be, y)];
+      const lhs = dot(await down(be, await be.kernels.conv3d(xb, wb, null, o)), y);
+      expectClose(lhs, dot(x, await down(be, await be.kernels.conv3dBackwardInput(yb, wb, c.xShape, o))), 1e-5);
+      expectClose(lhs, dot(w, await down(be, await be.kernels.conv3dBackwardWeights(xb, yb, c.wShape, o))), 1e-5);
+    },
+  );
 
   if (name === 'gpu') {
     it('ran every gpu.js kernel on its fast path (webasm here, never the cpu fallback)', () => {

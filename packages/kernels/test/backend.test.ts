@@ -5,14 +5,50 @@ import { ValueError, array, zeros } from '@colab-ts/ndarray';
 import * as referenceEntry from '@colab-ts/kernels/reference';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Backend, KernelName } from '../src/index.js';
-import { BACKEND_ENV, availableBackends, closeBackends, defaultBackend, getBackend, referenceBackend, referenceKernels, resetBackend, useBackend } from '../src/index.js';
+import {
+  BACKEND_ENV,
+  availableBackends,
+  closeBackends,
+  defaultBackend,
+  getBackend,
+  referenceBackend,
+  referenceKernels,
+  resetBackend,
+  useBackend,
+} from '../src/index.js';
 import { conv3d } from '../src/reference.js';
 import { rand, values } from './helpers.js';
 
 const ALL_KERNELS: readonly KernelName[] = [
-  'unary', 'binary', 'compare', 'where', 'leakyRelu', 'cast', 'reshape', 'transpose', 'broadcastTo', 'slice', 'pad', 'concat', 'flip', 'sum', 'max', 'matmul',
-  'conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d', 'maxPool3d', 'maxPool3dBackward', 'avgPool3d', 'avgPool3dBackward',
-  'upsample3d', 'upsample3dBackward', 'instanceNormStats', 'softmax', 'softmaxBackward',
+  'unary',
+  'binary',
+  'compare',
+  'where',
+  'leakyRelu',
+  'cast',
+  'reshape',
+  'transpose',
+  'broadcastTo',
+  'slice',
+  'pad',
+  'concat',
+  'flip',
+  'sum',
+  'max',
+  'matmul',
+  'conv3d',
+  'conv3dBackwardInput',
+  'conv3dBackwardWeights',
+  'convTranspose3d',
+  'maxPool3d',
+  'maxPool3dBackward',
+  'avgPool3d',
+  'avgPool3dBackward',
+  'upsample3d',
+  'upsample3dBackward',
+  'instanceNormStats',
+  'softmax',
+  'softmaxBackward',
 ];
 
 describe('the reference backend', () => {

@@ -11,7 +11,13 @@ const arbConnectivity = fc.constantFrom<Connectivity>(6, 18, 26);
 const arbMask = fc
   .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.1, max: 0.7, noNaN: true }))
   .chain(([d, h, w, density]) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) => array(u.map((v) => (v < density ? 1 : 0)), [d, h, w], 'uint8')),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
+      array(
+        u.map((v) => (v < density ? 1 : 0)),
+        [d, h, w],
+        'uint8',
+      ),
+    ),
   );
 
 /** Union-find over voxels: union every pair of foreground voxels that are neighbours. Returns each voxel's root (-1 background). */
@@ -88,7 +94,9 @@ describe('examples', () => {
 
   it('rejects bad connectivity and ranks, naming the op', () => {
     expect(() => connectedComponents3d(zeros([2, 2, 2]), { connectivity: 8 as Connectivity })).toThrow(ValueError);
-    expect(() => connectedComponents3d(zeros([2, 2, 2]), { connectivity: 8 as Connectivity })).toThrow(/^connectedComponents3d: connectivity must be 6, 18 or 26/);
+    expect(() => connectedComponents3d(zeros([2, 2, 2]), { connectivity: 8 as Connectivity })).toThrow(
+      /^connectedComponents3d: connectivity must be 6, 18 or 26/,
+    );
     expect(() => largestComponent(zeros([2, 2]), 6)).toThrow(ShapeError);
   });
 });

@@ -9,19 +9,22 @@ import { arbConvCase, arbTriple, dot, expectAllClose, expectClose, rand, values 
 const f64 = (data: number[], shape: number[]): NDArray => array(data, shape, 'float64');
 
 /** A convolution case seen from the transposed side: `x` is conv3d's output, with an outputPadding below the stride. */
-const arbTransposeCase = fc.tuple(arbConvCase, arbTriple(0, 2)).map(([c, extra]) => {
-  const outputPadding = c.stride.map((s, i) => Math.min(extra[i]!, s - 1)) as [number, number, number];
-  // The transposed conv's output shape: a conv3d input whose conv3d output is xShape.
-  const probe = conv3d(zeros(c.xShape), zeros(c.wShape), null, c).shape as number[];
-  return { ...c, outputPadding, tShape: probe };
-}).filter((c) => {
-  try {
-    convTranspose3dShape(c.tShape, c.wShape, null, c);
-    return true;
-  } catch {
-    return false; // padding crops the whole output
-  }
-});
+const arbTransposeCase = fc
+  .tuple(arbConvCase, arbTriple(0, 2))
+  .map(([c, extra]) => {
+    const outputPadding = c.stride.map((s, i) => Math.min(extra[i]!, s - 1)) as [number, number, number];
+    // The transposed conv's output shape: a conv3d input whose conv3d output is xShape.
+    const probe = conv3d(zeros(c.xShape), zeros(c.wShape), null, c).shape as number[];
+    return { ...c, outputPadding, tShape: probe };
+  })
+  .filter((c) => {
+    try {
+      convTranspose3dShape(c.tShape, c.wShape, null, c);
+      return true;
+    } catch {
+      return false; // padding crops the whole output
+    }
+  });
 
 describe('examples', () => {
   it('scatters each input voxel through the kernel', () => {

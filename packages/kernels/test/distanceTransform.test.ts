@@ -10,9 +10,19 @@ import { expectAllClose, values } from './helpers.js';
 const arbMask = fc
   .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 1, noNaN: true }))
   .chain(([d, h, w, density]) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) => array(u.map((v) => (v < density * 0.5 ? 1 : 0)), [d, h, w], 'uint8')),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
+      array(
+        u.map((v) => (v < density * 0.5 ? 1 : 0)),
+        [d, h, w],
+        'uint8',
+      ),
+    ),
   );
-const arbSpacing = fc.tuple(fc.double({ min: 0.2, max: 4, noNaN: true }), fc.double({ min: 0.2, max: 4, noNaN: true }), fc.double({ min: 0.2, max: 4, noNaN: true }));
+const arbSpacing = fc.tuple(
+  fc.double({ min: 0.2, max: 4, noNaN: true }),
+  fc.double({ min: 0.2, max: 4, noNaN: true }),
+  fc.double({ min: 0.2, max: 4, noNaN: true }),
+);
 
 /** min over voxels where `target(v)` of the Euclidean distance in mm, by brute force. */
 function bruteForce(mask: NDArray, spacing: readonly number[], target: (v: number) => boolean): number[] {
@@ -39,7 +49,11 @@ describe('examples', () => {
 
   it('uses the spacing of each axis', () => {
     const m = zeros([3, 3, 3], 'uint8');
-    const mask = array(values(m).map((_, i) => (i === 0 ? 1 : 0)), [3, 3, 3], 'uint8');
+    const mask = array(
+      values(m).map((_, i) => (i === 0 ? 1 : 0)),
+      [3, 3, 3],
+      'uint8',
+    );
     const d = distanceTransform(mask, { spacing: [3, 2, 1] });
     expect(get(d, [2, 2, 2])).toBeCloseTo(Math.sqrt(36 + 16 + 4), 12);
     expect(get(d, [1, 0, 0])).toBe(3);
@@ -72,14 +86,22 @@ describe('examples', () => {
 
 describe('properties', () => {
   test.prop([arbMask, arbSpacing], { numRuns: 100 })('equals the brute-force distance to the nearest foreground voxel', (mask, spacing) => {
-    const expected = array(bruteForce(mask, spacing, (v) => v !== 0), mask.shape, 'float64');
+    const expected = array(
+      bruteForce(mask, spacing, (v) => v !== 0),
+      mask.shape,
+      'float64',
+    );
     expectAllClose(distanceTransform(mask, { spacing }), expected, 1e-12);
   });
 
   test.prop([arbMask, arbSpacing], { numRuns: 50 })('signed distance equals brute force on both sides', (mask, spacing) => {
     const out = bruteForce(mask, spacing, (v) => v !== 0);
     const inn = bruteForce(mask, spacing, (v) => v === 0);
-    const expected = array(values(mask).map((v, i) => (v !== 0 ? -inn[i]! : out[i]!)), mask.shape, 'float64');
+    const expected = array(
+      values(mask).map((v, i) => (v !== 0 ? -inn[i]! : out[i]!)),
+      mask.shape,
+      'float64',
+    );
     expectAllClose(signedDistance(mask, { spacing }), expected, 1e-12);
   });
 });

@@ -31,19 +31,22 @@ describe('examples', () => {
 
 describe('properties', () => {
   const arbPatch = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 3 });
-  test.prop([arbPatch, fc.double({ min: 0.02, max: 1, noNaN: true })], { numRuns: 40 })('max is 1, no zeros, symmetric about the centre', (patch, sigmaScale) => {
-    const g = gaussianImportanceMap(patch, sigmaScale);
-    const v = values(g);
-    expect(Math.max(...v)).toBe(1);
-    expect(v.every((x) => x > 0 && x <= 1)).toBe(true);
-    const centre = patch.map((p) => Math.floor(p / 2));
-    expect(get(g, centre)).toBe(1);
-    // Mirror every index through the centre where the mirror is inside the patch.
-    const strides = patch.map((_, i) => patch.slice(i + 1).reduce((a, b) => a * b, 1));
-    v.forEach((x, flat) => {
-      const idx = patch.map((_, a) => Math.floor(flat / strides[a]!) % patch[a]!);
-      const mirror = idx.map((i, a) => 2 * centre[a]! - i);
-      if (mirror.every((m, a) => m >= 0 && m < patch[a]!)) expect(get(g, mirror)).toBe(x);
-    });
-  });
+  test.prop([arbPatch, fc.double({ min: 0.02, max: 1, noNaN: true })], { numRuns: 40 })(
+    'max is 1, no zeros, symmetric about the centre',
+    (patch, sigmaScale) => {
+      const g = gaussianImportanceMap(patch, sigmaScale);
+      const v = values(g);
+      expect(Math.max(...v)).toBe(1);
+      expect(v.every((x) => x > 0 && x <= 1)).toBe(true);
+      const centre = patch.map((p) => Math.floor(p / 2));
+      expect(get(g, centre)).toBe(1);
+      // Mirror every index through the centre where the mirror is inside the patch.
+      const strides = patch.map((_, i) => patch.slice(i + 1).reduce((a, b) => a * b, 1));
+      v.forEach((x, flat) => {
+        const idx = patch.map((_, a) => Math.floor(flat / strides[a]!) % patch[a]!);
+        const mirror = idx.map((i, a) => 2 * centre[a]! - i);
+        if (mirror.every((m, a) => m >= 0 && m < patch[a]!)) expect(get(g, mirror)).toBe(x);
+      });
+    },
+  );
 });

@@ -19,7 +19,21 @@ describe('the gpu backend', () => {
     expect(be.mode).toBe('webasm');
     expect(be.device).toBe('gpu.js webasm');
     expect([...be.gpuKernels].sort()).toEqual(
-      ['avgPool3d', 'avgPool3dBackward', 'conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d', 'instanceNormStats', 'maxPool3d', 'maxPool3dBackward', 'softmax', 'softmaxBackward', 'upsample3d', 'upsample3dBackward'].sort(),
+      [
+        'avgPool3d',
+        'avgPool3dBackward',
+        'conv3d',
+        'conv3dBackwardInput',
+        'conv3dBackwardWeights',
+        'convTranspose3d',
+        'instanceNormStats',
+        'maxPool3d',
+        'maxPool3dBackward',
+        'softmax',
+        'softmaxBackward',
+        'upsample3d',
+        'upsample3dBackward',
+      ].sort(),
     );
   });
 

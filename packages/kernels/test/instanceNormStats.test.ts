@@ -28,7 +28,13 @@ describe('examples', () => {
 });
 
 describe('properties', () => {
-  const arbShape = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }));
+  const arbShape = fc.tuple(
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+  );
   test.prop([arbShape, arbSeed], { numRuns: 40 })('equals ndarray mean and mean of squared deviations', (shape, seed) => {
     const x = rand(seed, shape);
     const { mean: m, variance: v } = instanceNormStats(x);

@@ -11,7 +11,13 @@ const arbConnectivity = fc.constantFrom<Connectivity>(6, 18, 26);
 const arbMask = fc
   .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.3, max: 1, noNaN: true }))
   .chain(([d, h, w, density]) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) => array(u.map((v) => (v < density ? 1 : 0)), [d, h, w], 'uint8')),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
+      array(
+        u.map((v) => (v < density ? 1 : 0)),
+        [d, h, w],
+        'uint8',
+      ),
+    ),
   );
 
 /** Erosion written differently: zero-pad the mask by one voxel, then test each neighbour by `get`. */
@@ -52,7 +58,11 @@ describe('examples', () => {
 
   it('connectivity decides which missing neighbours count', () => {
     // 3x3x3 cube missing one corner: the centre survives 6- and 18-erosion, not 26.
-    const m = array(Array.from({ length: 27 }, (_, i) => (i === 0 ? 0 : 1)), [3, 3, 3], 'uint8');
+    const m = array(
+      Array.from({ length: 27 }, (_, i) => (i === 0 ? 0 : 1)),
+      [3, 3, 3],
+      'uint8',
+    );
     expect(get(binaryErosion(m, 6), [1, 1, 1])).toBe(1);
     expect(get(binaryErosion(m, 18), [1, 1, 1])).toBe(1);
     expect(get(binaryErosion(m, 26), [1, 1, 1])).toBe(0);

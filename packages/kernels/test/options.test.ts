@@ -17,7 +17,9 @@ describe('examples', () => {
     expect(convOutputSize('conv3d', 0, 32, 3, 2, 1, 1)).toBe(16);
     expect(convOutputSize('conv3d', 0, 7, 3, 1, 0, 3)).toBe(1);
     expect(() => convOutputSize('conv3d', 2, 6, 3, 1, 0, 3)).toThrow(ShapeError);
-    expect(() => convOutputSize('conv3d', 2, 6, 3, 1, 0, 3)).toThrow(/^conv3d: kernel extent 7 \(size 3, dilation 3\) exceeds the padded input extent 6 along w/);
+    expect(() => convOutputSize('conv3d', 2, 6, 3, 1, 0, 3)).toThrow(
+      /^conv3d: kernel extent 7 \(size 3, dilation 3\) exceeds the padded input extent 6 along w/,
+    );
   });
 
   it('pooling defaults its stride to the window', () => {

@@ -47,7 +47,9 @@ describe('examples: avgPool3d', () => {
 
   it('spreads the gradient evenly over the window', () => {
     expect(values(avgPool3dBackward(row([3, 6]), [1, 1, 1, 1, 4], { kernelSize: [1, 1, 2] }))).toEqual([1.5, 1.5, 3, 3]);
-    expect(() => avgPool3dBackward(row([3]), [1, 1, 1, 1, 4], { kernelSize: [1, 1, 2] })).toThrow(/^avgPool3dBackward: dy has shape \[1,1,1,1,1\], expected \[1,1,1,1,2\]/);
+    expect(() => avgPool3dBackward(row([3]), [1, 1, 1, 1, 4], { kernelSize: [1, 1, 2] })).toThrow(
+      /^avgPool3dBackward: dy has shape \[1,1,1,1,1\], expected \[1,1,1,1,2\]/,
+    );
   });
 
   it('keeps the dtype', () => {

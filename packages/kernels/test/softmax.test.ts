@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { softmax, softmaxBackward } from '../src/reference.js';
 import { arbSeed, dot, expectAllClose, expectClose, rand, values } from './helpers.js';
 
-const arbShape = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }));
+const arbShape = fc.tuple(
+  fc.integer({ min: 1, max: 2 }),
+  fc.integer({ min: 1, max: 4 }),
+  fc.integer({ min: 1, max: 2 }),
+  fc.integer({ min: 1, max: 3 }),
+  fc.integer({ min: 1, max: 3 }),
+);
 
 describe('examples', () => {
   it('normalises exp over the channel axis', () => {

@@ -8,13 +8,21 @@ import { arbSeed, arbTriple, dot, expectClose, rand, values } from './helpers.js
 
 const row = (data: number[]): NDArray => array(data, [1, 1, 1, 1, data.length], 'float64');
 
-const arbCase = fc.record({
-  shape: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-  scale: arbTriple(1, 3),
-  mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
-  alignCorners: fc.boolean(),
-  seed: arbSeed,
-}).map((c) => ({ ...c, alignCorners: c.mode === 'trilinear' && c.alignCorners }));
+const arbCase = fc
+  .record({
+    shape: fc.tuple(
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+    ),
+    scale: arbTriple(1, 3),
+    mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
+    alignCorners: fc.boolean(),
+    seed: arbSeed,
+  })
+  .map((c) => ({ ...c, alignCorners: c.mode === 'trilinear' && c.alignCorners }));
 
 describe('examples', () => {
   it('nearest repeats each voxel', () => {
@@ -61,12 +69,12 @@ describe('properties', () => {
     const [, , D, H, W] = c.shape;
     const f = (z: number, y: number, x: number): number => 0.5 + 2 * z - 3 * y + 1.25 * x;
     const data: number[] = [];
-    for (let nc = 0; nc < c.shape[0] * c.shape[1]; nc++) for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data.push(f(z, y, x));
+    for (let nc = 0; nc < c.shape[0] * c.shape[1]; nc++)
+      for (let z = 0; z < D; z++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data.push(f(z, y, x));
     const u = upsample3d(array(data, c.shape, 'float64'), { scale: c.scale, mode: 'trilinear', alignCorners: true });
     const [oD, oH, oW] = [D * c.scale[0], H * c.scale[1], W * c.scale[2]];
     const src = (o: number, n: number, out: number): number => (out > 1 ? (o * (n - 1)) / (out - 1) : 0);
     for (let z = 0; z < oD; z++)
-      for (let y = 0; y < oH; y++)
-        for (let x = 0; x < oW; x++) expectClose(get(u, [0, 0, z, y, x]), f(src(z, D, oD), src(y, H, oH), src(x, W, oW)), 1e-12);
+      for (let y = 0; y < oH; y++) for (let x = 0; x < oW; x++) expectClose(get(u, [0, 0, z, y, x]), f(src(z, D, oD), src(y, H, oH), src(x, W, oW)), 1e-12);
   });
 });

@@ -13,7 +13,10 @@ import { rand32 } from './helpers.js';
 it('gpu upsample3dBackward with many terms per input agrees with the reference to 2e-6 (relative)', async () => {
   const gpu = await createGpuBackend();
   const shape = [1, 1, 1, 2, 2];
-  for (const o of [{ scale: [6, 5, 6], mode: 'nearest' }, { scale: [6, 6, 6], mode: 'trilinear', alignCorners: true }] as UpsampleOptions[]) {
+  for (const o of [
+    { scale: [6, 5, 6], mode: 'nearest' },
+    { scale: [6, 6, 6], mode: 'trilinear', alignCorners: true },
+  ] as UpsampleOptions[]) {
     for (let seed = 1463960535; seed < 1463960535 + 10; seed++) {
       const y = await referenceBackend.kernels.upsample3d(rand32(seed, shape), o);
       const dy = rand32(seed + 1, y.shape);

@@ -100,7 +100,11 @@ describe('the wasm backend', () => {
     const xt = transpose(uniform(key(10), [2, 5, 4, 3, 3], { low: -1, high: 1 }), [0, 1, 4, 3, 2]);
     const w = uniform(key(11), [2, 5, 3, 3, 3], { low: -1, high: 1 });
     expectAllClose(await be.kernels.conv3d(xt, w, null, { padding: 1 }), conv3d(xt, w, null, { padding: 1 }), 1e-5);
-    expectAllClose(await be.kernels.conv3dBackwardWeights(xt, await be.kernels.conv3d(xt, w, null, {}), w.shape, {}), conv3dBackwardWeights(xt, conv3d(xt, w, null, {}), w.shape, {}), 1e-4);
+    expectAllClose(
+      await be.kernels.conv3dBackwardWeights(xt, await be.kernels.conv3d(xt, w, null, {}), w.shape, {}),
+      conv3dBackwardWeights(xt, conv3d(xt, w, null, {}), w.shape, {}),
+      1e-4,
+    );
   });
 
   it('keeps at most poolBytes of free buffers (a buffer that would exceed them is left to the collector)', () => {
@@ -119,8 +123,12 @@ describe('the wasm backend', () => {
   });
 
   it('checks shapes before the engine runs, naming the op', async () => {
-    await expect(be.kernels.conv3d(zeros([1, 4, 3, 3, 3]), zeros([2, 8, 1, 1, 1]), null, {})).rejects.toThrow('conv3d: input channels 4 != weight in-channels 8');
-    await expect(be.kernels.conv3dBackwardInput(zeros([1, 2, 3, 3, 3]), zeros([2, 1, 3, 3, 3]), [1, 1, 3, 3, 3], {})).rejects.toThrow(/^conv3dBackwardInput: dy has shape/);
+    await expect(be.kernels.conv3d(zeros([1, 4, 3, 3, 3]), zeros([2, 8, 1, 1, 1]), null, {})).rejects.toThrow(
+      'conv3d: input channels 4 != weight in-channels 8',
+    );
+    await expect(be.kernels.conv3dBackwardInput(zeros([1, 2, 3, 3, 3]), zeros([2, 1, 3, 3, 3]), [1, 1, 3, 3, 3], {})).rejects.toThrow(
+      /^conv3dBackwardInput: dy has shape/,
+    );
   });
 
   it('never keeps the process alive: a script that does not close it still exits', async () => {

@@ -59,8 +59,14 @@ describe('the wasm engine is bit-deterministic (2 threads)', () => {
       const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
       const xShape = [c.N, c.Cin, ...sp];
       const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
-      const x = rand(xShape.reduce((a, b) => a * b, 1), 1);
-      const w = rand(wShape.reduce((a, b) => a * b, 1), 2);
+      const x = rand(
+        xShape.reduce((a, b) => a * b, 1),
+        1,
+      );
+      const w = rand(
+        wShape.reduce((a, b) => a * b, 1),
+        2,
+      );
       const bias = rand(c.Cout, 3);
       const y = await eng.conv3d(x, xShape, w, wShape, bias, c.opts);
       const dy = rand(y.data.length, 4);

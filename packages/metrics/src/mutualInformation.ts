@@ -27,7 +27,8 @@ export function normalizedMutualInformation(a: NDArray, b: NDArray, options: Mut
   if (!isNDArray(a) || !isNDArray(b)) throw new ValueError(op, 'a and b must be NDArrays');
   if (a.shape.join() !== b.shape.join()) throw new ShapeError(op, `a ${showShape(a.shape)} and b ${showShape(b.shape)} must have the same shape`);
   const m = options.mask;
-  if (m !== undefined && m.shape.join() !== a.shape.join()) throw new ShapeError(op, `mask ${showShape(m.shape)} must have the shape of a ${showShape(a.shape)}`);
+  if (m !== undefined && m.shape.join() !== a.shape.join())
+    throw new ShapeError(op, `mask ${showShape(m.shape)} must have the shape of a ${showShape(a.shape)}`);
   const x = toTypedArray(a);
   const y = toTypedArray(b);
   const w = m === undefined ? undefined : toTypedArray(m);

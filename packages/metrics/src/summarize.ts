@@ -80,7 +80,11 @@ export type Row = Readonly<Record<string, number | string>>;
  * @example summarizeColumns(rows, ['dice', 'hd95'], { by: 'class' })
  * @category aggregate
  */
-export function summarizeColumns(rows: readonly Row[], columns: readonly string[], options: { readonly by?: string } = {}): Record<string, Record<string, Summary>> {
+export function summarizeColumns(
+  rows: readonly Row[],
+  columns: readonly string[],
+  options: { readonly by?: string } = {},
+): Record<string, Record<string, Summary>> {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     const g = options.by === undefined ? 'all' : String(r[options.by]);

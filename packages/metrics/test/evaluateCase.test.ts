@@ -7,7 +7,12 @@ describe('examples', () => {
   const shape = [4, 6, 6] as const;
   const one = box(shape, [1, 1, 1], [2, 4, 4]);
   const two = box(shape, [0, 0, 0], [0, 1, 1]);
-  const labels = (a: typeof one, b: typeof one) => array(Array.from(a.data, (v, i) => (v ? 1 : b.data[i] ? 2 : 0)), shape, 'int32');
+  const labels = (a: typeof one, b: typeof one) =>
+    array(
+      Array.from(a.data, (v, i) => (v ? 1 : b.data[i] ? 2 : 0)),
+      shape,
+      'int32',
+    );
   const truth = labels(one, two);
   const pred = labels(box(shape, [1, 1, 2], [2, 4, 5]), zeros(shape, 'uint8'));
   const spacing = [3, 0.8, 0.8] as const;

@@ -31,14 +31,24 @@ export const arbMaskOf = (shape: readonly [number, number, number]): fc.Arbitrar
   const n = shape[0] * shape[1] * shape[2];
   return fc
     .tuple(fc.double({ min: -0.1, max: 1.1, noNaN: true }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }))
-    .map(([density, u]) => array(u.map((v) => (v < density ? 1 : 0)), shape, 'uint8'));
+    .map(([density, u]) =>
+      array(
+        u.map((v) => (v < density ? 1 : 0)),
+        shape,
+        'uint8',
+      ),
+    );
 };
 
 /** Two random masks of one random shape. */
 export const arbMaskPair = (max = 5, maxD = max): fc.Arbitrary<[NDArray, NDArray]> => arbShape3(max, maxD).chain((s) => fc.tuple(arbMaskOf(s), arbMaskOf(s)));
 
 /** Positive spacings `[d, h, w]`. */
-export const arbSpacing = fc.tuple(fc.double({ min: 0.25, max: 4, noNaN: true }), fc.double({ min: 0.25, max: 4, noNaN: true }), fc.double({ min: 0.25, max: 4, noNaN: true }));
+export const arbSpacing = fc.tuple(
+  fc.double({ min: 0.25, max: 4, noNaN: true }),
+  fc.double({ min: 0.25, max: 4, noNaN: true }),
+  fc.double({ min: 0.25, max: 4, noNaN: true }),
+);
 
 /** The elements of `x` as plain numbers. */
 export const values = (x: NDArray): number[] => Array.from(toTypedArray(x));

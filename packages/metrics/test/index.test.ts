@@ -26,7 +26,29 @@ describe('examples', () => {
     const missing = Object.keys(metrics).filter((n) => !new RegExp(`\\b${n}\\b`).test(tests));
     expect(missing).toEqual([]);
     expect(Object.keys(metrics).sort()).toEqual(
-      ['averageSurfaceDistance', 'classMask', 'confusion', 'dice', 'directedPercentile', 'evaluateCase', 'hausdorff', 'iou', 'meanSurfaceDistance', 'normalizedMutualInformation', 'perClass', 'precision', 'robustHausdorff', 'sensitivity', 'specificity', 'summarize', 'summarizeColumns', 'surfaceDice', 'surfaceDistances', 'surfaceOverlap', 'toCsv'].sort(),
+      [
+        'averageSurfaceDistance',
+        'classMask',
+        'confusion',
+        'dice',
+        'directedPercentile',
+        'evaluateCase',
+        'hausdorff',
+        'iou',
+        'meanSurfaceDistance',
+        'normalizedMutualInformation',
+        'perClass',
+        'precision',
+        'robustHausdorff',
+        'sensitivity',
+        'specificity',
+        'summarize',
+        'summarizeColumns',
+        'surfaceDice',
+        'surfaceDistances',
+        'surfaceOverlap',
+        'toCsv',
+      ].sort(),
     );
   });
 

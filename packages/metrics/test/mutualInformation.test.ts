@@ -34,14 +34,26 @@ describe('examples', () => {
 
 describe('properties', () => {
   const labels = fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 40 });
-  test.prop([labels, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 40, maxLength: 40 }), fc.constantFrom([3, 2, 1, 0], [1, 0, 3, 2])], { numRuns: 50 })('symmetric, in [0, 1], invariant to renaming', (xs, ys0, perm) => {
-    const ys = ys0.slice(0, xs.length);
-    const a = array(xs, [xs.length], 'int32');
-    const b = array(ys, [xs.length], 'int32');
-    const v = normalizedMutualInformation(a, b);
-    expect(v).toBeGreaterThanOrEqual(0);
-    expect(v).toBeLessThanOrEqual(1 + 1e-12);
-    expect(normalizedMutualInformation(b, a)).toBeCloseTo(v, 12);
-    expect(normalizedMutualInformation(array(xs.map((x) => perm[x]!), [xs.length], 'int32'), b)).toBeCloseTo(v, 12);
-  });
+  test.prop([labels, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 40, maxLength: 40 }), fc.constantFrom([3, 2, 1, 0], [1, 0, 3, 2])], { numRuns: 50 })(
+    'symmetric, in [0, 1], invariant to renaming',
+    (xs, ys0, perm) => {
+      const ys = ys0.slice(0, xs.length);
+      const a = array(xs, [xs.length], 'int32');
+      const b = array(ys, [xs.length], 'int32');
+      const v = normalizedMutualInformation(a, b);
+      expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(1 + 1e-12);
+      expect(normalizedMutualInformation(b, a)).toBeCloseTo(v, 12);
+      expect(
+        normalizedMutualInformation(
+          array(
+            xs.map((x) => perm[x]!),
+            [xs.length],
+            'int32',
+          ),
+          b,
+        ),
+      ).toBeCloseTo(v, 12);
+    },
+  );
 });

@@ -28,7 +28,9 @@ describe('examples', () => {
       ...evaluateCase(array(new Int32Array(4 * 6 * 8), [4, 6, 8], 'int32'), truth, { classes: [1], spacing, caseId: 'case_002' }),
     ];
     const csv = toCsv(rows);
-    expect(csv.split('\n')[0]).toBe('case,class,tp,fp,fn,tn,dice,iou,sensitivity,precision,hausdorff,percentile,robustHausdorff,msd,msdPredToTruth,msdTruthToPred');
+    expect(csv.split('\n')[0]).toBe(
+      'case,class,tp,fp,fn,tn,dice,iou,sensitivity,precision,hausdorff,percentile,robustHausdorff,msd,msdPredToTruth,msdTruthToPred',
+    );
     const s = summarizeColumns(rows, ['dice', 'robustHausdorff'], { by: 'class' })['1']!;
     expect(s['dice']).toMatchObject({ n: 2, nFinite: 2, mean: 0.375 });
     expect(s['robustHausdorff']).toMatchObject({ n: 2, nFinite: 1, nInfinite: 1, mean: hd95 });

@@ -30,7 +30,8 @@ function bruteSurfels(mask: NDArray, spacing: readonly number[], dims: 2 | 3): S
       for (let x = 0; x <= W; x++) {
         let code = 0;
         if (dims === 3) {
-          for (let c0 = 0; c0 < 2; c0++) for (let c1 = 0; c1 < 2; c1++) for (let c2 = 0; c2 < 2; c2++) if (at(z - 1 + c0, y - 1 + c1, x - 1 + c2)) code += 2 ** (7 - (4 * c0 + 2 * c1 + c2));
+          for (let c0 = 0; c0 < 2; c0++)
+            for (let c1 = 0; c1 < 2; c1++) for (let c2 = 0; c2 < 2; c2++) if (at(z - 1 + c0, y - 1 + c1, x - 1 + c2)) code += 2 ** (7 - (4 * c0 + 2 * c1 + c2));
         } else {
           for (let c1 = 0; c1 < 2; c1++) for (let c2 = 0; c2 < 2; c2++) if (at(0, y - 1 + c1, x - 1 + c2)) code += 2 ** (3 - (2 * c1 + c2));
         }
@@ -58,7 +59,8 @@ function bruteDirected(a: Surfels, b: Surfels): [number, number][] {
 function expectPairs(distances: Float64Array, areas: Float64Array, expected: [number, number][]): void {
   expect(distances.length).toBe(expected.length);
   const key = (d: number): number => (d === Infinity ? d : Math.round(d * 1e9) / 1e9);
-  const order = (pairs: [number, number][]): [number, number][] => pairs.map(([d, a]): [number, number] => [key(d), a]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const order = (pairs: [number, number][]): [number, number][] =>
+    pairs.map(([d, a]): [number, number] => [key(d), a]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
   const got = order(Array.from(distances, (d, i): [number, number] => [d, areas[i]!]));
   const want = order(expected);
   want.forEach(([d, a], i) => {
@@ -145,7 +147,9 @@ describe('properties', () => {
     expectPairs(sd.truthToPred, sd.truthAreas, bruteDirected(bt, bp));
   });
 
-  const arb2d = fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })).chain(([h, w]) => fc.tuple(arbMaskOf([1, h, w]), arbMaskOf([1, h, w])));
+  const arb2d = fc
+    .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }))
+    .chain(([h, w]) => fc.tuple(arbMaskOf([1, h, w]), arbMaskOf([1, h, w])));
   test.prop([arb2d, arbSpacing], { numRuns: 40 })('2D (D = 1): equals brute force over enumerated contour elements', ([p, t], spacing) => {
     const sd = surfaceDistances(p, t, { spacing });
     expect(sd.dimensions).toBe(2);

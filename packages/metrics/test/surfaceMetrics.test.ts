@@ -2,7 +2,16 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import type { SurfaceDistances } from '../src/index.js';
-import { averageSurfaceDistance, directedPercentile, hausdorff, meanSurfaceDistance, robustHausdorff, surfaceDice, surfaceDistances, surfaceOverlap } from '../src/index.js';
+import {
+  averageSurfaceDistance,
+  directedPercentile,
+  hausdorff,
+  meanSurfaceDistance,
+  robustHausdorff,
+  surfaceDice,
+  surfaceDistances,
+  surfaceOverlap,
+} from '../src/index.js';
 import { arbMaskPair, arbSpacing, box, countSet, voxels } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';

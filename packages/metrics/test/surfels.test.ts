@@ -24,7 +24,7 @@ function transformCode(code: number, perm: readonly number[], flip: readonly boo
 }
 
 describe('examples', () => {
-  it('follows the bit layout of DeepMind\'s kernel [[[128, 64], [32, 16]], [[8, 4], [2, 1]]]', () => {
+  it("follows the bit layout of DeepMind's kernel [[[128, 64], [32, 16]], [[8, 4], [2, 1]]]", () => {
     expect(cornerBit(0, 0, 0)).toBe(128);
     expect(cornerBit(0, 1, 0)).toBe(32);
     expect(cornerBit(1, 0, 1)).toBe(4);
@@ -45,7 +45,7 @@ describe('examples', () => {
     expect(t[7]).toBeCloseTo(0.5 + R3 / 4 + R3 / 8, 15);
   });
 
-  it('anisotropic spacing scales each triangle\'s area vector (code 7: area vectors (1/2, 0, 0), (1/4)(1, 1, 1), (1/8)(1, 1, 1))', () => {
+  it("anisotropic spacing scales each triangle's area vector (code 7: area vectors (1/2, 0, 0), (1/4)(1, 1, 1), (1/8)(1, 1, 1))", () => {
     const s = [2, 0.7, 1.3];
     const t = surfelAreas3d([2, 0.7, 1.3]);
     expect(t[7]).toBeCloseTo(scaled([0.5, 0, 0], s) + scaled([0.25, 0.25, 0.25], s) + scaled([0.125, 0.125, 0.125], s), 14);
@@ -62,7 +62,14 @@ describe('examples', () => {
         for (const v of loop) expect(v.filter((x) => x === 0.5).length).toBe(1);
       }
     }
-    expect(polygons3d(codeOf([[0, 0, 0], [1, 1, 1]])).length).toBe(2); // a body diagonal: two corners cut off
+    expect(
+      polygons3d(
+        codeOf([
+          [0, 0, 0],
+          [1, 1, 1],
+        ]),
+      ).length,
+    ).toBe(2); // a body diagonal: two corners cut off
   });
 
   it('2D contour lengths (marching squares through edge midpoints)', () => {
@@ -73,14 +80,20 @@ describe('examples', () => {
 });
 
 describe('properties', () => {
-  const arbTransform = fc.tuple(fc.constantFrom([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]), fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()));
+  const arbTransform = fc.tuple(
+    fc.constantFrom([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]),
+    fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+  );
 
-  test.prop([arbSpacing, arbTransform], { numRuns: 15 })('areas are invariant under the symmetries of the cube (axes permuted with their spacings, mirrored)', (s, [perm, flip]) => {
-    const t = surfelAreas3d(s);
-    const ps: [number, number, number] = [s[perm[0]!]!, s[perm[1]!]!, s[perm[2]!]!];
-    const u = surfelAreas3d(ps);
-    for (let code = 0; code < 256; code++) expect(u[transformCode(code, perm, flip)]).toBeCloseTo(t[code]!, 12);
-  });
+  test.prop([arbSpacing, arbTransform], { numRuns: 15 })(
+    'areas are invariant under the symmetries of the cube (axes permuted with their spacings, mirrored)',
+    (s, [perm, flip]) => {
+      const t = surfelAreas3d(s);
+      const ps: [number, number, number] = [s[perm[0]!]!, s[perm[1]!]!, s[perm[2]!]!];
+      const u = surfelAreas3d(ps);
+      for (let code = 0; code < 256; code++) expect(u[transformCode(code, perm, flip)]).toBeCloseTo(t[code]!, 12);
+    },
+  );
 
   test.prop([arbSpacing], { numRuns: 10 })('a configuration and its complement have the same surface area', (s) => {
     const t = surfelAreas3d(s);

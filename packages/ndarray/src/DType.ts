@@ -28,8 +28,7 @@ export const DTYPES: readonly DType[] = ['uint8', 'int32', 'float32', 'float64']
 const RANK: Readonly<Record<DType, number>> = { uint8: 0, int32: 1, float32: 2, float64: 3 };
 
 /** Is `x` one of the four dtype names? @category dtype */
-export const isDType = (x: unknown): x is DType =>
-  x === 'float32' || x === 'float64' || x === 'int32' || x === 'uint8';
+export const isDType = (x: unknown): x is DType => x === 'float32' || x === 'float64' || x === 'int32' || x === 'uint8';
 
 /** Floating-point dtypes. @category dtype */
 export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';

@@ -28,13 +28,7 @@ export interface NDArray<R extends number = number, D extends DType = DType> {
 export function isNDArray(x: unknown): x is NDArray {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Partial<NDArray>;
-  return (
-    typeof r.dtype === 'string' &&
-    Array.isArray(r.shape) &&
-    Array.isArray(r.strides) &&
-    typeof r.offset === 'number' &&
-    dtypeOfData(r.data) === r.dtype
-  );
+  return typeof r.dtype === 'string' && Array.isArray(r.shape) && Array.isArray(r.strides) && typeof r.offset === 'number' && dtypeOfData(r.data) === r.dtype;
 }
 
 /**
@@ -42,13 +36,7 @@ export function isNDArray(x: unknown): x is NDArray {
  * guarantee that every index stays inside `data`).
  * @internal
  */
-export function unsafeMake<D extends DType>(
-  dtype: D,
-  shape: Shape,
-  strides: readonly number[],
-  offset: number,
-  data: DataOf<D>,
-): NDArray<number, D> {
+export function unsafeMake<D extends DType>(dtype: D, shape: Shape, strides: readonly number[], offset: number, data: DataOf<D>): NDArray<number, D> {
   return Object.freeze({
     dtype,
     shape: Object.freeze(shape.slice()),

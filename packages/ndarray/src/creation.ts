@@ -29,11 +29,7 @@ function checkIntegral(op: string, dtype: DType, values: ArrayLike<number>): voi
  * @example array([1, 2, 3, 4], [2, 2])
  * @category creation
  */
-export function array<D extends DType = 'float32'>(
-  data: ArrayLike<number>,
-  shape?: Shape,
-  dtype?: D,
-): NDArray<number, D> {
+export function array<D extends DType = 'float32'>(data: ArrayLike<number>, shape?: Shape, dtype?: D): NDArray<number, D> {
   const dt = (dtype === undefined ? (dtypeOfData(data) ?? 'float32') : checkDType('array', dtype)) as D;
   const shp = shape === undefined ? [data.length] : checkShape('array', shape);
   if (shapeSize(shp) !== data.length) {
@@ -65,8 +61,7 @@ export const zeros = <D extends DType = 'float32'>(shape: Shape, dtype?: D): NDA
 export const ones = <D extends DType = 'float32'>(shape: Shape, dtype?: D): NDArray<number, D> => full(shape, 1, dtype);
 
 /** A rank-0 array holding one value. @example scalar(2.5) @category creation */
-export const scalar = <D extends DType = 'float32'>(value: number, dtype?: D): NDArray<0, D> =>
-  full([], value, dtype) as unknown as NDArray<0, D>;
+export const scalar = <D extends DType = 'float32'>(value: number, dtype?: D): NDArray<0, D> => full([], value, dtype) as unknown as NDArray<0, D>;
 
 /**
  * Evenly spaced values in `[start, stop)` with `step` (NumPy's arange). With one
@@ -91,12 +86,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): N
  * @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
  * @category creation
  */
-export function linspace(
-  start: number,
-  stop: number,
-  num: number,
-  options: { readonly endpoint?: boolean; readonly dtype?: DType } = {},
-): NDArray<1> {
+export function linspace(start: number, stop: number, num: number, options: { readonly endpoint?: boolean; readonly dtype?: DType } = {}): NDArray<1> {
   if (!Number.isInteger(num) || num < 0) throw new ValueError('linspace', `num must be a non-negative integer, got ${num}`);
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ValueError('linspace', `start and stop must be finite, got ${start}, ${stop}`);
   const endpoint = options.endpoint ?? true;
@@ -206,11 +196,13 @@ export function get(x: NDArray, index: readonly number[]): number {
 export function item(x: NDArray): number {
   assertNDArray('item', x);
   if (size(x) !== 1) throw new ShapeError('item', `needs exactly one element, got shape ${showShape(x.shape)}`);
-  return get(x, x.shape.map(() => 0));
+  return get(
+    x,
+    x.shape.map(() => 0),
+  );
 }
 
 /** Throws unless `x` is an NDArray (guards public entry points). @internal */
 export function assertNDArray(op: string, x: unknown, name = 'x'): asserts x is NDArray {
   if (!isNDArray(x)) throw new ValueError(op, `${name} must be an NDArray, got ${x === null ? 'null' : typeof x}`);
 }
-

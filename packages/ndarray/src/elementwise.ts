@@ -88,10 +88,18 @@ type F32Kernel = (a: Float32Array, ai: number, b: Float32Array, bi: number, o: F
 
 /* eslint-disable prettier/prettier */
 const F32: Readonly<Record<'add' | 'sub' | 'mul' | 'div', F32Kernel>> = {
-  add: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! + b[bi + j]!; },
-  sub: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! - b[bi + j]!; },
-  mul: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! * b[bi + j]!; },
-  div: (a, ai, b, bi, o, n) => { for (let j = 0; j < n; j++) o[j] = a[ai + j]! / b[bi + j]!; },
+  add: (a, ai, b, bi, o, n) => {
+    for (let j = 0; j < n; j++) o[j] = a[ai + j]! + b[bi + j]!;
+  },
+  sub: (a, ai, b, bi, o, n) => {
+    for (let j = 0; j < n; j++) o[j] = a[ai + j]! - b[bi + j]!;
+  },
+  mul: (a, ai, b, bi, o, n) => {
+    for (let j = 0; j < n; j++) o[j] = a[ai + j]! * b[bi + j]!;
+  },
+  div: (a, ai, b, bi, o, n) => {
+    for (let j = 0; j < n; j++) o[j] = a[ai + j]! / b[bi + j]!;
+  },
 };
 /* eslint-enable prettier/prettier */
 
@@ -115,28 +123,102 @@ const toUint8 = (): DType => 'uint8';
 // One loop per operation (each its own function, so each stays monomorphic).
 /* eslint-disable prettier/prettier */
 const K = {
-  add: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! + b[j]!; }) as Kernel,
-  sub: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! - b[j]!; }) as Kernel,
-  mul: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! * b[j]!; }) as Kernel,
-  div: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! / b[j]!; }) as Kernel,
-  pow: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! ** b[j]!; }) as Kernel,
-  maximum: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) { const u = a[j]!; const v = b[j]!; o[j] = u > v || u !== u ? u : v; } }) as Kernel,
-  minimum: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) { const u = a[j]!; const v = b[j]!; o[j] = u < v || u !== u ? u : v; } }) as Kernel,
-  equal: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! === b[j]! ? 1 : 0; }) as Kernel,
-  notEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== b[j]! ? 1 : 0; }) as Kernel,
-  less: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! < b[j]! ? 1 : 0; }) as Kernel,
-  lessEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! <= b[j]! ? 1 : 0; }) as Kernel,
-  greater: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! > b[j]! ? 1 : 0; }) as Kernel,
-  greaterEqual: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! >= b[j]! ? 1 : 0; }) as Kernel,
-  logicalAnd: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 && b[j]! !== 0 ? 1 : 0; }) as Kernel,
-  logicalOr: ((i, o, n) => { const [a, b] = i as [Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 || b[j]! !== 0 ? 1 : 0; }) as Kernel,
-  neg: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = -a[j]!; }) as Kernel,
-  exp: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.exp(a[j]!); }) as Kernel,
-  log: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.log(a[j]!); }) as Kernel,
-  sqrt: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.sqrt(a[j]!); }) as Kernel,
-  abs: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = Math.abs(a[j]!); }) as Kernel,
-  logicalNot: ((i, o, n) => { const a = i[0]!; for (let j = 0; j < n; j++) o[j] = a[j]! === 0 ? 1 : 0; }) as Kernel,
-  where: ((i, o, n) => { const [c, a, b] = i as [Float64Array, Float64Array, Float64Array]; for (let j = 0; j < n; j++) o[j] = c[j]! !== 0 ? a[j]! : b[j]!; }) as Kernel,
+  add: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! + b[j]!;
+  }) as Kernel,
+  sub: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! - b[j]!;
+  }) as Kernel,
+  mul: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! * b[j]!;
+  }) as Kernel,
+  div: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! / b[j]!;
+  }) as Kernel,
+  pow: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! ** b[j]!;
+  }) as Kernel,
+  maximum: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) {
+      const u = a[j]!;
+      const v = b[j]!;
+      o[j] = u > v || u !== u ? u : v;
+    }
+  }) as Kernel,
+  minimum: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) {
+      const u = a[j]!;
+      const v = b[j]!;
+      o[j] = u < v || u !== u ? u : v;
+    }
+  }) as Kernel,
+  equal: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! === b[j]! ? 1 : 0;
+  }) as Kernel,
+  notEqual: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! !== b[j]! ? 1 : 0;
+  }) as Kernel,
+  less: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! < b[j]! ? 1 : 0;
+  }) as Kernel,
+  lessEqual: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! <= b[j]! ? 1 : 0;
+  }) as Kernel,
+  greater: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! > b[j]! ? 1 : 0;
+  }) as Kernel,
+  greaterEqual: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! >= b[j]! ? 1 : 0;
+  }) as Kernel,
+  logicalAnd: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 && b[j]! !== 0 ? 1 : 0;
+  }) as Kernel,
+  logicalOr: ((i, o, n) => {
+    const [a, b] = i as [Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = a[j]! !== 0 || b[j]! !== 0 ? 1 : 0;
+  }) as Kernel,
+  neg: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = -a[j]!;
+  }) as Kernel,
+  exp: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = Math.exp(a[j]!);
+  }) as Kernel,
+  log: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = Math.log(a[j]!);
+  }) as Kernel,
+  sqrt: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = Math.sqrt(a[j]!);
+  }) as Kernel,
+  abs: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = Math.abs(a[j]!);
+  }) as Kernel,
+  logicalNot: ((i, o, n) => {
+    const a = i[0]!;
+    for (let j = 0; j < n; j++) o[j] = a[j]! === 0 ? 1 : 0;
+  }) as Kernel,
+  where: ((i, o, n) => {
+    const [c, a, b] = i as [Float64Array, Float64Array, Float64Array];
+    for (let j = 0; j < n; j++) o[j] = c[j]! !== 0 ? a[j]! : b[j]!;
+  }) as Kernel,
 };
 /* eslint-enable prettier/prettier */
 

@@ -5,7 +5,6 @@
  * @module
  */
 
-
 /** Base of the op-named errors: the message leads with the op. @category errors */
 export abstract class OpError extends Error {
   readonly op: string;

@@ -61,7 +61,10 @@ export function stack(arrays: readonly NDArray[], axis = 0): NDArray {
     }
   }
   const ax = normalizeAxis('stack', axis, first.shape.length + 1);
-  return concat(arrays.map((x) => expandDims(x, ax)), ax);
+  return concat(
+    arrays.map((x) => expandDims(x, ax)),
+    ax,
+  );
 }
 
 /** Pad widths: one number for every side of every axis, or `[before, after]` per axis. @category joining */

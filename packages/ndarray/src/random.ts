@@ -166,11 +166,7 @@ function nextBelowF32(v: number): number {
  * @example normal(key(1), [16], { std: 0.01 })
  * @category random
  */
-export function normal(
-  k: Key,
-  shape: Shape,
-  options: { readonly mean?: number; readonly std?: number; readonly dtype?: 'float32' | 'float64' } = {},
-): NDArray {
+export function normal(k: Key, shape: Shape, options: { readonly mean?: number; readonly std?: number; readonly dtype?: 'float32' | 'float64' } = {}): NDArray {
   const dtype = options.dtype ?? 'float32';
   checkFloatDType('normal', dtype);
   const mu = options.mean ?? 0;

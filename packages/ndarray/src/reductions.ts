@@ -176,7 +176,12 @@ function argReducer(op: string, row: ChunkReducer): ArgFn {
     if (options.axis === undefined) {
       const flat = reshape(x, [-1]);
       const r = reduceRows(op, flat, [0], false, 'int32', row, false);
-      return options.keepDims ? reshape(r, x.shape.map(() => 1)) : r;
+      return options.keepDims
+        ? reshape(
+            r,
+            x.shape.map(() => 1),
+          )
+        : r;
     }
     const axis = normalizeAxis(op, options.axis, x.shape.length);
     return reduceRows(op, x, [axis], options.keepDims ?? false, 'int32', row, false);
@@ -198,7 +203,12 @@ export const logSumExp: ReduceFn = dual(firstIsArray, (x: NDArray, options: Redu
   const axes = normalizeAxes('logSumExp', options.axes, x.shape.length);
   const m = map(max(x, { axes, keepDims: true }), (v) => (Number.isFinite(v) ? v : 0), floatResult(x.dtype));
   const r = add(log(sum(exp(sub(x, m)), { axes, keepDims: true })), m);
-  return options.keepDims ? r : reshape(r, x.shape.filter((_, i) => !axes.includes(i)));
+  return options.keepDims
+    ? r
+    : reshape(
+        r,
+        x.shape.filter((_, i) => !axes.includes(i)),
+      );
 });
 
 /**

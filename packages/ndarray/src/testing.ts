@@ -11,7 +11,16 @@ import type { Shape } from './Shape.js';
 import { shapeSize } from './Shape.js';
 
 /** Shapes of a given rank range whose total size stays at most `maxSize`. @category testing */
-export function arbShape(options: { readonly minRank?: number; readonly rank?: number; readonly maxRank?: number; readonly maxDim?: number; readonly minDim?: number; readonly maxSize?: number } = {}): fc.Arbitrary<number[]> {
+export function arbShape(
+  options: {
+    readonly minRank?: number;
+    readonly rank?: number;
+    readonly maxRank?: number;
+    readonly maxDim?: number;
+    readonly minDim?: number;
+    readonly maxSize?: number;
+  } = {},
+): fc.Arbitrary<number[]> {
   const minRank = options.rank ?? options.minRank ?? 0;
   const maxRank = options.rank ?? options.maxRank ?? 4;
   const maxDim = options.maxDim ?? 5;
@@ -30,13 +39,17 @@ export const arbValue = (bound = 100): fc.Arbitrary<number> =>
 /** An array of the given shape with values from `values` (finite float32 numbers by default). @category testing */
 export function arbNDArrayOfShape(shape: Shape, options: { readonly dtype?: DType; readonly values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<NDArray> {
   const dtype = options.dtype ?? 'float32';
-  const values = options.values ?? (dtype === 'float32' || dtype === 'float64' ? arbValue() : dtype === 'uint8' ? fc.integer({ min: 0, max: 255 }) : fc.integer({ min: -1000, max: 1000 }));
+  const values =
+    options.values ??
+    (dtype === 'float32' || dtype === 'float64' ? arbValue() : dtype === 'uint8' ? fc.integer({ min: 0, max: 255 }) : fc.integer({ min: -1000, max: 1000 }));
   const n = shapeSize(shape);
   return fc.array(values, { minLength: n, maxLength: n }).map((v) => array(v, shape, dtype));
 }
 
 /** An array of random shape (see `arbShape`) and values. @category testing */
-export function arbNDArray(options: Parameters<typeof arbShape>[0] & { readonly dtype?: DType; readonly values?: fc.Arbitrary<number> } = {}): fc.Arbitrary<NDArray> {
+export function arbNDArray(
+  options: Parameters<typeof arbShape>[0] & { readonly dtype?: DType; readonly values?: fc.Arbitrary<number> } = {},
+): fc.Arbitrary<NDArray> {
   return arbShape(options).chain((s) => arbNDArrayOfShape(s, options));
 }
 
@@ -59,4 +72,7 @@ export function arbBroadcastPair(options: Parameters<typeof arbShape>[0] & { rea
 
 /** A valid permutation of `0 .. rank-1`. @category testing */
 export const arbPermutation = (rank: number): fc.Arbitrary<number[]> =>
-  fc.shuffledSubarray(Array.from({ length: rank }, (_, i) => i), { minLength: rank, maxLength: rank });
+  fc.shuffledSubarray(
+    Array.from({ length: rank }, (_, i) => i),
+    { minLength: rank, maxLength: rank },
+  );

@@ -65,7 +65,13 @@ export const transpose: {
   if (perm.length !== rank) {
     throw new ShapeError('transpose', `axes [${(axes ?? []).join(',')}] is not a permutation of ${rank} axes`);
   }
-  return unsafeMake(x.dtype, perm.map((a) => x.shape[a]!), perm.map((a) => x.strides[a]!), x.offset, x.data) as unknown as NDArray<R, D>;
+  return unsafeMake(
+    x.dtype,
+    perm.map((a) => x.shape[a]!),
+    perm.map((a) => x.strides[a]!),
+    x.offset,
+    x.data,
+  ) as unknown as NDArray<R, D>;
 });
 
 /** Start, stop and step along one axis, Python-style: negatives count from the end, bounds are clamped. */
@@ -165,13 +171,18 @@ export const squeeze: {
   <D extends DType>(x: NDArray<number, D>, axes?: number | readonly number[]): NDArray<number, D>;
 } = dual(axesDataFirst, <D extends DType>(x: NDArray<number, D>, axes?: number | readonly number[]): NDArray<number, D> => {
   assertNDArray('squeeze', x);
-  const drop =
-    axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.shape.length);
+  const drop = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axes, x.shape.length);
   for (const a of drop) {
     if (x.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} has extent ${x.shape[a]}, not 1, in ${showShape(x.shape)}`);
   }
   const keep = x.shape.map((_, i) => i).filter((i) => !drop.includes(i));
-  return unsafeMake(x.dtype, keep.map((i) => x.shape[i]!), keep.map((i) => x.strides[i]!), x.offset, x.data);
+  return unsafeMake(
+    x.dtype,
+    keep.map((i) => x.shape[i]!),
+    keep.map((i) => x.strides[i]!),
+    x.offset,
+    x.data,
+  );
 });
 
 /**

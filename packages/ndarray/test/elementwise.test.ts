@@ -286,12 +286,15 @@ describe('properties', () => {
     expect(elements(div(x, 4))).toEqual(elements(x).map((v) => v / 4));
   });
 
-  test.prop([arbBroadcastPair({ minDim: 0, maxDim: 3, maxRank: 3 })], { numRuns: 50 })('broadcasting with empty axes gives empty results of the broadcast shape', ([a, b]) => {
-    const shape = broadcastShapes('t', a.shape, b.shape);
-    const r = add(a, b);
-    expect(r.shape).toEqual(shape);
-    expect(r.data.length).toBe(sizeOf(shape));
-  });
+  test.prop([arbBroadcastPair({ minDim: 0, maxDim: 3, maxRank: 3 })], { numRuns: 50 })(
+    'broadcasting with empty axes gives empty results of the broadcast shape',
+    ([a, b]) => {
+      const shape = broadcastShapes('t', a.shape, b.shape);
+      const r = add(a, b);
+      expect(r.shape).toEqual(shape);
+      expect(r.data.length).toBe(sizeOf(shape));
+    },
+  );
 
   /** A random view of x with the same logical shape as some packed array: transpose twice, or flip twice. */
   const arbViewPair = arbBroadcastPair({ maxSize: 64, dtype: 'float64' }).chain(([a, b]) =>
@@ -300,14 +303,25 @@ describe('properties', () => {
 
   test.prop([arbViewPair], { numRuns: 80 })('strided, flipped and mixed-dtype operands match a plain loop on their elements', ([a, b, pa, pb, flipIt, db]) => {
     // same logical arrays, non-trivial layouts: a^T^T via a materialized transpose, b via flip(flip(.)) of a cast
-    const a2 = transpose(contiguous(transpose(a, pa)), pa.map((_, i) => pa.indexOf(i)));
+    const a2 = transpose(
+      contiguous(transpose(a, pa)),
+      pa.map((_, i) => pa.indexOf(i)),
+    );
     const bc = astype(map(b, Math.round), db);
-    const b2 = flipIt ? flip(contiguous(flip(bc))) : transpose(contiguous(transpose(bc, pb)), pb.map((_, i) => pb.indexOf(i)));
+    const b2 = flipIt
+      ? flip(contiguous(flip(bc)))
+      : transpose(
+          contiguous(transpose(bc, pb)),
+          pb.map((_, i) => pb.indexOf(i)),
+        );
     expect(elements(a2)).toEqual(elements(a));
     const shape = broadcastShapes('t', a.shape, b.shape);
     const get = (x: NDArray, idx: number[]) => {
       const lead = idx.length - x.shape.length;
-      return at(x, x.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k]!)));
+      return at(
+        x,
+        x.shape.map((d, k) => (d === 1 ? 0 : idx[lead + k]!)),
+      );
     };
     const r = mul(a2, b2);
     expect(r.dtype).toBe('float64');
@@ -317,9 +331,11 @@ describe('properties', () => {
     });
     expect(elements(r)).toEqual(expected);
     const c = greater(b2, a2);
-    expect(elements(c)).toEqual(Array.from({ length: sizeOf(shape) }, (_, i) => {
-      const idx = unravel(i, shape);
-      return get(b2, idx) > get(a2, idx) ? 1 : 0;
-    }));
+    expect(elements(c)).toEqual(
+      Array.from({ length: sizeOf(shape) }, (_, i) => {
+        const idx = unravel(i, shape);
+        return get(b2, idx) > get(a2, idx) ? 1 : 0;
+      }),
+    );
   });
 });

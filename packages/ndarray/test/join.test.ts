@@ -46,7 +46,14 @@ describe('examples', () => {
     expect(elements(u)).toEqual([300, 7, 300]);
     expect(elements(pad(array([7], [1], 'int32'), [[0, 1]], { value: 0.5 }))).toEqual([7, 0.5]);
     expect(pad(array([7], [1], 'uint8'), 1, { value: 255 }).dtype).toBe('uint8');
-    expect(elements(pad(transpose(x), [[0, 0], [1, 0]]))).toEqual([0, 1, 3, 0, 2, 4]);
+    expect(
+      elements(
+        pad(transpose(x), [
+          [0, 0],
+          [1, 0],
+        ]),
+      ),
+    ).toEqual([0, 1, 3, 0, 2, 4]);
   });
 
   it('errors name the op and the shapes', () => {
@@ -58,7 +65,12 @@ describe('examples', () => {
     expect(() => concat([zeros([2]), null as never])).toThrow('concat: arrays[1] must be an NDArray, got null');
     expect(() => stack([zeros([2]), zeros([3])])).toThrow('stack: shapes differ: [2], [3]');
     expect(() => stack([])).toThrow(ValueError);
-    expect(() => pad(zeros([2]), [[1, 1], [1, 1]])).toThrow('pad: 2 pad widths for an array of rank 1');
+    expect(() =>
+      pad(zeros([2]), [
+        [1, 1],
+        [1, 1],
+      ]),
+    ).toThrow('pad: 2 pad widths for an array of rank 1');
     expect(() => pad(zeros([2]), [[-1, 0]])).toThrow('pad: widths must be non-negative integers, got [-1, 0]');
     expect(() => pad(null as never, 1)).toThrow('pad: x must be an NDArray, got null');
   });
@@ -68,14 +80,19 @@ describe('properties', () => {
   const arbCut = arbShape({ minRank: 1, maxRank: 3, maxSize: 64 })
     .chain((s) => arbNDArrayOfShape(s))
     .chain((x) =>
-      fc.integer({ min: 0, max: x.shape.length - 1 }).chain((axis) =>
-        fc.tuple(fc.constant(x), fc.constant(axis), fc.uniqueArray(fc.integer({ min: 0, max: x.shape[axis]! }), { maxLength: 3 })),
-      ),
+      fc
+        .integer({ min: 0, max: x.shape.length - 1 })
+        .chain((axis) => fc.tuple(fc.constant(x), fc.constant(axis), fc.uniqueArray(fc.integer({ min: 0, max: x.shape[axis]! }), { maxLength: 3 }))),
     );
 
   test.prop([arbCut], { numRuns: 80 })('slicing into pieces along an axis, then concat, restores the array', ([x, axis, cuts]) => {
     const bounds = [0, ...cuts.sort((a, b) => a - b), x.shape[axis]!];
-    const pieces = bounds.slice(1).map((hi, i) => slice(x, x.shape.map((_, a) => (a === axis ? { start: bounds[i]!, stop: hi } : null))));
+    const pieces = bounds.slice(1).map((hi, i) =>
+      slice(
+        x,
+        x.shape.map((_, a) => (a === axis ? { start: bounds[i]!, stop: hi } : null)),
+      ),
+    );
     const back = concat(pieces, axis);
     expect(back.shape).toEqual(x.shape);
     expect(back.dtype).toBe(x.dtype);
@@ -85,7 +102,10 @@ describe('properties', () => {
   test.prop([arbNDArray({ maxSize: 32 }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length }), fc.integer({ min: 1, max: 3 })))], {
     numRuns: 50,
   })('stack of n copies puts copy j at index j of the new axis', ([x, axis, n]) => {
-    const s = stack(Array.from({ length: n }, () => x), axis);
+    const s = stack(
+      Array.from({ length: n }, () => x),
+      axis,
+    );
     expect(s.shape).toEqual([...x.shape.slice(0, axis), n, ...x.shape.slice(axis)]);
     for (let i = 0; i < sizeOf(s.shape); i++) {
       const idx = unravel(i, s.shape);
@@ -94,11 +114,21 @@ describe('properties', () => {
     }
   });
 
-  test.prop([arbNDArray({ minRank: 1, maxSize: 32 }).chain((x) => fc.tuple(fc.constant(x), fc.array(fc.tuple(fc.nat(2), fc.nat(2)), { minLength: x.shape.length, maxLength: x.shape.length })))], {
-    numRuns: 50,
-  })('pad then slice out the interior restores the array; the border is the constant', ([x, w]) => {
+  test.prop(
+    [
+      arbNDArray({ minRank: 1, maxSize: 32 }).chain((x) =>
+        fc.tuple(fc.constant(x), fc.array(fc.tuple(fc.nat(2), fc.nat(2)), { minLength: x.shape.length, maxLength: x.shape.length })),
+      ),
+    ],
+    {
+      numRuns: 50,
+    },
+  )('pad then slice out the interior restores the array; the border is the constant', ([x, w]) => {
     const p = pad(x, w, { value: 7 });
-    const inner = slice(p, w.map(([lo], a) => ({ start: lo, stop: lo + x.shape[a]! })));
+    const inner = slice(
+      p,
+      w.map(([lo], a) => ({ start: lo, stop: lo + x.shape[a]! })),
+    );
     expect(elements(inner)).toEqual(elements(x));
     const border = elements(p).filter((v) => v === 7).length;
     expect(border).toBeGreaterThanOrEqual(sizeOf(p.shape) - sizeOf(x.shape));

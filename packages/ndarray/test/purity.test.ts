@@ -19,8 +19,24 @@ const CASES: readonly Case[] = [
   ['contiguous', (x) => nd.contiguous(x)],
   ['astype', (x) => nd.astype(x, 'float64')],
   ['astype int', (x) => nd.astype(x, 'int32')],
-  ['get', (x) => nd.get(x, x.shape.map(() => 0))],
-  ['item', (x) => nd.item(nd.slice(x, x.shape.map(() => ({ stop: 1 }))))],
+  [
+    'get',
+    (x) =>
+      nd.get(
+        x,
+        x.shape.map(() => 0),
+      ),
+  ],
+  [
+    'item',
+    (x) =>
+      nd.item(
+        nd.slice(
+          x,
+          x.shape.map(() => ({ stop: 1 })),
+        ),
+      ),
+  ],
   ['array', (x) => nd.array(x.data, [x.data.length])],
   ['reshape', (x) => nd.reshape(x, [-1])],
   ['transpose', (x) => nd.transpose(x)],
@@ -29,9 +45,25 @@ const CASES: readonly Case[] = [
   ['squeeze', (x) => nd.squeeze(x)],
   ['broadcastTo', (x) => nd.broadcastTo(x, [2, ...x.shape])],
   ['flip', (x) => nd.flip(x)],
-  ...(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr'] as const).map(
-    (op): Case => [op, (x, y) => nd[op](x, y)],
-  ),
+  ...(
+    [
+      'add',
+      'sub',
+      'mul',
+      'div',
+      'pow',
+      'maximum',
+      'minimum',
+      'equal',
+      'notEqual',
+      'less',
+      'lessEqual',
+      'greater',
+      'greaterEqual',
+      'logicalAnd',
+      'logicalOr',
+    ] as const
+  ).map((op): Case => [op, (x, y) => nd[op](x, y)]),
   ...(['neg', 'exp', 'log', 'sqrt', 'abs', 'logicalNot'] as const).map((op): Case => [op, (x) => nd[op](x)]),
   ['map', (x) => nd.map(x, (v) => v + 1)],
   ['clip', (x) => nd.clip(x, -1, 1)],
@@ -94,7 +126,12 @@ describe('examples', () => {
 
 describe('properties', () => {
   test.prop([arbInputs], { numRuns: 60 })('no operation mutates its inputs (packed or strided)', ([x0, y0, perm, useViews]) => {
-    const x = useViews ? nd.transpose(nd.transpose(x0, perm), perm.map((_, i) => perm.indexOf(i))) : x0;
+    const x = useViews
+      ? nd.transpose(
+          nd.transpose(x0, perm),
+          perm.map((_, i) => perm.indexOf(i)),
+        )
+      : x0;
     const y = useViews ? nd.flip(y0) : y0;
     const before = [snapshot(x), snapshot(y), snapshot(x0), snapshot(y0)];
     for (const [name, run] of CASES) {

@@ -155,13 +155,16 @@ describe('properties', () => {
     expect(Array.from(randomBits(k, n))).toEqual(Array.from(randomBits(k2, n)));
   });
 
-  test.prop([arbKey, fc.integer({ min: 2, max: 8 })], { numRuns: 50 })('split keys differ from each other and from the parent, and so do their draws', (k, n) => {
-    const ks = split(k, n);
-    const words = new Set([k, ...ks].map((x) => x.words.join(',')));
-    expect(words.size).toBe(n + 1);
-    const draws = new Set([k, ...ks].map((x) => Array.from(uniform(x, [4], { dtype: 'float64' }).data).join(',')));
-    expect(draws.size).toBe(n + 1);
-  });
+  test.prop([arbKey, fc.integer({ min: 2, max: 8 })], { numRuns: 50 })(
+    'split keys differ from each other and from the parent, and so do their draws',
+    (k, n) => {
+      const ks = split(k, n);
+      const words = new Set([k, ...ks].map((x) => x.words.join(',')));
+      expect(words.size).toBe(n + 1);
+      const draws = new Set([k, ...ks].map((x) => Array.from(uniform(x, [4], { dtype: 'float64' }).data).join(',')));
+      expect(draws.size).toBe(n + 1);
+    },
+  );
 
   test.prop([arbKey, fc.integer({ min: 0, max: 200 })], { numRuns: 60 })('permutation is a permutation', (k, n) => {
     const p = Array.from(permutation(k, n).data);

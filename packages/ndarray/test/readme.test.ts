@@ -82,7 +82,11 @@ describe('examples', () => {
       [-1, 0, 1],
       [2, 3, 4],
     ]);
-    for (const msg of ['add: cannot broadcast [2,3] with [4]', 'matmul: inner dimensions differ: [2,3] @ [4,2] (3 != 4)', 'sum: axis 2 is out of range for rank 2']) {
+    for (const msg of [
+      'add: cannot broadcast [2,3] with [4]',
+      'matmul: inner dimensions differ: [2,3] @ [4,2] (3 != 4)',
+      'sum: axis 2 is out of range for rank 2',
+    ]) {
       expect(readme).toContain(msg);
     }
   });

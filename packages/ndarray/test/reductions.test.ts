@@ -181,26 +181,42 @@ describe('properties', () => {
     });
   }
 
-  test.prop([arbWithOrder('float64').chain(([x, p]) => fc.tuple(fc.constant(x), fc.subarray(p), fc.constant(p), fc.constantFrom('packed', 'transposed', 'flipped')))], { numRuns: 60 })(
-    'sum, max, min over any axis subset equal plain loops (packed and strided inputs)',
-    ([x0, axes, p, layout]) => {
-      const x =
-        layout === 'packed' ? x0 : layout === 'flipped' ? flip(contiguous(flip(x0))) : transpose(contiguous(transpose(x0, p)), p.map((_, i) => p.indexOf(i)));
-      const s = loopReduce(x, axes, 0, (a, v) => a + v);
-      const got = sum(x, { axes, keepDims: true });
-      expect(got.shape).toEqual(s.shape);
-      expect(allNear(elements(got), s.values, 1e-12)).toBe(true);
-      expect(elements(max(x, { axes, keepDims: true }))).toEqual(loopReduce(x, axes, -Infinity, Math.max).values);
-      expect(elements(min(x, { axes, keepDims: true }))).toEqual(loopReduce(x, axes, Infinity, Math.min).values);
-      const mn = elements(mean(x, { axes, keepDims: true }));
-      const count = axes.reduce((a, i) => a * x.shape[i]!, 1);
-      expect(allNear(mn, s.values.map((v) => v / count), 1e-12)).toBe(true);
-    },
-  );
+  test.prop(
+    [arbWithOrder('float64').chain(([x, p]) => fc.tuple(fc.constant(x), fc.subarray(p), fc.constant(p), fc.constantFrom('packed', 'transposed', 'flipped')))],
+    { numRuns: 60 },
+  )('sum, max, min over any axis subset equal plain loops (packed and strided inputs)', ([x0, axes, p, layout]) => {
+    const x =
+      layout === 'packed'
+        ? x0
+        : layout === 'flipped'
+          ? flip(contiguous(flip(x0)))
+          : transpose(
+              contiguous(transpose(x0, p)),
+              p.map((_, i) => p.indexOf(i)),
+            );
+    const s = loopReduce(x, axes, 0, (a, v) => a + v);
+    const got = sum(x, { axes, keepDims: true });
+    expect(got.shape).toEqual(s.shape);
+    expect(allNear(elements(got), s.values, 1e-12)).toBe(true);
+    expect(elements(max(x, { axes, keepDims: true }))).toEqual(loopReduce(x, axes, -Infinity, Math.max).values);
+    expect(elements(min(x, { axes, keepDims: true }))).toEqual(loopReduce(x, axes, Infinity, Math.min).values);
+    const mn = elements(mean(x, { axes, keepDims: true }));
+    const count = axes.reduce((a, i) => a * x.shape[i]!, 1);
+    expect(
+      allNear(
+        mn,
+        s.values.map((v) => v / count),
+        1e-12,
+      ),
+    ).toBe(true);
+  });
 
-  test.prop([arbNDArray({ minRank: 1, maxSize: 64, dtype: 'float64' }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length - 1 })))], {
-    numRuns: 60,
-  })('argmax/argmin point at the max/min along the axis', ([x, axis]) => {
+  test.prop(
+    [arbNDArray({ minRank: 1, maxSize: 64, dtype: 'float64' }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length - 1 })))],
+    {
+      numRuns: 60,
+    },
+  )('argmax/argmin point at the max/min along the axis', ([x, axis]) => {
     const am = argmax(x, { axis, keepDims: true });
     const mx = max(x, { axes: axis, keepDims: true });
     const an = argmin(x, { axis, keepDims: true });
@@ -209,7 +225,11 @@ describe('properties', () => {
       const idx = unravel(i, am.shape);
       const jMax = at(am, idx);
       const jMin = at(an, idx);
-      const pick = (j: number) => at(x, idx.map((v, a) => (a === axis ? j : v)));
+      const pick = (j: number) =>
+        at(
+          x,
+          idx.map((v, a) => (a === axis ? j : v)),
+        );
       expect(pick(jMax)).toBe(at(mx, idx));
       expect(pick(jMin)).toBe(at(mn, idx));
       for (let j = 0; j < jMax; j++) expect(pick(j)).toBeLessThan(pick(jMax));
@@ -254,9 +274,16 @@ describe('properties', () => {
     expect(elements(sum(arange(100000, undefined, 1, 'float64')))).toEqual([(100000 * 99999) / 2]);
   });
 
-  test.prop([arbNDArray({ minRank: 1, minDim: 0, maxDim: 3, maxRank: 3, dtype: 'float64' }).chain((x) => fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length - 1 })))], {
-    numRuns: 50,
-  })('reductions with empty axes: sums are 0, max throws only when a non-empty output needs an empty reduction', ([x, axis]) => {
+  test.prop(
+    [
+      arbNDArray({ minRank: 1, minDim: 0, maxDim: 3, maxRank: 3, dtype: 'float64' }).chain((x) =>
+        fc.tuple(fc.constant(x), fc.integer({ min: 0, max: x.shape.length - 1 })),
+      ),
+    ],
+    {
+      numRuns: 50,
+    },
+  )('reductions with empty axes: sums are 0, max throws only when a non-empty output needs an empty reduction', ([x, axis]) => {
     const s = sum(x, { axes: axis });
     const outShape = x.shape.filter((_, i) => i !== axis);
     expect(s.shape).toEqual(outShape);

@@ -148,7 +148,7 @@ const arbStrided = arbNDArray({ minRank: 1, maxSize: 64 }).chain((x) =>
 );
 
 describe('properties', () => {
-  test.prop([arbStrided], { numRuns: 80 })("reshape to flat and back is the identity", (x) => {
+  test.prop([arbStrided], { numRuns: 80 })('reshape to flat and back is the identity', (x) => {
     const back = reshape(reshape(x, [-1]), x.shape);
     expect(back.shape).toEqual(x.shape);
     expect(elements(back)).toEqual(elements(x));
@@ -175,7 +175,10 @@ describe('properties', () => {
       fc.record({
         start: fc.option(fc.integer({ min: -d - 2, max: d + 2 }), { nil: undefined }),
         stop: fc.option(fc.integer({ min: -d - 2, max: d + 2 }), { nil: undefined }),
-        step: fc.option(fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0), { nil: undefined }),
+        step: fc.option(
+          fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0),
+          { nil: undefined },
+        ),
       }),
       { nil: null },
     );
@@ -244,7 +247,14 @@ describe('properties', () => {
       expect(reshape(reshape(x, [-1]), x.shape).shape).toEqual(x.shape);
       expect(transpose(x, p).shape).toEqual(p.map((a) => x.shape[a]!));
       expect(flip(x).shape).toEqual(x.shape);
-      expect(elements(slice(x, x.shape.map(() => ({ step: -1 }))))).toEqual(elements(flip(x)));
+      expect(
+        elements(
+          slice(
+            x,
+            x.shape.map(() => ({ step: -1 })),
+          ),
+        ),
+      ).toEqual(elements(flip(x)));
     },
   );
 });

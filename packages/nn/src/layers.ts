@@ -41,18 +41,21 @@ export function asLeaf(op: string, x: unknown, what: string): Tensor {
 /** Expands a Triple to three positive integers. @internal */
 export function triple(op: string, name: string, v: Triple | undefined, dflt: number): [number, number, number] {
   const t = v === undefined ? [dflt, dflt, dflt] : typeof v === 'number' ? [v, v, v] : [...v];
-  if (t.length !== 3 || !t.every((x) => Number.isInteger(x) && x > 0)) throw new ValueError(op, `${name} must be a positive integer or three of them, got ${JSON.stringify(v)}`);
+  if (t.length !== 3 || !t.every((x) => Number.isInteger(x) && x > 0))
+    throw new ValueError(op, `${name} must be a positive integer or three of them, got ${JSON.stringify(v)}`);
   return [t[0]!, t[1]!, t[2]!];
 }
 
 function checkInput(op: string, x: Tensor, channels: number): void {
   if (x.shape.length !== 5) throw new ShapeError(op, `expects x [N, C, D, H, W], got ${showShape(x.shape)}`);
-  if (x.shape[1] !== channels) throw new ShapeError(op, `input channels ${x.shape[1]} != weight in-channels ${channels}`, { expected: String(channels), got: String(x.shape[1]) });
+  if (x.shape[1] !== channels)
+    throw new ShapeError(op, `input channels ${x.shape[1]} != weight in-channels ${channels}`, { expected: String(channels), got: String(x.shape[1]) });
 }
 
 const samePadding = (op: string, w: Tensor): [number, number, number] => {
   const k = w.shape.slice(2);
-  if (w.shape.length !== 5 || !k.every((d) => d % 2 === 1)) throw new ShapeError(op, `expects a weight [Cout, Cin, kD, kH, kW] with odd kernel sizes, got ${showShape(w.shape)}`);
+  if (w.shape.length !== 5 || !k.every((d) => d % 2 === 1))
+    throw new ShapeError(op, `expects a weight [Cout, Cin, kD, kH, kW] with odd kernel sizes, got ${showShape(w.shape)}`);
   return [(k[0]! - 1) / 2, (k[1]! - 1) / 2, (k[2]! - 1) / 2];
 };
 
@@ -66,7 +69,10 @@ export interface ConvInitOptions {
 }
 
 function channels(op: string, o: { readonly inChannels: number; readonly outChannels: number }): void {
-  for (const [n, v] of [['inChannels', o.inChannels], ['outChannels', o.outChannels]] as const) {
+  for (const [n, v] of [
+    ['inChannels', o.inChannels],
+    ['outChannels', o.outChannels],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ValueError(op, `${n} must be a positive integer, got ${v}`);
   }
 }
@@ -158,8 +164,12 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
   const bias = asLeaf(op, params.bias, 'bias');
   if (xt.shape.length !== 5) throw new ShapeError(op, `expects x [N, C, D, H, W], got ${showShape(xt.shape)}`);
   const c = xt.shape[1]!;
-  for (const [n, p] of [['scale', scale], ['bias', bias]] as const) {
-    if (p.shape.length !== 1 || p.shape[0] !== c) throw new ShapeError(op, `${n} has shape ${showShape(p.shape)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(p.shape) });
+  for (const [n, p] of [
+    ['scale', scale],
+    ['bias', bias],
+  ] as const) {
+    if (p.shape.length !== 1 || p.shape[0] !== c)
+      throw new ShapeError(op, `${n} has shape ${showShape(p.shape)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(p.shape) });
   }
   const eps = options.eps ?? 1e-5;
   const axes = [2, 3, 4];
@@ -176,7 +186,8 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
  * @example leakyRelu(x)
  * @category layers
  */
-export const leakyRelu = (x: Leaf, options: { readonly slope?: number } = {}): Tensor => leakyReluOp(asLeaf('leakyRelu', x, 'x'), { slope: options.slope ?? 0.01 });
+export const leakyRelu = (x: Leaf, options: { readonly slope?: number } = {}): Tensor =>
+  leakyReluOp(asLeaf('leakyRelu', x, 'x'), { slope: options.slope ?? 0.01 });
 
 /** Parameters of one conv -> instance norm -> leaky ReLU block. @category layers */
 export interface ConvBlockParams<L = Tensor> {
@@ -216,6 +227,7 @@ export const headInit = (k: Key, options: { readonly inChannels: number; readonl
  */
 export function head(params: ConvParams<Leaf>, x: Leaf): Tensor {
   const w = asLeaf('head', params.w, 'w');
-  if (w.shape.length !== 5 || w.shape.slice(2).some((d) => d !== 1)) throw new ShapeError('head', `expects a 1x1x1 weight [Cout, Cin, 1, 1, 1], got ${showShape(w.shape)}`);
+  if (w.shape.length !== 5 || w.shape.slice(2).some((d) => d !== 1))
+    throw new ShapeError('head', `expects a 1x1x1 weight [Cout, Cin, 1, 1, 1], got ${showShape(w.shape)}`);
   return conv3dLayer(params, x);
 }

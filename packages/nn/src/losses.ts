@@ -9,7 +9,25 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { add, broadcastTo, concat, div, log, logSoftmax, logSumExp, maximum, mean, mul, neg, reshape, slice, softmax, sub, sum, tensor } from '@colab-ts/autodiff';
+import {
+  add,
+  broadcastTo,
+  concat,
+  div,
+  log,
+  logSoftmax,
+  logSumExp,
+  maximum,
+  mean,
+  mul,
+  neg,
+  reshape,
+  slice,
+  softmax,
+  sub,
+  sum,
+  tensor,
+} from '@colab-ts/autodiff';
 import { ShapeError, ValueError, array, broadcastShapes, isFloat, shapesEqual, showShape, DTypeError } from '@colab-ts/ndarray';
 import type { Leaf } from './layers.js';
 import { asLeaf } from './layers.js';
@@ -30,7 +48,11 @@ function checkPrediction(op: string, x: Tensor): void {
 }
 
 function checkSameShape(op: string, what: string, got: Tensor, like: Tensor): void {
-  if (!shapesEqual(got.shape, like.shape)) throw new ShapeError(op, `${what} has shape ${showShape(got.shape)}, expected ${showShape(like.shape)}`, { expected: showShape(like.shape), got: showShape(got.shape) });
+  if (!shapesEqual(got.shape, like.shape))
+    throw new ShapeError(op, `${what} has shape ${showShape(got.shape)}, expected ${showShape(like.shape)}`, {
+      expected: showShape(like.shape),
+      got: showShape(got.shape),
+    });
 }
 
 /** Weights as `[N, 1, ...spatial]` (inserting the channel axis when it is missing). */
@@ -46,14 +68,19 @@ function voxelWeights(op: string, weights: Leaf, x: Tensor): Tensor {
       ok = false;
     }
   }
-  if (!ok) throw new ShapeError(op, `weights of shape ${showShape(w.shape)} do not broadcast to ${showShape(target)}`, { expected: showShape(target), got: showShape(w.shape) });
+  if (!ok)
+    throw new ShapeError(op, `weights of shape ${showShape(w.shape)} do not broadcast to ${showShape(target)}`, {
+      expected: showShape(target),
+      got: showShape(w.shape),
+    });
   return shapesEqual(w.shape, target) ? w : broadcastTo(w, target);
 }
 
 /** Reduces a per-voxel loss `[N, 1, ...spatial]`. */
 function reduceVoxels(op: string, l: Tensor, x: Tensor, options: VoxelLossOptions): Tensor {
   const reduction = options.reduction ?? 'mean';
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') throw new ValueError(op, `reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none')
+    throw new ValueError(op, `reduction must be 'mean', 'sum' or 'none', got ${String(reduction)}`);
   const w = options.weights === undefined ? undefined : voxelWeights(op, options.weights, x);
   const wl = w === undefined ? l : mul(l, w);
   if (reduction === 'none') return reshape(wl, [l.shape[0]!, ...l.shape.slice(2)]);
@@ -198,7 +225,8 @@ export function oneVsAllBce(prediction: Leaf, target: Leaf, options: OneVsAllBce
   let m = asLeaf(op, target, 'target');
   const want = [x.shape[0]!, 1, ...x.shape.slice(2)];
   if (m.shape.length === x.shape.length - 1) m = reshape(m, [m.shape[0]!, 1, ...m.shape.slice(1)]);
-  if (!shapesEqual(m.shape, want)) throw new ShapeError(op, `target has shape ${showShape(m.shape)}, expected ${showShape(want)}`, { expected: showShape(want), got: showShape(m.shape) });
+  if (!shapesEqual(m.shape, want))
+    throw new ShapeError(op, `target has shape ${showShape(m.shape)}, expected ${showShape(want)}`, { expected: showShape(want), got: showShape(m.shape) });
   const pick = (t: Tensor, from: number, to: number): Tensor => slice(t, [null, { start: from, stop: to }]);
   let logP: Tensor;
   let log1mP: Tensor;

@@ -64,7 +64,8 @@ const blank = (x: NDArray): NDArray => zeros(x.shape, x.dtype);
 
 function lrAt(op: string, lr: LearningRate, step: number): number {
   const v = typeof lr === 'function' ? lr(step) : lr;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(op, `learning rate must be a finite number >= 0, got ${String(v)} at step ${step}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new ValueError(op, `learning rate must be a finite number >= 0, got ${String(v)} at step ${step}`);
   return v;
 }
 
@@ -76,7 +77,8 @@ function nonNegative(op: string, name: string, v: number, max = Infinity): numbe
 }
 
 function checkState(op: string, state: { readonly step: number } | undefined): number {
-  if (typeof state !== 'object' || state === null || !Number.isInteger(state.step) || state.step < 0) throw new ValueError(op, 'state must come from init() or a previous step');
+  if (typeof state !== 'object' || state === null || !Number.isInteger(state.step) || state.step < 0)
+    throw new ValueError(op, 'state must come from init() or a previous step');
   return state.step;
 }
 
@@ -86,7 +88,8 @@ function paramsAndGrads(op: string, params: unknown, grads: unknown) {
   const g = flattenArrays(op, grads);
   checkSameStructure(op, p, g, 'grads');
   p.leaves.forEach((l, i) => {
-    if (l.dtype !== 'float32' && l.dtype !== 'float64') throw new ValueError(op, `parameter ${p.paths[i]} has dtype ${l.dtype}; optimizers update float parameters`);
+    if (l.dtype !== 'float32' && l.dtype !== 'float64')
+      throw new ValueError(op, `parameter ${p.paths[i]} has dtype ${l.dtype}; optimizers update float parameters`);
   });
   return { p, g };
 }
@@ -96,7 +99,14 @@ function paramsAndGrads(op: string, params: unknown, grads: unknown) {
  * (`g` on the first step, else `mu buf + (1 - damp) g`) stored to `bo`; `p - lr d` stored to `po` with
  * `d = g + mu buf` (Nesterov, the unrounded buffer) or `buf`; without momentum `d = g`.
  */
-function sgdLeaf(po: AnyData, bo: AnyData | undefined, pv: AnyData, gv: AnyData, bv: AnyData | undefined, h: { lr: number; mu: number; damp: number; wd: number; nesterov: boolean }): void {
+function sgdLeaf(
+  po: AnyData,
+  bo: AnyData | undefined,
+  pv: AnyData,
+  gv: AnyData,
+  bv: AnyData | undefined,
+  h: { lr: number; mu: number; damp: number; wd: number; nesterov: boolean },
+): void {
   const { lr, mu, damp, wd, nesterov } = h;
   const n = pv.length;
   if (bo === undefined) {
@@ -142,7 +152,13 @@ export function sgd(options: SgdOptions): Optimizer<SgdState> {
       p.leaves.forEach((pl, i) => {
         const np = blank(pl);
         const nb = mu === 0 ? undefined : blank(pl);
-        sgdLeaf(np.data, nb?.data, readOnly(pl), readOnly(g.leaves[i]!), bufs === undefined ? undefined : readOnly(bufs.leaves[i]!), { lr, mu, damp, wd, nesterov });
+        sgdLeaf(np.data, nb?.data, readOnly(pl), readOnly(g.leaves[i]!), bufs === undefined ? undefined : readOnly(bufs.leaves[i]!), {
+          lr,
+          mu,
+          damp,
+          wd,
+          nesterov,
+        });
         newP.push(np);
         if (nb !== undefined) newB.push(nb);
       });
@@ -152,7 +168,16 @@ export function sgd(options: SgdOptions): Optimizer<SgdState> {
 }
 
 /** One Adam update of a leaf's elements in float64 (moments from zero on the first step), as documented on `adam`. */
-function adamLeaf(po: AnyData, mo: AnyData, vo: AnyData, pv: AnyData, gv: AnyData, mv: AnyData | undefined, vv: AnyData | undefined, h: { b1: number; b2: number; eps: number; wd: number; stepSize: number; bc2: number }): void {
+function adamLeaf(
+  po: AnyData,
+  mo: AnyData,
+  vo: AnyData,
+  pv: AnyData,
+  gv: AnyData,
+  mv: AnyData | undefined,
+  vv: AnyData | undefined,
+  h: { b1: number; b2: number; eps: number; wd: number; stepSize: number; bc2: number },
+): void {
   const { b1, b2, eps, wd, stepSize, bc2 } = h;
   for (let j = 0; j < pv.length; j++) {
     const pj = pv[j]!;
@@ -199,7 +224,16 @@ export function adam(options: AdamOptions = {}): Optimizer<AdamState> {
       p.leaves.forEach((pl, i) => {
         const [np, nm, nv] = [blank(pl), blank(pl), blank(pl)];
         const h = { b1, b2, eps, wd, stepSize, bc2 };
-        adamLeaf(np.data, nm.data, nv.data, readOnly(pl), readOnly(g.leaves[i]!), ms === undefined ? undefined : readOnly(ms.leaves[i]!), vs === undefined ? undefined : readOnly(vs.leaves[i]!), h);
+        adamLeaf(
+          np.data,
+          nm.data,
+          nv.data,
+          readOnly(pl),
+          readOnly(g.leaves[i]!),
+          ms === undefined ? undefined : readOnly(ms.leaves[i]!),
+          vs === undefined ? undefined : readOnly(vs.leaves[i]!),
+          h,
+        );
         newP.push(np);
         newM.push(nm);
         newV.push(nv);
@@ -253,7 +287,17 @@ export function clipGradNorm<T>(grads: T, maxNorm: number): [T, number] {
   const norm = globalNorm(grads);
   const coef = maxNorm / (norm + 1e-6);
   if (!(coef < 1)) return [grads, norm];
-  return [unflatten(leaves.map((l) => like(l, values(l).map((x) => x * coef)))) as T, norm];
+  return [
+    unflatten(
+      leaves.map((l) =>
+        like(
+          l,
+          values(l).map((x) => x * coef),
+        ),
+      ),
+    ) as T,
+    norm,
+  ];
 }
 
 /**

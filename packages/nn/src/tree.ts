@@ -63,13 +63,21 @@ export function mapArrays<T>(f: (...leaves: NDArray[]) => NDArray, tree: T, ...o
 }
 
 /** Throws unless two flattened trees have the same leaf paths and shapes. @internal */
-export function checkSameStructure(op: string, a: { leaves: readonly NDArray[]; paths: readonly string[] }, b: { leaves: readonly NDArray[]; paths: readonly string[] }, what: string): void {
+export function checkSameStructure(
+  op: string,
+  a: { leaves: readonly NDArray[]; paths: readonly string[] },
+  b: { leaves: readonly NDArray[]; paths: readonly string[] },
+  what: string,
+): void {
   if (a.leaves.length !== b.leaves.length) throw new ValueError(op, `${what} has ${b.leaves.length} arrays, the parameters ${a.leaves.length}`);
   a.leaves.forEach((l, i) => {
     if (a.paths[i] !== b.paths[i]) throw new ValueError(op, `${what} has ${b.paths[i]} where the parameters have ${a.paths[i]}`);
     const m = b.leaves[i]!;
     if (!shapesEqual(l.shape, m.shape)) {
-      throw new ShapeError(op, `${what} at ${a.paths[i]} has shape ${showShape(m.shape)}, expected ${showShape(l.shape)}`, { expected: showShape(l.shape), got: showShape(m.shape) });
+      throw new ShapeError(op, `${what} at ${a.paths[i]} has shape ${showShape(m.shape)}, expected ${showShape(l.shape)}`, {
+        expected: showShape(l.shape),
+        got: showShape(m.shape),
+      });
     }
   });
 }

@@ -92,8 +92,10 @@ export function unetConfigIssues(config: UNetConfig<boolean>): string[] {
   if (isPosInt(config.baseFeatures) && isPosInt(config.maxFeatures) && config.maxFeatures < config.baseFeatures) {
     issues.push(`maxFeatures: ${config.maxFeatures} is below baseFeatures ${config.baseFeatures}`);
   }
-  if (config.convsPerStage !== undefined && !isPosInt(config.convsPerStage)) issues.push(`convsPerStage: must be a positive integer, got ${String(config.convsPerStage)}`);
-  if (config.dtype !== undefined && config.dtype !== 'float32' && config.dtype !== 'float64') issues.push(`dtype: must be float32 or float64, got ${String(config.dtype)}`);
+  if (config.convsPerStage !== undefined && !isPosInt(config.convsPerStage))
+    issues.push(`convsPerStage: must be a positive integer, got ${String(config.convsPerStage)}`);
+  if (config.dtype !== undefined && config.dtype !== 'float32' && config.dtype !== 'float64')
+    issues.push(`dtype: must be float32 or float64, got ${String(config.dtype)}`);
   if (config.deepSupervision !== undefined && typeof config.deepSupervision !== 'boolean') issues.push(`deepSupervision: must be a boolean`);
   if (!Array.isArray(config.stages)) {
     issues.push('stages: must be an array of { kernel, stride }');
@@ -105,7 +107,8 @@ export function unetConfigIssues(config: UNetConfig<boolean>): string[] {
     if (!triple(st?.kernel)) issues.push(`stages[${s}].kernel: must be three positive integers, got ${JSON.stringify(st?.kernel)}`);
     else if (!st.kernel.every((k: number) => k % 2 === 1)) issues.push(`stages[${s}].kernel: sizes must be odd ("same" padding), got [${st.kernel.join(',')}]`);
     if (!triple(st?.stride)) issues.push(`stages[${s}].stride: must be three positive integers, got ${JSON.stringify(st?.stride)}`);
-    else if (s === 0 && !st.stride.every((v: number) => v === 1)) issues.push(`stages[0].stride: the first stage's stride must be [1,1,1], got [${st.stride.join(',')}]`);
+    else if (s === 0 && !st.stride.every((v: number) => v === 1))
+      issues.push(`stages[0].stride: the first stage's stride must be [1,1,1], got [${st.stride.join(',')}]`);
   });
   return issues;
 }
@@ -164,7 +167,8 @@ function architecture(op: string, params: UNetParams<Leaf> | DeepUNetParams<Leaf
     throw new ValueError(op, 'params must be { encoder, decoder, head | heads } as unetInit returns');
   }
   const n = params.encoder.length;
-  if (n < 2 || params.decoder.length !== n - 1) throw new ValueError(op, `params have ${n} encoder and ${params.decoder.length} decoder stages; expected n >= 2 and n - 1`);
+  if (n < 2 || params.decoder.length !== n - 1)
+    throw new ValueError(op, `params have ${n} encoder and ${params.decoder.length} decoder stages; expected n >= 2 and n - 1`);
   const hasHeads = 'heads' in params;
   if (hasHeads ? !Array.isArray(params.heads) || params.heads.length !== n - 1 : !('head' in params)) {
     throw new ValueError(op, hasHeads ? `deep-supervision params need ${n - 1} heads` : 'params lack a head');
@@ -196,7 +200,10 @@ export function unetApply(params: UNetParams<Leaf> | DeepUNetParams<Leaf>, x: Le
   const xt = asLeaf(op, x, 'x');
   if (xt.shape.length !== 5) throw new ShapeError(op, `expects x [N, C, D, H, W], got ${showShape(xt.shape)}`);
   if (xt.shape[1] !== arch.inChannels) {
-    throw new ShapeError(op, `input has ${xt.shape[1]} channels, the network expects ${arch.inChannels}`, { expected: String(arch.inChannels), got: String(xt.shape[1]) });
+    throw new ShapeError(op, `input has ${xt.shape[1]} channels, the network expects ${arch.inChannels}`, {
+      expected: String(arch.inChannels),
+      got: String(xt.shape[1]),
+    });
   }
   const total = totalStride({ stages: arch.strides.map((stride) => ({ kernel: [1, 1, 1], stride })) });
   const spatial = xt.shape.slice(2);

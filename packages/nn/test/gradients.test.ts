@@ -78,7 +78,9 @@ describe('examples', () => {
     };
     const rows = await checkEveryParameter(params, loss as never);
     for (const row of rows) {
-      expect(Math.abs(row.analytic - row.numeric), `${row.path}: analytic ${row.analytic}, numeric ${row.numeric}`).toBeLessThan(3e-7 + 1e-5 * Math.abs(row.numeric));
+      expect(Math.abs(row.analytic - row.numeric), `${row.path}: analytic ${row.analytic}, numeric ${row.numeric}`).toBeLessThan(
+        3e-7 + 1e-5 * Math.abs(row.numeric),
+      );
     }
     expect(rows.filter((r) => r.path.startsWith('.heads')).every((r) => Math.abs(r.numeric) > 1e-6)).toBe(true);
   });

@@ -70,12 +70,14 @@ describe('examples', () => {
   it('ceDiceLoss is the equal-weight sum of the two terms', async () => {
     const logits = normal(key(1), [2, 3, 1, 4, 4], { dtype: 'float64' });
     const target = softmax(normal(key(2), [2, 3, 1, 4, 4], { dtype: 'float64' }), 1);
-    const [a, b, c, d] = (await realize([
-      ceDiceLoss(logits, target),
-      softCrossEntropy(logits, target),
-      softDiceLoss(logits, target),
-      ceDiceLoss(logits, target, { ceWeight: 0.5, diceWeight: 2, channels: [1, 2] }),
-    ])).map((x) => toTypedArray(x)[0]!);
+    const [a, b, c, d] = (
+      await realize([
+        ceDiceLoss(logits, target),
+        softCrossEntropy(logits, target),
+        softDiceLoss(logits, target),
+        ceDiceLoss(logits, target, { ceWeight: 0.5, diceWeight: 2, channels: [1, 2] }),
+      ])
+    ).map((x) => toTypedArray(x)[0]!);
     expect(a).toBeCloseTo(b! + c!, 14);
     const dice12 = toTypedArray(await realize(softDiceLoss(logits, target, { channels: [1, 2] })))[0]!;
     expect(d).toBeCloseTo(0.5 * b! + 2 * dice12, 14);
@@ -161,7 +163,7 @@ describe('properties', () => {
     const logits = normal(key(seed), [n, c, v], { dtype: 'float64' });
     const labels = toTypedArray(normal(key(seed + 1), [n, v], { dtype: 'float64' }));
     const t = new Float64Array(n * c * v);
-    for (let i = 0; i < n; i++) for (let j = 0; j < v; j++) t[(i * c + Math.floor(Math.abs(labels[i * v + j]!) * 7) % c) * v + j] = 1;
+    for (let i = 0; i < n; i++) for (let j = 0; j < v; j++) t[(i * c + (Math.floor(Math.abs(labels[i * v + j]!) * 7) % c)) * v + j] = 1;
     const p = toTypedArray(softmax(logits, 1)) as Float64Array;
     const want = diceByLoops(p, t, n, c, v, S);
     const loss = await scalarOf(softDiceLoss(logits, f64(Array.from(t), [n, c, v])));

@@ -46,7 +46,11 @@ describe('examples', () => {
     const opt = adam({ lr: 0.1, weightDecay: 0.01 });
     let params = { layer: [{ w: f64([1, -2]) }] };
     let state = opt.init(params);
-    const grads = [[0.5, -1], [-0.25, 0.3], [1, 0]];
+    const grads = [
+      [0.5, -1],
+      [-0.25, 0.3],
+      [1, 0],
+    ];
     const want = [
       [0.9000000019607843, -1.9000000009803921],
       [0.8712293476231743, -1.8551761608807558],

@@ -113,8 +113,16 @@ describe('initialisation', () => {
     leaves.forEach((l, i) => {
       const path = paths[i]!;
       const v = values(l);
-      if (path.endsWith('.b') || path.endsWith('.bias')) expect(v.every((x) => x === 0), path).toBe(true);
-      else if (path.endsWith('.scale')) expect(v.every((x) => x === 1), path).toBe(true);
+      if (path.endsWith('.b') || path.endsWith('.bias'))
+        expect(
+          v.every((x) => x === 0),
+          path,
+        ).toBe(true);
+      else if (path.endsWith('.scale'))
+        expect(
+          v.every((x) => x === 1),
+          path,
+        ).toBe(true);
       else {
         const sd = heStd(l.shape);
         const m = v.reduce((a, b) => a + b, 0) / v.length;
@@ -163,7 +171,9 @@ describe('errors', () => {
     ]);
     expect(() => validateUNetConfig(bad)).toThrow(/unet: invalid config:\n {2}- inChannels/);
     expect(() => unetInit(key(0), { ...tiny, stages: tiny.stages.slice(0, 1) })).toThrow(/stages: need at least 2 stages, got 1/);
-    expect(() => unetInit(key(0), { ...tiny, stages: [{ kernel: [3, 3], stride: [1, 1, 1] } as never, tiny.stages[1]!] })).toThrow(/stages\[0\]\.kernel: must be three positive integers/);
+    expect(() => unetInit(key(0), { ...tiny, stages: [{ kernel: [3, 3], stride: [1, 1, 1] } as never, tiny.stages[1]!] })).toThrow(
+      /stages\[0\]\.kernel: must be three positive integers/,
+    );
     expect(() => unetInit(0 as never, tiny)).toThrow(/must be a key/);
     expect(unetConfigIssues(tiny)).toEqual([]);
   });

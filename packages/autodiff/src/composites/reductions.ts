@@ -53,7 +53,10 @@ export const logSumExp: Reduction = dual(dataFirst, (x: TensorLike, options: Red
   const lse = add(log(sum(exp(sub(t, m)), { axes: options.axes, keepDims: true })), m);
   if (options.keepDims === true) return lse;
   const axes = normalizeAxes('logSumExp', options.axes, t.shape.length);
-  return reshape(lse, t.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    lse,
+    t.shape.filter((_, i) => !axes.includes(i)),
+  );
 });
 
 /** Options of `softmax`/`logSoftmax`: the normalized axes (default -1; use 1 for `[N, C, ...]` channels). @category composites */

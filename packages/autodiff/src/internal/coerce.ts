@@ -49,7 +49,10 @@ export function checkSame(op: string, avals: readonly Aval[]): Aval {
   const a = avals[0]!;
   for (const b of avals.slice(1)) {
     if (!shapesEqual(a.shape, b.shape)) {
-      throw new ShapeError(op, `operand shapes differ: ${showShape(a.shape)} and ${showShape(b.shape)}`, { expected: showShape(a.shape), got: showShape(b.shape) });
+      throw new ShapeError(op, `operand shapes differ: ${showShape(a.shape)} and ${showShape(b.shape)}`, {
+        expected: showShape(a.shape),
+        got: showShape(b.shape),
+      });
     }
     if (a.dtype !== b.dtype) throw new DTypeError(op, `operand dtypes differ: ${a.dtype} and ${b.dtype}`, { expected: a.dtype, got: b.dtype });
   }

@@ -25,7 +25,10 @@ export const broadcastToPrimitive: PrimitiveDef<'broadcastTo', { readonly shape:
     checkShapeParam('broadcastTo', shape);
     const lead = shape.length - x!.shape.length;
     if (lead < 0 || x!.shape.some((d, i) => d !== 1 && d !== shape[i + lead])) {
-      throw new ShapeError('broadcastTo', `cannot broadcast ${showShape(x!.shape)} to ${showShape(shape)}`, { expected: showShape(shape), got: showShape(x!.shape) });
+      throw new ShapeError('broadcastTo', `cannot broadcast ${showShape(x!.shape)} to ${showShape(shape)}`, {
+        expected: showShape(shape),
+        got: showShape(x!.shape),
+      });
     }
     return { shape, dtype: x!.dtype };
   },

@@ -29,7 +29,13 @@ export const concatPrimitive: PrimitiveDef<'concat', { readonly axis: number }> 
     return { shape: first.shape.map((d, i) => (i === axis ? total : d)), dtype: first.dtype };
   },
   impl: (be, xs, { axis }) => be.kernels.concat(xs, axis),
-  jvp: (xs, ts, { axis }) => (ts.some((t) => t) ? raw(xs.map((x, i) => orZeros(ts[i], x)), axis) : null),
+  jvp: (xs, ts, { axis }) =>
+    ts.some((t) => t)
+      ? raw(
+          xs.map((x, i) => orZeros(ts[i], x)),
+          axis,
+        )
+      : null,
   vjp: (ct, xs, { axis }) => {
     let at = 0;
     return xs.map((x) => {
@@ -51,5 +57,8 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   const ts = xs.map((x) => asTensor('concat', x));
   const dtype = ts.map((t) => t.dtype).reduce(promoteTypes);
   const r = ts[0]!.shape.length;
-  return raw(ts.map((t) => cast(t, dtype)), normalizeAxis('concat', axis, r));
+  return raw(
+    ts.map((t) => cast(t, dtype)),
+    normalizeAxis('concat', axis, r),
+  );
 }

@@ -48,7 +48,8 @@ export function matmul(a: TensorLike, b: TensorLike): Tensor {
   const dtype = promoteTypes(x.dtype, y.dtype);
   x = cast(x, dtype);
   y = cast(y, dtype);
-  if (x.shape.length === 0 || y.shape.length === 0) throw new ShapeError('matmul', `operands must have rank >= 1, got ${showShape(x.shape)} and ${showShape(y.shape)}`);
+  if (x.shape.length === 0 || y.shape.length === 0)
+    throw new ShapeError('matmul', `operands must have rank >= 1, got ${showShape(x.shape)} and ${showShape(y.shape)}`);
   const vecA = x.shape.length === 1;
   const vecB = y.shape.length === 1;
   if (vecA) x = reshape(x, [1, x.shape[0]!]);

@@ -24,7 +24,13 @@ export const padPrimitive: PrimitiveDef<'pad', { readonly widths: readonly (read
   },
   impl: (be, [x], { widths, value }) => be.kernels.pad(x!, widths, value),
   jvp: linearJvp((t, { widths }) => raw(t, widths, 0)),
-  vjp: (ct, [x], { widths }) => [sliceBox(ct, widths.map(([a]) => a), widths.map(([a], i) => a + x!.shape[i]!))],
+  vjp: (ct, [x], { widths }) => [
+    sliceBox(
+      ct,
+      widths.map(([a]) => a),
+      widths.map(([a], i) => a + x!.shape[i]!),
+    ),
+  ],
 });
 
 /**

@@ -28,9 +28,18 @@ export const slicePrimitive: PrimitiveDef<'slice', { readonly starts: readonly n
     });
     return { shape: s.map((_, i) => stops[i]! - starts[i]!), dtype: x!.dtype };
   },
-  impl: (be, [x], { starts, stops }) => be.kernels.slice(x!, starts.map((start, i) => ({ start, stop: stops[i]! }))),
+  impl: (be, [x], { starts, stops }) =>
+    be.kernels.slice(
+      x!,
+      starts.map((start, i) => ({ start, stop: stops[i]! })),
+    ),
   jvp: linearJvp((t, { starts, stops }) => sliceBox(t, starts, stops)),
-  vjp: (ct, [x], { starts, stops }) => [pad(ct, x!.shape.map((d, i): [number, number] => [starts[i]!, d - stops[i]!]))],
+  vjp: (ct, [x], { starts, stops }) => [
+    pad(
+      ct,
+      x!.shape.map((d, i): [number, number] => [starts[i]!, d - stops[i]!]),
+    ),
+  ],
 });
 
 /**
@@ -69,7 +78,10 @@ export const slice: {
       split.shape.map(() => 0),
       split.shape.map((d, j) => (j === i + 1 ? 1 : d)),
     );
-    t = reshape(kept, t.shape.map((d, j) => (j === i ? v.length : d)));
+    t = reshape(
+      kept,
+      t.shape.map((d, j) => (j === i ? v.length : d)),
+    );
   });
   return t;
 });

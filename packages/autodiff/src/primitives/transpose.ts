@@ -43,7 +43,10 @@ export const transpose: {
     const t = asTensor('transpose', x);
     const r = t.shape.length;
     const a = axes ?? Array.from({ length: r }, (_, i) => r - 1 - i);
-    return raw(t, a.map((v) => (v < 0 ? v + r : v)));
+    return raw(
+      t,
+      a.map((v) => (v < 0 ? v + r : v)),
+    );
   },
 );
 

@@ -40,11 +40,7 @@ export function spatialShape(x: NDArray): [number, number, number] {
 
 /** A triple of numbers (spacing, patch size, ...) checked for length 3 and positivity. @internal */
 export function checkTriple(op: string, name: string, t: readonly number[], integer: boolean): [number, number, number] {
-  if (
-    !Array.isArray(t) ||
-    t.length !== 3 ||
-    !t.every((v) => Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))
-  ) {
+  if (!Array.isArray(t) || t.length !== 3 || !t.every((v) => Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
     throw new ShapeError(op, `${name} must be three positive ${integer ? 'integers' : 'numbers'} [d, h, w], got ${JSON.stringify(t)}`);
   }
   return [t[0]!, t[1]!, t[2]!];

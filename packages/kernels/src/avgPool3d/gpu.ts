@@ -23,7 +23,6 @@ export function poolConstants(op: string, xs: Shape, ys: Shape, options: PoolOpt
   return { ...gridConstants(xs, ys), ...windowConstants(o.kernelSize, o.stride, o.padding) };
 }
 
-
 const avgPool3dSource: KernelSource = String.raw`function avgPool3dSource(x) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;

@@ -27,7 +27,6 @@ export interface ConvConstants extends GridConstants, WindowConstants {
   readonly hasBias: number;
 }
 
-
 /** Forward: `y[n, o, z] = bias[o] + sum_{c, k} x[n, c, z s - p + k d] w[o, c, k]`. */
 const conv3dForwardSource: KernelSource = String.raw`function conv3dForwardSource(x, w, bias) {
   const i = this.thread.x;
@@ -171,7 +170,15 @@ export async function conv3dBackwardInputGpu(dev: GpuDevice, dy: GpuBuffer, w: G
  * input `x` in the role of `dy`, its output in the role of `dx`, and a bias.
  * @category gpu
  */
-export async function backwardInputGatherGpu(dev: GpuDevice, name: string, c: ConvConstants, outShape: Shape, dy: GpuBuffer, w: GpuBuffer, bias: GpuBuffer | null): Promise<GpuBuffer> {
+export async function backwardInputGatherGpu(
+  dev: GpuDevice,
+  name: string,
+  c: ConvConstants,
+  outShape: Shape,
+  dy: GpuBuffer,
+  w: GpuBuffer,
+  bias: GpuBuffer | null,
+): Promise<GpuBuffer> {
   return runKernel(dev, name, conv3dBackwardInputSource, { ...c }, outShape, [kernelArg(dy), kernelArg(w), bias === null ? NONE : kernelArg(bias)]);
 }
 

@@ -79,7 +79,16 @@ export async function createGpuDevice(options: GpuDeviceOptions = {}): Promise<G
   // gpu.js's GL kernels all report mode 'gpu': name them by their class (compared by identity, as a
   // bundler may rename classes), so a WebGL2 device reads `webgl2`, not `gpu`.
   const K = (gpu as GPU & { readonly Kernel?: { readonly mode?: string } }).Kernel;
-  const chosen = K === undefined || K === null ? mode : K === mod.WebGL2Kernel ? 'webgl2' : K === mod.WebGLKernel ? 'webgl' : K === mod.HeadlessGLKernel ? 'headlessgl' : (K.mode ?? mode);
+  const chosen =
+    K === undefined || K === null
+      ? mode
+      : K === mod.WebGL2Kernel
+        ? 'webgl2'
+        : K === mod.WebGLKernel
+          ? 'webgl'
+          : K === mod.HeadlessGLKernel
+            ? 'headlessgl'
+            : (K.mode ?? mode);
   const cache = new Map<string, IKernelRunShortcut>();
   const onDevice = chosen !== 'webasm' && chosen !== 'cpu';
   return {

@@ -16,7 +16,6 @@ export interface StatsConstants {
   readonly W: number;
 }
 
-
 const meanSource: KernelSource = String.raw`function meanSource(x) {
   const base = this.thread.x * this.constants.D * this.constants.H * this.constants.W;
   let total = 0;

@@ -13,7 +13,6 @@ import type { PoolConstants } from '../avgPool3d/gpu.js';
 import { poolConstants } from '../avgPool3d/gpu.js';
 import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 
-
 const maxPool3dSource: KernelSource = String.raw`function maxPool3dSource(x) {
   const i = this.thread.x;
   const ox = i % this.constants.oW;

@@ -35,7 +35,22 @@ const COMPARE: Readonly<Record<CompareOp, (a: NDArray, b: NDArray) => NDArray>> 
 
 type General = Pick<
   SyncKernels<NDArray>,
-  'unary' | 'binary' | 'compare' | 'where' | 'leakyRelu' | 'cast' | 'reshape' | 'transpose' | 'broadcastTo' | 'slice' | 'pad' | 'concat' | 'flip' | 'sum' | 'max' | 'matmul'
+  | 'unary'
+  | 'binary'
+  | 'compare'
+  | 'where'
+  | 'leakyRelu'
+  | 'cast'
+  | 'reshape'
+  | 'transpose'
+  | 'broadcastTo'
+  | 'slice'
+  | 'pad'
+  | 'concat'
+  | 'flip'
+  | 'sum'
+  | 'max'
+  | 'matmul'
 >;
 
 /** The general kernels of the reference backend, synchronous. @category reference */

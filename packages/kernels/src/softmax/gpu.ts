@@ -16,7 +16,6 @@ export interface SoftmaxConstants {
   readonly M: number;
 }
 
-
 const softmaxSource: KernelSource = String.raw`function softmaxSource(x) {
   const i = this.thread.x;
   const v = i % this.constants.M;

@@ -24,7 +24,6 @@ import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
 import { platform } from '#wasm-platform';
 
-
 /** The `wasm` backend, with its engine's thread count and a `close`. @category backends */
 export interface WasmBackend extends Backend<NDArray> {
   /** Worker threads of the WebAssembly engine. */
@@ -143,7 +142,8 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
 /** Every kernel of `kernels`, its results registered with the pool (`track`) so that `dispose` can recycle their storage. */
 function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly unknown[]) => R): Kernels<NDArray> {
   const out: Record<string, unknown> = {};
-  for (const [name, k] of Object.entries(kernels)) out[name] = async (...args: unknown[]) => track(await (k as (...a: unknown[]) => Promise<unknown>)(...args), args);
+  for (const [name, k] of Object.entries(kernels))
+    out[name] = async (...args: unknown[]) => track(await (k as (...a: unknown[]) => Promise<unknown>)(...args), args);
   return Object.freeze(out) as unknown as Kernels<NDArray>;
 }
 

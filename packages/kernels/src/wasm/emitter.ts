@@ -83,30 +83,80 @@ export class FunctionBuilder {
   }
 
   // control
-  block(): this { return this.op(0x02, 0x40); }
-  loop(): this { return this.op(0x03, 0x40); }
-  if_(): this { return this.op(0x04, 0x40); }
-  else_(): this { return this.op(0x05); }
-  end(): this { return this.op(0x0b); }
-  br(depth: number): this { this.op(0x0c); uleb(this.code, depth); return this; }
-  brIf(depth: number): this { this.op(0x0d); uleb(this.code, depth); return this; }
-  return_(): this { return this.op(0x0f); }
-  call(fn: number): this { this.op(0x10); uleb(this.code, fn); return this; }
-  drop(): this { return this.op(0x1a); }
+  block(): this {
+    return this.op(0x02, 0x40);
+  }
+  loop(): this {
+    return this.op(0x03, 0x40);
+  }
+  if_(): this {
+    return this.op(0x04, 0x40);
+  }
+  else_(): this {
+    return this.op(0x05);
+  }
+  end(): this {
+    return this.op(0x0b);
+  }
+  br(depth: number): this {
+    this.op(0x0c);
+    uleb(this.code, depth);
+    return this;
+  }
+  brIf(depth: number): this {
+    this.op(0x0d);
+    uleb(this.code, depth);
+    return this;
+  }
+  return_(): this {
+    return this.op(0x0f);
+  }
+  call(fn: number): this {
+    this.op(0x10);
+    uleb(this.code, fn);
+    return this;
+  }
+  drop(): this {
+    return this.op(0x1a);
+  }
 
   // locals
-  get(i: number): this { this.op(0x20); uleb(this.code, i); return this; }
-  set(i: number): this { this.op(0x21); uleb(this.code, i); return this; }
-  tee(i: number): this { this.op(0x22); uleb(this.code, i); return this; }
+  get(i: number): this {
+    this.op(0x20);
+    uleb(this.code, i);
+    return this;
+  }
+  set(i: number): this {
+    this.op(0x21);
+    uleb(this.code, i);
+    return this;
+  }
+  tee(i: number): this {
+    this.op(0x22);
+    uleb(this.code, i);
+    return this;
+  }
 
   // memory
-  i32Load(offset = 0): this { return this.op(0x28).memarg(2, offset); }
-  f32Load(offset = 0): this { return this.op(0x2a).memarg(2, offset); }
-  i32Store(offset = 0): this { return this.op(0x36).memarg(2, offset); }
-  f32Store(offset = 0): this { return this.op(0x38).memarg(2, offset); }
+  i32Load(offset = 0): this {
+    return this.op(0x28).memarg(2, offset);
+  }
+  f32Load(offset = 0): this {
+    return this.op(0x2a).memarg(2, offset);
+  }
+  i32Store(offset = 0): this {
+    return this.op(0x36).memarg(2, offset);
+  }
+  f32Store(offset = 0): this {
+    return this.op(0x38).memarg(2, offset);
+  }
 
   // constants
-  i32Const(v: number): this { this.op(0x41); sleb(this.code, v); return this; }
+  i32Const(v: number): this {
+    this.op(0x41);
+    sleb(this.code, v);
+    return this;
+  }
   f32Const(v: number): this {
     this.op(0x43);
     const b = new Uint8Array(new Float32Array([v]).buffer);
@@ -114,31 +164,73 @@ export class FunctionBuilder {
   }
 
   // i32 arithmetic / comparison
-  i32Eqz(): this { return this.op(0x45); }
-  i32Eq(): this { return this.op(0x46); }
-  i32Ne(): this { return this.op(0x47); }
-  i32LtS(): this { return this.op(0x48); }
-  i32LtU(): this { return this.op(0x49); }
-  i32GtS(): this { return this.op(0x4a); }
-  i32GtU(): this { return this.op(0x4b); }
-  i32LeS(): this { return this.op(0x4c); }
-  i32GeS(): this { return this.op(0x4e); }
-  i32GeU(): this { return this.op(0x4f); }
-  i32Add(): this { return this.op(0x6a); }
-  i32Sub(): this { return this.op(0x6b); }
-  i32Mul(): this { return this.op(0x6c); }
-  i32And(): this { return this.op(0x71); }
-  i32Shl(): this { return this.op(0x74); }
-  i32ShrS(): this { return this.op(0x75); }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32Ne(): this {
+    return this.op(0x47);
+  }
+  i32LtS(): this {
+    return this.op(0x48);
+  }
+  i32LtU(): this {
+    return this.op(0x49);
+  }
+  i32GtS(): this {
+    return this.op(0x4a);
+  }
+  i32GtU(): this {
+    return this.op(0x4b);
+  }
+  i32LeS(): this {
+    return this.op(0x4c);
+  }
+  i32GeS(): this {
+    return this.op(0x4e);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
+  i32Add(): this {
+    return this.op(0x6a);
+  }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
+  i32Mul(): this {
+    return this.op(0x6c);
+  }
+  i32And(): this {
+    return this.op(0x71);
+  }
+  i32Shl(): this {
+    return this.op(0x74);
+  }
+  i32ShrS(): this {
+    return this.op(0x75);
+  }
 
   // f32
-  f32Add(): this { return this.op(0x92); }
-  f32Mul(): this { return this.op(0x94); }
+  f32Add(): this {
+    return this.op(0x92);
+  }
+  f32Mul(): this {
+    return this.op(0x94);
+  }
 
   // SIMD (0xFD prefix + LEB128 opcode)
-  v128Load(offset = 0, alignLog2 = 4): this { return this.simd(0x00).memarg(alignLog2, offset); }
-  v128Load32Splat(offset = 0): this { return this.simd(0x09).memarg(2, offset); }
-  v128Store(offset = 0, alignLog2 = 4): this { return this.simd(0x0b).memarg(alignLog2, offset); }
+  v128Load(offset = 0, alignLog2 = 4): this {
+    return this.simd(0x00).memarg(alignLog2, offset);
+  }
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09).memarg(2, offset);
+  }
+  v128Store(offset = 0, alignLog2 = 4): this {
+    return this.simd(0x0b).memarg(alignLog2, offset);
+  }
   v128Store32Lane(lane: number, offset = 0): this {
     this.simd(0x5a).memarg(2, offset);
     return this.op(lane);
@@ -148,15 +240,33 @@ export class FunctionBuilder {
     for (let i = 0; i < 16; i++) this.code.push(0);
     return this;
   }
-  f32x4Splat(): this { return this.simd(0x13); }
-  f32x4ExtractLane(lane: number): this { return this.simd(0x1f).op(lane); }
-  f32x4Add(): this { return this.simd(0xe4); }
-  f32x4Sub(): this { return this.simd(0xe5); }
-  f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Splat(): this {
+    return this.simd(0x13);
+  }
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f).op(lane);
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
 
   // bulk memory (0xFC prefix)
-  memoryCopy(): this { this.op(0xfc); uleb(this.code, 10); return this.op(0x00, 0x00); }
-  memoryFill(): this { this.op(0xfc); uleb(this.code, 11); return this.op(0x00); }
+  memoryCopy(): this {
+    this.op(0xfc);
+    uleb(this.code, 10);
+    return this.op(0x00, 0x00);
+  }
+  memoryFill(): this {
+    this.op(0xfc);
+    uleb(this.code, 11);
+    return this.op(0x00);
+  }
 
   /** Encoded body (locals + code + end). */
   encodeBody(): number[] {

@@ -31,31 +31,88 @@ type UnRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: numb
 // (measured 10 ns per element against 2.5).
 /* eslint-disable prettier/prettier */
 const BIN: Readonly<Record<BinaryOp, BinRow<Float32Array>>> = {
-  add: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!; },
-  sub: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! - b[bi]!; },
-  mul: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! * b[bi]!; },
-  div: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! / b[bi]!; },
-  pow: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! ** b[bi]!; },
-  maximum: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) { const u = a[ai]!, v = b[bi]!; o[j] = u > v || u !== u ? u : v; } },
-  minimum: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) { const u = a[ai]!, v = b[bi]!; o[j] = u < v || u !== u ? u : v; } },
+  add: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!;
+  },
+  sub: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! - b[bi]!;
+  },
+  mul: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! * b[bi]!;
+  },
+  div: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! / b[bi]!;
+  },
+  pow: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! ** b[bi]!;
+  },
+  maximum: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) {
+      const u = a[ai]!,
+        v = b[bi]!;
+      o[j] = u > v || u !== u ? u : v;
+    }
+  },
+  minimum: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) {
+      const u = a[ai]!,
+        v = b[bi]!;
+      o[j] = u < v || u !== u ? u : v;
+    }
+  },
 };
 const CMP: Readonly<Record<CompareOp, BinRow<Uint8Array>>> = {
-  equal: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! === b[bi]!); },
-  notEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! !== b[bi]!); },
-  less: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! < b[bi]!); },
-  lessEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! <= b[bi]!); },
-  greater: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! > b[bi]!); },
-  greaterEqual: (o, oi, a, ai, sa, b, bi, sb, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! >= b[bi]!); },
+  equal: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! === b[bi]!);
+  },
+  notEqual: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! !== b[bi]!);
+  },
+  less: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! < b[bi]!);
+  },
+  lessEqual: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! <= b[bi]!);
+  },
+  greater: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! > b[bi]!);
+  },
+  greaterEqual: (o, oi, a, ai, sa, b, bi, sb, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = +(a[ai]! >= b[bi]!);
+  },
 };
 const UN: Readonly<Record<UnaryOp, UnRow>> = {
-  neg: (o, oi, a, ai, sa, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = -a[ai]!; },
-  exp: (o, oi, a, ai, sa, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.exp(a[ai]!); },
-  log: (o, oi, a, ai, sa, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.log(a[ai]!); },
-  sqrt: (o, oi, a, ai, sa, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.sqrt(a[ai]!); },
-  abs: (o, oi, a, ai, sa, n) => { for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.abs(a[ai]!); },
+  neg: (o, oi, a, ai, sa, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = -a[ai]!;
+  },
+  exp: (o, oi, a, ai, sa, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.exp(a[ai]!);
+  },
+  log: (o, oi, a, ai, sa, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.log(a[ai]!);
+  },
+  sqrt: (o, oi, a, ai, sa, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.sqrt(a[ai]!);
+  },
+  abs: (o, oi, a, ai, sa, n) => {
+    for (let j = oi, e = oi + n; j < e; j++, ai += sa) o[j] = Math.abs(a[ai]!);
+  },
 };
 /** `where` with a uint8 condition (what comparisons return), on the float32 bits: a mask select, no branch to mispredict. */
-const whereRow = (o: Int32Array, oi: number, c: Uint8Array, ci: number, sc: number, a: Int32Array, ai: number, sa: number, b: Int32Array, bi: number, sb: number, n: number): void => {
+const whereRow = (
+  o: Int32Array,
+  oi: number,
+  c: Uint8Array,
+  ci: number,
+  sc: number,
+  a: Int32Array,
+  ai: number,
+  sa: number,
+  b: Int32Array,
+  bi: number,
+  sb: number,
+  n: number,
+): void => {
   for (let j = oi, e = oi + n; j < e; j++, ci += sc, ai += sa, bi += sb) {
     const m = -+(c[ci]! !== 0);
     o[j] = (a[ai]! & m) | (b[bi]! & ~m);
@@ -104,7 +161,12 @@ function mergeAxes(axes: readonly Axis[]): Axis[] {
  * runs: `row(outOffset, operandOffsets, length, innerStrides)`, with the axes
  * merged by `mergeAxes` (the output is packed, so it merges wherever they do).
  */
-function walk(shape: Shape, strides: readonly (readonly number[])[], starts: readonly number[], row: (oi: number, offs: readonly number[], n: number, inner: readonly number[]) => void): void {
+function walk(
+  shape: Shape,
+  strides: readonly (readonly number[])[],
+  starts: readonly number[],
+  row: (oi: number, offs: readonly number[], n: number, inner: readonly number[]) => void,
+): void {
   if (shape.includes(0)) return;
   const k = strides.length;
   const merged = mergeAxes(shape.map((d, ax) => ({ d, s: strides.map((st) => st[ax]!) })));
@@ -113,7 +175,12 @@ function walk(shape: Shape, strides: readonly (readonly number[])[], starts: rea
   const r = dims.length;
   const offs = starts.slice();
   if (r === 0) {
-    row(0, offs, 1, strides.map(() => 0));
+    row(
+      0,
+      offs,
+      1,
+      strides.map(() => 0),
+    );
     return;
   }
   const n = dims[r - 1]!;
@@ -137,7 +204,14 @@ function walk(shape: Shape, strides: readonly (readonly number[])[], starts: rea
 const f32 = (x: NDArray): x is NDArray & { data: Float32Array } => x.data instanceof Float32Array;
 
 /** `binary` or `compare` on float32 operands; `undefined` for other dtypes. */
-function binaryLike<O extends Float32Array | Uint8Array>(op: string, a: NDArray, b: NDArray, rowFn: BinRow<O>, alloc: (n: number) => O, dtype: 'float32' | 'uint8'): NDArray | undefined {
+function binaryLike<O extends Float32Array | Uint8Array>(
+  op: string,
+  a: NDArray,
+  b: NDArray,
+  rowFn: BinRow<O>,
+  alloc: (n: number) => O,
+  dtype: 'float32' | 'uint8',
+): NDArray | undefined {
   if (!f32(a) || !f32(b)) return undefined;
   const shape = broadcastShapes(op, a.shape, b.shape);
   const out = alloc(shapeSize(shape));
@@ -148,10 +222,12 @@ function binaryLike<O extends Float32Array | Uint8Array>(op: string, a: NDArray,
 }
 
 /** Float32 `binary`; `undefined` unless both operands are float32. @internal */
-export const binaryF32 = (a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator = freshAllocator): NDArray | undefined => binaryLike(op, a, b, BIN[op], alloc.f32, 'float32');
+export const binaryF32 = (a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator = freshAllocator): NDArray | undefined =>
+  binaryLike(op, a, b, BIN[op], alloc.f32, 'float32');
 
 /** Float32 `compare` (uint8 result); `undefined` unless both operands are float32. @internal */
-export const compareF32 = (a: NDArray, b: NDArray, op: CompareOp, alloc: Allocator = freshAllocator): NDArray | undefined => binaryLike(op, a, b, CMP[op], alloc.u8, 'uint8');
+export const compareF32 = (a: NDArray, b: NDArray, op: CompareOp, alloc: Allocator = freshAllocator): NDArray | undefined =>
+  binaryLike(op, a, b, CMP[op], alloc.u8, 'uint8');
 
 /** Float32 `unary`; `undefined` unless the operand is float32. @internal */
 export function unaryF32(x: NDArray, op: UnaryOp, alloc: Allocator = freshAllocator): NDArray | undefined {
@@ -186,7 +262,11 @@ const leakyRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: 
 export function leakyReluF32(x: NDArray, slope: number, alloc: Allocator = freshAllocator): NDArray | undefined {
   if (!f32(x)) return undefined;
   const factor = Float64Array.of(Math.fround(slope), 1);
-  return wrapPacked('float32', x.shape, mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, factor), alloc));
+  return wrapPacked(
+    'float32',
+    x.shape,
+    mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, factor), alloc),
+  );
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
@@ -209,13 +289,15 @@ export function whereF32(c: NDArray, a: NDArray, b: NDArray, alloc: Allocator = 
  * four remains and into the first after that, combined as `(a0 + a1) + (a2 + a3)`.
  * `undefined` unless `x` is float32. @internal
  */
-export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined => reduceF32('sum', x, axes, keepDims, alloc);
+export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined =>
+  reduceF32('sum', x, axes, keepDims, alloc);
 
 /**
  * Float32 `max` over `axes` (NaN wins, as in the reference); `undefined` unless
  * `x` is float32 and the reduction is non-empty (the reference throws for an empty one). @internal
  */
-export const maxF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined => reduceF32('max', x, axes, keepDims, alloc);
+export const maxF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined =>
+  reduceF32('max', x, axes, keepDims, alloc);
 
 function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], keepDims: boolean, alloc: Allocator): NDArray | undefined {
   if (!f32(x)) return undefined;
@@ -237,33 +319,38 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
   const runStride = r === 0 ? 0 : rs[r - 1]!;
   const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
   const acc = new Float64Array(4);
-  walk(kept.map((i) => x.shape[i]!), [kept.map((i) => x.strides[i]!)], [x.offset], (oi, [base], n, [sk]) => {
-    for (let q = 0; q < n; q++) {
-      if (m === 0) {
-        out[oi + q] = 0;
-        continue;
-      }
-      acc.fill(op === 'sum' ? 0 : -Infinity);
-      let p = 0;
-      let off = base! + q * sk!;
-      idx.fill(0);
-      for (;;) {
-        if (op === 'max') acc[0] = maxRun(xd, off, runStride, runLen, acc[0]!);
-        else p = runLen % 4 === 0 && p % 4 === 0 ? sumRun4(xd, off, runStride, runLen, acc, p) : sumRun1(xd, off, runStride, runLen, acc, p, m4);
-        let ax = r - 2;
-        for (; ax >= 0; ax--) {
-          if (++idx[ax]! < rd[ax]!) {
-            off += rs[ax]!;
-            break;
-          }
-          idx[ax] = 0;
-          off -= rs[ax]! * (rd[ax]! - 1);
+  walk(
+    kept.map((i) => x.shape[i]!),
+    [kept.map((i) => x.strides[i]!)],
+    [x.offset],
+    (oi, [base], n, [sk]) => {
+      for (let q = 0; q < n; q++) {
+        if (m === 0) {
+          out[oi + q] = 0;
+          continue;
         }
-        if (ax < 0) break;
+        acc.fill(op === 'sum' ? 0 : -Infinity);
+        let p = 0;
+        let off = base! + q * sk!;
+        idx.fill(0);
+        for (;;) {
+          if (op === 'max') acc[0] = maxRun(xd, off, runStride, runLen, acc[0]!);
+          else p = runLen % 4 === 0 && p % 4 === 0 ? sumRun4(xd, off, runStride, runLen, acc, p) : sumRun1(xd, off, runStride, runLen, acc, p, m4);
+          let ax = r - 2;
+          for (; ax >= 0; ax--) {
+            if (++idx[ax]! < rd[ax]!) {
+              off += rs[ax]!;
+              break;
+            }
+            idx[ax] = 0;
+            off -= rs[ax]! * (rd[ax]! - 1);
+          }
+          if (ax < 0) break;
+        }
+        out[oi + q] = op === 'max' ? acc[0]! : acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
       }
-      out[oi + q] = op === 'max' ? acc[0]! : acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
-    }
-  });
+    },
+  );
   return wrapPacked('float32', shape, out);
 }
 

@@ -58,7 +58,9 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
   const bp = f.local(T.i32);
 
   for (let r = 0; r < mr; r++) {
-    f.get(bias).v128Load32Splat(r * 4).set(acc[r]![0]!);
+    f.get(bias)
+      .v128Load32Splat(r * 4)
+      .set(acc[r]![0]!);
     for (let v = 1; v < nv; v++) f.get(acc[r]![0]!).set(acc[r]![v]!);
   }
   f.get(koff).get(K).i32Const(2).i32Shl().i32Add().set(kend);
@@ -66,11 +68,20 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
 
   const nt = taps.length;
   const step = (u: number): void => {
-    f.get(b).get(koff).i32Load(u * 4).i32Add().set(bp);
+    f.get(b)
+      .get(koff)
+      .i32Load(u * 4)
+      .i32Add()
+      .set(bp);
     for (let t = 0; t < nt; t++) {
-      for (let v = 0; v < nv; v++) f.get(bp).v128Load(taps[t]! + v * 16).set(bv[v]!);
+      for (let v = 0; v < nv; v++)
+        f.get(bp)
+          .v128Load(taps[t]! + v * 16)
+          .set(bv[v]!);
       for (let r = 0; r < mr; r++) {
-        f.get(a).v128Load32Splat(((u * nt + t) * mr + r) * 4).set(s);
+        f.get(a)
+          .v128Load32Splat(((u * nt + t) * mr + r) * 4)
+          .set(s);
         for (let v = 0; v < nv; v++) {
           f.get(acc[r]![v]!).get(s).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[r]![v]!);
         }
@@ -82,8 +93,14 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
     f.get(koff).get(kendU).i32GeU().brIf(0);
     f.loop();
     for (let u = 0; u < unroll; u++) step(u);
-    f.get(a).i32Const(unroll * nt * mr * 4).i32Add().set(a);
-    f.get(koff).i32Const(unroll * 4).i32Add().tee(koff);
+    f.get(a)
+      .i32Const(unroll * nt * mr * 4)
+      .i32Add()
+      .set(a);
+    f.get(koff)
+      .i32Const(unroll * 4)
+      .i32Add()
+      .tee(koff);
     f.get(kendU).i32LtU().brIf(0);
     f.end();
     f.end();
@@ -92,7 +109,10 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
   f.get(koff).get(kend).i32GeU().brIf(0);
   f.loop();
   step(0);
-  f.get(a).i32Const(nt * mr * 4).i32Add().set(a);
+  f.get(a)
+    .i32Const(nt * mr * 4)
+    .i32Add()
+    .set(a);
   f.get(koff).i32Const(4).i32Add().tee(koff);
   f.get(kend).i32LtU().brIf(0);
   f.end();
@@ -105,7 +125,10 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
       f.get(c).get(ldc).i32Add().set(c);
       f.get(mrows).i32Const(r).i32GtS().if_();
     }
-    for (let v = 0; v < nv; v++) f.get(c).get(acc[r]![v]!).v128Store(v * 16);
+    for (let v = 0; v < nv; v++)
+      f.get(c)
+        .get(acc[r]![v]!)
+        .v128Store(v * 16);
     if (r > 0) f.end();
   }
   f.else_();
@@ -116,7 +139,9 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
     }
     for (let col = 0; col < nr; col++) {
       f.get(ncols).i32Const(col).i32GtS().if_();
-      f.get(c).get(acc[r]![col >> 2]!).v128Store32Lane(col & 3, col * 4);
+      f.get(c)
+        .get(acc[r]![col >> 2]!)
+        .v128Store32Lane(col & 3, col * 4);
       f.end();
     }
     if (r > 0) f.end();
@@ -142,11 +167,19 @@ function emitDwKernel(f: FunctionBuilder, mr: number, nv: number): void {
   const cnt = f.local(T.i32);
   const cr = f.local(T.i32);
 
-  for (let r = 0; r < mr; r++) f.get(xbase).get(koffRows).i32Load(r * 4).i32Add().set(ar[r]!);
+  for (let r = 0; r < mr; r++)
+    f.get(xbase)
+      .get(koffRows)
+      .i32Load(r * 4)
+      .i32Add()
+      .set(ar[r]!);
   f.get(c).set(cr);
   for (let r = 0; r < mr; r++) {
     if (r > 0) f.get(cr).get(ldc).i32Add().set(cr);
-    for (let v = 0; v < nv; v++) f.get(cr).v128Load(v * 16).set(acc[r]![v]!);
+    for (let v = 0; v < nv; v++)
+      f.get(cr)
+        .v128Load(v * 16)
+        .set(acc[r]![v]!);
   }
   f.get(segs).get(nseg).i32Const(3).i32Shl().i32Add().set(segEnd);
   f.block();
@@ -157,7 +190,10 @@ function emitDwKernel(f: FunctionBuilder, mr: number, nv: number): void {
   f.get(b).get(segs).i32Load(4).i32Add().set(pb);
   f.get(len).set(cnt);
   f.loop(); // steps
-  for (let v = 0; v < nv; v++) f.get(pb).v128Load(v * 16).set(bv[v]!);
+  for (let v = 0; v < nv; v++)
+    f.get(pb)
+      .v128Load(v * 16)
+      .set(bv[v]!);
   for (let r = 0; r < mr; r++) {
     f.get(ar[r]!).get(pa).i32Add().v128Load32Splat(0).set(s);
     for (let v = 0; v < nv; v++) {
@@ -177,14 +213,20 @@ function emitDwKernel(f: FunctionBuilder, mr: number, nv: number): void {
   f.get(c).set(cr);
   for (let r = 0; r < mr; r++) {
     if (r > 0) f.get(cr).get(ldc).i32Add().set(cr);
-    for (let v = 0; v < nv; v++) f.get(cr).get(acc[r]![v]!).v128Store(v * 16);
+    for (let v = 0; v < nv; v++)
+      f.get(cr)
+        .get(acc[r]![v]!)
+        .v128Store(v * 16);
   }
 }
 
 /** transp(dst, src, rows, cols, srcRowBytes, dstRowBytes): dst[c][r] = src[r][c] (floats). */
 function emitTranspose(f: FunctionBuilder): void {
   const [dst, src, rows, cols, ls, ld] = [0, 1, 2, 3, 4, 5];
-  const r = f.local(T.i32), c = f.local(T.i32), sp = f.local(T.i32), dp = f.local(T.i32);
+  const r = f.local(T.i32),
+    c = f.local(T.i32),
+    sp = f.local(T.i32),
+    dp = f.local(T.i32);
   f.block();
   f.get(rows).i32Eqz().brIf(0);
   f.get(cols).i32Eqz().brIf(0);
@@ -209,15 +251,28 @@ function emitPack(f: FunctionBuilder, nr: number): void {
   const [dst, koff, K, cols] = [0, 1, 2, 3];
   const cp: number[] = [];
   for (let j = 0; j < nr; j++) cp.push(f.local(T.i32));
-  const o = f.local(T.i32), kend = f.local(T.i32);
-  for (let j = 0; j < nr; j++) f.get(cols).i32Load(j * 4).set(cp[j]!);
+  const o = f.local(T.i32),
+    kend = f.local(T.i32);
+  for (let j = 0; j < nr; j++)
+    f.get(cols)
+      .i32Load(j * 4)
+      .set(cp[j]!);
   f.get(koff).get(K).i32Const(2).i32Shl().i32Add().set(kend);
   f.block();
   f.get(K).i32Eqz().brIf(0);
   f.loop();
   f.get(koff).i32Load(0).set(o);
-  for (let j = 0; j < nr; j++) f.get(dst).get(cp[j]!).get(o).i32Add().f32Load(0).f32Store(j * 4);
-  f.get(dst).i32Const(nr * 4).i32Add().set(dst);
+  for (let j = 0; j < nr; j++)
+    f.get(dst)
+      .get(cp[j]!)
+      .get(o)
+      .i32Add()
+      .f32Load(0)
+      .f32Store(j * 4);
+  f.get(dst)
+    .i32Const(nr * 4)
+    .i32Add()
+    .set(dst);
   f.get(koff).i32Const(4).i32Add().tee(koff).get(kend).i32LtU().brIf(0);
   f.end();
   f.end();

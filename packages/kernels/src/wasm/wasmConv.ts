@@ -13,19 +13,7 @@ import { platform } from '#wasm-platform';
 import type { ComputeThread, ThreadData } from './threads.js';
 import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES } from './kernels.js';
 import type { KernelConfig } from './kernels.js';
-import {
-  CTRL_DONE,
-  CTRL_ERR,
-  CTRL_JOB,
-  CTRL_NEXT,
-  CTRL_PARAMS,
-  CTRL_SEQ,
-  JOB_CONV,
-  JOB_DW,
-  JOB_EXIT,
-  INLINE_SOURCE,
-  JOB_PAD,
-} from './workerSource.js';
+import { CTRL_DONE, CTRL_ERR, CTRL_JOB, CTRL_NEXT, CTRL_PARAMS, CTRL_SEQ, JOB_CONV, JOB_DW, JOB_EXIT, INLINE_SOURCE, JOB_PAD } from './workerSource.js';
 import { WA, waitAsync } from './wasmApi.js';
 
 /** A per-axis triple `[d, h, w]`. @category wasm */
@@ -49,14 +37,7 @@ export interface WasmConv {
   readonly threads: number;
   /** Do the jobs run on worker threads (false: on the calling thread, single-threaded)? */
   readonly workers: boolean;
-  conv3d(
-    x: Float32Array,
-    xShape: number[],
-    w: Float32Array,
-    wShape: number[],
-    bias: Float32Array | null,
-    opts: WasmConvOptions,
-  ): Promise<WasmConvResult>;
+  conv3d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], bias: Float32Array | null, opts: WasmConvOptions): Promise<WasmConvResult>;
   conv3dBackwardInput(
     dy: Float32Array,
     dyShape: number[],
@@ -119,8 +100,21 @@ class Arena {
 
 /** dx[nc, q*s + phi] = res[nc, q] for one backward-input phase (kept monomorphic and small so it optimizes). */
 function scatterPhase(
-  dx: Float32Array, res: Float32Array, NC: number, Q0: number, Q1: number, Q2: number,
-  D: number, H: number, W: number, s0: number, s1: number, s2: number, f0: number, f1: number, f2: number,
+  dx: Float32Array,
+  res: Float32Array,
+  NC: number,
+  Q0: number,
+  Q1: number,
+  Q2: number,
+  D: number,
+  H: number,
+  W: number,
+  s0: number,
+  s1: number,
+  s2: number,
+  f0: number,
+  f1: number,
+  f2: number,
 ): void {
   let src = 0;
   for (let nc = 0; nc < NC; nc++)
@@ -148,12 +142,17 @@ function inlineJobs(data: ThreadData): InlineJobs {
 }
 
 /** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
-export async function createWasmConv(options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {}): Promise<WasmConv> {
+export async function createWasmConv(
+  options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {},
+): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
   const shared = platform.sharedMemory();
   const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
-  const MR = cfg.mr, NR = cfg.nv * 4, DWMR = cfg.dwMr, DWNR = cfg.dwNv * 4;
+  const MR = cfg.mr,
+    NR = cfg.nv * 4,
+    DWMR = cfg.dwMr,
+    DWNR = cfg.dwNv * 4;
   const initialPages = 64;
   const memory = new WA.Memory({ initial: initialPages, maximum: MEMORY_MAX_PAGES, shared });
   const bytes = buildKernelModule(cfg, initialPages, [], shared);
@@ -287,8 +286,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     const base = at >> 2;
     for (let c = 0; c < C; c++)
       for (let a = 0; a < kd; a++)
-        for (let b = 0; b < kh; b++)
-          for (let e = 0; e < kw; e++) i32[base + k++] = (c * vol + a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]) * 4;
+        for (let b = 0; b < kh; b++) for (let e = 0; e < kw; e++) i32[base + k++] = (c * vol + a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]) * 4;
     while (k < kPad) i32[base + k++] = 0;
   }
 
@@ -297,8 +295,7 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
     const [, Hp, Wp] = pd;
     const taps: number[] = [];
     for (let a = 0; a < k3[0]; a++)
-      for (let b = 0; b < k3[1]; b++)
-        for (let e = 0; e < k3[2]; e++) taps.push(a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]);
+      for (let b = 0; b < k3[1]; b++) for (let e = 0; e < k3[2]; e++) taps.push(a * dil[0] * Hp * Wp + b * dil[1] * Wp + e * dil[2]);
     return taps;
   }
 
@@ -351,9 +348,25 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
           }
     for (let m = 0; m < mPanels * MR; m++) f32[(biasAt >> 2) + m] = biasArr && m < M ? biasArr[m]! : 0;
     await runJob(JOB_CONV, [
-      aBase, mPanels, K, koff, lin, xpadAt,
-      C * vol * 4, stride[0] * Hp * Wp * 4, stride[1] * Wp * 4, stride[2],
-      yAt, M, od[0], od[1], od[2], biasAt, scratch, K * NR * 4 + 256, N,
+      aBase,
+      mPanels,
+      K,
+      koff,
+      lin,
+      xpadAt,
+      C * vol * 4,
+      stride[0] * Hp * Wp * 4,
+      stride[1] * Wp * 4,
+      stride[2],
+      yAt,
+      M,
+      od[0],
+      od[1],
+      od[2],
+      biasAt,
+      scratch,
+      K * NR * 4 + 256,
+      N,
     ]);
     return copyOut(yAt, N * M * P);
   }
@@ -490,8 +503,26 @@ export async function createWasmConv(options: { threads?: number; kernel?: Parti
         // padded dyT columns (co >= Cout) are left as they are: they only feed discarded dW columns
         const [Dp, Hp, Wp] = pd;
         const dwParams = [
-          xpadAt, Cin * Dp * Hp * Wp * 4, s[0] * Hp * Wp * 4, s[1] * Wp * 4, s[2], koff, Kpad / DWMR,
-          dyAt, CoutPad, Cout, Do, Ho, Wo, N, segs, G * 8, Kpad, G, dyT, dwt,
+          xpadAt,
+          Cin * Dp * Hp * Wp * 4,
+          s[0] * Hp * Wp * 4,
+          s[1] * Wp * 4,
+          s[2],
+          koff,
+          Kpad / DWMR,
+          dyAt,
+          CoutPad,
+          Cout,
+          Do,
+          Ho,
+          Wo,
+          N,
+          segs,
+          G * 8,
+          Kpad,
+          G,
+          dyT,
+          dwt,
         ];
         if (threads === 1 || nGroups >= 8 * threads) {
           await runJob(JOB_DW, [...dwParams, 0, 1, nParts]);

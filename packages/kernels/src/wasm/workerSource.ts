@@ -273,12 +273,15 @@ for (;;) {
 `;
 
 /** The Node worker's JavaScript, run with `new Worker(src, { eval: true })` (survives bundling as a string). @category wasm */
-export const WORKER_SOURCE = String.raw`
+export const WORKER_SOURCE =
+  String.raw`
 'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
 const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = workerData;
 const ready = () => parentPort.postMessage('ready');
-` + JOB_SOURCE + LOOP_SOURCE;
+` +
+  JOB_SOURCE +
+  LOOP_SOURCE;
 
 /**
  * The Web Worker's JavaScript (started from a Blob URL): its first message
@@ -286,13 +289,17 @@ const ready = () => parentPort.postMessage('ready');
  * shared WebAssembly.Memory, so the page must be cross-origin isolated).
  * @category wasm
  */
-export const WEB_WORKER_SOURCE = String.raw`
+export const WEB_WORKER_SOURCE =
+  String.raw`
 'use strict';
 self.onmessage = (ev) => {
   self.onmessage = null;
   const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = ev.data;
   const ready = () => self.postMessage('ready');
-` + JOB_SOURCE + LOOP_SOURCE + `
+` +
+  JOB_SOURCE +
+  LOOP_SOURCE +
+  `
 };
 `;
 

@@ -12,7 +12,11 @@ export function checkArray(op: string, name: string, x: unknown): asserts x is N
 }
 
 /** Checks that `pred` and `truth` are arrays of one shape; returns their elements in row-major order. @category internal */
-export function readPair(op: string, pred: unknown, truth: unknown): { readonly shape: readonly number[]; readonly p: ArrayLike<number>; readonly t: ArrayLike<number> } {
+export function readPair(
+  op: string,
+  pred: unknown,
+  truth: unknown,
+): { readonly shape: readonly number[]; readonly p: ArrayLike<number>; readonly t: ArrayLike<number> } {
   checkArray(op, 'pred', pred);
   checkArray(op, 'truth', truth);
   if (!shapesEqual(pred.shape, truth.shape)) {

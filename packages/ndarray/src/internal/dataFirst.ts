@@ -16,8 +16,7 @@ export const dataFirst =
     isNDArray(args[0]) || args.length >= arity || (args[0] !== undefined && !isOptions(args[0]));
 
 /** A plain options record (not an array, not something array-like with a shape or data). */
-export const isOptionsRecord = (a: unknown): boolean =>
-  typeof a === 'object' && a !== null && !Array.isArray(a) && !('shape' in a) && !('data' in a);
+export const isOptionsRecord = (a: unknown): boolean => typeof a === 'object' && a !== null && !Array.isArray(a) && !('shape' in a) && !('data' in a);
 
 /** An axis or a list of axes. */
 export const isAxes = (a: unknown): boolean => typeof a === 'number' || Array.isArray(a);

@@ -39,12 +39,7 @@ export function coalesce(shape: Shape, stridesList: readonly (readonly number[])
  * Walks `k` operands of a common `shape` (each with its own strides and start
  * offset) in row-major order, calling `row` for each innermost run.
  */
-export function forEachRow(
-  shape: Shape,
-  stridesList: readonly (readonly number[])[],
-  startOffsets: readonly number[],
-  row: RowFn,
-): void {
+export function forEachRow(shape: Shape, stridesList: readonly (readonly number[])[], startOffsets: readonly number[], row: RowFn): void {
   for (const d of shape) if (d === 0) return;
   const k = stridesList.length;
   const c = coalesce(shape, stridesList);
