@@ -23,7 +23,7 @@ export type NoParams = Readonly<Record<string, never>>;
  * @category primitives
  */
 // `any` default: a definition of unknown parameters accepts every node's params (what realize needs).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds primitives of every parameter type; `unknown` would make their rules uncallable (contravariance)
 export interface PrimitiveDef<N extends string = string, P = any> {
   readonly name: N;
   /** Output shape and dtype; throws a ShapeError/DTypeError naming the primitive. */

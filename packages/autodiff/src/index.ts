@@ -5,7 +5,7 @@
  * `jvp`, `valueAndGrad`, nested to any depth: Hessian-vector products are
  * `jvp(grad(f), [x], [v])`), and `await realize(tree)` to run it on a backend
  * of @colab-ts/kernels.
- * @module
+ * @module @colab-ts/autodiff
  */
 export type { Aval, Tensor, TensorLike } from './Tensor.js';
 export { isTensor } from './Tensor.js';

@@ -7,7 +7,7 @@
  * and recurses for higher orders by checking the derivative functions
  * themselves (`(x, v) -> jvp(f, x, v)`, `(x, u) -> vjp(f, x)(u)`).
  * Use float64 arguments: float32 differences are too coarse.
- * @module
+ * @module @colab-ts/autodiff/testing
  */
 import type { AnyBackend } from '@colab-ts/kernels';
 import type { Key, NDArray } from '@colab-ts/ndarray';

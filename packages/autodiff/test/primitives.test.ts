@@ -10,7 +10,7 @@ import * as nd from '@colab-ts/ndarray';
 import fc from 'fast-check';
 
 // AUTODIFF_RUNS=20 multiplies every row's runs (a local stress pass; CI keeps the small default).
-const SCALE = Math.max(1, Number(process.env['AUTODIFF_RUNS'] ?? 1));
+const SCALE = Math.max(1, Number(process.env.AUTODIFF_RUNS ?? 1));
 
 describe('properties', () => {
   it('every primitive has a gradient row or a stated exemption', () => {

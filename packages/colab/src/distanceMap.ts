@@ -139,7 +139,11 @@ export function caseDilatedMask(label: NDArray, options: CaseDilatedMaskOptions 
   const src = toTypedArray(label);
   const mask = new Uint8Array(src.length);
   let any = false;
-  for (let i = 0; i < src.length; i++) if (src[i] !== 0) (mask[i] = 1), (any = true);
+  for (let i = 0; i < src.length; i++)
+    if (src[i] !== 0) {
+      mask[i] = 1;
+      any = true;
+    }
   if (!any) return array(new Float32Array(src.length).fill(1), s, 'float32');
   const d = distanceMap(array(mask, spatial, 'uint8'), options.spacing === undefined ? {} : { spacing: options.spacing });
   const M = softDilatedMask(d, options);

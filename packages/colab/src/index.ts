@@ -10,7 +10,7 @@
  * Channel order everywhere: ROI classes first, then the background (for a
  * ROI label) or the `t` background sub-classes (for an extended label and the
  * segmentation model's output), the first sub-class being the far background.
- * @module
+ * @module @colab-ts/colab
  */
 export type { ConstrainedLabelOptions, TensorInput } from './labels.js';
 export { aggregateLabels, contextProbabilities, distanceConstrainedLabels, farBackgroundLabel, roiOneHot } from './labels.js';

@@ -44,7 +44,7 @@ const init = (dtype: 'float32' | 'float64') => ({
 
 describe('metaGradient on small conv models', () => {
   const results: Partial<Record<MetaGradientMode, number[]>> = {};
-  let reference: number[] = [];
+  const reference: number[] = [];
 
   beforeAll(async () => {
     const { theta, omega } = init('float64');

@@ -126,7 +126,7 @@ const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null 
 
 /** Decodes the label map of dataset.json (MSD: value -> name; nnU-Net: name -> value or list). */
 function decodeLabels(json: Json, format: 'msd' | 'nnunet', file: string): V<Record<string, number>> {
-  const raw = json['labels'];
+  const raw = json.labels;
   const bad = (why: string): V<never> =>
     fail({
       kind: 'DatasetJson',
@@ -171,7 +171,7 @@ function decodeChannels(json: Json, key: 'modality' | 'channel_names', file: str
 }
 
 function decodeContextLabels(json: Json, file: string): V<Record<string, number> | undefined> {
-  const raw = json['context_labels'];
+  const raw = json.context_labels;
   if (raw === undefined) return E.right(undefined);
   if (!isObject(raw) || !Object.entries(raw).every(([k, v]) => Number.isInteger(Number(k)) && typeof v === 'string')) {
     return fail({
@@ -197,12 +197,11 @@ interface Plan {
 }
 
 async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOptions): Promise<V<Plan>> {
-  const training = json['training'];
+  const training = json.training;
   const entries: V<{ image: string; label: string; context?: string }[]> =
     Array.isArray(training) &&
     training.every(
-      (t) =>
-        isObject(t) && typeof t['image'] === 'string' && typeof t['label'] === 'string' && (t['context'] === undefined || typeof t['context'] === 'string'),
+      (t) => isObject(t) && typeof t.image === 'string' && typeof t.label === 'string' && (t.context === undefined || typeof t.context === 'string'),
     )
       ? E.right(training as { image: string; label: string; context?: string }[])
       : fail({
@@ -211,7 +210,7 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
           message: '"training" must be a list of { "image": path, "label": path }',
           fix: 'list each training case as { "image": "./imagesTr/x.nii.gz", "label": "./labelsTr/x.nii.gz" }',
         });
-  const testRaw = json['test'] ?? [];
+  const testRaw = json.test ?? [];
   // Every path is resolved inside the dataset folder before anything is opened; each escape is one issue.
   const inside = (p: string, where: string): V<string> => {
     const full = insideFolder(dir, p);
@@ -225,8 +224,8 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
         });
   };
   const test: V<string[]> =
-    Array.isArray(testRaw) && testRaw.every((t) => typeof t === 'string' || (isObject(t) && typeof t['image'] === 'string'))
-      ? E.right(testRaw.map((t) => (typeof t === 'string' ? t : ((t as Json)['image'] as string))))
+    Array.isArray(testRaw) && testRaw.every((t) => typeof t === 'string' || (isObject(t) && typeof t.image === 'string'))
+      ? E.right(testRaw.map((t) => (typeof t === 'string' ? t : ((t as Json).image as string))))
       : fail({ kind: 'DatasetJson', file, message: '"test" must be a list of image paths', fix: 'write "test": ["./imagesTs/x.nii.gz"]' });
   // sequenceS over the validation applicative reports every decoding issue, not the first.
   const base = sequenceS(V)({
@@ -239,7 +238,13 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
   if (E.isLeft(base)) return base;
   const b = base.right;
   const seen = new Set<string>();
-  const dupes = b.entries.map((t) => caseIdOf(t.image)).filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  const dupes = b.entries
+    .map((t) => caseIdOf(t.image))
+    .filter((id) => {
+      if (seen.has(id)) return true;
+      seen.add(id);
+      return false;
+    });
   if (dupes.length > 0) {
     return fail({
       kind: 'DatasetJson',
@@ -274,14 +279,14 @@ async function planMsd(dir: string, json: Json, file: string, o: OpenDatasetOpti
   const ending = b.entries[0]?.image.endsWith('.nii') === true ? '.nii' : '.nii.gz';
   return E.right({
     format: 'msd',
-    name: typeof json['name'] === 'string' ? json['name'] : basename(dir),
+    name: typeof json.name === 'string' ? json.name : basename(dir),
     channelNames: b.channels,
     labels: b.labels,
     contextLabels: b.contextLabels,
     fileEnding: ending,
     cases,
     test: located.right.test,
-    numTraining: typeof json['numTraining'] === 'number' ? json['numTraining'] : undefined,
+    numTraining: typeof json.numTraining === 'number' ? json.numTraining : undefined,
   });
 }
 
@@ -295,7 +300,7 @@ async function listDir(p: string): Promise<string[]> {
 }
 
 async function planNnunet(dir: string, json: Json, file: string, o: OpenDatasetOptions): Promise<V<Plan>> {
-  const ending = json['file_ending'];
+  const ending = json.file_ending;
   const endingV: V<string> =
     typeof ending === 'string' && ending.startsWith('.')
       ? E.right(ending)
@@ -345,14 +350,14 @@ async function planNnunet(dir: string, json: Json, file: string, o: OpenDatasetO
     .map((id) => ({ id, images: Array.from({ length: nCh }, (_, c) => join(imagesTs, `${id}_${String(c).padStart(4, '0')}${end}`)) }));
   return E.right({
     format: 'nnunet',
-    name: typeof json['name'] === 'string' ? json['name'] : basename(dir),
+    name: typeof json.name === 'string' ? json.name : basename(dir),
     channelNames: channels,
     labels,
     contextLabels,
     fileEnding: end,
     cases,
     test,
-    numTraining: typeof json['numTraining'] === 'number' ? json['numTraining'] : undefined,
+    numTraining: typeof json.numTraining === 'number' ? json.numTraining : undefined,
   });
 }
 
@@ -580,7 +585,7 @@ export function openDataset(dir: string, options: OpenDatasetOptions = {}): TE.T
         message: 'dataset.json is not a JSON object',
         fix: 'write an MSD or nnU-Net v2 dataset.json',
       });
-    const planned = Array.isArray(json['training'])
+    const planned = Array.isArray(json.training)
       ? await planMsd(root, json, file, options)
       : 'channel_names' in json || 'file_ending' in json
         ? await planNnunet(root, json, file, options)

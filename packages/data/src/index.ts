@@ -7,7 +7,7 @@
  * Layouts: a volume read from NIfTI is `[D, H, W]` (`data[d, h, w]` is the
  * file's voxel `(i, j, k) = (w, h, d)`); a case is `[C, D, H, W]`; a batch is
  * `[N, C, D, H, W]`; a 2D case has `D = 1`.
- * @module
+ * @module @colab-ts/data
  */
 export * from './browser.js';
 export { loadNifti, readNifti, saveNifti, writeFileAtomic, writeNifti } from './niftiFile.js';

@@ -14,7 +14,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as nifti from 'nifti-reader-js';
 import type { DType, NDArray } from '@colab-ts/ndarray';
@@ -22,7 +21,7 @@ import { isNDArray } from '@colab-ts/ndarray';
 import { gzip, inflate } from './gzip.js';
 import { dataOf, packed } from './internal/arrays.js';
 import type { Affine, NiftiHeader, ReadError, Volume, WriteError } from './Volume.js';
-import { NiftiError, defaultAffine } from './Volume.js';
+import { defaultAffine } from './Volume.js';
 
 /** NIfTI datatype names colab-ts reads and writes. @category nifti */
 export type NiftiDatatype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float32' | 'float64';

@@ -125,7 +125,11 @@ export function zScore(image: NDArray, options: { readonly mask?: NDArray } = {}
   for (let c = 0; c < image.shape[0]!; c++) {
     let count = 0;
     let mean = 0;
-    for (let i = 0; i < n; i++) if (m === undefined || m[i] !== 0) (mean += src[c * n + i]!), count++;
+    for (let i = 0; i < n; i++)
+      if (m === undefined || m[i] !== 0) {
+        mean += src[c * n + i]!;
+        count++;
+      }
     mean = count > 0 ? mean / count : 0;
     let sq = 0;
     for (let i = 0; i < n; i++) if (m === undefined || m[i] !== 0) sq += (src[c * n + i]! - mean) ** 2;

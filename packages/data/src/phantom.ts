@@ -15,9 +15,8 @@
 import type { Key } from '@colab-ts/ndarray';
 import { ValueError, foldIn, normal, split, uniform } from '@colab-ts/ndarray';
 import type { Case } from './Case.js';
-import { checkTriple, dataOf, packed } from './internal/arrays.js';
+import { checkTriple, packed } from './internal/arrays.js';
 import type { Spacing } from './resample.js';
-import { defaultAffine } from './Volume.js';
 
 /** Context label values of the phantom's organ map (the human-defined context labels). @category phantom */
 export const PHANTOM_CONTEXT_LABELS = {
@@ -129,8 +128,14 @@ function blur(f: Float32Array, D: number, H: number, W: number, passes: number):
         const pos = Math.floor(i / s) % n;
         let sum = f[i]!;
         let cnt = 1;
-        if (pos > 0) (sum += f[i - s]!), cnt++;
-        if (pos < n - 1) (sum += f[i + s]!), cnt++;
+        if (pos > 0) {
+          sum += f[i - s]!;
+          cnt++;
+        }
+        if (pos < n - 1) {
+          sum += f[i + s]!;
+          cnt++;
+        }
         tmp[i] = sum / cnt;
       }
       f.set(tmp);
@@ -255,48 +260,96 @@ function phantomCase(
           // Subcutaneous fat, then the muscle wall, then intra-abdominal fat.
           hu = -100;
           amp = 8;
-          if (rb > 0.72 && rb <= 0.86) (hu = 50), (amp = 6), (ctx = C.muscle);
-          else if (rb <= 0.72) {
+          if (rb > 0.72 && rb <= 0.86) {
+            hu = 50;
+            amp = 6;
+            ctx = C.muscle;
+          } else if (rb <= 0.72) {
             hu = -80;
             for (const b of bowels) {
               const v = blobValue(b.blob, x, y, z);
               if (v > 1) continue;
               ctx = C.bowel;
-              if (v > 0.7) (hu = 40), (amp = 5);
-              else if (b.content === 'air' || (b.content === 'mixed' && y < b.blob.c[1])) (hu = -850), (amp = 30);
-              else (hu = b.fluidHU), (amp = 10);
+              if (v > 0.7) {
+                hu = 40;
+                amp = 5;
+              } else if (b.content === 'air' || (b.content === 'mixed' && y < b.blob.c[1])) {
+                hu = -850;
+                amp = 30;
+              } else {
+                hu = b.fluidHU;
+                amp = 10;
+              }
             }
             for (const kb of kidneys) {
               const v = blobValue(kb, x, y, z);
-              if (v <= 1) (ctx = C.kidney), (hu = v < 0.35 ? 110 : 165), (amp = 6);
+              if (v <= 1) {
+                ctx = C.kidney;
+                hu = v < 0.35 ? 110 : 165;
+                amp = 6;
+              }
             }
-            for (const m of muscles) if (blobValue(m, x, y, z) <= 1) (ctx = C.muscle), (hu = 52), (amp = 6);
-            if (blobValue(spleen, x, y, z) <= 1) (ctx = C.spleen), (hu = 118), (amp = 5);
+            for (const m of muscles)
+              if (blobValue(m, x, y, z) <= 1) {
+                ctx = C.muscle;
+                hu = 52;
+                amp = 6;
+              }
+            if (blobValue(spleen, x, y, z) <= 1) {
+              ctx = C.spleen;
+              hu = 118;
+              amp = 5;
+            }
             const vl = blobValue(liver, x, y, z) * (1 + 0.06 * Math.sin(7 * x + 5 * y + 3 * z));
             if (vl <= 1) {
               ctx = C.liver;
               hu = 105;
               amp = 5;
               // Hepatic vessels: thin bright tubes through the liver.
-              if (Math.abs(Math.sin(9 * x + 2 * z) + Math.cos(8 * y - z)) < 0.06) (hu = 170), (ctx = C.liver);
+              if (Math.abs(Math.sin(9 * x + 2 * z) + Math.cos(8 * y - z)) < 0.06) {
+                hu = 170;
+                ctx = C.liver;
+              }
             }
-            if ((x - aorta.cx) ** 2 + (y - aorta.cy) ** 2 <= aorta.r ** 2) (ctx = C.vessel), (hu = 190), (amp = 4);
-            if ((x - ivc.cx) ** 2 + (y - ivc.cy) ** 2 <= ivc.r ** 2) (ctx = C.vessel), (hu = ivc.hu), (amp = 8);
+            if ((x - aorta.cx) ** 2 + (y - aorta.cy) ** 2 <= aorta.r ** 2) {
+              ctx = C.vessel;
+              hu = 190;
+              amp = 4;
+            }
+            if ((x - ivc.cx) ** 2 + (y - ivc.cy) ** 2 <= ivc.r ** 2) {
+              ctx = C.vessel;
+              hu = ivc.hu;
+              amp = 8;
+            }
           }
           const rs = (x - spine.cx) ** 2 + (y - spine.cy) ** 2;
-          if (rs <= spine.r ** 2) (ctx = C.bone), (hu = rs > 0.7 * spine.r ** 2 ? 700 : 300), (amp = 40);
+          if (rs <= spine.r ** 2) {
+            ctx = C.bone;
+            hu = rs > 0.7 * spine.r ** 2 ? 700 : 300;
+            amp = 40;
+          }
           // Tumours: inside the liver only; look-alikes: inside their host only, same appearance.
           if (ctx === C.liver) {
             for (const t of tumours) {
               const v = blobValue(t.blob, x, y, z);
-              if (v <= 1) (hu = t.hu + 8 * (1 - v)), (amp = 14), (lab = 1);
-              if (v < bestTumourDist) (bestTumourDist = v), (firstTumourVoxel = i);
+              if (v <= 1) {
+                hu = t.hu + 8 * (1 - v);
+                amp = 14;
+                lab = 1;
+              }
+              if (v < bestTumourDist) {
+                bestTumourDist = v;
+                firstTumourVoxel = i;
+              }
             }
           } else {
             for (const la of lookAlikes) {
               if (la.context !== ctx || blobValue(la.host, x, y, z) > 1) continue;
               const v = blobValue(la.blob, x, y, z);
-              if (v <= 1) (hu = la.hu + 8 * (1 - v)), (amp = 14);
+              if (v <= 1) {
+                hu = la.hu + 8 * (1 - v);
+                amp = 14;
+              }
             }
           }
         }

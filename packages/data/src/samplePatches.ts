@@ -100,7 +100,7 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
   const bodyIdx = background === 'body' ? bodyVoxels(c.image) : undefined;
   const C = c.image.shape[0]!;
   const shape: [number, number, number] = [c.image.shape[1]!, c.image.shape[2]!, c.image.shape[3]!];
-  const [D, H, W] = shape;
+  const [, H, W] = shape;
   const psize = size[0] * size[1] * size[2];
   const imgDtype = c.image.dtype === 'float64' ? 'float64' : 'float32';
   const image = allocate(imgDtype, n * C * psize);

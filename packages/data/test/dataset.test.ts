@@ -33,7 +33,7 @@ describe('MSD folders', () => {
     expect(ds.format).toBe('msd');
     expect(ds.channelNames).toEqual(['CT']);
     expect(ds.labels).toEqual({ background: 0, tumour: 1 });
-    expect(ds.contextLabels?.['liver']).toBe(1);
+    expect(ds.contextLabels?.liver).toBe(1);
     expect(ds.training.map((c) => [c.id, c.shape, c.channels])).toEqual(small.cases.map((c) => [c.id, [3, 12, 14], 1]));
     const cases = await loadDataset(ds)();
     if (E.isLeft(cases)) throw new Error(cases.left.message);

@@ -250,7 +250,10 @@ describe('examples: errors', () => {
           dims: [2, 1, 1],
           datatype: 1280,
           bitpix: 64,
-          voxels: (d, at, le) => (d.setBigUint64(at, 2n ** 40n, le), d.setBigUint64(at + 8, 7n, le)),
+          voxels: (d, at, le) => {
+            d.setBigUint64(at, 2n ** 40n, le);
+            d.setBigUint64(at + 8, 7n, le);
+          },
           voxelBytes: 16,
         }),
       ),
@@ -448,7 +451,7 @@ describe('properties', () => {
 });
 
 // CI installs NiBabel with: apt-get update && apt-get install -y python3-nibabel
-describe.skipIf(!hasNibabel && process.env['CI'] === undefined)('NiBabel (python3-nibabel) as the other tool', () => {
+describe.skipIf(!hasNibabel && process.env.CI === undefined)('NiBabel (python3-nibabel) as the other tool', () => {
   const oblique = [
     [0.7, -0.3, 0.1, -20],
     [0.35, 0.8, -0.2, 15],

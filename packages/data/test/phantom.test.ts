@@ -80,7 +80,10 @@ describe('the failure mode CoLab addresses', () => {
           expect(ctx[i]).toBe(CTX.liver);
           tumour++;
           tumourHU += img[i]!;
-        } else if (ctx[i] === CTX.liver) liver++, (liverHU += img[i]!);
+        } else if (ctx[i] === CTX.liver) {
+          liver++;
+          liverHU += img[i]!;
+        }
       }
       expect(tumourHU / tumour).toBeLessThan(liverHU / liver - 30);
       expect(Math.min(...img)).toBeLessThan(-900); // air

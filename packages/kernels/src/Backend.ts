@@ -122,5 +122,5 @@ export interface Backend<B = NDArray> {
  * @category backends
  */
 // `B` is used both as an argument and as a result, so no concrete type covers every backend.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a backend of any handle type; `unknown` would make Backend's handle-taking methods uncallable (contravariance)
 export type AnyBackend = Backend<any>;

@@ -5,7 +5,7 @@
  * by all backends. `@colab-ts/kernels/reference` has the reference backend and
  * the volume operators without any accelerator code. gpu.js and the
  * WebAssembly engine load only when their backend is chosen.
- * @module
+ * @module @colab-ts/kernels
  */
 import type { GpuBackend } from './gpu/backend.js';
 import type { GpuDeviceOptions } from './gpu/device.js';

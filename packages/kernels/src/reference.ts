@@ -3,7 +3,7 @@
  * synchronous functions on `NDArray`, and the TypeScript-only volume
  * operators (distance transforms, components, morphology, importance map).
  * Never loads gpu.js or WebAssembly, so metrics and data code can use it freely.
- * @module
+ * @module @colab-ts/kernels/reference
  */
 export type * from './Backend.js';
 export * from './shapes.js';

@@ -72,7 +72,7 @@ export const BACKEND_ENV = 'COLAB_TS_BACKEND';
 let current: Promise<AnyBackend> | undefined;
 
 /** Is `name` a backend this build can load? @category backends */
-export const isAvailableBackend = (name: unknown): name is AvailableBackend => typeof name === 'string' && Object.prototype.hasOwnProperty.call(LOADERS, name);
+export const isAvailableBackend = (name: unknown): name is AvailableBackend => typeof name === 'string' && Object.hasOwn(LOADERS, name);
 
 function loaderOf(op: string, name: unknown): () => Promise<AnyBackend> {
   if (!isAvailableBackend(name)) {

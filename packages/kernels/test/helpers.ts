@@ -41,7 +41,7 @@ export function expectAllClose(a: NDArray, b: NDArray, tol = 1e-10): void {
   for (let i = 0; i < x.length; i++) {
     const u = x[i]!;
     const v = y[i]!;
-    if (u === v || (u !== u && v !== v)) continue; // NaN in both agrees
+    if (u === v || (Number.isNaN(u) && Number.isNaN(v))) continue; // NaN in both agrees
     if (!(Math.abs(u - v) <= tol * (1 + Math.abs(u) + Math.abs(v)))) expect.fail(`element ${i}: ${u} vs ${v} (tol ${tol})`);
   }
 }

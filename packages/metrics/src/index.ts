@@ -5,7 +5,7 @@
  * `surface-distance` definition (area-weighted surfels on the voxel-corner
  * grid) for the Hausdorff distance, HD95, mean surface distances and surface
  * Dice in mm; aggregates that count NaN and infinite cases; CSV tables.
- * @module
+ * @module @colab-ts/metrics
  */
 export type { ClassSpec, Confusion } from './confusion.js';
 export { classMask, confusion, perClass } from './confusion.js';

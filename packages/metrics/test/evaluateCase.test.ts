@@ -25,17 +25,17 @@ describe('examples', () => {
     const p1 = classMask(pred, 1);
     const t1 = classMask(truth, 1);
     expect(r1.dice).toBe(dice(p1, t1));
-    expect(r1['hausdorff']).toBe(hausdorff(p1, t1, { spacing }));
-    expect(r1['hausdorff']).toBeCloseTo(0.8, 15);
-    expect(r1['robustHausdorff']).toBe(hausdorff(p1, t1, { spacing, percentile: 95 }));
-    expect(r1['msd']).toBe(meanSurfaceDistance(p1, t1, { spacing }).average);
-    expect(r1['surfaceDice']).toBe(surfaceDice(p1, t1, { spacing, tolerance: 1 }));
+    expect(r1.hausdorff).toBe(hausdorff(p1, t1, { spacing }));
+    expect(r1.hausdorff).toBeCloseTo(0.8, 15);
+    expect(r1.robustHausdorff).toBe(hausdorff(p1, t1, { spacing, percentile: 95 }));
+    expect(r1.msd).toBe(meanSurfaceDistance(p1, t1, { spacing }).average);
+    expect(r1.surfaceDice).toBe(surfaceDice(p1, t1, { spacing, tolerance: 1 }));
     // Class 2 is missing from the prediction: Dice 0, precision NaN, distances Infinity.
     const r2 = rows[1]!;
     expect(r2.dice).toBe(0);
     expect(r2.precision).toBeNaN();
-    expect(r2['hausdorff']).toBe(Infinity);
-    expect(r2['surfaceDice']).toBe(0);
+    expect(r2.hausdorff).toBe(Infinity);
+    expect(r2.surfaceDice).toBe(0);
     expect(toCsv(rows).split('\n')[2]).toMatch(/^case_001,2,0,0,4,140,0,0,0,NaN,Infinity,95,Infinity,Infinity,Infinity,Infinity,1,0$/);
   });
 
@@ -43,8 +43,8 @@ describe('examples', () => {
     const rows = evaluateCase(classMask(pred, 1), classMask(truth, 1));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.class).toBe('1');
-    expect(rows[0]!['hausdorff']).toBe(1);
-    expect(rows[0]!['surfaceDice']).toBeUndefined();
+    expect(rows[0]!.hausdorff).toBe(1);
+    expect(rows[0]!.surfaceDice).toBeUndefined();
     const fast = evaluateCase(pred, truth, { classes: [1], surface: false });
     expect(Object.keys(fast[0]!)).toEqual(['case', 'class', 'tp', 'fp', 'fn', 'tn', 'dice', 'iou', 'sensitivity', 'precision']);
   });

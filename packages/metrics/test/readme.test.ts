@@ -32,8 +32,8 @@ describe('examples', () => {
       'case,class,tp,fp,fn,tn,dice,iou,sensitivity,precision,hausdorff,percentile,robustHausdorff,msd,msdPredToTruth,msdTruthToPred',
     );
     const s = summarizeColumns(rows, ['dice', 'robustHausdorff'], { by: 'class' })['1']!;
-    expect(s['dice']).toMatchObject({ n: 2, nFinite: 2, mean: 0.375 });
-    expect(s['robustHausdorff']).toMatchObject({ n: 2, nFinite: 1, nInfinite: 1, mean: hd95 });
+    expect(s.dice).toMatchObject({ n: 2, nFinite: 2, mean: 0.375 });
+    expect(s.robustHausdorff).toMatchObject({ n: 2, nFinite: 1, nInfinite: 1, mean: hd95 });
     expect(summarize([0.9, NaN, 0.7])).toMatchObject({ n: 3, nFinite: 2, nNaN: 1 });
   });
 });

@@ -44,10 +44,10 @@ describe('examples', () => {
       { case: 'b,"x"', class: '1', dice: 0.7, hd95: Infinity },
     ];
     const s = summarizeColumns(rows, ['dice', 'hd95'], { by: 'class' });
-    expect(s['1']!['dice']!.mean).toBeCloseTo(0.8, 15);
-    expect(s['1']!['hd95']!.nInfinite).toBe(1);
-    expect(s['2']!['dice']!.nNaN).toBe(1);
-    expect(summarizeColumns(rows, ['dice'])['all']!['dice']!.n).toBe(3);
+    expect(s['1']!.dice!.mean).toBeCloseTo(0.8, 15);
+    expect(s['1']!.hd95!.nInfinite).toBe(1);
+    expect(s['2']!.dice!.nNaN).toBe(1);
+    expect(summarizeColumns(rows, ['dice']).all!.dice!.n).toBe(3);
     expect(() => summarizeColumns(rows, ['case'])).toThrow(ValueError);
     expect(toCsv(rows)).toBe('case,class,dice,hd95\na,1,0.9,2\na,2,NaN,NaN\n"b,""x""",1,0.7,Infinity\n');
     expect(toCsv(rows, { columns: ['dice'] })).toBe('dice\n0.9\nNaN\n0.7\n');

@@ -193,3 +193,22 @@ describe('properties', () => {
     },
   );
 });
+
+describe('surfaceOverlap', () => {
+  const f = (v: number[]): Float64Array => Float64Array.from(v);
+  it('is the surface area within the tolerance over the total area (hand-computed record)', () => {
+    // pred elements at 0 mm (area 1) and 2 mm (area 3); truth element at 1 mm (area 2).
+    const sd: SurfaceDistances = { predToTruth: f([0, 2]), predAreas: f([1, 3]), truthToPred: f([1]), truthAreas: f([2]), dimensions: 3 };
+    expect(surfaceOverlap(sd, 1)).toBeCloseTo((1 + 2) / (1 + 3 + 2), 15);
+    expect(surfaceOverlap(sd, 0.5)).toBeCloseTo(1 / 6, 15);
+    expect(surfaceOverlap(sd, 2)).toBe(1);
+  });
+  it('is 0 when one surface is empty, NaN when both are, and refuses bad input', () => {
+    const e = f([]);
+    expect(surfaceOverlap({ predToTruth: e, predAreas: e, truthToPred: f([Infinity]), truthAreas: f([1]), dimensions: 3 }, 1)).toBe(0);
+    expect(surfaceOverlap({ predToTruth: e, predAreas: e, truthToPred: e, truthAreas: e, dimensions: 3 }, 1)).toBeNaN();
+    const sd: SurfaceDistances = { predToTruth: f([0]), predAreas: f([1]), truthToPred: f([0]), truthAreas: f([1]), dimensions: 3 };
+    expect(() => surfaceOverlap(sd, -1)).toThrow(ValueError);
+    expect(() => surfaceOverlap({} as SurfaceDistances, 1)).toThrow(ValueError);
+  });
+});

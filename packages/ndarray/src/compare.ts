@@ -22,7 +22,7 @@ export function arrayEqual(a: NDArray, b: NDArray, options: { readonly equalNaN?
   for (let i = 0; i < x.length; i++) {
     const u = x[i]!;
     const v = y[i]!;
-    if (u !== v && !(options.equalNaN && u !== u && v !== v)) return false;
+    if (u !== v && !(options.equalNaN && Number.isNaN(u) && Number.isNaN(v))) return false;
   }
   return true;
 }
@@ -56,8 +56,8 @@ export function allClose(a: NDArray, b: NDArray, options: CloseOptions = {}): bo
   for (let i = 0; i < x.length; i++) {
     const u = x[i]!;
     const v = y[i]!;
-    if (u !== u || v !== v) {
-      if (options.equalNaN && u !== u && v !== v) continue;
+    if (Number.isNaN(u) || Number.isNaN(v)) {
+      if (options.equalNaN && Number.isNaN(u) && Number.isNaN(v)) continue;
       return false;
     }
     if (u === v) continue; // equal infinities

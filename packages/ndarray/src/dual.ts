@@ -12,7 +12,7 @@
  * @category combinators
  */
 // `any` in the body's type lets the caller's annotation (both overloads) be the public type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: `body` is any function; its type is restored by the caller's `F`
 export function dual<F>(isDataFirst: number | ((args: readonly unknown[]) => boolean), body: (...args: any[]) => unknown): F {
   const test = typeof isDataFirst === 'number' ? (args: readonly unknown[]) => args.length >= isDataFirst : isDataFirst;
   const call = body as unknown as (...args: unknown[]) => unknown;

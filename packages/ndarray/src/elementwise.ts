@@ -7,7 +7,7 @@
  * @module
  */
 import { assertNDArray, full, toTypedArray } from './creation.js';
-import type { AnyData, DType } from './DType.js';
+import type { DType } from './DType.js';
 import { allocate, floatResult, holdsValue, isFloat, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
 import { ValueError } from './errors.js';
@@ -41,7 +41,7 @@ function operand(op: string, x: ArrayOrScalar, peer: ArrayOrScalar, compare: boo
 
 function broadcastStrides(x: NDArray, shape: Shape): number[] {
   const lead = shape.length - x.shape.length;
-  return shape.map((d, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.strides[i - lead]!));
+  return shape.map((_d, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : x.strides[i - lead]!));
 }
 
 /** A monomorphic loop over float64 chunks: `out[i] = op(ins[0][i], ...)` for `i < n`. */
@@ -86,7 +86,6 @@ function elementwise(op: string, inputs: readonly NDArray[], dtype: DType, kerne
  */
 type F32Kernel = (a: Float32Array, ai: number, b: Float32Array, bi: number, o: Float32Array, n: number) => void;
 
-/* eslint-disable prettier/prettier */
 const F32: Readonly<Record<'add' | 'sub' | 'mul' | 'div', F32Kernel>> = {
   add: (a, ai, b, bi, o, n) => {
     for (let j = 0; j < n; j++) o[j] = a[ai + j]! + b[bi + j]!;
@@ -121,7 +120,6 @@ const same = (d: DType): DType => d;
 const toUint8 = (): DType => 'uint8';
 
 // One loop per operation (each its own function, so each stays monomorphic).
-/* eslint-disable prettier/prettier */
 const K = {
   add: ((i, o, n) => {
     const [a, b] = i as [Float64Array, Float64Array];
@@ -148,7 +146,7 @@ const K = {
     for (let j = 0; j < n; j++) {
       const u = a[j]!;
       const v = b[j]!;
-      o[j] = u > v || u !== u ? u : v;
+      o[j] = u > v || Number.isNaN(u) ? u : v;
     }
   }) as Kernel,
   minimum: ((i, o, n) => {
@@ -156,7 +154,7 @@ const K = {
     for (let j = 0; j < n; j++) {
       const u = a[j]!;
       const v = b[j]!;
-      o[j] = u < v || u !== u ? u : v;
+      o[j] = u < v || Number.isNaN(u) ? u : v;
     }
   }) as Kernel,
   equal: ((i, o, n) => {
@@ -317,7 +315,7 @@ export const clip: {
   // Infinite bounds are never written, so they keep the dtype.
   const holds = (b: number): boolean => !Number.isFinite(b) || holdsValue(b, x.dtype);
   const dtype = isFloat(x.dtype) || (holds(lo) && holds(hi)) ? x.dtype : 'float32';
-  return map(x, (v) => (v < lo ? lo : v > hi ? hi : v), dtype, 'clip');
+  return map(x, (v) => (v < lo ? lo : Math.min(v, hi)), dtype, 'clip');
 });
 
 /**

@@ -2,7 +2,7 @@
  * @colab-ts/ndarray: immutable typed n-dimensional arrays for colab-ts.
  * Creation, views, NumPy-broadcast elementwise math, reductions, matmul,
  * joining, comparisons and explicit seeded randomness. No runtime dependencies.
- * @module
+ * @module @colab-ts/ndarray
  */
 export type { AnyData, DataMap, DataOf, DType } from './DType.js';
 export { DTYPES, allocate, dtypeOfData, floatResult, isDType, isFloat, promoteTypes } from './DType.js';

@@ -127,10 +127,10 @@ function sumFloat32(d: Float32Array, start: number, n: number): number {
 const extremum = (better: (v: number, best: number) => boolean, start: number): ChunkReducer => ({
   init: () => [start, -1],
   step: (d, n, st, base) => {
-    if (st[0] !== st[0]) return;
+    if (Number.isNaN(st[0])) return;
     for (let i = 0; i < n; i++) {
       const v = d[i]!;
-      if (v !== v) {
+      if (Number.isNaN(v)) {
         st[0] = NaN;
         st[1] = base + i;
         return;

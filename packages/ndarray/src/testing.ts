@@ -1,7 +1,7 @@
 /**
  * fast-check arbitraries for property tests of code built on NDArray
  * (`@colab-ts/ndarray/testing`). Needs `fast-check` (an optional peer dependency).
- * @module
+ * @module @colab-ts/ndarray/testing
  */
 import fc from 'fast-check';
 import { array } from './creation.js';

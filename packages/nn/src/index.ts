@@ -6,7 +6,7 @@
  * BCE) and optimizers `(params, grads, state) -> [params, state]` (SGD with
  * Nesterov momentum, Adam, poly schedule, gradient clipping). Parameters are
  * stored as trees of `NDArray`s and wrapped with `toTensors` for a forward pass.
- * @module
+ * @module @colab-ts/nn
  */
 export type { Tensorized } from './tree.js';
 export { flattenArrays, mapArrays, paramCount, toTensors } from './tree.js';

@@ -67,7 +67,12 @@ describe('examples', () => {
 
   it('a learning-rate schedule sees the step number, starting at 0', () => {
     const seen: number[] = [];
-    const opt = sgd({ lr: (s) => (seen.push(s), 0.1) });
+    const opt = sgd({
+      lr: (s) => {
+        seen.push(s);
+        return 0.1;
+      },
+    });
     let p = f64([0]);
     let s = opt.init(p);
     for (let i = 0; i < 3; i++) [p, s] = opt.step(p, f64([1]), s);

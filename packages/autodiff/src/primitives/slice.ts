@@ -1,6 +1,6 @@
 /** `slice`: the primitive keeps a contiguous box (unit step) of each axis; the public op adds any step. @module */
 import type { SliceSpec } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, dual, showShape, sliceIndices } from '@colab-ts/ndarray';
+import { ShapeError, dual, showShape, sliceIndices } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';

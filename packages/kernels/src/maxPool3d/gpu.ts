@@ -9,7 +9,6 @@ import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
-import type { PoolConstants } from '../avgPool3d/gpu.js';
 import { poolConstants } from '../avgPool3d/gpu.js';
 import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 

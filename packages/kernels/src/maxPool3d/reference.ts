@@ -13,10 +13,10 @@ import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 function argmaxTap(xd: Float64Array, taps: Int32Array, count: number): number {
   let best = taps[0]!;
   let bv = xd[best]!;
-  for (let t = 1; t < count && bv === bv; t++) {
+  for (let t = 1; t < count && !Number.isNaN(bv); t++) {
     const i = taps[t]!;
     const v = xd[i]!;
-    if (v > bv || v !== v) {
+    if (v > bv || Number.isNaN(v)) {
       best = i;
       bv = v;
     }

@@ -309,4 +309,4 @@ self.onmessage = (ev) => {
  * jobs on the calling thread (browsers without cross-origin isolation).
  * @category wasm
  */
-export const INLINE_SOURCE = `'use strict';\n` + JOB_SOURCE + `\nreturn { runConv, runDw, runPad, refreshCtrl };\n`;
+export const INLINE_SOURCE = `'use strict';\n${JOB_SOURCE}\nreturn { runConv, runDw, runPad, refreshCtrl };\n`;
