@@ -3,13 +3,13 @@
  * layout allows (`reshape` copies only a non-contiguous input).
  * @module
  */
-import { assertNDArray, contiguous } from './creation.js';
+import { contiguous } from './creation.js';
 import type { DType } from './DType.js';
 import { dual } from './dual.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import type { NDArray } from './NDArray.js';
 import { dataFirst, isAxes } from './internal/dataFirst.js';
-import { isContiguous, unsafeMake } from './NDArray.js';
+import { assertNDArray, isContiguous, unsafeMake } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { broadcastShapes, checkShape, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize } from './Shape.js';
 
