@@ -66,6 +66,8 @@ const FLAG = {
   },
   generatorEvery: { name: 'generator-every', kind: 'int', min: 1, help: "Update the generator every K iterations (default 5, the authors')" },
   features: { name: 'features', kind: 'int', min: 1, default: 8, help: 'U-Net features of the first stage' },
+  run: { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
+  runOut: { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
 } as const satisfies Record<string, FlagSpec>;
 
 /** `colab-ts train`. @category commands */
@@ -76,7 +78,7 @@ export const trainSpec = {
     'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
     FLAG.data,
-    { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
+    FLAG.runOut,
     { name: 'method', kind: 'enum', values: METHODS, default: 'colab', help: 'What the background is split with' },
     FLAG.t,
     FLAG.iterations,
@@ -132,7 +134,7 @@ export const predictSpec = {
   description:
     'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
   flags: [
-    { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train' },
+    FLAG.run,
     { name: 'input', kind: 'string', required: true, meta: 'DIR', help: 'Folder of .nii/.nii.gz images' },
     { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for the label maps' },
     FLAG.checkpoint,
@@ -255,11 +257,7 @@ export const exportSpec = {
   summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
   description:
     'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
-  flags: [
-    { name: 'run', kind: 'string', required: true, meta: 'DIR', help: 'Run folder written by colab-ts train (or import)' },
-    { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' },
-    FLAG.checkpoint,
-  ],
+  flags: [FLAG.run, { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' }, FLAG.checkpoint],
   examples: ['colab-ts export --run runs/colab --out exported/colab'],
 } as const satisfies CommandSpec;
 
@@ -272,7 +270,7 @@ export const importSpec = {
   flags: [
     { name: 'weights', kind: 'string', required: true, meta: 'FILE', help: 'safetensors file of the state_dict' },
     { name: 'architecture', kind: 'string', required: true, meta: 'FILE', help: 'architecture.json' },
-    { name: 'out', kind: 'string', required: true, meta: 'RUN', help: 'Run folder to write' },
+    FLAG.runOut,
     { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
   ],
   examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],

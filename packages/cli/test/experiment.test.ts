@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
 import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
+import { cmdline, fastTrain, finish, tempDataset, tempDir } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
 
@@ -31,8 +31,7 @@ describe('defaults', () => {
     expect(defaultSgdSchedule(1000)).toEqual({ lr: 0.05, momentum: 0.9 });
     expect(defaultSgdSchedule(19999)).toEqual({ lr: 0.05, momentum: 0.9 });
     expect(defaultSgdSchedule(20000)).toEqual({ lr: 0.01, momentum: 0.99 });
-    const dir = tempDir('sgd-default');
-    const data = await tinyDataset(join(dir, 'data'), 3);
+    const { dir, data } = await tempDataset('sgd-default', 3);
     const out = join(dir, 'run');
     const o = fastTrain(data, out, { iterations: 2, valEvery: 2 });
     await train({ ...o, lr: undefined, momentum: undefined }, memoryIo());
@@ -73,8 +72,7 @@ describe('defaults', () => {
 
 describe('train logs the generator', () => {
   it('each generator update logs entropy, meta-gradient norm and relative weight change; validation logs the context NMI on phantoms', async () => {
-    const dir = tempDir('gen-log');
-    const data = await tinyDataset(join(dir, 'data'), 4);
+    const { dir, data } = await tempDataset('gen-log', 4);
     const out = join(dir, 'run');
     await train(fastTrain(data, out, { iterations: 4, generatorEvery: 2, valEvery: 2 }), memoryIo());
     const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
@@ -99,8 +97,7 @@ describe('train logs the generator', () => {
 
 describe('resume keeps the derived settings', () => {
   it('a run on the default margin, temperature and generator schedule resumes to a longer budget with the saved values', async () => {
-    const dir = tempDir('resume-derived');
-    const data = await tinyDataset(join(dir, 'data'), 3);
+    const { dir, data } = await tempDataset('resume-derived', 3);
     const out = join(dir, 'run');
     const opts = { iterations: 2, valEvery: 2, generatorLr: undefined, generatorEvery: undefined, margin: undefined, temperature: undefined };
     await train(fastTrain(data, out, opts), memoryIo());
@@ -123,8 +120,7 @@ describe('resume keeps the derived settings', () => {
 
 describe('predict --rule', () => {
   it('roi-vs-summed-background never marks more ROI than argmax, and changes nothing for a baseline (c outputs)', async () => {
-    const dir = tempDir('rule');
-    const data = await tinyDataset(join(dir, 'data'), 3);
+    const { dir, data } = await tempDataset('rule', 3);
     const count = async (run: string, rule: string): Promise<number> => {
       const pred = join(dir, `pred-${rule}-${run.length}`);
       expect(await run_(['predict', '--run', run, '--input', join(data, 'imagesTr'), '--out', pred, '--rule', rule])).toBe(EXIT.ok);
@@ -148,8 +144,7 @@ describe('predict --rule', () => {
 
 describe('deep supervision', () => {
   it('train --deep-supervision keeps heads in the checkpoint, and predict reads the full-resolution output', async () => {
-    const dir = tempDir('ds');
-    const data = await tinyDataset(join(dir, 'data'), 3);
+    const { dir, data } = await tempDataset('ds', 3);
     const out = join(dir, 'run');
     const io = memoryIo();
     expect(
@@ -170,8 +165,7 @@ describe('deep supervision', () => {
 
 describe('experiment', () => {
   it('ordinary mistakes are typed errors with a fix (exit 2), never the catch-all', async () => {
-    const dir = tempDir('experiment-bad');
-    const data = await tinyDataset(join(dir, 'data'), 3);
+    const { dir, data } = await tempDataset('experiment-bad', 3);
     const out = join(dir, 'report');
     const base = ['experiment', '--data', data, '--out', out, '--iterations', '1'];
     const cases: [string[], RegExp][] = [
@@ -190,8 +184,7 @@ describe('experiment', () => {
   });
 
   it('trains every arm for every seed, writes the report, and skips finished runs when rerun', async () => {
-    const dir = tempDir('experiment');
-    const data = await tinyDataset(join(dir, 'data'), 5);
+    const { dir, data } = await tempDataset('experiment', 5);
     const out = join(dir, 'report');
     const argv = cmdline`experiment --data ${data} --out ${out} --methods baseline,anatomy,dilated,colab --seeds 2 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
     const io = memoryIo();

@@ -43,8 +43,7 @@ export function onReferenceBackend(tag: string, cases = 4): { readonly root: str
   const fx = { root: '', data: '' };
   beforeAll(async () => {
     await useBackend('reference');
-    fx.root = tempDir(tag);
-    fx.data = await tinyDataset(join(fx.root, 'data'), cases);
+    ({ dir: fx.root, data: fx.data } = await tempDataset(tag, cases));
   });
   afterAll(() => {
     resetBackend();
@@ -58,6 +57,12 @@ export async function tinyDataset(dir: string, cases = 4, prefix = 'case'): Prom
   const w = await writePhantomDataset(dir, phantom(key(7), { cases, size: [1, 32, 32], prefix }))();
   if (E.isLeft(w)) throw new Error(w.left.message);
   return dir;
+}
+
+/** A fresh temporary folder `dir` (see `tempDir`) holding a tiny dataset of `cases` phantoms in `data = dir/data`. */
+export async function tempDataset(tag: string, cases = 4): Promise<{ readonly dir: string; readonly data: string }> {
+  const dir = tempDir(tag);
+  return { dir, data: await tinyDataset(join(dir, 'data'), cases) };
 }
 
 export const fastTrain = (data: string, out: string, more: Partial<TrainOptions> = {}): TrainOptions => ({

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test as fcTest } from '@fast-check/vitest';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, key, toTypedArray } from '@colab-ts/ndarray';
+import type { UNetConfig } from '@colab-ts/nn';
 import { unetInit } from '@colab-ts/nn';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import {
   encodeSafetensors,
   loadCheckpoint,
   saveCheckpoint,
+  unetConfigFor,
   unetFromStateDict,
   unetStateDict,
 } from '../src/index.js';
@@ -25,6 +27,11 @@ const bits = (x: NDArray): number[] => {
   const d = toTypedArray(x) as unknown as { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
   return [...new Uint8Array(d.buffer, d.byteOffset, d.byteLength)];
 };
+/** A two-stage, 2D-like U-Net with 2 and 4 features, as `colab-ts train` builds it for 1 x 8 x 8 patches: small enough to list all of its nnU-Net keys. */
+const twoStageUnet = (outChannels: number): UNetConfig => ({
+  ...unetConfigFor({ patch: [1, 8, 8], features: 2, stages: 2, inChannels: 1 }, outChannels),
+  deepSupervision: false,
+});
 const le64 = (n: number): number[] => [n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >> 24) & 255, 0, 0, 0, 0];
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
@@ -78,17 +85,7 @@ describe('examples', () => {
   });
 
   it('names a U-Net as nnU-Net PlainConvUNet does, and reads those names back', () => {
-    const cfg = {
-      inChannels: 1,
-      outChannels: 3,
-      stages: [
-        { kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const },
-        { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const },
-      ],
-      baseFeatures: 2,
-      maxFeatures: 4,
-      convsPerStage: 1,
-    };
+    const cfg = { ...twoStageUnet(3), convsPerStage: 1 };
     const p = unetInit(key(0), cfg);
     const sd = unetStateDict(p);
     expect(sd.map(([k, x]) => `${k} ${x.shape.join('x')}`)).toEqual([
@@ -124,16 +121,7 @@ describe('examples', () => {
   });
 
   it('stores the segmentation model under the bare nnU-Net names and the tree in the metadata; the old COLABTS1 format still loads', () => {
-    const cfg = {
-      inChannels: 1,
-      outChannels: 2,
-      stages: [
-        { kernel: [1, 3, 3] as const, stride: [1, 1, 1] as const },
-        { kernel: [1, 3, 3] as const, stride: [1, 2, 2] as const },
-      ],
-      baseFeatures: 2,
-      maxFeatures: 4,
-    };
+    const cfg = twoStageUnet(2);
     const theta = unetInit(key(1), cfg);
     const tree = {
       version: 1,

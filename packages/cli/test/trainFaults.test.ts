@@ -7,7 +7,7 @@ import { array } from '@colab-ts/ndarray';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../src/index.js';
 import { EXIT, loadCheckpoint, memoryIo, nonFiniteCount, run, train } from '../src/index.js';
-import { fastTrain, onReferenceBackend, removeTempDirs, tempDir, tinyDataset } from './helpers.js';
+import { fastTrain, onReferenceBackend, removeTempDirs, tempDataset, tinyDataset } from './helpers.js';
 
 const small = ['--batch-size', '1', '--features', '2', '--stages', '2', '--patch', '1,32,32'];
 const trainArgs = (data: string, out: string, more: string[] = []): string[] => [
@@ -135,8 +135,7 @@ describe('Ctrl-C on the reference backend, through the real command (issue #12)'
   afterAll(removeTempDirs);
 
   it('the first SIGINT saves a checkpoint and exits 130 long before the last iteration', async () => {
-    const root = tempDir('sigint-bin');
-    const data = await tinyDataset(join(root, 'data'), 2);
+    const { dir: root, data } = await tempDataset('sigint-bin', 2);
     const out = join(root, 'run');
     const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
     const child = spawn(

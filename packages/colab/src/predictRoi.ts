@@ -45,17 +45,9 @@ export function predictRoi(logits: NDArray, c: number, options: PredictRoiOption
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < vox; v++) {
       const at = (ch: number): number => z[(i * C + ch) * vox + v]!;
-      let best = 0;
       let label = 0;
       if (rule === 'argmax') {
-        let bz = -Infinity;
-        for (let ch = 0; ch < C; ch++) {
-          const x = at(ch);
-          if (x > bz || ch === 0) {
-            bz = x;
-            best = ch;
-          }
-        }
+        const best = argmaxOf(at, C);
         label = best < roi ? best + 1 : 0;
       } else {
         // In log space: log p_k - log p_bg = z_k - logSumExp(z_bg), so the winning ROI
@@ -65,18 +57,18 @@ export function predictRoi(logits: NDArray, c: number, options: PredictRoiOption
         let s = 0;
         for (let ch = roi; ch < C; ch++) s += Math.exp(at(ch) - mx);
         const bg = mx + Math.log(s);
-        let bp = -Infinity;
-        for (let ch = 0; ch < roi; ch++) {
-          const p = at(ch);
-          if (p > bp || ch === 0) {
-            bp = p;
-            best = ch;
-          }
-        }
-        label = bp >= bg ? best + 1 : 0;
+        const best = argmaxOf(at, roi);
+        label = at(best) >= bg ? best + 1 : 0;
       }
       out[i * vox + v] = label;
     }
   }
   return array(out, [n, 1, ...logits.shape.slice(2)], 'int32');
+}
+
+/** The first channel in `0 .. end-1` with the largest `at(ch)` (channel 0 when it is NaN). */
+function argmaxOf(at: (ch: number) => number, end: number): number {
+  let best = 0;
+  for (let ch = 1; ch < end; ch++) if (at(ch) > at(best)) best = ch;
+  return best;
 }

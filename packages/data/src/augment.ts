@@ -6,7 +6,7 @@
  * (`pd = 1`) is rotated and scaled in-plane only.
  * @module
  */
-import type { Key } from '@colab-ts/ndarray';
+import type { AnyData, Key } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, allocate, normal, showShape, split, uniform } from '@colab-ts/ndarray';
 import type { Batch } from './Case.js';
 import { dataOf, packed } from './internal/arrays.js';
@@ -122,44 +122,25 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
       spatial = true;
     }
     const flip = [0, 1, 2].map((a) => mirrorAxes.includes(a) && u[6 + a]! < mirrorP);
-    for (let c = 0; c < C; c++) {
-      const base = (s * C + c) * n;
+    // One inverse map for the image (trilinear) and the maps that move with it (nearest).
+    const warp = (src: ArrayLike<number>, dst: AnyData, base: number, sample: Sampler): void => {
       let o = base;
       for (let d = 0; d < D; d++) {
         for (let h = 0; h < H; h++) {
           for (let w = 0; w < W; w++) {
             const p = [flip[0] ? D - 1 - d : d, flip[1] ? H - 1 - h : h, flip[2] ? W - 1 - w : w];
             if (!spatial) {
-              out[o++] = img[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
+              dst[o++] = src[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
               continue;
             }
             const q = [0, 1, 2].map((i) => centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!));
-            out[o++] = trilinear(img, base, D, H, W, q[0]!, q[1]!, q[2]!);
+            dst[o++] = sample(src, base, D, H, W, q[0]!, q[1]!, q[2]!);
           }
         }
       }
-    }
-    for (const mp of maps) {
-      if (mp === undefined) continue;
-      const base = s * n;
-      let o = base;
-      for (let d = 0; d < D; d++) {
-        for (let h = 0; h < H; h++) {
-          for (let w = 0; w < W; w++) {
-            const p = [flip[0] ? D - 1 - d : d, flip[1] ? H - 1 - h : h, flip[2] ? W - 1 - w : w];
-            if (!spatial) {
-              mp.out[o++] = mp.src[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
-              continue;
-            }
-            const q = [0, 1, 2].map((i) =>
-              Math.round(centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!)),
-            );
-            const inside = q[0]! >= 0 && q[0]! < D && q[1]! >= 0 && q[1]! < H && q[2]! >= 0 && q[2]! < W;
-            mp.out[o++] = inside ? mp.src[base + (q[0]! * H + q[1]!) * W + q[2]!]! : 0;
-          }
-        }
-      }
-    }
+    };
+    for (let c = 0; c < C; c++) warp(img, out, (s * C + c) * n, trilinear);
+    for (const mp of maps) if (mp !== undefined) warp(mp.src, mp.out, s * n, nearest);
     // Intensity steps, per channel, on the spatially transformed sample.
     const noiseKeys = split(kNoise!, C);
     for (let c = 0; c < C; c++) {
@@ -213,6 +194,16 @@ function stats(x: Float32Array): [number, number, number, number] {
   return [mean, Math.sqrt(sq / x.length), lo, hi];
 }
 
+/** Reads `src` (one `D x H x W` volume from `base`) at the fractional voxel `(d, h, w)`; 0 outside. */
+type Sampler = (src: ArrayLike<number>, base: number, D: number, H: number, W: number, d: number, h: number, w: number) => number;
+
+/** Nearest-neighbour `Sampler` (for label and weight maps). */
+function nearest(src: ArrayLike<number>, base: number, D: number, H: number, W: number, d: number, h: number, w: number): number {
+  const [qd, qh, qw] = [Math.round(d), Math.round(h), Math.round(w)];
+  return qd >= 0 && qd < D && qh >= 0 && qh < H && qw >= 0 && qw < W ? src[base + (qd * H + qh) * W + qw]! : 0;
+}
+
+/** Trilinear `Sampler` (for images). */
 function trilinear(src: ArrayLike<number>, base: number, D: number, H: number, W: number, d: number, h: number, w: number): number {
   if (d <= -1 || h <= -1 || w <= -1 || d >= D || h >= H || w >= W) return 0;
   const d0 = Math.floor(d);

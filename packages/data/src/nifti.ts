@@ -26,19 +26,6 @@ import { defaultAffine } from './Volume.js';
 /** NIfTI datatype names colab-ts reads and writes. @category nifti */
 export type NiftiDatatype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float32' | 'float64';
 
-/** NIfTI datatype codes (nifti1.h `DT_*`). @category nifti */
-export const NIFTI_DATATYPE_CODES: Readonly<Record<NiftiDatatype, number>> = {
-  uint8: 2,
-  int16: 4,
-  int32: 8,
-  float32: 16,
-  float64: 64,
-  int8: 256,
-  uint16: 512,
-  uint32: 768,
-  int64: 1024,
-};
-
 const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   0: 'none',
   1: 'binary (1 bit)',
@@ -50,24 +37,131 @@ const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   2304: 'rgba32',
 };
 
+type Typed = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** Everything the reader and the writer know about one NIfTI datatype: one row per type. */
 interface DatatypeInfo {
   readonly name: NiftiDatatype | 'uint64';
+  /** nifti1.h `DT_*`. */
+  readonly code: number;
   readonly bytes: number;
+  /** The NDArray dtype that holds every value exactly. */
   readonly stored: DType;
+  /** The values it holds; the writer refuses integers outside. */
+  readonly range: readonly [number, number];
+  /** Its typed array, for the little-endian fast paths (none for 64-bit integers). */
+  readonly Typed?: new (
+    buffer: ArrayBuffer,
+    byteOffset?: number,
+    length?: number,
+  ) => Typed;
+  /** Reads the element at byte `at`. */
+  readonly get: (view: DataView, at: number, le: boolean) => number | bigint;
+  /** Writes `x` (rounded for integers) at byte `at`; absent for uint64, read but never written. */
+  readonly set?: (view: DataView, at: number, x: number, le: boolean) => void;
 }
 
-const DATATYPES: ReadonlyMap<number, DatatypeInfo> = new Map<number, DatatypeInfo>([
-  [2, { name: 'uint8', bytes: 1, stored: 'uint8' }],
-  [256, { name: 'int8', bytes: 1, stored: 'int32' }],
-  [4, { name: 'int16', bytes: 2, stored: 'int32' }],
-  [512, { name: 'uint16', bytes: 2, stored: 'int32' }],
-  [8, { name: 'int32', bytes: 4, stored: 'int32' }],
-  [768, { name: 'uint32', bytes: 4, stored: 'float64' }],
-  [1024, { name: 'int64', bytes: 8, stored: 'float64' }],
-  [1280, { name: 'uint64', bytes: 8, stored: 'float64' }],
-  [16, { name: 'float32', bytes: 4, stored: 'float32' }],
-  [64, { name: 'float64', bytes: 8, stored: 'float64' }],
-]);
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const DATATYPE_ROWS: readonly DatatypeInfo[] = [
+  {
+    name: 'uint8',
+    code: 2,
+    bytes: 1,
+    stored: 'uint8',
+    range: [0, 255],
+    Typed: Uint8Array,
+    get: (v, at) => v.getUint8(at),
+    set: (v, at, x) => v.setUint8(at, Math.round(x)),
+  },
+  {
+    name: 'int16',
+    code: 4,
+    bytes: 2,
+    stored: 'int32',
+    range: [-32768, 32767],
+    Typed: Int16Array,
+    get: (v, at, le) => v.getInt16(at, le),
+    set: (v, at, x, le) => v.setInt16(at, Math.round(x), le),
+  },
+  {
+    name: 'int32',
+    code: 8,
+    bytes: 4,
+    stored: 'int32',
+    range: [-2147483648, 2147483647],
+    Typed: Int32Array,
+    get: (v, at, le) => v.getInt32(at, le),
+    set: (v, at, x, le) => v.setInt32(at, Math.round(x), le),
+  },
+  {
+    name: 'float32',
+    code: 16,
+    bytes: 4,
+    stored: 'float32',
+    range: [-Infinity, Infinity],
+    Typed: Float32Array,
+    get: (v, at, le) => v.getFloat32(at, le),
+    set: (v, at, x, le) => v.setFloat32(at, x, le),
+  },
+  {
+    name: 'float64',
+    code: 64,
+    bytes: 8,
+    stored: 'float64',
+    range: [-Infinity, Infinity],
+    Typed: Float64Array,
+    get: (v, at, le) => v.getFloat64(at, le),
+    set: (v, at, x, le) => v.setFloat64(at, x, le),
+  },
+  {
+    name: 'int8',
+    code: 256,
+    bytes: 1,
+    stored: 'int32',
+    range: [-128, 127],
+    Typed: Int8Array,
+    get: (v, at) => v.getInt8(at),
+    set: (v, at, x) => v.setInt8(at, Math.round(x)),
+  },
+  {
+    name: 'uint16',
+    code: 512,
+    bytes: 2,
+    stored: 'int32',
+    range: [0, 65535],
+    Typed: Uint16Array,
+    get: (v, at, le) => v.getUint16(at, le),
+    set: (v, at, x, le) => v.setUint16(at, Math.round(x), le),
+  },
+  {
+    name: 'uint32',
+    code: 768,
+    bytes: 4,
+    stored: 'float64',
+    range: [0, 4294967295],
+    Typed: Uint32Array,
+    get: (v, at, le) => v.getUint32(at, le),
+    set: (v, at, x, le) => v.setUint32(at, Math.round(x), le),
+  },
+  {
+    name: 'int64',
+    code: 1024,
+    bytes: 8,
+    stored: 'float64',
+    range: [-MAX_SAFE, MAX_SAFE],
+    get: (v, at, le) => v.getBigInt64(at, le),
+    set: (v, at, x, le) => v.setBigInt64(at, BigInt(Math.round(x)), le),
+  },
+  { name: 'uint64', code: 1280, bytes: 8, stored: 'float64', range: [0, MAX_SAFE], get: (v, at, le) => v.getBigUint64(at, le) },
+];
+
+/** The readable datatypes by code. */
+const DATATYPES: ReadonlyMap<number, DatatypeInfo> = new Map(DATATYPE_ROWS.map((d) => [d.code, d]));
+/** The writable datatypes by name. */
+const WRITABLE: ReadonlyMap<string, DatatypeInfo> = new Map(DATATYPE_ROWS.filter((d) => d.set !== undefined).map((d) => [d.name, d]));
+
+/** NIfTI datatype codes (nifti1.h `DT_*`) of the datatypes colab-ts writes. @category nifti */
+export const NIFTI_DATATYPE_CODES = Object.fromEntries([...WRITABLE.values()].map((d) => [d.name, d.code])) as Readonly<Record<NiftiDatatype, number>>;
 
 export const BYTES_SOURCE = '<bytes>';
 
@@ -249,32 +343,8 @@ function decodeVoxels(path: string, h: NiftiHeader, info: DatatypeInfo, bytes: U
   const wide = info.stored === 'float64' || info.name === 'int32';
   const dtype: DType = scaled ? (wide ? 'float64' : 'float32') : info.stored;
   const out = dtype === 'uint8' ? new Uint8Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  const get: (i: number) => number | bigint = (() => {
-    switch (info.name) {
-      case 'uint8':
-        return (i) => view.getUint8(i);
-      case 'int8':
-        return (i) => view.getInt8(i);
-      case 'int16':
-        return (i) => view.getInt16(2 * i, le);
-      case 'uint16':
-        return (i) => view.getUint16(2 * i, le);
-      case 'int32':
-        return (i) => view.getInt32(4 * i, le);
-      case 'uint32':
-        return (i) => view.getUint32(4 * i, le);
-      case 'int64':
-        return (i) => view.getBigInt64(8 * i, le);
-      case 'uint64':
-        return (i) => view.getBigUint64(8 * i, le);
-      case 'float32':
-        return (i) => view.getFloat32(4 * i, le);
-      case 'float64':
-        return (i) => view.getFloat64(8 * i, le);
-    }
-  })();
   // Fast path: little-endian, not 64-bit integers: a typed-array view over an aligned copy of the voxel bytes.
-  const typed = le ? typedView(info.name, bytes.slice(start, start + n * info.bytes).buffer) : undefined;
+  const typed = le ? typedView(info, bytes.slice(start, start + n * info.bytes).buffer) : undefined;
   if (typed !== undefined) {
     if (!scaled) out.set(typed);
     else for (let i = 0; i < n; i++) out[i] = typed[i]! * slope + inter;
@@ -282,7 +352,7 @@ function decodeVoxels(path: string, h: NiftiHeader, info: DatatypeInfo, bytes: U
   }
   const limit = BigInt(Number.MAX_SAFE_INTEGER);
   for (let i = 0; i < n; i++) {
-    const raw = get(i);
+    const raw = info.get(view, i * info.bytes, le);
     let v: number;
     if (typeof raw === 'bigint') {
       if (raw > limit || raw < -limit) {
@@ -307,31 +377,9 @@ function shapeOf(h: NiftiHeader): number[] {
   return t > 1 ? [t, nz, ny, nx] : [nz, ny, nx];
 }
 
-type Typed = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-
 /** A little-endian typed view of voxel bytes (undefined for 64-bit integers or a big-endian host). */
-function typedView(name: DatatypeInfo['name'], buf: ArrayBuffer, offset = 0, length?: number): Typed | undefined {
-  if (!HOST_LITTLE_ENDIAN) return undefined;
-  switch (name) {
-    case 'uint8':
-      return new Uint8Array(buf, offset, length);
-    case 'int8':
-      return new Int8Array(buf, offset, length);
-    case 'int16':
-      return new Int16Array(buf, offset, length);
-    case 'uint16':
-      return new Uint16Array(buf, offset, length);
-    case 'int32':
-      return new Int32Array(buf, offset, length);
-    case 'uint32':
-      return new Uint32Array(buf, offset, length);
-    case 'float32':
-      return new Float32Array(buf, offset, length);
-    case 'float64':
-      return new Float64Array(buf, offset, length);
-    default:
-      return undefined;
-  }
+function typedView(info: DatatypeInfo, buf: ArrayBuffer, offset = 0, length?: number): Typed | undefined {
+  return HOST_LITTLE_ENDIAN && info.Typed !== undefined ? new info.Typed(buf, offset, length) : undefined;
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -453,30 +501,6 @@ export interface WriteOptions {
   /** gzip the bytes (level 1, as NiBabel); `writeNifti` decides by the `.gz` extension when absent. */
   readonly gzip?: boolean;
 }
-
-const RANGES: Readonly<Record<NiftiDatatype, readonly [number, number]>> = {
-  uint8: [0, 255],
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-  int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-  float32: [-Infinity, Infinity],
-  float64: [-Infinity, Infinity],
-};
-
-const BYTES: Readonly<Record<NiftiDatatype, number>> = {
-  uint8: 1,
-  int8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  int64: 8,
-  float32: 4,
-  float64: 8,
-};
 
 function defaultDatatype(d: DType): NiftiDatatype {
   return d === 'int32' ? 'int32' : d;
@@ -614,8 +638,8 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   const invalid = checkVolume(path, volume);
   if (invalid !== undefined) return E.left(invalid);
   const dt: NiftiDatatype = options.datatype ?? defaultDatatype(volume.data.dtype);
-  const code = NIFTI_DATATYPE_CODES[dt];
-  if (code === undefined) {
+  const info = WRITABLE.get(dt);
+  if (info === undefined) {
     return E.left({
       _tag: 'InvalidVolume',
       path,
@@ -624,7 +648,7 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   }
   const values = dataOf(volume.data);
   const n = values.length;
-  const [lo, hi] = RANGES[dt];
+  const [lo, hi] = info.range;
   const integer = !dt.startsWith('float');
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
@@ -640,7 +664,7 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   const [nz, ny, nx] = shape.slice(-3) as [number, number, number];
   const nt = shape.length === 4 ? shape[0]! : 1;
   const h = volume.header;
-  const bpv = BYTES[dt];
+  const bpv = info.bytes;
   const out = new Uint8Array(352 + n * bpv);
   const dv = new DataView(out.buffer);
   const le = true;
@@ -653,7 +677,7 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   dv.setFloat32(60, h?.intentP2 ?? 0, le);
   dv.setFloat32(64, h?.intentP3 ?? 0, le);
   dv.setInt16(68, h?.intentCode ?? 0, le);
-  dv.setInt16(70, code, le);
+  dv.setInt16(70, info.code, le);
   dv.setInt16(72, bpv * 8, le);
   dv.setInt16(74, h?.sliceStart ?? 0, le);
   const [sd, sh, sw] = volume.spacing;
@@ -690,34 +714,12 @@ export function encodeNifti(volume: Volume, options: WriteOptions = {}, path = B
   writeString(out, 328, 16, h?.intentName ?? '');
   out.set([0x6e, 0x2b, 0x31, 0x00], 344); // "n+1\0"
   const body = new DataView(out.buffer, 352);
-  const set: (i: number, v: number) => void = (() => {
-    switch (dt) {
-      case 'uint8':
-        return (i, v) => body.setUint8(i, Math.round(v));
-      case 'int8':
-        return (i, v) => body.setInt8(i, Math.round(v));
-      case 'int16':
-        return (i, v) => body.setInt16(2 * i, Math.round(v), le);
-      case 'uint16':
-        return (i, v) => body.setUint16(2 * i, Math.round(v), le);
-      case 'int32':
-        return (i, v) => body.setInt32(4 * i, Math.round(v), le);
-      case 'uint32':
-        return (i, v) => body.setUint32(4 * i, Math.round(v), le);
-      case 'int64':
-        return (i, v) => body.setBigInt64(8 * i, BigInt(Math.round(v)), le);
-      case 'float32':
-        return (i, v) => body.setFloat32(4 * i, v, le);
-      case 'float64':
-        return (i, v) => body.setFloat64(8 * i, v, le);
-    }
-  })();
   // Fast path: a typed view straight into the output (352 is a multiple of every element size).
-  const fast = dt === 'int64' ? undefined : typedView(dt, out.buffer, 352, n);
+  const fast = typedView(info, out.buffer, 352, n);
   if (fast !== undefined) {
     if (integer) for (let i = 0; i < n; i++) fast[i] = Math.round(values[i]!);
     else fast.set(values);
-  } else for (let i = 0; i < n; i++) set(i, values[i]!);
+  } else for (let i = 0; i < n; i++) info.set!(body, i * bpv, values[i]!, le);
   return E.right(options.gzip === true ? gzip(out) : out);
 }
 

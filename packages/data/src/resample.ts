@@ -49,9 +49,31 @@ function axisMap(nIn: number, nOut: number): AxisMap {
   return { lo, hi, frac };
 }
 
-function checkSpatial(op: string, x: NDArray, shape: readonly number[]): [number, number, number] {
+/**
+ * What both resamplers need to map `x`'s last three axes onto `shape`: the output
+ * and input extents, the leading axes (`b` volumes of `inPlane * id` voxels), the
+ * source data and the per-axis interpolation maps.
+ */
+function resampleGrid(op: string, x: NDArray, shape: readonly number[]) {
   if (x.shape.length < 3) throw new ShapeError(op, `needs a [..., D, H, W] array, got ${showShape(x.shape)}`);
-  return checkTriple(op, 'shape', shape, true);
+  const [od, oh, ow] = checkTriple(op, 'shape', shape, true);
+  const n = x.shape.length;
+  const [id, ih, iw] = [x.shape[n - 3]!, x.shape[n - 2]!, x.shape[n - 1]!];
+  const lead = x.shape.slice(0, -3);
+  return {
+    od,
+    oh,
+    ow,
+    id,
+    iw,
+    inPlane: ih * iw,
+    lead,
+    b: lead.reduce((a, v) => a * v, 1),
+    src: dataOf(x),
+    md: axisMap(id, od),
+    mh: axisMap(ih, oh),
+    mw: axisMap(iw, ow),
+  };
 }
 
 /**
@@ -61,17 +83,8 @@ function checkSpatial(op: string, x: NDArray, shape: readonly number[]): [number
  * @category preprocessing
  */
 export function resampleToShape(x: NDArray, shape: readonly number[]): NDArray {
-  const [od, oh, ow] = checkSpatial('resampleToShape', x, shape);
-  const n = x.shape.length;
-  const [id, ih, iw] = [x.shape[n - 3]!, x.shape[n - 2]!, x.shape[n - 1]!];
-  const lead = x.shape.slice(0, -3);
-  const b = lead.reduce((a, v) => a * v, 1);
-  const src = dataOf(x);
+  const { od, oh, ow, id, iw, inPlane, lead, b, src, md, mh, mw } = resampleGrid('resampleToShape', x, shape);
   const out = x.dtype === 'float64' ? new Float64Array(b * od * oh * ow) : new Float32Array(b * od * oh * ow);
-  const md = axisMap(id, od);
-  const mh = axisMap(ih, oh);
-  const mw = axisMap(iw, ow);
-  const inPlane = ih * iw;
   let o = 0;
   for (let c = 0; c < b; c++) {
     const base = c * id * inPlane;
@@ -122,18 +135,9 @@ export function resample(x: NDArray, options: { readonly from: Spacing; readonly
  */
 export function resampleLabelsToShape(x: NDArray, shape: readonly number[]): NDArray {
   const op = 'resampleLabelsToShape';
-  const [od, oh, ow] = checkSpatial(op, x, shape);
+  const { od, oh, ow, id, iw, inPlane, lead, b, src, md, mh, mw } = resampleGrid(op, x, shape);
   if (isFloat(x.dtype)) throw new ValueError(op, `needs an integer label map (uint8 or int32), got ${x.dtype}`);
-  const n = x.shape.length;
-  const [id, ih, iw] = [x.shape[n - 3]!, x.shape[n - 2]!, x.shape[n - 1]!];
-  const lead = x.shape.slice(0, -3);
-  const b = lead.reduce((a, v) => a * v, 1);
-  const src = dataOf(x);
   const out = x.dtype === 'uint8' ? new Uint8Array(b * od * oh * ow) : new Int32Array(b * od * oh * ow);
-  const md = axisMap(id, od);
-  const mh = axisMap(ih, oh);
-  const mw = axisMap(iw, ow);
-  const inPlane = ih * iw;
   const labels = new Float64Array(8);
   const weights = new Float64Array(8);
   let o = 0;

@@ -17,6 +17,9 @@ import {
   zScore,
 } from '@colab-ts/data';
 
+/** Extents `[e0, e1, ...]`, each an integer in `[1, max_i]`. */
+const extents = (...max: number[]): fc.Arbitrary<number[]> => fc.tuple(...max.map((m) => fc.integer({ min: 1, max: m })));
+
 describe('examples: resampling', () => {
   it('resampledShape rounds shape * from / to', () => {
     expect(resampledShape([10, 64, 64], [5, 1, 1], [2.5, 2, 2])).toEqual([20, 32, 32]);
@@ -44,77 +47,63 @@ describe('examples: resampling', () => {
 describe('properties: resampling', () => {
   it('target spacing equal to the source is the identity (images and labels, any rank >= 3)', () => {
     fc.assert(
-      fc.property(
-        fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
-        fc.nat(),
-        (shape, seed) => {
-          const sp = [2.5, 0.7, 0.7] as const;
-          const img = uniform(key(seed), shape, { low: -1000, high: 1000 });
-          expect(arrayEqual(resample(img, { from: sp, to: sp }), img)).toBe(true);
-          const lab = astype(randint(key(seed + 1), shape, 0, 4), 'uint8');
-          expect(arrayEqual(resampleLabels(lab, { from: sp, to: sp }), lab)).toBe(true);
-        },
-      ),
+      fc.property(extents(3, 6, 7, 7), fc.nat(), (shape, seed) => {
+        const sp = [2.5, 0.7, 0.7] as const;
+        const img = uniform(key(seed), shape, { low: -1000, high: 1000 });
+        expect(arrayEqual(resample(img, { from: sp, to: sp }), img)).toBe(true);
+        const lab = astype(randint(key(seed + 1), shape, 0, 4), 'uint8');
+        expect(arrayEqual(resampleLabels(lab, { from: sp, to: sp }), lab)).toBe(true);
+      }),
       { numRuns: 30 },
     );
   });
 
   it('label resampling agrees with the one-hot reference: trilinear per class, then argmax', () => {
     fc.assert(
-      fc.property(
-        fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })),
-        fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
-        fc.nat(),
-        (shape, out, seed) => {
-          const lab = astype(randint(key(seed), [1, ...shape], 0, 4), 'uint8');
-          const src = toTypedArray(lab);
-          const planes = [0, 1, 2, 3].map((c) =>
-            toTypedArray(
-              resampleToShape(
-                reshape(
-                  array(
-                    Array.from(src, (v) => (v === c ? 1 : 0)),
-                    undefined,
-                    'float64',
-                  ),
-                  [1, ...shape],
+      fc.property(extents(4, 6, 6), extents(7, 7, 7), fc.nat(), (shape, out, seed) => {
+        const lab = astype(randint(key(seed), [1, ...shape], 0, 4), 'uint8');
+        const src = toTypedArray(lab);
+        const planes = [0, 1, 2, 3].map((c) =>
+          toTypedArray(
+            resampleToShape(
+              reshape(
+                array(
+                  Array.from(src, (v) => (v === c ? 1 : 0)),
+                  undefined,
+                  'float64',
                 ),
-                out,
+                [1, ...shape],
               ),
+              out,
             ),
-          );
-          const got = toTypedArray(resampleLabelsToShape(lab, out));
-          got.forEach((g, i) => {
-            const w = planes.map((p) => p[i]!);
-            const best = Math.max(...w);
-            // Equal to the reference argmax, up to ties that rounding may break either way.
-            expect(w[g]!).toBeGreaterThan(best - 1e-9);
-          });
-        },
-      ),
+          ),
+        );
+        const got = toTypedArray(resampleLabelsToShape(lab, out));
+        got.forEach((g, i) => {
+          const w = planes.map((p) => p[i]!);
+          const best = Math.max(...w);
+          // Equal to the reference argmax, up to ties that rounding may break either way.
+          expect(w[g]!).toBeGreaterThan(best - 1e-9);
+        });
+      }),
       { numRuns: 30 },
     );
   });
 
   it('resampled labels only take values present in the input; images stay within the input range', () => {
     fc.assert(
-      fc.property(
-        fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })),
-        fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })),
-        fc.nat(),
-        (shape, out, seed) => {
-          const lab = astype(randint(key(seed), shape, 0, 5), 'int32');
-          const present = new Set(toTypedArray(lab));
-          for (const v of toTypedArray(resampleLabelsToShape(lab, out))) expect(present.has(v)).toBe(true);
-          const img = uniform(key(seed + 7), shape);
-          const lo = Math.min(...toTypedArray(img));
-          const hi = Math.max(...toTypedArray(img));
-          for (const v of toTypedArray(resampleToShape(img, out))) {
-            expect(v).toBeGreaterThanOrEqual(lo - 1e-6);
-            expect(v).toBeLessThanOrEqual(hi + 1e-6);
-          }
-        },
-      ),
+      fc.property(extents(5, 6, 6), extents(8, 8, 8), fc.nat(), (shape, out, seed) => {
+        const lab = astype(randint(key(seed), shape, 0, 5), 'int32');
+        const present = new Set(toTypedArray(lab));
+        for (const v of toTypedArray(resampleLabelsToShape(lab, out))) expect(present.has(v)).toBe(true);
+        const img = uniform(key(seed + 7), shape);
+        const lo = Math.min(...toTypedArray(img));
+        const hi = Math.max(...toTypedArray(img));
+        for (const v of toTypedArray(resampleToShape(img, out))) {
+          expect(v).toBeGreaterThanOrEqual(lo - 1e-6);
+          expect(v).toBeLessThanOrEqual(hi + 1e-6);
+        }
+      }),
       { numRuns: 30 },
     );
   });

@@ -56,25 +56,17 @@ console.log(ds.training.length, batch.image.shape, blended.shape);
 // README-EXAMPLE-END
 
 /**
- * The code between the markers is the README's ```ts block, verbatim, and it
- * runs when this file loads; the tests check what it promises.
+ * The code between the markers is the README's ```ts block, verbatim (checked
+ * by tools/readmeExamples.test.ts), and it runs when this file loads; the
+ * tests check what it promises.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arrayEqual } from '@colab-ts/ndarray';
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const self = readFileSync(new URL(import.meta.url), 'utf8');
-const between = (s: string, a: string, b: string) => s.slice(s.indexOf(a) + a.length, s.indexOf(b)).trim();
-
 describe('examples', () => {
-  it('the README example is this file’s code, verbatim', () => {
-    const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1]?.trim();
-    expect(between(self, '// README-EXAMPLE-START', '// README-EXAMPLE-END')).toBe(block);
-  });
-
   it('the README example computes what its comments say', async () => {
     expect(ds.format).toBe('msd');
     expect(ds.training.length).toBe(3);

@@ -5,6 +5,7 @@
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, toTypedArray } from '@colab-ts/ndarray';
+import { arbMask, arbSpacing as arbSpacingIn } from '@colab-ts/ndarray/testing';
 import fc from 'fast-check';
 
 /** A uint8 `[D, H, W]` mask that is 1 on the inclusive box `[z0..z1] x [y0..y1] x [x0..x1]`. */
@@ -27,28 +28,13 @@ export const arbShape3 = (max = 5, maxD = max): fc.Arbitrary<[number, number, nu
   fc.tuple(fc.integer({ min: 1, max: maxD }), fc.integer({ min: 1, max }), fc.integer({ min: 1, max }));
 
 /** A random mask of `shape` with a random density (so sometimes empty, sometimes full), uint8 0/1. */
-export const arbMaskOf = (shape: readonly [number, number, number]): fc.Arbitrary<NDArray> => {
-  const n = shape[0] * shape[1] * shape[2];
-  return fc
-    .tuple(fc.double({ min: -0.1, max: 1.1, noNaN: true }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }))
-    .map(([density, u]) =>
-      array(
-        u.map((v) => (v < density ? 1 : 0)),
-        shape,
-        'uint8',
-      ),
-    );
-};
+export const arbMaskOf = (shape: readonly [number, number, number]): fc.Arbitrary<NDArray> => arbMask(shape, { density: [-0.1, 1.1] });
 
 /** Two random masks of one random shape. */
 export const arbMaskPair = (max = 5, maxD = max): fc.Arbitrary<[NDArray, NDArray]> => arbShape3(max, maxD).chain((s) => fc.tuple(arbMaskOf(s), arbMaskOf(s)));
 
-/** Positive spacings `[d, h, w]`. */
-export const arbSpacing = fc.tuple(
-  fc.double({ min: 0.25, max: 4, noNaN: true }),
-  fc.double({ min: 0.25, max: 4, noNaN: true }),
-  fc.double({ min: 0.25, max: 4, noNaN: true }),
-);
+/** Positive spacings `[d, h, w]` in `[0.25, 4]`. */
+export const arbSpacing = arbSpacingIn();
 
 /** The elements of `x` as plain numbers. */
 export const values = (x: NDArray): number[] => Array.from(toTypedArray(x));

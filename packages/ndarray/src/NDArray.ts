@@ -10,6 +10,7 @@ import type { DType, DataOf } from './DType.js';
 import { dtypeOfData } from './DType.js';
 import type { Shape, ShapeOf } from './Shape.js';
 import { contiguousStrides, shapeSize } from './Shape.js';
+import { ValueError } from './errors.js';
 
 /**
  * An immutable n-dimensional array. `R` is the rank (`NDArray<5>` for `[N,C,D,H,W]`),
@@ -29,6 +30,11 @@ export function isNDArray(x: unknown): x is NDArray {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Partial<NDArray>;
   return typeof r.dtype === 'string' && Array.isArray(r.shape) && Array.isArray(r.strides) && typeof r.offset === 'number' && dtypeOfData(r.data) === r.dtype;
+}
+
+/** Throws unless `x` is an NDArray (guards public entry points). @internal */
+export function assertNDArray(op: string, x: unknown, name = 'x'): asserts x is NDArray {
+  if (!isNDArray(x)) throw new ValueError(op, `${name} must be an NDArray, got ${x === null ? 'null' : typeof x}`);
 }
 
 /**

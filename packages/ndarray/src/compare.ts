@@ -3,8 +3,9 @@
  * tolerance-based closeness.
  * @module
  */
-import { assertNDArray, toTypedArray } from './creation.js';
+import { toTypedArray } from './creation.js';
 import type { NDArray } from './NDArray.js';
+import { assertNDArray } from './NDArray.js';
 import { broadcastShapes, shapesEqual } from './Shape.js';
 import { broadcastTo } from './views.js';
 

@@ -8,7 +8,7 @@ import { allocate, checkDType, dtypeOfData, isFloat } from './DType.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import { copyStrided } from './internal/assign.js';
 import type { NDArray } from './NDArray.js';
-import { fromData, isNDArray, isPacked, size } from './NDArray.js';
+import { assertNDArray, fromData, isPacked, size } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { checkShape, contiguousStrides, shapeSize } from './Shape.js';
 
@@ -200,9 +200,4 @@ export function item(x: NDArray): number {
     x,
     x.shape.map(() => 0),
   );
-}
-
-/** Throws unless `x` is an NDArray (guards public entry points). @internal */
-export function assertNDArray(op: string, x: unknown, name = 'x'): asserts x is NDArray {
-  if (!isNDArray(x)) throw new ValueError(op, `${name} must be an NDArray, got ${x === null ? 'null' : typeof x}`);
 }

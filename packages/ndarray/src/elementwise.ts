@@ -6,7 +6,7 @@
  * return floats; comparisons return `uint8` (1 true, 0 false).
  * @module
  */
-import { assertNDArray, full, toTypedArray } from './creation.js';
+import { full, toTypedArray } from './creation.js';
 import type { DType } from './DType.js';
 import { allocate, floatResult, holdsValue, isFloat, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
@@ -14,7 +14,7 @@ import { ValueError } from './errors.js';
 import { gather, scratch } from './internal/chunks.js';
 import { forEachRow } from './internal/iterate.js';
 import type { NDArray } from './NDArray.js';
-import { fromData, isContiguous, isNDArray } from './NDArray.js';
+import { assertNDArray, fromData, isContiguous, isNDArray } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { broadcastShapes, contiguousStrides, shapesEqual, shapeSize } from './Shape.js';
 

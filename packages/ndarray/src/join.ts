@@ -3,7 +3,7 @@
  * and constant `pad`.
  * @module
  */
-import { assertNDArray, full } from './creation.js';
+import { full } from './creation.js';
 import type { DType } from './DType.js';
 import { allocate, holdsValue, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
@@ -11,7 +11,7 @@ import { ShapeError, ValueError, showShape } from './errors.js';
 import { copyStrided } from './internal/assign.js';
 import type { NDArray } from './NDArray.js';
 import { dataFirst } from './internal/dataFirst.js';
-import { fromData } from './NDArray.js';
+import { assertNDArray, fromData } from './NDArray.js';
 import { contiguousStrides, normalizeAxis, shapeSize } from './Shape.js';
 import { expandDims } from './views.js';
 

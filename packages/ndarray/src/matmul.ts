@@ -4,12 +4,12 @@
  * (right) vector whose axis is dropped from the result.
  * @module
  */
-import { assertNDArray, contiguous } from './creation.js';
+import { contiguous } from './creation.js';
 import { allocate, promoteTypes } from './DType.js';
 import { dual } from './dual.js';
 import { ShapeError, showShape } from './errors.js';
 import type { NDArray } from './NDArray.js';
-import { fromData } from './NDArray.js';
+import { assertNDArray, fromData } from './NDArray.js';
 import { broadcastShapes, shapeSize } from './Shape.js';
 import { broadcastTo, reshape } from './views.js';
 

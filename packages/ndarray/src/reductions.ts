@@ -3,7 +3,7 @@
  * numerically safe `logSumExp` and `softmax`.
  * @module
  */
-import { assertNDArray, contiguous } from './creation.js';
+import { contiguous } from './creation.js';
 import type { AnyData, DType } from './DType.js';
 import { allocate, floatResult, isFloat } from './DType.js';
 import { dual } from './dual.js';
@@ -12,7 +12,7 @@ import { add, div, exp, log, map, sub } from './elementwise.js';
 import type { NDArray } from './NDArray.js';
 import { gather, scratch } from './internal/chunks.js';
 import { dataFirst, isOptionsRecord } from './internal/dataFirst.js';
-import { fromData, isContiguous } from './NDArray.js';
+import { assertNDArray, fromData, isContiguous } from './NDArray.js';
 import { normalizeAxes, normalizeAxis } from './Shape.js';
 import { reshape, transpose } from './views.js';
 

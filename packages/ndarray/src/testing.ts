@@ -76,3 +76,30 @@ export const arbPermutation = (rank: number): fc.Arbitrary<number[]> =>
     Array.from({ length: rank }, (_, i) => i),
     { minLength: rank, maxLength: rank },
   );
+
+/**
+ * A uint8 0/1 mask of `shape`: a density is drawn from `density` (default `[0, 1]`),
+ * then each voxel is 1 where a uniform draw in `[0, 1]` falls below it. A range
+ * reaching past `[0, 1]` makes empty and full masks common.
+ * @example fc.sample(arbMask([2, 4, 4], { density: [0.02, 0.5] }), 1)
+ * @category testing
+ */
+export function arbMask(shape: Shape, options: { readonly density?: readonly [number, number] } = {}): fc.Arbitrary<NDArray<number, 'uint8'>> {
+  const [lo, hi] = options.density ?? [0, 1];
+  const n = shapeSize(shape);
+  return fc
+    .tuple(fc.double({ min: lo, max: hi, noNaN: true }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }))
+    .map(([density, u]) =>
+      array(
+        u.map((v) => (v < density ? 1 : 0)),
+        shape,
+        'uint8',
+      ),
+    );
+}
+
+/** Positive voxel spacings `[sd, sh, sw]`, each in `[min, max]` (default `[0.25, 4]`). @category testing */
+export const arbSpacing = (options: { readonly min?: number; readonly max?: number } = {}): fc.Arbitrary<[number, number, number]> => {
+  const axis = fc.double({ min: options.min ?? 0.25, max: options.max ?? 4, noNaN: true });
+  return fc.tuple(axis, axis, axis);
+};

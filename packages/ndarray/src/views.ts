@@ -3,18 +3,29 @@
  * layout allows (`reshape` copies only a non-contiguous input).
  * @module
  */
-import { assertNDArray, contiguous } from './creation.js';
+import { contiguous } from './creation.js';
 import type { DType } from './DType.js';
 import { dual } from './dual.js';
 import { ShapeError, ValueError, showShape } from './errors.js';
 import type { NDArray } from './NDArray.js';
 import { dataFirst, isAxes } from './internal/dataFirst.js';
-import { isContiguous, unsafeMake } from './NDArray.js';
+import { assertNDArray, isContiguous, unsafeMake } from './NDArray.js';
 import type { Shape } from './Shape.js';
 import { broadcastShapes, checkShape, contiguousStrides, normalizeAxes, normalizeAxis, shapeSize } from './Shape.js';
 
 const transposeDataFirst = dataFirst(2, (a) => Array.isArray(a));
 const axesDataFirst = dataFirst(2, isAxes);
+
+/** The view of `x` over the axes `axes`, in that order (a permutation, or a subset of extent-1 axes dropped). */
+function pickAxes<D extends DType>(x: NDArray<number, D>, axes: readonly number[]): NDArray<number, D> {
+  return unsafeMake(
+    x.dtype,
+    axes.map((a) => x.shape[a]!),
+    axes.map((a) => x.strides[a]!),
+    x.offset,
+    x.data,
+  );
+}
 
 function resolveReshape(shape: Shape, total: number): number[] {
   const free = shape.filter((d) => d === -1).length;
@@ -65,13 +76,7 @@ export const transpose: {
   if (perm.length !== rank) {
     throw new ShapeError('transpose', `axes [${(axes ?? []).join(',')}] is not a permutation of ${rank} axes`);
   }
-  return unsafeMake(
-    x.dtype,
-    perm.map((a) => x.shape[a]!),
-    perm.map((a) => x.strides[a]!),
-    x.offset,
-    x.data,
-  ) as unknown as NDArray<R, D>;
+  return pickAxes(x, perm) as unknown as NDArray<R, D>;
 });
 
 /** Start, stop and step along one axis, Python-style: negatives count from the end, bounds are clamped. */
@@ -176,13 +181,7 @@ export const squeeze: {
     if (x.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} has extent ${x.shape[a]}, not 1, in ${showShape(x.shape)}`);
   }
   const keep = x.shape.map((_, i) => i).filter((i) => !drop.includes(i));
-  return unsafeMake(
-    x.dtype,
-    keep.map((i) => x.shape[i]!),
-    keep.map((i) => x.strides[i]!),
-    x.offset,
-    x.data,
-  );
+  return pickAxes(x, keep);
 });
 
 /**

@@ -1,7 +1,17 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, isNDArray } from '../src/index.js';
-import { arbBroadcastPair, arbBroadcastShapes, arbNDArray, arbNDArrayOfShape, arbPermutation, arbShape, arbValue } from '../src/testing.js';
+import {
+  arbBroadcastPair,
+  arbBroadcastShapes,
+  arbMask,
+  arbNDArray,
+  arbNDArrayOfShape,
+  arbPermutation,
+  arbShape,
+  arbSpacing,
+  arbValue,
+} from '../src/testing.js';
 import { sizeOf } from './helpers.js';
 
 describe('examples', () => {
@@ -17,6 +27,23 @@ describe('examples', () => {
 });
 
 describe('properties', () => {
+  test.prop([arbMask([2, 3, 4], { density: [0.1, 0.6] })], { numRuns: 30 })('arbMask makes packed uint8 0/1 masks of the shape', (m) => {
+    expect(m.dtype).toBe('uint8');
+    expect(m.shape).toEqual([2, 3, 4]);
+    expect(Array.from(m.data).every((v) => v === 0 || v === 1)).toBe(true);
+  });
+
+  it('arbMask with a density range past [0, 1] gives empty and full masks', () => {
+    const counts = fc.sample(arbMask([2, 2], { density: [-0.5, 1.5] }), { seed: 3, numRuns: 60 }).map((m) => Array.from(m.data).filter((v) => v === 1).length);
+    expect(counts).toContain(0);
+    expect(counts).toContain(4);
+  });
+
+  test.prop([arbSpacing({ min: 0.3, max: 2 })], { numRuns: 30 })('arbSpacing gives three spacings in range', (s) => {
+    expect(s).toHaveLength(3);
+    expect(s.every((v) => v >= 0.3 && v <= 2)).toBe(true);
+  });
+
   test.prop([arbShape({ minRank: 1, maxRank: 3, maxDim: 4, maxSize: 20 })], { numRuns: 60 })('arbShape respects rank, extents and size', (s) => {
     expect(s.length >= 1 && s.length <= 3).toBe(true);
     expect(s.every((d) => Number.isInteger(d) && d >= 1 && d <= 4)).toBe(true);
