@@ -17,7 +17,8 @@
  * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
  * and exits 0. Results: bench/results/unet.json and unet.md.
  *
- * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5)
+ * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5; UNET_COLAB=1,5 adds CoLab steps,
+ *   UNET_COLAB_REPS cycles each, default 3; UNET_RESULTS names the results files, default unet)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -272,7 +273,8 @@ const meta = {
   method:
     'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch',
 };
-console.log(writeResults('unet', { ...meta, results: rows }));
+const resultsName = process.env.UNET_RESULTS ?? 'unet';
+console.log(writeResults(resultsName, { ...meta, results: rows }));
 const md = [
   '# U-Net training step: colab-ts (wasm) vs PyTorch CPU',
   '',
@@ -304,5 +306,5 @@ const md = [
         '',
       ]),
 ];
-writeFileSync(join(import.meta.dirname ?? '.', 'results', 'unet.md'), md.join('\n'));
+writeFileSync(join(import.meta.dirname ?? '.', 'results', `${resultsName}.md`), md.join('\n'));
 process.exit(0);
