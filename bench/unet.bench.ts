@@ -150,7 +150,9 @@ function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; cl
   };
 }
 
-const be = await createWasmBackend({ threads });
+// UNET_POOL_MIB caps the wasm backend's buffer pool (default: the backend's own default).
+const poolMiB = process.env.UNET_POOL_MIB === undefined ? undefined : Number(process.env.UNET_POOL_MIB);
+const be = await createWasmBackend({ threads, ...(poolMiB === undefined ? {} : { poolBytes: poolMiB * 2 ** 20 }) });
 const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max'] as const;
 // The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
 const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
@@ -268,6 +270,7 @@ const meta = {
   backend: be.device,
   torch: info,
   threads,
+  poolMiB: poolMiB ?? 'default',
   loadAverageStart: load0,
   loadAverageEnd: load1,
   method:
