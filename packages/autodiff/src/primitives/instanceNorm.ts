@@ -4,9 +4,10 @@
  * backward), and its input cotangent in one kernel. Their rules are written
  * with Tensor ops, so they differentiate again: the Jacobian of the
  * normalisation in `x` is symmetric, so the tangent in `x` is the backward
- * kernel itself; the backward primitive's own rules are those of its
- * composite (`instanceNormBackwardComposite`), which second-order
- * meta-gradients use.
+ * kernel itself. The backward primitive is linear in `dy` (with the same
+ * symmetric operator) and in `scale`, so those parts of its rules are the
+ * backward kernel again; its derivative in `x` is that of its composite
+ * (`instanceNormBackwardComposite`). Second-order meta-gradients use them.
  * @module
  */
 import { instanceNormBackwardShape, instanceNormShape } from '@colab-ts/kernels';
@@ -115,14 +116,19 @@ export const instanceNormBackwardPrimitive: PrimitiveDef<'instanceNormBackward',
     return { shape: instanceNormBackwardShape(x!.shape, scale!.shape, dy!.shape, eps), dtype: x!.dtype };
   },
   impl: (be, [x, scale, dy], { eps }) => be.kernels.instanceNormBackward(x!, scale!, dy!, eps),
-  jvp: (primals, tangents, { eps }) => compositeJvp((x, s, dy) => instanceNormBackwardComposite(x!, s!, dy!, eps), primals, tangents),
-  vjp: (ct, primals, { eps }) => {
-    const [, pullback] = vjp((x: Tensor, s: Tensor, dy: Tensor) => instanceNormBackwardComposite(x, s, dy, eps), [
-      primals[0]!,
-      primals[1]!,
-      primals[2]!,
-    ] as const);
-    return pullback(ct);
+  // Linear in dy (a symmetric operator) and in scale: those parts are the kernel again; only x goes through the composite.
+  jvp: ([x, scale, dy], [tx, ts, tdy], { eps }) => {
+    const parts = [
+      tx ? compositeJvp((a, s, d) => instanceNormBackwardComposite(a!, s!, d!, eps), [x!, scale!, dy!], [tx, null, null]) : null,
+      ts ? instanceNormBackward(x!, ts, dy!, eps) : null,
+      tdy ? instanceNormBackward(x!, scale!, tdy, eps) : null,
+    ].filter((t): t is Tensor => t !== null);
+    return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
+  },
+  vjp: (ct, [x, scale, dy], { eps }) => {
+    const [, pullback] = vjp((a: Tensor) => instanceNormBackwardComposite(a, scale!, dy!, eps), [x!] as const);
+    const ones = fillLike({ shape: [x!.shape[1]!], dtype: x!.dtype }, 1);
+    return [pullback(ct)[0], sumAxes(mul(ct, instanceNormBackward(x!, ones, dy!, eps)), [0, ...AXES]), instanceNormBackward(x!, scale!, ct, eps)];
   },
 });
 
