@@ -60,9 +60,11 @@ const small = arbShape({ minRank: 0, maxRank: 3, maxDim: 3, maxSize: 12 });
 const smallNonScalar = arbShape({ minRank: 1, maxRank: 3, maxDim: 3, maxSize: 12 });
 
 /**
- * Instance-norm shapes `[N, C, D, H, W]` with at least 3 voxels per channel, and an eps. NOTE: with 2 voxels a
- * channel's variance can be tiny, and central differences of the second derivative (step 1e-4) then miss by
- * about 4e-5 relative, the composite's as much as the fused primitive's (checked): the inputs stay well-conditioned.
+ * Instance-norm shapes `[N, C, D, H, W]` with at least 3 voxels per channel, and an eps of 0.5 or 1. NOTE: a
+ * channel of small variance makes 1/sqrt(var + eps) and the higher derivatives large, and central differences
+ * (step 1e-4) of the second derivative then miss by 1e-5 to 1e-4 relative, the composite's exactly as much as the
+ * fused primitives' (checked on the failing draws, eps 1e-5 and 1e-2); eps >= 0.5 bounds them for every draw.
+ * The fused primitives' agreement with the composite at eps 1e-5 is `test/instanceNorm.test.ts`.
  */
 const arbNormShape = fc.tuple(
   fc.tuple(
@@ -72,7 +74,7 @@ const arbNormShape = fc.tuple(
     fc.integer({ min: 1, max: 2 }),
     fc.integer({ min: 3, max: 4 }),
   ),
-  fc.constantFrom(1e-2, 0.1),
+  fc.constantFrom(0.5, 1),
 );
 
 const unary = (arbX: (s: Shape) => fc.Arbitrary<NDArray>, f: (x: Tensor) => Tensor) =>

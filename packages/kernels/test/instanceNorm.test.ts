@@ -70,7 +70,8 @@ describe('properties', () => {
     expect(values(instanceNorm(x, scale, bias, eps))).toEqual(values(astype(y64, 'float32')));
   });
 
-  test.prop([arbShape, arbSeed, arbEps], { numRuns: 40 })(
+  // eps >= 0.1 bounds 1/sqrt(var + eps), so central differences stay accurate even for a channel of tiny variance.
+  test.prop([arbShape, arbSeed, fc.double({ min: 0.1, max: 1, noNaN: true })], { numRuns: 40 })(
     'instanceNormBackward is the vjp: <dy, central difference along v> = <dx, v> (float64)',
     (shape, seed, eps) => {
       const [x, scale, bias, dy, v] = [rand(seed, shape), rand(seed + 1, [shape[1]]), rand(seed + 2, [shape[1]]), rand(seed + 3, shape), rand(seed + 4, shape)];
