@@ -17,7 +17,8 @@
  * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
  * and exits 0. Results: bench/results/unet.json and unet.md.
  *
- * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5)
+ * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5; UNET_COLAB=1,5 adds CoLab steps,
+ *   UNET_COLAB_REPS cycles each, default 3; UNET_RESULTS names the results files, default unet)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ import type { AnyBackend } from '@colab-ts/kernels';
 import { createWasmBackend, referenceBackend } from '@colab-ts/kernels';
 import type { NDArray } from '@colab-ts/ndarray';
 import * as nd from '@colab-ts/ndarray';
+import type { Tensor } from '@colab-ts/autodiff';
+import { colabInit, colabStep } from '@colab-ts/colab';
 import { ceDiceLoss, paramCount, sgd, toTensors, unetApply, unetInit, type UNetParams } from '@colab-ts/nn';
 import { machine, median, writeResults } from './harness.js';
 
@@ -58,6 +61,12 @@ const SETTINGS: Readonly<Record<string, Setting>> = {
 const chosen = (process.argv[2] ?? process.env.UNET_CONFIGS ?? 'demo,3d32').split(',').map((s) => s.trim());
 for (const c of chosen) if (SETTINGS[c] === undefined) throw new Error(`bench:unet: unknown configuration ${c} (known: ${Object.keys(SETTINGS).join(', ')})`);
 const reps = Number(process.env.UNET_REPS ?? 5);
+// CoLab steps (Algorithm 1, forward-over-reverse meta-gradient, the default) with the generator every k iterations, per configuration.
+const colabEvery = (process.env.UNET_COLAB ?? '')
+  .split(',')
+  .filter((v) => v.trim() !== '')
+  .map(Number);
+const colabReps = Number(process.env.UNET_COLAB_REPS ?? 3);
 const threads = 2;
 
 /** The peers' integer hash (murmur3 fmix32 of (i, seed)) to [-1, 1) with 24 bits, as torch_bench.hash_fill. */
@@ -91,6 +100,24 @@ function ballTarget(B: number, [D, H, W]: readonly [number, number, number]): ND
   return nd.array(out, [B, 2, D, H, W], 'float32');
 }
 
+/** The twin's Eq. 8 soft mask of `ball_labels`: 1 within 6 voxels of the ball, then `exp(-(d - 6) / 4)`, `[B, 1, D, H, W]`. */
+function ballMask(B: number, [D, H, W]: readonly [number, number, number]): NDArray {
+  const r = Math.max(1, Math.min(H, W, D > 1 ? D : H) / 4);
+  const v = D * H * W;
+  const out = new Float32Array(B * v);
+  for (let b = 0; b < B; b++)
+    for (let z = 0; z < D; z++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const d = Math.max(0, Math.hypot(z - (D - 1) / 2, y - (H / 2 + b), x - (W / 2 - b)) - r);
+          out[b * v + (z * H + y) * W + x] = d < 6 ? 1 : Math.exp(-(d - 6) / 4);
+        }
+  return nd.array(out, [B, 1, D, H, W], 'float32');
+}
+
+/** Peak resident set size of this process (all its threads, the wasm engine's memory included), MiB. */
+const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
+
 /** The twin as a JSON-lines server: one request, one reply. */
 function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; close: () => void } {
   const env = {
@@ -123,7 +150,9 @@ function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; cl
   };
 }
 
-const be = await createWasmBackend({ threads });
+// UNET_POOL_MIB caps the wasm backend's buffer pool (default: the backend's own default).
+const poolMiB = process.env.UNET_POOL_MIB === undefined ? undefined : Number(process.env.UNET_POOL_MIB);
+const be = await createWasmBackend({ threads, ...(poolMiB === undefined ? {} : { poolBytes: poolMiB * 2 ** 20 }) });
 const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max'] as const;
 // The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
 const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
@@ -149,7 +178,7 @@ for (const key of chosen) {
     [params, state] = opt.step(params, r.g, state);
     return performance.now() - t0;
   };
-  const setup = await twin.ask({ cmd: 'unet_setup', cfg, batch: s.batch, patch: s.patch });
+  const setup = await twin.ask({ cmd: 'unet_setup', cfg, batch: s.batch, patch: s.patch, colab: colabEvery.length > 0 });
   const ours: number[] = [];
   const torch: number[] = [];
   const before: number[] = [];
@@ -160,6 +189,48 @@ for (const key of chosen) {
     ours.push(await step());
     if (baseline !== undefined) before.push(await step(baseline));
     torch.push(...((await twin.ask({ cmd: 'unet_plain_run', reps: 1 })).ms as number[]));
+  }
+  // Peak RSS after the plain steps (before any CoLab step): the process's high-water mark so far.
+  const ourPeakMiB = peakRssMiB();
+  const torchPeakMiB = (await twin.ask({ cmd: 'mem' })).hwm as number;
+  const colab = [];
+  for (const every of colabEvery) {
+    // The twin's CoLab: f with 1 + t outputs, g with t (t = 2), SGD Nesterov / Adam 3e-4, labels masked by the ball's Eq. 8 mask.
+    const t = 2;
+    const seg = (p: never, xx: Tensor) => unetApply(p as UNetParams, xx);
+    const cstep = colabStep({ seg, gen: seg, generatorEvery: every, totalIterations: 1000 });
+    let cstate = colabInit(
+      unetInit(nd.key(1), unetConfigFor({ patch: s.patch, features: s.features, stages: s.stages, inChannels: 1 }, 1 + t)),
+      unetInit(nd.key(2), unetConfigFor({ patch: s.patch, features: s.features, stages: s.stages, inChannels: 1 }, t)),
+    );
+    const batch = { x, y: target, M: ballMask(s.batch, s.patch) };
+    const cycle = async (): Promise<number> => {
+      const t0 = performance.now();
+      for (let i = 0; i < every; i++) cstate = (await cstep(cstate, batch)).state;
+      return (performance.now() - t0) / every;
+    };
+    const oursC: number[] = [];
+    const torchC: number[] = [];
+    await cycle();
+    await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: 1 });
+    for (let r = 0; r < colabReps; r++) {
+      oursC.push(await cycle());
+      torchC.push(((await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: 1 })).ms as number[])[0]! / every);
+    }
+    const c = {
+      generatorEvery: every,
+      colabTsMsPerIteration: +median(oursC).toFixed(1),
+      torchMsPerIteration: +median(torchC).toFixed(1),
+      ratio: +(median(oursC) / median(torchC)).toFixed(2),
+      colabTsOverPlain: +(median(oursC) / median(ours)).toFixed(2),
+      torchOverPlain: +(median(torchC) / median(torch)).toFixed(2),
+      colabTsRunsMs: oursC.map((v) => +v.toFixed(1)),
+      torchRunsMs: torchC.map((v) => +v.toFixed(1)),
+    };
+    colab.push(c);
+    console.log(
+      `  CoLab, generator every ${every}: colab-ts ${c.colabTsMsPerIteration} ms/iteration (${c.colabTsOverPlain}x its plain step), PyTorch ${c.torchMsPerIteration} ms (${c.torchOverPlain}x), ratio ${c.ratio}`,
+    );
   }
   const row = {
     config: key,
@@ -180,10 +251,14 @@ for (const key of chosen) {
         }),
     colabTsRunsMs: ours.map((v) => +v.toFixed(1)),
     torchRunsMs: torch.map((v) => +v.toFixed(1)),
+    colabTsPeakRssMiB: +ourPeakMiB.toFixed(0),
+    torchPeakRssMiB: +torchPeakMiB.toFixed(0),
+    peakRssRatio: +(ourPeakMiB / torchPeakMiB).toFixed(2),
+    colab,
   };
   rows.push(row);
   console.log(
-    `${s.name}: colab-ts ${row.colabTsMs} ms, PyTorch ${row.torchMs} ms, ratio ${row.ratio}${baseline === undefined ? '' : `; with the reference general kernels ${median(before).toFixed(1)} ms, ratio ${(median(before) / median(torch)).toFixed(2)}`}`,
+    `${s.name}: colab-ts ${row.colabTsMs} ms, PyTorch ${row.torchMs} ms, ratio ${row.ratio}; peak RSS ${row.colabTsPeakRssMiB} vs ${row.torchPeakRssMiB} MiB${baseline === undefined ? '' : `; with the reference general kernels ${median(before).toFixed(1)} ms, ratio ${(median(before) / median(torch)).toFixed(2)}`}`,
   );
 }
 twin.close();
@@ -195,25 +270,44 @@ const meta = {
   backend: be.device,
   torch: info,
   threads,
+  poolMiB: poolMiB ?? 'default',
   loadAverageStart: load0,
   loadAverageEnd: load1,
   method:
     'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch',
 };
-console.log(writeResults('unet', { ...meta, results: rows }));
+const resultsName = process.env.UNET_RESULTS ?? 'unet';
+console.log(writeResults(resultsName, { ...meta, results: rows }));
 const md = [
   '# U-Net training step: colab-ts (wasm) vs PyTorch CPU',
   '',
   `${meta.machine.date}, ${meta.machine.cpu} (${meta.machine.cores} cores), Node ${meta.machine.node}, PyTorch ${String(info.torch)}; ${threads} threads each; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${load1.map((v) => v.toFixed(2)).join('/')} at end.`,
   `${meta.method}.`,
   '',
-  '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) |',
-  '|---|---|---|---|---|---|',
+  '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) | peak RSS colab-ts / PyTorch MiB (ratio) |',
+  '|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.name} | ${r.parameters} | ${r.colabTsMs} | ${r.torchMs} | ${r.ratio} | ${'referenceGeneralMs' in r ? `${r.referenceGeneralMs} (${r.referenceGeneralRatio})` : '-'} |`,
+      `| ${r.name} | ${r.parameters} | ${r.colabTsMs} | ${r.torchMs} | ${r.ratio} | ${'referenceGeneralMs' in r ? `${r.referenceGeneralMs} (${r.referenceGeneralRatio})` : '-'} | ${r.colabTsPeakRssMiB} / ${r.torchPeakRssMiB} (${r.peakRssRatio}) |`,
   ),
   '',
+  "Peak RSS: each process's high-water mark after the configuration's plain steps (so at least that of any configuration before it in the run).",
+  '',
+  ...(colabEvery.length === 0
+    ? []
+    : [
+        'CoLab (Algorithm 1, forward-over-reverse meta-gradient; segmentation U-Net with 3 outputs, generator with 2; ms per iteration over whole cycles of `every` iterations, the first of which updates the generator):',
+        '',
+        '| configuration | generator every | colab-ts ms/it | PyTorch ms/it | ratio | colab-ts CoLab / plain step | PyTorch CoLab / plain step |',
+        '|---|---|---|---|---|---|---|',
+        ...rows.flatMap((r) =>
+          r.colab.map(
+            (c) =>
+              `| ${r.name} | ${c.generatorEvery} | ${c.colabTsMsPerIteration} | ${c.torchMsPerIteration} | ${c.ratio} | ${c.colabTsOverPlain} | ${c.torchOverPlain} |`,
+          ),
+        ),
+        '',
+      ]),
 ];
-writeFileSync(join(import.meta.dirname ?? '.', 'results', 'unet.md'), md.join('\n'));
+writeFileSync(join(import.meta.dirname ?? '.', 'results', `${resultsName}.md`), md.join('\n'));
 process.exit(0);

@@ -53,6 +53,7 @@ export type { ConvTranspose3dOptions, NormalizedConvTranspose } from './primitiv
 export { convTranspose3d } from './primitives/convTranspose3d.js';
 export type { Conv3dBackwardWeightsParams } from './primitives/conv3dBackwardWeights.js';
 export { conv3dBackwardWeights } from './primitives/conv3dBackwardWeights.js';
+export { instanceNorm, instanceNormBackward, instanceNormBackwardComposite, instanceNormComposite } from './primitives/instanceNorm.js';
 export { maxPool3d } from './primitives/maxPool3d.js';
 export { maxPool3dBackward } from './primitives/maxPool3dBackward.js';
 export { avgPool3d } from './primitives/avgPool3d.js';

@@ -85,6 +85,9 @@ export interface Kernels<B> {
   readonly upsample3dBackward: (dy: B, inputShape: Shape, options: UpsampleOptions) => Promise<B>;
   // Per-(n, c) mean and (biased) variance over D, H, W, each shaped [N, C, 1, 1, 1].
   readonly instanceNormStats: (x: B) => Promise<{ readonly mean: B; readonly variance: B }>;
+  // Instance norm with affine `scale`, `bias` [C] (per (n, c) over D, H, W, biased variance), fused, and its input cotangent.
+  readonly instanceNorm: (x: B, scale: B, bias: B, eps: number) => Promise<B>;
+  readonly instanceNormBackward: (x: B, scale: B, dy: B, eps: number) => Promise<B>;
   // Softmax over the channel axis (1) and its vector-Jacobian product given the output y.
   readonly softmax: (x: B) => Promise<B>;
   readonly softmaxBackward: (y: B, dy: B) => Promise<B>;

@@ -307,6 +307,22 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     TIGHT_TOL,
   ),
   row(
+    "instanceNorm, instanceNormBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
+    fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
+    async (be, [[shape, seed], layout, eps]) => {
+      const [n, c, d, h, w] = shape;
+      // a transposed view: stored as [C, N, D, H, W], seen as [N, C, D, H, W]
+      const x0 = layout === 'transposed' ? transpose(rand32(seed, [c, n, d, h, w]), [1, 0, 2, 3, 4]) : rand32(seed, shape);
+      const x = layout === 'float64' ? astype(x0, 'float64') : x0;
+      const [scale, bias, dy] = [rand32(seed + 1, [c]), rand32(seed + 2, [c]), rand32(seed + 3, shape)];
+      const y = await down(be, await be.kernels.instanceNorm(await up(be, x), await up(be, scale), await up(be, bias), eps));
+      const dx = await down(be, await be.kernels.instanceNormBackward(await up(be, x), await up(be, scale), await up(be, dy), eps));
+      expect([y.dtype, dx.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64'] : ['float32', 'float32']);
+      return [y, dx];
+    },
+    { wasm: 0, gpu: 0 },
+  ),
+  row(
     'float64 conv3d (delegated to the reference)',
     arbConvCase,
     async (be, c) => {

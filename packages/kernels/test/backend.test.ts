@@ -47,6 +47,8 @@ const ALL_KERNELS: readonly KernelName[] = [
   'upsample3d',
   'upsample3dBackward',
   'instanceNormStats',
+  'instanceNorm',
+  'instanceNormBackward',
   'softmax',
   'softmaxBackward',
 ];

@@ -7,7 +7,22 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { add, conv3d, convTranspose3d, div, isTensor, leakyRelu as leakyReluOp, mean, mul, reshape, sqrt, square, sub, tensor } from '@colab-ts/autodiff';
+import {
+  add,
+  conv3d,
+  convTranspose3d,
+  div,
+  instanceNorm as instanceNormOp,
+  isTensor,
+  leakyRelu as leakyReluOp,
+  mean,
+  mul,
+  reshape,
+  sqrt,
+  square,
+  sub,
+  tensor,
+} from '@colab-ts/autodiff';
 import type { Key, NDArray } from '@colab-ts/ndarray';
 import { ShapeError, ValueError, isNDArray, showShape, zeros, full } from '@colab-ts/ndarray';
 import type { FloatDType } from './init.js';
@@ -172,6 +187,9 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
       throw new ShapeError(op, `${n} has shape ${showShape(p.shape)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(p.shape) });
   }
   const eps = options.eps ?? 1e-5;
+  // The fused primitive (one kernel forward, one backward) where the dtypes agree; else the composite below.
+  if (scale.dtype === xt.dtype && bias.dtype === xt.dtype && (xt.dtype === 'float32' || xt.dtype === 'float64'))
+    return instanceNormOp(xt, scale, bias, { eps });
   const axes = [2, 3, 4];
   const centred = sub(xt, mean(xt, { axes, keepDims: true }));
   const inv = div(1, sqrt(add(mean(square(centred), { axes, keepDims: true }), eps)));

@@ -21,6 +21,7 @@ import { divPrimitive } from './div.js';
 import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
+import { instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
 import { leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
@@ -80,6 +81,8 @@ const all = {
   avgPool3dBackward: avgPool3dBackwardPrimitive,
   upsample3d: upsample3dPrimitive,
   upsample3dBackward: upsample3dBackwardPrimitive,
+  instanceNorm: instanceNormPrimitive,
+  instanceNormBackward: instanceNormBackwardPrimitive,
 };
 
 /** The name of a primitive. @category primitives */

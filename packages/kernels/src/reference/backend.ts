@@ -36,6 +36,8 @@ const kernels: Kernels<NDArray> = {
   upsample3d: async (x, o) => K.upsample3d(x, o),
   upsample3dBackward: async (dy, s, o) => K.upsample3dBackward(dy, s, o),
   instanceNormStats: async (x) => K.instanceNormStats(x),
+  instanceNorm: async (x, s, b, eps) => K.instanceNorm(x, s, b, eps),
+  instanceNormBackward: async (x, s, dy, eps) => K.instanceNormBackward(x, s, dy, eps),
   softmax: async (x) => K.softmax(x),
   softmaxBackward: async (y, dy) => K.softmaxBackward(y, dy),
 };

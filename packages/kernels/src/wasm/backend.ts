@@ -14,6 +14,7 @@ import { isPacked, toTypedArray } from '@colab-ts/ndarray';
 import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
 import { convTranspose3dShape } from '../convTranspose3d/index.js';
+import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, instanceNormShape } from '../instanceNorm/index.js';
 import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
@@ -81,6 +82,31 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
+    // The reference's float64 arithmetic (the same function) on packed float32 operands, into a pooled buffer.
+    instanceNorm: async (x, scale, bias, eps) => {
+      const op = 'instanceNorm';
+      checkArray(op, 'x', x);
+      checkArray(op, 'scale', scale);
+      checkArray(op, 'bias', bias);
+      const s = instanceNormShape(x.shape, scale.shape, bias.shape, eps);
+      if (!isF32(x, scale, bias)) return ref.instanceNorm(x, scale, bias, eps);
+      const xs = packedF32(x);
+      const out = alloc.f32(xs.length);
+      instanceNormInto(out, xs, packedF32(scale), packedF32(bias), s[1]!, s[2]! * s[3]! * s[4]!, eps);
+      return wrapPacked('float32', s, out);
+    },
+    instanceNormBackward: async (x, scale, dy, eps) => {
+      const op = 'instanceNormBackward';
+      checkArray(op, 'x', x);
+      checkArray(op, 'scale', scale);
+      checkArray(op, 'dy', dy);
+      const s = instanceNormBackwardShape(x.shape, scale.shape, dy.shape, eps);
+      if (!isF32(x, scale, dy)) return ref.instanceNormBackward(x, scale, dy, eps);
+      const xs = packedF32(x);
+      const out = alloc.f32(xs.length);
+      instanceNormBackwardInto(out, xs, packedF32(scale), packedF32(dy), s[1]!, s[2]! * s[3]! * s[4]!, eps);
+      return wrapPacked('float32', s, out);
+    },
     conv3d: async (x, w, bias, options) => {
       const op = 'conv3d';
       checkArray(op, 'x', x);
@@ -151,7 +177,18 @@ function tracked(kernels: Kernels<NDArray>, track: <R>(result: R, args: readonly
 const WASM_KERNELS: readonly KernelName[] = Object.freeze(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
 
 /** The general kernels with float32 loops of their own on the main thread (general.ts). */
-const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze(['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max', 'concat']);
+const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
+  'unary',
+  'binary',
+  'compare',
+  'where',
+  'leakyRelu',
+  'sum',
+  'max',
+  'concat',
+  'instanceNorm',
+  'instanceNormBackward',
+]);
 
 /**
  * Creates a `wasm` backend with its own engine and worker threads.

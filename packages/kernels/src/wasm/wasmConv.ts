@@ -270,10 +270,13 @@ export async function createWasmConv(
    * dst[j] = src[(j - off) / ups] when (j - off) >= 0, divisible by ups and in range.
    */
   async function padInto(arena: Arena, dst: number, src: Float32Array, N: number, C: number, sd: Triple, pd: Triple, off: Triple, ups: Triple): Promise<void> {
+    const mark = arena.top;
     const raw = arena.alloc(src.byteLength);
     ensure(arena.top);
     copyIn(raw, src);
     await runJob(JOB_PAD, [raw, dst, N * C, sd[0], sd[1], sd[2], pd[0], pd[1], pd[2], off[0], off[1], off[2], ups[0], ups[1], ups[2]]);
+    // The raw copy is dead once padded: what the caller allocates next reuses its bytes (a lower memory high-water mark).
+    arena.top = mark;
   }
 
   /** Byte offsets (into the padded volume) of every im2col row k = (c, kd, kh, kw). */
@@ -490,12 +493,14 @@ export async function createWasmConv(
         const nParts = threads === 1 ? 1 : Math.max(1, Math.min(nGroups, 4 * threads, Math.max(threads, Math.floor(DW_SLICES_BYTES / sliceBytes))));
         const arena = new Arena();
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + 16) * 4);
+        // padded first, so that the operands below reuse the bytes of x's raw copy
+        await padInto(arena, xpadAt, x, N, Cin, inDims, pd, p, [1, 1, 1]);
         const koff = arena.alloc(Kpad * 4);
         const dyAt = arena.alloc(N * Cout * P * 4);
         const dyT = arena.alloc(N * P * CoutPad * 4);
         const segs = arena.alloc(threads * G * 8);
         const dwt = arena.alloc(nParts * sliceBytes);
-        await padInto(arena, xpadAt, x, N, Cin, inDims, pd, p, [1, 1, 1]);
+        ensure(arena.top);
         writeKoff(koff, Cin, kd, kh, kw, d, pd, Kpad);
         copyIn(dyAt, dy);
         // padded dyT columns (co >= Cout) are left as they are: they only feed discarded dW columns

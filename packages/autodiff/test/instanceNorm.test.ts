@@ -1,0 +1,61 @@
+import type { NDArray } from '@colab-ts/ndarray';
+import * as nd from '@colab-ts/ndarray';
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '../src/index.js';
+import * as ad from '../src/index.js';
+
+const close = (a: NDArray, b: NDArray, tol: number): void => {
+  expect(a.shape).toEqual(b.shape);
+  const x = nd.toTypedArray(a);
+  const y = nd.toTypedArray(b);
+  for (let i = 0; i < x.length; i++) if (!(Math.abs(x[i]! - y[i]!) <= tol * (1 + Math.abs(y[i]!)))) expect.fail(`element ${i}: ${x[i]} vs ${y[i]}`);
+};
+
+const arbCase = fc.record({
+  shape: fc.tuple(
+    fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 2, max: 3 }),
+  ),
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  eps: fc.constantFrom(1e-5, 1e-3, 0.1),
+});
+const draw = ({ shape, seed }: { shape: readonly number[]; seed: number }) => {
+  const k = nd.key(seed);
+  const n = (i: number, s: readonly number[]) => nd.normal(nd.foldIn(k, i), s, { dtype: 'float64' });
+  return { x: n(0, shape), scale: n(1, [shape[1]!]), bias: n(2, [shape[1]!]), dy: n(3, shape), v: n(4, shape) };
+};
+
+describe('examples', () => {
+  it('checks shapes and dtypes when the node is built', () => {
+    const x = ad.tensor(nd.zeros([1, 2, 1, 1, 3]));
+    expect(() => ad.instanceNorm(x, ad.tensor(nd.zeros([3])), ad.tensor(nd.zeros([2])))).toThrow(/^instanceNorm: scale has shape \[3\], expected \[2\]/);
+    expect(() => ad.instanceNorm(x, ad.tensor(nd.zeros([2], 'float64')), ad.tensor(nd.zeros([2])))).toThrow(/^instanceNorm: scale has dtype float64/);
+  });
+});
+
+describe('properties', () => {
+  test.prop([arbCase], { numRuns: 15 })('the fused primitive equals the composite: values, gradients and Hessian-vector products (float64)', async (c) => {
+    const { x, scale, bias, dy, v } = draw(c);
+    const fused = (a: Tensor, s: Tensor, b: Tensor) => ad.instanceNorm(a, s, b, { eps: c.eps });
+    const comp = (a: Tensor, s: Tensor, b: Tensor) => ad.instanceNormComposite(a, s, b, c.eps);
+    // a scalar loss that is not linear in the output, so second derivatives see both
+    const loss = (f: typeof fused) => (a: Tensor, s: Tensor, b: Tensor) => ad.sum(ad.mul(ad.square(f(a, s, b)), ad.tensor(dy)));
+    const both = (f: typeof fused) => {
+      const y = f(ad.tensor(x), ad.tensor(scale), ad.tensor(bias));
+      const g = ad.grad(loss(f), { argnums: [0, 1, 2] })(ad.tensor(x), ad.tensor(scale), ad.tensor(bias));
+      const hvp = ad.jvp((a: Tensor) => ad.grad(loss(f))(a, ad.tensor(scale), ad.tensor(bias)), [ad.tensor(x)], [ad.tensor(v)])[1];
+      const gBack = ad.vjp((a: Tensor) => ad.instanceNormBackward(a, ad.tensor(scale), ad.tensor(dy), c.eps), [ad.tensor(x)])[1](ad.tensor(v))[0];
+      return { y, g, hvp, gBack };
+    };
+    const r = await ad.realize({ fused: both(fused), comp: both(comp) });
+    close(r.fused.y, r.comp.y, 1e-10);
+    r.fused.g.forEach((g: NDArray, i: number) => close(g, r.comp.g[i]!, 1e-8));
+    close(r.fused.hvp, r.comp.hvp, 1e-8);
+    close(r.fused.gBack, r.comp.gBack, 1e-8);
+  });
+});
