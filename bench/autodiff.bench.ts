@@ -11,6 +11,7 @@
  */
 import { realizeWithStats, valueAndGrad } from '@colab-ts/autodiff';
 import { getBackend } from '@colab-ts/kernels';
+import '@colab-ts/kernels/gpu'; // COLAB_TS_BACKEND=gpu works too
 import * as nd from '@colab-ts/ndarray';
 import { ceDiceLoss, paramCount, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '@colab-ts/nn';
 import { machine, median, writeResults } from './harness.js';

@@ -16,6 +16,7 @@ import type { Tensor } from '@colab-ts/autodiff';
 import type { ColabTrainBatch, MetaGradientMode } from '@colab-ts/colab';
 import { colabInit, colabStep, metaGradientModes, roiOneHot, segmentationInit, segmentationStep } from '@colab-ts/colab';
 import { getBackend } from '@colab-ts/kernels';
+import '@colab-ts/kernels/gpu'; // COLAB_TS_BACKEND=gpu works too
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { paramCount, unetApply, unetInit } from '@colab-ts/nn';
 import { array, foldIn, key, normal, uniform } from '@colab-ts/ndarray';

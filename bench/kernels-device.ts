@@ -11,7 +11,8 @@
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
-import { createGpuBackend, createWasmBackend } from '@colab-ts/kernels';
+import { createWasmBackend } from '@colab-ts/kernels';
+import { createGpuBackend } from '@colab-ts/kernels/gpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { writeResults } from './harness.js';

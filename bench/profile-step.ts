@@ -6,6 +6,7 @@
 import { realizeWithStats, valueAndGrad } from '@colab-ts/autodiff';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { getBackend } from '@colab-ts/kernels';
+import '@colab-ts/kernels/gpu'; // COLAB_TS_BACKEND=gpu works too
 import * as nd from '@colab-ts/ndarray';
 import { ceDiceLoss, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '@colab-ts/nn';
 

@@ -9,6 +9,8 @@ import type { Volume } from '@colab-ts/data';
 import { phantom, slidingWindow, zScore } from '@colab-ts/data';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { useBackend } from '@colab-ts/kernels';
+// The page offers the gpu backend: plug it in (gpu.js stays in a lazy chunk until it is chosen).
+import '@colab-ts/kernels/gpu';
 import * as nd from '@colab-ts/ndarray';
 import type { NDArray } from '@colab-ts/ndarray';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';

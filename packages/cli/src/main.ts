@@ -6,6 +6,8 @@
  */
 import type { AnyBackend } from '@colab-ts/kernels';
 import { availableBackends, loadBackend } from '@colab-ts/kernels';
+// The command offers every backend (`--backend gpu`, COLAB_TS_BACKEND=gpu): plug gpu.js's in (it loads when chosen).
+import '@colab-ts/kernels/gpu';
 import * as E from 'fp-ts/lib/Either.js';
 import pkg from '../package.json' with { type: 'json' };
 import type { ArgIssue, ArgsOf, CommandSpec, FlagSpec } from './args.js';

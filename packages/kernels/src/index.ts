@@ -3,12 +3,12 @@
  * interface (`Backend`), with a backend registry (`reference`, `wasm`, `gpu`),
  * every operator's shape rule, and the TypeScript-only volume operators shared
  * by all backends. `@colab-ts/kernels/reference` has the reference backend and
- * the volume operators without any accelerator code. gpu.js and the
- * WebAssembly engine load only when their backend is chosen.
+ * the volume operators without any accelerator code. The WebAssembly engine
+ * loads only when the wasm backend is chosen. This entry point never
+ * references gpu.js: importing `@colab-ts/kernels/gpu` plugs the `gpu`
+ * backend into the registry.
  * @module @colab-ts/kernels
  */
-import type { GpuBackend } from './gpu/backend.js';
-import type { GpuDeviceOptions } from './gpu/device.js';
 import type { WasmBackend, WasmBackendOptions } from './wasm/backend.js';
 
 export type * from './Backend.js';
@@ -29,17 +29,7 @@ export {
   useBackend,
 } from './registry.js';
 export { loadBackend } from './registry.js';
-export type { GpuBackend } from './gpu/backend.js';
-export type { GpuBuffer, GpuTexture } from './gpu/buffer.js';
-export type { CompiledKernelInfo, GpuDeviceOptions, GpuMode } from './gpu/device.js';
 export type { WasmBackend, WasmBackendOptions } from './wasm/backend.js';
-
-/**
- * Creates a `gpu` backend of its own (apart from the registry's), loading gpu.js now.
- * @example const be = await createGpuBackend({ mode: 'webasm' }); be.device // 'gpu.js webasm'
- * @category backends
- */
-export const createGpuBackend = async (options?: GpuDeviceOptions): Promise<GpuBackend> => (await import('./gpu/backend.js')).createGpuBackend(options);
 
 /**
  * Creates a `wasm` backend of its own (apart from the registry's), with its own worker threads.

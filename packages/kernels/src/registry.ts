@@ -2,9 +2,13 @@
  * The backend registry: which backends exist, which one is in use, and how to
  * choose (`useBackend(name)`, or the environment variable `COLAB_TS_BACKEND`
  * read on first use). Each backend is one entry of `LOADERS`, loaded on demand
- * and once: `wasm` starts its worker threads, `gpu` imports gpu.js, only when
- * chosen. Without a choice the fast backend that works here is the default:
- * `gpu` where gpu.js finds a real GPU (WebGPU or WebGL), else `wasm`, else the
+ * and once: `wasm` starts its worker threads only when chosen. `gpu` is known
+ * by name but this module never references its code or gpu.js (not even by
+ * dynamic import, which a bundler without code splitting would inline): the
+ * entry point `@colab-ts/kernels/gpu` plugs its loader in when imported
+ * (`plugGpuLoader`), and until then choosing `gpu` is a clear error. Without a
+ * choice the fast backend that works here is the default: `gpu` (when plugged
+ * in) where gpu.js finds a real GPU (WebGPU or WebGL), else `wasm`, else the
  * `reference`.
  * @module
  */
@@ -42,6 +46,28 @@ const once = (load: () => Promise<Loaded>): Slot => {
   return Object.assign(get, { close });
 };
 
+/** How to load the gpu backend: set by `@colab-ts/kernels/gpu` when it is imported, else undefined. */
+let gpuLoader: (() => Promise<Loaded>) | undefined;
+
+/** What choosing `gpu` before `@colab-ts/kernels/gpu` is imported says. */
+const gpuNotLoaded = "the gpu backend is not loaded: import '@colab-ts/kernels/gpu' (once, anywhere in the program) before choosing it";
+
+/**
+ * Plugs in the gpu backend's loader (`@colab-ts/kernels/gpu` calls this when
+ * imported; idempotent). Not part of the public API: it is not exported from
+ * `@colab-ts/kernels`.
+ * @internal
+ */
+export function plugGpuLoader(load: () => Promise<AnyBackend & { readonly close: () => Promise<void> }>): void {
+  gpuLoader ??= async () => {
+    const backend = await load();
+    return { backend, close: backend.close };
+  };
+}
+
+/** Is the gpu backend's loader plugged in (`@colab-ts/kernels/gpu` imported)? */
+const gpuPlugged = (): boolean => gpuLoader !== undefined;
+
 /** One loader per backend (every `BackendName` must have one), in order of preference. */
 const LOADERS = {
   wasm: once(async () => {
@@ -50,17 +76,21 @@ const LOADERS = {
     return { backend, close: backend.close };
   }),
   gpu: once(async () => {
-    const { createGpuBackend } = await import('./gpu/backend.js');
-    const backend = await createGpuBackend();
-    return { backend, close: backend.close };
+    if (gpuLoader === undefined) throw new ValueError('loadBackend', gpuNotLoaded);
+    return gpuLoader();
   }),
   reference: once(async () => ({ backend: referenceBackend, close: async () => undefined })),
 } satisfies { readonly [K in BackendName]: Slot };
 
-/** The names of the backends this build can load. @category backends */
+/** The names of the backends the registry knows (`gpu` loads once `@colab-ts/kernels/gpu` is imported). @category backends */
 export type AvailableBackend = keyof typeof LOADERS;
 
-/** The names of the backends this build can load, in order of preference. @category backends */
+/**
+ * The names of the backends the registry knows, in order of preference.
+ * `gpu` is among them whether or not `@colab-ts/kernels/gpu` was imported;
+ * choosing it before then throws a `ValueError` that says what to import.
+ * @category backends
+ */
 export const availableBackends: readonly AvailableBackend[] = Object.freeze(Object.keys(LOADERS) as AvailableBackend[]);
 
 /** The CPU default: used when neither `useBackend` nor `COLAB_TS_BACKEND` chose one and no GPU is found. @category backends */
@@ -71,13 +101,14 @@ export const BACKEND_ENV = 'COLAB_TS_BACKEND';
 
 let current: Promise<AnyBackend> | undefined;
 
-/** Is `name` a backend this build can load? @category backends */
+/** Is `name` a backend the registry knows (see `availableBackends`)? @category backends */
 export const isAvailableBackend = (name: unknown): name is AvailableBackend => typeof name === 'string' && Object.hasOwn(LOADERS, name);
 
 function loaderOf(op: string, name: unknown): () => Promise<AnyBackend> {
   if (!isAvailableBackend(name)) {
     throw new ValueError(op, `unknown backend ${JSON.stringify(name)}; available: ${availableBackends.join(', ')}`);
   }
+  if (name === 'gpu' && !gpuPlugged()) throw new ValueError(op, gpuNotLoaded);
   const load = LOADERS[name];
   return async () => (await load()).backend;
 }
@@ -127,15 +158,16 @@ async function gpuLikely(): Promise<boolean> {
 }
 
 /**
- * Loads the default backend: `gpu` when a GPU is likely (WebGPU, or WebGL on a
- * hardware renderer) and gpu.js then runs on WebGPU or WebGL, else `wasm`
+ * Loads the default backend: `gpu` when `@colab-ts/kernels/gpu` was imported,
+ * a GPU is likely (WebGPU, or WebGL on a hardware renderer) and gpu.js then
+ * runs on WebGPU or WebGL, else `wasm`
  * (worker threads; single-threaded in a page that is not cross-origin
  * isolated), else (no WebAssembly SIMD here) `reference`.
  * @example const be = await loadDefaultBackend(); be.name // 'wasm' on a CPU-only Node
  * @category backends
  */
 export async function loadDefaultBackend(): Promise<AnyBackend> {
-  if (await gpuLikely()) {
+  if (gpuPlugged() && (await gpuLikely())) {
     try {
       const gpu = (await LOADERS.gpu()).backend as AnyBackend & { readonly mode?: string };
       if (gpu.mode !== 'webasm' && gpu.mode !== 'cpu') return gpu;
@@ -154,7 +186,8 @@ export async function loadDefaultBackend(): Promise<AnyBackend> {
 
 /**
  * Chooses the backend every later `getBackend()` returns, and loads it.
- * Throws a `ValueError` at once for an unknown name.
+ * Throws a `ValueError` at once for an unknown name, and for `gpu` before
+ * `@colab-ts/kernels/gpu` is imported.
  * @example await useBackend('reference')
  * @category backends
  */
@@ -167,7 +200,8 @@ export function useBackend(name: BackendName | (string & {})): Promise<AnyBacken
 /**
  * The backend in use: the last `useBackend` choice, else `COLAB_TS_BACKEND`,
  * else the default (`loadDefaultBackend`). Rejects with a `ValueError` when the
- * environment variable names an unknown backend.
+ * environment variable names an unknown backend, or `gpu` before
+ * `@colab-ts/kernels/gpu` is imported.
  * @example const be = await getBackend(); await be.kernels.softmax(x)
  * @category backends
  */
@@ -213,7 +247,8 @@ function readEnv(name: string): string | undefined {
 /**
  * Loads the backend `name` without choosing it for later `getBackend()` calls
  * (`useBackend` does both): for code that passes its backend explicitly.
- * Throws a `ValueError` at once for an unknown name.
+ * Throws a `ValueError` at once for an unknown name, and for `gpu` before
+ * `@colab-ts/kernels/gpu` is imported.
  * @example const be = await loadBackend('reference'); await realize(t, { backend: be })
  * @category backends
  */

@@ -13,8 +13,9 @@ import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/nda
 import { arbBroadcastShapes } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend, ConvTransposeOptions, PoolOptions, UpsampleOptions } from '../src/index.js';
-import { createGpuBackend, createWasmBackend, referenceBackend } from '../src/index.js';
-import type { GpuBackend } from '../src/index.js';
+import { createGpuBackend } from '../src/gpu.js';
+import { createWasmBackend, referenceBackend } from '../src/index.js';
+import type { GpuBackend } from '../src/gpu.js';
 import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
 import type { ConvCase } from './helpers.js';
 import { arbConvCase, arbPoolCase, arbSeed, arbTriple, dot, expectAllClose, expectClose, rand32 } from './helpers.js';

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ValueError, array, zeros } from '@colab-ts/ndarray';
 import * as referenceEntry from '@colab-ts/kernels/reference';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +18,8 @@ import {
   resetBackend,
   useBackend,
 } from '../src/index.js';
+import { createGpuBackend } from '../src/gpu.js'; // plugs the gpu backend into the registry
+import * as gpuEntry from '../src/gpu.js';
 import { conv3d } from '../src/reference.js';
 import { rand, values } from './helpers.js';
 
@@ -135,6 +139,47 @@ describe('the registry', () => {
     await expect(getBackend()).rejects.toThrow(`getBackend: ${BACKEND_ENV}: unknown backend "tpu"`);
   });
 
+  it("the gpu backend is plugged in by importing '@colab-ts/kernels/gpu'", () => {
+    expect(gpuEntry.createGpuBackend).toBe(createGpuBackend);
+    expect(Object.keys(gpuEntry).sort()).toEqual(['createGpuBackend']);
+    expect(() => useBackend('gpu')).not.toThrow();
+  });
+
+  it("a program that never imports '@colab-ts/kernels/gpu' gets a clear error for gpu, and no gpu.js", async () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+    const script = [
+      "import { availableBackends, closeBackends, getBackend, loadBackend, loadDefaultBackend, useBackend } from '@colab-ts/kernels';",
+      'const shown = (e) => e.name + ": " + e.message;',
+      'const said = (f) => { try { f(); return "no error"; } catch (e) { return shown(e); } };',
+      'console.log(said(() => useBackend("gpu")));',
+      'console.log(said(() => loadBackend("gpu")));',
+      'console.log(await getBackend().then(() => "no error", shown));',
+      'console.log(availableBackends.join(), (await loadDefaultBackend()).name);',
+      // gpu.js was never loaded (Node's module cache has no file of it) until the gpu entry point is imported
+      'const { createRequire } = await import("node:module");',
+      'const gpuJsFiles = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => /[/\\\\]gpu\\.js[/\\\\]/.test(f)).length;',
+      'console.log(gpuJsFiles());',
+      'await import("@colab-ts/kernels/gpu");',
+      'const gpu = await useBackend("gpu");',
+      'console.log(gpu.device, gpuJsFiles() > 0);',
+      'await closeBackends();',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', '--input-type=module', '-e', script], {
+      cwd: root,
+      timeout: 30_000,
+      env: { ...process.env, [BACKEND_ENV]: 'gpu' },
+    });
+    const hint = "the gpu backend is not loaded: import '@colab-ts/kernels/gpu' (once, anywhere in the program) before choosing it";
+    expect(stdout.trim().split('\n')).toEqual([
+      `ValueError: useBackend: ${hint}`,
+      `ValueError: loadBackend: ${hint}`,
+      `ValueError: getBackend: ${BACKEND_ENV}: ${hint}`,
+      'wasm,gpu,reference wasm',
+      '0',
+      'gpu.js webasm true',
+    ]);
+  });
+
   it('closeBackends frees the loaded backends; a later use loads afresh', async () => {
     const first = await useBackend('wasm');
     await closeBackends();
@@ -147,16 +192,20 @@ describe('the registry', () => {
 
 describe('lazy loading', () => {
   const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
-  /** The files a module loads statically (its value imports, followed transitively; type-only imports are erased). */
-  function staticClosure(entry: string): { files: Set<string>; bare: Set<string> } {
+  /**
+   * The files a module loads statically (its value imports, followed transitively; type-only imports are erased),
+   * or with `dynamic` also those its `import()` calls can load.
+   */
+  function staticClosure(entry: string, { dynamic = false } = {}): { files: Set<string>; bare: Set<string> } {
     const files = new Set<string>();
     const bare = new Set<string>();
     const visit = (file: string): void => {
       if (files.has(file)) return;
       files.add(file);
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^'";]*?from\s+'([^']+)'/gm)) {
-        const spec = m[1]!;
+      const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\b)[^'";]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+      if (dynamic) specs.push(...[...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => m[1]!));
+      for (const spec of specs) {
         if (spec.startsWith('.')) visit(join(dirname(file), spec.replace(/\.js$/, '.ts')));
         else bare.add(spec);
       }
@@ -171,9 +220,22 @@ describe('lazy loading', () => {
     expect([...files].filter((f) => /[/\\](gpu|wasm)[/\\.]/.test(f))).toEqual([]);
   });
 
-  it('@colab-ts/kernels loads gpu.js and the wasm engine only when their backend is chosen (dynamic import)', () => {
+  it('@colab-ts/kernels loads the wasm engine only when its backend is chosen (dynamic import)', () => {
     const { files, bare } = staticClosure('index.ts');
     expect([...bare].sort()).toEqual(['@colab-ts/ndarray']);
     expect([...files].filter((f) => /[/\\](gpu|wasm)[/\\.]/.test(f))).toEqual([]);
+  });
+
+  it('@colab-ts/kernels never references gpu.js or the gpu backend, not even by dynamic import', () => {
+    const { files, bare } = staticClosure('index.ts', { dynamic: true });
+    expect([...bare].sort()).toEqual(['#wasm-platform', '@colab-ts/ndarray']);
+    expect([...files].filter((f) => /[/\\]gpu[/\\.]/.test(f))).toEqual([]);
+  });
+
+  it('@colab-ts/kernels/gpu loads gpu.js and the gpu kernels only when the backend is first used (dynamic import)', () => {
+    const { files, bare } = staticClosure('gpu.ts');
+    expect([...bare].sort()).toEqual(['@colab-ts/ndarray']);
+    expect([...files].filter((f) => /[/\\](gpu|wasm)[/\\]/.test(f))).toEqual([]);
+    expect(staticClosure('gpu.ts', { dynamic: true }).bare).toContain('gpu.js');
   });
 });

@@ -1,7 +1,7 @@
 import { array, key, toTypedArray, transpose, uniform, zeros } from '@colab-ts/ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GpuBackend } from '../src/index.js';
-import { createGpuBackend } from '../src/index.js';
+import type { GpuBackend } from '../src/gpu.js';
+import { createGpuBackend } from '../src/gpu.js';
 import { conv3d, conv3dBackwardWeights, instanceNormStats, softmax } from '../src/reference.js';
 import { expectAllClose, rand32, values } from './helpers.js';
 

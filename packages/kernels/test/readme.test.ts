@@ -1,5 +1,6 @@
 import { array, key, normal } from '@colab-ts/ndarray';
 import { afterAll, describe, expect, it } from 'vitest';
+import '../src/gpu.js';
 import { closeBackends, connectedComponents3d, distanceTransform, getBackend, resetBackend, useBackend } from '../src/index.js';
 
 describe('examples', () => {

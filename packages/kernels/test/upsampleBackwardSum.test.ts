@@ -7,7 +7,8 @@
 import { toTypedArray } from '@colab-ts/ndarray';
 import { expect, it } from 'vitest';
 import type { UpsampleOptions } from '../src/index.js';
-import { createGpuBackend, referenceBackend } from '../src/index.js';
+import { createGpuBackend } from '../src/gpu.js';
+import { referenceBackend } from '../src/index.js';
 import { rand32 } from './helpers.js';
 
 it('gpu upsample3dBackward with many terms per input agrees with the reference to 2e-6 (relative)', async () => {
