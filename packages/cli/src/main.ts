@@ -119,7 +119,7 @@ export const trainSpec = {
       name: 'deep-supervision',
       kind: 'bool',
       default: false,
-      help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 3 to matter)",
+      help: "nnU-Net's deep supervision (weights 1/2^k, the lowest level 0; needs --stages >= 4: with 3 the one lower output has weight 0)",
     },
     { name: 'val-every', kind: 'int', min: 1, default: 50, help: 'Validate (and checkpoint) every K iterations' },
     { name: 'val-fraction', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.2, help: 'Share of the training cases held out for validation' },

@@ -262,6 +262,10 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     issues.push(
       `--patch ${patch.join(',')}: H and W must be multiples of ${m} for --stages ${o.stages} (fix: pass e.g. --patch ${patch[0]},${Math.ceil(patch[1] / m) * m},${Math.ceil(patch[2] / m) * m})`,
     );
+  if (o.deepSupervision === true && o.stages < 4)
+    issues.push(
+      `--deep-supervision needs --stages >= 4: with ${o.stages} stages the one lower-resolution output gets nnU-Net's weight 0, so the run would train exactly as without it (fix: pass --stages 4, or drop --deep-supervision)`,
+    );
   if (issues.length > 0) throw new CliError('usage', issues);
   let t = o.t;
   if (o.method === 'anatomy') {

@@ -149,18 +149,27 @@ describe('deep supervision', () => {
     const io = memoryIo();
     expect(
       await run(
-        cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 2 --features 4 --stages 3 --patch 1,32,32 --val-every 2 --deep-supervision`,
+        cmdline`train --data ${data} --out ${out} --iterations 2 --batch-size 2 --features 4 --stages 4 --patch 1,32,32 --val-every 2 --deep-supervision`,
         io,
       ),
     ).toBe(EXIT.ok);
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { deepSupervision: boolean };
     expect(cfg.deepSupervision).toBe(true);
-    // 3 stages: two outputs, so two heads.
-    expect((loadRun(out).ck.state.theta as { heads?: unknown[] }).heads?.length).toBe(2);
+    // 4 stages: three outputs, so three heads (weights 2/3, 1/3, 0).
+    expect((loadRun(out).ck.state.theta as { heads?: unknown[] }).heads?.length).toBe(3);
     const pred = join(dir, 'pred');
     expect(await run(['predict', '--run', out, '--input', join(data, 'imagesTr'), '--out', pred], memoryIo())).toBe(EXIT.ok);
     expect(existsSync(join(pred, 'case_000.nii.gz'))).toBe(true);
   }, 120_000);
+
+  it('--deep-supervision with 3 stages is a usage error: its one lower output has weight 0, so it would change nothing', async () => {
+    const { dir, data } = await tempDataset('ds3', 3);
+    const io = memoryIo();
+    const code = await run(cmdline`train --data ${data} --out ${join(dir, 'run')} --iterations 2 --stages 3 --patch 1,32,32 --deep-supervision`, io);
+    expect(code).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/--deep-supervision needs --stages >= 4.*\(fix: pass --stages 4/);
+    expect(existsSync(join(dir, 'run', 'config.json'))).toBe(false);
+  });
 });
 
 describe('experiment', () => {
