@@ -1,17 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, isNDArray } from '../src/index.js';
-import {
-  arbBroadcastPair,
-  arbBroadcastShapes,
-  arbMask,
-  arbNDArray,
-  arbNDArrayOfShape,
-  arbPermutation,
-  arbShape,
-  arbSpacing,
-  arbValue,
-} from '../src/testing.js';
+import { arbBroadcastPair, arbBroadcastShapes, arbMask, arbNDArray, arbNDArrayOfShape, arbPermutation, arbShape, arbSpacing } from '../src/testing.js';
+import { arbValue } from '../src/testing.js';
 import { sizeOf } from './helpers.js';
 
 describe('examples', () => {
