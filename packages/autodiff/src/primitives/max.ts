@@ -6,6 +6,7 @@
  */
 import { ShapeError, dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
+import { checkAxes } from '../internal/coerce.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
@@ -31,10 +32,7 @@ function argmaxWeights(x: Tensor, out: Tensor, axes: readonly number[]): [Tensor
 export const maxPrimitive: PrimitiveDef<'max', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'max',
   shape: ([x], { axes }) => {
-    const r = x!.shape.length;
-    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
-      throw new ShapeError('max', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
-    }
+    checkAxes('max', x!.shape, axes);
     if (axes.some((a) => x!.shape[a] === 0)) throw new ShapeError('max', `cannot reduce an empty axis of ${JSON.stringify(x!.shape)}`);
     return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: x!.dtype };
   },

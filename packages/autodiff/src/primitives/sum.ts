@@ -1,11 +1,11 @@
 /** `sum`: sum over axes. @module */
-import { ShapeError, isFloat, normalizeAxes } from '@colab-ts/ndarray';
+import { isFloat, normalizeAxes } from '@colab-ts/ndarray';
 import { dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
-import { asTensor } from '../internal/coerce.js';
+import { asTensor, checkAxes } from '../internal/coerce.js';
 import { broadcastTo } from './broadcastTo.js';
 import { reshape } from './reshape.js';
 
@@ -19,10 +19,7 @@ export const sumAxes = (x: Tensor, axes: readonly number[]): Tensor => (axes.len
 export const sumPrimitive: PrimitiveDef<'sum', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'sum',
   shape: ([x], { axes }) => {
-    const r = x!.shape.length;
-    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
-      throw new ShapeError('sum', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
-    }
+    checkAxes('sum', x!.shape, axes);
     return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: isFloat(x!.dtype) ? x!.dtype : 'int32' };
   },
   impl: (be, [x], { axes }) => be.kernels.sum(x!, axes, false),
