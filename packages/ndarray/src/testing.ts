@@ -32,6 +32,17 @@ export function arbShape(
     .filter((s) => shapeSize(s) <= maxSize);
 }
 
+/**
+ * Shapes of one fixed rank whose axis `i` has an extent in `[lo[i], hi[i]]`.
+ * @example arbShapeWithin([1, 1, 1, 1, 2], [2, 3, 3, 3, 3]) // [N, C, D, H, W] with at least 2 voxels along W
+ * @category testing
+ */
+export const arbShapeWithin = <const L extends readonly number[]>(
+  lo: L,
+  hi: { readonly [K in keyof L]: number },
+): fc.Arbitrary<{ -readonly [K in keyof L]: number }> =>
+  fc.tuple(...lo.map((min, i) => fc.integer({ min, max: hi[i]! }))) as fc.Arbitrary<{ -readonly [K in keyof L]: number }>;
+
 /** Finite values (no NaN or infinities) in `[-bound, bound]`, as float32-representable numbers. @category testing */
 export const arbValue = (bound = 100): fc.Arbitrary<number> =>
   fc.float({ min: Math.fround(-bound), max: Math.fround(bound), noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
