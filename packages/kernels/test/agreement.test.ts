@@ -10,14 +10,14 @@
  */
 import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
 import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
-import { arbBroadcastShapes } from '@colab-ts/ndarray/testing';
+import { arbBroadcastShapes, arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyBackend, ConvTransposeOptions, PoolOptions, UpsampleOptions } from '../src/index.js';
+import type { AnyBackend, ConvTransposeOptions, PoolOptions } from '../src/index.js';
 import { createGpuBackend, createWasmBackend, referenceBackend } from '../src/index.js';
 import type { GpuBackend } from '../src/index.js';
 import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
-import type { ConvCase } from './helpers.js';
-import { arbConvCase, arbPoolCase, arbSeed, arbTriple, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
+import type { ConvCase, PoolCase } from './helpers.js';
+import { arbConvCase, arbPoolCase, arbSeed, arbTriple, arbUpsampleCase, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 
@@ -86,36 +86,9 @@ const poolOpts = (c: { kernelSize: [number, number, number]; stride: [number, nu
   padding: c.padding,
 });
 
-const arbUpsample = fc
-  .record({
-    shape: fc.tuple(
-      fc.integer({ min: 1, max: 2 }),
-      fc.integer({ min: 1, max: 2 }),
-      fc.integer({ min: 1, max: 3 }),
-      fc.integer({ min: 1, max: 3 }),
-      fc.integer({ min: 1, max: 3 }),
-    ),
-    scale: arbTriple(1, 6),
-    mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
-    alignCorners: fc.boolean(),
-    seed: arbSeed,
-  })
-  .map((c): { shape: Shape; o: UpsampleOptions; seed: number } => ({
-    shape: c.shape,
-    o: { scale: c.scale, mode: c.mode, alignCorners: c.mode === 'trilinear' && c.alignCorners },
-    seed: c.seed,
-  }));
+const arbUpsample = arbUpsampleCase(6);
 
-const arbChannels = fc.tuple(
-  fc.tuple(
-    fc.integer({ min: 1, max: 2 }),
-    fc.integer({ min: 1, max: 4 }),
-    fc.integer({ min: 1, max: 3 }),
-    fc.integer({ min: 1, max: 3 }),
-    fc.integer({ min: 1, max: 3 }),
-  ),
-  arbSeed,
-);
+const arbChannels = fc.tuple(arbShapeWithin([1, 1, 1, 1, 1], [2, 4, 3, 3, 3]), arbSeed);
 
 /** How an operand is laid out: packed, a transposed view, a slice at an offset, or broadcast from extent-1 axes. */
 type Layout = 'packed' | 'transposed' | 'sliced' | 'broadcast';
@@ -211,6 +184,20 @@ const CONV_TOL = { wasm: 1e-5, gpu: 1e-5 } as const;
 /** Exact up to one float32 rounding of a few operations. */
 const TIGHT_TOL = { wasm: 1e-6, gpu: 2e-6 } as const;
 
+/** A pooling kernel and its backward on one case: the pooled output, then `backward` of a random `dy` (given the uploaded `x`). */
+const poolRow = (name: 'maxPool3d' | 'avgPool3d', backward: (be: AnyBackend, dy: unknown, x: unknown, c: PoolCase) => Promise<unknown>): AgreementCase =>
+  row(
+    `${name} + ${name}Backward`,
+    arbPoolCase,
+    async (be, c) => {
+      const x = await up(be, rand32(c.seed, c.xShape));
+      const y = await be.kernels[name](x, poolOpts(c));
+      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+      return [await down(be, y), await down(be, await backward(be, dy, x, c))];
+    },
+    TIGHT_TOL,
+  );
+
 /** The agreement table: one row per operator. */
 export const AGREEMENT_CASES: readonly AgreementCase[] = [
   row(
@@ -255,28 +242,8 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     },
     CONV_TOL,
   ),
-  row(
-    'maxPool3d + maxPool3dBackward',
-    arbPoolCase,
-    async (be, c) => {
-      const x = await up(be, rand32(c.seed, c.xShape));
-      const y = await be.kernels.maxPool3d(x, poolOpts(c));
-      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-      return [await down(be, y), await down(be, await be.kernels.maxPool3dBackward(dy, x, poolOpts(c)))];
-    },
-    TIGHT_TOL,
-  ),
-  row(
-    'avgPool3d + avgPool3dBackward',
-    arbPoolCase,
-    async (be, c) => {
-      const x = await up(be, rand32(c.seed, c.xShape));
-      const y = await be.kernels.avgPool3d(x, poolOpts(c));
-      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-      return [await down(be, y), await down(be, await be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c)))];
-    },
-    TIGHT_TOL,
-  ),
+  poolRow('maxPool3d', (be, dy, x, c) => be.kernels.maxPool3dBackward(dy, x, poolOpts(c))),
+  poolRow('avgPool3d', (be, dy, _x, c) => be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c))),
   row(
     'upsample3d + upsample3dBackward',
     arbUpsample,
