@@ -36,7 +36,7 @@ export { where } from './primitives/where.js';
 export { equal, greater, greaterEqual, less, lessEqual, notEqual } from './primitives/compare.js';
 export { cast } from './primitives/cast.js';
 export { stopGradient } from './primitives/stopGradient.js';
-export type { ReduceOptions } from './primitives/sum.js';
+export type { ReduceOptions, Reduction } from './primitives/sum.js';
 export { sum } from './primitives/sum.js';
 export { max } from './primitives/max.js';
 export { broadcastTo } from './primitives/broadcastTo.js';

@@ -4,20 +4,19 @@
  * `sum(max)` gradients stay symmetric; JAX does the same).
  * @module
  */
-import { ShapeError, dual } from '@colab-ts/ndarray';
+import { ShapeError, } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { checkAxes } from '../internal/coerce.js';
 import { bind, definePrimitive } from '../Primitive.js';
-import type { Tensor, TensorLike } from '../Tensor.js';
-import { isTensor } from '../Tensor.js';
+import type { Tensor, } from '../Tensor.js';
 import { broadcastTo } from './broadcastTo.js';
 import { cast } from './cast.js';
 import { equal } from './compare.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
 import { reshape } from './reshape.js';
-import type { ReduceOptions } from './sum.js';
-import { keepDimsShape, reduceWith, sumAxes } from './sum.js';
+import type { Reduction } from './sum.js';
+import { keepDimsShape, reduction, sumAxes } from './sum.js';
 
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(maxPrimitive, [x], { axes }));
 
@@ -49,10 +48,4 @@ export const maxPrimitive: PrimitiveDef<'max', { readonly axes: readonly number[
  * @example max(x, { axes: 1, keepDims: true }) or pipe(x, max({ axes: 1 }))
  * @category ops
  */
-export const max: {
-  (options?: ReduceOptions): (x: TensorLike) => Tensor;
-  (x: TensorLike, options?: ReduceOptions): Tensor;
-} = dual(
-  (args) => isTensor(args[0]) || typeof args[0] === 'number',
-  (x: TensorLike, options: ReduceOptions = {}): Tensor => reduceWith('max', raw, x, options),
-);
+export const max: Reduction = reduction('max', raw);

@@ -33,23 +33,27 @@ export interface ReduceOptions {
   readonly keepDims?: boolean;
 }
 
-/** Applies a reduction over normalized axes, then restores kept dims. @internal */
-export function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tensor, x: TensorLike, options: ReduceOptions): Tensor {
-  const t = asTensor(op, x);
-  const axes = normalizeAxes(op, options.axes, t.shape.length).sort((a, b) => a - b);
-  const y = f(t, axes);
-  return options.keepDims === true ? reshape(y, keepDimsShape(t.shape, axes)) : y;
+/** A reduction in both call styles: `op(x, { axes, keepDims })` and `pipe(x, op({ axes }))`. @category ops */
+export interface Reduction {
+  (options?: ReduceOptions): (x: TensorLike) => Tensor;
+  (x: TensorLike, options?: ReduceOptions): Tensor;
 }
+
+/** Whether a reduction's arguments are data-first (a tensor or a number before the options). @internal */
+export const reductionDataFirst = (args: readonly unknown[]): boolean => isTensor(args[0]) || typeof args[0] === 'number';
+
+/** The public op of a reduction primitive: normalizes the axes, applies `f`, then restores kept dims. @internal */
+export const reduction = (op: string, f: (x: Tensor, axes: readonly number[]) => Tensor): Reduction =>
+  dual(reductionDataFirst, (x: TensorLike, options: ReduceOptions = {}): Tensor => {
+    const t = asTensor(op, x);
+    const axes = normalizeAxes(op, options.axes, t.shape.length).sort((a, b) => a - b);
+    const y = f(t, axes);
+    return options.keepDims === true ? reshape(y, keepDimsShape(t.shape, axes)) : y;
+  });
 
 /**
  * Sum over `axes` (default all).
  * @example sum(x, { axes: [2, 3, 4] }) or pipe(x, sum({ axes: [2, 3, 4], keepDims: true }))
  * @category ops
  */
-export const sum: {
-  (options?: ReduceOptions): (x: TensorLike) => Tensor;
-  (x: TensorLike, options?: ReduceOptions): Tensor;
-} = dual(
-  (args) => isTensor(args[0]) || typeof args[0] === 'number',
-  (x: TensorLike, options: ReduceOptions = {}): Tensor => reduceWith('sum', sumAxes, x, options),
-);
+export const sum: Reduction = reduction('sum', sumAxes);
