@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, key, toTypedArray, transpose, uniform } from '@colab-ts/ndarray';
+import { relError } from '@colab-ts/ndarray/testing';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { createGpuBackend, createWasmBackend, referenceBackend } from '@colab-ts/kernels';
 import * as tf from '@tensorflow/tfjs-core';
@@ -130,18 +131,6 @@ export function tfjsSystem(data: { x: NDArray; w: NDArray; dy: NDArray }, runs: 
     forward: async () => [read(pass.forward(), fromNDHWC, [n, ws[0]!, d, h, wd])],
     forwardBackward: async () => [read(pass.forward(), fromNDHWC, [n, ws[0]!, d, h, wd]), read(pass.dx(), fromNDHWC, xs), read(pass.dw(), fromDHWIO, ws)],
   };
-}
-
-/** Largest |a - b| relative to the largest |b|. */
-export function relError(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return err / Math.max(scale, 1e-30);
 }
 
 /**

@@ -114,3 +114,20 @@ export const arbSpacing = (options: { readonly min?: number; readonly max?: numb
   const axis = fc.double({ min: options.min ?? 0.25, max: options.max ?? 4, noNaN: true });
   return fc.tuple(axis, axis, axis);
 };
+
+/**
+ * The largest `|a[i] - b[i]|` relative to the largest `|b[i]|` (`Infinity` when the lengths differ): how far `a` is
+ * from the reference `b`, for agreement checks between implementations.
+ * @example relError([1, 2.002], [1, 2]) // 0.001
+ * @category testing
+ */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return err / Math.max(scale, 1e-300);
+}

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, isNDArray } from '../src/index.js';
 import { arbBroadcastPair, arbBroadcastShapes, arbMask, arbNDArray, arbNDArrayOfShape, arbPermutation, arbShape, arbSpacing } from '../src/testing.js';
-import { arbShapeWithin, arbValue } from '../src/testing.js';
+import { arbShapeWithin, arbValue, relError } from '../src/testing.js';
 import { sizeOf } from './helpers.js';
 
 describe('examples', () => {
@@ -18,6 +18,12 @@ describe('examples', () => {
 });
 
 describe('properties', () => {
+  it('relError is the largest difference over the largest reference magnitude; Infinity for different lengths', () => {
+    expect(relError([1, 2.5, -4], [1, 2, -4])).toBe(0.5 / 4);
+    expect(relError([0, 0], [0, 0])).toBe(0);
+    expect(relError([1], [1, 2])).toBe(Infinity);
+  });
+
   test.prop([arbMask([2, 3, 4], { density: [0.1, 0.6] })], { numRuns: 30 })('arbMask makes packed uint8 0/1 masks of the shape', (m) => {
     expect(m.dtype).toBe('uint8');
     expect(m.shape).toEqual([2, 3, 4]);
