@@ -192,6 +192,14 @@ export async function timeSystems(systems: readonly System[]): Promise<Record<st
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 
+/** Writes (and prints) a run's results record and markdown table as `name`, then closes the backends it used. */
+export async function publish(name: string, { json, md }: ReturnType<typeof report>, backends: readonly { close(): Promise<void> }[]): Promise<void> {
+  console.log(md);
+  console.log(writeResults(name, json));
+  console.log(writeMarkdown(name, md));
+  for (const b of backends) await b.close();
+}
+
 /** The results record and its markdown table. */
 export function report(
   systems: readonly System[],
@@ -286,12 +294,7 @@ async function main(): Promise<void> {
   const bad = Object.entries(checks.benchmarkShape).filter(([, e]) => Object.values(e).some((v) => !(v < 1e-4)));
   if (bad.length > 0) throw new Error(`outputs disagree at the benchmark shape: ${JSON.stringify(bad)}`);
   const note = `The machine is shared (other processes ran alongside: load average above), so timings are noisy; wasm uses ${wasm.threads} worker threads, gpu is gpu.js ${gpu.mode}.`;
-  const { json, md } = report(systems, timed, checks, note);
-  console.log(md);
-  console.log(writeResults('kernels', json));
-  console.log(writeMarkdown('kernels', md));
-  await wasm.close();
-  await gpu.close();
+  await publish('kernels', report(systems, timed, checks, note), [wasm, gpu]);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
