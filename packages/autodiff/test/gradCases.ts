@@ -170,6 +170,21 @@ const arbUpsample = fc
 
 const f64 = (t: Tensor) => ad.cast(t, 'float64');
 
+/** A convolution of a random input by a random weight, the options fixed by the case. */
+const convCase = <O>(
+  name: 'conv3d' | 'convTranspose3d',
+  arb: fc.Arbitrary<{ xs: Shape; ws: Shape; o: O }>,
+  op: (x: Tensor, w: Tensor, o: O) => Tensor,
+): GradCase => ({
+  name,
+  prim: name,
+  order: 2,
+  numRuns: 4,
+  arb: arb
+    .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o)))
+    .map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => op(a, b, o) })),
+});
+
 /** A reduction over random axes, with and without kept dims, of `arbX` values. */
 const reductionCase = (name: 'sum' | 'max', arbX: (s: Shape) => fc.Arbitrary<NDArray>, op: ad.Reduction): GradCase => ({
   name,
@@ -301,24 +316,8 @@ export const GRAD_CASES: readonly GradCase[] = [
       .map(([a, b]) => ({ args: [a, b], f: ad.matmul })),
   },
   // 3D operators.
-  {
-    name: 'conv3d',
-    prim: 'conv3d',
-    order: 2,
-    numRuns: 4,
-    arb: arbConv
-      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o)))
-      .map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.conv3d(a, b, o) })),
-  },
-  {
-    name: 'convTranspose3d',
-    prim: 'convTranspose3d',
-    order: 2,
-    numRuns: 4,
-    arb: arbConvT
-      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), fc.constant(o)))
-      .map(([x, w, o]) => ({ args: [x, w], f: (a: Tensor, b: Tensor) => ad.convTranspose3d(a, b, o) })),
-  },
+  convCase('conv3d', arbConv, ad.conv3d),
+  convCase('convTranspose3d', arbConvT, ad.convTranspose3d),
   {
     name: 'conv3dBackwardWeights',
     prim: 'conv3dBackwardWeights',
