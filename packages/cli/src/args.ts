@@ -97,7 +97,7 @@ type Present<F> = F extends { readonly required: true } | { readonly default: un
 
 /**
  * The options a command's flags decode to, derived from its spec (declared
- * `as const satisfies CommandSpec`): one property per flag under its option
+ * with `defineCommand`, or `as const satisfies CommandSpec`): one property per flag under its option
  * name, optional unless the flag is required or has a default.
  * @example type TrainFlags = ArgsOf<typeof trainSpec> // { data: string; batchSize: number; patch?: readonly [number, number, number] | undefined; ... }
  * @category args
