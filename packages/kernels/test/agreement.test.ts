@@ -52,6 +52,10 @@ function row<C>(
   };
 }
 
+/** A row whose fast backends must agree with the reference bit for bit. */
+const exactRow = <C>(op: string, arb: fc.Arbitrary<C>, run: (be: AnyBackend, c: C) => Promise<readonly NDArray[]>, numRuns?: number): AgreementCase =>
+  row(op, arb, run, { wasm: 0, gpu: 0 }, numRuns);
+
 /** Uploads, runs one kernel, downloads. */
 const up = (be: AnyBackend, x: NDArray): Promise<unknown> => be.upload(x);
 const down = async (be: AnyBackend, b: unknown): Promise<NDArray> => be.download(b);
@@ -273,7 +277,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     },
     TIGHT_TOL,
   ),
-  row(
+  exactRow(
     "instanceNorm, instanceNormBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
     fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
     async (be, [[shape, seed], layout, eps]) => {
@@ -287,9 +291,8 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       expect([y.dtype, dx.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64'] : ['float32', 'float32']);
       return [y, dx];
     },
-    { wasm: 0, gpu: 0 },
   ),
-  row(
+  exactRow(
     'float64 conv3d (delegated to the reference)',
     arbConvCase,
     async (be, c) => {
@@ -299,10 +302,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       expect(y.dtype).toBe('float64');
       return [y];
     },
-    { wasm: 0, gpu: 0 },
     5,
   ),
-  row(
+  exactRow(
     'unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)',
     arbElementwise,
     async (be, c) => {
@@ -318,20 +320,18 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
         await down(be, await be.kernels.leakyRelu(a, c.slope)),
       ];
     },
-    { wasm: 0, gpu: 0 },
     40,
   ),
-  row(
+  exactRow(
     'sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)',
     arbSum,
     async (be, c) => {
       const x = await up(be, operand(c.shape, c.x, c.dtype));
       return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
     },
-    { wasm: 0, gpu: 0 },
     80,
   ),
-  row(
+  exactRow(
     'concat along any axis (operands in any layout; float32 fast path, float64 delegated)',
     arbConcat,
     async (be, c) => {
@@ -349,10 +349,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       );
       return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
     },
-    { wasm: 0, gpu: 0 },
     40,
   ),
-  row(
+  exactRow(
     'general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)',
     arbChannels,
     async (be, [shape, seed]) => {
@@ -362,7 +361,6 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       const m = await be.kernels.matmul(await up(be, rand32(seed, [3, 4])), await up(be, rand32(seed + 1, [4, 2])));
       return [await down(be, s), await down(be, m)];
     },
-    { wasm: 0, gpu: 0 },
     5,
   ),
 ];
