@@ -4,11 +4,11 @@
  * `sum(max)` gradients stay symmetric; JAX does the same).
  * @module
  */
-import { ShapeError, } from '@colab-ts/ndarray';
+import { ShapeError } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { checkAxes } from '../internal/coerce.js';
 import { bind, definePrimitive } from '../Primitive.js';
-import type { Tensor, } from '../Tensor.js';
+import type { Tensor } from '../Tensor.js';
 import { broadcastTo } from './broadcastTo.js';
 import { cast } from './cast.js';
 import { equal } from './compare.js';
