@@ -14,36 +14,18 @@ import { getBackend } from '@colab-ts/kernels';
 import '@colab-ts/kernels/gpu'; // COLAB_TS_BACKEND=gpu works too
 import * as nd from '@colab-ts/ndarray';
 import { ceDiceLoss, paramCount, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '@colab-ts/nn';
+import { tinyUNetConfig, unetStages } from '@colab-ts/nn/testing';
 import { machine, median, writeResults } from './harness.js';
 
 const configs: { name: string; config: UNetConfig; input: [number, number, number, number, number] }[] = [
   {
     name: 'tiny 3D U-Net (2 stages, 4 features), 1x1x16^3',
-    config: {
-      inChannels: 1,
-      outChannels: 3,
-      stages: [
-        { kernel: [3, 3, 3], stride: [1, 1, 1] },
-        { kernel: [3, 3, 3], stride: [2, 2, 2] },
-      ],
-      baseFeatures: 4,
-      maxFeatures: 8,
-    },
+    config: tinyUNetConfig({ outChannels: 3 }),
     input: [1, 1, 16, 16, 16],
   },
   {
     name: 'small 3D U-Net (3 stages, 8 features), 2x1x16x32x32',
-    config: {
-      inChannels: 1,
-      outChannels: 3,
-      stages: [
-        { kernel: [1, 3, 3], stride: [1, 1, 1] },
-        { kernel: [3, 3, 3], stride: [2, 2, 2] },
-        { kernel: [3, 3, 3], stride: [2, 2, 2] },
-      ],
-      baseFeatures: 8,
-      maxFeatures: 32,
-    },
+    config: tinyUNetConfig({ outChannels: 3, stages: [...unetStages(1, { planar: true }), ...unetStages(3).slice(1)], baseFeatures: 8, maxFeatures: 32 }),
     input: [2, 1, 16, 32, 32],
   },
 ];

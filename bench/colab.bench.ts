@@ -19,6 +19,7 @@ import { getBackend } from '@colab-ts/kernels';
 import '@colab-ts/kernels/gpu'; // COLAB_TS_BACKEND=gpu works too
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { paramCount, unetApply, unetInit } from '@colab-ts/nn';
+import { tinyUNetConfig, unetStages } from '@colab-ts/nn/testing';
 import { array, foldIn, key, normal, uniform } from '@colab-ts/ndarray';
 import { machine, median, writeResults } from './harness.js';
 
@@ -28,17 +29,7 @@ const batchSize = 2;
 const t = 2;
 
 // A 2D-like nnU-Net-style U-Net ([1, 3, 3] kernels, [1, 2, 2] strides), small enough for the reference backend.
-const unet = (outChannels: number): UNetConfig => ({
-  inChannels: 1,
-  outChannels,
-  stages: [
-    { kernel: [1, 3, 3], stride: [1, 1, 1] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-  ],
-  baseFeatures: 8,
-  maxFeatures: 32,
-});
+const unet = (outChannels: number): UNetConfig => tinyUNetConfig({ outChannels, stages: unetStages(3, { planar: true }), baseFeatures: 8, maxFeatures: 32 });
 const apply = (p: UNetParams<Tensor>, x: Tensor): Tensor => unetApply(p, x);
 
 function batch(seed: number): ColabTrainBatch {

@@ -15,9 +15,8 @@ import { createWasmBackend } from '@colab-ts/kernels';
 import { createGpuBackend } from '@colab-ts/kernels/gpu';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { writeResults } from './harness.js';
 import type { System } from './kernels.bench.js';
-import { backendSystem, crossCheck, inputs, report, tfjsSystem, timeSystems, writeMarkdown } from './kernels.bench.js';
+import { backendSystem, crossCheck, inputs, publish, report, tfjsSystem, timeSystems } from './kernels.bench.js';
 
 /** Installs Dawn's WebGPU as `navigator.gpu` in Node, when it loads here; returns why not otherwise. */
 function installNodeWebGpu(): string {
@@ -61,12 +60,7 @@ async function main(): Promise<void> {
   const timed = await timeSystems(systems);
   const checks = { benchmarkShape: crossCheck(timed, 'tfjs-cpu') };
   const note = `gpu.js device: ${gpu.mode} (${webgpu}); wasm uses ${wasm.threads} worker threads.`;
-  const { json, md } = report(systems, timed, checks, note);
-  console.log(md);
-  console.log(writeResults('kernels-device', json));
-  console.log(writeMarkdown('kernels-device', md));
-  await wasm.close();
-  await gpu.close();
+  await publish('kernels-device', report(systems, timed, checks, note), [wasm, gpu]);
 }
 
 main().catch((e: unknown) => {

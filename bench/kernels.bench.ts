@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, key, toTypedArray, transpose, uniform } from '@colab-ts/ndarray';
+import { relError } from '@colab-ts/ndarray/testing';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { createWasmBackend, referenceBackend } from '@colab-ts/kernels';
 import { createGpuBackend } from '@colab-ts/kernels/gpu';
@@ -133,18 +134,6 @@ export function tfjsSystem(data: { x: NDArray; w: NDArray; dy: NDArray }, runs: 
   };
 }
 
-/** Largest |a - b| relative to the largest |b|. */
-export function relError(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return err / Math.max(scale, 1e-30);
-}
-
 /**
  * TF.js on a small shape, forward and both gradients (its backprop kernels), against the reference.
  * (tf.grads is no second opinion here: tfjs-core alone registers no gradients, and its
@@ -203,6 +192,14 @@ export async function timeSystems(systems: readonly System[]): Promise<Record<st
 }
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** Writes (and prints) a run's results record and markdown table as `name`, then closes the backends it used. */
+export async function publish(name: string, { json, md }: ReturnType<typeof report>, backends: readonly { close(): Promise<void> }[]): Promise<void> {
+  console.log(md);
+  console.log(writeResults(name, json));
+  console.log(writeMarkdown(name, md));
+  for (const b of backends) await b.close();
+}
 
 /** The results record and its markdown table. */
 export function report(
@@ -298,12 +295,7 @@ async function main(): Promise<void> {
   const bad = Object.entries(checks.benchmarkShape).filter(([, e]) => Object.values(e).some((v) => !(v < 1e-4)));
   if (bad.length > 0) throw new Error(`outputs disagree at the benchmark shape: ${JSON.stringify(bad)}`);
   const note = `The machine is shared (other processes ran alongside: load average above), so timings are noisy; wasm uses ${wasm.threads} worker threads, gpu is gpu.js ${gpu.mode}.`;
-  const { json, md } = report(systems, timed, checks, note);
-  console.log(md);
-  console.log(writeResults('kernels', json));
-  console.log(writeMarkdown('kernels', md));
-  await wasm.close();
-  await gpu.close();
+  await publish('kernels', report(systems, timed, checks, note), [wasm, gpu]);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -30,6 +30,7 @@ import {
 } from '@colab-ts/colab';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { mapArrays, toTensors, unetApply, unetInit } from '@colab-ts/nn';
+import { tinyUNetConfig, unetStages } from '@colab-ts/nn/testing';
 import type { NDArray } from '@colab-ts/ndarray';
 import { add, array, foldIn, key, mul, normal, slice, toTypedArray } from '@colab-ts/ndarray';
 
@@ -47,18 +48,8 @@ const M = softDilatedMask(distanceMap(roiMask(y)), { margin: 3, temperature: 2 }
 const batch: ColabBatch = { x: tensor(x), y: tensor(y), M: tensor(M) };
 
 // 2. Two tiny 2D-like U-Nets, in float64 so that the finite difference below is meaningful.
-const config = (outChannels: number): UNetConfig => ({
-  inChannels: 1,
-  outChannels,
-  stages: [
-    { kernel: [1, 3, 3], stride: [1, 1, 1] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 8,
-  convsPerStage: 1,
-  dtype: 'float64',
-});
+const config = (outChannels: number): UNetConfig =>
+  tinyUNetConfig({ outChannels, stages: unetStages(2, { planar: true }), convsPerStage: 1, dtype: 'float64' });
 const theta = unetInit(key(1), config(3));
 const omega = unetInit(key(2), config(2));
 const seg = (p: UNetParams<Tensor>, b: ColabBatch): Tensor => unetApply(p, b.x);

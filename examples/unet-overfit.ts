@@ -9,6 +9,7 @@
 import { realize, valueAndGrad } from '@colab-ts/autodiff';
 import * as nd from '@colab-ts/ndarray';
 import { adam, ceDiceLoss, toTensors, unetApply, unetInit, type UNetParams } from '@colab-ts/nn';
+import { tinyUNetConfig } from '@colab-ts/nn/testing';
 
 const [D, H, W] = [8, 16, 16];
 
@@ -25,16 +26,7 @@ const image = nd.reshape(nd.add(roi, nd.normal(nd.key(11), [D, H, W], { std: 0.5
 // One-hot target [1, 2, D, H, W]: channel 0 background, channel 1 ROI.
 const target = nd.reshape(nd.stack([nd.sub(1, roi), roi], 0), [1, 2, D, H, W]);
 
-let params = unetInit(nd.key(0), {
-  inChannels: 1,
-  outChannels: 2,
-  stages: [
-    { kernel: [3, 3, 3], stride: [1, 1, 1] },
-    { kernel: [3, 3, 3], stride: [2, 2, 2] },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 8,
-});
+let params = unetInit(nd.key(0), tinyUNetConfig());
 const opt = adam({ lr: 3e-2 });
 let state = opt.init(params);
 const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, image), target);

@@ -15,22 +15,14 @@ import * as nd from '@colab-ts/ndarray';
 import type { NDArray } from '@colab-ts/ndarray';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { adam, ceDiceLoss, toTensors, unetApply, unetInit } from '@colab-ts/nn';
+import { tinyUNetConfig } from '@colab-ts/nn/testing';
 
 /** The demo's volume and patch sizes (small: the page trains in seconds). */
 export const SIZE = [8, 32, 32] as const;
 export const PATCH = [8, 16, 16] as const;
 
 /** The demo's U-Net: two stages, 4 to 8 features, background vs tumour. */
-export const UNET: UNetConfig = {
-  inChannels: 1,
-  outChannels: 2,
-  stages: [
-    { kernel: [3, 3, 3], stride: [1, 1, 1] },
-    { kernel: [3, 3, 3], stride: [2, 2, 2] },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 8,
-};
+export const UNET: UNetConfig = tinyUNetConfig();
 
 /** Chooses the kernels backend; returns the loaded backend (its `device` says what runs). */
 export const chooseBackend = (name: 'reference' | 'wasm' | 'gpu'): Promise<AnyBackend> => useBackend(name);

@@ -12,6 +12,7 @@ import { getBackend } from '@colab-ts/kernels';
 import type { DType, NDArray } from '@colab-ts/ndarray';
 import { shapeSize, shapesEqual, showShape } from '@colab-ts/ndarray';
 import type { Tensor } from './Tensor.js';
+import { postorder } from './internal/postorder.js';
 import { primitiveOf } from './primitives/index.js';
 import type { Realized } from './tree.js';
 import { flatten } from './tree.js';
@@ -53,32 +54,15 @@ function schedule(outputs: readonly Tensor[]): { order: Tensor[]; uses: Map<numb
   const order: Tensor[] = [];
   const uses = new Map<number, number>();
   const inputsOf = new Map<number, Tensor[]>();
-  const done = new Set<number>();
-  for (const o of outputs) {
-    const stack: [Tensor, number][] = [[o, 0]];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const n = top[0];
-      if (done.has(n.id)) {
-        stack.pop();
-        continue;
-      }
-      let ins = inputsOf.get(n.id);
-      if (ins === undefined) {
-        ins = n.inputs.map(canonical);
-        inputsOf.set(n.id, ins);
-      }
-      if (top[1] < ins.length) {
-        const c = ins[top[1]++]!;
-        if (!done.has(c.id)) stack.push([c, 0]);
-        continue;
-      }
-      done.add(n.id);
-      order.push(n);
-      for (const c of ins) uses.set(c.id, (uses.get(c.id) ?? 0) + 1);
-      stack.pop();
-    }
-  }
+  const children = (n: Tensor): Tensor[] => {
+    const ins = n.inputs.map(canonical);
+    inputsOf.set(n.id, ins);
+    return ins;
+  };
+  postorder(outputs, children, (n) => {
+    order.push(n);
+    for (const c of inputsOf.get(n.id)!) uses.set(c.id, (uses.get(c.id) ?? 0) + 1);
+  });
   return { order, uses, inputsOf };
 }
 

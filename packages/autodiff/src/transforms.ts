@@ -14,6 +14,7 @@ import { DTypeError, ShapeError, ValueError, isFloat, shapesEqual, showShape } f
 import type { Tensor } from './Tensor.js';
 import { isTensor } from './Tensor.js';
 import { fillLike, zerosLike } from './internal/coerce.js';
+import { postorder } from './internal/postorder.js';
 import { add } from './primitives/add.js';
 import { identity } from './primitives/identity.js';
 import { primitiveOf } from './primitives/index.js';
@@ -28,31 +29,13 @@ import { flatten } from './tree.js';
 function activeNodes(outputs: readonly Tensor[], wrappers: ReadonlySet<number>, minId: number): { order: Tensor[]; active: ReadonlySet<number> } {
   const seen = new Map<number, boolean>();
   const order: Tensor[] = [];
-  for (const out of outputs) {
-    const stack: [Tensor, number][] = [[out, 0]];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const n = top[0];
-      if (seen.has(n.id)) {
-        stack.pop();
-      } else if (n.id < minId) {
-        seen.set(n.id, false);
-        stack.pop();
-      } else if (wrappers.has(n.id)) {
-        seen.set(n.id, true);
-        order.push(n);
-        stack.pop();
-      } else if (top[1] < n.inputs.length) {
-        const c = n.inputs[top[1]++]!;
-        if (!seen.has(c.id)) stack.push([c, 0]);
-      } else {
-        const act = isFloat(n.dtype) && n.inputs.some((c) => seen.get(c.id) === true);
-        seen.set(n.id, act);
-        if (act) order.push(n);
-        stack.pop();
-      }
-    }
-  }
+  // Older nodes and the wrappers are where the walk stops.
+  const children = (n: Tensor): readonly Tensor[] => (n.id < minId || wrappers.has(n.id) ? [] : n.inputs);
+  postorder(outputs, children, (n) => {
+    const act = n.id >= minId && (wrappers.has(n.id) || (isFloat(n.dtype) && n.inputs.some((c) => seen.get(c.id) === true)));
+    seen.set(n.id, act);
+    if (act) order.push(n);
+  });
   return { order, active: new Set(order.map((n) => n.id)) };
 }
 

@@ -46,6 +46,18 @@ export interface CommandSpec {
   readonly examples?: readonly string[];
 }
 
+/**
+ * A command's spec from its name and one-line summary (what `colab-ts help` lists) and the rest; the flags keep their
+ * literal types (as `as const` would), so `ArgsOf<typeof spec>` types the decoded options.
+ * @example export const fooSpec = defineCommand('foo', 'do foo', { flags: [{ name: 'n', kind: 'int', default: 1, help: 'How many' }] })
+ * @category args
+ */
+export const defineCommand = <const N extends string, const R extends Omit<CommandSpec, 'name' | 'summary'>>(
+  name: N,
+  summary: string,
+  rest: R,
+): { readonly name: N; readonly summary: string } & R => ({ name, summary, ...rest });
+
 /** Decoded flag values by option name (absent when not given and without default). @category args */
 export type ArgValues = Readonly<Record<string, string | number | boolean | readonly number[] | undefined>>;
 
@@ -85,7 +97,7 @@ type Present<F> = F extends { readonly required: true } | { readonly default: un
 
 /**
  * The options a command's flags decode to, derived from its spec (declared
- * `as const satisfies CommandSpec`): one property per flag under its option
+ * with `defineCommand`, or `as const satisfies CommandSpec`): one property per flag under its option
  * name, optional unless the flag is required or has a default.
  * @example type TrainFlags = ArgsOf<typeof trainSpec> // { data: string; batchSize: number; patch?: readonly [number, number, number] | undefined; ... }
  * @category args

@@ -11,7 +11,7 @@ import '@colab-ts/kernels/gpu';
 import * as E from 'fp-ts/lib/Either.js';
 import pkg from '../package.json' with { type: 'json' };
 import type { ArgIssue, ArgsOf, CommandSpec, FlagSpec } from './args.js';
-import { closest, decodeArgs, helpText, showArgIssue, without } from './args.js';
+import { closest, decodeArgs, defineCommand, helpText, showArgIssue, without } from './args.js';
 import { demo } from './demo.js';
 import type { Io } from './io.js';
 import { CliError, EXIT } from './io.js';
@@ -73,9 +73,7 @@ const FLAG = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** `colab-ts train`. @category commands */
-export const trainSpec = {
-  name: 'train',
-  summary: 'train a segmentation model with CoLab or a baseline on a dataset folder',
+export const trainSpec = defineCommand('train', 'train a segmentation model with CoLab or a baseline on a dataset folder', {
   description:
     'Writes a run folder: config.json, latest.ckpt and best.ckpt, log.jsonl, progress.svg (and .png) and, with context labels, context.svg (and .png). Ctrl-C saves a checkpoint; --resume continues it to the same result as an uninterrupted run.',
   flags: [
@@ -127,12 +125,10 @@ export const trainSpec = {
     backendFlag,
   ],
   examples: ['colab-ts train --data Task03_Liver --method colab --t 2 --out runs/colab', 'colab-ts train --data Task03_Liver --out runs/colab --resume'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts predict`. @category commands */
-export const predictSpec = {
-  name: 'predict',
-  summary: 'write NIfTI label maps for a folder of images with a trained run',
+export const predictSpec = defineCommand('predict', 'write NIfTI label maps for a folder of images with a trained run', {
   description:
     'One CASE.nii.gz (uint8) per case, with the input header and affine, so viewers overlay it on the image. Multi-channel cases: CASE_0000.nii.gz, CASE_0001.nii.gz, ...',
   flags: [
@@ -157,12 +153,10 @@ export const predictSpec = {
     backendFlag,
   ],
   examples: ['colab-ts predict --run runs/colab --input Task03_Liver/imagesTs --out preds'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts evaluate`. @category commands */
-export const evaluateSpec = {
-  name: 'evaluate',
-  summary: 'score label maps against ground truth (DSC, SEN, PRC, HD95)',
+export const evaluateSpec = defineCommand('evaluate', 'score label maps against ground truth (DSC, SEN, PRC, HD95)', {
   description:
     "Writes metrics.csv (one row per case and class), summary.json in nnU-Net v2's layout (metric_per_case, mean, foreground_mean; undefined values are null and counted in undefined_counts) and statistics.json (mean, std, median, quartiles, NaN and infinite counts).",
   flags: [
@@ -172,12 +166,10 @@ export const evaluateSpec = {
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
   ],
   examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts demo`. @category commands */
-export const demoSpec = {
-  name: 'demo',
-  summary: 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end',
+export const demoSpec = defineCommand('demo', 'baseline vs CoLab on synthetic abdominal-CT phantoms, end to end', {
   description:
     'Generates phantoms (liver tumours with look-alikes outside the liver), trains the baseline and CoLab (t = 2) with the same budget, evaluates both on held-out phantoms and writes a report (results.json, table.md, figures/).',
   flags: [
@@ -198,12 +190,10 @@ export const demoSpec = {
     backendFlag,
   ],
   examples: ['colab-ts demo', 'colab-ts demo --size 16,96,96 --iterations 2000 --out big-demo'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts experiment`. @category commands */
-export const experimentSpec = {
-  name: 'experiment',
-  summary: "the paper's Table I protocol: every method, N seeds, one budget, one report",
+export const experimentSpec = defineCommand('experiment', "the paper's Table I protocol: every method, N seeds, one budget, one report", {
   description:
     'Trains each method (baseline, anatomy when contextTr maps exist, k-means, dilated mask, CoLab t = 2 and 3) for each seed with the same budget, predicts the test cases and scores them. Writes table.md, results.csv, results.json and figures/ (Fig. 3, 4, 8). Rerun the same command to resume: finished runs are skipped.',
   flags: [
@@ -234,12 +224,10 @@ export const experimentSpec = {
     'colab-ts experiment --data Task03_Liver --out exp/liver --iterations 2000',
     'colab-ts experiment --data phantoms --test phantoms-test --methods baseline,colab --seeds 3 --out exp/p',
   ],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts phantoms`. @category commands */
-export const phantomsSpec = {
-  name: 'phantoms',
-  summary: 'write a synthetic abdominal-CT phantom cohort as a dataset folder',
+export const phantomsSpec = defineCommand('phantoms', 'write a synthetic abdominal-CT phantom cohort as a dataset folder', {
   description:
     'Liver tumours with look-alikes outside the liver (the failure mode CoLab addresses), organ maps in contextTr/ as human-defined context labels. --roi liver+tumour gives two ROI classes (1 liver, 2 tumour), as the Decathlon liver task.',
   flags: [
@@ -251,22 +239,18 @@ export const phantomsSpec = {
     { name: 'prefix', kind: 'string', default: 'phantom', help: 'Case id prefix' },
   ],
   examples: ['colab-ts phantoms --out phantoms3d --size 32,64,64 --cases 24', 'colab-ts phantoms --out liver2 --roi liver+tumour'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts export`. @category commands */
-export const exportSpec = {
-  name: 'export',
-  summary: "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)",
+export const exportSpec = defineCommand('export', "export a run's U-Net for PyTorch (safetensors, nnU-Net PlainConvUNet keys)", {
   description:
     'Writes OUT/model.safetensors (the segmentation U-Net, with nnU-Net v2 PlainConvUNet state_dict keys) and OUT/architecture.json (nnU-Net arch_kwargs, patch_size, and the classes, labels and normalization colab-ts predicts with). examples/pytorch/colab_unet.py builds the matching PyTorch module.',
   flags: [FLAG.run, { name: 'out', kind: 'string', required: true, meta: 'DIR', help: 'Folder for model.safetensors and architecture.json' }, FLAG.checkpoint],
   examples: ['colab-ts export --run runs/colab --out exported/colab'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts import`. @category commands */
-export const importSpec = {
-  name: 'import',
-  summary: 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict',
+export const importSpec = defineCommand('import', 'import a PyTorch-trained U-Net (safetensors + architecture.json) as a run for predict', {
   description:
     'Reads safetensors weights with nnU-Net v2 PlainConvUNet state_dict keys (aliases such as all_modules and decoder.encoder are skipped) and an architecture.json (as export writes, or nnU-Net arch_kwargs with num_classes and patch_size), checks every weight against it, and writes a run folder (config.json, best.ckpt) that colab-ts predict uses.',
   flags: [
@@ -276,12 +260,10 @@ export const importSpec = {
     { name: 'patch', kind: 'triple', min: 1, help: "Sliding-window patch D,H,W (default: the architecture's patch_size)" },
   ],
   examples: ['colab-ts import --weights trained/model.safetensors --architecture trained/architecture.json --out runs/imported'],
-} as const satisfies CommandSpec;
+});
 
 /** `colab-ts export-dataset`. @category commands */
-export const exportDatasetSpec = {
-  name: 'export-dataset',
-  summary: 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)',
+export const exportDatasetSpec = defineCommand('export-dataset', 'write a dataset as an nnU-Net v2 raw dataset plus the CoLab settings (colab.json)', {
   description:
     "Writes OUT/DatasetNNN_NAME/ with imagesTr/CASE_0000.nii.gz, labelsTr/, imagesTs/, contextTr/ and dataset.json (channel_names, labels, numTraining, file_ending), and colab.json: t, the soft dilated mask's margin and temperature (mm and voxels), the optimizers and schedules, from --run's config.json or as train would resolve them.",
   flags: [
@@ -297,7 +279,7 @@ export const exportDatasetSpec = {
     'colab-ts export-dataset --data phantoms --out $nnUNet_raw --id 501',
     'colab-ts export-dataset --data Task03_Liver --run runs/colab --out $nnUNet_raw --id 503',
   ],
-} as const satisfies CommandSpec;
+});
 
 /** The backend a command was asked to run on, loaded (without making it the process default); `undefined`: the registry's default. */
 const backendOf = (name: string | undefined): Promise<AnyBackend | undefined> => (name === undefined ? Promise.resolve(undefined) : loadBackend(name));

@@ -1,16 +1,7 @@
 import { array, get, key, normal, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import {
-  anatomyContextLabels,
-  dilatedMaskContextLabels,
-  distanceMap,
-  kmeans,
-  kmeansContextLabels,
-  largestComponentPostprocess,
-  roiMask,
-  roiOneHot,
-  softDilatedMask,
-} from '../src/index.js';
+import { anatomyContextLabels, dilatedMaskContextLabels, distanceMap, kmeans, kmeansContextLabels, largestComponentPostprocess } from '../src/index.js';
+import { roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';

@@ -4,6 +4,7 @@
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import { toTypedArray } from '@colab-ts/ndarray';
+import { relError as maxRelError } from '@colab-ts/ndarray/testing';
 import { expect } from 'vitest';
 
 /** Flat values of an array as a plain list. */
@@ -23,15 +24,6 @@ export function expectAllClose(a: NDArray | readonly number[], b: NDArray | read
   }
 }
 
-/** The largest absolute difference, relative to the largest magnitude of `b`. */
-export function relError(a: NDArray | readonly number[], b: NDArray | readonly number[]): number {
-  const x = Array.isArray(a) ? (a as number[]) : values(a as NDArray);
-  const y = Array.isArray(b) ? (b as number[]) : values(b as NDArray);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < x.length; i++) {
-    num = Math.max(num, Math.abs(x[i]! - y[i]!));
-    den = Math.max(den, Math.abs(y[i]!));
-  }
-  return num / Math.max(den, 1e-300);
-}
+/** The largest absolute difference, relative to the largest magnitude of `b` (arrays or plain lists). */
+export const relError = (a: NDArray | readonly number[], b: NDArray | readonly number[]): number =>
+  maxRelError(Array.isArray(a) ? a : values(a as NDArray), Array.isArray(b) ? b : values(b as NDArray));

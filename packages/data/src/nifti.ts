@@ -37,6 +37,7 @@ const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   2304: 'rgba32',
 };
 
+type TypedCtor = { new (buffer: ArrayBuffer, byteOffset?: number, length?: number): Typed; readonly BYTES_PER_ELEMENT: number };
 type Typed = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 /** Everything the reader and the writer know about one NIfTI datatype: one row per type. */
@@ -50,11 +51,7 @@ interface DatatypeInfo {
   /** The values it holds; the writer refuses integers outside. */
   readonly range: readonly [number, number];
   /** Its typed array, for the little-endian fast paths (none for 64-bit integers). */
-  readonly Typed?: new (
-    buffer: ArrayBuffer,
-    byteOffset?: number,
-    length?: number,
-  ) => Typed;
+  readonly Typed?: TypedCtor;
   /** Reads the element at byte `at`. */
   readonly get: (view: DataView, at: number, le: boolean) => number | bigint;
   /** Writes `x` (rounded for integers) at byte `at`; absent for uint64, read but never written. */
@@ -62,87 +59,43 @@ interface DatatypeInfo {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const dv = DataView.prototype;
+type Getter = (this: DataView, at: number, le?: boolean) => number | bigint;
+type Setter = (this: DataView, at: number, x: number, le?: boolean) => void;
+
+/** A datatype that a typed array holds: its byte size is the array's, and integers are rounded on writing. */
+function typedRow(
+  name: NiftiDatatype,
+  code: number,
+  stored: DType,
+  range: readonly [number, number],
+  Typed: TypedCtor,
+  get: Getter,
+  set: Setter,
+): DatatypeInfo {
+  const round = !(Typed === Float32Array || Typed === Float64Array);
+  return {
+    name,
+    code,
+    bytes: Typed.BYTES_PER_ELEMENT,
+    stored,
+    range,
+    Typed,
+    get: (v, at, le) => get.call(v, at, le),
+    set: (v, at, x, le) => set.call(v, at, round ? Math.round(x) : x, le),
+  };
+}
+
 const DATATYPE_ROWS: readonly DatatypeInfo[] = [
-  {
-    name: 'uint8',
-    code: 2,
-    bytes: 1,
-    stored: 'uint8',
-    range: [0, 255],
-    Typed: Uint8Array,
-    get: (v, at) => v.getUint8(at),
-    set: (v, at, x) => v.setUint8(at, Math.round(x)),
-  },
-  {
-    name: 'int16',
-    code: 4,
-    bytes: 2,
-    stored: 'int32',
-    range: [-32768, 32767],
-    Typed: Int16Array,
-    get: (v, at, le) => v.getInt16(at, le),
-    set: (v, at, x, le) => v.setInt16(at, Math.round(x), le),
-  },
-  {
-    name: 'int32',
-    code: 8,
-    bytes: 4,
-    stored: 'int32',
-    range: [-2147483648, 2147483647],
-    Typed: Int32Array,
-    get: (v, at, le) => v.getInt32(at, le),
-    set: (v, at, x, le) => v.setInt32(at, Math.round(x), le),
-  },
-  {
-    name: 'float32',
-    code: 16,
-    bytes: 4,
-    stored: 'float32',
-    range: [-Infinity, Infinity],
-    Typed: Float32Array,
-    get: (v, at, le) => v.getFloat32(at, le),
-    set: (v, at, x, le) => v.setFloat32(at, x, le),
-  },
-  {
-    name: 'float64',
-    code: 64,
-    bytes: 8,
-    stored: 'float64',
-    range: [-Infinity, Infinity],
-    Typed: Float64Array,
-    get: (v, at, le) => v.getFloat64(at, le),
-    set: (v, at, x, le) => v.setFloat64(at, x, le),
-  },
-  {
-    name: 'int8',
-    code: 256,
-    bytes: 1,
-    stored: 'int32',
-    range: [-128, 127],
-    Typed: Int8Array,
-    get: (v, at) => v.getInt8(at),
-    set: (v, at, x) => v.setInt8(at, Math.round(x)),
-  },
-  {
-    name: 'uint16',
-    code: 512,
-    bytes: 2,
-    stored: 'int32',
-    range: [0, 65535],
-    Typed: Uint16Array,
-    get: (v, at, le) => v.getUint16(at, le),
-    set: (v, at, x, le) => v.setUint16(at, Math.round(x), le),
-  },
-  {
-    name: 'uint32',
-    code: 768,
-    bytes: 4,
-    stored: 'float64',
-    range: [0, 4294967295],
-    Typed: Uint32Array,
-    get: (v, at, le) => v.getUint32(at, le),
-    set: (v, at, x, le) => v.setUint32(at, Math.round(x), le),
-  },
+  typedRow('uint8', 2, 'uint8', [0, 255], Uint8Array, dv.getUint8, dv.setUint8),
+  typedRow('int16', 4, 'int32', [-32768, 32767], Int16Array, dv.getInt16, dv.setInt16),
+  typedRow('int32', 8, 'int32', [-2147483648, 2147483647], Int32Array, dv.getInt32, dv.setInt32),
+  typedRow('float32', 16, 'float32', [-Infinity, Infinity], Float32Array, dv.getFloat32, dv.setFloat32),
+  typedRow('float64', 64, 'float64', [-Infinity, Infinity], Float64Array, dv.getFloat64, dv.setFloat64),
+  typedRow('int8', 256, 'int32', [-128, 127], Int8Array, dv.getInt8, dv.setInt8),
+  typedRow('uint16', 512, 'int32', [0, 65535], Uint16Array, dv.getUint16, dv.setUint16),
+  typedRow('uint32', 768, 'float64', [0, 4294967295], Uint32Array, dv.getUint32, dv.setUint32),
+  // 64-bit integers: no typed array of numbers; read as BigInt, exact up to 2^53.
   {
     name: 'int64',
     code: 1024,

@@ -99,6 +99,9 @@ const right = <A>(e: E.Either<ReadError, A>): A => {
   if (E.isLeft(e)) throw new Error(e.left.message);
   return e.right;
 };
+
+/** Decodes the bytes `nifti1Bytes(f)` writes, expecting success. */
+const decoded = (f: Nifti1Fields): Volume => right(decodeNifti(nifti1Bytes(f)));
 const left = <A>(e: E.Either<ReadError, A>): ReadError => {
   if (E.isRight(e)) throw new Error('expected a Left');
   return e.left;
@@ -142,7 +145,7 @@ describe('examples: hand-built NIfTI-1 headers (nifti1.h offsets)', () => {
   });
 
   it('slope 0 means no scaling: integers stay integers', () => {
-    const v = right(decodeNifti(nifti1Bytes({ dims: [4, 3, 2], datatype: 4, bitpix: 16, slope: 0, inter: 7, voxels: int16Voxels, voxelBytes: 48 })));
+    const v = decoded({ dims: [4, 3, 2], datatype: 4, bitpix: 16, slope: 0, inter: 7, voxels: int16Voxels, voxelBytes: 48 });
     expect(v.data.dtype).toBe('int32');
     expect(values(v)).toEqual(Array.from({ length: 24 }, (_, i) => i - 5));
   });
@@ -175,19 +178,15 @@ describe('examples: hand-built NIfTI-1 headers (nifti1.h offsets)', () => {
   });
 
   it('without qform or sform the affine is pixdim on the diagonal; metres become mm', () => {
-    const v = right(
-      decodeNifti(
-        nifti1Bytes({
-          dims: [2, 1, 1],
-          datatype: 2,
-          bitpix: 8,
-          pixdim: [1, 0.001, 0.002, 0.003, 0, 0, 0, 0],
-          xyztUnits: 1,
-          voxels: (d, at) => d.setUint8(at, 9),
-          voxelBytes: 2,
-        }),
-      ),
-    );
+    const v = decoded({
+      dims: [2, 1, 1],
+      pixdim: [1, 0.001, 0.002, 0.003, 0, 0, 0, 0],
+      xyztUnits: 1, // metres
+      datatype: 2,
+      bitpix: 8,
+      voxels: (d, at) => d.setUint8(at, 9),
+      voxelBytes: 2,
+    });
     expect(v.data.dtype).toBe('uint8');
     expect(v.spacing.map((s) => +s.toFixed(4))).toEqual([3, 2, 1]);
     expect(v.affine[0]![0]).toBeCloseTo(0.001, 6);
@@ -244,20 +243,16 @@ describe('examples: errors', () => {
   });
 
   it('uint64 within 2^53 is read exactly', () => {
-    const v = right(
-      decodeNifti(
-        nifti1Bytes({
-          dims: [2, 1, 1],
-          datatype: 1280,
-          bitpix: 64,
-          voxels: (d, at, le) => {
-            d.setBigUint64(at, 2n ** 40n, le);
-            d.setBigUint64(at + 8, 7n, le);
-          },
-          voxelBytes: 16,
-        }),
-      ),
-    );
+    const v = decoded({
+      dims: [2, 1, 1],
+      datatype: 1280,
+      bitpix: 64,
+      voxels: (d, at, le) => {
+        d.setBigUint64(at, 2n ** 40n, le);
+        d.setBigUint64(at + 8, 7n, le);
+      },
+      voxelBytes: 16,
+    });
     expect(v.data.dtype).toBe('float64');
     expect(values(v)).toEqual([2 ** 40, 7]);
   });

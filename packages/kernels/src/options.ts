@@ -51,6 +51,18 @@ export function checkSameShape(op: string, what: string, expected: Shape, got: S
   }
 }
 
+/**
+ * The shape rule of a gradient kernel: `dy` is rank 5 with the shape `forward(op)` gives (the forward op's output,
+ * its errors naming `op`); the result is `result`, the shape of what the gradient is taken with respect to.
+ * @example gradientShape('avgPool3dBackward', dyShape, (op) => poolOutputShape(op, inputShape, options), inputShape)
+ * @category shapes
+ */
+export function gradientShape(op: string, dyShape: Shape, forward: (op: string) => Shape, result: Shape): number[] {
+  checkRank5(op, 'dy', dyShape);
+  checkSameShape(op, 'dy', forward(op), dyShape);
+  return result.slice();
+}
+
 /** The dtype of a float kernel's output: float64 if any input is float64, float32 otherwise. @category shapes */
 export const resultDType = (...dtypes: readonly DType[]): 'float32' | 'float64' => (dtypes.includes('float64') ? 'float64' : 'float32');
 

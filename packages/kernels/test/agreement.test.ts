@@ -10,15 +10,15 @@
  */
 import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
 import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
-import { arbBroadcastShapes } from '@colab-ts/ndarray/testing';
+import { arbBroadcastShapes, arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnyBackend, ConvTransposeOptions, PoolOptions, UpsampleOptions } from '../src/index.js';
+import type { AnyBackend, ConvTransposeOptions, PoolOptions } from '../src/index.js';
 import { createGpuBackend } from '../src/gpu.js';
 import { createWasmBackend, referenceBackend } from '../src/index.js';
 import type { GpuBackend } from '../src/gpu.js';
 import { conv3dShape, convTranspose3dShape } from '../src/reference.js';
-import type { ConvCase } from './helpers.js';
-import { arbConvCase, arbPoolCase, arbSeed, arbTriple, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
+import type { ConvCase, PoolCase } from './helpers.js';
+import { arbConvCase, arbPoolCase, arbSeed, arbTriple, arbUpsampleCase, dot, expectAllClose, expectClose, rand32 } from './helpers.js';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 
@@ -52,6 +52,10 @@ function row<C>(
     ...(numRuns === undefined ? {} : { numRuns }),
   };
 }
+
+/** A row whose fast backends must agree with the reference bit for bit. */
+const exactRow = <C>(op: string, arb: fc.Arbitrary<C>, run: (be: AnyBackend, c: C) => Promise<readonly NDArray[]>, numRuns?: number): AgreementCase =>
+  row(op, arb, run, { wasm: 0, gpu: 0 }, numRuns);
 
 /** Uploads, runs one kernel, downloads. */
 const up = (be: AnyBackend, x: NDArray): Promise<unknown> => be.upload(x);
@@ -87,36 +91,9 @@ const poolOpts = (c: { kernelSize: [number, number, number]; stride: [number, nu
   padding: c.padding,
 });
 
-const arbUpsample = fc
-  .record({
-    shape: fc.tuple(
-      fc.integer({ min: 1, max: 2 }),
-      fc.integer({ min: 1, max: 2 }),
-      fc.integer({ min: 1, max: 3 }),
-      fc.integer({ min: 1, max: 3 }),
-      fc.integer({ min: 1, max: 3 }),
-    ),
-    scale: arbTriple(1, 6),
-    mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
-    alignCorners: fc.boolean(),
-    seed: arbSeed,
-  })
-  .map((c): { shape: Shape; o: UpsampleOptions; seed: number } => ({
-    shape: c.shape,
-    o: { scale: c.scale, mode: c.mode, alignCorners: c.mode === 'trilinear' && c.alignCorners },
-    seed: c.seed,
-  }));
+const arbUpsample = arbUpsampleCase(6);
 
-const arbChannels = fc.tuple(
-  fc.tuple(
-    fc.integer({ min: 1, max: 2 }),
-    fc.integer({ min: 1, max: 4 }),
-    fc.integer({ min: 1, max: 3 }),
-    fc.integer({ min: 1, max: 3 }),
-    fc.integer({ min: 1, max: 3 }),
-  ),
-  arbSeed,
-);
+const arbChannels = fc.tuple(arbShapeWithin([1, 1, 1, 1, 1], [2, 4, 3, 3, 3]), arbSeed);
 
 /** How an operand is laid out: packed, a transposed view, a slice at an offset, or broadcast from extent-1 axes. */
 type Layout = 'packed' | 'transposed' | 'sliced' | 'broadcast';
@@ -212,6 +189,20 @@ const CONV_TOL = { wasm: 1e-5, gpu: 1e-5 } as const;
 /** Exact up to one float32 rounding of a few operations. */
 const TIGHT_TOL = { wasm: 1e-6, gpu: 2e-6 } as const;
 
+/** A pooling kernel and its backward on one case: the pooled output, then `backward` of a random `dy` (given the uploaded `x`). */
+const poolRow = (name: 'maxPool3d' | 'avgPool3d', backward: (be: AnyBackend, dy: unknown, x: unknown, c: PoolCase) => Promise<unknown>): AgreementCase =>
+  row(
+    `${name} + ${name}Backward`,
+    arbPoolCase,
+    async (be, c) => {
+      const x = await up(be, rand32(c.seed, c.xShape));
+      const y = await be.kernels[name](x, poolOpts(c));
+      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
+      return [await down(be, y), await down(be, await backward(be, dy, x, c))];
+    },
+    TIGHT_TOL,
+  );
+
 /** The agreement table: one row per operator. */
 export const AGREEMENT_CASES: readonly AgreementCase[] = [
   row(
@@ -256,28 +247,8 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     },
     CONV_TOL,
   ),
-  row(
-    'maxPool3d + maxPool3dBackward',
-    arbPoolCase,
-    async (be, c) => {
-      const x = await up(be, rand32(c.seed, c.xShape));
-      const y = await be.kernels.maxPool3d(x, poolOpts(c));
-      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-      return [await down(be, y), await down(be, await be.kernels.maxPool3dBackward(dy, x, poolOpts(c)))];
-    },
-    TIGHT_TOL,
-  ),
-  row(
-    'avgPool3d + avgPool3dBackward',
-    arbPoolCase,
-    async (be, c) => {
-      const x = await up(be, rand32(c.seed, c.xShape));
-      const y = await be.kernels.avgPool3d(x, poolOpts(c));
-      const dy = await up(be, rand32(c.seed + 1, be.shapeOf(y)));
-      return [await down(be, y), await down(be, await be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c)))];
-    },
-    TIGHT_TOL,
-  ),
+  poolRow('maxPool3d', (be, dy, x, c) => be.kernels.maxPool3dBackward(dy, x, poolOpts(c))),
+  poolRow('avgPool3d', (be, dy, _x, c) => be.kernels.avgPool3dBackward(dy, c.xShape, poolOpts(c))),
   row(
     'upsample3d + upsample3dBackward',
     arbUpsample,
@@ -307,7 +278,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     },
     TIGHT_TOL,
   ),
-  row(
+  exactRow(
     "instanceNorm, instanceNormBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
     fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
     async (be, [[shape, seed], layout, eps]) => {
@@ -321,9 +292,8 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       expect([y.dtype, dx.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64'] : ['float32', 'float32']);
       return [y, dx];
     },
-    { wasm: 0, gpu: 0 },
   ),
-  row(
+  exactRow(
     'float64 conv3d (delegated to the reference)',
     arbConvCase,
     async (be, c) => {
@@ -333,10 +303,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       expect(y.dtype).toBe('float64');
       return [y];
     },
-    { wasm: 0, gpu: 0 },
     5,
   ),
-  row(
+  exactRow(
     'unary, binary, compare, where, leakyRelu (broadcasting, any layout; float32 fast paths, float64 delegated)',
     arbElementwise,
     async (be, c) => {
@@ -352,20 +321,18 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
         await down(be, await be.kernels.leakyRelu(a, c.slope)),
       ];
     },
-    { wasm: 0, gpu: 0 },
     40,
   ),
-  row(
+  exactRow(
     'sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)',
     arbSum,
     async (be, c) => {
       const x = await up(be, operand(c.shape, c.x, c.dtype));
       return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
     },
-    { wasm: 0, gpu: 0 },
     80,
   ),
-  row(
+  exactRow(
     'concat along any axis (operands in any layout; float32 fast path, float64 delegated)',
     arbConcat,
     async (be, c) => {
@@ -383,10 +350,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       );
       return [await down(be, await be.kernels.concat(xs, c.axis - (c.negative ? c.shape.length : 0)))];
     },
-    { wasm: 0, gpu: 0 },
     40,
   ),
-  row(
+  exactRow(
     'general kernels in a chain: binary, sum (fast paths on wasm), matmul (delegated)',
     arbChannels,
     async (be, [shape, seed]) => {
@@ -396,7 +362,6 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       const m = await be.kernels.matmul(await up(be, rand32(seed, [3, 4])), await up(be, rand32(seed + 1, [4, 2])));
       return [await down(be, s), await down(be, m)];
     },
-    { wasm: 0, gpu: 0 },
     5,
   ),
 ];

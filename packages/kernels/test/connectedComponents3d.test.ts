@@ -5,20 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connectivity } from '../src/reference.js';
 import { connectedComponents3d, largestComponent } from '../src/reference.js';
-import { values } from './helpers.js';
+import { arbConnectivity, arbVolumeMask, values } from './helpers.js';
 
-const arbConnectivity = fc.constantFrom<Connectivity>(6, 18, 26);
-const arbMask = fc
-  .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.1, max: 0.7, noNaN: true }))
-  .chain(([d, h, w, density]) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
-      array(
-        u.map((v) => (v < density ? 1 : 0)),
-        [d, h, w],
-        'uint8',
-      ),
-    ),
-  );
+const arbMask = arbVolumeMask([0.1, 0.7]);
 
 /** Union-find over voxels: union every pair of foreground voxels that are neighbours. Returns each voxel's root (-1 background). */
 function unionFind(mask: NDArray, connectivity: Connectivity): number[] {

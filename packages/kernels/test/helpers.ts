@@ -4,8 +4,11 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import { key, toTypedArray, uniform } from '@colab-ts/ndarray';
+import { arbMask, arbShapeWithin } from '@colab-ts/ndarray/testing';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import type { UpsampleOptions } from '../src/index.js';
+import type { Connectivity } from '../src/reference.js';
 
 /** A float64 array of `shape` with values uniform in [-1, 1), from `seed`. */
 export const rand = (seed: number, shape: Shape): NDArray => uniform(key(seed), shape, { low: -1, high: 1, dtype: 'float64' });
@@ -63,30 +66,24 @@ export interface ConvCase {
   readonly seed: number;
 }
 
-/** Convolution problems: batch 1-2, channels 1-3, kernel 1-3, stride 1-3, padding 0-2, dilation 1-2, tiny volumes. */
-export const arbConvCase: fc.Arbitrary<ConvCase> = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    ci: fc.integer({ min: 1, max: 3 }),
-    co: fc.integer({ min: 1, max: 3 }),
-    k: arbTriple(1, 3),
-    stride: arbTriple(1, 3),
-    padding: arbTriple(0, 2),
-    dilation: arbTriple(1, 2),
-    extra: arbTriple(0, 3),
-    seed: arbSeed,
-  })
-  .map(({ n, ci, co, k, stride, padding, dilation, extra, seed }) => {
+/**
+ * Windowed problems over tiny volumes, the common draw of conv and pool cases: batch 1-2, `c` channels in and out,
+ * windows 1-3, strides 1-3, paddings `[0, pad]` (at most half the window when `halfPad`), dilations `[1, dilation]`,
+ * and an input at least as large as the dilated window less the padding.
+ */
+function arbWindowed(o: { readonly c: number; readonly pad: number; readonly dilation: number; readonly halfPad: boolean }) {
+  const windows = fc.tuple(arbTriple(1, 3), arbTriple(1, 3), arbTriple(0, o.pad), arbTriple(1, o.dilation), arbTriple(0, 3));
+  return fc.tuple(arbShapeWithin([1, 1, 1], [2, o.c, o.c]), windows, arbSeed).map(([[n, ci, co], [k, stride, pad, dilation, extra], seed]) => {
+    const padding = (o.halfPad ? k.map((kk, i) => Math.min(pad[i]!, Math.floor(kk / 2))) : pad) as [number, number, number];
     const spatial = k.map((kk, i) => Math.max(1, dilation[i]! * (kk - 1) + 1 - 2 * padding[i]! + extra[i]!)) as [number, number, number];
-    return {
-      xShape: [n, ci, ...spatial],
-      wShape: [co, ci, ...k],
-      stride,
-      padding,
-      dilation,
-      seed,
-    };
+    return { n, ci, co, k, stride, padding, dilation, spatial, seed };
   });
+}
+
+/** Convolution problems: batch 1-2, channels 1-3, kernel 1-3, stride 1-3, padding 0-2, dilation 1-2, tiny volumes. */
+export const arbConvCase: fc.Arbitrary<ConvCase> = arbWindowed({ c: 3, pad: 2, dilation: 2, halfPad: false }).map(
+  ({ n, ci, co, k, stride, padding, dilation, spatial, seed }) => ({ xShape: [n, ci, ...spatial], wShape: [co, ci, ...k], stride, padding, dilation, seed }),
+);
 
 /** A random small pooling problem: window 1-3, stride 1-3, padding up to half the window. */
 export interface PoolCase {
@@ -98,18 +95,40 @@ export interface PoolCase {
 }
 
 /** Pooling problems over tiny volumes. */
-export const arbPoolCase: fc.Arbitrary<PoolCase> = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    c: fc.integer({ min: 1, max: 2 }),
-    k: arbTriple(1, 3),
-    stride: arbTriple(1, 3),
-    pad: arbTriple(0, 1),
-    extra: arbTriple(0, 3),
-    seed: arbSeed,
-  })
-  .map(({ n, c, k, stride, pad, extra, seed }) => {
-    const padding = k.map((kk, i) => Math.min(pad[i]!, Math.floor(kk / 2))) as [number, number, number];
-    const spatial = k.map((kk, i) => Math.max(1, kk - 2 * padding[i]! + extra[i]!)) as [number, number, number];
-    return { xShape: [n, c, ...spatial], kernelSize: k, stride, padding, seed };
-  });
+export const arbPoolCase: fc.Arbitrary<PoolCase> = arbWindowed({ c: 2, pad: 1, dilation: 1, halfPad: true }).map(
+  ({ n, ci, k, stride, padding, spatial, seed }) => ({
+    xShape: [n, ci, ...spatial],
+    kernelSize: k,
+    stride,
+    padding,
+    seed,
+  }),
+);
+
+/** Voxel connectivity of the morphology kernels. */
+export const arbConnectivity = fc.constantFrom<Connectivity>(6, 18, 26);
+
+/** 0/1 uint8 masks `[D, H, W]`, extents 1-5, foreground share in `density`. */
+export const arbVolumeMask = (density: readonly [number, number]): fc.Arbitrary<NDArray> =>
+  arbShapeWithin([1, 1, 1], [5, 5, 5]).chain((s) => arbMask(s, { density }));
+
+/** The dot-product test of a linear map and its adjoint: `<f(x), y> = <x, fT(y)>`, `y` drawn from `seed` in `f(x)`'s shape. */
+export function expectAdjoint(f: (x: NDArray) => NDArray, fT: (y: NDArray) => NDArray, x: NDArray, seed: number, tol: number): void {
+  const fx = f(x);
+  const y = rand(seed, fx.shape);
+  expectClose(dot(fx, y), dot(x, fT(y)), tol);
+}
+
+/** Up-sampling problems: shapes up to `[2, 2, 3, 3, 3]`, scales 1 to `maxScale`, either mode (aligned corners only for trilinear). */
+export const arbUpsampleCase = (
+  maxScale: number,
+): fc.Arbitrary<{ shape: [number, number, number, number, number]; o: UpsampleOptions & { scale: [number, number, number] }; seed: number }> =>
+  fc
+    .record({
+      shape: arbShapeWithin([1, 1, 1, 1, 1], [2, 2, 3, 3, 3]),
+      scale: arbTriple(1, maxScale),
+      mode: fc.constantFrom('nearest' as const, 'trilinear' as const),
+      alignCorners: fc.boolean(),
+      seed: arbSeed,
+    })
+    .map((c) => ({ shape: c.shape, o: { scale: c.scale, mode: c.mode, alignCorners: c.mode === 'trilinear' && c.alignCorners }, seed: c.seed }));

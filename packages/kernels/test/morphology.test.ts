@@ -1,24 +1,12 @@
 import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError, array, get, pad, zeros } from '@colab-ts/ndarray';
 import { test } from '@fast-check/vitest';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connectivity } from '../src/reference.js';
 import { binaryErosion, surface } from '../src/reference.js';
-import { values } from './helpers.js';
+import { arbConnectivity, arbVolumeMask, values } from './helpers.js';
 
-const arbConnectivity = fc.constantFrom<Connectivity>(6, 18, 26);
-const arbMask = fc
-  .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0.3, max: 1, noNaN: true }))
-  .chain(([d, h, w, density]) =>
-    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: d * h * w, maxLength: d * h * w }).map((u) =>
-      array(
-        u.map((v) => (v < density ? 1 : 0)),
-        [d, h, w],
-        'uint8',
-      ),
-    ),
-  );
+const arbMask = arbVolumeMask([0.3, 1]);
 
 /** Erosion written differently: zero-pad the mask by one voxel, then test each neighbour by `get`. */
 function erosionByPadding(mask: NDArray, connectivity: Connectivity): number[] {

@@ -32,6 +32,17 @@ export function arbShape(
     .filter((s) => shapeSize(s) <= maxSize);
 }
 
+/**
+ * Shapes of one fixed rank whose axis `i` has an extent in `[lo[i], hi[i]]`.
+ * @example arbShapeWithin([1, 1, 1, 1, 2], [2, 3, 3, 3, 3]) // [N, C, D, H, W] with at least 2 voxels along W
+ * @category testing
+ */
+export const arbShapeWithin = <const L extends readonly number[]>(
+  lo: L,
+  hi: { readonly [K in keyof L]: number },
+): fc.Arbitrary<{ -readonly [K in keyof L]: number }> =>
+  fc.tuple(...lo.map((min, i) => fc.integer({ min, max: hi[i]! }))) as fc.Arbitrary<{ -readonly [K in keyof L]: number }>;
+
 /** Finite values (no NaN or infinities) in `[-bound, bound]`, as float32-representable numbers. @category testing */
 export const arbValue = (bound = 100): fc.Arbitrary<number> =>
   fc.float({ min: Math.fround(-bound), max: Math.fround(bound), noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
@@ -103,3 +114,20 @@ export const arbSpacing = (options: { readonly min?: number; readonly max?: numb
   const axis = fc.double({ min: options.min ?? 0.25, max: options.max ?? 4, noNaN: true });
   return fc.tuple(axis, axis, axis);
 };
+
+/**
+ * The largest `|a[i] - b[i]|` relative to the largest `|b[i]|` (`Infinity` when the lengths differ): how far `a` is
+ * from the reference `b`, for agreement checks between implementations.
+ * @example relError([1, 2.002], [1, 2]) // 0.001
+ * @category testing
+ */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return err / Math.max(scale, 1e-300);
+}

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { test } from '@fast-check/vitest';
-import {
-  arange,
-  array,
-  broadcastTo,
-  expandDims,
-  flip,
-  isContiguous,
-  isNDArray,
-  isPacked,
-  ndim,
-  reshape,
-  scalar,
-  size,
-  slice,
-  transpose,
-  zeros,
-} from '../src/index.js';
+import { arange, array, broadcastTo, expandDims, flip, isContiguous, isNDArray, isPacked, ndim, reshape, scalar, size, slice } from '../src/index.js';
+import { transpose, zeros } from '../src/index.js';
 import { arbNDArray } from '../src/testing.js';
 import { sizeOf } from './helpers.js';
 

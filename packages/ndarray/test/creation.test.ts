@@ -1,27 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import {
-  DTypeError,
-  ShapeError,
-  ValueError,
-  arange,
-  array,
-  astype,
-  contiguous,
-  fromNested,
-  full,
-  get,
-  isPacked,
-  item,
-  linspace,
-  ones,
-  scalar,
-  slice,
-  toNested,
-  toTypedArray,
-  transpose,
-  zeros,
-} from '../src/index.js';
+import { DTypeError, ShapeError, ValueError, arange, array, astype, contiguous, fromNested, full, get, isPacked, item, linspace } from '../src/index.js';
+import { ones, scalar, slice, toNested, toTypedArray, transpose, zeros } from '../src/index.js';
 import type { Nested } from '../src/index.js';
 import { arbNDArray, arbShape } from '../src/testing.js';
 import { elements, sizeOf } from './helpers.js';

@@ -1,17 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { broadcastShapes, isNDArray } from '../src/index.js';
-import {
-  arbBroadcastPair,
-  arbBroadcastShapes,
-  arbMask,
-  arbNDArray,
-  arbNDArrayOfShape,
-  arbPermutation,
-  arbShape,
-  arbSpacing,
-  arbValue,
-} from '../src/testing.js';
+import { arbBroadcastPair, arbBroadcastShapes, arbMask, arbNDArray, arbNDArrayOfShape, arbPermutation, arbShape, arbSpacing } from '../src/testing.js';
+import { arbShapeWithin, arbValue, relError } from '../src/testing.js';
 import { sizeOf } from './helpers.js';
 
 describe('examples', () => {
@@ -27,6 +18,12 @@ describe('examples', () => {
 });
 
 describe('properties', () => {
+  it('relError is the largest difference over the largest reference magnitude; Infinity for different lengths', () => {
+    expect(relError([1, 2.5, -4], [1, 2, -4])).toBe(0.5 / 4);
+    expect(relError([0, 0], [0, 0])).toBe(0);
+    expect(relError([1], [1, 2])).toBe(Infinity);
+  });
+
   test.prop([arbMask([2, 3, 4], { density: [0.1, 0.6] })], { numRuns: 30 })('arbMask makes packed uint8 0/1 masks of the shape', (m) => {
     expect(m.dtype).toBe('uint8');
     expect(m.shape).toEqual([2, 3, 4]);
@@ -37,6 +34,11 @@ describe('properties', () => {
     const counts = fc.sample(arbMask([2, 2], { density: [-0.5, 1.5] }), { seed: 3, numRuns: 60 }).map((m) => Array.from(m.data).filter((v) => v === 1).length);
     expect(counts).toContain(0);
     expect(counts).toContain(4);
+  });
+
+  test.prop([arbShapeWithin([1, 0, 3], [2, 0, 5])], { numRuns: 30 })('arbShapeWithin draws each extent from its own range', (s) => {
+    expect(s).toHaveLength(3);
+    expect(s[0] >= 1 && s[0] <= 2 && s[1] === 0 && s[2] >= 3 && s[2] <= 5 && s.every(Number.isInteger)).toBe(true);
   });
 
   test.prop([arbSpacing({ min: 0.3, max: 2 })], { numRuns: 30 })('arbSpacing gives three spacings in range', (s) => {

@@ -1,21 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import {
-  ShapeError,
-  ValueError,
-  arange,
-  array,
-  broadcastTo,
-  expandDims,
-  flip,
-  isContiguous,
-  reshape,
-  slice,
-  sliceIndices,
-  squeeze,
-  transpose,
-  zeros,
-} from '../src/index.js';
+import { ShapeError, ValueError, arange, array, broadcastTo, expandDims, flip, isContiguous, reshape, slice, sliceIndices, squeeze } from '../src/index.js';
+import { transpose, zeros } from '../src/index.js';
 import type { NDArray, SliceSpec } from '../src/index.js';
 import { arbNDArray, arbNDArrayOfShape, arbPermutation, arbShape } from '../src/testing.js';
 import { at, elements, pySliceIndices, ravel, sizeOf, unravel } from './helpers.js';

@@ -6,18 +6,9 @@ import { add as addT, grad, jvp, realize, valueAndGrad, type Tensor } from '@col
 import { add, array, foldIn, key, mul, normal, softmax, toTypedArray, type NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { ceDiceLoss, flattenArrays, mapArrays, oneVsAllBce, toTensors, unetApply, unetInit, type UNetConfig, type UNetParams } from '../src/index.js';
+import { tinyUNetConfig } from '../src/testing.js';
 
-const config: UNetConfig = {
-  inChannels: 1,
-  outChannels: 3,
-  stages: [
-    { kernel: [3, 3, 3], stride: [1, 1, 1] },
-    { kernel: [3, 3, 3], stride: [2, 2, 2] },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 8,
-  dtype: 'float64',
-};
+const config: UNetConfig = tinyUNetConfig({ outChannels: 3, dtype: 'float64' });
 
 const dot = (a: NDArray, b: NDArray): number => {
   const x = toTypedArray(a);

@@ -1,22 +1,8 @@
 import { realize, tensor } from '@colab-ts/autodiff';
 import { array, key, normal, toTypedArray, zeros, type NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import {
-  conv3dLayer,
-  conv3dLayerInit,
-  convBlock,
-  convBlockInit,
-  convTranspose3dLayer,
-  convTranspose3dLayerInit,
-  head,
-  headInit,
-  instanceNorm,
-  instanceNormInit,
-  leakyRelu,
-  mapArrays,
-  paramCount,
-  toTensors,
-} from '../src/index.js';
+import { conv3dLayer, conv3dLayerInit, convBlock, convBlockInit, convTranspose3dLayer, convTranspose3dLayerInit, head, headInit } from '../src/index.js';
+import { instanceNorm, instanceNormInit, leakyRelu, mapArrays, paramCount, toTensors } from '../src/index.js';
 
 const vals = (x: NDArray): number[] => Array.from(toTypedArray(x));
 

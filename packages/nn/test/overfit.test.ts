@@ -4,6 +4,7 @@ import { realize, valueAndGrad } from '@colab-ts/autodiff';
 import { array, key, normal, toTypedArray, type NDArray } from '@colab-ts/ndarray';
 import { expect, it } from 'vitest';
 import { adam, ceDiceLoss, toTensors, unetApply, unetInit, type UNetParams } from '../src/index.js';
+import { tinyUNetConfig, unetStages } from '../src/testing.js';
 
 function phantom(size: number): { image: NDArray; target: NDArray; mask: number[] } {
   const img = new Float32Array(size * size);
@@ -25,16 +26,7 @@ function phantom(size: number): { image: NDArray; target: NDArray; mask: number[
 it('overfits one slice to Dice > 0.95', async () => {
   const size = 16;
   const { image, target, mask } = phantom(size);
-  let params = unetInit(key(0), {
-    inChannels: 1,
-    outChannels: 2,
-    stages: [
-      { kernel: [1, 3, 3], stride: [1, 1, 1] },
-      { kernel: [1, 3, 3], stride: [1, 2, 2] },
-    ],
-    baseFeatures: 4,
-    maxFeatures: 8,
-  });
+  let params = unetInit(key(0), tinyUNetConfig({ stages: unetStages(2, { planar: true }) }));
   const opt = adam({ lr: 3e-2 });
   let state = opt.init(params);
   const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, image), target);

@@ -14,40 +14,16 @@ import {
   validateUNetConfig,
   type UNetConfig,
 } from '../src/index.js';
+import { tinyUNetConfig, unetStages } from '../src/testing.js';
 
-const cube = (s: number) => [s, s, s] as const;
-const tiny: UNetConfig = {
-  inChannels: 1,
-  outChannels: 2,
-  stages: [
-    { kernel: cube(3), stride: cube(1) },
-    { kernel: cube(3), stride: cube(2) },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 8,
-};
+const tiny: UNetConfig = tinyUNetConfig();
 // 2D-like: every stage [1, 3, 3] with [1, 2, 2] strides (a slice per D).
-const flat: UNetConfig = {
-  inChannels: 2,
-  outChannels: 3,
-  stages: [
-    { kernel: [1, 3, 3], stride: [1, 1, 1] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-  ],
-  baseFeatures: 4,
-  maxFeatures: 32,
-};
+const flat: UNetConfig = tinyUNetConfig({ inChannels: 2, outChannels: 3, stages: unetStages(3, { planar: true }), maxFeatures: 32 });
 // nnU-Net-style anisotropic: in-plane first, 3D deeper.
 const aniso: UNetConfig = {
   inChannels: 1,
   outChannels: 4,
-  stages: [
-    { kernel: [1, 3, 3], stride: [1, 1, 1] },
-    { kernel: [1, 3, 3], stride: [1, 2, 2] },
-    { kernel: [3, 3, 3], stride: [2, 2, 2] },
-    { kernel: [3, 3, 3], stride: [2, 2, 2] },
-  ],
+  stages: [...unetStages(2, { planar: true }), ...unetStages(4).slice(2)],
   baseFeatures: 2,
   maxFeatures: 6,
 };

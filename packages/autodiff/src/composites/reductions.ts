@@ -5,7 +5,6 @@
  */
 import { dual, normalizeAxes } from '@colab-ts/ndarray';
 import type { Tensor, TensorLike } from '../Tensor.js';
-import { isTensor } from '../Tensor.js';
 import { asTensor } from '../internal/coerce.js';
 import { add } from '../primitives/add.js';
 import { div } from '../primitives/div.js';
@@ -16,16 +15,11 @@ import { mul } from '../primitives/mul.js';
 import { reshape } from '../primitives/reshape.js';
 import { stopGradient } from '../primitives/stopGradient.js';
 import { sub } from '../primitives/sub.js';
-import type { ReduceOptions } from '../primitives/sum.js';
-import { sum } from '../primitives/sum.js';
+import type { ReduceOptions, Reduction } from '../primitives/sum.js';
+import { reductionDataFirst, sum } from '../primitives/sum.js';
 import { square } from './elementwise.js';
 
-const dataFirst = (args: readonly unknown[]): boolean => isTensor(args[0]) || typeof args[0] === 'number';
-
-type Reduction = {
-  (options?: ReduceOptions): (x: TensorLike) => Tensor;
-  (x: TensorLike, options?: ReduceOptions): Tensor;
-};
+const dataFirst = reductionDataFirst;
 
 /** Arithmetic mean over `axes` (default all). @example mean(x, { axes: [2, 3, 4], keepDims: true }) @category composites */
 export const mean: Reduction = dual(dataFirst, (x: TensorLike, options: ReduceOptions = {}): Tensor => {

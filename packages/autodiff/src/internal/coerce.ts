@@ -64,6 +64,14 @@ export function checkFloat(op: string, a: Aval): void {
   if (!isFloat(a.dtype)) throw new DTypeError(op, `expects float32 or float64, got ${a.dtype}`, { expected: 'float32|float64', got: a.dtype });
 }
 
+/** Checks that `axes` (normalized) are distinct axes of an array of `shape` (the reductions' and `flip`'s parameter). @internal */
+export function checkAxes(op: string, shape: Shape, axes: readonly number[]): void {
+  const r = shape.length;
+  if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
+    throw new ShapeError(op, `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
+  }
+}
+
 /** Checks a shape-valued parameter. @internal */
 export function checkShapeParam(op: string, shape: Shape): void {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {

@@ -1,10 +1,10 @@
 /** `flip`: reverses axes. @module */
-import { ShapeError, dual, normalizeAxes } from '@colab-ts/ndarray';
+import { dual, normalizeAxes } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
-import { asTensor } from '../internal/coerce.js';
+import { asTensor, checkAxes } from '../internal/coerce.js';
 
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(flipPrimitive, [x], { axes }));
 
@@ -12,10 +12,7 @@ const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ?
 export const flipPrimitive: PrimitiveDef<'flip', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'flip',
   shape: ([x], { axes }) => {
-    const r = x!.shape.length;
-    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
-      throw new ShapeError('flip', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
-    }
+    checkAxes('flip', x!.shape, axes);
     return x!;
   },
   impl: (be, [x], { axes }) => be.kernels.flip(x!, axes),

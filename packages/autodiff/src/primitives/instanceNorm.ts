@@ -11,7 +11,7 @@
  * @module
  */
 import { instanceNormBackwardShape, instanceNormShape } from '@colab-ts/kernels';
-import { DTypeError } from '@colab-ts/ndarray';
+import { DTypeError, type Shape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Aval, Tensor } from '../Tensor.js';
@@ -29,12 +29,20 @@ import { sumAxes } from './sum.js';
 type Eps = { readonly eps: number };
 const AXES = [2, 3, 4];
 
-function checkDTypes(op: string, x: Aval, others: readonly [string, Aval][]): void {
-  checkFloat(op, x);
-  for (const [name, t] of others)
-    if (t.dtype !== x.dtype) throw new DTypeError(op, `${name} has dtype ${t.dtype}, expected ${x.dtype} (x's)`, { expected: x.dtype, got: t.dtype });
-}
+type ShapeRule = (x: Shape, a: Shape, b: Shape, eps: number) => Shape;
 
+/**
+ * Output aval of a fused kernel over `[x, a, b]`: `x` is float and `a`, `b` (named `names`) share its dtype,
+ * then the kernel's shape rule.
+ */
+function fusedAval(op: string, names: readonly [string, string], inputs: readonly Aval[], shapeOf: ShapeRule, eps: number): Aval {
+  const [x, a, b] = [inputs[0]!, inputs[1]!, inputs[2]!];
+  checkFloat(op, x);
+  [a, b].forEach((t, i) => {
+    if (t.dtype !== x.dtype) throw new DTypeError(op, `${names[i]} has dtype ${t.dtype}, expected ${x.dtype} (x's)`, { expected: x.dtype, got: t.dtype });
+  });
+  return { shape: shapeOf(x.shape, a.shape, b.shape, eps), dtype: x.dtype };
+}
 const perChannel = (p: Tensor, c: number): Tensor => reshape(p, [1, c, 1, 1, 1]);
 
 /**
@@ -68,13 +76,7 @@ export function instanceNormBackwardComposite(x: Tensor, scale: Tensor, dy: Tens
 /** The fused instance norm of `x` `[N, C, D, H, W]` with `scale`, `bias` `[C]` (one dtype). @category primitives */
 export const instanceNormPrimitive: PrimitiveDef<'instanceNorm', Eps> = definePrimitive({
   name: 'instanceNorm',
-  shape: ([x, scale, bias], { eps }) => {
-    checkDTypes('instanceNorm', x!, [
-      ['scale', scale!],
-      ['bias', bias!],
-    ]);
-    return { shape: instanceNormShape(x!.shape, scale!.shape, bias!.shape, eps), dtype: x!.dtype };
-  },
+  shape: (inputs, { eps }) => fusedAval('instanceNorm', ['scale', 'bias'], inputs, instanceNormShape, eps),
   impl: (be, [x, scale, bias], { eps }) => be.kernels.instanceNorm(x!, scale!, bias!, eps),
   jvp: ([x, scale], [tx, ts, tb], { eps }) => {
     const c = x!.shape[1]!;
@@ -108,13 +110,7 @@ const compositeJvp = (f: (...xs: Tensor[]) => Tensor, primals: readonly Tensor[]
 /** The input cotangent of instance norm given the output's `dy` (all `x`'s shape; `scale` `[C]`). @category primitives */
 export const instanceNormBackwardPrimitive: PrimitiveDef<'instanceNormBackward', Eps> = definePrimitive({
   name: 'instanceNormBackward',
-  shape: ([x, scale, dy], { eps }) => {
-    checkDTypes('instanceNormBackward', x!, [
-      ['scale', scale!],
-      ['dy', dy!],
-    ]);
-    return { shape: instanceNormBackwardShape(x!.shape, scale!.shape, dy!.shape, eps), dtype: x!.dtype };
-  },
+  shape: (inputs, { eps }) => fusedAval('instanceNormBackward', ['scale', 'dy'], inputs, instanceNormBackwardShape, eps),
   impl: (be, [x, scale, dy], { eps }) => be.kernels.instanceNormBackward(x!, scale!, dy!, eps),
   // Linear in dy (a symmetric operator) and in scale: those parts are the kernel again; only x goes through the composite.
   jvp: ([x, scale, dy], [tx, ts, tdy], { eps }) => {

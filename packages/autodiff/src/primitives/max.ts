@@ -4,19 +4,19 @@
  * `sum(max)` gradients stay symmetric; JAX does the same).
  * @module
  */
-import { ShapeError, dual } from '@colab-ts/ndarray';
+import { ShapeError } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
+import { checkAxes } from '../internal/coerce.js';
 import { bind, definePrimitive } from '../Primitive.js';
-import type { Tensor, TensorLike } from '../Tensor.js';
-import { isTensor } from '../Tensor.js';
+import type { Tensor } from '../Tensor.js';
 import { broadcastTo } from './broadcastTo.js';
 import { cast } from './cast.js';
 import { equal } from './compare.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
 import { reshape } from './reshape.js';
-import type { ReduceOptions } from './sum.js';
-import { keepDimsShape, reduceWith, sumAxes } from './sum.js';
+import type { Reduction } from './sum.js';
+import { keepDimsShape, reduction, sumAxes } from './sum.js';
 
 const raw = (x: Tensor, axes: readonly number[]): Tensor => (axes.length === 0 ? x : bind(maxPrimitive, [x], { axes }));
 
@@ -31,10 +31,7 @@ function argmaxWeights(x: Tensor, out: Tensor, axes: readonly number[]): [Tensor
 export const maxPrimitive: PrimitiveDef<'max', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'max',
   shape: ([x], { axes }) => {
-    const r = x!.shape.length;
-    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
-      throw new ShapeError('max', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
-    }
+    checkAxes('max', x!.shape, axes);
     if (axes.some((a) => x!.shape[a] === 0)) throw new ShapeError('max', `cannot reduce an empty axis of ${JSON.stringify(x!.shape)}`);
     return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: x!.dtype };
   },
@@ -51,10 +48,4 @@ export const maxPrimitive: PrimitiveDef<'max', { readonly axes: readonly number[
  * @example max(x, { axes: 1, keepDims: true }) or pipe(x, max({ axes: 1 }))
  * @category ops
  */
-export const max: {
-  (options?: ReduceOptions): (x: TensorLike) => Tensor;
-  (x: TensorLike, options?: ReduceOptions): Tensor;
-} = dual(
-  (args) => isTensor(args[0]) || typeof args[0] === 'number',
-  (x: TensorLike, options: ReduceOptions = {}): Tensor => reduceWith('max', raw, x, options),
-);
+export const max: Reduction = reduction('max', raw);

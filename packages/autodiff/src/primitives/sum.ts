@@ -1,11 +1,11 @@
 /** `sum`: sum over axes. @module */
-import { ShapeError, isFloat, normalizeAxes } from '@colab-ts/ndarray';
+import { isFloat, normalizeAxes } from '@colab-ts/ndarray';
 import { dual } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive, linearJvp } from '../Primitive.js';
 import type { Tensor, TensorLike } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
-import { asTensor } from '../internal/coerce.js';
+import { asTensor, checkAxes } from '../internal/coerce.js';
 import { broadcastTo } from './broadcastTo.js';
 import { reshape } from './reshape.js';
 
@@ -19,10 +19,7 @@ export const sumAxes = (x: Tensor, axes: readonly number[]): Tensor => (axes.len
 export const sumPrimitive: PrimitiveDef<'sum', { readonly axes: readonly number[] }> = definePrimitive({
   name: 'sum',
   shape: ([x], { axes }) => {
-    const r = x!.shape.length;
-    if (new Set(axes).size !== axes.length || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)) {
-      throw new ShapeError('sum', `axes [${axes.join(',')}] are not distinct axes of rank ${r}`);
-    }
+    checkAxes('sum', x!.shape, axes);
     return { shape: x!.shape.filter((_, i) => !axes.includes(i)), dtype: isFloat(x!.dtype) ? x!.dtype : 'int32' };
   },
   impl: (be, [x], { axes }) => be.kernels.sum(x!, axes, false),
@@ -36,23 +33,27 @@ export interface ReduceOptions {
   readonly keepDims?: boolean;
 }
 
-/** Applies a reduction over normalized axes, then restores kept dims. @internal */
-export function reduceWith(op: string, f: (x: Tensor, axes: readonly number[]) => Tensor, x: TensorLike, options: ReduceOptions): Tensor {
-  const t = asTensor(op, x);
-  const axes = normalizeAxes(op, options.axes, t.shape.length).sort((a, b) => a - b);
-  const y = f(t, axes);
-  return options.keepDims === true ? reshape(y, keepDimsShape(t.shape, axes)) : y;
+/** A reduction in both call styles: `op(x, { axes, keepDims })` and `pipe(x, op({ axes }))`. @category ops */
+export interface Reduction {
+  (options?: ReduceOptions): (x: TensorLike) => Tensor;
+  (x: TensorLike, options?: ReduceOptions): Tensor;
 }
+
+/** Whether a reduction's arguments are data-first (a tensor or a number before the options). @internal */
+export const reductionDataFirst = (args: readonly unknown[]): boolean => isTensor(args[0]) || typeof args[0] === 'number';
+
+/** The public op of a reduction primitive: normalizes the axes, applies `f`, then restores kept dims. @internal */
+export const reduction = (op: string, f: (x: Tensor, axes: readonly number[]) => Tensor): Reduction =>
+  dual(reductionDataFirst, (x: TensorLike, options: ReduceOptions = {}): Tensor => {
+    const t = asTensor(op, x);
+    const axes = normalizeAxes(op, options.axes, t.shape.length).sort((a, b) => a - b);
+    const y = f(t, axes);
+    return options.keepDims === true ? reshape(y, keepDimsShape(t.shape, axes)) : y;
+  });
 
 /**
  * Sum over `axes` (default all).
  * @example sum(x, { axes: [2, 3, 4] }) or pipe(x, sum({ axes: [2, 3, 4], keepDims: true }))
  * @category ops
  */
-export const sum: {
-  (options?: ReduceOptions): (x: TensorLike) => Tensor;
-  (x: TensorLike, options?: ReduceOptions): Tensor;
-} = dual(
-  (args) => isTensor(args[0]) || typeof args[0] === 'number',
-  (x: TensorLike, options: ReduceOptions = {}): Tensor => reduceWith('sum', sumAxes, x, options),
-);
+export const sum: Reduction = reduction('sum', sumAxes);

@@ -1,35 +1,21 @@
-/** `upsample3d`: nearest or trilinear up-sampling; linear, adjoint `upsample3dBackward`. @module */
+/** `upsample3d`: nearest or trilinear up-sampling; linear, adjoint `upsample3dBackward` (both built by `adjointPair`). @module */
 import type { NormalizedUpsample, UpsampleOptions } from '@colab-ts/kernels';
-import { normalizeUpsample, upsample3dShape } from '@colab-ts/kernels';
-import { dual } from '@colab-ts/ndarray';
+import { normalizeUpsample, upsample3dBackwardShape, upsample3dShape } from '@colab-ts/kernels';
 import type { PrimitiveDef } from '../Primitive.js';
-import { bind, definePrimitive, linearJvp } from '../Primitive.js';
-import type { Tensor } from '../Tensor.js';
-import { checkFloat } from '../internal/coerce.js';
-import { upsample3dBackwardRaw } from './upsample3dBackward.js';
+import type { AdjointKernels, LinearOp } from './adjointPair.js';
+import { adjointPair } from './adjointPair.js';
 
-/** `upsample3d` with normalized options (the form the rules use). @internal */
-export const upsample3dRaw = (x: Tensor, o: NormalizedUpsample): Tensor => bind(upsample3dPrimitive, [x], o);
+const kernels: AdjointKernels<NormalizedUpsample> = (be) => [(x, o) => be.kernels.upsample3d(x, o), (dy, s, o) => be.kernels.upsample3dBackward(dy, s, o)];
+
+/** The up-sampling pair: `upsample3d` and its adjoint, which scatters each `dy` back over its interpolation taps. @internal */
+export const upsample3dPair = adjointPair({ name: 'upsample3d', shapes: [upsample3dShape, upsample3dBackwardShape], normalize: normalizeUpsample, kernels });
 
 /** Up-sampling by an integer factor per spatial axis. @category primitives */
-export const upsample3dPrimitive: PrimitiveDef<'upsample3d', NormalizedUpsample> = definePrimitive({
-  name: 'upsample3d',
-  shape: ([x], o) => {
-    const shape = upsample3dShape(x!.shape, o);
-    checkFloat('upsample3d', x!);
-    return { shape, dtype: x!.dtype };
-  },
-  impl: (be, [x], o) => be.kernels.upsample3d(x!, o),
-  jvp: linearJvp(upsample3dRaw),
-  vjp: (ct, [x], o) => [upsample3dBackwardRaw(ct, x!.shape, o)],
-});
+export const upsample3dPrimitive: PrimitiveDef<'upsample3d', NormalizedUpsample> = upsample3dPair.forward;
 
 /**
  * Nearest or trilinear up-sampling of `[N, C, D, H, W]` by an integer factor per axis.
  * @example upsample3d(x, { scale: 2, mode: 'trilinear' }) or pipe(x, upsample3d({ scale: [1, 2, 2], mode: 'nearest' }))
  * @category ops
  */
-export const upsample3d: {
-  (options: UpsampleOptions): (x: Tensor) => Tensor<5>;
-  (x: Tensor, options: UpsampleOptions): Tensor<5>;
-} = dual(2, (x: Tensor, options: UpsampleOptions): Tensor => upsample3dRaw(x, normalizeUpsample('upsample3d', options)));
+export const upsample3d: LinearOp<UpsampleOptions> = upsample3dPair.op;

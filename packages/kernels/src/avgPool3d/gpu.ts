@@ -9,6 +9,7 @@ import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GridConstants, WindowConstants } from '../gpu/constants.js';
 import { gridConstants, windowConstants } from '../gpu/constants.js';
+import type { KernelVariable } from 'gpu.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
 import { normalizePool } from '../options.js';
@@ -82,15 +83,29 @@ const avgPool3dBackwardSource: KernelSource = String.raw`function avgPool3dBackw
   return s / (this.constants.kD * this.constants.kH * this.constants.kW);
 }`;
 
-/** gpu.js `avgPool3d` (float32 buffers). @category gpu */
-export async function avgPool3dGpu(dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {
-  const ys = avgPool3dShape(x.shape, options);
-  return runKernel(dev, 'avgPool3d', avgPool3dSource, { ...poolConstants('avgPool3d', x.shape, ys, options) }, ys, [kernelArg(x)]);
+/**
+ * Runs a pooling kernel over the pooling of `[xs, ys]` by `options`: one thread per output voxel (`over: 'ys'`), or per
+ * input voxel for the gradients' gathers (`over: 'xs'`).
+ * @category gpu
+ */
+export function runPoolKernel(
+  dev: GpuDevice,
+  op: string,
+  source: KernelSource,
+  [xs, ys]: readonly [Shape, Shape],
+  options: PoolOptions,
+  over: 'xs' | 'ys',
+  args: readonly KernelVariable[],
+): Promise<GpuBuffer> {
+  return runKernel(dev, op, source, { ...poolConstants(op, xs, ys, options) }, over === 'xs' ? xs : ys, args);
 }
 
+/** gpu.js `avgPool3d` (float32 buffers). @category gpu */
+export const avgPool3dGpu = async (dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> =>
+  runPoolKernel(dev, 'avgPool3d', avgPool3dSource, [x.shape, avgPool3dShape(x.shape, options)], options, 'ys', [kernelArg(x)]);
+
 /** gpu.js `avgPool3dBackward` (float32 buffers). @category gpu */
-export async function avgPool3dBackwardGpu(dev: GpuDevice, dy: GpuBuffer, inputShape: Shape, options: PoolOptions): Promise<GpuBuffer> {
-  const xs = avgPool3dBackwardShape(dy.shape, inputShape, options);
-  const c = poolConstants('avgPool3dBackward', xs, dy.shape, options);
-  return runKernel(dev, 'avgPool3dBackward', avgPool3dBackwardSource, { ...c }, xs, [kernelArg(dy)]);
-}
+export const avgPool3dBackwardGpu = async (dev: GpuDevice, dy: GpuBuffer, inputShape: Shape, options: PoolOptions): Promise<GpuBuffer> =>
+  runPoolKernel(dev, 'avgPool3dBackward', avgPool3dBackwardSource, [avgPool3dBackwardShape(dy.shape, inputShape, options), dy.shape], options, 'xs', [
+    kernelArg(dy),
+  ]);

@@ -7,7 +7,7 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { Kernels, PoolOptions } from '../Backend.js';
-import { checkRank5, checkSameShape, poolOutputShape } from '../options.js';
+import { gradientShape, poolOutputShape } from '../options.js';
 
 /** The `avgPool3d` kernel's signature. @category pooling */
 export type AvgPool3d<B = NDArray> = Kernels<B>['avgPool3d'];
@@ -18,8 +18,5 @@ export type AvgPool3dBackward<B = NDArray> = Kernels<B>['avgPool3dBackward'];
 export const avgPool3dShape = (xShape: Shape, options: PoolOptions): number[] => poolOutputShape('avgPool3d', xShape, options);
 
 /** Checks `avgPool3dBackward(dy, inputShape, options)` and returns its output shape, `inputShape`. @category pooling */
-export function avgPool3dBackwardShape(dyShape: Shape, inputShape: Shape, options: PoolOptions): number[] {
-  checkRank5('avgPool3dBackward', 'dy', dyShape);
-  checkSameShape('avgPool3dBackward', 'dy', poolOutputShape('avgPool3dBackward', inputShape, options), dyShape);
-  return inputShape.slice();
-}
+export const avgPool3dBackwardShape = (dyShape: Shape, inputShape: Shape, options: PoolOptions): number[] =>
+  gradientShape('avgPool3dBackward', dyShape, (op) => poolOutputShape(op, inputShape, options), inputShape);

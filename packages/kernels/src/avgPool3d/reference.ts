@@ -4,9 +4,9 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { PoolOptions } from '../Backend.js';
-import { checkArray, fromF64, readF64 } from '../internal/io.js';
+import { referenceKernel } from '../internal/io.js';
 import { forEachWindow } from '../internal/windows.js';
-import { checkRank5, normalizePool, resultDType } from '../options.js';
+import { checkRank5, normalizePool } from '../options.js';
 import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
 
 /**
@@ -16,18 +16,15 @@ import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
  */
 export function avgPool3d(x: NDArray, options: PoolOptions): NDArray {
   const op = 'avgPool3d';
-  checkArray(op, 'x', x);
-  const ys = avgPool3dShape(x.shape, options);
-  const o = normalizePool(op, options);
-  const volume = o.kernelSize[0] * o.kernelSize[1] * o.kernelSize[2];
-  const xd = readF64(x);
-  const out = new Float64Array(ys.reduce((a, b) => a * b, 1));
-  forEachWindow(checkRank5(op, 'x', x.shape), checkRank5(op, 'y', ys), o, (yi, taps, count) => {
-    let s = 0;
-    for (let t = 0; t < count; t++) s += xd[taps[t]!]!;
-    out[yi] = s / volume;
+  return referenceKernel(op, { x }, () => avgPool3dShape(x.shape, options))((out, d, ys) => {
+    const o = normalizePool(op, options);
+    const volume = o.kernelSize[0] * o.kernelSize[1] * o.kernelSize[2];
+    forEachWindow(checkRank5(op, 'x', x.shape), checkRank5(op, 'y', ys), o, (yi, taps, count) => {
+      let s = 0;
+      for (let t = 0; t < count; t++) s += d.x[taps[t]!]!;
+      out[yi] = s / volume;
+    });
   });
-  return fromF64(out, ys, resultDType(x.dtype));
 }
 
 /**
@@ -37,15 +34,12 @@ export function avgPool3d(x: NDArray, options: PoolOptions): NDArray {
  */
 export function avgPool3dBackward(dy: NDArray, inputShape: Shape, options: PoolOptions): NDArray {
   const op = 'avgPool3dBackward';
-  checkArray(op, 'dy', dy);
-  const xs = avgPool3dBackwardShape(dy.shape, inputShape, options);
-  const o = normalizePool(op, options);
-  const volume = o.kernelSize[0] * o.kernelSize[1] * o.kernelSize[2];
-  const dyd = readF64(dy);
-  const dx = new Float64Array(xs.reduce((a, b) => a * b, 1));
-  forEachWindow(checkRank5(op, 'input', xs), checkRank5(op, 'dy', dy.shape), o, (yi, taps, count) => {
-    const g = dyd[yi]! / volume;
-    for (let t = 0; t < count; t++) dx[taps[t]!]! += g;
+  return referenceKernel(op, { dy }, () => avgPool3dBackwardShape(dy.shape, inputShape, options))((dx, d, xs) => {
+    const o = normalizePool(op, options);
+    const volume = o.kernelSize[0] * o.kernelSize[1] * o.kernelSize[2];
+    forEachWindow(checkRank5(op, 'input', xs), checkRank5(op, 'dy', dy.shape), o, (yi, taps, count) => {
+      const g = d.dy[yi]! / volume;
+      for (let t = 0; t < count; t++) dx[taps[t]!]! += g;
+    });
   });
-  return fromF64(dx, xs, resultDType(dy.dtype));
 }

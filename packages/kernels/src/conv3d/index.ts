@@ -7,7 +7,7 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { ConvOptions, Kernels } from '../Backend.js';
-import { checkRank5, checkSameShape, conv3dOutputShape } from '../options.js';
+import { conv3dOutputShape, gradientShape } from '../options.js';
 
 /** The `conv3d` kernel's signature. @category conv3d */
 export type Conv3d<B = NDArray> = Kernels<B>['conv3d'];
@@ -25,23 +25,13 @@ export const conv3dShape = (xShape: Shape, wShape: Shape, biasShape: Shape | nul
  * `dy` must be the shape `conv3d` gives for an input of `inputShape`.
  * @category conv3d
  */
-export function conv3dBackwardInputShape(dyShape: Shape, wShape: Shape, inputShape: Shape, options: ConvOptions = {}): number[] {
-  const op = 'conv3dBackwardInput';
-  checkRank5(op, 'dy', dyShape);
-  const y = conv3dOutputShape(op, inputShape, wShape, null, options);
-  checkSameShape(op, 'dy', y, dyShape);
-  return inputShape.slice();
-}
+export const conv3dBackwardInputShape = (dyShape: Shape, wShape: Shape, inputShape: Shape, options: ConvOptions = {}): number[] =>
+  gradientShape('conv3dBackwardInput', dyShape, (op) => conv3dOutputShape(op, inputShape, wShape, null, options), inputShape);
 
 /**
  * Checks `conv3dBackwardWeights(x, dy, weightShape, options)` and returns its output shape, `weightShape`:
  * `dy` must be the shape `conv3d` gives for `x` and a weight of `weightShape`.
  * @category conv3d
  */
-export function conv3dBackwardWeightsShape(xShape: Shape, dyShape: Shape, weightShape: Shape, options: ConvOptions = {}): number[] {
-  const op = 'conv3dBackwardWeights';
-  checkRank5(op, 'dy', dyShape);
-  const y = conv3dOutputShape(op, xShape, weightShape, null, options);
-  checkSameShape(op, 'dy', y, dyShape);
-  return weightShape.slice();
-}
+export const conv3dBackwardWeightsShape = (xShape: Shape, dyShape: Shape, weightShape: Shape, options: ConvOptions = {}): number[] =>
+  gradientShape('conv3dBackwardWeights', dyShape, (op) => conv3dOutputShape(op, xShape, weightShape, null, options), weightShape);

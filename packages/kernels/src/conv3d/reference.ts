@@ -7,9 +7,9 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { ConvOptions } from '../Backend.js';
-import { checkArray, fromF64, readF64 } from '../internal/io.js';
+import { referenceKernel } from '../internal/io.js';
 import type { NormalizedConv } from '../options.js';
-import { checkRank5, normalizeConv, resultDType } from '../options.js';
+import { checkRank5, normalizeConv } from '../options.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from './index.js';
 
 type Shape5 = readonly [number, number, number, number, number];
@@ -58,14 +58,31 @@ export function forEachTap(xs: Shape5, ws: Shape5, ys: Shape5, o: NormalizedConv
   }
 }
 
-/** Adds `bias[c]` to every voxel of channel `c` of a packed `[N, C, ...]` buffer. @category internal */
-export function addBias(out: Float64Array, bias: Float64Array, n: number, c: number): void {
+/** Adds `bias[c]` to every voxel of channel `c` of a packed `[N, C, ...]` buffer. */
+function addBias(out: Float64Array, bias: Float64Array, n: number, c: number): void {
   const spatial = out.length / Math.max(1, n * c);
   for (let i = 0; i < n; i++) for (let j = 0; j < c; j++) for (let s = 0; s < spatial; s++) out[(i * c + j) * spatial + s]! += bias[j]!;
 }
 
+/**
+ * The reference frame of `conv3d` and `convTranspose3d`: `walk` accumulates `x` through `w` into the output, then the
+ * optional `bias` is added per output channel.
+ * @category internal
+ */
+export function biasedConv(
+  op: string,
+  operands: { readonly x: NDArray; readonly w: NDArray; readonly bias: NDArray | null },
+  outShape: () => Shape,
+): (walk: (out: Float64Array, data: { readonly x: Float64Array; readonly w: Float64Array }, shape: Shape) => void) => NDArray {
+  const run = referenceKernel(op, operands, outShape);
+  return (walk) =>
+    run((out, d, ys) => {
+      walk(out, d, ys);
+      if (operands.bias !== null) addBias(out, d.bias, ys[0]!, ys[1]!);
+    });
+}
+
 const as5 = (op: string, name: string, s: Shape): Shape5 => checkRank5(op, name, s);
-const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
 /**
  * 3D convolution (cross-correlation, as in PyTorch) with optional bias.
@@ -74,19 +91,11 @@ const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  */
 export function conv3d(x: NDArray, w: NDArray, bias: NDArray | null, options: ConvOptions = {}): NDArray {
   const op = 'conv3d';
-  checkArray(op, 'x', x);
-  checkArray(op, 'w', w);
-  if (bias !== null) checkArray(op, 'bias', bias);
-  const ys = conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
-  const o = normalizeConv(op, options);
-  const xd = readF64(x);
-  const wd = readF64(w);
-  const out = new Float64Array(size(ys));
-  forEachTap(as5(op, 'x', x.shape), as5(op, 'w', w.shape), as5(op, 'y', ys), o, (yi, xi, wi) => {
-    out[yi]! += xd[xi]! * wd[wi]!;
-  });
-  if (bias !== null) addBias(out, readF64(bias), ys[0]!, ys[1]!);
-  return fromF64(out, ys, resultDType(x.dtype, w.dtype, ...(bias === null ? [] : [bias.dtype])));
+  return biasedConv(op, { x, w, bias }, () => conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options))((out, d, ys) =>
+    forEachTap(as5(op, 'x', x.shape), as5(op, 'w', w.shape), as5(op, 'y', ys), normalizeConv(op, options), (yi, xi, wi) => {
+      out[yi]! += d.x[xi]! * d.w[wi]!;
+    }),
+  );
 }
 
 /**
@@ -96,17 +105,11 @@ export function conv3d(x: NDArray, w: NDArray, bias: NDArray | null, options: Co
  */
 export function conv3dBackwardInput(dy: NDArray, w: NDArray, inputShape: Shape, options: ConvOptions = {}): NDArray {
   const op = 'conv3dBackwardInput';
-  checkArray(op, 'dy', dy);
-  checkArray(op, 'w', w);
-  const xs = conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options);
-  const o = normalizeConv(op, options);
-  const dyd = readF64(dy);
-  const wd = readF64(w);
-  const dx = new Float64Array(size(xs));
-  forEachTap(as5(op, 'input', xs), as5(op, 'w', w.shape), as5(op, 'dy', dy.shape), o, (yi, xi, wi) => {
-    dx[xi]! += dyd[yi]! * wd[wi]!;
-  });
-  return fromF64(dx, xs, resultDType(dy.dtype, w.dtype));
+  return referenceKernel(op, { dy, w }, () => conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options))((dx, d, xs) =>
+    forEachTap(as5(op, 'input', xs), as5(op, 'w', w.shape), as5(op, 'dy', dy.shape), normalizeConv(op, options), (yi, xi, wi) => {
+      dx[xi]! += d.dy[yi]! * d.w[wi]!;
+    }),
+  );
 }
 
 /**
@@ -116,15 +119,9 @@ export function conv3dBackwardInput(dy: NDArray, w: NDArray, inputShape: Shape, 
  */
 export function conv3dBackwardWeights(x: NDArray, dy: NDArray, weightShape: Shape, options: ConvOptions = {}): NDArray {
   const op = 'conv3dBackwardWeights';
-  checkArray(op, 'x', x);
-  checkArray(op, 'dy', dy);
-  const ws = conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options);
-  const o = normalizeConv(op, options);
-  const xd = readF64(x);
-  const dyd = readF64(dy);
-  const dw = new Float64Array(size(ws));
-  forEachTap(as5(op, 'x', x.shape), as5(op, 'weight', ws), as5(op, 'dy', dy.shape), o, (yi, xi, wi) => {
-    dw[wi]! += dyd[yi]! * xd[xi]!;
-  });
-  return fromF64(dw, ws, resultDType(x.dtype, dy.dtype));
+  return referenceKernel(op, { x, dy }, () => conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options))((dw, d, ws) =>
+    forEachTap(as5(op, 'x', x.shape), as5(op, 'weight', ws), as5(op, 'dy', dy.shape), normalizeConv(op, options), (yi, xi, wi) => {
+      dw[wi]! += d.dy[yi]! * d.x[xi]!;
+    }),
+  );
 }

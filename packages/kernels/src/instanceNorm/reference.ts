@@ -3,8 +3,7 @@
  * @module
  */
 import type { NDArray } from '@colab-ts/ndarray';
-import { checkArray, fromF64, readF64 } from '../internal/io.js';
-import { resultDType } from '../options.js';
+import { referenceKernel } from '../internal/io.js';
 import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, instanceNormShape } from './index.js';
 
 /**
@@ -14,14 +13,9 @@ import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, 
  * @category normalisation
  */
 export function instanceNorm(x: NDArray, scale: NDArray, bias: NDArray, eps: number): NDArray {
-  const op = 'instanceNorm';
-  checkArray(op, 'x', x);
-  checkArray(op, 'scale', scale);
-  checkArray(op, 'bias', bias);
-  const s = instanceNormShape(x.shape, scale.shape, bias.shape, eps);
-  const out = new Float64Array(s.reduce((a, b) => a * b, 1));
-  instanceNormInto(out, readF64(x), readF64(scale), readF64(bias), s[1]!, s[2]! * s[3]! * s[4]!, eps);
-  return fromF64(out, s, resultDType(x.dtype, scale.dtype, bias.dtype));
+  return referenceKernel('instanceNorm', { x, scale, bias }, () => instanceNormShape(x.shape, scale.shape, bias.shape, eps))((out, d, s) =>
+    instanceNormInto(out, d.x, d.scale, d.bias, s[1]!, s[2]! * s[3]! * s[4]!, eps),
+  );
 }
 
 /**
@@ -31,12 +25,7 @@ export function instanceNorm(x: NDArray, scale: NDArray, bias: NDArray, eps: num
  * @category normalisation
  */
 export function instanceNormBackward(x: NDArray, scale: NDArray, dy: NDArray, eps: number): NDArray {
-  const op = 'instanceNormBackward';
-  checkArray(op, 'x', x);
-  checkArray(op, 'scale', scale);
-  checkArray(op, 'dy', dy);
-  const s = instanceNormBackwardShape(x.shape, scale.shape, dy.shape, eps);
-  const out = new Float64Array(s.reduce((a, b) => a * b, 1));
-  instanceNormBackwardInto(out, readF64(x), readF64(scale), readF64(dy), s[1]!, s[2]! * s[3]! * s[4]!, eps);
-  return fromF64(out, s, resultDType(x.dtype, scale.dtype, dy.dtype));
+  return referenceKernel('instanceNormBackward', { x, scale, dy }, () => instanceNormBackwardShape(x.shape, scale.shape, dy.shape, eps))((out, d, s) =>
+    instanceNormBackwardInto(out, d.x, d.scale, d.dy, s[1]!, s[2]! * s[3]! * s[4]!, eps),
+  );
 }

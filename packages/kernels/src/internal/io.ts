@@ -5,6 +5,7 @@
  */
 import type { DataOf, DType, NDArray, Shape } from '@colab-ts/ndarray';
 import { ValueError, array, contiguousStrides, isNDArray, toTypedArray } from '@colab-ts/ndarray';
+import { resultDType } from '../options.js';
 
 /** Throws unless `x` is an NDArray. @category internal */
 export function checkArray(op: string, name: string, x: unknown): asserts x is NDArray {
@@ -28,3 +29,29 @@ export function fromF64(data: Float64Array, shape: Shape, dtype: DType): NDArray
  */
 export const wrapPacked = <D extends DType>(dtype: D, shape: Shape, data: DataOf<D>): NDArray<number, D> =>
   Object.freeze({ dtype, shape: Object.freeze([...shape]), strides: Object.freeze(contiguousStrides(shape)), offset: 0, data }) as NDArray<number, D>;
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * The frame every reference kernel shares: checks that each operand is an NDArray (a `null` one, such as an absent
+ * bias, is skipped) and computes the output shape (its shape rule validates the operands); then the returned function
+ * `fill`s a zeroed float64 output from float64 copies of the operands (`data.x` for operand `x`, empty for a `null`
+ * one) and returns it in the operands' result dtype.
+ * @example referenceKernel('neg', { x }, () => x.shape)((out, d) => d.x.forEach((v, i) => (out[i] = -v)))
+ * @category internal
+ */
+export function referenceKernel<K extends string>(
+  op: string,
+  operands: { readonly [P in K]: NDArray | null },
+  outShape: () => Shape,
+): (fill: (out: Float64Array, data: { readonly [P in K]: Float64Array }, shape: Shape) => void) => NDArray {
+  const entries = Object.entries(operands) as [K, NDArray | null][];
+  for (const [name, a] of entries) if (a !== null) checkArray(op, name, a);
+  const shape = outShape();
+  return (fill) => {
+    const data = Object.fromEntries(entries.map(([name, a]) => [name, a === null ? EMPTY : readF64(a)])) as { readonly [P in K]: Float64Array };
+    const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    fill(out, data, shape);
+    return fromF64(out, shape, resultDType(...entries.flatMap(([, a]) => (a === null ? [] : [a.dtype]))));
+  };
+}

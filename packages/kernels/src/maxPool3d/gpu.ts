@@ -8,8 +8,8 @@
 import type { PoolOptions } from '../Backend.js';
 import type { GpuBuffer } from '../gpu/buffer.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
-import { kernelArg, runKernel } from '../gpu/run.js';
-import { poolConstants } from '../avgPool3d/gpu.js';
+import { kernelArg } from '../gpu/run.js';
+import { runPoolKernel } from '../avgPool3d/gpu.js';
 import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 
 const maxPool3dSource: KernelSource = String.raw`function maxPool3dSource(x) {
@@ -101,14 +101,12 @@ const maxPool3dBackwardSource: KernelSource = String.raw`function maxPool3dBackw
 }`;
 
 /** gpu.js `maxPool3d` (float32 buffers). @category gpu */
-export async function maxPool3dGpu(dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {
-  const ys = maxPool3dShape(x.shape, options);
-  return runKernel(dev, 'maxPool3d', maxPool3dSource, { ...poolConstants('maxPool3d', x.shape, ys, options) }, ys, [kernelArg(x)]);
-}
+export const maxPool3dGpu = async (dev: GpuDevice, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> =>
+  runPoolKernel(dev, 'maxPool3d', maxPool3dSource, [x.shape, maxPool3dShape(x.shape, options)], options, 'ys', [kernelArg(x)]);
 
-/** gpu.js `maxPool3dBackward` (float32 buffers). @category gpu */
-export async function maxPool3dBackwardGpu(dev: GpuDevice, dy: GpuBuffer, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> {
-  const xs = maxPool3dBackwardShape(dy.shape, x.shape, options);
-  const c = poolConstants('maxPool3dBackward', xs, dy.shape, options);
-  return runKernel(dev, 'maxPool3dBackward', maxPool3dBackwardSource, { ...c }, xs, [kernelArg(dy), kernelArg(x)]);
-}
+/** gpu.js `maxPool3dBackward` (float32 buffers); the gather re-finds each window's first maximum in `x`. @category gpu */
+export const maxPool3dBackwardGpu = async (dev: GpuDevice, dy: GpuBuffer, x: GpuBuffer, options: PoolOptions): Promise<GpuBuffer> =>
+  runPoolKernel(dev, 'maxPool3dBackward', maxPool3dBackwardSource, [maxPool3dBackwardShape(dy.shape, x.shape, options), dy.shape], options, 'xs', [
+    kernelArg(dy),
+    kernelArg(x),
+  ]);

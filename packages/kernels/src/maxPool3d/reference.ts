@@ -4,9 +4,9 @@
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import type { PoolOptions } from '../Backend.js';
-import { checkArray, fromF64, readF64 } from '../internal/io.js';
+import { referenceKernel } from '../internal/io.js';
 import { forEachWindow } from '../internal/windows.js';
-import { checkRank5, normalizePool, resultDType } from '../options.js';
+import { checkRank5, normalizePool } from '../options.js';
 import { maxPool3dBackwardShape, maxPool3dShape } from './index.js';
 
 /** Flat index of the first maximum among `taps[0..count)` (a NaN beats every number). */
@@ -31,15 +31,11 @@ function argmaxTap(xd: Float64Array, taps: Int32Array, count: number): number {
  */
 export function maxPool3d(x: NDArray, options: PoolOptions): NDArray {
   const op = 'maxPool3d';
-  checkArray(op, 'x', x);
-  const ys = maxPool3dShape(x.shape, options);
-  const o = normalizePool(op, options);
-  const xd = readF64(x);
-  const out = new Float64Array(ys.reduce((a, b) => a * b, 1));
-  forEachWindow(checkRank5(op, 'x', x.shape), checkRank5(op, 'y', ys), o, (yi, taps, count) => {
-    out[yi] = xd[argmaxTap(xd, taps, count)]!;
-  });
-  return fromF64(out, ys, resultDType(x.dtype));
+  return referenceKernel(op, { x }, () => maxPool3dShape(x.shape, options))((out, d, ys) =>
+    forEachWindow(checkRank5(op, 'x', x.shape), checkRank5(op, 'y', ys), normalizePool(op, options), (yi, taps, count) => {
+      out[yi] = d.x[argmaxTap(d.x, taps, count)]!;
+    }),
+  );
 }
 
 /**
@@ -49,15 +45,9 @@ export function maxPool3d(x: NDArray, options: PoolOptions): NDArray {
  */
 export function maxPool3dBackward(dy: NDArray, x: NDArray, options: PoolOptions): NDArray {
   const op = 'maxPool3dBackward';
-  checkArray(op, 'dy', dy);
-  checkArray(op, 'x', x);
-  const xs = maxPool3dBackwardShape(dy.shape, x.shape, options);
-  const o = normalizePool(op, options);
-  const xd = readF64(x);
-  const dyd = readF64(dy);
-  const dx = new Float64Array(xd.length);
-  forEachWindow(checkRank5(op, 'x', xs), checkRank5(op, 'dy', dy.shape), o, (yi, taps, count) => {
-    dx[argmaxTap(xd, taps, count)]! += dyd[yi]!;
-  });
-  return fromF64(dx, xs, resultDType(dy.dtype, x.dtype));
+  return referenceKernel(op, { dy, x }, () => maxPool3dBackwardShape(dy.shape, x.shape, options))((dx, d, xs) =>
+    forEachWindow(checkRank5(op, 'x', xs), checkRank5(op, 'dy', dy.shape), normalizePool(op, options), (yi, taps, count) => {
+      dx[argmaxTap(d.x, taps, count)]! += d.dy[yi]!;
+    }),
+  );
 }

@@ -11,7 +11,7 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { Kernels, UpsampleOptions } from '../Backend.js';
-import { checkRank5, checkSameShape, upsampleOutputShape } from '../options.js';
+import { gradientShape, upsampleOutputShape } from '../options.js';
 
 /** The `upsample3d` kernel's signature. @category upsampling */
 export type Upsample3d<B = NDArray> = Kernels<B>['upsample3d'];
@@ -22,11 +22,8 @@ export type Upsample3dBackward<B = NDArray> = Kernels<B>['upsample3dBackward'];
 export const upsample3dShape = (xShape: Shape, options: UpsampleOptions): number[] => upsampleOutputShape('upsample3d', xShape, options);
 
 /** Checks `upsample3dBackward(dy, inputShape, options)` and returns its output shape, `inputShape`. @category upsampling */
-export function upsample3dBackwardShape(dyShape: Shape, inputShape: Shape, options: UpsampleOptions): number[] {
-  checkRank5('upsample3dBackward', 'dy', dyShape);
-  checkSameShape('upsample3dBackward', 'dy', upsampleOutputShape('upsample3dBackward', inputShape, options), dyShape);
-  return inputShape.slice();
-}
+export const upsample3dBackwardShape = (dyShape: Shape, inputShape: Shape, options: UpsampleOptions): number[] =>
+  gradientShape('upsample3dBackward', dyShape, (op) => upsampleOutputShape(op, inputShape, options), inputShape);
 
 /** One output index's sources along an axis: input indices and their weights. @category upsampling */
 export interface AxisTaps {

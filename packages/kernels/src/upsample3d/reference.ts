@@ -5,9 +5,9 @@
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import type { UpsampleOptions } from '../Backend.js';
-import { checkArray, fromF64, readF64 } from '../internal/io.js';
+import { referenceKernel } from '../internal/io.js';
 import type { NormalizedUpsample } from '../options.js';
-import { checkRank5, normalizeUpsample, resultDType } from '../options.js';
+import { checkRank5, normalizeUpsample } from '../options.js';
 import type { AxisTaps } from './index.js';
 import { upsample3dBackwardShape, upsample3dShape, upsampleAxisTaps } from './index.js';
 
@@ -42,15 +42,11 @@ function forEachTap(xs: readonly number[], o: NormalizedUpsample, visit: (yi: nu
  */
 export function upsample3d(x: NDArray, options: UpsampleOptions): NDArray {
   const op = 'upsample3d';
-  checkArray(op, 'x', x);
-  const ys = upsample3dShape(x.shape, options);
-  const o = normalizeUpsample(op, options);
-  const xd = readF64(x);
-  const out = new Float64Array(ys.reduce((a, b) => a * b, 1));
-  forEachTap(x.shape, o, (yi, xi, wt) => {
-    out[yi]! += wt * xd[xi]!;
-  });
-  return fromF64(out, ys, resultDType(x.dtype));
+  return referenceKernel(op, { x }, () => upsample3dShape(x.shape, options))((out, d) =>
+    forEachTap(x.shape, normalizeUpsample(op, options), (yi, xi, wt) => {
+      out[yi]! += wt * d.x[xi]!;
+    }),
+  );
 }
 
 /**
@@ -60,13 +56,9 @@ export function upsample3d(x: NDArray, options: UpsampleOptions): NDArray {
  */
 export function upsample3dBackward(dy: NDArray, inputShape: Shape, options: UpsampleOptions): NDArray {
   const op = 'upsample3dBackward';
-  checkArray(op, 'dy', dy);
-  const xs = upsample3dBackwardShape(dy.shape, inputShape, options);
-  const o = normalizeUpsample(op, options);
-  const dyd = readF64(dy);
-  const dx = new Float64Array(xs.reduce((a, b) => a * b, 1));
-  forEachTap(xs, o, (yi, xi, wt) => {
-    dx[xi]! += wt * dyd[yi]!;
-  });
-  return fromF64(dx, xs, resultDType(dy.dtype));
+  return referenceKernel(op, { dy }, () => upsample3dBackwardShape(dy.shape, inputShape, options))((dx, d, xs) =>
+    forEachTap(xs, normalizeUpsample(op, options), (yi, xi, wt) => {
+      dx[xi]! += wt * d.dy[yi]!;
+    }),
+  );
 }
