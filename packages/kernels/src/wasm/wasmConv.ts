@@ -11,7 +11,7 @@
  */
 import { platform } from '#wasm-platform';
 import type { ComputeThread, ThreadData } from './threads.js';
-import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES } from './kernels.js';
+import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES, relaxedSimdProbe } from './kernels.js';
 import type { KernelConfig } from './kernels.js';
 import { CTRL_DONE, CTRL_ERR, CTRL_JOB, CTRL_NEXT, CTRL_PARAMS, CTRL_SEQ, JOB_CONV, JOB_DW, JOB_EXIT, INLINE_SOURCE, JOB_PAD } from './workerSource.js';
 import { WA, waitAsync } from './wasmApi.js';
@@ -37,6 +37,8 @@ export interface WasmConv {
   readonly threads: number;
   /** Do the jobs run on worker threads (false: on the calling thread, single-threaded)? */
   readonly workers: boolean;
+  /** Do the micro-kernels use relaxed SIMD's fused multiply-add (false: f32x4.mul + f32x4.add)? */
+  readonly fma: boolean;
   conv3d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], bias: Float32Array | null, opts: WasmConvOptions): Promise<WasmConvResult>;
   conv3dBackwardInput(
     dy: Float32Array,
@@ -148,7 +150,9 @@ export async function createWasmConv(
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
   const shared = platform.sharedMemory();
   const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
-  const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
+  // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
+  const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
+  const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
   const MR = cfg.mr,
     NR = cfg.nv * 4,
     DWMR = cfg.dwMr,
@@ -375,6 +379,7 @@ export async function createWasmConv(
   const engine: WasmConv = {
     threads,
     workers: shared,
+    fma,
     conv3d(x, xShape, w, wShape, bias, opts) {
       return serial(async () => {
         checkOpts(opts);
