@@ -127,6 +127,39 @@ function scatterPhase(
       }
 }
 
+/** Where weight (m, c, t) of a convolution sits in `w`: `m * sm + c * sc + tapAt[t]`. */
+interface WeightLayout {
+  readonly w: Float32Array;
+  readonly sm: number;
+  readonly sc: number;
+  readonly tapAt: Int32Array;
+}
+
+/**
+ * Packs the weights into MR-row panels at float index `a`: panel mp, row k = c * nt + t holds the MR
+ * weights of rows mp * MR + r (zero past M). One monomorphic loop (it ran through a closure per weight).
+ */
+function packWeights(f32: Float32Array, a: number, MR: number, M: number, C: number, L: WeightLayout): void {
+  const { w, sm, sc, tapAt } = L;
+  const nt = tapAt.length;
+  const K = C * nt;
+  const mPanels = Math.ceil(M / MR);
+  for (let mp = 0; mp < mPanels; mp++) {
+    for (let r = 0; r < MR; r++) {
+      const m = mp * MR + r;
+      let dst = a + mp * K * MR + r;
+      if (m >= M) {
+        for (let k = 0; k < K; k++, dst += MR) f32[dst] = 0;
+        continue;
+      }
+      for (let c = 0; c < C; c++) {
+        const src = m * sm + c * sc;
+        for (let t = 0; t < nt; t++, dst += MR) f32[dst] = w[src + tapAt[t]!]!;
+      }
+    }
+  }
+}
+
 /** The job functions of `INLINE_SOURCE` on this thread. */
 interface InlineJobs {
   readonly runConv: (p: Int32Array) => void;
@@ -250,6 +283,9 @@ export async function createWasmConv(
     }
   }
 
+  /** Scratch of the weight-gradient reduction (grown as needed, reused across calls). */
+  let sum64 = new Float64Array(0);
+
   // Calls are serialised: the arena and the control block are shared.
   let queue: Promise<unknown> = Promise.resolve();
   function serial<R>(fn: () => Promise<R>): Promise<R> {
@@ -318,10 +354,11 @@ export async function createWasmConv(
     pd: Triple,
     M: number,
     taps: number[],
-    wAt: (m: number, c: number, t: number) => number,
+    wts: WeightLayout,
     biasArr: Float32Array | null,
     od: Triple,
     stride: Triple,
+    keep = false,
   ): Promise<Float32Array> {
     const nt = taps.length;
     const K = C * nt;
@@ -343,14 +380,7 @@ export async function createWasmConv(
     const vol = Dp * Hp * Wp;
     for (let c = 0; c < C; c++) for (let t = 0; t < nt; t++) i32[(koff >> 2) + c * nt + t] = (c * vol + taps[t]!) * 4;
     for (let k = 0; k < K; k++) i32[(lin >> 2) + k] = k * NR * 4;
-    const a = aBase >> 2;
-    for (let mp = 0; mp < mPanels; mp++)
-      for (let c = 0; c < C; c++)
-        for (let t = 0; t < nt; t++)
-          for (let r = 0; r < MR; r++) {
-            const m = mp * MR + r;
-            f32[a + (mp * K + c * nt + t) * MR + r] = m < M ? wAt(m, c, t) : 0;
-          }
+    packWeights(f32, aBase >> 2, MR, M, C, wts);
     for (let m = 0; m < mPanels * MR; m++) f32[(biasAt >> 2) + m] = biasArr && m < M ? biasArr[m]! : 0;
     await runJob(JOB_CONV, [
       aBase,
@@ -373,7 +403,8 @@ export async function createWasmConv(
       K * NR * 4 + 256,
       N,
     ]);
-    return copyOut(yAt, N * M * P);
+    // keep: the caller reads the result in place (valid until the next call)
+    return keep ? new Float32Array(memory.buffer, yAt, N * M * P) : copyOut(yAt, N * M * P);
   }
 
   const engine: WasmConv = {
@@ -398,7 +429,9 @@ export async function createWasmConv(
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + NR * Math.max(1, s[2]) + 16) * 4);
         await padInto(arena, xpadAt, x, N, Cin, [D, H, W], pd, p, [1, 1, 1]);
         const kvol = kd * kh * kw;
-        const data = await convCore(arena, xpadAt, N, Cin, pd, Cout, kernelTaps([kd, kh, kw], d, pd), (m, c, t) => w[(m * Cin + c) * kvol + t]!, bias, od, s);
+        const taps = kernelTaps([kd, kh, kw], d, pd);
+        const wts: WeightLayout = { w, sm: Cin * kvol, sc: kvol, tapAt: Int32Array.from(taps, (_, t) => t) };
+        const data = await convCore(arena, xpadAt, N, Cin, pd, Cout, taps, wts, bias, od, s);
         return { data, shape };
       });
     },
@@ -457,7 +490,9 @@ export async function createWasmConv(
                     tapK.push((ka * kh + kb) * kw + kc);
                   }
               arena.top = mark;
-              const res = await convCore(arena, dyAt, N, Cout, pd, Cin, taps, (ci, co, t) => w[(co * Cin + ci) * kvol + tapK[t]!]!, null, Q, [1, 1, 1]);
+              // row m = ci, reduction channel c = co: w[co, ci, tap] sits at ci * kvol + co * Cin * kvol + tap
+              const wts: WeightLayout = { w, sm: kvol, sc: Cin * kvol, tapAt: Int32Array.from(tapK) };
+              const res = await convCore(arena, dyAt, N, Cout, pd, Cin, taps, wts, null, Q, [1, 1, 1], strided);
               if (!strided) return { data: res, shape };
               scatterPhase(data, res, N * Cin, Q[0], Q[1], Q[2], D, H, W, s[0], s[1], s[2], f0, f1, f2);
             }
@@ -543,13 +578,18 @@ export async function createWasmConv(
         const out = new Float32Array(Cout * K);
         const stride = Kpad * CoutPad;
         const base = dwt >> 2;
-        for (let k = 0; k < K; k++) {
-          for (let co = 0; co < Cout; co++) {
-            let acc = 0;
-            for (let t = 0; t < nParts; t++) acc += f32[base + t * stride + k * CoutPad + co]!;
-            out[co * K + k] = acc;
-          }
+        // The slices added in float64 in partition order (the same sums as one accumulator per weight),
+        // each a contiguous pass, then rounded and transposed [k][co] -> [co][k].
+        const n = K * CoutPad;
+        if (sum64.length < n) sum64 = new Float64Array(n);
+        const acc = sum64;
+        const s0 = f32.subarray(base, base + n);
+        for (let i = 0; i < n; i++) acc[i] = s0[i]!;
+        for (let t = 1; t < nParts; t++) {
+          const st = f32.subarray(base + t * stride, base + t * stride + n);
+          for (let i = 0; i < n; i++) acc[i] = acc[i]! + st[i]!;
         }
+        for (let co = 0; co < Cout; co++) for (let k = 0, j = co; k < K; k++, j += CoutPad) out[co * K + k] = acc[j]!;
         return { data: out, shape };
       });
     },
