@@ -75,7 +75,35 @@ function runConv(p) {
   const i32 = new Int32Array(memory.buffer);
   const colPtrs = scratch + K * NR * 4; // NR i32 column base addresses after the panel
   const R = N * DoHo, chunk = chunkFor(R, K * Wo * Cout);
-  if (sw === 1 && mPanels * aStride > 65536) {
+  if (sw !== 1 || Wo < NR) {
+    // Gathered panels: each tile is NR consecutive output positions of one sample (across output rows,
+    // so a row shorter than NR wastes no lanes), its K x NR im2col panel packed once and reused by
+    // every m-panel. Strided W needs it (the columns are not contiguous in the input).
+    const HoWo = Ho * Wo, tilesPerN = Math.ceil(P / NR), T = N * tilesPerN;
+    const tchunk = chunkFor(T, K * NR * Cout);
+    for (;;) {
+      const [t0, t1] = grab(T, tchunk);
+      if (t0 >= T) break;
+      for (let t = t0; t < t1; t++) {
+        const n = (t / tilesPerN) | 0;
+        const p0 = (t - n * tilesPerN) * NR, ncols = Math.min(NR, P - p0);
+        for (let j = 0; j < NR; j++) {
+          const q = p0 + Math.min(j, ncols - 1);
+          const od = (q / HoWo) | 0, rem = q - od * HoWo;
+          const oh = (rem / Wo) | 0, ow = rem - oh * Wo;
+          i32[(colPtrs >> 2) + j] = xBase + n * xN + od * xD + oh * xH + ow * sw * 4;
+        }
+        pack(scratch, koff, K, colPtrs);
+        let c = yBase + (n * Cout * P + p0) * 4;
+        for (let m = 0; m < mPanels; m++) {
+          convk(aBase + m * aStride, scratch, lin, K, c, ldc, bias + m * mr * 4, Math.min(mr, Cout - m * mr), ncols);
+          c += mr * ldc;
+        }
+      }
+    }
+    return;
+  }
+  if (mPanels * aStride > 65536) {
     // Large weights (many channels): one A panel no longer stays in cache across all
     // m-panels of a row, so work items are (row chunk, m-panel), chunk-major: each A panel
     // is reused over ~256 output positions while the chunk's input rows stay in L2.
@@ -113,27 +141,13 @@ function runConv(p) {
     const oh = rem - od * Ho;
     const xrow = xBase + n * xN + od * xD + oh * xH;
     const yrow = yBase + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4;
-    if (sw === 1) {
-      // m-panel outer: one packed A panel (K*mr floats) stays in L1 while the
-      // kernel sweeps the input rows of this output row (implicit im2col)
-      for (let m = 0; m < mPanels; m++) {
-        const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
-        const c = yrow + m * mr * ldc;
-        for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
-          convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
-        }
-      }
-    } else {
-      // strided W: gather one K x NR panel, reuse it for all m-panels
+    // m-panel outer: one packed A panel (K*mr floats) stays in L1 while the
+    // kernel sweeps the input rows of this output row (implicit im2col)
+    for (let m = 0; m < mPanels; m++) {
+      const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
+      const c = yrow + m * mr * ldc;
       for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
-        const ncols = Math.min(NR, Wo - ow0);
-        for (let j = 0; j < NR; j++) i32[(colPtrs >> 2) + j] = xrow + (ow0 + Math.min(j, ncols - 1)) * sw * 4;
-        pack(scratch, koff, K, colPtrs);
-        let c = yrow + ow0 * 4;
-        for (let m = 0; m < mPanels; m++) {
-          convk(aBase + m * aStride, scratch, lin, K, c, ldc, bias + m * mr * 4, Math.min(mr, Cout - m * mr), ncols);
-          c += mr * ldc;
-        }
+        convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
       }
     }
   }
