@@ -47,6 +47,13 @@ export const MEMORY_MAX_PAGES = 32768;
  * entry (e.g. the kw taps of a row at dilation dw: [0, 4*dw, 8*dw]); then
  * K counts koff entries (groups) and each group consumes taps.length rows of A.
  */
+/** The v128 locals of an mr x nv register tile: accumulators, the B vectors of one step and the splat A value. */
+function tileLocals(f: FunctionBuilder, mr: number, nv: number): { acc: number[][]; bv: number[]; s: number } {
+  const acc = Array.from({ length: mr }, () => Array.from({ length: nv }, () => f.local(T.v128)));
+  const bv = Array.from({ length: nv }, () => f.local(T.v128));
+  return { acc, bv, s: f.local(T.v128) };
+}
+
 /** acc += s * b (stack: nothing; leaves acc updated). */
 function madd(f: FunctionBuilder, fma: boolean, acc: number, s: number, b: number): void {
   if (fma) f.get(s).get(b).get(acc).f32x4RelaxedMadd().set(acc);
@@ -56,14 +63,7 @@ function madd(f: FunctionBuilder, fma: boolean, acc: number, s: number, b: numbe
 function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: number, fma: boolean, taps: number[] = [0]): void {
   const [a, b, koff, K, c, ldc, bias, mrows, ncols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const nr = nv * 4;
-  const acc: number[][] = [];
-  for (let r = 0; r < mr; r++) {
-    acc.push([]);
-    for (let v = 0; v < nv; v++) acc[r]!.push(f.local(T.v128));
-  }
-  const bv: number[] = [];
-  for (let v = 0; v < nv; v++) bv.push(f.local(T.v128));
-  const s = f.local(T.v128);
+  const { acc, bv, s } = tileLocals(f, mr, nv);
   const kend = f.local(T.i32);
   const kendU = f.local(T.i32);
   const bp = f.local(T.i32);
@@ -160,14 +160,7 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
 
 function emitDwKernel(f: FunctionBuilder, mr: number, nv: number, fma: boolean): void {
   const [xbase, koffRows, segs, nseg, len, sA, ldb, b, c, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const acc: number[][] = [];
-  for (let r = 0; r < mr; r++) {
-    acc.push([]);
-    for (let v = 0; v < nv; v++) acc[r]!.push(f.local(T.v128));
-  }
-  const bv: number[] = [];
-  for (let v = 0; v < nv; v++) bv.push(f.local(T.v128));
-  const s = f.local(T.v128);
+  const { acc, bv, s } = tileLocals(f, mr, nv);
   const ar: number[] = [];
   for (let r = 0; r < mr; r++) ar.push(f.local(T.i32));
   const pa = f.local(T.i32);
