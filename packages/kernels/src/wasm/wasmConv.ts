@@ -310,6 +310,12 @@ export async function createWasmConv(
    * dst[j] = src[(j - off) / ups] when (j - off) >= 0, divisible by ups and in range.
    */
   async function padInto(arena: Arena, dst: number, src: Float32Array, N: number, C: number, sd: Triple, pd: Triple, off: Triple, ups: Triple): Promise<void> {
+    if ([0, 1, 2].every((i) => pd[i] === sd[i] && off[i] === 0 && ups[i] === 1)) {
+      // nothing to pad (1^3 kernels, 2^3 stride-2 kernels on even sizes): one copy, no job
+      ensure(arena.top);
+      copyIn(dst, src);
+      return;
+    }
     const mark = arena.top;
     const raw = arena.alloc(src.byteLength);
     ensure(arena.top);
