@@ -6,7 +6,7 @@
  * Protocol (all in the shared memory, Int32 view at byte 0):
  *   ctrl[0]  job sequence number; workers Atomics.wait on it
  *   ctrl[1]  number of workers that finished the current job
- *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad)
+ *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad, 6 = scatter)
  *   ctrl[3]  error flag (set by a worker that threw)
  *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
  *            (dynamic scheduling: robust to imbalance and to a busy machine;
@@ -34,10 +34,12 @@ export const JOB_DW = 2;
 export const JOB_EXIT = 3;
 /** Job: zero-padded copy of a volume. @category wasm */
 export const JOB_PAD = 4;
+/** Job: scatter the phase results of a strided input gradient into place. @category wasm */
+export const JOB_SCATTER = 6;
 
 /**
  * The job code every compute thread runs: the WebAssembly instance over the
- * engine's memory and `runConv`, `runDw`, `runPad`. It expects `bytes`,
+ * engine's memory and `runOne(job, params)` (`runConv`, `runDw`, `runPad`, `runScatter`). It expects `bytes`,
  * `memory`, `tid`, `nthreads`, `mr`, `nv`, `dwMr`, `dwNv` in scope; the
  * bootstraps below (Node worker thread, Web Worker, main thread) provide them.
  * @category wasm
@@ -60,6 +62,38 @@ function refreshCtrl() { ctrl = new Int32Array(memory.buffer, 0, 64); }
 function grab(total, chunk) {
   const lo = Atomics.add(ctrl, 4, chunk);
   return [lo, Math.min(total, lo + chunk)];
+}
+
+function runOne(type, p) {
+  if (type === 1) runConv(p);
+  else if (type === 2) runDw(p);
+  else if (type === 4) runPad(p);
+  else if (type === 6) runScatter(p);
+}
+
+// dx[nc, z, y, x] = phase (z % s0, y % s1, x % s2)'s result at (nc, z / s0, y / s1, x / s2); the phases'
+// table holds (Q0, Q1, Q2, byte address) per phase f = (f0 * s1 + f1) * s2 + f2. Rows (nc, z, y) in chunks.
+function runScatter(p) {
+  const dst = p[0], NC = p[1], D = p[2], H = p[3], W = p[4], s0 = p[5], s1 = p[6], s2 = p[7], table = p[8] >> 2;
+  const f32 = new Float32Array(memory.buffer);
+  const i32 = new Int32Array(memory.buffer);
+  const R = NC * D * H, chunk = chunkFor(R, W);
+  for (;;) {
+    const [r0, r1] = grab(R, chunk);
+    if (r0 >= R) break;
+    for (let r = r0; r < r1; r++) {
+      const y = r % H, zq = (r - y) / H, z = zq % D, nc = (zq - z) / D;
+      const f0 = z % s0, a = (z - f0) / s0, f1 = y % s1, b = (y - f1) / s1;
+      const drow = (dst >> 2) + r * W;
+      for (let f2 = 0; f2 < s2; f2++) {
+        const t = table + 4 * ((f0 * s1 + f1) * s2 + f2);
+        const Q0 = i32[t], Q1 = i32[t + 1], Q2 = i32[t + 2];
+        if (Q0 <= 0 || Q1 <= 0 || Q2 <= 0) continue;
+        const src = (i32[t + 3] >> 2) + ((nc * Q0 + a) * Q1 + b) * Q2;
+        for (let c = 0, d = drow + f2; c < Q2; c++, d += s2) f32[d] = f32[src + c];
+      }
+    }
+  }
 }
 function chunkFor(total, perItemWork) {
   // ~16 chunks per thread, but not below ~64K flops-ish of work per chunk
@@ -273,10 +307,7 @@ for (;;) {
   const job = Atomics.load(ctrl, 2);
   if (job === 3) break;
   try {
-    const p = new Int32Array(memory.buffer, 32, 56);
-    if (job === 1) runConv(p);
-    else if (job === 2) runDw(p);
-    else if (job === 4) runPad(p);
+    runOne(job, new Int32Array(memory.buffer, 32, 56));
   } catch (e) {
     Atomics.store(ctrl, 3, 1);
     console.error(e);
@@ -323,4 +354,4 @@ self.onmessage = (ev) => {
  * jobs on the calling thread (browsers without cross-origin isolation).
  * @category wasm
  */
-export const INLINE_SOURCE = `'use strict';\n${JOB_SOURCE}\nreturn { runConv, runDw, runPad, refreshCtrl };\n`;
+export const INLINE_SOURCE = `'use strict';\n${JOB_SOURCE}\nreturn { runOne, refreshCtrl };\n`;
