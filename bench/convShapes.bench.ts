@@ -6,13 +6,19 @@
  * tree named by CONV_PEER (e.g. /work/main/packages/kernels/src/index.ts, the
  * engine before a change), runs interleaved call by call; ratio = this / peer.
  * Without CONV_PEER only this tree is timed.
+ * Also the process CPU time per call (all threads): on a shared machine the steadier figure of the
+ * work done. Results: bench/results/conv-shapes.json and .md.
  * Run: tsx --conditions=@colab-ts/source bench/convShapes.bench.ts   (CONV_REPS, default 7; CONV_SHAPES=a,b to pick)
  */
 import type { AnyBackend } from '@colab-ts/kernels';
 import { createWasmBackend } from '@colab-ts/kernels';
 import type { NDArray } from '@colab-ts/ndarray';
 import { key, uniform } from '@colab-ts/ndarray';
-import { median } from './harness.js';
+import { renameSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machine, median, writeResults } from './harness.js';
 
 interface Case {
   readonly name: string;
@@ -43,6 +49,8 @@ const peer = await load(process.env.CONV_PEER);
 const outSize = (n: number, s: number) => Math.floor((n + 2 - 3) / s) + 1;
 
 const rows: string[] = [];
+const records: object[] = [];
+const load0 = loadavg();
 for (const [ci, c] of CASES.entries()) {
   if (pick.length > 0 && !pick.some((p) => c.name.startsWith(p))) continue;
   const [N, Cin, D, H, W] = c.x;
@@ -94,8 +102,28 @@ for (const [ci, c] of CASES.entries()) {
     }`;
     console.log(line);
     rows.push(line);
+    const gf = (v: number) => Number((flops / v / 1e6).toFixed(2));
+    records.push({
+      shape: c.name,
+      pass,
+      ms: Number(ms.toFixed(2)),
+      gflops: gf(ms),
+      cpuMs: Number(cm.toFixed(2)),
+      gflopsPerCpuSecond: gf(cm),
+      ...(peer !== null ? { peerMs: Number(median(tp).toFixed(2)), peerGflops: gf(median(tp)), peerGflopsPerCpuSecond: gf(median(cpuP)) } : {}),
+    });
   }
 }
+const note = `${machine().cpu}, ${new Date().toISOString()}; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${loadavg()
+  .map((v) => v.toFixed(2))
+  .join('/')} at end (the machine is shared). Peer: ${process.env.CONV_PEER ?? 'none'}.`;
+writeResults('conv-shapes', { note, peer: process.env.CONV_PEER ?? null, reps, results: records });
+const md = join(dirname(fileURLToPath(import.meta.url)), 'results', 'conv-shapes.md');
+writeFileSync(
+  `${md}.tmp`,
+  `# conv3d passes on the 3D U-Net's layer shapes (wasm backend, 2 threads)\n\n${note}\nGFLOP/s = 2 N Cout Cin 27 Do Ho Wo / median wall time; GF/cpu-s the same over the process CPU time (all threads). dX is convTranspose3d (as the autodiff rule runs it). ratio = this tree / peer.\n\n\`\`\`\n${rows.join('\n')}\n\`\`\`\n`,
+);
+renameSync(`${md}.tmp`, md);
 await (mine as unknown as { close: () => Promise<void> }).close();
 if (peer !== null) await (peer as unknown as { close: () => Promise<void> }).close();
 process.exit(0);
