@@ -165,10 +165,16 @@ function inlineJobs(data: ThreadData): InlineJobs {
 
 /** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
 export async function createWasmConv(
-  options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {},
+  options: {
+    threads?: number;
+    kernel?: Partial<KernelConfig>;
+    alloc?: (n: number) => Float32Array;
+    /** false: run the jobs on the calling thread with no workers, as where memory cannot be shared. */
+    workers?: boolean;
+  } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
-  const shared = platform.sharedMemory();
+  const shared = options.workers !== false && platform.sharedMemory();
   const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
