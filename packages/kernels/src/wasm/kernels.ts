@@ -29,10 +29,15 @@ export interface KernelConfig {
   dwMr: number;
   /** v128 columns (output channels) of the dW micro-tile */
   dwNv: number;
+  /**
+   * Multiply-add with relaxed SIMD's `f32x4.relaxed_madd` (one fused instruction on a CPU with FMA)
+   * instead of `f32x4.mul` + `f32x4.add`; only where the engine found relaxed SIMD available.
+   */
+  fma: boolean;
 }
 
 /** The measured best blocking: 4 x 8 tiles, no unrolling. @category wasm */
-export const DEFAULT_KERNEL_CONFIG: KernelConfig = { mr: 4, nv: 2, unroll: 1, dwMr: 4, dwNv: 2 };
+export const DEFAULT_KERNEL_CONFIG: KernelConfig = { mr: 4, nv: 2, unroll: 1, dwMr: 4, dwNv: 2, fma: false };
 
 /** 2 GiB: keeps every byte address a non-negative i32 in the JS drivers. @category wasm */
 export const MEMORY_MAX_PAGES = 32768;
@@ -42,17 +47,23 @@ export const MEMORY_MAX_PAGES = 32768;
  * entry (e.g. the kw taps of a row at dilation dw: [0, 4*dw, 8*dw]); then
  * K counts koff entries (groups) and each group consumes taps.length rows of A.
  */
-function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: number, taps: number[] = [0]): void {
+/** The v128 locals of an mr x nv register tile: accumulators, the B vectors of one step and the splat A value. */
+function tileLocals(f: FunctionBuilder, mr: number, nv: number): { acc: number[][]; bv: number[]; s: number } {
+  const acc = Array.from({ length: mr }, () => Array.from({ length: nv }, () => f.local(T.v128)));
+  const bv = Array.from({ length: nv }, () => f.local(T.v128));
+  return { acc, bv, s: f.local(T.v128) };
+}
+
+/** acc += s * b (stack: nothing; leaves acc updated). */
+function madd(f: FunctionBuilder, fma: boolean, acc: number, s: number, b: number): void {
+  if (fma) f.get(s).get(b).get(acc).f32x4RelaxedMadd().set(acc);
+  else f.get(acc).get(s).get(b).f32x4Mul().f32x4Add().set(acc);
+}
+
+function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: number, fma: boolean, taps: number[] = [0]): void {
   const [a, b, koff, K, c, ldc, bias, mrows, ncols] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const nr = nv * 4;
-  const acc: number[][] = [];
-  for (let r = 0; r < mr; r++) {
-    acc.push([]);
-    for (let v = 0; v < nv; v++) acc[r]!.push(f.local(T.v128));
-  }
-  const bv: number[] = [];
-  for (let v = 0; v < nv; v++) bv.push(f.local(T.v128));
-  const s = f.local(T.v128);
+  const { acc, bv, s } = tileLocals(f, mr, nv);
   const kend = f.local(T.i32);
   const kendU = f.local(T.i32);
   const bp = f.local(T.i32);
@@ -82,9 +93,7 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
         f.get(a)
           .v128Load32Splat(((u * nt + t) * mr + r) * 4)
           .set(s);
-        for (let v = 0; v < nv; v++) {
-          f.get(acc[r]![v]!).get(s).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[r]![v]!);
-        }
+        for (let v = 0; v < nv; v++) madd(f, fma, acc[r]![v]!, s, bv[v]!);
       }
     }
   };
@@ -149,16 +158,9 @@ function emitConvKernel(f: FunctionBuilder, mr: number, nv: number, unroll: numb
   f.end();
 }
 
-function emitDwKernel(f: FunctionBuilder, mr: number, nv: number): void {
+function emitDwKernel(f: FunctionBuilder, mr: number, nv: number, fma: boolean): void {
   const [xbase, koffRows, segs, nseg, len, sA, ldb, b, c, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  const acc: number[][] = [];
-  for (let r = 0; r < mr; r++) {
-    acc.push([]);
-    for (let v = 0; v < nv; v++) acc[r]!.push(f.local(T.v128));
-  }
-  const bv: number[] = [];
-  for (let v = 0; v < nv; v++) bv.push(f.local(T.v128));
-  const s = f.local(T.v128);
+  const { acc, bv, s } = tileLocals(f, mr, nv);
   const ar: number[] = [];
   for (let r = 0; r < mr; r++) ar.push(f.local(T.i32));
   const pa = f.local(T.i32);
@@ -196,9 +198,7 @@ function emitDwKernel(f: FunctionBuilder, mr: number, nv: number): void {
       .set(bv[v]!);
   for (let r = 0; r < mr; r++) {
     f.get(ar[r]!).get(pa).i32Add().v128Load32Splat(0).set(s);
-    for (let v = 0; v < nv; v++) {
-      f.get(acc[r]![v]!).get(s).get(bv[v]!).f32x4Mul().f32x4Add().set(acc[r]![v]!);
-    }
+    for (let v = 0; v < nv; v++) madd(f, fma, acc[r]![v]!, s, bv[v]!);
   }
   f.get(pa).get(sA).i32Add().set(pa);
   f.get(pb).get(ldb).i32Add().set(pb);
@@ -278,16 +278,23 @@ function emitPack(f: FunctionBuilder, nr: number): void {
   f.end();
 }
 
+/** A module with one `f32x4.relaxed_madd`: it validates where relaxed SIMD is available. @category wasm */
+export function relaxedSimdProbe(): Uint8Array {
+  const m = new ModuleBuilder({ module: 'env', name: 'mem', initial: 1, maximum: 1, shared: false });
+  m.addFunction('probe', []).v128Const0().v128Const0().v128Const0().f32x4RelaxedMadd().drop();
+  return m.emit();
+}
+
 /** Emits the engine's WebAssembly module (convk, dwk, transp, pack, mcopy, mzero) for a blocking. @category wasm */
 export function buildKernelModule(cfg: KernelConfig, initialPages: number, extraTaps: number[][] = [], shared = true): Uint8Array {
   const m = new ModuleBuilder({ module: 'env', name: 'mem', initial: initialPages, maximum: MEMORY_MAX_PAGES, shared });
   const i = T.i32;
-  emitConvKernel(m.addFunction('convk', [i, i, i, i, i, i, i, i, i]), cfg.mr, cfg.nv, cfg.unroll);
+  emitConvKernel(m.addFunction('convk', [i, i, i, i, i, i, i, i, i]), cfg.mr, cfg.nv, cfg.unroll, cfg.fma);
   for (const taps of extraTaps) {
     const name = `convk_${taps.join('_')}`;
-    emitConvKernel(m.addFunction(name, [i, i, i, i, i, i, i, i, i]), cfg.mr, cfg.nv, 1, taps);
+    emitConvKernel(m.addFunction(name, [i, i, i, i, i, i, i, i, i]), cfg.mr, cfg.nv, 1, cfg.fma, taps);
   }
-  emitDwKernel(m.addFunction('dwk', [i, i, i, i, i, i, i, i, i, i]), cfg.dwMr, cfg.dwNv);
+  emitDwKernel(m.addFunction('dwk', [i, i, i, i, i, i, i, i, i, i]), cfg.dwMr, cfg.dwNv, cfg.fma);
   emitTranspose(m.addFunction('transp', [i, i, i, i, i, i]));
   emitPack(m.addFunction('pack', [i, i, i, i]), cfg.nv * 4);
   const cp = m.addFunction('mcopy', [i, i, i]); // (dst, src, bytes)

@@ -4,6 +4,7 @@
  * @module
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ComputeThread, ThreadData, WasmPlatform } from './threads.js';
 import { WORKER_SOURCE } from './workerSource.js';
@@ -34,6 +35,25 @@ async function spawn(data: ThreadData): Promise<ComputeThread> {
   };
 }
 
+const wasmValidate = (bytes: Uint8Array): boolean =>
+  (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
+
+/**
+ * Relaxed SIMD is on by default from Node 22 (V8 12); Node 20's V8 11.3 implements it behind
+ * `--experimental-wasm-relaxed-simd`, a flag that only gates validation of new modules, so it is
+ * switched on here (process-wide, for modules compiled from now on) unless COLAB_WASM_RELAXED_SIMD=0.
+ */
+function relaxedSimd(probe: Uint8Array): boolean {
+  if (process.env.COLAB_WASM_RELAXED_SIMD === '0') return false;
+  if (wasmValidate(probe)) return true;
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return false;
+  }
+  return wasmValidate(probe);
+}
+
 /** Node: worker threads; as many as the CPUs this process may use (at most 8); an eighth of the memory (at most 2 GiB) for the pool. @internal */
 export const platform: WasmPlatform = {
   name: 'Node',
@@ -41,4 +61,5 @@ export const platform: WasmPlatform = {
   spawn,
   defaultThreads: () => Math.max(1, Math.min(8, typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
   defaultPoolBytes: () => Math.min(2 ** 31, Math.floor(totalmem() / 8)),
+  relaxedSimd,
 };

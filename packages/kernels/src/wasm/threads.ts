@@ -41,4 +41,9 @@ export interface WasmPlatform {
   readonly defaultThreads: () => number;
   /** The default buffer-pool size in bytes. */
   readonly defaultPoolBytes: () => number;
+  /**
+   * Can modules use relaxed SIMD here (its fused multiply-add)? `probe` is a module that uses it;
+   * a platform may switch the feature on first (Node 20 has it behind a V8 flag).
+   */
+  readonly relaxedSimd: (probe: Uint8Array) => boolean;
 }

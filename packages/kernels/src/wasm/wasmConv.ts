@@ -11,9 +11,22 @@
  */
 import { platform } from '#wasm-platform';
 import type { ComputeThread, ThreadData } from './threads.js';
-import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES } from './kernels.js';
+import { buildKernelModule, DEFAULT_KERNEL_CONFIG, MEMORY_MAX_PAGES, relaxedSimdProbe } from './kernels.js';
 import type { KernelConfig } from './kernels.js';
-import { CTRL_DONE, CTRL_ERR, CTRL_JOB, CTRL_NEXT, CTRL_PARAMS, CTRL_SEQ, JOB_CONV, JOB_DW, JOB_EXIT, INLINE_SOURCE, JOB_PAD } from './workerSource.js';
+import {
+  CTRL_DONE,
+  CTRL_ERR,
+  CTRL_JOB,
+  CTRL_NEXT,
+  CTRL_PARAMS,
+  CTRL_SEQ,
+  INLINE_SOURCE,
+  JOB_CONV,
+  JOB_DW,
+  JOB_EXIT,
+  JOB_PAD,
+  JOB_SCATTER,
+} from './workerSource.js';
 import { WA, waitAsync } from './wasmApi.js';
 
 /** A per-axis triple `[d, h, w]`. @category wasm */
@@ -37,6 +50,8 @@ export interface WasmConv {
   readonly threads: number;
   /** Do the jobs run on worker threads (false: on the calling thread, single-threaded)? */
   readonly workers: boolean;
+  /** Do the micro-kernels use relaxed SIMD's fused multiply-add (false: f32x4.mul + f32x4.add)? */
+  readonly fma: boolean;
   conv3d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], bias: Float32Array | null, opts: WasmConvOptions): Promise<WasmConvResult>;
   conv3dBackwardInput(
     dy: Float32Array,
@@ -98,38 +113,45 @@ class Arena {
   }
 }
 
-/** dx[nc, q*s + phi] = res[nc, q] for one backward-input phase (kept monomorphic and small so it optimizes). */
-function scatterPhase(
-  dx: Float32Array,
-  res: Float32Array,
-  NC: number,
-  Q0: number,
-  Q1: number,
-  Q2: number,
-  D: number,
-  H: number,
-  W: number,
-  s0: number,
-  s1: number,
-  s2: number,
-  f0: number,
-  f1: number,
-  f2: number,
-): void {
-  let src = 0;
-  for (let nc = 0; nc < NC; nc++)
-    for (let a = 0; a < Q0; a++)
-      for (let b = 0; b < Q1; b++) {
-        let dst = ((nc * D + a * s0 + f0) * H + b * s1 + f1) * W + f2;
-        for (let c = 0; c < Q2; c++, dst += s2) dx[dst] = res[src++]!;
-      }
+/** Where weight (m, c, t) of a convolution sits in `w`: `m * sm + c * sc + tapAt[t]`. */
+interface WeightLayout {
+  readonly w: Float32Array;
+  readonly sm: number;
+  readonly sc: number;
+  readonly tapAt: Int32Array;
 }
+
+/**
+ * Packs the weights into MR-row panels at float index `a`: panel mp, row k = c * nt + t holds the MR
+ * weights of rows mp * MR + r (zero past M). One monomorphic loop (it ran through a closure per weight).
+ */
+function packWeights(f32: Float32Array, a: number, MR: number, M: number, C: number, L: WeightLayout): void {
+  const { w, sm, sc, tapAt } = L;
+  const nt = tapAt.length;
+  const K = C * nt;
+  const mPanels = Math.ceil(M / MR);
+  for (let mp = 0; mp < mPanels; mp++) {
+    for (let r = 0; r < MR; r++) {
+      const m = mp * MR + r;
+      let dst = a + mp * K * MR + r;
+      if (m >= M) {
+        for (let k = 0; k < K; k++, dst += MR) f32[dst] = 0;
+        continue;
+      }
+      for (let c = 0; c < C; c++) {
+        const src = m * sm + c * sc;
+        for (let t = 0; t < nt; t++, dst += MR) f32[dst] = w[src + tapAt[t]!]!;
+      }
+    }
+  }
+}
+
+/** A job for the workers: its type and parameters. */
+type Job = readonly [type: number, params: readonly number[]];
 
 /** The job functions of `INLINE_SOURCE` on this thread. */
 interface InlineJobs {
-  readonly runConv: (p: Int32Array) => void;
-  readonly runDw: (p: Int32Array) => void;
-  readonly runPad: (p: Int32Array) => void;
+  readonly runOne: (job: number, p: Int32Array) => void;
   readonly refreshCtrl: () => void;
 }
 
@@ -143,12 +165,20 @@ function inlineJobs(data: ThreadData): InlineJobs {
 
 /** Starts an engine: compiles the module and its worker threads (unref'd while idle). @category wasm */
 export async function createWasmConv(
-  options: { threads?: number; kernel?: Partial<KernelConfig>; alloc?: (n: number) => Float32Array } = {},
+  options: {
+    threads?: number;
+    kernel?: Partial<KernelConfig>;
+    alloc?: (n: number) => Float32Array;
+    /** false: run the jobs on the calling thread with no workers, as where memory cannot be shared. */
+    workers?: boolean;
+  } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
-  const shared = platform.sharedMemory();
+  const shared = options.workers !== false && platform.sharedMemory();
   const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
-  const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}) };
+  // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
+  const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
+  const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
   const MR = cfg.mr,
     NR = cfg.nv * 4,
     DWMR = cfg.dwMr,
@@ -226,10 +256,7 @@ export async function createWasmConv(
     Atomics.store(ctrl, CTRL_JOB, job);
     if (inline !== null) {
       inline.refreshCtrl();
-      const p = new Int32Array(memory.buffer, CTRL_PARAMS * 4, 56);
-      if (job === JOB_CONV) inline.runConv(p);
-      else if (job === JOB_DW) inline.runDw(p);
-      else if (job === JOB_PAD) inline.runPad(p);
+      inline.runOne(job, new Int32Array(memory.buffer, CTRL_PARAMS * 4, 56));
       return;
     }
     Atomics.add(ctrl, CTRL_SEQ, 1);
@@ -245,6 +272,14 @@ export async function createWasmConv(
       throw broken instanceof Error ? broken : new Error('wasm-conv: a worker failed (see stderr)');
     }
   }
+
+  /** Runs jobs one after the other (a round trip each). */
+  async function runJobs(jobs: readonly Job[]): Promise<void> {
+    for (const [type, params] of jobs) await runJob(type, [...params]);
+  }
+
+  /** Scratch of the weight-gradient reduction (grown as needed, reused across calls). */
+  let sum64 = new Float64Array(0);
 
   // Calls are serialised: the arena and the control block are shared.
   let queue: Promise<unknown> = Promise.resolve();
@@ -270,6 +305,12 @@ export async function createWasmConv(
    * dst[j] = src[(j - off) / ups] when (j - off) >= 0, divisible by ups and in range.
    */
   async function padInto(arena: Arena, dst: number, src: Float32Array, N: number, C: number, sd: Triple, pd: Triple, off: Triple, ups: Triple): Promise<void> {
+    if ([0, 1, 2].every((i) => pd[i] === sd[i] && off[i] === 0 && ups[i] === 1)) {
+      // nothing to pad (1^3 kernels, 2^3 stride-2 kernels on even sizes): one copy, no job
+      ensure(arena.top);
+      copyIn(dst, src);
+      return;
+    }
     const mark = arena.top;
     const raw = arena.alloc(src.byteLength);
     ensure(arena.top);
@@ -304,9 +345,10 @@ export async function createWasmConv(
    * Strided convolution of a padded volume [N, C, Dp, Hp, Wp] with packed weights:
    * out[n, m, o] = bias[m] + sum_{c,t} A(m, c, t) * xp[n, c, o*stride + taps[t]]
    * (implicit im2col: row k = c*ntaps + t of the GEMM sits at byte offset koff[k]).
-   * Returns [N, M, od0, od1, od2].
+   * Its jobs write [N, M, od0, od1, od2] at the returned byte address (none when K = 0: then the
+   * bias, or zeros, are written here).
    */
-  async function convCore(
+  function convJob(
     arena: Arena,
     xpadAt: number,
     N: number,
@@ -314,18 +356,20 @@ export async function createWasmConv(
     pd: Triple,
     M: number,
     taps: number[],
-    wAt: (m: number, c: number, t: number) => number,
+    wts: WeightLayout,
     biasArr: Float32Array | null,
     od: Triple,
     stride: Triple,
-  ): Promise<Float32Array> {
+  ): { jobs: Job[]; yAt: number } {
     const nt = taps.length;
     const K = C * nt;
     const P = od[0] * od[1] * od[2];
     if (K === 0) {
-      const out = new Float32Array(N * M * P);
-      if (biasArr) for (let i = 0; i < out.length; i++) out[i] = biasArr[Math.floor(i / P) % M]!;
-      return out;
+      const yAt = arena.alloc(N * M * P * 4);
+      ensure(arena.top);
+      const out = f32.subarray(yAt >> 2, (yAt >> 2) + N * M * P);
+      for (let i = 0; i < out.length; i++) out[i] = biasArr ? biasArr[Math.floor(i / P) % M]! : 0;
+      return { jobs: [], yAt };
     }
     const mPanels = Math.ceil(M / MR);
     const koff = arena.alloc(K * 4);
@@ -339,16 +383,9 @@ export async function createWasmConv(
     const vol = Dp * Hp * Wp;
     for (let c = 0; c < C; c++) for (let t = 0; t < nt; t++) i32[(koff >> 2) + c * nt + t] = (c * vol + taps[t]!) * 4;
     for (let k = 0; k < K; k++) i32[(lin >> 2) + k] = k * NR * 4;
-    const a = aBase >> 2;
-    for (let mp = 0; mp < mPanels; mp++)
-      for (let c = 0; c < C; c++)
-        for (let t = 0; t < nt; t++)
-          for (let r = 0; r < MR; r++) {
-            const m = mp * MR + r;
-            f32[a + (mp * K + c * nt + t) * MR + r] = m < M ? wAt(m, c, t) : 0;
-          }
+    packWeights(f32, aBase >> 2, MR, M, C, wts);
     for (let m = 0; m < mPanels * MR; m++) f32[(biasAt >> 2) + m] = biasArr && m < M ? biasArr[m]! : 0;
-    await runJob(JOB_CONV, [
+    const params = [
       aBase,
       mPanels,
       K,
@@ -368,13 +405,14 @@ export async function createWasmConv(
       scratch,
       K * NR * 4 + 256,
       N,
-    ]);
-    return copyOut(yAt, N * M * P);
+    ];
+    return { jobs: [[JOB_CONV, params]], yAt };
   }
 
   const engine: WasmConv = {
     threads,
     workers: shared,
+    fma,
     conv3d(x, xShape, w, wShape, bias, opts) {
       return serial(async () => {
         checkOpts(opts);
@@ -393,8 +431,11 @@ export async function createWasmConv(
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + NR * Math.max(1, s[2]) + 16) * 4);
         await padInto(arena, xpadAt, x, N, Cin, [D, H, W], pd, p, [1, 1, 1]);
         const kvol = kd * kh * kw;
-        const data = await convCore(arena, xpadAt, N, Cin, pd, Cout, kernelTaps([kd, kh, kw], d, pd), (m, c, t) => w[(m * Cin + c) * kvol + t]!, bias, od, s);
-        return { data, shape };
+        const taps = kernelTaps([kd, kh, kw], d, pd);
+        const wts: WeightLayout = { w, sm: Cin * kvol, sc: kvol, tapAt: Int32Array.from(taps, (_, t) => t) };
+        const conv = convJob(arena, xpadAt, N, Cin, pd, Cout, taps, wts, bias, od, s);
+        await runJobs(conv.jobs);
+        return { data: copyOut(conv.yAt, N * Cout * od[0] * od[1] * od[2]), shape };
       });
     },
 
@@ -423,11 +464,18 @@ export async function createWasmConv(
         const arena = new Arena();
         const dyAt = arena.alloc((N * Cout * pd[0] * pd[1] * pd[2] + NR + 16) * 4);
         await padInto(arena, dyAt, dy, N, Cout, [Do, Ho, Wo], pd, L, [1, 1, 1]);
-        const mark = arena.top;
+        const jobs: Job[] = [];
         const kvol = kd * kh * kw;
         const [, Hp, Wp] = pd;
-        const strided = s[0] * s[1] * s[2] !== 1;
-        const data = new Float32Array(strided ? N * Cin * D * H * W : 0);
+        const size = N * Cin * D * H * W;
+        // Strided: every phase's result stays in the arena, then one scatter job puts them in place;
+        // the table holds (Q0, Q1, Q2, byte address) per phase (zeros for a phase with no outputs).
+        const nPhases = s[0] * s[1] * s[2];
+        const table = nPhases === 1 ? 0 : arena.alloc(nPhases * 16);
+        const dxAt = nPhases === 1 ? 0 : arena.alloc(size * 4);
+        ensure(arena.top);
+        if (nPhases > 1) i32.fill(0, table >> 2, (table >> 2) + nPhases * 4);
+        let single = 0;
         for (let f0 = 0; f0 < s[0]; f0++)
           for (let f1 = 0; f1 < s[1]; f1++)
             for (let f2 = 0; f2 < s[2]; f2++) {
@@ -451,12 +499,16 @@ export async function createWasmConv(
                     taps.push(ea * Hp * Wp + eb * Wp + ec);
                     tapK.push((ka * kh + kb) * kw + kc);
                   }
-              arena.top = mark;
-              const res = await convCore(arena, dyAt, N, Cout, pd, Cin, taps, (ci, co, t) => w[(co * Cin + ci) * kvol + tapK[t]!]!, null, Q, [1, 1, 1]);
-              if (!strided) return { data: res, shape };
-              scatterPhase(data, res, N * Cin, Q[0], Q[1], Q[2], D, H, W, s[0], s[1], s[2], f0, f1, f2);
+              // row m = ci, reduction channel c = co: w[co, ci, tap] sits at ci * kvol + co * Cin * kvol + tap
+              const wts: WeightLayout = { w, sm: kvol, sc: Cin * kvol, tapAt: Int32Array.from(tapK) };
+              const conv = convJob(arena, dyAt, N, Cout, pd, Cin, taps, wts, null, Q, [1, 1, 1]);
+              jobs.push(...conv.jobs);
+              single = conv.yAt;
+              if (nPhases > 1) i32.set([Q[0], Q[1], Q[2], conv.yAt], (table >> 2) + 4 * ((f0 * s[1] + f1) * s[2] + f2));
             }
-        return { data, shape };
+        if (nPhases > 1) jobs.push([JOB_SCATTER, [dxAt, N * Cin, D, H, W, s[0], s[1], s[2], table]]);
+        await runJobs(jobs);
+        return { data: copyOut(nPhases === 1 ? single : dxAt, size), shape };
       });
     },
 
@@ -495,6 +547,7 @@ export async function createWasmConv(
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + 16) * 4);
         // padded first, so that the operands below reuse the bytes of x's raw copy
         await padInto(arena, xpadAt, x, N, Cin, inDims, pd, p, [1, 1, 1]);
+        const jobs: Job[] = [];
         const koff = arena.alloc(Kpad * 4);
         const dyAt = arena.alloc(N * Cout * P * 4);
         const dyT = arena.alloc(N * P * CoutPad * 4);
@@ -528,23 +581,28 @@ export async function createWasmConv(
           dwt,
         ];
         if (threads === 1 || nGroups >= 8 * threads) {
-          await runJob(JOB_DW, [...dwParams, 0, 1, nParts]);
+          jobs.push([JOB_DW, [...dwParams, 0, 1, nParts]]);
         } else {
           // few row groups (small volume, many channels): transpose dy first, then split k-panels too
           const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * threads) / nParts));
-          await runJob(JOB_DW, [...dwParams, 1, 1, nParts]);
-          await runJob(JOB_DW, [...dwParams, 2, nKB, nParts]);
+          jobs.push([JOB_DW, [...dwParams, 1, 1, nParts]], [JOB_DW, [...dwParams, 2, nKB, nParts]]);
         }
+        await runJobs(jobs);
         const out = new Float32Array(Cout * K);
         const stride = Kpad * CoutPad;
         const base = dwt >> 2;
-        for (let k = 0; k < K; k++) {
-          for (let co = 0; co < Cout; co++) {
-            let acc = 0;
-            for (let t = 0; t < nParts; t++) acc += f32[base + t * stride + k * CoutPad + co]!;
-            out[co * K + k] = acc;
-          }
+        // The slices added in float64 in partition order (the same sums as one accumulator per weight),
+        // each a contiguous pass, then rounded and transposed [k][co] -> [co][k].
+        const n = K * CoutPad;
+        if (sum64.length < n) sum64 = new Float64Array(n);
+        const acc = sum64;
+        const s0 = f32.subarray(base, base + n);
+        for (let i = 0; i < n; i++) acc[i] = s0[i]!;
+        for (let t = 1; t < nParts; t++) {
+          const st = f32.subarray(base + t * stride, base + t * stride + n);
+          for (let i = 0; i < n; i++) acc[i] = acc[i]! + st[i]!;
         }
+        for (let co = 0; co < Cout; co++) for (let k = 0, j = co; k < K; k++, j += CoutPad) out[co * K + k] = acc[j]!;
         return { data: out, shape };
       });
     },

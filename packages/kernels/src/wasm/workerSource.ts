@@ -6,7 +6,7 @@
  * Protocol (all in the shared memory, Int32 view at byte 0):
  *   ctrl[0]  job sequence number; workers Atomics.wait on it
  *   ctrl[1]  number of workers that finished the current job
- *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad)
+ *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad, 6 = scatter)
  *   ctrl[3]  error flag (set by a worker that threw)
  *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
  *            (dynamic scheduling: robust to imbalance and to a busy machine;
@@ -34,10 +34,12 @@ export const JOB_DW = 2;
 export const JOB_EXIT = 3;
 /** Job: zero-padded copy of a volume. @category wasm */
 export const JOB_PAD = 4;
+/** Job: scatter the phase results of a strided input gradient into place. @category wasm */
+export const JOB_SCATTER = 6;
 
 /**
  * The job code every compute thread runs: the WebAssembly instance over the
- * engine's memory and `runConv`, `runDw`, `runPad`. It expects `bytes`,
+ * engine's memory and `runOne(job, params)` (`runConv`, `runDw`, `runPad`, `runScatter`). It expects `bytes`,
  * `memory`, `tid`, `nthreads`, `mr`, `nv`, `dwMr`, `dwNv` in scope; the
  * bootstraps below (Node worker thread, Web Worker, main thread) provide them.
  * @category wasm
@@ -61,6 +63,38 @@ function grab(total, chunk) {
   const lo = Atomics.add(ctrl, 4, chunk);
   return [lo, Math.min(total, lo + chunk)];
 }
+
+function runOne(type, p) {
+  if (type === 1) runConv(p);
+  else if (type === 2) runDw(p);
+  else if (type === 4) runPad(p);
+  else if (type === 6) runScatter(p);
+}
+
+// dx[nc, z, y, x] = phase (z % s0, y % s1, x % s2)'s result at (nc, z / s0, y / s1, x / s2); the phases'
+// table holds (Q0, Q1, Q2, byte address) per phase f = (f0 * s1 + f1) * s2 + f2. Rows (nc, z, y) in chunks.
+function runScatter(p) {
+  const dst = p[0], NC = p[1], D = p[2], H = p[3], W = p[4], s0 = p[5], s1 = p[6], s2 = p[7], table = p[8] >> 2;
+  const f32 = new Float32Array(memory.buffer);
+  const i32 = new Int32Array(memory.buffer);
+  const R = NC * D * H, chunk = chunkFor(R, W);
+  for (;;) {
+    const [r0, r1] = grab(R, chunk);
+    if (r0 >= R) break;
+    for (let r = r0; r < r1; r++) {
+      const y = r % H, zq = (r - y) / H, z = zq % D, nc = (zq - z) / D;
+      const f0 = z % s0, a = (z - f0) / s0, f1 = y % s1, b = (y - f1) / s1;
+      const drow = (dst >> 2) + r * W;
+      for (let f2 = 0; f2 < s2; f2++) {
+        const t = table + 4 * ((f0 * s1 + f1) * s2 + f2);
+        const Q0 = i32[t], Q1 = i32[t + 1], Q2 = i32[t + 2];
+        if (Q0 <= 0 || Q1 <= 0 || Q2 <= 0) continue;
+        const src = (i32[t + 3] >> 2) + ((nc * Q0 + a) * Q1 + b) * Q2;
+        for (let c = 0, d = drow + f2; c < Q2; c++, d += s2) f32[d] = f32[src + c];
+      }
+    }
+  }
+}
 function chunkFor(total, perItemWork) {
   // ~16 chunks per thread, but not below ~64K flops-ish of work per chunk
   return Math.max(1, Math.min(Math.ceil(total / (16 * nthreads)), Math.ceil(65536 / Math.max(1, perItemWork))));
@@ -75,7 +109,35 @@ function runConv(p) {
   const i32 = new Int32Array(memory.buffer);
   const colPtrs = scratch + K * NR * 4; // NR i32 column base addresses after the panel
   const R = N * DoHo, chunk = chunkFor(R, K * Wo * Cout);
-  if (sw === 1 && mPanels * aStride > 65536) {
+  if (sw !== 1 || Wo < NR) {
+    // Gathered panels: each tile is NR consecutive output positions of one sample (across output rows,
+    // so a row shorter than NR wastes no lanes), its K x NR im2col panel packed once and reused by
+    // every m-panel. Strided W needs it (the columns are not contiguous in the input).
+    const HoWo = Ho * Wo, tilesPerN = Math.ceil(P / NR), T = N * tilesPerN;
+    const tchunk = chunkFor(T, K * NR * Cout);
+    for (;;) {
+      const [t0, t1] = grab(T, tchunk);
+      if (t0 >= T) break;
+      for (let t = t0; t < t1; t++) {
+        const n = (t / tilesPerN) | 0;
+        const p0 = (t - n * tilesPerN) * NR, ncols = Math.min(NR, P - p0);
+        for (let j = 0; j < NR; j++) {
+          const q = p0 + Math.min(j, ncols - 1);
+          const od = (q / HoWo) | 0, rem = q - od * HoWo;
+          const oh = (rem / Wo) | 0, ow = rem - oh * Wo;
+          i32[(colPtrs >> 2) + j] = xBase + n * xN + od * xD + oh * xH + ow * sw * 4;
+        }
+        pack(scratch, koff, K, colPtrs);
+        let c = yBase + (n * Cout * P + p0) * 4;
+        for (let m = 0; m < mPanels; m++) {
+          convk(aBase + m * aStride, scratch, lin, K, c, ldc, bias + m * mr * 4, Math.min(mr, Cout - m * mr), ncols);
+          c += mr * ldc;
+        }
+      }
+    }
+    return;
+  }
+  if (mPanels * aStride > 65536) {
     // Large weights (many channels): one A panel no longer stays in cache across all
     // m-panels of a row, so work items are (row chunk, m-panel), chunk-major: each A panel
     // is reused over ~256 output positions while the chunk's input rows stay in L2.
@@ -113,27 +175,13 @@ function runConv(p) {
     const oh = rem - od * Ho;
     const xrow = xBase + n * xN + od * xD + oh * xH;
     const yrow = yBase + (n * Cout * P + od * Ho * Wo + oh * Wo) * 4;
-    if (sw === 1) {
-      // m-panel outer: one packed A panel (K*mr floats) stays in L1 while the
-      // kernel sweeps the input rows of this output row (implicit im2col)
-      for (let m = 0; m < mPanels; m++) {
-        const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
-        const c = yrow + m * mr * ldc;
-        for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
-          convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
-        }
-      }
-    } else {
-      // strided W: gather one K x NR panel, reuse it for all m-panels
+    // m-panel outer: one packed A panel (K*mr floats) stays in L1 while the
+    // kernel sweeps the input rows of this output row (implicit im2col)
+    for (let m = 0; m < mPanels; m++) {
+      const a = aBase + m * aStride, bi = bias + m * mr * 4, mrows = Math.min(mr, Cout - m * mr);
+      const c = yrow + m * mr * ldc;
       for (let ow0 = 0; ow0 < Wo; ow0 += NR) {
-        const ncols = Math.min(NR, Wo - ow0);
-        for (let j = 0; j < NR; j++) i32[(colPtrs >> 2) + j] = xrow + (ow0 + Math.min(j, ncols - 1)) * sw * 4;
-        pack(scratch, koff, K, colPtrs);
-        let c = yrow + ow0 * 4;
-        for (let m = 0; m < mPanels; m++) {
-          convk(aBase + m * aStride, scratch, lin, K, c, ldc, bias + m * mr * 4, Math.min(mr, Cout - m * mr), ncols);
-          c += mr * ldc;
-        }
+        convk(a, xrow + ow0 * 4, koff, K, c + ow0 * 4, ldc, bi, mrows, Math.min(NR, Wo - ow0));
       }
     }
   }
@@ -259,10 +307,7 @@ for (;;) {
   const job = Atomics.load(ctrl, 2);
   if (job === 3) break;
   try {
-    const p = new Int32Array(memory.buffer, 32, 56);
-    if (job === 1) runConv(p);
-    else if (job === 2) runDw(p);
-    else if (job === 4) runPad(p);
+    runOne(job, new Int32Array(memory.buffer, 32, 56));
   } catch (e) {
     Atomics.store(ctrl, 3, 1);
     console.error(e);
@@ -309,4 +354,4 @@ self.onmessage = (ev) => {
  * jobs on the calling thread (browsers without cross-origin isolation).
  * @category wasm
  */
-export const INLINE_SOURCE = `'use strict';\n${JOB_SOURCE}\nreturn { runConv, runDw, runPad, refreshCtrl };\n`;
+export const INLINE_SOURCE = `'use strict';\n${JOB_SOURCE}\nreturn { runOne, refreshCtrl };\n`;
