@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ValueError, array, zeros } from '@colab-ts/ndarray';
 import * as referenceEntry from '@colab-ts/kernels/reference';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +19,7 @@ import {
 import { createGpuBackend } from '../src/gpu.js'; // plugs the gpu backend into the registry
 import * as gpuEntry from '../src/gpu.js';
 import { conv3d } from '../src/reference.js';
-import { rand, values } from './helpers.js';
+import { rand, runModuleScript, values } from './helpers.js';
 
 const ALL_KERNELS: readonly KernelName[] = [
   'unary',
@@ -146,31 +144,28 @@ describe('the registry', () => {
   });
 
   it("a program that never imports '@colab-ts/kernels/gpu' gets a clear error for gpu, and no gpu.js", async () => {
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-    const script = [
-      "import { availableBackends, closeBackends, getBackend, loadBackend, loadDefaultBackend, useBackend } from '@colab-ts/kernels';",
-      'const shown = (e) => e.name + ": " + e.message;',
-      'const said = (f) => { try { f(); return "no error"; } catch (e) { return shown(e); } };',
-      'console.log(said(() => useBackend("gpu")));',
-      'console.log(said(() => loadBackend("gpu")));',
-      'console.log(await getBackend().then(() => "no error", shown));',
-      'console.log(availableBackends.join(), (await loadDefaultBackend()).name);',
-      // gpu.js was never loaded (Node's module cache has no file of it) until the gpu entry point is imported
-      'const { createRequire } = await import("node:module");',
-      'const gpuJsFiles = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => /[/\\\\]gpu\\.js[/\\\\]/.test(f)).length;',
-      'console.log(gpuJsFiles());',
-      'await import("@colab-ts/kernels/gpu");',
-      'const gpu = await useBackend("gpu");',
-      'console.log(gpu.device, gpuJsFiles() > 0);',
-      'await closeBackends();',
-    ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', '--input-type=module', '-e', script], {
-      cwd: root,
-      timeout: 30_000,
-      env: { ...process.env, [BACKEND_ENV]: 'gpu' },
-    });
+    const stdout = await runModuleScript(
+      [
+        "import { availableBackends, closeBackends, getBackend, loadBackend, loadDefaultBackend, useBackend } from '@colab-ts/kernels';",
+        'const shown = (e) => e.name + ": " + e.message;',
+        'const said = (f) => { try { f(); return "no error"; } catch (e) { return shown(e); } };',
+        'console.log(said(() => useBackend("gpu")));',
+        'console.log(said(() => loadBackend("gpu")));',
+        'console.log(await getBackend().then(() => "no error", shown));',
+        'console.log(availableBackends.join(), (await loadDefaultBackend()).name);',
+        // gpu.js was never loaded (Node's module cache has no file of it) until the gpu entry point is imported
+        'const { createRequire } = await import("node:module");',
+        'const gpuJsFiles = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => /[/\\\\]gpu\\.js[/\\\\]/.test(f)).length;',
+        'console.log(gpuJsFiles());',
+        'await import("@colab-ts/kernels/gpu");',
+        'const gpu = await useBackend("gpu");',
+        'console.log(gpu.device, gpuJsFiles() > 0);',
+        'await closeBackends();',
+      ],
+      { [BACKEND_ENV]: 'gpu' },
+    );
     const hint = "the gpu backend is not loaded: import '@colab-ts/kernels/gpu' (once, anywhere in the program) before choosing it";
-    expect(stdout.trim().split('\n')).toEqual([
+    expect(stdout.split('\n')).toEqual([
       `ValueError: useBackend: ${hint}`,
       `ValueError: loadBackend: ${hint}`,
       `ValueError: getBackend: ${BACKEND_ENV}: ${hint}`,

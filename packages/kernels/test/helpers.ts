@@ -2,6 +2,10 @@
  * Shared test helpers: seeded float64 arrays, inner products and tolerances.
  * @module
  */
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { NDArray, Shape } from '@colab-ts/ndarray';
 import { key, toTypedArray, uniform } from '@colab-ts/ndarray';
 import { arbMask, arbShapeWithin } from '@colab-ts/ndarray/testing';
@@ -132,3 +136,22 @@ export const arbUpsampleCase = (
       seed: arbSeed,
     })
     .map((c) => ({ shape: c.shape, o: { scale: c.scale, mode: c.mode, alignCorners: c.mode === 'trilinear' && c.alignCorners }, seed: c.seed }));
+
+/**
+ * Runs an ES-module script (its lines) in a fresh Node process from the repository root, with the
+ * packages resolved from source; returns its stdout trimmed. For what only a new process shows
+ * (module loading, exit without close).
+ */
+export async function runModuleScript(lines: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<string> {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@colab-ts/source', '--input-type=module', '-e', lines.join('\n')],
+    {
+      cwd: root,
+      timeout: 30_000,
+      env: { ...process.env, ...env },
+    },
+  );
+  return stdout.trim();
+}

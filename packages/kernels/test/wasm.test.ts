@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { key, toTypedArray, transpose, uniform, zeros } from '@colab-ts/ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/index.js';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d } from '../src/reference.js';
 import { createBufferPool } from '../src/wasm/pool.js';
-import { expectAllClose } from './helpers.js';
+import { expectAllClose, runModuleScript } from './helpers.js';
 
 let be: WasmBackend;
 beforeAll(async () => {
@@ -134,18 +130,13 @@ describe('the wasm backend', () => {
   });
 
   it('never keeps the process alive: a script that does not close it still exits', async () => {
-    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-    const script = [
+    const stdout = await runModuleScript([
       "import { getBackend } from '@colab-ts/kernels';",
       "import { zeros } from '@colab-ts/ndarray';",
       'const be = await getBackend();',
       'const y = await be.kernels.conv3d(zeros([1, 2, 4, 4, 4]), zeros([2, 2, 3, 3, 3]), null, { padding: 1 });',
       'console.log(be.name, y.shape.join("x"));',
-    ].join('\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=@colab-ts/source', '--input-type=module', '-e', script], {
-      cwd: root,
-      timeout: 30_000,
-    });
-    expect(stdout.trim()).toBe('wasm 1x2x4x4x4');
+    ]);
+    expect(stdout).toBe('wasm 1x2x4x4x4');
   });
 });

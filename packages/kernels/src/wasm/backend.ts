@@ -70,6 +70,49 @@ function padHigh(data: Float32Array, shape: Shape, to: readonly number[]): Float
   return out;
 }
 
+/**
+ * A convolution kernel on the engine: the operands checked, the output shape computed (shape
+ * errors as the reference reports them), float32 operands run by `run`, other dtypes by the reference.
+ */
+async function viaEngine(
+  op: string,
+  named: readonly (readonly [string, NDArray | null])[],
+  shapeOf: () => number[],
+  fallback: () => NDArray | Promise<NDArray>,
+  run: (shape: number[]) => Promise<{ readonly data: Float32Array }>,
+): Promise<NDArray> {
+  for (const [name, a] of named) if (a !== null) checkArray(op, name, a);
+  const shape = shapeOf();
+  if (!isF32(...named.map(([, a]) => a))) return fallback();
+  return wrapPacked('float32', shape, (await run(shape)).data);
+}
+
+type Values = Float32Array;
+/**
+ * An instance-norm kernel (forward or backward) on float32 operands: the reference's float64
+ * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; other
+ * dtypes go to the reference kernel.
+ */
+function normF32(
+  alloc: Allocator,
+  op: string,
+  args: readonly [NDArray, NDArray, NDArray],
+  names: readonly [string, string, string],
+  eps: number,
+  shapeOf: (a: Shape, b: Shape, c: Shape, eps: number) => number[],
+  into: (out: Values, a: Values, b: Values, c: Values, channels: number, m: number, eps: number) => void,
+  fallback: (a: NDArray, b: NDArray, c: NDArray, eps: number) => NDArray | Promise<NDArray>,
+): NDArray | Promise<NDArray> {
+  const [a, b, c] = args;
+  args.forEach((v, i) => checkArray(op, names[i]!, v));
+  const s = shapeOf(a.shape, b.shape, c.shape, eps);
+  if (!isF32(a, b, c)) return fallback(a, b, c, eps);
+  const as = packedF32(a);
+  const out = alloc.f32(as.length);
+  into(out, as, packedF32(b), packedF32(c), s[1]!, s[2]! * s[3]! * s[4]!, eps);
+  return wrapPacked('float32', s, out);
+}
+
 function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
   const ref = referenceBackend.kernels;
   const kernels: Kernels<NDArray> = {
@@ -83,58 +126,54 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
     // The reference's float64 arithmetic (the same function) on packed float32 operands, into a pooled buffer.
-    instanceNorm: async (x, scale, bias, eps) => {
-      const op = 'instanceNorm';
-      checkArray(op, 'x', x);
-      checkArray(op, 'scale', scale);
-      checkArray(op, 'bias', bias);
-      const s = instanceNormShape(x.shape, scale.shape, bias.shape, eps);
-      if (!isF32(x, scale, bias)) return ref.instanceNorm(x, scale, bias, eps);
-      const xs = packedF32(x);
-      const out = alloc.f32(xs.length);
-      instanceNormInto(out, xs, packedF32(scale), packedF32(bias), s[1]!, s[2]! * s[3]! * s[4]!, eps);
-      return wrapPacked('float32', s, out);
-    },
-    instanceNormBackward: async (x, scale, dy, eps) => {
-      const op = 'instanceNormBackward';
-      checkArray(op, 'x', x);
-      checkArray(op, 'scale', scale);
-      checkArray(op, 'dy', dy);
-      const s = instanceNormBackwardShape(x.shape, scale.shape, dy.shape, eps);
-      if (!isF32(x, scale, dy)) return ref.instanceNormBackward(x, scale, dy, eps);
-      const xs = packedF32(x);
-      const out = alloc.f32(xs.length);
-      instanceNormBackwardInto(out, xs, packedF32(scale), packedF32(dy), s[1]!, s[2]! * s[3]! * s[4]!, eps);
-      return wrapPacked('float32', s, out);
-    },
-    conv3d: async (x, w, bias, options) => {
-      const op = 'conv3d';
-      checkArray(op, 'x', x);
-      checkArray(op, 'w', w);
-      if (bias !== null) checkArray(op, 'bias', bias);
-      const ys = conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options);
-      if (!isF32(x, w, bias)) return ref.conv3d(x, w, bias, options);
-      const r = await engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions(op, options));
-      return wrapPacked('float32', ys, r.data);
-    },
-    conv3dBackwardInput: async (dy, w, inputShape, options) => {
-      const op = 'conv3dBackwardInput';
-      checkArray(op, 'dy', dy);
-      checkArray(op, 'w', w);
-      const xs = conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options);
-      if (!isF32(dy, w)) return ref.conv3dBackwardInput(dy, w, inputShape, options);
-      const r = await engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions(op, options));
-      return wrapPacked('float32', xs, r.data);
-    },
-    conv3dBackwardWeights: async (x, dy, weightShape, options) => {
-      const op = 'conv3dBackwardWeights';
-      checkArray(op, 'x', x);
-      checkArray(op, 'dy', dy);
-      const ws = conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options);
-      if (!isF32(x, dy)) return ref.conv3dBackwardWeights(x, dy, weightShape, options);
-      const r = await engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions(op, options));
-      return wrapPacked('float32', ws, r.data);
-    },
+    instanceNorm: async (x, scale, bias, eps) =>
+      normF32(alloc, 'instanceNorm', [x, scale, bias], ['x', 'scale', 'bias'], eps, instanceNormShape, instanceNormInto, ref.instanceNorm),
+    instanceNormBackward: async (x, scale, dy, eps) =>
+      normF32(
+        alloc,
+        'instanceNormBackward',
+        [x, scale, dy],
+        ['x', 'scale', 'dy'],
+        eps,
+        instanceNormBackwardShape,
+        instanceNormBackwardInto,
+        ref.instanceNormBackward,
+      ),
+    conv3d: async (x, w, bias, options) =>
+      viaEngine(
+        'conv3d',
+        [
+          ['x', x],
+          ['w', w],
+          ['bias', bias],
+        ],
+        () => conv3dShape(x.shape, w.shape, bias === null ? null : bias.shape, options),
+        () => ref.conv3d(x, w, bias, options),
+        () => engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions('conv3d', options)),
+      ),
+    conv3dBackwardInput: async (dy, w, inputShape, options) =>
+      viaEngine(
+        'conv3dBackwardInput',
+        [
+          ['dy', dy],
+          ['w', w],
+        ],
+        () => conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options),
+        () => ref.conv3dBackwardInput(dy, w, inputShape, options),
+        (xs) => engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions('conv3dBackwardInput', options)),
+      ),
+    conv3dBackwardWeights: async (x, dy, weightShape, options) =>
+      viaEngine(
+        'conv3dBackwardWeights',
+        [
+          ['x', x],
+          ['dy', dy],
+        ],
+        () => conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options),
+        () => ref.conv3dBackwardWeights(x, dy, weightShape, options),
+        (ws) =>
+          engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions('conv3dBackwardWeights', options)),
+      ),
     convTranspose3d: async (x, w, bias, options: ConvTransposeOptions) => {
       const op = 'convTranspose3d';
       checkArray(op, 'x', x);

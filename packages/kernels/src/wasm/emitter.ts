@@ -76,6 +76,12 @@ export class FunctionBuilder {
     uleb(this.code, opcode);
     return this;
   }
+  /** An opcode with one unsigned LEB128 immediate (a label depth, function or local index). */
+  private opIndex(opcode: number, index: number): this {
+    this.op(opcode);
+    uleb(this.code, index);
+    return this;
+  }
   private memarg(alignLog2: number, offset: number): this {
     uleb(this.code, alignLog2);
     uleb(this.code, offset);
@@ -99,22 +105,16 @@ export class FunctionBuilder {
     return this.op(0x0b);
   }
   br(depth: number): this {
-    this.op(0x0c);
-    uleb(this.code, depth);
-    return this;
+    return this.opIndex(0x0c, depth);
   }
   brIf(depth: number): this {
-    this.op(0x0d);
-    uleb(this.code, depth);
-    return this;
+    return this.opIndex(0x0d, depth);
   }
   return_(): this {
     return this.op(0x0f);
   }
   call(fn: number): this {
-    this.op(0x10);
-    uleb(this.code, fn);
-    return this;
+    return this.opIndex(0x10, fn);
   }
   drop(): this {
     return this.op(0x1a);
@@ -122,19 +122,13 @@ export class FunctionBuilder {
 
   // locals
   get(i: number): this {
-    this.op(0x20);
-    uleb(this.code, i);
-    return this;
+    return this.opIndex(0x20, i);
   }
   set(i: number): this {
-    this.op(0x21);
-    uleb(this.code, i);
-    return this;
+    return this.opIndex(0x21, i);
   }
   tee(i: number): this {
-    this.op(0x22);
-    uleb(this.code, i);
-    return this;
+    return this.opIndex(0x22, i);
   }
 
   // memory

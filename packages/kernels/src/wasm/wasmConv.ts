@@ -103,6 +103,25 @@ function checkOpts(opts: WasmConvOptions): void {
   }
 }
 
+/**
+ * The shapes of a convolution gradient (input or weights): x `[N, Cin, D, H, W]`, dy
+ * `[N, Cout, Do, Ho, Wo]` and w `[Cout, Cin, kd, kh, kw]` checked against each other and the options.
+ */
+function gradientGeometry(op: string, xShape: number[], dyShape: number[], wShape: number[], opts: WasmConvOptions) {
+  const [N, Cin, D, H, W] = dims5(xShape, `${op} x`);
+  const [N2, Cout, Do, Ho, Wo] = dims5(dyShape, `${op} dy`);
+  const [Cout2, Cin2, kd, kh, kw] = dims5(wShape, `${op} w`);
+  if (N !== N2 || Cout !== Cout2 || Cin !== Cin2) throw new Error(`${op}: shape mismatch`);
+  const { stride: s, padding: p, dilation: d } = opts;
+  const k3: Triple = [kd, kh, kw];
+  const inDims: Triple = [D, H, W];
+  const od: Triple = [Do, Ho, Wo];
+  for (let i = 0; i < 3; i++) {
+    if (outSize(inDims[i]!, k3[i]!, s[i]!, p[i]!, d[i]!) !== od[i]) throw new Error(`${op}: dy shape does not match the input shape`);
+  }
+  return { N, Cin, Cout, k3, inDims, od, s, p, d };
+}
+
 /** Bump allocator over the shared memory, reset for every call. */
 class Arena {
   top = CTRL_BYTES;
@@ -442,15 +461,11 @@ export async function createWasmConv(
     conv3dBackwardInput(dy, dyShape, w, wShape, inputShape, opts) {
       return serial(async () => {
         checkOpts(opts);
-        const [N, Cout, Do, Ho, Wo] = dims5(dyShape, 'conv3dBackwardInput dy');
-        const [Cout2, Cin, kd, kh, kw] = dims5(wShape, 'conv3dBackwardInput w');
-        const [N2, Cin2, D, H, W] = dims5(inputShape, 'conv3dBackwardInput inputShape');
-        if (Cout !== Cout2 || Cin !== Cin2 || N !== N2) throw new Error('conv3dBackwardInput: shape mismatch');
-        const { stride: s, padding: p, dilation: d } = opts;
-        const k3: Triple = [kd, kh, kw];
-        const inDims: Triple = [D, H, W];
-        const expect = [0, 1, 2].map((i) => outSize(inDims[i]!, k3[i]!, s[i]!, p[i]!, d[i]!));
-        if (expect[0] !== Do || expect[1] !== Ho || expect[2] !== Wo) throw new Error('conv3dBackwardInput: dy shape does not match inputShape');
+        const g = gradientGeometry('conv3dBackwardInput', inputShape, dyShape, wShape, opts);
+        const { N, Cin, Cout, k3, inDims, s, p, d } = g;
+        const [kd, kh, kw] = k3;
+        const [D, H, W] = inDims;
+        const [Do, Ho, Wo] = g.od;
         if (dy.length !== N * Cout * Do * Ho * Wo || w.length !== Cout * Cin * kd * kh * kw) throw new Error('conv3dBackwardInput: data size mismatch');
         const shape = [N, Cin, D, H, W];
         if (N * Cin * D * H * W === 0) return { data: new Float32Array(0), shape };
@@ -515,17 +530,10 @@ export async function createWasmConv(
     conv3dBackwardWeights(x, xShape, dy, dyShape, weightShape, opts) {
       return serial(async () => {
         checkOpts(opts);
-        const [N, Cin, D, H, W] = dims5(xShape, 'conv3dBackwardWeights x');
-        const [N2, Cout, Do, Ho, Wo] = dims5(dyShape, 'conv3dBackwardWeights dy');
-        const [Cout2, Cin2, kd, kh, kw] = dims5(weightShape, 'conv3dBackwardWeights weightShape');
-        if (N !== N2 || Cout !== Cout2 || Cin !== Cin2) throw new Error('conv3dBackwardWeights: shape mismatch');
-        const { stride: s, padding: p, dilation: d } = opts;
-        const k3: Triple = [kd, kh, kw];
-        const inDims: Triple = [D, H, W];
-        const od: Triple = [Do, Ho, Wo];
-        for (let i = 0; i < 3; i++) {
-          if (outSize(inDims[i]!, k3[i]!, s[i]!, p[i]!, d[i]!) !== od[i]) throw new Error('conv3dBackwardWeights: dy shape does not match x');
-        }
+        const { N, Cin, Cout, k3, inDims, od, s, p, d } = gradientGeometry('conv3dBackwardWeights', xShape, dyShape, weightShape, opts);
+        const [kd, kh, kw] = k3;
+        const [D, H, W] = inDims;
+        const [Do, Ho, Wo] = od;
         if (x.length !== N * Cin * D * H * W || dy.length !== N * Cout * Do * Ho * Wo) throw new Error('conv3dBackwardWeights: data size mismatch');
         const K = Cin * kd * kh * kw;
         const shape = [Cout, Cin, kd, kh, kw];
