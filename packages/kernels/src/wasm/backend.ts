@@ -113,7 +113,28 @@ function normF32(
   return wrapPacked('float32', s, out);
 }
 
+const GRADIENT_SHAPE = { conv3dBackwardInput: conv3dBackwardInputShape, conv3dBackwardWeights: conv3dBackwardWeightsShape } as const;
+
 function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
+  // The two conv gradients share their shape: (a, b, the shape of the result, options) in the
+  // shape rule, the reference and the engine alike.
+  const convGradient = (
+    op: keyof typeof GRADIENT_SHAPE,
+    [an, a]: readonly [string, NDArray],
+    [bn, b]: readonly [string, NDArray],
+    target: Shape,
+    options: ConvOptions,
+  ): Promise<NDArray> =>
+    viaEngine(
+      op,
+      [
+        [an, a],
+        [bn, b],
+      ],
+      () => GRADIENT_SHAPE[op](a.shape, b.shape, target, options),
+      () => ref[op](a, b, target, options),
+      (out) => engine[op](packedF32(a), [...a.shape], packedF32(b), [...b.shape], [...out], engineOptions(op, options)),
+    );
   const ref = referenceBackend.kernels;
   const kernels: Kernels<NDArray> = {
     ...ref,
@@ -151,29 +172,8 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
         () => ref.conv3d(x, w, bias, options),
         () => engine.conv3d(packedF32(x), [...x.shape], packedF32(w), [...w.shape], bias === null ? null : packedF32(bias), engineOptions('conv3d', options)),
       ),
-    conv3dBackwardInput: async (dy, w, inputShape, options) =>
-      viaEngine(
-        'conv3dBackwardInput',
-        [
-          ['dy', dy],
-          ['w', w],
-        ],
-        () => conv3dBackwardInputShape(dy.shape, w.shape, inputShape, options),
-        () => ref.conv3dBackwardInput(dy, w, inputShape, options),
-        (xs) => engine.conv3dBackwardInput(packedF32(dy), [...dy.shape], packedF32(w), [...w.shape], [...xs], engineOptions('conv3dBackwardInput', options)),
-      ),
-    conv3dBackwardWeights: async (x, dy, weightShape, options) =>
-      viaEngine(
-        'conv3dBackwardWeights',
-        [
-          ['x', x],
-          ['dy', dy],
-        ],
-        () => conv3dBackwardWeightsShape(x.shape, dy.shape, weightShape, options),
-        () => ref.conv3dBackwardWeights(x, dy, weightShape, options),
-        (ws) =>
-          engine.conv3dBackwardWeights(packedF32(x), [...x.shape], packedF32(dy), [...dy.shape], [...ws], engineOptions('conv3dBackwardWeights', options)),
-      ),
+    conv3dBackwardInput: async (dy, w, inputShape, options) => convGradient('conv3dBackwardInput', ['dy', dy], ['w', w], inputShape, options),
+    conv3dBackwardWeights: async (x, dy, weightShape, options) => convGradient('conv3dBackwardWeights', ['x', x], ['dy', dy], weightShape, options),
     convTranspose3d: async (x, w, bias, options: ConvTransposeOptions) => {
       const op = 'convTranspose3d';
       checkArray(op, 'x', x);

@@ -104,31 +104,18 @@ export class FunctionBuilder {
   end(): this {
     return this.op(0x0b);
   }
-  br(depth: number): this {
-    return this.opIndex(0x0c, depth);
-  }
-  brIf(depth: number): this {
-    return this.opIndex(0x0d, depth);
-  }
+  // control with a label depth or function index, and the locals: one LEB128 immediate each
+  readonly br = (depth: number): this => this.opIndex(0x0c, depth);
+  readonly brIf = (depth: number): this => this.opIndex(0x0d, depth);
+  readonly call = (fn: number): this => this.opIndex(0x10, fn);
+  readonly get = (local: number): this => this.opIndex(0x20, local);
+  readonly set = (local: number): this => this.opIndex(0x21, local);
+  readonly tee = (local: number): this => this.opIndex(0x22, local);
   return_(): this {
     return this.op(0x0f);
   }
-  call(fn: number): this {
-    return this.opIndex(0x10, fn);
-  }
   drop(): this {
     return this.op(0x1a);
-  }
-
-  // locals
-  get(i: number): this {
-    return this.opIndex(0x20, i);
-  }
-  set(i: number): this {
-    return this.opIndex(0x21, i);
-  }
-  tee(i: number): this {
-    return this.opIndex(0x22, i);
   }
 
   // memory
