@@ -87,7 +87,6 @@ async function viaEngine(
   return wrapPacked('float32', shape, (await run(shape)).data);
 }
 
-type Values = Float32Array;
 /**
  * An instance-norm kernel (forward or backward) on float32 operands: the reference's float64
  * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; other
@@ -100,7 +99,7 @@ function normF32(
   names: readonly [string, string, string],
   eps: number,
   shapeOf: (a: Shape, b: Shape, c: Shape, eps: number) => number[],
-  into: (out: Values, a: Values, b: Values, c: Values, channels: number, m: number, eps: number) => void,
+  into: (out: Float32Array, a: Float32Array, b: Float32Array, c: Float32Array, channels: number, m: number, eps: number) => void,
   fallback: (a: NDArray, b: NDArray, c: NDArray, eps: number) => NDArray | Promise<NDArray>,
 ): NDArray | Promise<NDArray> {
   const [a, b, c] = args;
@@ -146,7 +145,6 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
-    // The reference's float64 arithmetic (the same function) on packed float32 operands, into a pooled buffer.
     instanceNorm: async (x, scale, bias, eps) =>
       normF32(alloc, 'instanceNorm', [x, scale, bias], ['x', 'scale', 'bias'], eps, instanceNormShape, instanceNormInto, ref.instanceNorm),
     instanceNormBackward: async (x, scale, dy, eps) =>
