@@ -69,14 +69,16 @@ async function checkCase(eng: WasmConv, c: EngineCase): Promise<void> {
   expectAllClose(array(dw.data, dw.shape), conv3dBackwardWeights(x, dy, wShape, refOpts(c)), 1e-4);
 }
 
+// inlineMacs 0 sends every call to the workers (by default these small shapes would run on the calling thread).
 describe.each([
-  { name: '2 threads, default micro-kernels', threads: 2, kernel: {} },
-  { name: '2 threads, mul + add (no relaxed SIMD)', threads: 2, kernel: { fma: false } },
-  { name: '1 thread', threads: 1, kernel: {} },
-])('the wasm engine ($name) agrees with the reference', ({ threads, kernel }) => {
+  { name: '2 threads, default micro-kernels', threads: 2, kernel: {}, inlineMacs: 0 },
+  { name: '2 threads, mul + add (no relaxed SIMD)', threads: 2, kernel: { fma: false }, inlineMacs: 0 },
+  { name: '1 thread', threads: 1, kernel: {}, inlineMacs: 0 },
+  { name: '2 threads, small calls on the calling thread (the default)', threads: 2, kernel: {}, inlineMacs: undefined },
+])('the wasm engine ($name) agrees with the reference', ({ threads, kernel, inlineMacs }) => {
   let eng: WasmConv;
   beforeAll(async () => {
-    eng = await createWasmConv({ threads, kernel });
+    eng = await createWasmConv({ threads, kernel, ...(inlineMacs === undefined ? {} : { inlineMacs }) });
   });
   afterAll(() => {
     eng.dispose();

@@ -50,3 +50,38 @@ describe('the wasm engine without shared memory', () => {
     expectAllClose(array(dw.data, dw.shape), conv3dBackwardWeights(x, dy, wShape, ro), 1e-4);
   });
 });
+
+describe('an engine with workers routes small calls to the calling thread', () => {
+  const bits = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const xShape = [2, 6, 9, 8, 10];
+  const wShape = [7, 6, 3, 3, 3];
+  const o = { stride: t3(1), padding: t3(1), dilation: t3(1) };
+  const macs = 2 * 7 * 9 * 8 * 10 * 6 * 27;
+  const passes = async (e: WasmConv): Promise<Buffer[]> => {
+    const x = f32(rand32(5, xShape));
+    const w = f32(rand32(6, wShape));
+    const dy = f32(rand32(7, [2, 7, 9, 8, 10]));
+    const y = await e.conv3d(x, xShape, w, wShape, null, o);
+    const dx = await e.conv3dBackwardInput(dy, [2, 7, 9, 8, 10], w, wShape, xShape, o);
+    const dw = await e.conv3dBackwardWeights(x, xShape, dy, [2, 7, 9, 8, 10], wShape, o);
+    return [y.data, dx.data, dw.data].map(bits);
+  };
+
+  it('below inlineMacs: bit for bit the single-threaded engine; above it: the workers', async () => {
+    const single = await passes(eng);
+    const routed = await createWasmConv({ threads: 2, inlineMacs: macs });
+    const onWorkers = await createWasmConv({ threads: 2, inlineMacs: macs - 1 });
+    const allWorkers = await createWasmConv({ threads: 2, inlineMacs: 0 });
+    try {
+      expect(routed.workers).toBe(true);
+      expect(await passes(routed)).toEqual(single);
+      const workers = await passes(allWorkers);
+      expect(await passes(onWorkers)).toEqual(workers);
+      // the workers split the weight gradient's row groups into partial sums: other roundings, so the
+      // comparison above can tell the two routes apart
+      expect(workers[2]!.equals(single[2]!)).toBe(false);
+    } finally {
+      for (const e of [routed, onWorkers, allWorkers]) e.dispose();
+    }
+  });
+});

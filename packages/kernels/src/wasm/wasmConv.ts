@@ -82,6 +82,11 @@ export interface CreateWasmConvOptions {
 const PAGE = 65536;
 /** Budget for the weight-gradient partial-sum slices (at least one slice per thread is always allowed). */
 const DW_SLICES_BYTES = 32 << 20;
+/**
+ * Multiply-adds that a worker round trip costs on two threads, measured: below about twice
+ * this a call is faster on the calling thread (bench/results/conv-route.md).
+ */
+const ROUND_TRIP_MACS = 15e6;
 const CTRL_BYTES = 4096;
 
 function dims5(shape: number[], what: string): [number, number, number, number, number] {
@@ -190,6 +195,12 @@ export async function createWasmConv(
     alloc?: (n: number) => Float32Array;
     /** false: run the jobs on the calling thread with no workers, as where memory cannot be shared. */
     workers?: boolean;
+    /**
+     * Calls of at most this many multiply-adds run on the
+     * calling thread even when there are workers (the round trip would cost more than the work
+     * saved); 0 sends every call to the workers. Default: 15e6 * threads / (threads - 1), measured on 2 cores.
+     */
+    inlineMacs?: number;
   } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
@@ -225,8 +236,17 @@ export async function createWasmConv(
     }
   };
 
-  // The job code on this thread when memory cannot be shared (no workers then).
-  const inline = shared ? null : inlineJobs({ bytes, memory, tid: 0, nthreads: 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv });
+  // The job code on this thread: every call when memory cannot be shared (no workers then), else the small ones.
+  const inline = inlineJobs({ bytes, memory, tid: 0, nthreads: 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv });
+  const inlineMacs = shared ? (options.inlineMacs ?? (threads === 1 ? 0 : (ROUND_TRIP_MACS * threads) / (threads - 1))) : Number.POSITIVE_INFINITY;
+  // Where the current call runs (calls are serialised, see `serial`) and how many threads share its work.
+  let onMain = !shared;
+  let lanes = threads;
+  /** Routes the call about to run by its multiply-adds: the calling thread for small work, else the workers. */
+  const route = (macs: number): void => {
+    onMain = macs <= inlineMacs;
+    lanes = onMain ? 1 : threads;
+  };
   const workers: ComputeThread[] = [];
   if (shared) {
     const started = await Promise.allSettled(
@@ -258,6 +278,7 @@ export async function createWasmConv(
     if (broken) throw broken instanceof Error ? broken : new Error(String(broken));
     if (params.length > 56) throw new Error('too many params');
     for (let i = 0; i < params.length; i++) ctrl[CTRL_PARAMS + i] = params[i]! | 0;
+    if (onMain) return runJobInner(job);
     // Atomics.waitAsync does not keep Node's event loop alive: hold the
     // workers ref'd while a job is in flight, unref them again afterwards.
     for (const wk of workers) wk.ref();
@@ -273,7 +294,7 @@ export async function createWasmConv(
     Atomics.store(ctrl, CTRL_ERR, 0);
     Atomics.store(ctrl, CTRL_NEXT, 0);
     Atomics.store(ctrl, CTRL_JOB, job);
-    if (inline !== null) {
+    if (onMain) {
       inline.refreshCtrl();
       inline.runOne(job, new Int32Array(memory.buffer, CTRL_PARAMS * 4, 56));
       return;
@@ -396,7 +417,7 @@ export async function createWasmConv(
     const aBase = arena.alloc(mPanels * K * MR * 4);
     const biasAt = arena.alloc(mPanels * MR * 4);
     const yAt = arena.alloc(N * M * P * 4);
-    const scratch = arena.alloc(threads * (K * NR * 4 + 256));
+    const scratch = arena.alloc(lanes * (K * NR * 4 + 256));
     ensure(arena.top);
     const [Dp, Hp, Wp] = pd;
     const vol = Dp * Hp * Wp;
@@ -446,6 +467,7 @@ export async function createWasmConv(
         if (od.some((v) => v <= 0)) throw new Error('conv3d: output would be empty');
         if (N * Cout === 0) return { data: new Float32Array(0), shape };
         const pd: Triple = [0, 1, 2].map((i) => (od[i]! - 1) * s[i]! + d[i]! * ([kd, kh, kw][i]! - 1) + 1) as Triple;
+        route(N * Cout * od[0] * od[1] * od[2] * Cin * kd * kh * kw);
         const arena = new Arena();
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + NR * Math.max(1, s[2]) + 16) * 4);
         await padInto(arena, xpadAt, x, N, Cin, [D, H, W], pd, p, [1, 1, 1]);
@@ -476,6 +498,8 @@ export async function createWasmConv(
         const eMax = [0, 1, 2].map((i) => Math.floor((s[i]! - 1 + p[i]!) / s[i]!)) as Triple;
         const qMax = [0, 1, 2].map((i) => Math.ceil(inDims[i]! / s[i]!)) as Triple;
         const pd = [0, 1, 2].map((i) => Math.max(qMax[i]! + eMax[i]! + L[i]!, [Do, Ho, Wo][i]! + L[i]!)) as Triple;
+        // about the forward pass's multiply-adds (a strided layer's phases skip the taps that miss)
+        route(N * Cout * Do * Ho * Wo * Cin * kd * kh * kw);
         const arena = new Arena();
         const dyAt = arena.alloc((N * Cout * pd[0] * pd[1] * pd[2] + NR + 16) * 4);
         await padInto(arena, dyAt, dy, N, Cout, [Do, Ho, Wo], pd, L, [1, 1, 1]);
@@ -541,6 +565,7 @@ export async function createWasmConv(
         if (K * Cout === 0) return { data: new Float32Array(0), shape };
         if (N * P === 0) return { data: new Float32Array(K * Cout), shape };
         const pd = [0, 1, 2].map((i) => (od[i]! - 1) * s[i]! + d[i]! * (k3[i]! - 1) + 1) as Triple;
+        route(N * P * Cout * K);
         const Kpad = Math.ceil(K / DWMR) * DWMR;
         const CoutPad = Math.ceil(Cout / DWNR) * DWNR;
         const G = Math.max(1, Math.ceil(256 / Wo));
@@ -550,7 +575,7 @@ export async function createWasmConv(
         // bit-deterministic. A few partitions per thread keep the dynamic load
         // balancing, while the slices stay small (32 MiB in all, or one per thread).
         const sliceBytes = Kpad * CoutPad * 4;
-        const nParts = threads === 1 ? 1 : Math.max(1, Math.min(nGroups, 4 * threads, Math.max(threads, Math.floor(DW_SLICES_BYTES / sliceBytes))));
+        const nParts = lanes === 1 ? 1 : Math.max(1, Math.min(nGroups, 4 * lanes, Math.max(lanes, Math.floor(DW_SLICES_BYTES / sliceBytes))));
         const arena = new Arena();
         const xpadAt = arena.alloc((N * Cin * pd[0] * pd[1] * pd[2] + 16) * 4);
         // padded first, so that the operands below reuse the bytes of x's raw copy
@@ -559,7 +584,7 @@ export async function createWasmConv(
         const koff = arena.alloc(Kpad * 4);
         const dyAt = arena.alloc(N * Cout * P * 4);
         const dyT = arena.alloc(N * P * CoutPad * 4);
-        const segs = arena.alloc(threads * G * 8);
+        const segs = arena.alloc(lanes * G * 8);
         const dwt = arena.alloc(nParts * sliceBytes);
         ensure(arena.top);
         writeKoff(koff, Cin, kd, kh, kw, d, pd, Kpad);
@@ -588,11 +613,11 @@ export async function createWasmConv(
           dyT,
           dwt,
         ];
-        if (threads === 1 || nGroups >= 8 * threads) {
+        if (lanes === 1 || nGroups >= 8 * lanes) {
           jobs.push([JOB_DW, [...dwParams, 0, 1, nParts]]);
         } else {
           // few row groups (small volume, many channels): transpose dy first, then split k-panels too
-          const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * threads) / nParts));
+          const nKB = Math.min(Kpad / DWMR, Math.ceil((16 * lanes) / nParts));
           jobs.push([JOB_DW, [...dwParams, 1, 1, nParts]], [JOB_DW, [...dwParams, 2, nKB, nParts]]);
         }
         await runJobs(jobs);
