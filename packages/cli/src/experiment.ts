@@ -3,9 +3,11 @@
  * Every method (no context labels, human-defined context labels when the
  * dataset has them, k-means, dilated mask, CoLab with t = 2 and t = 3) is
  * trained with the same budget for each of N seeds, predicts the test cases
- * with the sliding window (best checkpoint) and is scored; the report gives
+ * with the sliding window (the best-validation checkpoint, or the final one
+ * as the authors and nnU-Net evaluate) and is scored; the report gives
  * per method the mean ± std over cases of each seed, and the mean over the
- * seeds, as Table I. Resumable: a run whose result.json exists is skipped,
+ * seeds, as Table I. Resumable: a run whose result.json exists is skipped
+ * (re-scored without training when it was scored from the other checkpoint),
  * an interrupted run continues from its checkpoint.
  * @module
  */
@@ -75,6 +77,8 @@ export interface ExperimentOptions extends Omit<TrainOptions, 'method' | 't' | '
   readonly arms: readonly Arm[];
   readonly seeds: number;
   readonly firstSeed: number;
+  /** Which checkpoint predicts the test cases: the best validation Dice, or the final (latest) one [best]. */
+  readonly checkpoint?: 'best' | 'latest' | undefined;
 }
 
 /** One run's outcome (result.json of the run folder). @category experiment */
@@ -86,6 +90,8 @@ export interface RunResult {
   readonly trainSeconds: number;
   readonly bestValDice: number;
   readonly bestStep: number;
+  /** The checkpoint that predicted the test cases (absent in results written before the option: best). */
+  readonly checkpoint?: 'best' | 'latest';
   /** The last validation NMI between learnt context labels and true tissues (CoLab with context maps). */
   readonly contextNmi: number | null;
   /** Summaries of the first ROI class (the only one for a binary task). */
@@ -141,6 +147,7 @@ export async function experiment(
     `experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`,
   );
 
+  const checkpoint = o.checkpoint ?? 'best';
   const results: RunResult[] = [];
   for (let si = 0; si < o.seeds; si++) {
     const seed = o.firstSeed + si;
@@ -148,18 +155,26 @@ export async function experiment(
       const name = `${armName(arm)}-s${seed}`;
       const runDir = join(out, 'runs', name);
       const resultPath = join(runDir, 'result.json');
+      let trained: { readonly seconds: number; readonly bestDice: number; readonly bestStep: number };
       if (existsSync(resultPath)) {
-        results.push(JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult);
-        io.stderr(`experiment: ${name} done already (skipped)\n`);
-        continue;
+        const done = JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
+        if ((done.checkpoint ?? 'best') === checkpoint) {
+          results.push(done);
+          io.stderr(`experiment: ${name} done already (skipped)\n`);
+          continue;
+        }
+        io.stderr(`experiment: ${name} trained already; scoring its ${checkpoint} checkpoint (was ${done.checkpoint ?? 'best'})\n`);
+        trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
+      } else {
+        const resume = existsSync(join(runDir, 'latest.ckpt'));
+        const r = await train({ ...o, method: arm.method, t: arm.t, seed, out: runDir, resume, caseIds: trainIds }, io, signal);
+        if (r.status === 'interrupted')
+          throw new CliError('runtime', [
+            `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
+          ]);
+        trained = r;
       }
-      const resume = existsSync(join(runDir, 'latest.ckpt'));
-      const r = await train({ ...o, method: arm.method, t: arm.t, seed, out: runDir, resume, caseIds: trainIds }, io, signal);
-      if (r.status === 'interrupted')
-        throw new CliError('runtime', [
-          `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
-        ]);
-      const { cfg, ck } = loadRun(runDir);
+      const { cfg, ck } = loadRun(runDir, checkpoint);
       const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
       for (const c of testCases) {
         const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch, { backend: o.backend });
@@ -182,9 +197,10 @@ export async function experiment(
         method: arm.method,
         t: cfg.t,
         seed,
-        trainSeconds: r.seconds,
-        bestValDice: r.bestDice,
-        bestStep: r.bestStep,
+        trainSeconds: trained.seconds,
+        bestValDice: trained.bestDice,
+        bestStep: trained.bestStep,
+        checkpoint,
         contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
         summary: ev.summary[cls]!,
         classes: ev.summary,
@@ -227,7 +243,7 @@ export async function experiment(
       : '';
   writeAtomicSync(
     join(out, 'table.md'),
-    `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}.\n`,
+    `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}; test cases predicted with the ${checkpoint === 'best' ? 'best-validation' : 'final'} checkpoint.\n`,
   );
   writeAtomicSync(
     join(out, 'results.json'),

@@ -218,6 +218,10 @@ export const experimentSpec = defineCommand('experiment', "the paper's Table I p
     },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
     { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
+    {
+      ...FLAG.checkpoint,
+      help: "Which checkpoint predicts the test cases: best validation Dice, or the final one (the authors' and nnU-Net's); finished runs are re-scored, not retrained",
+    },
     ...without(trainSpec.flags, ['data', 'out', 'method', 't', 'seed', 'resume']),
   ],
   examples: [

@@ -234,7 +234,25 @@ describe('experiment', () => {
     expect(await run(argv, io2)).toBe(EXIT.ok);
     expect(io2.err()).toMatch(/colab2-s1 done already \(skipped\)/);
     expect(statSync(join(out, 'runs', 'colab2-s1', 'result.json')).mtimeMs).toBe(before);
-  }, 240_000);
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain('predicted with the best-validation checkpoint');
+
+    // --checkpoint latest re-scores the finished runs from their final checkpoint without training again.
+    const ckpt = join(out, 'runs', 'colab2-s1', 'latest.ckpt');
+    const ckBefore = statSync(ckpt).mtimeMs;
+    const logBefore = readFileSync(join(out, 'runs', 'colab2-s1', 'log.jsonl'), 'utf8');
+    const io3 = memoryIo();
+    expect(await run([...argv, '--checkpoint', 'latest'], io3)).toBe(EXIT.ok);
+    expect(io3.err()).toMatch(/colab2-s1 trained already; scoring its latest checkpoint \(was best\)/);
+    expect(statSync(ckpt).mtimeMs).toBe(ckBefore);
+    expect(readFileSync(join(out, 'runs', 'colab2-s1', 'log.jsonl'), 'utf8')).toBe(logBefore);
+    const latest = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: { checkpoint: string; summary: { dice: { n: number } } }[] };
+    expect(latest.results.map((r) => r.checkpoint)).toEqual(Array(8).fill('latest'));
+    for (const r of latest.results) expect(r.summary.dice.n).toBe(2);
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain('predicted with the final checkpoint');
+    const io4 = memoryIo();
+    expect(await run([...argv, '--checkpoint', 'latest'], io4)).toBe(EXIT.ok);
+    expect(io4.err()).toMatch(/colab2-s1 done already \(skipped\)/);
+  }, 300_000);
 
   it('two ROI classes end to end (Eq. 6): phantoms --roi liver+tumour, then a table per class (Table II)', async () => {
     const dir = tempDir('experiment2');
