@@ -407,6 +407,22 @@ export const GRAD_CASES: readonly GradCase[] = [
     order: 2,
     arb: unary(arbAwayFromZero, (x) => ad.add(ad.leakyRelu(x, { slope: 3 }), ad.leakyRelu(x, { slope: -0.5 }))),
   },
+  {
+    // x away from 0 (no kink within the finite-difference step); dy anywhere: linear in dy, zero derivative in x.
+    name: 'leakyReluBackward',
+    prim: 'leakyReluBackward',
+    order: 2,
+    arb: small
+      .chain((s) => fc.tuple(arbAwayFromZero(s), arbNormal(s), fc.constantFrom(0.01, 0.1, 3, -0.5)))
+      .map(([x, dy, slope]) => ({ args: [x, dy], f: (a: Tensor, b: Tensor) => ad.leakyReluBackward(a, b, slope) })),
+  },
+  {
+    // grad(leakyRelu(t) exp(t)) holds leakyReluBackward nodes; order 2 differentiates them twice more (third derivatives of the base).
+    name: 'leakyReluBackward (as leakyRelu second order, times a smooth factor)',
+    prim: 'leakyReluBackward',
+    order: 2,
+    arb: unary(arbAwayFromZero, (x) => ad.mul(ad.grad((t: Tensor) => ad.sum(ad.mul(ad.leakyRelu(t, { slope: 0.2 }), ad.exp(t))))(x), x)),
+  },
   { name: 'sigmoid', order: 2, arb: unary(arbNormal, ad.sigmoid) },
   { name: 'softplus', order: 2, arb: unary(arbNormal, ad.softplus) },
   { name: 'logSigmoid', order: 2, arb: unary(arbNormal, ad.logSigmoid) },

@@ -58,6 +58,8 @@ export interface Kernels<B> {
   readonly where: (cond: B, a: B, b: B) => Promise<B>;
   // `x > 0 ? x : slope * x` in one pass on a float array (the slope rounded to x's dtype, as a weak scalar).
   readonly leakyRelu: (x: B, slope: number) => Promise<B>;
+  // Its derivative applied to `dy` (x's shape): `x > 0 ? dy : slope * dy` in one pass, float arrays; the result has dy's dtype.
+  readonly leakyReluBackward: (x: B, dy: B, slope: number) => Promise<B>;
   readonly cast: (x: B, dtype: DType) => Promise<B>;
   // Layout.
   readonly reshape: (x: B, shape: Shape) => Promise<B>;

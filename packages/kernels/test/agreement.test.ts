@@ -324,6 +324,24 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     40,
   ),
   exactRow(
+    'leakyReluBackward (x and dy in any layout, any slope, ties at 0; float32 fast path, float64 delegated)',
+    fc.record({
+      shape: arbShapeWithin([1, 1, 1, 1, 1], [2, 3, 4, 4, 5]),
+      x: arbOperand,
+      dy: arbOperand,
+      slope: fc.constantFrom(0.01, 0.2, 0, 1, 3, -0.5),
+      dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
+    }),
+    async (be, c) => {
+      const x = await up(be, operand(c.shape, c.x, c.dtype));
+      const dy = await up(be, operand(c.shape, c.dy, c.dtype));
+      const dx = await down(be, await be.kernels.leakyReluBackward(x, dy, c.slope));
+      expect(dx.dtype).toBe(c.dtype);
+      return [dx];
+    },
+    40,
+  ),
+  exactRow(
     'sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)',
     arbSum,
     async (be, c) => {

@@ -27,6 +27,7 @@ const ALL_KERNELS: readonly KernelName[] = [
   'compare',
   'where',
   'leakyRelu',
+  'leakyReluBackward',
   'cast',
   'reshape',
   'transpose',

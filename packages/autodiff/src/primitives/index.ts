@@ -22,7 +22,7 @@ import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
 import { instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
-import { leakyReluPrimitive } from './leakyRelu.js';
+import { leakyReluBackwardPrimitive, leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
 import { maxPrimitive } from './max.js';
@@ -60,6 +60,7 @@ const all = {
   maximum: maximumPrimitive,
   where: wherePrimitive,
   leakyRelu: leakyReluPrimitive,
+  leakyReluBackward: leakyReluBackwardPrimitive,
   compare: comparePrimitive,
   cast: castPrimitive,
   sum: sumPrimitive,

@@ -14,6 +14,7 @@ const kernels: Kernels<NDArray> = {
   compare: async (a, b, op) => K.compare(a, b, op),
   where: async (c, a, b) => K.where(c, a, b),
   leakyRelu: async (x, slope) => K.leakyRelu(x, slope),
+  leakyReluBackward: async (x, dy, slope) => K.leakyReluBackward(x, dy, slope),
   cast: async (x, dtype) => K.cast(x, dtype),
   reshape: async (x, shape) => K.reshape(x, shape),
   transpose: async (x, axes) => K.transpose(x, axes),

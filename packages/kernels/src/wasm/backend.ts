@@ -3,7 +3,7 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `sum`, `max` and `concat` on float32 run
+ * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `leakyReluBackward`, `sum`, `max` and `concat` on float32 run
  * typed-array loops of their own (`general.ts`, exact as the reference); every
  * other kernel, and every kernel given a float64 (or integer) input, runs on
  * the reference. Buffers are `NDArray`s, as for the reference.
@@ -19,7 +19,7 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, concatF32, leakyReluBackwardF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -142,6 +142,7 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
+    leakyReluBackward: async (x, dy, slope) => leakyReluBackwardF32(x, dy, slope, alloc) ?? ref.leakyReluBackward(x, dy, slope),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
@@ -220,6 +221,7 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
   'compare',
   'where',
   'leakyRelu',
+  'leakyReluBackward',
   'sum',
   'max',
   'concat',

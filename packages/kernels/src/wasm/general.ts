@@ -1,9 +1,9 @@
 /**
  * Float32 fast paths of the general kernels for the `wasm` backend:
  * elementwise `unary`, `binary`, `compare`, `where` (NumPy broadcasting, any
- * strides), `sum` and `max` over any axes, as loops that only ever see
- * Float32Array (and Uint8Array for conditions and comparison results), so V8
- * keeps them monomorphic, with no float64 staging. Operands are walked in
+ * strides), `leakyRelu` and `leakyReluBackward`, `sum` and `max` over any
+ * axes, as loops that only ever see Float32Array (and Uint8Array for
+ * conditions and comparison results), so V8 keeps them monomorphic, with no float64 staging. Operands are walked in
  * runs: axes of extent 1 are dropped and neighbours that are contiguous for
  * every operand merged, so a packed operand or a broadcast `[1, C, 1, 1, 1]`
  * scale is a few long runs with a stride of 1 or 0.
@@ -266,6 +266,36 @@ export function leakyReluF32(x: NDArray, slope: number, alloc: Allocator = fresh
     x.shape,
     mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, factor), alloc),
   );
+}
+
+/** `dy * factor[+(x > 0)]` with `factor = [slope, 1]`: the products of `x > 0 ? dy : dy * slope`, without a branch. */
+const leakyBackRow = (
+  o: Float32Array,
+  oi: number,
+  x: Float32Array,
+  xi: number,
+  sx: number,
+  d: Float32Array,
+  di: number,
+  sd: number,
+  n: number,
+  factor: Float64Array,
+): void => {
+  for (let j = oi, e = oi + n; j < e; j++, xi += sx, di += sd) o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
+};
+
+/**
+ * Float32 `leakyReluBackward`, `x > 0 ? dy : slope * dy` in one pass over both operands (any strides), the
+ * slope rounded to float32 first as the reference's weak scalar; `undefined` unless both are float32 of one
+ * shape (the reference then reports what is wrong). @internal
+ */
+export function leakyReluBackwardF32(x: NDArray, dy: NDArray, slope: number, alloc: Allocator = freshAllocator): NDArray | undefined {
+  if (!f32(x) || !f32(dy) || x.shape.length !== dy.shape.length || x.shape.some((d, i) => d !== dy.shape[i])) return undefined;
+  const factor = Float64Array.of(Math.fround(slope), 1);
+  const out = alloc.f32(shapeSize(x.shape));
+  const [xd, dd] = [x.data, dy.data];
+  walk(x.shape, [x.strides, dy.strides], [x.offset, dy.offset], (oi, [xi, di], n, [sx, sd]) => leakyBackRow(out, oi, xd, xi!, sx!, dd, di!, sd!, n, factor));
+  return wrapPacked('float32', x.shape, out);
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
