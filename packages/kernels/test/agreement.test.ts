@@ -9,7 +9,7 @@
  * must agree exactly, and the row keeps them honest when they get fast paths.
  */
 import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
-import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
+import { array, astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
 import { arbBroadcastShapes, arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend, ConvTransposeOptions, PoolOptions } from '../src/index.js';
@@ -349,6 +349,29 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
     },
     80,
+  ),
+  exactRow(
+    'sum and max over leading axes (outputs contiguous, the reduction strided: row sweeps of up to 512 outputs), a NaN or not',
+    fc.record({
+      shape: arbShapeWithin([1, 1, 1, 1, 4], [3, 6, 2, 3, 200]),
+      x: arbOperand,
+      axes: fc.constantFrom([1], [0], [0, 1], [1, 0], [1, 2]),
+      keepDims: fc.boolean(),
+      nan: fc.option(fc.nat(), { nil: undefined }),
+      cancel: fc.boolean(),
+    }),
+    async (be, c) => {
+      // With `cancel`, values from {±2^60, ±1, 2^-30}: float64 sums of them round where big ones meet small ones
+      // and cancel exactly, so a different grouping or order of the additions shows in the float32 result.
+      const pick = (v: number) => [2 ** 60, -(2 ** 60), 1, -1, 2 ** -30][Math.floor(Math.abs(v) * 997) % 5]!;
+      const x0 = map(operand(c.shape, { ...c.x, layout: 'packed' }), c.cancel ? pick : (v) => v);
+      const data = Float32Array.from(x0.data as Float32Array);
+      if (c.nan !== undefined) data[c.nan % data.length] = Number.NaN;
+      const x = array(data, c.shape, 'float32');
+      const xb = await up(be, x);
+      return [await down(be, await be.kernels.sum(xb, c.axes, c.keepDims)), await down(be, await be.kernels.max(xb, c.axes, c.keepDims))];
+    },
+    30,
   ),
   exactRow(
     'concat along any axis (operands in any layout; float32 fast path, float64 delegated)',

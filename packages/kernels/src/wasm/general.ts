@@ -348,11 +348,18 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
   const runStride = r === 0 ? 0 : rs[r - 1]!;
   const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
   const acc = new Float64Array(4);
+  let offsets: Int32Array | undefined;
   walk(
     kept.map((i) => x.shape[i]!),
     [kept.map((i) => x.strides[i]!)],
     [x.offset],
     (oi, [base], n, [sk]) => {
+      // Outputs contiguous in x but the reduction strided (e.g. over channels): sweep rows of outputs, same sums.
+      if (sk === 1 && runStride !== 1 && n >= 4 && m > 0) {
+        offsets ??= reducedOffsets(rd, rs, m);
+        reduceRows(op, xd, base!, n, offsets, m4, out, oi);
+        return;
+      }
       for (let q = 0; q < n; q++) {
         if (m === 0) {
           out[oi + q] = 0;
@@ -381,6 +388,61 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
     },
   );
   return wrapPacked('float32', shape, out);
+}
+
+/** The offsets of the `m` reduced elements (extents `rd`, strides `rs`) in row-major order. */
+function reducedOffsets(rd: readonly number[], rs: readonly number[], m: number): Int32Array {
+  const offs = new Int32Array(m);
+  const idx = new Array<number>(rd.length).fill(0);
+  for (let p = 0, off = 0; p < m; p++) {
+    offs[p] = off;
+    for (let ax = rd.length - 1; ax >= 0; ax--) {
+      if (++idx[ax]! < rd[ax]!) {
+        off += rs[ax]!;
+        break;
+      }
+      idx[ax] = 0;
+      off -= rs[ax]! * (rd[ax]! - 1);
+    }
+  }
+  return offs;
+}
+
+/** Outputs per block of `reduceRows`: four float64 accumulator rows of this length stay in L1. */
+const ROW_BLOCK = 512;
+const rowAcc = new Float64Array(4 * ROW_BLOCK);
+
+/**
+ * `n` outputs at `out[oi..]` whose elements are `x[base + j + offs[p]]`: each block of outputs sweeps the reduced
+ * positions `p` in order with unit-stride rows, element `p` into accumulator row `p % 4` below `m4` and the first
+ * from there (max: one row), so every output sees the additions (comparisons) of the per-output loop in its order.
+ */
+function reduceRows(op: 'sum' | 'max', xd: Float32Array, base: number, n: number, offs: Int32Array, m4: number, out: Float32Array, oi: number): void {
+  const a = rowAcc;
+  const B = ROW_BLOCK;
+  const m = offs.length;
+  for (let j0 = 0; j0 < n; j0 += B) {
+    const L = Math.min(B, n - j0);
+    if (op === 'max') {
+      a.fill(-Infinity, 0, L);
+      for (let p = 0; p < m; p++) {
+        const src = base + j0 + offs[p]!;
+        for (let j = 0; j < L; j++) {
+          const v = xd[src + j]!;
+          if (v > a[j]! || Number.isNaN(v)) a[j] = v;
+        }
+      }
+      for (let j = 0; j < L; j++) out[oi + j0 + j] = a[j]!;
+      continue;
+    }
+    a.fill(0);
+    for (let p = 0; p < m; p++) {
+      const src = base + j0 + offs[p]!;
+      const row = (p < m4 ? p & 3 : 0) * B;
+      for (let j = 0; j < L; j++) a[row + j] = a[row + j]! + xd[src + j]!;
+    }
+    for (let j = 0; j < L; j++) out[oi + j0 + j] = a[j]! + a[B + j]! + (a[2 * B + j]! + a[3 * B + j]!);
+  }
 }
 
 /** Adds a run of `n` (a multiple of 4) starting at position `p` (a multiple of 4): element `j` into accumulator `j % 4`. */
