@@ -346,6 +346,15 @@ export const GRAD_CASES: readonly GradCase[] = [
       .map(([x, scale, dy, eps]) => ({ args: [x, scale, dy], f: (a: Tensor, b: Tensor, c: Tensor) => ad.instanceNormBackward(a, b, c, eps) })),
   },
   {
+    name: 'instanceNormAffineBackward (x, dy)',
+    prim: 'instanceNormAffineBackward',
+    order: 2,
+    numRuns: 6,
+    arb: arbNormShape
+      .chain(([s, eps]) => fc.tuple(arbNormal(s), arbNormal(s), fc.constant(eps)))
+      .map(([x, dy, eps]) => ({ args: [x, dy], f: (a: Tensor, b: Tensor) => ad.instanceNormAffineBackward(a, b, eps) })),
+  },
+  {
     name: 'maxPool3d',
     prim: 'maxPool3d',
     order: 2,

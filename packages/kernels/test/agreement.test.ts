@@ -279,7 +279,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     TIGHT_TOL,
   ),
   exactRow(
-    "instanceNorm, instanceNormBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
+    "instanceNorm, instanceNormBackward, instanceNormAffineBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
     fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
     async (be, [[shape, seed], layout, eps]) => {
       const [n, c, d, h, w] = shape;
@@ -289,8 +289,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       const [scale, bias, dy] = [rand32(seed + 1, [c]), rand32(seed + 2, [c]), rand32(seed + 3, shape)];
       const y = await down(be, await be.kernels.instanceNorm(await up(be, x), await up(be, scale), await up(be, bias), eps));
       const dx = await down(be, await be.kernels.instanceNormBackward(await up(be, x), await up(be, scale), await up(be, dy), eps));
-      expect([y.dtype, dx.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64'] : ['float32', 'float32']);
-      return [y, dx];
+      const g = await down(be, await be.kernels.instanceNormAffineBackward(await up(be, x), await up(be, dy), eps));
+      expect([y.dtype, dx.dtype, g.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64', 'float64'] : ['float32', 'float32', 'float32']);
+      return [y, dx, g];
     },
   ),
   exactRow(

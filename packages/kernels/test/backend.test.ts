@@ -52,6 +52,7 @@ const ALL_KERNELS: readonly KernelName[] = [
   'instanceNormStats',
   'instanceNorm',
   'instanceNormBackward',
+  'instanceNormAffineBackward',
   'softmax',
   'softmaxBackward',
 ];

@@ -21,7 +21,7 @@ import { divPrimitive } from './div.js';
 import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
-import { instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
+import { instanceNormAffineBackwardPrimitive, instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
 import { leakyReluBackwardPrimitive, leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
@@ -84,6 +84,7 @@ const all = {
   upsample3dBackward: upsample3dBackwardPrimitive,
   instanceNorm: instanceNormPrimitive,
   instanceNormBackward: instanceNormBackwardPrimitive,
+  instanceNormAffineBackward: instanceNormAffineBackwardPrimitive,
 };
 
 /** The name of a primitive. @category primitives */

@@ -8,11 +8,11 @@
  * so `grad(grad(f))` and `jvp(grad(f))` still hold.
  * @module
  */
-import { DTypeError, ShapeError, ValueError, shapesEqual, showShape } from '@colab-ts/ndarray';
+import { ValueError } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Tensor } from '../Tensor.js';
-import { checkFloat } from '../internal/coerce.js';
+import { checkFloat, checkSame } from '../internal/coerce.js';
 
 type Slope = { readonly slope: number };
 
@@ -46,15 +46,9 @@ export const leakyReluPrimitive: PrimitiveDef<'leakyRelu', Slope> = definePrimit
 export const leakyReluBackwardPrimitive: PrimitiveDef<'leakyReluBackward', Slope> = definePrimitive({
   name: 'leakyReluBackward',
   shape: ([x, t], { slope }) => {
-    const op = 'leakyReluBackward';
-    checkFloat(op, x!);
-    if (t!.dtype !== x!.dtype) throw new DTypeError(op, `dy has dtype ${t!.dtype}, expected ${x!.dtype} (x's)`, { expected: x!.dtype, got: t!.dtype });
-    if (!shapesEqual(t!.shape, x!.shape)) {
-      const [want, got] = [showShape(x!.shape), showShape(t!.shape)];
-      throw new ShapeError(op, `dy has shape ${got}, expected ${want} (x's)`, { expected: want, got });
-    }
-    checkSlope(op, slope);
-    return { shape: x!.shape, dtype: x!.dtype };
+    checkFloat('leakyReluBackward', x!);
+    checkSlope('leakyReluBackward', slope);
+    return checkSame('leakyReluBackward', [x!, t!]);
   },
   impl: (be, [x, t], { slope }) => be.kernels.leakyReluBackward(x!, t!, slope),
   jvp: ([x], [, tt], { slope }) => (tt ? leakyReluBackward(x!, tt, slope) : null),

@@ -39,6 +39,7 @@ const kernels: Kernels<NDArray> = {
   instanceNormStats: async (x) => K.instanceNormStats(x),
   instanceNorm: async (x, s, b, eps) => K.instanceNorm(x, s, b, eps),
   instanceNormBackward: async (x, s, dy, eps) => K.instanceNormBackward(x, s, dy, eps),
+  instanceNormAffineBackward: async (x, dy, eps) => K.instanceNormAffineBackward(x, dy, eps),
   softmax: async (x) => K.softmax(x),
   softmaxBackward: async (y, dy) => K.softmaxBackward(y, dy),
 };

@@ -10,11 +10,11 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { isPacked, toTypedArray } from '@colab-ts/ndarray';
+import { isPacked, shapeSize, toTypedArray } from '@colab-ts/ndarray';
 import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
 import { convTranspose3dShape } from '../convTranspose3d/index.js';
-import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, instanceNormShape } from '../instanceNorm/index.js';
+import * as norm from '../instanceNorm/index.js';
 import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
@@ -87,28 +87,33 @@ async function viaEngine(
   return wrapPacked('float32', shape, (await run(shape)).data);
 }
 
+/** The instance-norm kernels of three operands: shape rule and the reference's float64 loop. */
+const NORM3 = {
+  instanceNorm: [norm.instanceNormShape, norm.instanceNormInto],
+  instanceNormBackward: [norm.instanceNormBackwardShape, norm.instanceNormBackwardInto],
+} as const;
+
 /**
- * An instance-norm kernel (forward or backward) on float32 operands: the reference's float64
- * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; other
- * dtypes go to the reference kernel.
+ * An instance-norm kernel on float32 operands (`x` first, then as in its signature): the reference's float64
+ * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; `undefined` for other dtypes
+ * (the caller runs the reference). The operands are checked and the shape computed first, as the reference does.
  */
 function normF32(
   alloc: Allocator,
-  op: string,
-  args: readonly [NDArray, NDArray, NDArray],
-  names: readonly [string, string, string],
+  op: keyof typeof NORM3 | 'instanceNormAffineBackward',
+  operands: Readonly<Record<string, NDArray>>,
   eps: number,
-  shapeOf: (a: Shape, b: Shape, c: Shape, eps: number) => number[],
-  into: (out: Float32Array, a: Float32Array, b: Float32Array, c: Float32Array, channels: number, m: number, eps: number) => void,
-  fallback: (a: NDArray, b: NDArray, c: NDArray, eps: number) => NDArray | Promise<NDArray>,
-): NDArray | Promise<NDArray> {
-  const [a, b, c] = args;
-  args.forEach((v, i) => checkArray(op, names[i]!, v));
-  const s = shapeOf(a.shape, b.shape, c.shape, eps);
-  if (!isF32(a, b, c)) return fallback(a, b, c, eps);
-  const as = packedF32(a);
-  const out = alloc.f32(as.length);
-  into(out, as, packedF32(b), packedF32(c), s[1]!, s[2]! * s[3]! * s[4]!, eps);
+): NDArray | undefined {
+  const named = Object.entries(operands);
+  for (const [name, a] of named) checkArray(op, name, a);
+  const [x, b, c] = named.map(([, a]) => a) as [NDArray, NDArray, NDArray | undefined];
+  const s = op === 'instanceNormAffineBackward' ? norm.instanceNormAffineBackwardShape(x.shape, b.shape, eps) : NORM3[op][0](x.shape, b.shape, c!.shape, eps);
+  if (!isF32(x, b, c ?? null)) return undefined;
+  const out = alloc.f32(shapeSize(s));
+  const [xd, bd, cd] = [packedF32(x), packedF32(b), c === undefined ? undefined : packedF32(c)];
+  const [channels, m] = [x.shape[1]!, x.shape[2]! * x.shape[3]! * x.shape[4]!];
+  if (op === 'instanceNormAffineBackward') norm.instanceNormAffineBackwardInto(out, xd, bd, channels, m, eps);
+  else NORM3[op][1](out, xd, bd, cd!, channels, m, eps);
   return wrapPacked('float32', s, out);
 }
 
@@ -146,19 +151,11 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
-    instanceNorm: async (x, scale, bias, eps) =>
-      normF32(alloc, 'instanceNorm', [x, scale, bias], ['x', 'scale', 'bias'], eps, instanceNormShape, instanceNormInto, ref.instanceNorm),
+    instanceNorm: async (x, scale, bias, eps) => normF32(alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),
     instanceNormBackward: async (x, scale, dy, eps) =>
-      normF32(
-        alloc,
-        'instanceNormBackward',
-        [x, scale, dy],
-        ['x', 'scale', 'dy'],
-        eps,
-        instanceNormBackwardShape,
-        instanceNormBackwardInto,
-        ref.instanceNormBackward,
-      ),
+      normF32(alloc, 'instanceNormBackward', { x, scale, dy }, eps) ?? ref.instanceNormBackward(x, scale, dy, eps),
+    instanceNormAffineBackward: async (x, dy, eps) =>
+      normF32(alloc, 'instanceNormAffineBackward', { x, dy }, eps) ?? ref.instanceNormAffineBackward(x, dy, eps),
     conv3d: async (x, w, bias, options) =>
       viaEngine(
         'conv3d',
@@ -227,6 +224,7 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
   'concat',
   'instanceNorm',
   'instanceNormBackward',
+  'instanceNormAffineBackward',
 ]);
 
 /**
