@@ -31,7 +31,17 @@ type UnRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: numb
 // (measured 10 ns per element against 2.5).
 const BIN: Readonly<Record<BinaryOp, BinRow<Float32Array>>> = {
   add: (o, oi, a, ai, sa, b, bi, sb, n) => {
-    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!;
+    let j = oi;
+    const e = oi + n;
+    // a contiguous run plus a broadcast value (a convolution's bias), unrolled: V8 pays less per element
+    if (sa === 1 && sb === 0)
+      for (const v = b[bi]!; j + 4 <= e; j += 4, ai += 4) {
+        o[j] = a[ai]! + v;
+        o[j + 1] = a[ai + 1]! + v;
+        o[j + 2] = a[ai + 2]! + v;
+        o[j + 3] = a[ai + 3]! + v;
+      }
+    for (; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!;
   },
   sub: (o, oi, a, ai, sa, b, bi, sb, n) => {
     for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! - b[bi]!;
@@ -251,7 +261,20 @@ function mapF32(x: NDArray & { data: Float32Array }, rowFn: UnRow, alloc: Alloca
 
 /** `v * factor[+(v > 0)]` with `factor = [slope, 1]`: the same products as `v > 0 ? v : v * slope`, without a branch. */
 const leakyRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: number, n: number, factor: Float64Array): void => {
-  for (let j = oi, e = oi + n; j < e; j++, ai += sa) {
+  let j = oi;
+  const e = oi + n;
+  if (sa === 1)
+    for (; j + 4 <= e; j += 4, ai += 4) {
+      const v0 = a[ai]!;
+      const v1 = a[ai + 1]!;
+      const v2 = a[ai + 2]!;
+      const v3 = a[ai + 3]!;
+      o[j] = v0 * factor[+(v0 > 0)]!;
+      o[j + 1] = v1 * factor[+(v1 > 0)]!;
+      o[j + 2] = v2 * factor[+(v2 > 0)]!;
+      o[j + 3] = v3 * factor[+(v3 > 0)]!;
+    }
+  for (; j < e; j++, ai += sa) {
     const v = a[ai]!;
     o[j] = v * factor[+(v > 0)]!;
   }
@@ -281,7 +304,16 @@ const leakyBackRow = (
   n: number,
   factor: Float64Array,
 ): void => {
-  for (let j = oi, e = oi + n; j < e; j++, xi += sx, di += sd) o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
+  let j = oi;
+  const e = oi + n;
+  if (sx === 1 && sd === 1)
+    for (; j + 4 <= e; j += 4, xi += 4, di += 4) {
+      o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
+      o[j + 1] = d[di + 1]! * factor[+(x[xi + 1]! > 0)]!;
+      o[j + 2] = d[di + 2]! * factor[+(x[xi + 2]! > 0)]!;
+      o[j + 3] = d[di + 3]! * factor[+(x[xi + 3]! > 0)]!;
+    }
+  for (; j < e; j++, xi += sx, di += sd) o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
 };
 
 /**
