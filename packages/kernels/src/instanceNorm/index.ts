@@ -140,7 +140,14 @@ export function instanceNormInto(out: Values, x: Values, scale: Values, bias: Va
     const c = g % channels;
     const k = inv * scale[c]!;
     const b = bias[c]!;
-    for (let i = o; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
+    let i = o;
+    for (; i + 4 <= o + m; i += 4) {
+      out[i] = (x[i]! - mu) * k + b;
+      out[i + 1] = (x[i + 1]! - mu) * k + b;
+      out[i + 2] = (x[i + 2]! - mu) * k + b;
+      out[i + 3] = (x[i + 3]! - mu) * k + b;
+    }
+    for (; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
   }
 }
 
@@ -154,7 +161,14 @@ export function instanceNormBackwardInto(out: Values, x: Values, scale: Values, 
     const k = scale[g % channels]! * inv;
     const a = sdy / m;
     const cc = (inv * inv * sdyx) / m;
-    for (let i = o; i < o + m; i++) out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
+    let i = o;
+    for (; i + 4 <= o + m; i += 4) {
+      out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
+      out[i + 1] = k * (dy[i + 1]! - a - (x[i + 1]! - mu) * cc);
+      out[i + 2] = k * (dy[i + 2]! - a - (x[i + 2]! - mu) * cc);
+      out[i + 3] = k * (dy[i + 3]! - a - (x[i + 3]! - mu) * cc);
+    }
+    for (; i < o + m; i++) out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
   }
 }
 
