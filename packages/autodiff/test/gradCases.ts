@@ -317,6 +317,15 @@ export const GRAD_CASES: readonly GradCase[] = [
   },
   // 3D operators.
   convCase('conv3d', arbConv, ad.conv3d),
+  {
+    name: 'conv3d (with a bias: its third input)',
+    prim: 'conv3d',
+    order: 2,
+    numRuns: 4,
+    arb: arbConv
+      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), arbNormal([ws[0]!]), fc.constant(o)))
+      .map(([x, w, b, o]) => ({ args: [x, w, b], f: (a: Tensor, c: Tensor, d: Tensor) => ad.conv3d(a, c, { ...o, bias: d }) })),
+  },
   convCase('convTranspose3d', arbConvT, ad.convTranspose3d),
   {
     name: 'conv3dBackwardWeights',
