@@ -3,8 +3,10 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `leakyReluBackward`, `sum`, `max` and `concat` on float32 run
- * typed-array loops of their own (`general.ts`, exact as the reference); every
+ * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`,
+ * `leakyReluBackward`, `sum`, `max` and `concat` on float32 run typed-array
+ * loops of their own (`general.ts`, exact as the reference), and the three
+ * instance-norm kernels the reference's own float64 loops; every
  * other kernel, and every kernel given a float64 (or integer) input, runs on
  * the reference. Buffers are `NDArray`s, as for the reference.
  * @module
