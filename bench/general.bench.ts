@@ -32,6 +32,7 @@ const cases: { name: string; run: (k: Kernels) => Promise<NDArray> }[] = [
   { name: 'compare greater, packed > scalar broadcast', run: (k) => k.compare(x, scalar, 'greater') },
   { name: 'where, uint8 ? packed : scalar broadcast', run: (k) => k.where(cond, x, scalar) },
   { name: 'leakyRelu, packed (fused)', run: (k) => k.leakyRelu(x, 0.01) },
+  { name: 'leakyReluBackward, packed x and dy (fused)', run: (k) => k.leakyReluBackward(x, y, 0.01) },
   { name: 'unary neg, packed', run: (k) => k.unary(x, 'neg') },
   { name: 'unary exp, packed', run: (k) => k.unary(x, 'exp') },
   { name: 'sum over [2, 3, 4] (instance-norm mean)', run: (k) => k.sum(x, [2, 3, 4], false) },

@@ -1,7 +1,8 @@
 /**
  * Per-kernel profile of one U-Net training step (forward + backward) on a
  * backend: wraps every kernel with a timer and groups calls by kernel name,
- * op and operand layout. Run: tsx --conditions=@colab-ts/source bench/profile-step.ts [2d|3d32|3d64]
+ * op and operand layout. Run: tsx --conditions=@colab-ts/source bench/profile-step.ts [2d|3d32|3d64] [reps]
+ * (PROFILE_SHAPES=1 adds the operand shapes of the convolutions, =all of every kernel; PROFILE_TOP rows, default 30).
  */
 import { realizeWithStats, valueAndGrad } from '@colab-ts/autodiff';
 import type { AnyBackend } from '@colab-ts/kernels';
@@ -51,7 +52,7 @@ for (const [k, f] of Object.entries(be.kernels)) {
     const ms = performance.now() - t0;
     const op = typeof args[args.length - 1] === 'string' ? String(args[args.length - 1]) : '';
     const shapes =
-      process.env.PROFILE_SHAPES === '1' && k.startsWith('conv')
+      process.env.PROFILE_SHAPES === 'all' || (process.env.PROFILE_SHAPES === '1' && k.startsWith('conv'))
         ? ` ${args
             .filter(nd.isNDArray)
             .map((a) => (a as nd.NDArray).shape.join('x'))
@@ -82,8 +83,12 @@ for (let r = 0; r < reps + 1; r++) {
 }
 const all = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const kms = all.reduce((s, [, v]) => s + v.ms, 0);
-console.log(`${which} on ${be.device}: step ${(total / reps).toFixed(1)} ms, kernels ${(kms / reps).toFixed(1)} ms`);
-for (const [k, v] of all.slice(0, 30))
+const convMs = all.filter(([k]) => k.startsWith('conv')).reduce((s, [, v]) => s + v.ms, 0);
+console.log(
+  `${which} on ${be.device}: step ${(total / reps).toFixed(1)} ms, kernels ${(kms / reps).toFixed(1)} ms ` +
+    `(convolutions ${(convMs / reps).toFixed(1)}, the rest ${((kms - convMs) / reps).toFixed(1)})`,
+);
+for (const [k, v] of all.slice(0, Number(process.env.PROFILE_TOP ?? 30)))
   console.log(
     `${(v.ms / reps).toFixed(1).padStart(8)} ms ${((100 * v.ms) / kms).toFixed(1).padStart(5)}% ${(v.n / reps).toFixed(0).padStart(4)} calls ${((v.ms * 1e6) / Math.max(1, v.elems)).toFixed(2).padStart(7)} ns/el  ${k}`,
   );

@@ -12,7 +12,7 @@
  * same hash-filled input and the same ball-shaped two-class target.
  * With UNET_BASELINE=1 a third system joins the rotation: a wasm backend
  * without its buffer pool and with the general kernels (elementwise, where,
- * compare, leakyRelu, sum, max) of the reference, as it ran before issue #10
+ * compare, leakyRelu, leakyReluBackward, sum, max) of the reference, as it ran before issue #10
  * (the graph is today's: fused leakyRelu node, folded instance-norm scale, one-pass SGD).
  * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
  * and exits 0. Results: bench/results/unet.json and unet.md.
@@ -153,7 +153,7 @@ function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; cl
 // UNET_POOL_MIB caps the wasm backend's buffer pool (default: the backend's own default).
 const poolMiB = process.env.UNET_POOL_MIB === undefined ? undefined : Number(process.env.UNET_POOL_MIB);
 const be = await createWasmBackend({ threads, ...(poolMiB === undefined ? {} : { poolBytes: poolMiB * 2 ** 20 }) });
-const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'sum', 'max'] as const;
+const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'leakyReluBackward', 'sum', 'max'] as const;
 // The backend as it was before its float32 loops and buffer pool: its own engine, no pool, the reference's general kernels.
 const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
 const baseline: AnyBackend | undefined =

@@ -53,9 +53,16 @@ export type { ConvTranspose3dOptions, NormalizedConvTranspose } from './primitiv
 export { convTranspose3d } from './primitives/convTranspose3d.js';
 export type { Conv3dBackwardWeightsParams } from './primitives/conv3dBackwardWeights.js';
 export { conv3dBackwardWeights } from './primitives/conv3dBackwardWeights.js';
-export { instanceNorm, instanceNormBackward, instanceNormBackwardComposite, instanceNormComposite } from './primitives/instanceNorm.js';
+export {
+  instanceNorm,
+  instanceNormAffineBackward,
+  instanceNormBackward,
+  instanceNormBackwardComposite,
+  instanceNormComposite,
+} from './primitives/instanceNorm.js';
 export { maxPool3d } from './primitives/maxPool3d.js';
 export { maxPool3dBackward } from './primitives/maxPool3dBackward.js';
+export { leakyReluBackward } from './primitives/leakyRelu.js';
 export type { AdjointParams, LinearOp } from './primitives/adjointPair.js';
 export { avgPool3d } from './primitives/avgPool3d.js';
 export type { AvgPool3dBackwardParams } from './primitives/avgPool3dBackward.js';

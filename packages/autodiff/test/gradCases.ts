@@ -317,6 +317,15 @@ export const GRAD_CASES: readonly GradCase[] = [
   },
   // 3D operators.
   convCase('conv3d', arbConv, ad.conv3d),
+  {
+    name: 'conv3d (with a bias: its third input)',
+    prim: 'conv3d',
+    order: 2,
+    numRuns: 4,
+    arb: arbConv
+      .chain(({ xs, ws, o }) => fc.tuple(arbNormal(xs), arbNormal(ws), arbNormal([ws[0]!]), fc.constant(o)))
+      .map(([x, w, b, o]) => ({ args: [x, w, b], f: (a: Tensor, c: Tensor, d: Tensor) => ad.conv3d(a, c, { ...o, bias: d }) })),
+  },
   convCase('convTranspose3d', arbConvT, ad.convTranspose3d),
   {
     name: 'conv3dBackwardWeights',
@@ -344,6 +353,15 @@ export const GRAD_CASES: readonly GradCase[] = [
     arb: arbNormShape
       .chain(([s, eps]) => fc.tuple(arbNormal(s), arbNormal([s[1]]), arbNormal(s), fc.constant(eps)))
       .map(([x, scale, dy, eps]) => ({ args: [x, scale, dy], f: (a: Tensor, b: Tensor, c: Tensor) => ad.instanceNormBackward(a, b, c, eps) })),
+  },
+  {
+    name: 'instanceNormAffineBackward (x, dy)',
+    prim: 'instanceNormAffineBackward',
+    order: 2,
+    numRuns: 6,
+    arb: arbNormShape
+      .chain(([s, eps]) => fc.tuple(arbNormal(s), arbNormal(s), fc.constant(eps)))
+      .map(([x, dy, eps]) => ({ args: [x, dy], f: (a: Tensor, b: Tensor) => ad.instanceNormAffineBackward(a, b, eps) })),
   },
   {
     name: 'maxPool3d',
@@ -406,6 +424,22 @@ export const GRAD_CASES: readonly GradCase[] = [
     prim: 'leakyRelu',
     order: 2,
     arb: unary(arbAwayFromZero, (x) => ad.add(ad.leakyRelu(x, { slope: 3 }), ad.leakyRelu(x, { slope: -0.5 }))),
+  },
+  {
+    // x away from 0 (no kink within the finite-difference step); dy anywhere: linear in dy, zero derivative in x.
+    name: 'leakyReluBackward',
+    prim: 'leakyReluBackward',
+    order: 2,
+    arb: small
+      .chain((s) => fc.tuple(arbAwayFromZero(s), arbNormal(s), fc.constantFrom(0.01, 0.1, 3, -0.5)))
+      .map(([x, dy, slope]) => ({ args: [x, dy], f: (a: Tensor, b: Tensor) => ad.leakyReluBackward(a, b, slope) })),
+  },
+  {
+    // grad(leakyRelu(t) exp(t)) holds leakyReluBackward nodes; order 2 differentiates them twice more (third derivatives of the base).
+    name: 'leakyReluBackward (as leakyRelu second order, times a smooth factor)',
+    prim: 'leakyReluBackward',
+    order: 2,
+    arb: unary(arbAwayFromZero, (x) => ad.mul(ad.grad((t: Tensor) => ad.sum(ad.mul(ad.leakyRelu(t, { slope: 0.2 }), ad.exp(t))))(x), x)),
   },
   { name: 'sigmoid', order: 2, arb: unary(arbNormal, ad.sigmoid) },
   { name: 'softplus', order: 2, arb: unary(arbNormal, ad.softplus) },

@@ -53,4 +53,34 @@ describe('properties', () => {
     close(r.fused.hvp, r.comp.hvp, 1e-8);
     close(r.fused.gBack, r.comp.gBack, 1e-8);
   });
+
+  test.prop([arbCase], { numRuns: 15 })(
+    'instanceNormAffineBackward equals the composite cotangents [sum(dy xhat), sum(dy)], and its second derivatives in x and dy too (float64)',
+    async (c) => {
+      const { x, dy, v, scale, bias } = draw(c);
+      const axes = [0, 2, 3, 4];
+      const fused = (a: Tensor, d: Tensor) => ad.instanceNormAffineBackward(a, d, c.eps);
+      const ones = ad.tensor(nd.full([c.shape[1]!], 1, 'float64'));
+      const zeros = ad.tensor(nd.zeros([c.shape[1]!], 'float64'));
+      const comp = (a: Tensor, d: Tensor) =>
+        ad.concat(
+          [ad.sum(ad.mul(d, ad.instanceNormComposite(a, ones, zeros, c.eps)), { axes, keepDims: false }), ad.sum(d, { axes })].map((t) =>
+            ad.reshape(t, [1, c.shape[1]!]),
+          ),
+          0,
+        );
+      // a scalar of the [2, C] result that is not linear in it
+      const weights = ad.reshape(ad.concat([ad.tensor(scale), ad.tensor(bias)], 0), [2, c.shape[1]!]);
+      const loss = (f: typeof fused) => (a: Tensor, d: Tensor) => ad.sum(ad.mul(ad.square(f(a, d)), weights));
+      const both = (f: typeof fused) => ({
+        y: f(ad.tensor(x), ad.tensor(dy)),
+        hx: ad.jvp((a: Tensor) => ad.grad(loss(f), { argnums: [0, 1] })(a, ad.tensor(dy)), [ad.tensor(x)], [ad.tensor(v)])[1],
+        hd: ad.jvp((d: Tensor) => ad.grad(loss(f), { argnums: [0, 1] })(ad.tensor(x), d), [ad.tensor(dy)], [ad.tensor(v)])[1],
+      });
+      const r = await ad.realize({ fused: both(fused), comp: both(comp) });
+      close(r.fused.y, r.comp.y, 1e-10);
+      r.fused.hx.forEach((h: NDArray, i: number) => close(h, r.comp.hx[i]!, 1e-8));
+      r.fused.hd.forEach((h: NDArray, i: number) => close(h, r.comp.hd[i]!, 1e-8));
+    },
+  );
 });

@@ -49,6 +49,31 @@ describe('properties', () => {
 const f64 = (v: number[], shape = [v.length]) => ad.tensor(array(v, shape, 'float64'));
 
 describe('examples', () => {
+  it("conv3d's bias is the kernel's third input: the same values, gradients and bias-only tangent as adding it after", async () => {
+    const k = nd.key(7);
+    const [x, w, b, tb] = [
+      nd.normal(nd.foldIn(k, 0), [2, 2, 3, 4, 3], { dtype: 'float64' }),
+      nd.normal(nd.foldIn(k, 1), [3, 2, 3, 3, 3], { dtype: 'float64' }),
+      nd.normal(nd.foldIn(k, 2), [3], { dtype: 'float64' }),
+      nd.normal(nd.foldIn(k, 3), [3], { dtype: 'float64' }),
+    ].map(ad.tensor) as [ad.Tensor, ad.Tensor, ad.Tensor, ad.Tensor];
+    const fused = (a: ad.Tensor, c: ad.Tensor, d: ad.Tensor): ad.Tensor => ad.conv3d(a, c, { padding: 1, stride: [1, 2, 1], bias: d });
+    const after = (a: ad.Tensor, c: ad.Tensor, d: ad.Tensor) => ad.add(ad.conv3d(a, c, { padding: 1, stride: [1, 2, 1] }), ad.reshape(d, [3, 1, 1, 1]));
+    expect(fused(x, w, b).op).toBe('conv3d');
+    expect(fused(x, w, b).inputs.length).toBe(3);
+    const loss = (f: typeof fused) => (a: ad.Tensor, c: ad.Tensor, d: ad.Tensor) => ad.sum(ad.square(f(a, c, d)));
+    const both = (f: typeof fused) => ({
+      y: f(x, w, b),
+      g: ad.grad(loss(f), { argnums: [0, 1, 2] })(x, w, b),
+      tan: ad.jvp((d: ad.Tensor) => f(x, w, d), [b], [tb])[1],
+    });
+    const r = await ad.realize({ fused: both(fused), after: both(after) });
+    const close = (u: nd.NDArray, v: nd.NDArray) => expect(nd.item(nd.max(nd.abs(nd.sub(u, v))))).toBeLessThan(1e-12);
+    close(r.fused.y, r.after.y);
+    r.fused.g.forEach((g: nd.NDArray, i: number) => close(g, r.after.g[i]!));
+    close(r.fused.tan, r.after.tan);
+  });
+
   it('checkGrads detects a wrong derivative in either mode', async () => {
     const wrong = (t: ad.Tensor) => ad.mul(ad.stopGradient(t), t); // true derivative 2x, rules give x
     await expect(checkGrads(wrong, [array([0.5, -1], [2], 'float64')], { order: 1, modes: ['fwd'] })).rejects.toThrow(/jvp output 0 vs finite differences/);

@@ -58,6 +58,8 @@ export interface Kernels<B> {
   readonly where: (cond: B, a: B, b: B) => Promise<B>;
   // `x > 0 ? x : slope * x` in one pass on a float array (the slope rounded to x's dtype, as a weak scalar).
   readonly leakyRelu: (x: B, slope: number) => Promise<B>;
+  // Its derivative applied to `dy` (x's shape): `x > 0 ? dy : slope * dy` in one pass, float arrays; the result has dy's dtype.
+  readonly leakyReluBackward: (x: B, dy: B, slope: number) => Promise<B>;
   readonly cast: (x: B, dtype: DType) => Promise<B>;
   // Layout.
   readonly reshape: (x: B, shape: Shape) => Promise<B>;
@@ -88,6 +90,8 @@ export interface Kernels<B> {
   // Instance norm with affine `scale`, `bias` [C] (per (n, c) over D, H, W, biased variance), fused, and its input cotangent.
   readonly instanceNorm: (x: B, scale: B, bias: B, eps: number) => Promise<B>;
   readonly instanceNormBackward: (x: B, scale: B, dy: B, eps: number) => Promise<B>;
+  // The cotangents of its `scale` and `bias` in one kernel: `[sum(dy * xhat), sum(dy)]` over N, D, H, W, shaped [2, C].
+  readonly instanceNormAffineBackward: (x: B, dy: B, eps: number) => Promise<B>;
   // Softmax over the channel axis (1) and its vector-Jacobian product given the output y.
   readonly softmax: (x: B) => Promise<B>;
   readonly softmaxBackward: (y: B, dy: B) => Promise<B>;

@@ -9,7 +9,7 @@
  * must agree exactly, and the row keeps them honest when they get fast paths.
  */
 import type { DType, NDArray, Shape } from '@colab-ts/ndarray';
-import { astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
+import { array, astype, broadcastTo, map, slice, transpose, zeros } from '@colab-ts/ndarray';
 import { arbBroadcastShapes, arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyBackend, ConvTransposeOptions, PoolOptions } from '../src/index.js';
@@ -279,7 +279,7 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     TIGHT_TOL,
   ),
   exactRow(
-    "instanceNorm, instanceNormBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
+    "instanceNorm, instanceNormBackward, instanceNormAffineBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
     fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
     async (be, [[shape, seed], layout, eps]) => {
       const [n, c, d, h, w] = shape;
@@ -289,8 +289,9 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       const [scale, bias, dy] = [rand32(seed + 1, [c]), rand32(seed + 2, [c]), rand32(seed + 3, shape)];
       const y = await down(be, await be.kernels.instanceNorm(await up(be, x), await up(be, scale), await up(be, bias), eps));
       const dx = await down(be, await be.kernels.instanceNormBackward(await up(be, x), await up(be, scale), await up(be, dy), eps));
-      expect([y.dtype, dx.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64'] : ['float32', 'float32']);
-      return [y, dx];
+      const g = await down(be, await be.kernels.instanceNormAffineBackward(await up(be, x), await up(be, dy), eps));
+      expect([y.dtype, dx.dtype, g.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64', 'float64'] : ['float32', 'float32', 'float32']);
+      return [y, dx, g];
     },
   ),
   exactRow(
@@ -324,6 +325,24 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     40,
   ),
   exactRow(
+    'leakyReluBackward (x and dy in any layout, any slope, ties at 0; float32 fast path, float64 delegated)',
+    fc.record({
+      shape: arbShapeWithin([1, 1, 1, 1, 1], [2, 3, 4, 4, 5]),
+      x: arbOperand,
+      dy: arbOperand,
+      slope: fc.constantFrom(0.01, 0.2, 0, 1, 3, -0.5),
+      dtype: fc.constantFrom<DType>('float32', 'float32', 'float64'),
+    }),
+    async (be, c) => {
+      const x = await up(be, operand(c.shape, c.x, c.dtype));
+      const dy = await up(be, operand(c.shape, c.dy, c.dtype));
+      const dx = await down(be, await be.kernels.leakyReluBackward(x, dy, c.slope));
+      expect(dx.dtype).toBe(c.dtype);
+      return [dx];
+    },
+    40,
+  ),
+  exactRow(
     'sum and max over any axes (float32 fast paths, sum in the reference order; float64 delegated)',
     arbSum,
     async (be, c) => {
@@ -331,6 +350,29 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       return [await down(be, await be.kernels.sum(x, c.axes, c.keepDims)), await down(be, await be.kernels.max(x, c.axes, c.keepDims))];
     },
     80,
+  ),
+  exactRow(
+    'sum and max over leading axes (outputs contiguous, the reduction strided: row sweeps of up to 512 outputs), a NaN or not',
+    fc.record({
+      shape: arbShapeWithin([1, 1, 1, 1, 4], [3, 6, 2, 3, 200]),
+      x: arbOperand,
+      axes: fc.constantFrom([1], [0], [0, 1], [1, 0], [1, 2]),
+      keepDims: fc.boolean(),
+      nan: fc.option(fc.nat(), { nil: undefined }),
+      cancel: fc.boolean(),
+    }),
+    async (be, c) => {
+      // With `cancel`, values from {±2^60, ±1, 2^-30}: float64 sums of them round where big ones meet small ones
+      // and cancel exactly, so a different grouping or order of the additions shows in the float32 result.
+      const pick = (v: number) => [2 ** 60, -(2 ** 60), 1, -1, 2 ** -30][Math.floor(Math.abs(v) * 997) % 5]!;
+      const x0 = map(operand(c.shape, { ...c.x, layout: 'packed' }), c.cancel ? pick : (v) => v);
+      const data = Float32Array.from(x0.data as Float32Array);
+      if (c.nan !== undefined) data[c.nan % data.length] = Number.NaN;
+      const x = array(data, c.shape, 'float32');
+      const xb = await up(be, x);
+      return [await down(be, await be.kernels.sum(xb, c.axes, c.keepDims)), await down(be, await be.kernels.max(xb, c.axes, c.keepDims))];
+    },
+    30,
   ),
   exactRow(
     'concat along any axis (operands in any layout; float32 fast path, float64 delegated)',

@@ -27,6 +27,7 @@ const ALL_KERNELS: readonly KernelName[] = [
   'compare',
   'where',
   'leakyRelu',
+  'leakyReluBackward',
   'cast',
   'reshape',
   'transpose',
@@ -51,6 +52,7 @@ const ALL_KERNELS: readonly KernelName[] = [
   'instanceNormStats',
   'instanceNorm',
   'instanceNormBackward',
+  'instanceNormAffineBackward',
   'softmax',
   'softmaxBackward',
 ];

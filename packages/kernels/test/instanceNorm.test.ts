@@ -1,10 +1,10 @@
-import { ShapeError, ValueError, add, array, astype, div, mean, mul, reshape, sqrt, sub, zeros } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, add, array, astype, div, mean, mul, reshape, sqrt, sub, sum, zeros } from '@colab-ts/ndarray';
 import type { NDArray } from '@colab-ts/ndarray';
 import { arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instanceNorm, instanceNormBackward } from '../src/reference.js';
+import { instanceNorm, instanceNormAffineBackward, instanceNormBackward } from '../src/reference.js';
 import { arbSeed, dot, expectAllClose, expectClose, rand, values } from './helpers.js';
 
 /** The composite: ndarray mean and biased variance, then the affine map, all in float64. */
@@ -32,6 +32,19 @@ describe('examples', () => {
     expect(values(dx)).toEqual([0, 0]);
     const dx2 = instanceNormBackward(x, array([3], [1], 'float64'), array([1, 1], [1, 1, 1, 1, 2], 'float64'), 0);
     expect(values(dx2)).toEqual([0, 0]); // a constant shift of y does not depend on x
+  });
+
+  it('has the affine cotangents [sum(dy * xhat), sum(dy)] over N, D, H, W', () => {
+    // xhat (eps 0): n = 0 channel 0 of 1, 3 and channel 1 of 5, 7 is -1, 1; n = 1: 4, 2 gives 1, -1 and 0, 2 gives -1, 1
+    const x = array([1, 3, 5, 7, 4, 2, 0, 2], [2, 2, 1, 1, 2], 'float64');
+    const dy = array([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 1, 2], 'float64');
+    // scale: (-1 + 2) + (5 - 6) = 0 and (-3 + 4) + (-7 + 8) = 2; bias: 1 + 2 + 5 + 6 = 14 and 3 + 4 + 7 + 8 = 22
+    const g = instanceNormAffineBackward(x, dy, 0);
+    expect(g.shape).toEqual([2, 2]);
+    expect(values(g)).toEqual([0, 2, 14, 22]);
+    expect(() => instanceNormAffineBackward(zeros([1, 2, 1, 1, 2]), zeros([1, 2, 1, 2, 1]), 1e-5)).toThrow(
+      /^instanceNormAffineBackward: dy has shape \[1,2,1,2,1\], expected \[1,2,1,1,2\]/,
+    );
   });
 
   it('rounds float32 once and checks shapes and eps', () => {
@@ -73,6 +86,22 @@ describe('properties', () => {
       const h = 1e-5;
       const fd = (dot(dy, instanceNorm(add(x, mul(v, h)), scale, bias, eps)) - dot(dy, instanceNorm(sub(x, mul(v, h)), scale, bias, eps))) / (2 * h);
       expectClose(dot(instanceNormBackward(x, scale, dy, eps), v), fd, 1e-6);
+    },
+  );
+
+  test.prop([arbShape, arbSeed, arbEps], { numRuns: 40 })(
+    'instanceNormAffineBackward equals the composite [sum(dy * xhat), sum(dy)] (float64), and rounds float32 once',
+    (shape, seed, eps) => {
+      const [x, dy] = [rand(seed, shape), rand(seed + 3, shape)];
+      const c = shape[1];
+      const ones = array(new Float64Array(c).fill(1), [c], 'float64');
+      const want = [sum(mul(dy, composite(x, ones, zeros([c], 'float64'), eps)), { axes: [0, 2, 3, 4] }), sum(dy, { axes: [0, 2, 3, 4] })];
+      const got = instanceNormAffineBackward(x, dy, eps);
+      expectAllClose(got, reshape(array([...values(want[0]!), ...values(want[1]!)], [2 * c], 'float64'), [2, c]), 1e-12);
+      const g32 = instanceNormAffineBackward(astype(x, 'float32'), astype(dy, 'float32'), eps);
+      const g64 = instanceNormAffineBackward(astype(astype(x, 'float32'), 'float64'), astype(astype(dy, 'float32'), 'float64'), eps);
+      expect(g32.dtype).toBe('float32');
+      expect(values(g32)).toEqual(values(astype(g64, 'float32')));
     },
   );
 });

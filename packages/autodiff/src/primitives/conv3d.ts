@@ -1,8 +1,10 @@
 /**
- * `conv3d`: 3D convolution (cross-correlation, PyTorch layout), no bias (the
- * public op adds one). Its rules are `convTranspose3d` (input) and
- * `conv3dBackwardWeights` (weight), whose rules come back to these three, so
- * the family is closed under differentiation (JAX `convolution.py`).
+ * `conv3d`: 3D convolution (cross-correlation, PyTorch layout), with an
+ * optional per-channel bias as a third input (the kernel adds it as it
+ * accumulates: no separate pass over the output). Its rules are
+ * `convTranspose3d` (input), `conv3dBackwardWeights` (weight) and a channel
+ * sum (bias), whose rules come back to these, so the family is closed under
+ * differentiation (JAX `convolution.py`).
  * @module
  */
 import type { ConvOptions, NormalizedConv } from '@colab-ts/kernels';
@@ -15,12 +17,14 @@ import type { Aval, Tensor } from '../Tensor.js';
 import { isTensor } from '../Tensor.js';
 import { addOpt, checkFloat } from '../internal/coerce.js';
 import { add } from './add.js';
+import { broadcastTo } from './broadcastTo.js';
 import { conv3dBackwardWeightsRaw } from './conv3dBackwardWeights.js';
 import { convTranspose3dRaw } from './convTranspose3d.js';
 import { reshape } from './reshape.js';
+import { sumAxes } from './sum.js';
 
-/** `conv3d` with normalized options (the form the rules use). @internal */
-export const conv3dRaw = (x: Tensor, w: Tensor, o: NormalizedConv): Tensor => bind(conv3dPrimitive, [x, w], o);
+/** `conv3d` with normalized options (the form the rules use), plus a bias `[Cout]` (x's dtype) when given. @internal */
+export const conv3dRaw = (x: Tensor, w: Tensor, o: NormalizedConv, bias?: Tensor): Tensor => bind(conv3dPrimitive, bias ? [x, w, bias] : [x, w], o);
 
 /**
  * The `outputPadding` that makes the transposed convolution of a `dyShape` cotangent
@@ -41,21 +45,32 @@ export function checkPair(op: string, a: Aval, b: Aval): void {
   if (a.dtype !== b.dtype) throw new DTypeError(op, `dtypes differ: ${a.dtype} and ${b.dtype}`, { expected: a.dtype, got: b.dtype });
 }
 
-/** 3D convolution `[N, Cin, D, H, W] * [Cout, Cin, kD, kH, kW]`, no bias. @category primitives */
+/** 3D convolution `[N, Cin, D, H, W] * [Cout, Cin, kD, kH, kW]`, plus an optional bias `[Cout]` (a third input). @category primitives */
 export const conv3dPrimitive: PrimitiveDef<'conv3d', NormalizedConv> = definePrimitive({
   name: 'conv3d',
-  shape: ([x, w], o) => {
-    const shape = conv3dShape(x!.shape, w!.shape, null, o);
+  shape: ([x, w, b], o) => {
+    const shape = conv3dShape(x!.shape, w!.shape, b ? b.shape : null, o);
     checkPair('conv3d', x!, w!);
+    if (b) checkPair('conv3d', x!, b);
     return { shape, dtype: x!.dtype };
   },
-  impl: (be, [x, w], o) => be.kernels.conv3d(x!, w!, null, o),
-  jvp: ([x, w], [tx, tw], o) => addOpt(tx ? conv3dRaw(tx, w!, o) : null, tw ? conv3dRaw(x!, tw, o) : null, add),
-  vjp: (ct, [x, w], o) => [
+  impl: (be, [x, w, b], o) => be.kernels.conv3d(x!, w!, b ?? null, o),
+  // The tangent of a biased convolution is the biased convolution of the tangents: tb rides on the first term.
+  jvp: ([x, w], [tx, tw, tb], o, out) => {
+    const first = tx ? conv3dRaw(tx, w!, o, tb ?? undefined) : null;
+    const rest = tw ? conv3dRaw(x!, tw, o, first ? undefined : (tb ?? undefined)) : null;
+    const bias = tb && !tx && !tw ? broadcastTo(channelColumn(tb, out.shape.length), out.shape) : null;
+    return addOpt(addOpt(first, rest, add), bias, add);
+  },
+  vjp: (ct, [x, w, b], o) => [
     convTranspose3dRaw(ct, w!, { ...o, outputPadding: outputPaddingFor(x!.shape, ct.shape, w!.shape, o) }),
     conv3dBackwardWeightsRaw(x!, ct, w!.shape, o),
+    ...(b ? [sumAxes(ct, [0, 2, 3, 4])] : []),
   ],
 });
+
+/** A bias `[C]` as `[C, 1, ...]`, to broadcast against `[N, C, ...]` of `rank`. */
+const channelColumn = (bias: Tensor, rank: number): Tensor => reshape(bias, [bias.shape[0] ?? 1, ...Array.from({ length: rank - 2 }, () => 1)]);
 
 /** Options of the public `conv3d`: stride, padding, dilation and an optional bias `[Cout]`. @category ops */
 export interface Conv3dOptions extends ConvOptions {
@@ -63,8 +78,7 @@ export interface Conv3dOptions extends ConvOptions {
 }
 
 /** Adds a per-channel bias `[C]` to `[N, C, ...]`. @internal */
-export const addChannelBias = (y: Tensor, bias: Tensor | undefined): Tensor =>
-  bias === undefined ? y : add(y, reshape(bias, [bias.shape[0] ?? 1, ...y.shape.slice(2).map(() => 1)]));
+export const addChannelBias = (y: Tensor, bias: Tensor | undefined): Tensor => (bias === undefined ? y : add(y, channelColumn(bias, y.shape.length)));
 
 /**
  * 3D convolution (PyTorch `conv3d`, no groups): x `[N, Cin, D, H, W]`, w `[Cout, Cin, kD, kH, kW]`.
@@ -76,5 +90,11 @@ export const conv3d: {
   (x: Tensor, w: Tensor, options?: Conv3dOptions): Tensor<5>;
 } = dual(
   (args) => isTensor(args[1]),
-  (x: Tensor, w: Tensor, options: Conv3dOptions = {}): Tensor => addChannelBias(conv3dRaw(x, w, normalizeConv('conv3d', options)), options.bias),
+  (x: Tensor, w: Tensor, options: Conv3dOptions = {}): Tensor => {
+    const o = normalizeConv('conv3d', options);
+    const b = options.bias;
+    // A bias of x's dtype, one per output channel, goes into the kernel; any other (say float64 on float32) is added.
+    if (b !== undefined && b.dtype === x.dtype && b.shape.length === 1 && b.shape[0] === w.shape[0]) return conv3dRaw(x, w, o, b);
+    return addChannelBias(conv3dRaw(x, w, o), b);
+  },
 );

@@ -21,8 +21,8 @@ import { divPrimitive } from './div.js';
 import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
-import { instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
-import { leakyReluPrimitive } from './leakyRelu.js';
+import { instanceNormAffineBackwardPrimitive, instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
+import { leakyReluBackwardPrimitive, leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
 import { maxPrimitive } from './max.js';
@@ -60,6 +60,7 @@ const all = {
   maximum: maximumPrimitive,
   where: wherePrimitive,
   leakyRelu: leakyReluPrimitive,
+  leakyReluBackward: leakyReluBackwardPrimitive,
   compare: comparePrimitive,
   cast: castPrimitive,
   sum: sumPrimitive,
@@ -83,6 +84,7 @@ const all = {
   upsample3dBackward: upsample3dBackwardPrimitive,
   instanceNorm: instanceNormPrimitive,
   instanceNormBackward: instanceNormBackwardPrimitive,
+  instanceNormAffineBackward: instanceNormAffineBackwardPrimitive,
 };
 
 /** The name of a primitive. @category primitives */

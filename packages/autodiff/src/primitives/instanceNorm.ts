@@ -1,27 +1,34 @@
 /**
- * `instanceNorm` and `instanceNormBackward`: instance norm with its channel
- * affine in one kernel (the composite took about six passes forward and ten
- * backward), and its input cotangent in one kernel. Their rules are written
+ * `instanceNorm`, `instanceNormBackward` and `instanceNormAffineBackward`:
+ * instance norm with its channel affine in one kernel (the composite took
+ * about six passes forward and ten backward), its input cotangent in one
+ * kernel, and the cotangents of its scale and bias in one kernel (they took a
+ * normalisation, a product and two sums). Their rules are written
  * with Tensor ops, so they differentiate again: the Jacobian of the
  * normalisation in `x` is symmetric, so the tangent in `x` is the backward
  * kernel itself. The backward primitive is linear in `dy` (with the same
  * symmetric operator) and in `scale`, so those parts of its rules are the
  * backward kernel again; its derivative in `x` is that of its composite
- * (`instanceNormBackwardComposite`). Second-order meta-gradients use them.
+ * (`instanceNormBackwardComposite`). The affine backward is linear in `dy`
+ * (its adjoint there is `instanceNorm` itself, with the cotangents as scale
+ * and bias) and its derivative in `x` is the backward kernel again (the same
+ * symmetric operator). Second-order meta-gradients use them.
  * @module
  */
-import { instanceNormBackwardShape, instanceNormShape } from '@colab-ts/kernels';
+import { instanceNormAffineBackwardShape, instanceNormBackwardShape, instanceNormShape } from '@colab-ts/kernels';
 import { DTypeError, type Shape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
 import type { Aval, Tensor } from '../Tensor.js';
 import { mean } from '../composites/reductions.js';
-import { checkFloat, fillLike } from '../internal/coerce.js';
+import { checkFloat, checkSame, fillLike } from '../internal/coerce.js';
 import { jvp, vjp } from '../transforms.js';
 import { add } from './add.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
+import { pad } from './pad.js';
 import { reshape } from './reshape.js';
+import { slice } from './slice.js';
 import { sqrt } from './sqrt.js';
 import { sub } from './sub.js';
 import { sumAxes } from './sum.js';
@@ -88,11 +95,47 @@ export const instanceNormPrimitive: PrimitiveDef<'instanceNorm', Eps> = definePr
     ].filter((t): t is Tensor => t !== null);
     return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
   },
-  vjp: (ct, [x, scale], { eps }) => [
-    instanceNormBackward(x!, scale!, ct, eps),
-    sumAxes(mul(ct, standardized(x!, eps)), [0, ...AXES]),
-    sumAxes(ct, [0, ...AXES]),
-  ],
+  vjp: (ct, [x, scale], { eps }) => {
+    const g = instanceNormAffineBackward(x!, ct, eps);
+    return [instanceNormBackward(x!, scale!, ct, eps), affineRow(g, 0), affineRow(g, 1)];
+  },
+});
+
+/** Row `i` of an affine cotangent `[2, C]` as `[C]`. */
+const affineRow = (g: Tensor, i: number): Tensor => reshape(slice(g, [{ start: i, stop: i + 1 }, null]), [g.shape[1]!]);
+
+/**
+ * The cotangents of instance norm's `scale` and `bias` given the output's `dy` (x's shape): `[2, C]`, row 0
+ * `sum(dy * xhat)`, row 1 `sum(dy)` over `N, D, H, W`. Linear in `dy`, whose adjoint is `instanceNorm(x, ct[0], ct[1])`;
+ * in `x`, the derivative of row 0 is `sum(tx * instanceNormBackward(x, 1, dy))` (the Jacobian of `xhat` is symmetric)
+ * and its adjoint `instanceNormBackward(x, ct[0], dy)`; row 1 does not depend on `x`.
+ * @category primitives
+ */
+export const instanceNormAffineBackwardPrimitive: PrimitiveDef<'instanceNormAffineBackward', Eps> = definePrimitive({
+  name: 'instanceNormAffineBackward',
+  shape: ([x, dy], { eps }) => {
+    checkFloat('instanceNormAffineBackward', x!);
+    checkSame('instanceNormAffineBackward', [x!, dy!]);
+    return { shape: instanceNormAffineBackwardShape(x!.shape, dy!.shape, eps), dtype: x!.dtype };
+  },
+  impl: (be, [x, dy], { eps }) => be.kernels.instanceNormAffineBackward(x!, dy!, eps),
+  jvp: ([x, dy], [tx, tdy], { eps }) => {
+    const c = x!.shape[1]!;
+    const parts = [
+      tx
+        ? pad(reshape(sumAxes(mul(tx, instanceNormBackward(x!, fillLike({ shape: [c], dtype: x!.dtype }, 1), dy!, eps)), [0, ...AXES]), [1, c]), [
+            [0, 1],
+            [0, 0],
+          ])
+        : null,
+      tdy ? instanceNormAffineBackward(x!, tdy, eps) : null,
+    ].filter((t): t is Tensor => t !== null);
+    return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
+  },
+  vjp: (ct, [x, dy], { eps }) => {
+    const s = affineRow(ct, 0);
+    return [instanceNormBackward(x!, s, dy!, eps), instanceNorm(x!, s, affineRow(ct, 1), { eps })];
+  },
 });
 
 /** Rules of a primitive equal to `f`: the jvp and vjp of `f` over the inputs that carry a tangent or need a cotangent. */
@@ -143,6 +186,14 @@ export const instanceNorm = (x: Tensor, scale: Tensor, bias: Tensor, options: { 
  * @category ops
  */
 export const instanceNormBackward = (x: Tensor, scale: Tensor, dy: Tensor, eps: number): Tensor => bind(instanceNormBackwardPrimitive, [x, scale, dy], { eps });
+
+/**
+ * The cotangents of `instanceNorm(x, scale, bias, { eps })`'s `scale` and `bias` given the output's cotangent `dy`,
+ * stacked `[2, C]`: `sum(dy * xhat)` and `sum(dy)` over `N, D, H, W`.
+ * @example instanceNormAffineBackward(x, dy, 1e-5)
+ * @category ops
+ */
+export const instanceNormAffineBackward = (x: Tensor, dy: Tensor, eps: number): Tensor => bind(instanceNormAffineBackwardPrimitive, [x, dy], { eps });
 
 /** `(x - mean) / sqrt(var + eps)`: the fused kernel with unit scale and zero bias. */
 const standardized = (x: Tensor, eps: number): Tensor => {

@@ -1,11 +1,14 @@
 /**
- * `instanceNorm` and `instanceNormBackward`: signatures, shape rules and the
- * float64 arithmetic both the reference and the wasm backend run (so their
- * float32 results are the same bits). Per `(n, c)` over `D, H, W`: the mean,
- * the biased variance from the deviations (two passes, no cancellation), then
+ * `instanceNorm`, `instanceNormBackward` and `instanceNormAffineBackward`:
+ * signatures, shape rules and the float64 arithmetic both the reference and
+ * the wasm backend run (so their float32 results are the same bits). Per
+ * `(n, c)` over `D, H, W`: the mean, the biased variance from the deviations
+ * (two passes, no cancellation), then
  * `y = (x - mean) / sqrt(var + eps) * scale[c] + bias[c]`; the backward pass
  * is the input cotangent of that map,
- * `dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat))`.
+ * `dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat))`, and the
+ * affine backward the cotangents of `scale` and `bias`,
+ * `[sum(dy * xhat), sum(dy)]` over `N, D, H, W`.
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
@@ -17,6 +20,8 @@ import { checkRank5 } from '../options.js';
 export type InstanceNorm<B = NDArray> = Kernels<B>['instanceNorm'];
 /** The `instanceNormBackward` kernel's signature. @category normalisation */
 export type InstanceNormBackward<B = NDArray> = Kernels<B>['instanceNormBackward'];
+/** The `instanceNormAffineBackward` kernel's signature. @category normalisation */
+export type InstanceNormAffineBackward<B = NDArray> = Kernels<B>['instanceNormAffineBackward'];
 
 function checkChannel(op: string, name: string, c: number, s: Shape): void {
   if (s.length !== 1 || s[0] !== c) throw new ShapeError(op, `${name} has shape ${showShape(s)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(s) });
@@ -56,19 +61,71 @@ export function instanceNormBackwardShape(xShape: Shape, scaleShape: Shape, dySh
   return [...xShape];
 }
 
+/**
+ * Shape of `instanceNormAffineBackward(x, dy, eps)`: `[2, C]` (the scale's cotangent, then the bias's); `dy` is shaped as `x`.
+ * @example instanceNormAffineBackwardShape([2, 4, 8, 8, 8], [2, 4, 8, 8, 8], 1e-5) // [2, 4]
+ * @category normalisation
+ */
+export function instanceNormAffineBackwardShape(xShape: Shape, dyShape: Shape, eps: number): number[] {
+  const op = 'instanceNormAffineBackward';
+  const [, c, d, h, w] = checkRank5(op, 'input', xShape);
+  if (d * h * w === 0) throw new ShapeError(op, `input ${showShape(xShape)} has no spatial voxels`);
+  if (!shapesEqual(dyShape, xShape)) throw new ShapeError(op, `dy has shape ${showShape(dyShape)}, expected ${showShape(xShape)}`);
+  checkEps(op, eps);
+  return [2, c];
+}
+
 type Values = Float32Array | Float64Array;
+
+/** Mean of `x[o .. o + m)`, in float64. */
+function meanOf(x: Values, o: number, m: number): number {
+  let sum = 0;
+  for (let i = o; i < o + m; i++) sum += x[i]!;
+  return sum / m;
+}
 
 /** Mean and `1 / sqrt(var + eps)` of `x[o .. o + m)`, in float64 (mean first, then squared deviations). */
 function moments(x: Values, o: number, m: number, eps: number): [number, number] {
-  let sum = 0;
-  for (let i = o; i < o + m; i++) sum += x[i]!;
-  const mu = sum / m;
+  const mu = meanOf(x, o, m);
   let sq = 0;
   for (let i = o; i < o + m; i++) {
     const d = x[i]! - mu;
     sq += d * d;
   }
   return [mu, 1 / Math.sqrt(sq / m + eps)];
+}
+
+/**
+ * One pass over `x` and `dy` on `[o .. o + m)` given the mean `mu`, in float64: `1 / sqrt(var + eps)` (the squared
+ * deviations summed as in `moments`), `sum(dy)` and `sum(dy (x - mu))`, each added in order. NOTE: unrolled by two
+ * without reordering any sum (the same bits as the plain loop), about 1.2x faster in V8 here.
+ */
+function deviationSums(x: Values, dy: Values, o: number, m: number, mu: number, eps: number): [number, number, number] {
+  let sq = 0;
+  let sdy = 0;
+  let sdyx = 0;
+  const e = o + m;
+  let i = o;
+  for (; i + 2 <= e; i += 2) {
+    const d0 = x[i]! - mu;
+    const g0 = dy[i]!;
+    const d1 = x[i + 1]! - mu;
+    const g1 = dy[i + 1]!;
+    sq += d0 * d0;
+    sdy += g0;
+    sdyx += g0 * d0;
+    sq += d1 * d1;
+    sdy += g1;
+    sdyx += g1 * d1;
+  }
+  for (; i < e; i++) {
+    const d = x[i]! - mu;
+    const g = dy[i]!;
+    sq += d * d;
+    sdy += g;
+    sdyx += g * d;
+  }
+  return [1 / Math.sqrt(sq / m + eps), sdy, sdyx];
 }
 
 /**
@@ -83,26 +140,51 @@ export function instanceNormInto(out: Values, x: Values, scale: Values, bias: Va
     const c = g % channels;
     const k = inv * scale[c]!;
     const b = bias[c]!;
-    for (let i = o; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
+    let i = o;
+    for (; i + 4 <= o + m; i += 4) {
+      out[i] = (x[i]! - mu) * k + b;
+      out[i + 1] = (x[i + 1]! - mu) * k + b;
+      out[i + 2] = (x[i + 2]! - mu) * k + b;
+      out[i + 3] = (x[i + 3]! - mu) * k + b;
+    }
+    for (; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
   }
 }
 
-/** The input cotangent of instance norm for packed `x`, `dy` into `out`, float64 arithmetic. @internal */
+/** The input cotangent of instance norm for packed `x`, `dy` into `out`, float64 arithmetic (three passes per group). @internal */
 export function instanceNormBackwardInto(out: Values, x: Values, scale: Values, dy: Values, channels: number, m: number, eps: number): void {
   const groups = x.length / m;
   for (let g = 0; g < groups; g++) {
     const o = g * m;
-    const [mu, inv] = moments(x, o, m, eps);
-    let sdy = 0;
-    let sdyx = 0;
-    for (let i = o; i < o + m; i++) {
-      const d = dy[i]!;
-      sdy += d;
-      sdyx += d * (x[i]! - mu);
-    }
+    const mu = meanOf(x, o, m);
+    const [inv, sdy, sdyx] = deviationSums(x, dy, o, m, mu, eps);
     const k = scale[g % channels]! * inv;
     const a = sdy / m;
     const cc = (inv * inv * sdyx) / m;
-    for (let i = o; i < o + m; i++) out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
+    let i = o;
+    for (; i + 4 <= o + m; i += 4) {
+      out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
+      out[i + 1] = k * (dy[i + 1]! - a - (x[i + 1]! - mu) * cc);
+      out[i + 2] = k * (dy[i + 2]! - a - (x[i + 2]! - mu) * cc);
+      out[i + 3] = k * (dy[i + 3]! - a - (x[i + 3]! - mu) * cc);
+    }
+    for (; i < o + m; i++) out[i] = k * (dy[i]! - a - (x[i]! - mu) * cc);
   }
+}
+
+/**
+ * The cotangents of instance norm's `scale` and `bias` for packed `x`, `dy` into `out` `[2, C]`:
+ * `sum(dy * xhat)`, then `sum(dy)`, over `N, D, H, W`, in float64 (two passes per group), rounded once. @internal
+ */
+export function instanceNormAffineBackwardInto(out: Values, x: Values, dy: Values, channels: number, m: number, eps: number): void {
+  const acc = new Float64Array(2 * channels);
+  const groups = x.length / m;
+  for (let g = 0; g < groups; g++) {
+    const o = g * m;
+    const [inv, sdy, sdyx] = deviationSums(x, dy, o, m, meanOf(x, o, m), eps);
+    const c = g % channels;
+    acc[c] = acc[c]! + inv * sdyx;
+    acc[channels + c] = acc[channels + c]! + sdy;
+  }
+  out.set(acc);
 }

@@ -1,10 +1,17 @@
 /**
- * Reference `instanceNorm` and `instanceNormBackward`: float64 over any layout and dtype.
+ * Reference `instanceNorm`, `instanceNormBackward` and `instanceNormAffineBackward`: float64 over any layout and dtype.
  * @module
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import { referenceKernel } from '../internal/io.js';
-import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, instanceNormShape } from './index.js';
+import {
+  instanceNormAffineBackwardInto,
+  instanceNormAffineBackwardShape,
+  instanceNormBackwardInto,
+  instanceNormBackwardShape,
+  instanceNormInto,
+  instanceNormShape,
+} from './index.js';
 
 /**
  * Instance norm with affine parameters: per `(n, c)` over `D, H, W`,
@@ -27,5 +34,17 @@ export function instanceNorm(x: NDArray, scale: NDArray, bias: NDArray, eps: num
 export function instanceNormBackward(x: NDArray, scale: NDArray, dy: NDArray, eps: number): NDArray {
   return referenceKernel('instanceNormBackward', { x, scale, dy }, () => instanceNormBackwardShape(x.shape, scale.shape, dy.shape, eps))((out, d, s) =>
     instanceNormBackwardInto(out, d.x, d.scale, d.dy, s[1]!, s[2]! * s[3]! * s[4]!, eps),
+  );
+}
+
+/**
+ * The cotangents of `instanceNorm(x, scale, bias, eps)` with respect to `scale` and `bias`, given the output's `dy`:
+ * `[sum(dy * xhat), sum(dy)]` over `N, D, H, W`, shaped `[2, C]`.
+ * @example const g = instanceNormAffineBackward(x, dy, 1e-5) // [2, C]: row 0 the scale's cotangent, row 1 the bias's
+ * @category normalisation
+ */
+export function instanceNormAffineBackward(x: NDArray, dy: NDArray, eps: number): NDArray {
+  return referenceKernel('instanceNormAffineBackward', { x, dy }, () => instanceNormAffineBackwardShape(x.shape, dy.shape, eps))((out, d) =>
+    instanceNormAffineBackwardInto(out, d.x, d.dy, x.shape[1]!, x.shape[2]! * x.shape[3]! * x.shape[4]!, eps),
   );
 }

@@ -14,6 +14,7 @@ const kernels: Kernels<NDArray> = {
   compare: async (a, b, op) => K.compare(a, b, op),
   where: async (c, a, b) => K.where(c, a, b),
   leakyRelu: async (x, slope) => K.leakyRelu(x, slope),
+  leakyReluBackward: async (x, dy, slope) => K.leakyReluBackward(x, dy, slope),
   cast: async (x, dtype) => K.cast(x, dtype),
   reshape: async (x, shape) => K.reshape(x, shape),
   transpose: async (x, axes) => K.transpose(x, axes),
@@ -38,6 +39,7 @@ const kernels: Kernels<NDArray> = {
   instanceNormStats: async (x) => K.instanceNormStats(x),
   instanceNorm: async (x, s, b, eps) => K.instanceNorm(x, s, b, eps),
   instanceNormBackward: async (x, s, dy, eps) => K.instanceNormBackward(x, s, dy, eps),
+  instanceNormAffineBackward: async (x, dy, eps) => K.instanceNormAffineBackward(x, dy, eps),
   softmax: async (x) => K.softmax(x),
   softmaxBackward: async (y, dy) => K.softmaxBackward(y, dy),
 };

@@ -40,6 +40,7 @@ type General = Pick<
   | 'compare'
   | 'where'
   | 'leakyRelu'
+  | 'leakyReluBackward'
   | 'cast'
   | 'reshape'
   | 'transpose'
@@ -62,6 +63,19 @@ export const generalKernels: General = {
   leakyRelu: (x, slope) => {
     if (!nd.isFloat(x.dtype)) throw new nd.DTypeError('leakyRelu', `expects a float array, got ${x.dtype}`);
     return nd.where(nd.greater(x, 0), x, nd.mul(x, slope));
+  },
+  leakyReluBackward: (x, dy, slope) => {
+    const op = 'leakyReluBackward';
+    for (const [name, a] of [
+      ['x', x],
+      ['dy', dy],
+    ] as const)
+      if (!nd.isFloat(a.dtype)) throw new nd.DTypeError(op, `expects a float ${name}, got ${a.dtype}`, { expected: 'float32 or float64', got: a.dtype });
+    if (!nd.shapesEqual(x.shape, dy.shape)) {
+      const [want, got] = [nd.showShape(x.shape), nd.showShape(dy.shape)];
+      throw new nd.ShapeError(op, `dy has shape ${got}, expected ${want} (x's)`, { expected: want, got });
+    }
+    return nd.where(nd.greater(x, 0), dy, nd.mul(dy, slope));
   },
   cast: (x, dtype) => nd.astype(x, dtype),
   reshape: (x, shape) => nd.reshape(x, shape),

@@ -3,23 +3,25 @@
  * `conv3dBackwardWeights` and `convTranspose3d` on float32 run on the
  * WebAssembly SIMD engine of `wasmConv.ts` (im2col + register-blocked GEMM
  * micro-kernels emitted from TypeScript, on worker threads over one shared
- * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`, `sum`, `max` and `concat` on float32 run
- * typed-array loops of their own (`general.ts`, exact as the reference); every
+ * memory); `unary`, `binary`, `compare`, `where`, `leakyRelu`,
+ * `leakyReluBackward`, `sum`, `max` and `concat` on float32 run typed-array
+ * loops of their own (`general.ts`, exact as the reference), and the three
+ * instance-norm kernels the reference's own float64 loops; every
  * other kernel, and every kernel given a float64 (or integer) input, runs on
  * the reference. Buffers are `NDArray`s, as for the reference.
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { isPacked, toTypedArray } from '@colab-ts/ndarray';
+import { isPacked, shapeSize, toTypedArray } from '@colab-ts/ndarray';
 import type { Backend, ConvOptions, ConvTransposeOptions, KernelName, Kernels } from '../Backend.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from '../conv3d/index.js';
 import { convTranspose3dShape } from '../convTranspose3d/index.js';
-import { instanceNormBackwardInto, instanceNormBackwardShape, instanceNormInto, instanceNormShape } from '../instanceNorm/index.js';
+import * as norm from '../instanceNorm/index.js';
 import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, concatF32, leakyReluBackwardF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -87,28 +89,33 @@ async function viaEngine(
   return wrapPacked('float32', shape, (await run(shape)).data);
 }
 
+/** The instance-norm kernels of three operands: shape rule and the reference's float64 loop. */
+const NORM3 = {
+  instanceNorm: [norm.instanceNormShape, norm.instanceNormInto],
+  instanceNormBackward: [norm.instanceNormBackwardShape, norm.instanceNormBackwardInto],
+} as const;
+
 /**
- * An instance-norm kernel (forward or backward) on float32 operands: the reference's float64
- * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; other
- * dtypes go to the reference kernel.
+ * An instance-norm kernel on float32 operands (`x` first, then as in its signature): the reference's float64
+ * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; `undefined` for other dtypes
+ * (the caller runs the reference). The operands are checked and the shape computed first, as the reference does.
  */
 function normF32(
   alloc: Allocator,
-  op: string,
-  args: readonly [NDArray, NDArray, NDArray],
-  names: readonly [string, string, string],
+  op: keyof typeof NORM3 | 'instanceNormAffineBackward',
+  operands: Readonly<Record<string, NDArray>>,
   eps: number,
-  shapeOf: (a: Shape, b: Shape, c: Shape, eps: number) => number[],
-  into: (out: Float32Array, a: Float32Array, b: Float32Array, c: Float32Array, channels: number, m: number, eps: number) => void,
-  fallback: (a: NDArray, b: NDArray, c: NDArray, eps: number) => NDArray | Promise<NDArray>,
-): NDArray | Promise<NDArray> {
-  const [a, b, c] = args;
-  args.forEach((v, i) => checkArray(op, names[i]!, v));
-  const s = shapeOf(a.shape, b.shape, c.shape, eps);
-  if (!isF32(a, b, c)) return fallback(a, b, c, eps);
-  const as = packedF32(a);
-  const out = alloc.f32(as.length);
-  into(out, as, packedF32(b), packedF32(c), s[1]!, s[2]! * s[3]! * s[4]!, eps);
+): NDArray | undefined {
+  const named = Object.entries(operands);
+  for (const [name, a] of named) checkArray(op, name, a);
+  const [x, b, c] = named.map(([, a]) => a) as [NDArray, NDArray, NDArray | undefined];
+  const s = op === 'instanceNormAffineBackward' ? norm.instanceNormAffineBackwardShape(x.shape, b.shape, eps) : NORM3[op][0](x.shape, b.shape, c!.shape, eps);
+  if (!isF32(x, b, c ?? null)) return undefined;
+  const out = alloc.f32(shapeSize(s));
+  const [xd, bd, cd] = [packedF32(x), packedF32(b), c === undefined ? undefined : packedF32(c)];
+  const [channels, m] = [x.shape[1]!, x.shape[2]! * x.shape[3]! * x.shape[4]!];
+  if (op === 'instanceNormAffineBackward') norm.instanceNormAffineBackwardInto(out, xd, bd, channels, m, eps);
+  else NORM3[op][1](out, xd, bd, cd!, channels, m, eps);
   return wrapPacked('float32', s, out);
 }
 
@@ -142,22 +149,15 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
+    leakyReluBackward: async (x, dy, slope) => leakyReluBackwardF32(x, dy, slope, alloc) ?? ref.leakyReluBackward(x, dy, slope),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
-    instanceNorm: async (x, scale, bias, eps) =>
-      normF32(alloc, 'instanceNorm', [x, scale, bias], ['x', 'scale', 'bias'], eps, instanceNormShape, instanceNormInto, ref.instanceNorm),
+    instanceNorm: async (x, scale, bias, eps) => normF32(alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),
     instanceNormBackward: async (x, scale, dy, eps) =>
-      normF32(
-        alloc,
-        'instanceNormBackward',
-        [x, scale, dy],
-        ['x', 'scale', 'dy'],
-        eps,
-        instanceNormBackwardShape,
-        instanceNormBackwardInto,
-        ref.instanceNormBackward,
-      ),
+      normF32(alloc, 'instanceNormBackward', { x, scale, dy }, eps) ?? ref.instanceNormBackward(x, scale, dy, eps),
+    instanceNormAffineBackward: async (x, dy, eps) =>
+      normF32(alloc, 'instanceNormAffineBackward', { x, dy }, eps) ?? ref.instanceNormAffineBackward(x, dy, eps),
     conv3d: async (x, w, bias, options) =>
       viaEngine(
         'conv3d',
@@ -220,11 +220,13 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
   'compare',
   'where',
   'leakyRelu',
+  'leakyReluBackward',
   'sum',
   'max',
   'concat',
   'instanceNorm',
   'instanceNormBackward',
+  'instanceNormAffineBackward',
 ]);
 
 /**

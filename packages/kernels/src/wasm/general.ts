@@ -1,9 +1,9 @@
 /**
  * Float32 fast paths of the general kernels for the `wasm` backend:
  * elementwise `unary`, `binary`, `compare`, `where` (NumPy broadcasting, any
- * strides), `sum` and `max` over any axes, as loops that only ever see
- * Float32Array (and Uint8Array for conditions and comparison results), so V8
- * keeps them monomorphic, with no float64 staging. Operands are walked in
+ * strides), `leakyRelu` and `leakyReluBackward`, `sum` and `max` over any
+ * axes, as loops that only ever see Float32Array (and Uint8Array for
+ * conditions and comparison results), so V8 keeps them monomorphic, with no float64 staging. Operands are walked in
  * runs: axes of extent 1 are dropped and neighbours that are contiguous for
  * every operand merged, so a packed operand or a broadcast `[1, C, 1, 1, 1]`
  * scale is a few long runs with a stride of 1 or 0.
@@ -31,7 +31,17 @@ type UnRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: numb
 // (measured 10 ns per element against 2.5).
 const BIN: Readonly<Record<BinaryOp, BinRow<Float32Array>>> = {
   add: (o, oi, a, ai, sa, b, bi, sb, n) => {
-    for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!;
+    let j = oi;
+    const e = oi + n;
+    // a contiguous run plus a broadcast value (a convolution's bias), unrolled: V8 pays less per element
+    if (sa === 1 && sb === 0)
+      for (const v = b[bi]!; j + 4 <= e; j += 4, ai += 4) {
+        o[j] = a[ai]! + v;
+        o[j + 1] = a[ai + 1]! + v;
+        o[j + 2] = a[ai + 2]! + v;
+        o[j + 3] = a[ai + 3]! + v;
+      }
+    for (; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! + b[bi]!;
   },
   sub: (o, oi, a, ai, sa, b, bi, sb, n) => {
     for (let j = oi, e = oi + n; j < e; j++, ai += sa, bi += sb) o[j] = a[ai]! - b[bi]!;
@@ -251,7 +261,20 @@ function mapF32(x: NDArray & { data: Float32Array }, rowFn: UnRow, alloc: Alloca
 
 /** `v * factor[+(v > 0)]` with `factor = [slope, 1]`: the same products as `v > 0 ? v : v * slope`, without a branch. */
 const leakyRow = (o: Float32Array, oi: number, a: Float32Array, ai: number, sa: number, n: number, factor: Float64Array): void => {
-  for (let j = oi, e = oi + n; j < e; j++, ai += sa) {
+  let j = oi;
+  const e = oi + n;
+  if (sa === 1)
+    for (; j + 4 <= e; j += 4, ai += 4) {
+      const v0 = a[ai]!;
+      const v1 = a[ai + 1]!;
+      const v2 = a[ai + 2]!;
+      const v3 = a[ai + 3]!;
+      o[j] = v0 * factor[+(v0 > 0)]!;
+      o[j + 1] = v1 * factor[+(v1 > 0)]!;
+      o[j + 2] = v2 * factor[+(v2 > 0)]!;
+      o[j + 3] = v3 * factor[+(v3 > 0)]!;
+    }
+  for (; j < e; j++, ai += sa) {
     const v = a[ai]!;
     o[j] = v * factor[+(v > 0)]!;
   }
@@ -266,6 +289,45 @@ export function leakyReluF32(x: NDArray, slope: number, alloc: Allocator = fresh
     x.shape,
     mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, factor), alloc),
   );
+}
+
+/** `dy * factor[+(x > 0)]` with `factor = [slope, 1]`: the products of `x > 0 ? dy : dy * slope`, without a branch. */
+const leakyBackRow = (
+  o: Float32Array,
+  oi: number,
+  x: Float32Array,
+  xi: number,
+  sx: number,
+  d: Float32Array,
+  di: number,
+  sd: number,
+  n: number,
+  factor: Float64Array,
+): void => {
+  let j = oi;
+  const e = oi + n;
+  if (sx === 1 && sd === 1)
+    for (; j + 4 <= e; j += 4, xi += 4, di += 4) {
+      o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
+      o[j + 1] = d[di + 1]! * factor[+(x[xi + 1]! > 0)]!;
+      o[j + 2] = d[di + 2]! * factor[+(x[xi + 2]! > 0)]!;
+      o[j + 3] = d[di + 3]! * factor[+(x[xi + 3]! > 0)]!;
+    }
+  for (; j < e; j++, xi += sx, di += sd) o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
+};
+
+/**
+ * Float32 `leakyReluBackward`, `x > 0 ? dy : slope * dy` in one pass over both operands (any strides), the
+ * slope rounded to float32 first as the reference's weak scalar; `undefined` unless both are float32 of one
+ * shape (the reference then reports what is wrong). @internal
+ */
+export function leakyReluBackwardF32(x: NDArray, dy: NDArray, slope: number, alloc: Allocator = freshAllocator): NDArray | undefined {
+  if (!f32(x) || !f32(dy) || x.shape.length !== dy.shape.length || x.shape.some((d, i) => d !== dy.shape[i])) return undefined;
+  const factor = Float64Array.of(Math.fround(slope), 1);
+  const out = alloc.f32(shapeSize(x.shape));
+  const [xd, dd] = [x.data, dy.data];
+  walk(x.shape, [x.strides, dy.strides], [x.offset, dy.offset], (oi, [xi, di], n, [sx, sd]) => leakyBackRow(out, oi, xd, xi!, sx!, dd, di!, sd!, n, factor));
+  return wrapPacked('float32', x.shape, out);
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
@@ -318,11 +380,18 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
   const runStride = r === 0 ? 0 : rs[r - 1]!;
   const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
   const acc = new Float64Array(4);
+  let offsets: Int32Array | undefined;
   walk(
     kept.map((i) => x.shape[i]!),
     [kept.map((i) => x.strides[i]!)],
     [x.offset],
     (oi, [base], n, [sk]) => {
+      // Outputs contiguous in x but the reduction strided (e.g. over channels): sweep rows of outputs, same sums.
+      if (sk === 1 && runStride !== 1 && n >= 4 && m > 0) {
+        offsets ??= reducedOffsets(rd, rs, m);
+        reduceRows(op, xd, base!, n, offsets, m4, out, oi);
+        return;
+      }
       for (let q = 0; q < n; q++) {
         if (m === 0) {
           out[oi + q] = 0;
@@ -351,6 +420,61 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
     },
   );
   return wrapPacked('float32', shape, out);
+}
+
+/** The offsets of the `m` reduced elements (extents `rd`, strides `rs`) in row-major order. */
+function reducedOffsets(rd: readonly number[], rs: readonly number[], m: number): Int32Array {
+  const offs = new Int32Array(m);
+  const idx = new Array<number>(rd.length).fill(0);
+  for (let p = 0, off = 0; p < m; p++) {
+    offs[p] = off;
+    for (let ax = rd.length - 1; ax >= 0; ax--) {
+      if (++idx[ax]! < rd[ax]!) {
+        off += rs[ax]!;
+        break;
+      }
+      idx[ax] = 0;
+      off -= rs[ax]! * (rd[ax]! - 1);
+    }
+  }
+  return offs;
+}
+
+/** Outputs per block of `reduceRows`: four float64 accumulator rows of this length stay in L1. */
+const ROW_BLOCK = 512;
+const rowAcc = new Float64Array(4 * ROW_BLOCK);
+
+/**
+ * `n` outputs at `out[oi..]` whose elements are `x[base + j + offs[p]]`: each block of outputs sweeps the reduced
+ * positions `p` in order with unit-stride rows, element `p` into accumulator row `p % 4` below `m4` and the first
+ * from there (max: one row), so every output sees the additions (comparisons) of the per-output loop in its order.
+ */
+function reduceRows(op: 'sum' | 'max', xd: Float32Array, base: number, n: number, offs: Int32Array, m4: number, out: Float32Array, oi: number): void {
+  const a = rowAcc;
+  const B = ROW_BLOCK;
+  const m = offs.length;
+  for (let j0 = 0; j0 < n; j0 += B) {
+    const L = Math.min(B, n - j0);
+    if (op === 'max') {
+      a.fill(-Infinity, 0, L);
+      for (let p = 0; p < m; p++) {
+        const src = base + j0 + offs[p]!;
+        for (let j = 0; j < L; j++) {
+          const v = xd[src + j]!;
+          if (v > a[j]! || Number.isNaN(v)) a[j] = v;
+        }
+      }
+      for (let j = 0; j < L; j++) out[oi + j0 + j] = a[j]!;
+      continue;
+    }
+    a.fill(0);
+    for (let p = 0; p < m; p++) {
+      const src = base + j0 + offs[p]!;
+      const row = (p < m4 ? p & 3 : 0) * B;
+      for (let j = 0; j < L; j++) a[row + j] = a[row + j]! + xd[src + j]!;
+    }
+    for (let j = 0; j < L; j++) out[oi + j0 + j] = a[j]! + a[B + j]! + (a[2 * B + j]! + a[3 * B + j]!);
+  }
 }
 
 /** Adds a run of `n` (a multiple of 4) starting at position `p` (a multiple of 4): element `j` into accumulator `j % 4`. */
