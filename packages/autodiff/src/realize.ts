@@ -1,7 +1,9 @@
 /**
  * `realize`: runs a tree of lazy tensors on a backend and returns NDArrays.
- * The whole tree's graph is scheduled once (shared nodes run once), in
- * topological order; leaves are uploaded, each primitive's `impl` runs one
+ * The whole tree's graph is scheduled once (shared nodes run once), in a
+ * topological order that runs a node early wherever that frees at least the
+ * bytes it holds (so a weight gradient frees its output gradient and
+ * activation at once, as a tape-based backward pass does); leaves are uploaded, each primitive's `impl` runs one
  * kernel, every intermediate buffer is disposed after its last consumer, and
  * only the requested outputs are downloaded. Aliasing primitives (identity,
  * stopGradient) run nothing.
