@@ -20,11 +20,9 @@
  * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5; UNET_COLAB=1,5 adds CoLab steps,
  *   UNET_COLAB_REPS cycles each, default 3; UNET_RESULTS names the results files, default unet)
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { realize, valueAndGrad } from '@colab-ts/autodiff';
 import { unetConfigFor } from '@colab-ts/cli';
 import type { AnyBackend } from '@colab-ts/kernels';
@@ -34,17 +32,10 @@ import * as nd from '@colab-ts/ndarray';
 import type { Tensor } from '@colab-ts/autodiff';
 import { colabInit, colabStep } from '@colab-ts/colab';
 import { ceDiceLoss, paramCount, sgd, toTensors, unetApply, unetInit, type UNetParams } from '@colab-ts/nn';
-import { machine, median, writeResults } from './harness.js';
+import { median, writeResults } from './harness.js';
+import { hashFill, peakRssMiB, skipWithoutTwin, startTwin, twinMdHeader, twinMeta } from './twin.js';
 
-const PEERS = process.env.PEERS_DIR ?? '/work/shared/peers';
-const TWIN = join(PEERS, 'torch_unet_twin.py');
-const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
-if (python === undefined || !existsSync(TWIN)) {
-  console.log(
-    `SKIP bench:unet: ${python === undefined ? "PyTorch is not importable (python3 -c 'import torch' failed; apt-get install -y python3-torch)" : `no twin at ${TWIN}`}`,
-  );
-  process.exit(0);
-}
+skipWithoutTwin('bench:unet');
 
 interface Setting {
   readonly name: string;
@@ -68,20 +59,6 @@ const colabEvery = (process.env.UNET_COLAB ?? '')
   .map(Number);
 const colabReps = Number(process.env.UNET_COLAB_REPS ?? 3);
 const threads = 2;
-
-/** The peers' integer hash (murmur3 fmix32 of (i, seed)) to [-1, 1) with 24 bits, as torch_bench.hash_fill. */
-function hashFill(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  const s = Math.imul(seed, 0x85ebca77) >>> 0;
-  for (let i = 0; i < n; i++) {
-    let h = (Math.imul(i, 0x9e3779b1) + s) >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-    out[i] = ((h >>> 8) / 16777216) * 2 - 1;
-  }
-  return out;
-}
 
 /** The twin's `ball_labels`: one ball (a disk when D = 1) per sample, one-hot `[B, 2, D, H, W]` (ROI first). */
 function ballTarget(B: number, [D, H, W]: readonly [number, number, number]): NDArray {
@@ -115,41 +92,6 @@ function ballMask(B: number, [D, H, W]: readonly [number, number, number]): NDAr
   return nd.array(out, [B, 1, D, H, W], 'float32');
 }
 
-/** Peak resident set size of this process (all its threads, the wasm engine's memory included), MiB. */
-const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
-
-/** The twin as a JSON-lines server: one request, one reply. */
-function startTwin(): { ask: (m: object) => Promise<Record<string, unknown>>; close: () => void } {
-  const env = {
-    ...process.env,
-    TORCH_THREADS: String(threads),
-    OMP_WAIT_POLICY: 'PASSIVE',
-    OPENBLAS_NUM_THREADS: '1',
-    MALLOC_MMAP_THRESHOLD_: '33554432',
-    MALLOC_TRIM_THRESHOLD_: '17179869184',
-  };
-  const child = spawn(python!, [TWIN], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async (): Promise<Record<string, unknown>> => {
-    const l = await lines.next();
-    if (l.done === true) throw new Error('bench:unet: the PyTorch twin exited');
-    return JSON.parse(l.value) as Record<string, unknown>;
-  };
-  const ready = next();
-  return {
-    ask: async (m) => {
-      await ready;
-      child.stdin!.write(`${JSON.stringify(m)}\n`);
-      const r = await next();
-      if (r.ok !== true) throw new Error(`bench:unet: twin ${JSON.stringify(m)} failed: ${String(r.error)}`);
-      return r;
-    },
-    close: () => {
-      child.stdin!.end(`${JSON.stringify({ cmd: 'exit' })}\n`);
-    },
-  };
-}
-
 // UNET_POOL_MIB caps the wasm backend's buffer pool (default: the backend's own default).
 const poolMiB = process.env.UNET_POOL_MIB === undefined ? undefined : Number(process.env.UNET_POOL_MIB);
 const be = await createWasmBackend({ threads, ...(poolMiB === undefined ? {} : { poolBytes: poolMiB * 2 ** 20 }) });
@@ -158,7 +100,7 @@ const GENERAL = ['unary', 'binary', 'compare', 'where', 'leakyRelu', 'leakyReluB
 const old = process.env.UNET_BASELINE === '1' ? await createWasmBackend({ threads, poolBytes: 0 }) : undefined;
 const baseline: AnyBackend | undefined =
   old === undefined ? undefined : { ...old, kernels: { ...old.kernels, ...Object.fromEntries(GENERAL.map((k) => [k, referenceBackend.kernels[k]])) } };
-const twin = startTwin();
+const twin = startTwin(threads);
 const info = await twin.ask({ cmd: 'info' });
 const load0 = loadavg();
 const rows = [];
@@ -264,26 +206,20 @@ for (const key of chosen) {
 twin.close();
 await be.close();
 await old?.close();
-const load1 = loadavg();
 const meta = {
-  machine: machine(),
-  backend: be.device,
-  torch: info,
-  threads,
-  poolMiB: poolMiB ?? 'default',
-  loadAverageStart: load0,
-  loadAverageEnd: load1,
-  method:
+  ...twinMeta(
+    be.device,
+    info,
+    threads,
+    load0,
     'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch',
+  ),
+  poolMiB: poolMiB ?? 'default',
 };
 const resultsName = process.env.UNET_RESULTS ?? 'unet';
 console.log(writeResults(resultsName, { ...meta, results: rows }));
 const md = [
-  '# U-Net training step: colab-ts (wasm) vs PyTorch CPU',
-  '',
-  `${meta.machine.date}, ${meta.machine.cpu} (${meta.machine.cores} cores), Node ${meta.machine.node}, PyTorch ${String(info.torch)}; ${threads} threads each; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${load1.map((v) => v.toFixed(2)).join('/')} at end.`,
-  `${meta.method}.`,
-  '',
+  ...twinMdHeader('U-Net training step: colab-ts (wasm) vs PyTorch CPU', meta),
   '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) | peak RSS colab-ts / PyTorch MiB (ratio) |',
   '|---|---|---|---|---|---|---|',
   ...rows.map(

@@ -1,7 +1,9 @@
 /**
  * `realize`: runs a tree of lazy tensors on a backend and returns NDArrays.
- * The whole tree's graph is scheduled once (shared nodes run once), in
- * topological order; leaves are uploaded, each primitive's `impl` runs one
+ * The whole tree's graph is scheduled once (shared nodes run once), in a
+ * topological order that runs a node early wherever that frees at least the
+ * bytes it holds (so a weight gradient frees its output gradient and
+ * activation at once, as a tape-based backward pass does); leaves are uploaded, each primitive's `impl` runs one
  * kernel, every intermediate buffer is disposed after its last consumer, and
  * only the requested outputs are downloaded. Aliasing primitives (identity,
  * stopGradient) run nothing.
@@ -50,20 +52,77 @@ function canonical(t: Tensor): Tensor {
 }
 
 /** Topological order of the canonical graph below `outputs`, and each node's number of consumer slots. */
-function schedule(outputs: readonly Tensor[]): { order: Tensor[]; uses: Map<number, number>; inputsOf: Map<number, Tensor[]> } {
-  const order: Tensor[] = [];
+function schedule(outputs: readonly Tensor[], pinned: ReadonlySet<number>): { order: Tensor[]; uses: Map<number, number>; inputsOf: Map<number, Tensor[]> } {
+  const post: Tensor[] = [];
   const uses = new Map<number, number>();
   const inputsOf = new Map<number, Tensor[]>();
+  const consumers = new Map<number, Tensor[]>();
   const children = (n: Tensor): Tensor[] => {
     const ins = n.inputs.map(canonical);
     inputsOf.set(n.id, ins);
     return ins;
   };
   postorder(outputs, children, (n) => {
-    order.push(n);
-    for (const c of inputsOf.get(n.id)!) uses.set(c.id, (uses.get(c.id) ?? 0) + 1);
+    post.push(n);
+    for (const c of inputsOf.get(n.id)!) {
+      uses.set(c.id, (uses.get(c.id) ?? 0) + 1);
+      const list = consumers.get(c.id) ?? [];
+      list.push(n);
+      consumers.set(c.id, list);
+    }
   });
-  return { order, uses, inputsOf };
+  return { order: eagerReleases(post, inputsOf, consumers, uses, pinned), uses, inputsOf };
+}
+
+/**
+ * The post-order `post` with every node moved as early as its inputs allow whenever running it there holds no more
+ * bytes than it frees (the last use of inputs that are not outputs): a weight gradient then runs as soon as its
+ * activation and output gradient are both ready, and frees them, instead of after the whole backward pass (a
+ * post-order reaches the first layer's weight gradient, and so every layer's output gradient, before any other).
+ * Only the order changes, never what runs, so the results are the same.
+ */
+function eagerReleases(
+  post: readonly Tensor[],
+  inputsOf: ReadonlyMap<number, readonly Tensor[]>,
+  consumers: ReadonlyMap<number, readonly Tensor[]>,
+  uses: ReadonlyMap<number, number>,
+  pinned: ReadonlySet<number>,
+): Tensor[] {
+  const left = new Map(uses);
+  const done = new Set<number>();
+  const arity = post.reduce((a, n) => Math.max(a, inputsOf.get(n.id)!.length), 0);
+  const order: Tensor[] = [];
+  const frees = (m: Tensor): number => {
+    const ins = inputsOf.get(m.id)!;
+    let freed = 0;
+    for (const c of new Set(ins)) {
+      if (!done.has(c.id)) return -1;
+      if (!pinned.has(c.id) && left.get(c.id) === ins.filter((i) => i === c).length) freed += bytesOf(c);
+    }
+    return freed;
+  };
+  const emit = (first: Tensor): void => {
+    const stack = [first];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (done.has(n.id)) continue;
+      done.add(n.id);
+      order.push(n);
+      const ins = inputsOf.get(n.id)!;
+      for (const c of ins) left.set(c.id, left.get(c.id)! - 1);
+      // Candidates: the consumers of n (one input more is ready), and those of an input of n whose remaining
+      // uses fell to what one consumer can hold (so a node with many consumers is not rescanned each time).
+      const sources = [n, ...[...new Set(ins)].filter((c) => left.get(c.id)! <= arity)];
+      for (const src of sources)
+        for (const m of consumers.get(src.id) ?? [])
+          if (!done.has(m.id)) {
+            const freed = frees(m);
+            if (freed > 0 && bytesOf(m) <= freed) stack.push(m);
+          }
+    }
+  };
+  for (const n of post) emit(n);
+  return order;
 }
 
 /**
@@ -78,7 +137,7 @@ export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {})
   const { leaves, unflatten } = flatten('realize', tree, false);
   const outs = leaves.map(canonical);
   const pinned = new Set(outs.map((o) => o.id));
-  const { order, uses, inputsOf } = schedule(outs);
+  const { order, uses, inputsOf } = schedule(outs, pinned);
   const bufs = new Map<number, unknown>();
   let live = 0;
   let peak = 0;

@@ -1,7 +1,9 @@
+import { test as fcTest } from '@fast-check/vitest';
 import type { Backend, Kernels } from '@colab-ts/kernels';
 import { createWasmBackend, referenceBackend } from '@colab-ts/kernels';
 import type { NDArray } from '@colab-ts/ndarray';
-import { array, isNDArray, key, toNested, toTypedArray, uniform } from '@colab-ts/ndarray';
+import { array, isNDArray, key, normal, toNested, toTypedArray, uniform } from '@colab-ts/ndarray';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as ad from '../src/index.js';
 
@@ -103,6 +105,33 @@ describe('realize', () => {
       await be.close();
     }
   });
+
+  it('runs a reduction of an intermediate as soon as it frees it, not where a later output asks for it', async () => {
+    const big = ad.tensor(uniform(key(3), [1000], { low: -1, high: 1 }));
+    const c1 = ad.exp(big);
+    const c2 = ad.exp(c1);
+    const c3 = ad.exp(c2);
+    // A post-order of [sum(c3), sum(c1), sum(c2)] holds c1, c2 and c3 at once; sum(c1) can run (and free c1) once c2 exists.
+    const { value, stats } = await ad.realizeWithStats([ad.sum(c3), ad.sum(c1), ad.sum(c2)]);
+    expect(stats.peakBytes).toBeLessThanOrEqual(2 * 1000 * 4 + 3 * 4);
+    const alone = await Promise.all([c3, c1, c2].map((c) => ad.realize(ad.sum(c))));
+    expect(value.map((v) => toNested(v))).toEqual(alone.map((v) => toNested(v)));
+  });
+
+  // A post-order reaches the first layer's weight gradient first, so it would hold every layer's output gradient
+  // (n buffers besides the activations) until the end; run early, each weight gradient frees its output gradient.
+  fcTest.prop([fc.integer({ min: 8, max: 14 }), fc.integer({ min: 0, max: 1000 })], { numRuns: 4 })(
+    'weight gradients of a deep conv chain hold under 3/4 of an activation per layer, and equal those realized one at a time',
+    async (n, seed) => {
+      const x = ad.tensor(normal(key(seed), [1, 1, 6, 6, 6]));
+      const ws = Array.from({ length: n }, (_, i) => ad.tensor(normal(key(seed + 1 + i), [1, 1, 3, 3, 3])));
+      const f = (...w: ad.Tensor[]): ad.Tensor => ad.sum(ad.square(w.reduce((h, wi) => ad.conv3d(h, wi, { padding: 1 }), x)));
+      const g = ad.grad(f, { argnums: ws.map((_, i) => i) })(...ws) as ad.Tensor[];
+      const { value, stats } = await ad.realizeWithStats(g);
+      expect(stats.peakBytes).toBeLessThanOrEqual(((3 * n) / 4 + 2) * 216 * 8);
+      for (const [i, gi] of g.entries()) expect(toTypedArray(value[i]!)).toEqual(toTypedArray(await ad.realize(gi)));
+    },
+  );
 
   it('differentiates without running anything until realize', async () => {
     const t = trackingBackend();
