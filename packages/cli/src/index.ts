@@ -39,7 +39,18 @@ export type { ColabRunSettings, Hyperparameters, Method, Normalization, RunConfi
 export { COLAB_RUN_SETTINGS, METHODS, colabStepSettings, contextMapOf, labelsOf, normalizeImage, predictLogits, segOutputs, unetConfigFor } from './model.js';
 export type { PredictRule } from './model.js';
 export type { Checkpoint, LogEntry, TrainOptions, TrainResult } from './train.js';
-export { contextAgreement, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, resolveConfig, train, validate } from './train.js';
+export {
+  DEFAULT_ITERATIONS,
+  contextAgreement,
+  defaultGeneratorSchedule,
+  defaultMargin,
+  defaultSgdSchedule,
+  defaultValEvery,
+  loadRun,
+  resolveConfig,
+  train,
+  validate,
+} from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
 export { logitFigure, overlayFigure, progressFigure } from './figures.js';

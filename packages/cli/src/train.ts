@@ -224,6 +224,22 @@ export function defaultGeneratorSchedule(iterations: number, every?: number): { 
 }
 
 /**
+ * `train`'s default budget: the iterations at which CoLab pulled ahead of the plain U-Net on every
+ * cohort measured (docs/results.md: the three demo cohorts at 4000, E9/E8b/E13, behind on one of
+ * two at 2000, E8; the brain cohort behind at 1000, E5, ahead at 3000, E11); also `demo`'s.
+ * @category config
+ */
+export const DEFAULT_ITERATIONS = 4000;
+
+/**
+ * How often `train` validates (and checkpoints) when `--val-every` is not given: twenty times
+ * per run (every 200 of the default 4000 iterations; at least every iteration).
+ * @example defaultValEvery(4000) // 200
+ * @category config
+ */
+export const defaultValEvery = (iterations: number): number => Math.max(1, Math.round(iterations / 20));
+
+/**
  * The default SGD schedule (Nesterov, poly decay) for an iteration budget:
  * nnU-Net's learning rate 0.01 with momentum 0.99 (`colabDefaults`) from 20,000 iterations on
  * (nnU-Net trains 250,000), and 0.05 with momentum 0.9 below. With 0.01 and
@@ -307,7 +323,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     stages: o.stages,
     roiShare: o.roiShare,
     augment: o.augment,
-    valEvery: o.valEvery,
+    valEvery: o.valEvery ?? defaultValEvery(o.iterations),
     deepSupervision: o.deepSupervision === true,
     background: o.background ?? 'uniform',
     trainCases: train,
@@ -421,6 +437,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           generatorEvery: o.generatorEvery ?? saved.generatorEvery,
           lr: o.lr ?? saved.lr,
           momentum: o.momentum ?? saved.momentum,
+          valEvery: o.valEvery ?? saved.valEvery,
         };
   let cfg = resolveConfig({ ...o, ...derived }, ds, raw);
   if (saved !== undefined) {

@@ -2,7 +2,20 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/index.js';
-import { CliError, EXIT, defaultGeneratorSchedule, defaultMargin, defaultSgdSchedule, loadRun, memoryIo, parseArms, run, train } from '../src/index.js';
+import {
+  CliError,
+  DEFAULT_ITERATIONS,
+  EXIT,
+  defaultGeneratorSchedule,
+  defaultMargin,
+  defaultSgdSchedule,
+  defaultValEvery,
+  loadRun,
+  memoryIo,
+  parseArms,
+  run,
+  train,
+} from '../src/index.js';
 import { cmdline, fastTrain, finish, tempDataset, tempDir } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
@@ -55,6 +68,32 @@ describe('defaults', () => {
     const cfg2 = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { lr: number; momentum: number; iterations: number };
     expect([cfg2.lr, cfg2.momentum]).toEqual([0.05, 0.9]);
   });
+
+  it('budget: 4000 iterations for train and demo; validation twenty times per run unless --val-every is given, kept on --resume', async () => {
+    expect(DEFAULT_ITERATIONS).toBe(4000);
+    for (const cmd of ['train', 'demo']) {
+      const io = memoryIo();
+      expect(await run([cmd, '--help'], io)).toBe(EXIT.ok);
+      expect(io.out()).toMatch(/--iterations INT[^\n]*\[4000\]/);
+    }
+    expect([defaultValEvery(4000), defaultValEvery(1000), defaultValEvery(30), defaultValEvery(2)]).toEqual([200, 50, 2, 1]);
+    const { dir, data } = await tempDataset('val-default', 3);
+    const out = join(dir, 'run');
+    await train({ ...fastTrain(data, out, { iterations: 30 }), valEvery: undefined }, memoryIo());
+    const valSteps = (): number[] =>
+      readFileSync(join(out, 'log.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as LogEntry)
+        .filter((e) => e.type === 'val')
+        .map((e) => (e as { step: number }).step);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).valEvery).toBe(2);
+    expect(valSteps()).toEqual(Array.from({ length: 15 }, (_, i) => 2 * (i + 1)));
+    // A longer budget on --resume keeps the saved interval (it would be 3 for 60 iterations).
+    await train({ ...fastTrain(data, out, { iterations: 60, resume: true }), valEvery: undefined }, memoryIo());
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).valEvery).toBe(2);
+    expect(valSteps().slice(-2)).toEqual([58, 60]);
+  }, 120_000);
 
   it('parseArms names methods with their t, and refuses unknown ones with a fix', () => {
     expect(parseArms('baseline,colab,colab3,kmeans:3,dilated,anatomy')).toEqual([
