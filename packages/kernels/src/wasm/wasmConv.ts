@@ -196,9 +196,9 @@ export async function createWasmConv(
     /** false: run the jobs on the calling thread with no workers, as where memory cannot be shared. */
     workers?: boolean;
     /**
-     * Calls of at most this many multiply-adds run on the
-     * calling thread even when there are workers (the round trip would cost more than the work
-     * saved); 0 sends every call to the workers. Default: 15e6 * threads / (threads - 1), measured on 2 cores.
+     * Calls of at most this many multiply-adds run on the calling thread even when there are
+     * workers (the round trip would cost more than the work saved); 0 sends every call to the
+     * workers. Default: 15e6 * threads / (threads - 1), measured on 2 cores (0 with one worker).
      */
     inlineMacs?: number;
   } = {},
