@@ -223,6 +223,8 @@ describe('experiment', () => {
       [['--test-fraction', '0'], /--test-fraction/],
       // 3 cases, a third held out: 2 left to train is the minimum; 0.5 leaves 1.
       [['--test-fraction', '0.5'], /fewer than 2 for training \(fix: pass --test DIR/],
+      [['--checkpoint', 'final'], /--checkpoint[^\n]*best[^\n]*latest/],
+      [['--val-every', '0'], /--val-every/],
     ];
     for (const [extra, message] of cases) {
       const io = memoryIo();
