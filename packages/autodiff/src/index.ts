@@ -59,6 +59,7 @@ export {
   instanceNormBackward,
   instanceNormBackwardComposite,
   instanceNormComposite,
+  instanceNormLeakyRelu,
 } from './primitives/instanceNorm.js';
 export { maxPool3d } from './primitives/maxPool3d.js';
 export { maxPool3dBackward } from './primitives/maxPool3dBackward.js';

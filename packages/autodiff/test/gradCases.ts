@@ -346,6 +346,27 @@ export const GRAD_CASES: readonly GradCase[] = [
       .map(([x, scale, bias, eps]) => ({ args: [x, scale, bias], f: (a: Tensor, b: Tensor, c: Tensor) => ad.instanceNorm(a, b, c, { eps }) })),
   },
   {
+    // scale in (-0.1, 0.1) and |bias| > 0.5: |xhat| <= sqrt(15) keeps every output more than 0.1 from leaky ReLU's kink.
+    name: 'instanceNormLeakyRelu (x, scale, bias)',
+    prim: 'instanceNormLeakyRelu',
+    order: 2,
+    numRuns: 6,
+    arb: arbNormShape
+      .chain(([s, eps]) =>
+        fc.tuple(
+          arbNormal(s),
+          arbNormal([s[1]]).map((v) => map(v, (e) => 0.1 * Math.tanh(e))),
+          arbAwayFromZero([s[1]]),
+          fc.constant(eps),
+          fc.constantFrom(0.01, 0.3),
+        ),
+      )
+      .map(([x, scale, bias, eps, slope]) => ({
+        args: [x, scale, bias],
+        f: (a: Tensor, b: Tensor, c: Tensor) => ad.instanceNormLeakyRelu(a, b, c, { eps, slope }),
+      })),
+  },
+  {
     name: 'instanceNormBackward (x, scale, dy)',
     prim: 'instanceNormBackward',
     order: 2,

@@ -54,6 +54,48 @@ describe('properties', () => {
     close(r.fused.gBack, r.comp.gBack, 1e-8);
   });
 
+  test.prop([arbCase, fc.constantFrom(0, 0.01, 0.5)], { numRuns: 15 })(
+    'instanceNormLeakyRelu equals leakyRelu(instanceNorm(...)): values, gradients and Hessian-vector products (float64)',
+    async (c, slope) => {
+      const { x, scale, bias, dy, v } = draw(c);
+      const fused = (a: Tensor, s: Tensor, b: Tensor) => ad.instanceNormLeakyRelu(a, s, b, { eps: c.eps, slope });
+      const comp = (a: Tensor, s: Tensor, b: Tensor) => ad.leakyRelu(ad.instanceNormComposite(a, s, b, c.eps), { slope });
+      const loss = (f: typeof fused) => (a: Tensor, s: Tensor, b: Tensor) => ad.sum(ad.mul(ad.square(f(a, s, b)), ad.tensor(dy)));
+      const both = (f: typeof fused) => ({
+        y: f(ad.tensor(x), ad.tensor(scale), ad.tensor(bias)),
+        g: ad.grad(loss(f), { argnums: [0, 1, 2] })(ad.tensor(x), ad.tensor(scale), ad.tensor(bias)),
+        hvp: ad.jvp((a: Tensor) => ad.grad(loss(f), { argnums: [0, 1, 2] })(a, ad.tensor(scale), ad.tensor(bias)), [ad.tensor(x)], [ad.tensor(v)])[1],
+        // the tangent along (x, scale, bias) -> (v, bias, scale)
+        tangent: ad.jvp(f, [ad.tensor(x), ad.tensor(scale), ad.tensor(bias)], [ad.tensor(v), ad.tensor(bias), ad.tensor(scale)])[1],
+      });
+      const r = await ad.realize({ fused: both(fused), comp: both(comp) });
+      close(r.fused.y, r.comp.y, 1e-10);
+      r.fused.g.forEach((g: NDArray, i: number) => close(g, r.comp.g[i]!, 1e-8));
+      r.fused.hvp.forEach((h: NDArray, i: number) => close(h, r.comp.hvp[i]!, 1e-8));
+      close(r.fused.tangent, r.comp.tangent, 1e-8);
+    },
+  );
+
+  test.prop([arbCase], { numRuns: 10 })('float32: instanceNormLeakyRelu gives the bits of leakyRelu(instanceNorm(...)), and so do its gradients', async (c) => {
+    const { x, scale, bias, dy } = draw(c);
+    const f32 = (a: NDArray) => ad.tensor(nd.astype(a, 'float32'));
+    const loss = (f: (a: Tensor, s: Tensor, b: Tensor) => Tensor) => (a: Tensor, s: Tensor, b: Tensor) => ad.sum(ad.mul(f(a, s, b), f32(dy)));
+    const fused = (a: Tensor, s: Tensor, b: Tensor) => ad.instanceNormLeakyRelu(a, s, b, { eps: c.eps });
+    const pair = (a: Tensor, s: Tensor, b: Tensor) => ad.leakyRelu(ad.instanceNorm(a, s, b, { eps: c.eps }), { slope: 0.01 });
+    const both = (f: typeof fused) => ({ y: f(f32(x), f32(scale), f32(bias)), g: ad.grad(loss(f), { argnums: [0, 1, 2] })(f32(x), f32(scale), f32(bias)) });
+    const r = await ad.realize({ fused: both(fused), pair: both(pair) });
+    expect(r.fused.y.dtype).toBe('float32');
+    expect(Array.from(nd.toTypedArray(r.fused.y))).toEqual(Array.from(nd.toTypedArray(r.pair.y)));
+    r.fused.g.forEach((g: NDArray, i: number) => expect(Array.from(nd.toTypedArray(g))).toEqual(Array.from(nd.toTypedArray(r.pair.g[i]!))));
+  });
+
+  it('rejects a negative or non-finite slope when the node is built', () => {
+    const x = ad.tensor(nd.zeros([1, 2, 1, 1, 3]));
+    const p = ad.tensor(nd.zeros([2]));
+    for (const slope of [-0.01, Number.NaN])
+      expect(() => ad.instanceNormLeakyRelu(x, p, p, { slope })).toThrow(/^instanceNormLeakyRelu: slope must be a finite number >= 0/);
+  });
+
   test.prop([arbCase], { numRuns: 15 })(
     'instanceNormAffineBackward equals the composite cotangents [sum(dy xhat), sum(dy)], and its second derivatives in x and dy too (float64)',
     async (c) => {

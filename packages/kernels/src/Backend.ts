@@ -89,6 +89,8 @@ export interface Kernels<B> {
   readonly instanceNormStats: (x: B) => Promise<{ readonly mean: B; readonly variance: B }>;
   // Instance norm with affine `scale`, `bias` [C] (per (n, c) over D, H, W, biased variance), fused, and its input cotangent.
   readonly instanceNorm: (x: B, scale: B, bias: B, eps: number) => Promise<B>;
+  // Instance norm then leaky ReLU (`slope >= 0`) in one pass: the bits of `leakyRelu(instanceNorm(...), slope)`.
+  readonly instanceNormLeakyRelu: (x: B, scale: B, bias: B, eps: number, slope: number) => Promise<B>;
   readonly instanceNormBackward: (x: B, scale: B, dy: B, eps: number) => Promise<B>;
   // The cotangents of its `scale` and `bias` in one kernel: `[sum(dy * xhat), sum(dy)]` over N, D, H, W, shaped [2, C].
   readonly instanceNormAffineBackward: (x: B, dy: B, eps: number) => Promise<B>;

@@ -13,7 +13,7 @@ export { referenceKernels } from './reference/kernels.js';
 export { avgPool3d, avgPool3dBackward } from './avgPool3d/reference.js';
 export { conv3d, conv3dBackwardInput, conv3dBackwardWeights } from './conv3d/reference.js';
 export { convTranspose3d } from './convTranspose3d/reference.js';
-export { instanceNorm, instanceNormAffineBackward, instanceNormBackward } from './instanceNorm/reference.js';
+export { instanceNorm, instanceNormAffineBackward, instanceNormBackward, instanceNormLeakyRelu } from './instanceNorm/reference.js';
 export { instanceNormStats } from './instanceNormStats/reference.js';
 export { maxPool3d, maxPool3dBackward } from './maxPool3d/reference.js';
 export { softmax, softmaxBackward } from './softmax/reference.js';

@@ -9,8 +9,8 @@ export type { Conv3d, Conv3dBackwardInput, Conv3dBackwardWeights } from './conv3
 export { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from './conv3d/index.js';
 export type { ConvTranspose3d } from './convTranspose3d/index.js';
 export { convTranspose3dShape } from './convTranspose3d/index.js';
-export type { InstanceNorm, InstanceNormAffineBackward, InstanceNormBackward } from './instanceNorm/index.js';
-export { instanceNormAffineBackwardShape, instanceNormBackwardShape, instanceNormShape } from './instanceNorm/index.js';
+export type { InstanceNorm, InstanceNormAffineBackward, InstanceNormBackward, InstanceNormLeakyRelu } from './instanceNorm/index.js';
+export { instanceNormAffineBackwardShape, instanceNormBackwardShape, instanceNormLeakyReluShape, instanceNormShape } from './instanceNorm/index.js';
 export type { InstanceNormStats } from './instanceNormStats/index.js';
 export { instanceNormStatsShape } from './instanceNormStats/index.js';
 export type { MaxPool3d, MaxPool3dBackward } from './maxPool3d/index.js';

@@ -279,9 +279,14 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     TIGHT_TOL,
   ),
   exactRow(
-    "instanceNorm, instanceNormBackward, instanceNormAffineBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
-    fc.tuple(arbChannels, fc.constantFrom('packed', 'transposed', 'float64'), fc.double({ min: 1e-6, max: 1, noNaN: true })),
-    async (be, [[shape, seed], layout, eps]) => {
+    "instanceNorm, instanceNormLeakyRelu, instanceNormBackward, instanceNormAffineBackward (fused; packed, transposed and float64 operands: the reference's arithmetic, bit for bit)",
+    fc.tuple(
+      arbChannels,
+      fc.constantFrom('packed', 'transposed', 'float64'),
+      fc.double({ min: 1e-6, max: 1, noNaN: true }),
+      fc.oneof(fc.constantFrom(0, 0.01), fc.double({ min: 0, max: 2, noNaN: true })),
+    ),
+    async (be, [[shape, seed], layout, eps, slope]) => {
       const [n, c, d, h, w] = shape;
       // a transposed view: stored as [C, N, D, H, W], seen as [N, C, D, H, W]
       const x0 = layout === 'transposed' ? transpose(rand32(seed, [c, n, d, h, w]), [1, 0, 2, 3, 4]) : rand32(seed, shape);
@@ -290,8 +295,11 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
       const y = await down(be, await be.kernels.instanceNorm(await up(be, x), await up(be, scale), await up(be, bias), eps));
       const dx = await down(be, await be.kernels.instanceNormBackward(await up(be, x), await up(be, scale), await up(be, dy), eps));
       const g = await down(be, await be.kernels.instanceNormAffineBackward(await up(be, x), await up(be, dy), eps));
-      expect([y.dtype, dx.dtype, g.dtype]).toEqual(layout === 'float64' ? ['float64', 'float64', 'float64'] : ['float32', 'float32', 'float32']);
-      return [y, dx, g];
+      const z = await down(be, await be.kernels.instanceNormLeakyRelu(await up(be, x), await up(be, scale), await up(be, bias), eps, slope));
+      expect([y.dtype, dx.dtype, g.dtype, z.dtype]).toEqual(
+        layout === 'float64' ? ['float64', 'float64', 'float64', 'float64'] : ['float32', 'float32', 'float32', 'float32'],
+      );
+      return [y, dx, g, z];
     },
   ),
   exactRow(

@@ -51,6 +51,7 @@ const ALL_KERNELS: readonly KernelName[] = [
   'upsample3dBackward',
   'instanceNormStats',
   'instanceNorm',
+  'instanceNormLeakyRelu',
   'instanceNormBackward',
   'instanceNormAffineBackward',
   'softmax',

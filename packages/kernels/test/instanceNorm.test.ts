@@ -4,7 +4,7 @@ import { arbShapeWithin } from '@colab-ts/ndarray/testing';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { instanceNorm, instanceNormAffineBackward, instanceNormBackward } from '../src/reference.js';
+import { instanceNorm, instanceNormAffineBackward, instanceNormBackward, instanceNormLeakyRelu, referenceBackend } from '../src/reference.js';
 import { arbSeed, dot, expectAllClose, expectClose, rand, values } from './helpers.js';
 
 /** The composite: ndarray mean and biased variance, then the affine map, all in float64. */
@@ -56,6 +56,42 @@ describe('examples', () => {
     expect(() => instanceNormBackward(zeros([1, 2, 1, 1, 2]), zeros([2]), zeros([1, 2, 1, 2, 1]), 1e-5)).toThrow(
       /^instanceNormBackward: dy has shape \[1,2,1,2,1\], expected \[1,2,1,1,2\]/,
     );
+  });
+});
+
+describe('instanceNormLeakyRelu', () => {
+  it('is leaky ReLU of the normalised values (hand-computed) and checks slope', () => {
+    // xhat = [-1, 1] (eps 0); scale 2, bias 1: [-1, 3]; leaky ReLU with slope 0.5: [-0.5, 3]
+    const x = array([1, 3], [1, 1, 1, 1, 2], 'float64');
+    expect(values(instanceNormLeakyRelu(x, array([2], [1], 'float64'), array([1], [1], 'float64'), 0, 0.5))).toEqual([-0.5, 3]);
+    expect(values(instanceNormLeakyRelu(x, array([2], [1], 'float64'), array([1], [1], 'float64'), 0, 0))).toEqual([-0, 3]);
+    for (const slope of [-0.01, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => instanceNormLeakyRelu(x, array([2], [1], 'float64'), array([1], [1], 'float64'), 0, slope)).toThrow(
+        /^instanceNormLeakyRelu: slope must be a finite number >= 0/,
+      );
+    expect(() => instanceNormLeakyRelu(zeros([1, 2, 1, 1, 2]), zeros([3]), zeros([2]), 1e-5, 0.01)).toThrow(
+      /^instanceNormLeakyRelu: scale has shape \[3\], expected \[2\]/,
+    );
+  });
+
+  const arbShape = arbShapeWithin([1, 1, 1, 1, 2], [2, 3, 3, 3, 3]);
+  test.prop(
+    [
+      arbShape,
+      arbSeed,
+      fc.double({ min: 1e-5, max: 1, noNaN: true }),
+      fc.oneof(fc.constantFrom(0, 0.01), fc.double({ min: 0, max: 2, noNaN: true })),
+      fc.constantFrom('float32', 'float64'),
+    ],
+    { numRuns: 60 },
+  )('equals the leakyRelu kernel applied to the instanceNorm kernel, bit for bit (float32 and float64)', async (shape, seed, eps, slope, dtype) => {
+    const [x, scale, bias] = [rand(seed, shape), rand(seed + 1, [shape[1]]), rand(seed + 2, [shape[1]])].map((a) =>
+      astype(a, dtype as 'float32' | 'float64'),
+    ) as [NDArray, NDArray, NDArray];
+    const want = await referenceBackend.kernels.leakyRelu(instanceNorm(x, scale, bias, eps), slope);
+    const got = instanceNormLeakyRelu(x, scale, bias, eps, slope);
+    expect(got.dtype).toBe(dtype);
+    expect(values(got)).toEqual(values(want));
   });
 });
 

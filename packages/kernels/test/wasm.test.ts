@@ -31,7 +31,8 @@ describe('the wasm backend', () => {
     expect(be.threads).toBe(2);
     expect(be.device).toBe('WebAssembly SIMD, 2 worker threads');
     expect(be.wasmKernels).toEqual(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
-    const float32 = 'unary binary compare where leakyRelu leakyReluBackward sum max concat instanceNorm instanceNormBackward instanceNormAffineBackward';
+    const float32 =
+      'unary binary compare where leakyRelu leakyReluBackward sum max concat instanceNorm instanceNormLeakyRelu instanceNormBackward instanceNormAffineBackward';
     expect(be.float32Kernels).toEqual(float32.split(' '));
     const x = zeros([1, 2, 3]);
     expect((await be.upload(x)).data).toBe(x.data); // no copy

@@ -24,6 +24,7 @@ export {
   headInit,
   instanceNorm,
   instanceNormInit,
+  instanceNormLeakyRelu,
   leakyRelu,
 } from './layers.js';
 export type { DecoderStageParams, DeepUNetParams, EncoderStageParams, UNetConfig, UNetParams, UNetParamsOf, UNetStage } from './unet.js';

@@ -13,6 +13,7 @@ import {
   convTranspose3d,
   div,
   instanceNorm as instanceNormOp,
+  instanceNormLeakyRelu as instanceNormLeakyReluOp,
   isTensor,
   leakyRelu as leakyReluOp,
   mean,
@@ -167,13 +168,8 @@ export function instanceNormInit(channelCount: number, dtype: FloatDType = 'floa
   return { scale: full([channelCount], 1, dtype), bias: zeros([channelCount], dtype) };
 }
 
-/**
- * Instance normalisation: per sample and channel over D, H, W, biased variance, then affine (eps 1e-5).
- * @example instanceNorm(p, x) // (x - mean) / sqrt(var + 1e-5) * scale + bias
- * @category layers
- */
-export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { readonly eps?: number } = {}): Tensor {
-  const op = 'instanceNorm';
+/** Instance norm's operands under the name `op`, checked; `fused`: their dtypes allow the fused primitives. */
+function normOperands(op: string, params: NormParams<Leaf>, x: Leaf): { xt: Tensor; scale: Tensor; bias: Tensor; fused: boolean } {
   const xt = asLeaf(op, x, 'x');
   const scale = asLeaf(op, params.scale, 'scale');
   const bias = asLeaf(op, params.bias, 'bias');
@@ -186,10 +182,21 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
     if (p.shape.length !== 1 || p.shape[0] !== c)
       throw new ShapeError(op, `${n} has shape ${showShape(p.shape)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(p.shape) });
   }
+  const fused = scale.dtype === xt.dtype && bias.dtype === xt.dtype && (xt.dtype === 'float32' || xt.dtype === 'float64');
+  return { xt, scale, bias, fused };
+}
+
+/**
+ * Instance normalisation: per sample and channel over D, H, W, biased variance, then affine (eps 1e-5).
+ * @example instanceNorm(p, x) // (x - mean) / sqrt(var + 1e-5) * scale + bias
+ * @category layers
+ */
+export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { readonly eps?: number } = {}): Tensor {
+  const { xt, scale, bias, fused } = normOperands('instanceNorm', params, x);
   const eps = options.eps ?? 1e-5;
   // The fused primitive (one kernel forward, one backward) where the dtypes agree; else the composite below.
-  if (scale.dtype === xt.dtype && bias.dtype === xt.dtype && (xt.dtype === 'float32' || xt.dtype === 'float64'))
-    return instanceNormOp(xt, scale, bias, { eps });
+  if (fused) return instanceNormOp(xt, scale, bias, { eps });
+  const c = xt.shape[1]!;
   const axes = [2, 3, 4];
   const centred = sub(xt, mean(xt, { axes, keepDims: true }));
   const inv = div(1, sqrt(add(mean(square(centred), { axes, keepDims: true }), eps)));
@@ -197,6 +204,20 @@ export function instanceNorm(params: NormParams<Leaf>, x: Leaf, options: { reado
   // NOTE: scale folded into the [N, C, 1, 1, 1] factor first, so the full-size tensor is multiplied once,
   // not twice (one pass fewer forward, two fewer backward).
   return add(mul(centred, mul(inv, perChannel(scale))), perChannel(bias));
+}
+
+/**
+ * Instance norm then leaky ReLU (nnU-Net's norm and nonlinearity; eps 1e-5, slope 0.01): one fused kernel where the
+ * dtypes agree and `slope >= 0` (the same values and gradients as the two layers, one pass and one tensor fewer),
+ * else `leakyRelu(instanceNorm(...))`.
+ * @example instanceNormLeakyRelu(p, x) // leakyRelu(instanceNorm(p, x))
+ * @category layers
+ */
+export function instanceNormLeakyRelu(params: NormParams<Leaf>, x: Leaf, options: { readonly eps?: number; readonly slope?: number } = {}): Tensor {
+  const { xt, scale, bias, fused } = normOperands('instanceNormLeakyRelu', params, x);
+  const slope = options.slope ?? 0.01;
+  if (fused && slope >= 0 && Number.isFinite(slope)) return instanceNormLeakyReluOp(xt, scale, bias, { eps: options.eps ?? 1e-5, slope });
+  return leakyRelu(instanceNorm(params, xt, options), { slope });
 }
 
 /**
@@ -228,7 +249,7 @@ export function convBlockInit(k: Key, options: ConvInitOptions): ConvBlockParams
  * @category layers
  */
 export const convBlock = (params: ConvBlockParams<Leaf>, x: Leaf, options: { readonly stride?: Triple } = {}): Tensor =>
-  leakyRelu(instanceNorm(params.norm, conv3dLayer(params.conv, x, options)));
+  instanceNormLeakyRelu(params.norm, conv3dLayer(params.conv, x, options));
 
 /**
  * A 1x1x1 convolution head (a per-voxel linear map over channels), He-initialised, zero bias.

@@ -1,8 +1,8 @@
-import { realize, tensor } from '@colab-ts/autodiff';
-import { array, key, normal, toTypedArray, zeros, type NDArray } from '@colab-ts/ndarray';
+import { grad, mul as mulT, realize, sum as sumT, tensor, type Tensor } from '@colab-ts/autodiff';
+import { array, astype, key, normal, toTypedArray, zeros, type NDArray } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
 import { conv3dLayer, conv3dLayerInit, convBlock, convBlockInit, convTranspose3dLayer, convTranspose3dLayerInit, head, headInit } from '../src/index.js';
-import { instanceNorm, instanceNormInit, leakyRelu, mapArrays, paramCount, toTensors } from '../src/index.js';
+import { instanceNorm, instanceNormInit, instanceNormLeakyRelu, leakyRelu, mapArrays, paramCount, toTensors } from '../src/index.js';
 
 const vals = (x: NDArray): number[] => Array.from(toTypedArray(x));
 
@@ -22,6 +22,28 @@ describe('examples', () => {
         seg.forEach((xi, i) => expect(y[at + i]).toBeCloseTo(((xi - m) / Math.sqrt(v + 1e-5)) * vals(scale)[c]! + vals(bias)[c]!, 12));
       }
     }
+  });
+
+  it('instanceNormLeakyRelu: the bits of leakyRelu(instanceNorm(...)), values and gradients, fused or not', async () => {
+    const x = astype(normal(key(7), [2, 3, 2, 3, 4]), 'float32');
+    const dy = astype(normal(key(8), [2, 3, 2, 3, 4]), 'float32');
+    const p = { scale: astype(normal(key(9), [3]), 'float32'), bias: astype(normal(key(10), [3]), 'float32') };
+    for (const slope of [0.01, 0, -0.5]) {
+      const loss = (f: (t: Tensor) => Tensor) => grad((t: Tensor) => sumT(mulT(f(t), tensor(dy))));
+      const [a, b, ga, gb] = await realize([
+        instanceNormLeakyRelu(p, x, { slope }),
+        leakyRelu(instanceNorm(p, x), { slope }),
+        loss((t) => instanceNormLeakyRelu(p, t, { slope }))(tensor(x)),
+        loss((t) => leakyRelu(instanceNorm(p, t), { slope }))(tensor(x)),
+      ]);
+      expect(vals(a!)).toEqual(vals(b!));
+      expect(vals(ga!)).toEqual(vals(gb!));
+    }
+    // mixed dtypes take the two layers
+    const p64 = { scale: astype(p.scale, 'float64'), bias: p.bias };
+    const [c, d] = await realize([instanceNormLeakyRelu(p64, x), leakyRelu(instanceNorm(p64, x))]);
+    expect(vals(c!)).toEqual(vals(d!));
+    expect(() => instanceNormLeakyRelu(instanceNormInit(2), zeros([1, 3, 2, 2, 2]))).toThrow('instanceNormLeakyRelu: scale has shape [2], expected [3]');
   });
 
   it('leaky ReLU with slope 0.01', async () => {

@@ -21,7 +21,7 @@ import { divPrimitive } from './div.js';
 import { expPrimitive } from './exp.js';
 import { flipPrimitive } from './flip.js';
 import { identityPrimitive } from './identity.js';
-import { instanceNormAffineBackwardPrimitive, instanceNormBackwardPrimitive, instanceNormPrimitive } from './instanceNorm.js';
+import { instanceNormAffineBackwardPrimitive, instanceNormBackwardPrimitive, instanceNormLeakyReluPrimitive, instanceNormPrimitive } from './instanceNorm.js';
 import { leakyReluBackwardPrimitive, leakyReluPrimitive } from './leakyRelu.js';
 import { logPrimitive } from './log.js';
 import { matmulPrimitive } from './matmul.js';
@@ -83,6 +83,7 @@ const all = {
   upsample3d: upsample3dPrimitive,
   upsample3dBackward: upsample3dBackwardPrimitive,
   instanceNorm: instanceNormPrimitive,
+  instanceNormLeakyRelu: instanceNormLeakyReluPrimitive,
   instanceNormBackward: instanceNormBackwardPrimitive,
   instanceNormAffineBackward: instanceNormAffineBackwardPrimitive,
 };

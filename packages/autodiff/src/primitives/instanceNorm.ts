@@ -13,9 +13,13 @@
  * (its adjoint there is `instanceNorm` itself, with the cotangents as scale
  * and bias) and its derivative in `x` is the backward kernel again (the same
  * symmetric operator). Second-order meta-gradients use them.
+ * `instanceNormLeakyRelu` is instance norm followed by leaky ReLU in one
+ * kernel (the nnU-Net block's norm and nonlinearity): its rules are instance
+ * norm's, behind `leakyReluBackward` read off the output (with `slope >= 0`
+ * the output is positive exactly where the normalised value is).
  * @module
  */
-import { instanceNormAffineBackwardShape, instanceNormBackwardShape, instanceNormShape } from '@colab-ts/kernels';
+import { instanceNormAffineBackwardShape, instanceNormBackwardShape, instanceNormLeakyReluShape, instanceNormShape } from '@colab-ts/kernels';
 import { DTypeError, type Shape } from '@colab-ts/ndarray';
 import type { PrimitiveDef } from '../Primitive.js';
 import { bind, definePrimitive } from '../Primitive.js';
@@ -25,6 +29,7 @@ import { checkFloat, checkSame, fillLike } from '../internal/coerce.js';
 import { jvp, vjp } from '../transforms.js';
 import { add } from './add.js';
 import { div } from './div.js';
+import { leakyReluBackward } from './leakyRelu.js';
 import { mul } from './mul.js';
 import { pad } from './pad.js';
 import { reshape } from './reshape.js';
@@ -80,25 +85,49 @@ export function instanceNormBackwardComposite(x: Tensor, scale: Tensor, dy: Tens
   return mul(mul(inv, perChannel(scale, c)), inner);
 }
 
+/** Instance norm's tangent given tangents of `x`, `scale`, `bias` (`null` = zero). */
+function normJvp([x, scale]: readonly Tensor[], [tx, ts, tb]: readonly (Tensor | null)[], eps: number): Tensor | null {
+  const c = x!.shape[1]!;
+  // d/dx is s * J with J symmetric: the backward kernel applied to the tangent.
+  const parts = [
+    tx ? instanceNormBackward(x!, scale!, tx, eps) : null,
+    ts ? mul(standardized(x!, eps), perChannel(ts, c)) : null,
+    tb ? perChannel(tb, c) : null,
+  ].filter((t): t is Tensor => t !== null);
+  return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
+}
+
+/** Instance norm's cotangents of `x`, `scale`, `bias` given the output's `ct`. */
+function normVjp(ct: Tensor, [x, scale]: readonly Tensor[], eps: number): Tensor[] {
+  const g = instanceNormAffineBackward(x!, ct, eps);
+  return [instanceNormBackward(x!, scale!, ct, eps), affineRow(g, 0), affineRow(g, 1)];
+}
+
 /** The fused instance norm of `x` `[N, C, D, H, W]` with `scale`, `bias` `[C]` (one dtype). @category primitives */
 export const instanceNormPrimitive: PrimitiveDef<'instanceNorm', Eps> = definePrimitive({
   name: 'instanceNorm',
   shape: (inputs, { eps }) => fusedAval('instanceNorm', ['scale', 'bias'], inputs, instanceNormShape, eps),
   impl: (be, [x, scale, bias], { eps }) => be.kernels.instanceNorm(x!, scale!, bias!, eps),
-  jvp: ([x, scale], [tx, ts, tb], { eps }) => {
-    const c = x!.shape[1]!;
-    // d/dx is s * J with J symmetric: the backward kernel applied to the tangent.
-    const parts = [
-      tx ? instanceNormBackward(x!, scale!, tx, eps) : null,
-      ts ? mul(standardized(x!, eps), perChannel(ts, c)) : null,
-      tb ? perChannel(tb, c) : null,
-    ].filter((t): t is Tensor => t !== null);
-    return parts.length === 0 ? null : parts.reduce((a, b) => add(a, b));
+  jvp: (primals, tangents, { eps }) => normJvp(primals, tangents, eps),
+  vjp: (ct, primals, { eps }) => normVjp(ct, primals, eps),
+});
+
+/**
+ * Instance norm then leaky ReLU (`slope >= 0`) in one kernel, the bits of `leakyRelu(instanceNorm(...))`. Its rules
+ * are instance norm's behind `leakyReluBackward(out, ·)`: the output is positive exactly where the normalised value
+ * is, so they equal the composite's, and they differentiate again as those do.
+ * @category primitives
+ */
+export const instanceNormLeakyReluPrimitive: PrimitiveDef<'instanceNormLeakyRelu', Eps & { readonly slope: number }> = definePrimitive({
+  name: 'instanceNormLeakyRelu',
+  shape: (inputs, { eps, slope }) =>
+    fusedAval('instanceNormLeakyRelu', ['scale', 'bias'], inputs, (x, a, b, e) => instanceNormLeakyReluShape(x, a, b, e, slope), eps),
+  impl: (be, [x, scale, bias], { eps, slope }) => be.kernels.instanceNormLeakyRelu(x!, scale!, bias!, eps, slope),
+  jvp: (primals, tangents, { eps, slope }, out) => {
+    const t = normJvp(primals, tangents, eps);
+    return t === null ? null : leakyReluBackward(out, t, slope);
   },
-  vjp: (ct, [x, scale], { eps }) => {
-    const g = instanceNormAffineBackward(x!, ct, eps);
-    return [instanceNormBackward(x!, scale!, ct, eps), affineRow(g, 0), affineRow(g, 1)];
-  },
+  vjp: (ct, primals, { eps, slope }, out) => normVjp(leakyReluBackward(out, ct, slope), primals, eps),
 });
 
 /** Row `i` of an affine cotangent `[2, C]` as `[C]`. */
@@ -179,6 +208,15 @@ export const instanceNormBackwardPrimitive: PrimitiveDef<'instanceNormBackward',
  */
 export const instanceNorm = (x: Tensor, scale: Tensor, bias: Tensor, options: { readonly eps?: number } = {}): Tensor =>
   bind(instanceNormPrimitive, [x, scale, bias], { eps: options.eps ?? 1e-5 });
+
+/**
+ * Instance norm followed by leaky ReLU in one kernel: `leakyRelu(instanceNorm(x, scale, bias, { eps }), { slope })`,
+ * the same values and derivatives (`slope` finite and >= 0; default eps 1e-5, slope 0.01 as nnU-Net).
+ * @example instanceNormLeakyRelu(x, scale, bias, { eps: 1e-5, slope: 0.01 })
+ * @category ops
+ */
+export const instanceNormLeakyRelu = (x: Tensor, scale: Tensor, bias: Tensor, options: { readonly eps?: number; readonly slope?: number } = {}): Tensor =>
+  bind(instanceNormLeakyReluPrimitive, [x, scale, bias], { eps: options.eps ?? 1e-5, slope: options.slope ?? 0.01 });
 
 /**
  * The input cotangent of `instanceNorm(x, scale, bias, { eps })` given the output's cotangent `dy`.

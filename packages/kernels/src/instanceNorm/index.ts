@@ -8,7 +8,10 @@
  * is the input cotangent of that map,
  * `dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat))`, and the
  * affine backward the cotangents of `scale` and `bias`,
- * `[sum(dy * xhat), sum(dy)]` over `N, D, H, W`.
+ * `[sum(dy * xhat), sum(dy)]` over `N, D, H, W`; `instanceNormLeakyRelu` is
+ * `instanceNorm` followed by leaky ReLU in the same pass (each value rounded
+ * to the storage dtype, then `v > 0 ? v : slope * v` rounded once: the bits
+ * of the two kernels one after the other).
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
@@ -22,6 +25,8 @@ export type InstanceNorm<B = NDArray> = Kernels<B>['instanceNorm'];
 export type InstanceNormBackward<B = NDArray> = Kernels<B>['instanceNormBackward'];
 /** The `instanceNormAffineBackward` kernel's signature. @category normalisation */
 export type InstanceNormAffineBackward<B = NDArray> = Kernels<B>['instanceNormAffineBackward'];
+/** The `instanceNormLeakyRelu` kernel's signature. @category normalisation */
+export type InstanceNormLeakyRelu<B = NDArray> = Kernels<B>['instanceNormLeakyRelu'];
 
 function checkChannel(op: string, name: string, c: number, s: Shape): void {
   if (s.length !== 1 || s[0] !== c) throw new ShapeError(op, `${name} has shape ${showShape(s)}, expected [${c}]`, { expected: `[${c}]`, got: showShape(s) });
@@ -31,19 +36,36 @@ function checkEps(op: string, eps: number): void {
   if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) throw new ValueError(op, `eps must be a finite number >= 0, got ${String(eps)}`);
 }
 
-/**
- * Shape of `instanceNorm(x, scale, bias, eps)`: x's; `scale`, `bias` are `[C]`.
- * @example instanceNormShape([2, 4, 8, 8, 8], [4], [4], 1e-5) // [2, 4, 8, 8, 8]
- * @category normalisation
- */
-export function instanceNormShape(xShape: Shape, scaleShape: Shape, biasShape: Shape, eps: number): number[] {
-  const op = 'instanceNorm';
+/** The shape rule of the affine kernels (`instanceNorm`, `instanceNormLeakyRelu`) under the name `op`. */
+function affineShape(op: string, xShape: Shape, scaleShape: Shape, biasShape: Shape, eps: number): number[] {
   const [, c, d, h, w] = checkRank5(op, 'input', xShape);
   if (d * h * w === 0) throw new ShapeError(op, `input ${showShape(xShape)} has no spatial voxels`);
   checkChannel(op, 'scale', c, scaleShape);
   checkChannel(op, 'bias', c, biasShape);
   checkEps(op, eps);
   return [...xShape];
+}
+
+/**
+ * Shape of `instanceNorm(x, scale, bias, eps)`: x's; `scale`, `bias` are `[C]`.
+ * @example instanceNormShape([2, 4, 8, 8, 8], [4], [4], 1e-5) // [2, 4, 8, 8, 8]
+ * @category normalisation
+ */
+export const instanceNormShape = (xShape: Shape, scaleShape: Shape, biasShape: Shape, eps: number): number[] =>
+  affineShape('instanceNorm', xShape, scaleShape, biasShape, eps);
+
+/**
+ * Shape of `instanceNormLeakyRelu(x, scale, bias, eps, slope)`: x's, as `instanceNorm`; `slope` finite and >= 0
+ * (so the output's sign is the normalised value's: its derivative can be read off the output).
+ * @example instanceNormLeakyReluShape([2, 4, 8, 8, 8], [4], [4], 1e-5, 0.01) // [2, 4, 8, 8, 8]
+ * @category normalisation
+ */
+export function instanceNormLeakyReluShape(xShape: Shape, scaleShape: Shape, biasShape: Shape, eps: number, slope: number): number[] {
+  const op = 'instanceNormLeakyRelu';
+  const s = affineShape(op, xShape, scaleShape, biasShape, eps);
+  if (typeof slope !== 'number' || !(slope >= 0) || !Number.isFinite(slope))
+    throw new ValueError(op, `slope must be a finite number >= 0, got ${String(slope)}`);
+  return s;
 }
 
 /**
@@ -132,7 +154,39 @@ function deviationSums(x: Values, dy: Values, o: number, m: number, mu: number, 
  * Instance norm of packed `x` (`groups = N C` runs of `m` voxels) into `out`, float64 arithmetic,
  * each result rounded once on store. @internal
  */
-export function instanceNormInto(out: Values, x: Values, scale: Values, bias: Values, channels: number, m: number, eps: number): void {
+export const instanceNormInto = (out: Values, x: Values, scale: Values, bias: Values, channels: number, m: number, eps: number): void =>
+  affineInto(out, x, scale, bias, channels, m, eps, null);
+
+/**
+ * `instanceNormInto` then leaky ReLU in the same pass, for a result of dtype float32 (`float32`) or float64: each
+ * normalised value is rounded to that dtype, then multiplied by `slope` (rounded likewise, as the leakyRelu kernel's
+ * weak scalar) or by 1; `out` may be wider than the result (the reference's float64 staging). @internal
+ */
+export function instanceNormLeakyReluInto(
+  out: Values,
+  x: Values,
+  scale: Values,
+  bias: Values,
+  channels: number,
+  m: number,
+  eps: number,
+  slope: number,
+  float32: boolean,
+): void {
+  affineInto(out, x, scale, bias, channels, m, eps, { factor: Float64Array.of(float32 ? Math.fround(slope) : slope, 1), float32 });
+}
+
+/** The normalisation loop; with `relu`, each value `v` (rounded to float32 if asked) is stored as `v * factor[+(v > 0)]` (no branch). */
+function affineInto(
+  out: Values,
+  x: Values,
+  scale: Values,
+  bias: Values,
+  channels: number,
+  m: number,
+  eps: number,
+  relu: { readonly factor: Float64Array; readonly float32: boolean } | null,
+): void {
   const groups = x.length / m;
   for (let g = 0; g < groups; g++) {
     const o = g * m;
@@ -141,13 +195,27 @@ export function instanceNormInto(out: Values, x: Values, scale: Values, bias: Va
     const k = inv * scale[c]!;
     const b = bias[c]!;
     let i = o;
-    for (; i + 4 <= o + m; i += 4) {
-      out[i] = (x[i]! - mu) * k + b;
-      out[i + 1] = (x[i + 1]! - mu) * k + b;
-      out[i + 2] = (x[i + 2]! - mu) * k + b;
-      out[i + 3] = (x[i + 3]! - mu) * k + b;
+    if (relu === null) {
+      for (; i + 4 <= o + m; i += 4) {
+        out[i] = (x[i]! - mu) * k + b;
+        out[i + 1] = (x[i + 1]! - mu) * k + b;
+        out[i + 2] = (x[i + 2]! - mu) * k + b;
+        out[i + 3] = (x[i + 3]! - mu) * k + b;
+      }
+      for (; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
+    } else if (relu.float32) {
+      const f = relu.factor;
+      for (; i < o + m; i++) {
+        const v = Math.fround((x[i]! - mu) * k + b);
+        out[i] = v * f[+(v > 0)]!;
+      }
+    } else {
+      const f = relu.factor;
+      for (; i < o + m; i++) {
+        const v = (x[i]! - mu) * k + b;
+        out[i] = v * f[+(v > 0)]!;
+      }
     }
-    for (; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
   }
 }
 

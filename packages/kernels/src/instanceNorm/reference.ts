@@ -1,15 +1,18 @@
 /**
- * Reference `instanceNorm`, `instanceNormBackward` and `instanceNormAffineBackward`: float64 over any layout and dtype.
+ * Reference `instanceNorm`, `instanceNormLeakyRelu`, `instanceNormBackward` and `instanceNormAffineBackward`: float64 over any layout and dtype.
  * @module
  */
 import type { NDArray } from '@colab-ts/ndarray';
 import { referenceKernel } from '../internal/io.js';
+import { resultDType } from '../options.js';
 import {
   instanceNormAffineBackwardInto,
   instanceNormAffineBackwardShape,
   instanceNormBackwardInto,
   instanceNormBackwardShape,
   instanceNormInto,
+  instanceNormLeakyReluInto,
+  instanceNormLeakyReluShape,
   instanceNormShape,
 } from './index.js';
 
@@ -22,6 +25,29 @@ import {
 export function instanceNorm(x: NDArray, scale: NDArray, bias: NDArray, eps: number): NDArray {
   return referenceKernel('instanceNorm', { x, scale, bias }, () => instanceNormShape(x.shape, scale.shape, bias.shape, eps))((out, d, s) =>
     instanceNormInto(out, d.x, d.scale, d.bias, s[1]!, s[2]! * s[3]! * s[4]!, eps),
+  );
+}
+
+/**
+ * Instance norm followed by leaky ReLU in one pass: `leakyRelu(instanceNorm(x, scale, bias, eps), slope)`, the same
+ * bits; `slope >= 0`.
+ * @example const y = instanceNormLeakyRelu(x, scale, bias, 1e-5, 0.01)
+ * @category normalisation
+ */
+export function instanceNormLeakyRelu(x: NDArray, scale: NDArray, bias: NDArray, eps: number, slope: number): NDArray {
+  return referenceKernel('instanceNormLeakyRelu', { x, scale, bias }, () => instanceNormLeakyReluShape(x.shape, scale.shape, bias.shape, eps, slope))(
+    (out, d, s) =>
+      instanceNormLeakyReluInto(
+        out,
+        d.x,
+        d.scale,
+        d.bias,
+        s[1]!,
+        s[2]! * s[3]! * s[4]!,
+        eps,
+        slope,
+        resultDType(x.dtype, scale.dtype, bias.dtype) === 'float32',
+      ),
   );
 }
 

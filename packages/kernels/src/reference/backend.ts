@@ -38,6 +38,7 @@ const kernels: Kernels<NDArray> = {
   upsample3dBackward: async (dy, s, o) => K.upsample3dBackward(dy, s, o),
   instanceNormStats: async (x) => K.instanceNormStats(x),
   instanceNorm: async (x, s, b, eps) => K.instanceNorm(x, s, b, eps),
+  instanceNormLeakyRelu: async (x, s, b, eps, slope) => K.instanceNormLeakyRelu(x, s, b, eps, slope),
   instanceNormBackward: async (x, s, dy, eps) => K.instanceNormBackward(x, s, dy, eps),
   instanceNormAffineBackward: async (x, dy, eps) => K.instanceNormAffineBackward(x, dy, eps),
   softmax: async (x) => K.softmax(x),

@@ -8,7 +8,7 @@ import type { SyncKernels } from '../Backend.js';
 import { avgPool3d, avgPool3dBackward } from '../avgPool3d/reference.js';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights } from '../conv3d/reference.js';
 import { convTranspose3d } from '../convTranspose3d/reference.js';
-import { instanceNorm, instanceNormAffineBackward, instanceNormBackward } from '../instanceNorm/reference.js';
+import { instanceNorm, instanceNormAffineBackward, instanceNormBackward, instanceNormLeakyRelu } from '../instanceNorm/reference.js';
 import { instanceNormStats } from '../instanceNormStats/reference.js';
 import { maxPool3d, maxPool3dBackward } from '../maxPool3d/reference.js';
 import { softmax, softmaxBackward } from '../softmax/reference.js';
@@ -30,6 +30,7 @@ export const referenceKernels: SyncKernels<NDArray> = {
   upsample3dBackward,
   instanceNormStats,
   instanceNorm,
+  instanceNormLeakyRelu,
   instanceNormBackward,
   instanceNormAffineBackward,
   softmax,

@@ -99,22 +99,30 @@ const NORM3 = {
  * An instance-norm kernel on float32 operands (`x` first, then as in its signature): the reference's float64
  * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; `undefined` for other dtypes
  * (the caller runs the reference). The operands are checked and the shape computed first, as the reference does.
+ * `slope`: instance norm followed by leaky ReLU (`instanceNormLeakyRelu`).
  */
 function normF32(
   alloc: Allocator,
-  op: keyof typeof NORM3 | 'instanceNormAffineBackward',
+  op: keyof typeof NORM3 | 'instanceNormAffineBackward' | 'instanceNormLeakyRelu',
   operands: Readonly<Record<string, NDArray>>,
   eps: number,
+  slope = 0,
 ): NDArray | undefined {
   const named = Object.entries(operands);
   for (const [name, a] of named) checkArray(op, name, a);
   const [x, b, c] = named.map(([, a]) => a) as [NDArray, NDArray, NDArray | undefined];
-  const s = op === 'instanceNormAffineBackward' ? norm.instanceNormAffineBackwardShape(x.shape, b.shape, eps) : NORM3[op][0](x.shape, b.shape, c!.shape, eps);
+  const s =
+    op === 'instanceNormAffineBackward'
+      ? norm.instanceNormAffineBackwardShape(x.shape, b.shape, eps)
+      : op === 'instanceNormLeakyRelu'
+        ? norm.instanceNormLeakyReluShape(x.shape, b.shape, c!.shape, eps, slope)
+        : NORM3[op][0](x.shape, b.shape, c!.shape, eps);
   if (!isF32(x, b, c ?? null)) return undefined;
   const out = alloc.f32(shapeSize(s));
   const [xd, bd, cd] = [packedF32(x), packedF32(b), c === undefined ? undefined : packedF32(c)];
   const [channels, m] = [x.shape[1]!, x.shape[2]! * x.shape[3]! * x.shape[4]!];
   if (op === 'instanceNormAffineBackward') norm.instanceNormAffineBackwardInto(out, xd, bd, channels, m, eps);
+  else if (op === 'instanceNormLeakyRelu') norm.instanceNormLeakyReluInto(out, xd, bd, cd!, channels, m, eps, slope, true);
   else NORM3[op][1](out, xd, bd, cd!, channels, m, eps);
   return wrapPacked('float32', s, out);
 }
@@ -154,6 +162,8 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
     instanceNorm: async (x, scale, bias, eps) => normF32(alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),
+    instanceNormLeakyRelu: async (x, scale, bias, eps, slope) =>
+      normF32(alloc, 'instanceNormLeakyRelu', { x, scale, bias }, eps, slope) ?? ref.instanceNormLeakyRelu(x, scale, bias, eps, slope),
     instanceNormBackward: async (x, scale, dy, eps) =>
       normF32(alloc, 'instanceNormBackward', { x, scale, dy }, eps) ?? ref.instanceNormBackward(x, scale, dy, eps),
     instanceNormAffineBackward: async (x, dy, eps) =>
@@ -225,6 +235,7 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
   'max',
   'concat',
   'instanceNorm',
+  'instanceNormLeakyRelu',
   'instanceNormBackward',
   'instanceNormAffineBackward',
 ]);
