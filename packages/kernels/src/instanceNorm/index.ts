@@ -203,19 +203,30 @@ function affineInto(
         out[i + 3] = (x[i + 3]! - mu) * k + b;
       }
       for (; i < o + m; i++) out[i] = (x[i]! - mu) * k + b;
-    } else if (relu.float32) {
-      const f = relu.factor;
-      for (; i < o + m; i++) {
-        const v = Math.fround((x[i]! - mu) * k + b);
-        out[i] = v * f[+(v > 0)]!;
-      }
-    } else {
-      const f = relu.factor;
-      for (; i < o + m; i++) {
-        const v = (x[i]! - mu) * k + b;
-        out[i] = v * f[+(v > 0)]!;
-      }
-    }
+    } else if (relu.float32) leakyRun32(out, x, o, o + m, mu, k, b, relu.factor);
+    else leakyRun64(out, x, o, o + m, mu, k, b, relu.factor);
+  }
+}
+
+/** `out[i] = v * f[+(v > 0)]` with `v = fround((x[i] - mu) k + b)` on `[i, e)`; its own function, so V8 keeps it monomorphic. */
+function leakyRun32(out: Values, x: Values, i: number, e: number, mu: number, k: number, b: number, f: Float64Array): void {
+  for (; i + 2 <= e; i += 2) {
+    const v0 = Math.fround((x[i]! - mu) * k + b);
+    const v1 = Math.fround((x[i + 1]! - mu) * k + b);
+    out[i] = v0 * f[+(v0 > 0)]!;
+    out[i + 1] = v1 * f[+(v1 > 0)]!;
+  }
+  for (; i < e; i++) {
+    const v = Math.fround((x[i]! - mu) * k + b);
+    out[i] = v * f[+(v > 0)]!;
+  }
+}
+
+/** As `leakyRun32` without rounding `v` (float64 results). */
+function leakyRun64(out: Values, x: Values, i: number, e: number, mu: number, k: number, b: number, f: Float64Array): void {
+  for (; i < e; i++) {
+    const v = (x[i]! - mu) * k + b;
+    out[i] = v * f[+(v > 0)]!;
   }
 }
 
