@@ -7,7 +7,8 @@
  * is checked against the reference on a small shape, and at the benchmark
  * shape every system's outputs are checked against the reference's.
  * Medians after warm-up (runs interleaved across systems so load drift hits
- * all alike; the reference, seconds per pass, gets few runs).
+ * all alike; the reference, seconds per pass, gets few runs); then the wasm
+ * backend again on its own (`wasm-alone`: nothing between its runs).
  * GFLOP/s counts 2 N Cout Cin 27 D H W per pass (three passes for forward + backward).
  * Results: bench/results/kernels.json and bench/results/kernels.md.
  *
@@ -290,7 +291,12 @@ async function main(): Promise<void> {
     await backendSystem('gpu', gpu, data, quick ? 1 : 3, 1),
   ];
   console.log(`timing ${systems.map((s) => `${s.name} (${s.device})`).join(', ')}; load average ${loadavg().map(round).join(', ')}`);
-  const timed = await timeSystems(systems);
+  const interleaved = await timeSystems(systems);
+  // The same wasm backend timed again with nothing between its runs: interleaved with TF.js, the reference and
+  // gpu.js (whose garbage and threads run beside it), its median is up to a third slower than alone.
+  const alone: System = { ...(await backendSystem('wasm-alone', wasm, data, quick ? 3 : 15, 1)), device: `${wasm.device}, no other system between its runs` };
+  const timed = { ...interleaved, ...(await timeSystems([alone])) };
+  systems.push(alone);
   const checks = { tfjsVsReferenceSmallShape: small, benchmarkShape: crossCheck(timed, 'reference') };
   const bad = Object.entries(checks.benchmarkShape).filter(([, e]) => Object.values(e).some((v) => !(v < 1e-4)));
   if (bad.length > 0) throw new Error(`outputs disagree at the benchmark shape: ${JSON.stringify(bad)}`);
