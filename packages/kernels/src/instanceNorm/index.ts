@@ -176,17 +176,11 @@ export function instanceNormLeakyReluInto(
   affineInto(out, x, scale, bias, channels, m, eps, { factor: Float64Array.of(float32 ? Math.fround(slope) : slope, 1), float32 });
 }
 
+/** A leaky ReLU applied in the normalisation pass: `factor = [slope, 1]`, and whether values are rounded to float32 first. */
+type Relu = { readonly factor: Float64Array; readonly float32: boolean };
+
 /** The normalisation loop; with `relu`, each value `v` (rounded to float32 if asked) is stored as `v * factor[+(v > 0)]` (no branch). */
-function affineInto(
-  out: Values,
-  x: Values,
-  scale: Values,
-  bias: Values,
-  channels: number,
-  m: number,
-  eps: number,
-  relu: { readonly factor: Float64Array; readonly float32: boolean } | null,
-): void {
+function affineInto(out: Values, x: Values, scale: Values, bias: Values, channels: number, m: number, eps: number, relu: Relu | null): void {
   const groups = x.length / m;
   for (let g = 0; g < groups; g++) {
     const o = g * m;
