@@ -303,6 +303,35 @@ export const AGREEMENT_CASES: readonly AgreementCase[] = [
     },
   ),
   exactRow(
+    'instanceNorm family on long groups with cancelling +-2^40 pairs (the sums round: every lane, tail and combining step in the reference order, bit for bit)',
+    fc.tuple(arbShapeWithin([1, 1, 1, 5, 5], [2, 3, 4, 17, 19]), arbSeed, fc.double({ min: 1e-6, max: 1, noNaN: true })),
+    async (be, [shape, seed, eps]) => {
+      const c = shape[1]!;
+      const m = shape[2]! * shape[3]! * shape[4]!;
+      // Values in [-1, 1) with 2^40 and -2^40 at two random places of each group: a float64 sum absorbs the small
+      // values added to a partial sum holding 2^40, so which ones are lost depends on the order of adding, and the
+      // mean (and every result) with it.
+      const wide = (k: number): NDArray => {
+        const u = Float32Array.from(rand32(k, shape).data as Float32Array);
+        const at = rand32(k + 7, [u.length / m, 2]).data as Float32Array;
+        for (let g = 0; g < u.length / m; g++) {
+          const i = Math.floor(((at[2 * g]! + 1) / 2) * m);
+          const j = (i + 1 + Math.floor(((at[2 * g + 1]! + 1) / 2) * (m - 1))) % m;
+          u[g * m + i] = 2 ** 40;
+          u[g * m + j] = -(2 ** 40);
+        }
+        return array(u, shape, 'float32');
+      };
+      // no bias: it would drown the small values' outputs (about 2^-37), and with them a change of the mean
+      const [x, dy, scale, bias] = [wide(seed), wide(seed + 1), rand32(seed + 2, [c]), zeros([c])];
+      const y = await down(be, await be.kernels.instanceNorm(await up(be, x), await up(be, scale), await up(be, bias), 1e-3 * eps));
+      const dx = await down(be, await be.kernels.instanceNormBackward(await up(be, x), await up(be, scale), await up(be, dy), eps));
+      const g = await down(be, await be.kernels.instanceNormAffineBackward(await up(be, x), await up(be, dy), eps));
+      const z = await down(be, await be.kernels.instanceNormLeakyRelu(await up(be, x), await up(be, scale), await up(be, bias), eps, 0.01));
+      return [y, dx, g, z];
+    },
+  ),
+  exactRow(
     'float64 conv3d (delegated to the reference)',
     arbConvCase,
     async (be, c) => {

@@ -21,7 +21,9 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, concatF32, leakyReluBackwardF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import type { WasmSimdLoops } from './simdLoops.js';
+import { createWasmSimdLoops } from './simdLoops.js';
 import { createBufferPool } from './pool.js';
 import type { WasmConv, WasmConvOptions } from './wasmConv.js';
 import { createWasmConv } from './wasmConv.js';
@@ -89,21 +91,16 @@ async function viaEngine(
   return wrapPacked('float32', shape, (await run(shape)).data);
 }
 
-/** The instance-norm kernels of three operands: shape rule and the reference's float64 loop. */
-const NORM3 = {
-  instanceNorm: [norm.instanceNormShape, norm.instanceNormInto],
-  instanceNormBackward: [norm.instanceNormBackwardShape, norm.instanceNormBackwardInto],
-} as const;
-
 /**
  * An instance-norm kernel on float32 operands (`x` first, then as in its signature): the reference's float64
- * arithmetic (the same `...Into` function) on packed operands, into a pooled buffer; `undefined` for other dtypes
- * (the caller runs the reference). The operands are checked and the shape computed first, as the reference does.
- * `slope`: instance norm followed by leaky ReLU (`instanceNormLeakyRelu`).
+ * arithmetic (the same group drivers, `normalizeGroups` ...) with the SIMD loops (`normLoops`) on packed operands,
+ * into a pooled buffer; `undefined` for other dtypes (the caller runs the reference). The operands are checked and
+ * the shape computed first, as the reference does. `slope`: instance norm followed by leaky ReLU (`instanceNormLeakyRelu`).
  */
 function normF32(
+  loops: WasmSimdLoops,
   alloc: Allocator,
-  op: keyof typeof NORM3 | 'instanceNormAffineBackward' | 'instanceNormLeakyRelu',
+  op: 'instanceNorm' | 'instanceNormBackward' | 'instanceNormAffineBackward' | 'instanceNormLeakyRelu',
   operands: Readonly<Record<string, NDArray>>,
   eps: number,
   slope = 0,
@@ -116,20 +113,45 @@ function normF32(
       ? norm.instanceNormAffineBackwardShape(x.shape, b.shape, eps)
       : op === 'instanceNormLeakyRelu'
         ? norm.instanceNormLeakyReluShape(x.shape, b.shape, c!.shape, eps, slope)
-        : NORM3[op][0](x.shape, b.shape, c!.shape, eps);
+        : op === 'instanceNorm'
+          ? norm.instanceNormShape(x.shape, b.shape, c!.shape, eps)
+          : norm.instanceNormBackwardShape(x.shape, b.shape, c!.shape, eps);
   if (!isF32(x, b, c ?? null)) return undefined;
   const out = alloc.f32(shapeSize(s));
   const [xd, bd, cd] = [packedF32(x), packedF32(b), c === undefined ? undefined : packedF32(c)];
   const [channels, m] = [x.shape[1]!, x.shape[2]! * x.shape[3]! * x.shape[4]!];
-  if (op === 'instanceNormAffineBackward') norm.instanceNormAffineBackwardInto(out, xd, bd, channels, m, eps);
-  else if (op === 'instanceNormLeakyRelu') norm.instanceNormLeakyReluInto(out, xd, bd, cd!, channels, m, eps, slope, true);
-  else NORM3[op][1](out, xd, bd, cd!, channels, m, eps);
+  const groups = m === 0 ? 0 : xd.length / m;
+  if (op === 'instanceNormAffineBackward') {
+    out.set(norm.affineBackwardGroups(loops.bind(xd, bd), groups, channels, m, eps));
+  } else {
+    const L = loops.bind(xd, op === 'instanceNormBackward' ? cd! : null);
+    if (op === 'instanceNormBackward') norm.backwardGroups(L, groups, bd, channels, m, eps);
+    else norm.normalizeGroups(L, groups, bd, cd!, channels, m, eps, op === 'instanceNormLeakyRelu' ? slope : null);
+    out.set(loops.result(out.length));
+  }
   return wrapPacked('float32', s, out);
+}
+
+/**
+ * `leakyReluBackward` on float32 operands of one shape with the SIMD loop (`x > 0 ? dy : dy * slope`, the
+ * reference's bits), into a pooled buffer; `undefined` otherwise (the caller runs the reference, which checks).
+ */
+function leakyBackF32(loops: WasmSimdLoops, alloc: Allocator, x: NDArray, dy: NDArray, slope: number): NDArray | undefined {
+  for (const [name, a] of [
+    ['x', x],
+    ['dy', dy],
+  ] as const)
+    checkArray('leakyReluBackward', name, a);
+  if (!isF32(x, dy) || x.shape.length !== dy.shape.length || x.shape.some((d, i) => d !== dy.shape[i])) return undefined;
+  const out = alloc.f32(shapeSize(x.shape));
+  loops.leakyReluBackward(packedF32(x), packedF32(dy), slope);
+  out.set(loops.result(out.length));
+  return wrapPacked('float32', x.shape, out);
 }
 
 const GRADIENT_SHAPE = { conv3dBackwardInput: conv3dBackwardInputShape, conv3dBackwardWeights: conv3dBackwardWeightsShape } as const;
 
-function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
+function kernelsOn(engine: WasmConv, loops: WasmSimdLoops, alloc: Allocator): Kernels<NDArray> {
   // The two conv gradients share their shape: (a, b, the shape of the result, options) in the
   // shape rule, the reference and the engine alike.
   const convGradient = (
@@ -157,17 +179,17 @@ function kernelsOn(engine: WasmConv, alloc: Allocator): Kernels<NDArray> {
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
-    leakyReluBackward: async (x, dy, slope) => leakyReluBackwardF32(x, dy, slope, alloc) ?? ref.leakyReluBackward(x, dy, slope),
+    leakyReluBackward: async (x, dy, slope) => leakyBackF32(loops, alloc, x, dy, slope) ?? ref.leakyReluBackward(x, dy, slope),
     sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
-    instanceNorm: async (x, scale, bias, eps) => normF32(alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),
+    instanceNorm: async (x, scale, bias, eps) => normF32(loops, alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),
     instanceNormLeakyRelu: async (x, scale, bias, eps, slope) =>
-      normF32(alloc, 'instanceNormLeakyRelu', { x, scale, bias }, eps, slope) ?? ref.instanceNormLeakyRelu(x, scale, bias, eps, slope),
+      normF32(loops, alloc, 'instanceNormLeakyRelu', { x, scale, bias }, eps, slope) ?? ref.instanceNormLeakyRelu(x, scale, bias, eps, slope),
     instanceNormBackward: async (x, scale, dy, eps) =>
-      normF32(alloc, 'instanceNormBackward', { x, scale, dy }, eps) ?? ref.instanceNormBackward(x, scale, dy, eps),
+      normF32(loops, alloc, 'instanceNormBackward', { x, scale, dy }, eps) ?? ref.instanceNormBackward(x, scale, dy, eps),
     instanceNormAffineBackward: async (x, dy, eps) =>
-      normF32(alloc, 'instanceNormAffineBackward', { x, dy }, eps) ?? ref.instanceNormAffineBackward(x, dy, eps),
+      normF32(loops, alloc, 'instanceNormAffineBackward', { x, dy }, eps) ?? ref.instanceNormAffineBackward(x, dy, eps),
     conv3d: async (x, w, bias, options) =>
       viaEngine(
         'conv3d',
@@ -268,7 +290,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     dispose: pool.dispose,
     shapeOf: (b: NDArray) => b.shape,
     dtypeOf: (b: NDArray) => b.dtype,
-    kernels: tracked(kernelsOn(engine, pool.alloc), pool.track),
+    kernels: tracked(kernelsOn(engine, createWasmSimdLoops(), pool.alloc), pool.track),
     close: async () => engine.dispose(),
   });
 }

@@ -201,6 +201,38 @@ export class FunctionBuilder {
   f32Mul(): this {
     return this.op(0x94);
   }
+  f32Gt(): this {
+    return this.op(0x5e);
+  }
+  /** `select`: the first operand where the i32 condition is non-zero, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
+
+  // f64
+  f64Load(offset = 0): this {
+    return this.op(0x2b).memarg(3, offset);
+  }
+  f64Store(offset = 0): this {
+    return this.op(0x39).memarg(3, offset);
+  }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Sub(): this {
+    return this.op(0xa1);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  /** `f64.promote_f32` (exact). */
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  /** `f32.demote_f64` (rounds to nearest even, as a store into a Float32Array). */
+  f32DemoteF64(): this {
+    return this.op(0xb6);
+  }
 
   // SIMD (0xFD prefix + LEB128 opcode)
   v128Load(offset = 0, alignLog2 = 4): this {
@@ -235,6 +267,43 @@ export class FunctionBuilder {
   }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  /** `f32x4.gt`: all-ones lanes where a > b (false for NaN). */
+  f32x4Gt(): this {
+    return this.simd(0x44);
+  }
+  /** `v128.bitselect(a, b, mask)`: a's bits where the mask is set, else b's. */
+  v128Bitselect(): this {
+    return this.simd(0x52);
+  }
+  /** `i8x16.shuffle` with the 16 lane indices (0-15 from the first operand, 16-31 from the second). */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    this.simd(0x0d);
+    for (const l of lanes) this.code.push(l);
+    return this;
+  }
+  f64x2Splat(): this {
+    return this.simd(0x14);
+  }
+  f64x2ExtractLane(lane: number): this {
+    return this.simd(0x21).op(lane);
+  }
+  f64x2Add(): this {
+    return this.simd(0xf0);
+  }
+  f64x2Sub(): this {
+    return this.simd(0xf1);
+  }
+  f64x2Mul(): this {
+    return this.simd(0xf2);
+  }
+  /** `f64x2.promote_low_f32x4`: lanes 0 and 1 as float64 (exact). */
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f);
+  }
+  /** `f32x4.demote_f64x2_zero`: the two lanes rounded to float32 in lanes 0 and 1, zeros above. */
+  f32x4DemoteF64x2Zero(): this {
+    return this.simd(0x5e);
   }
   /** Relaxed SIMD `f32x4.relaxed_madd` (a * b + c, fused where the CPU has FMA). */
   f32x4RelaxedMadd(): this {

@@ -1,7 +1,7 @@
 /**
  * Float32 fast paths of the general kernels for the `wasm` backend:
  * elementwise `unary`, `binary`, `compare`, `where` (NumPy broadcasting, any
- * strides), `leakyRelu` and `leakyReluBackward`, `sum` and `max` over any
+ * strides), `leakyRelu`, `sum` and `max` over any
  * axes, as loops that only ever see Float32Array (and Uint8Array for
  * conditions and comparison results), so V8 keeps them monomorphic, with no float64 staging. Operands are walked in
  * runs: axes of extent 1 are dropped and neighbours that are contiguous for
@@ -289,45 +289,6 @@ export function leakyReluF32(x: NDArray, slope: number, alloc: Allocator = fresh
     x.shape,
     mapF32(x, (o, oi, a, ai, sa, n) => leakyRow(o, oi, a, ai, sa, n, factor), alloc),
   );
-}
-
-/** `dy * factor[+(x > 0)]` with `factor = [slope, 1]`: the products of `x > 0 ? dy : dy * slope`, without a branch. */
-const leakyBackRow = (
-  o: Float32Array,
-  oi: number,
-  x: Float32Array,
-  xi: number,
-  sx: number,
-  d: Float32Array,
-  di: number,
-  sd: number,
-  n: number,
-  factor: Float64Array,
-): void => {
-  let j = oi;
-  const e = oi + n;
-  if (sx === 1 && sd === 1)
-    for (; j + 4 <= e; j += 4, xi += 4, di += 4) {
-      o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
-      o[j + 1] = d[di + 1]! * factor[+(x[xi + 1]! > 0)]!;
-      o[j + 2] = d[di + 2]! * factor[+(x[xi + 2]! > 0)]!;
-      o[j + 3] = d[di + 3]! * factor[+(x[xi + 3]! > 0)]!;
-    }
-  for (; j < e; j++, xi += sx, di += sd) o[j] = d[di]! * factor[+(x[xi]! > 0)]!;
-};
-
-/**
- * Float32 `leakyReluBackward`, `x > 0 ? dy : slope * dy` in one pass over both operands (any strides), the
- * slope rounded to float32 first as the reference's weak scalar; `undefined` unless both are float32 of one
- * shape (the reference then reports what is wrong). @internal
- */
-export function leakyReluBackwardF32(x: NDArray, dy: NDArray, slope: number, alloc: Allocator = freshAllocator): NDArray | undefined {
-  if (!f32(x) || !f32(dy) || x.shape.length !== dy.shape.length || x.shape.some((d, i) => d !== dy.shape[i])) return undefined;
-  const factor = Float64Array.of(Math.fround(slope), 1);
-  const out = alloc.f32(shapeSize(x.shape));
-  const [xd, dd] = [x.data, dy.data];
-  walk(x.shape, [x.strides, dy.strides], [x.offset, dy.offset], (oi, [xi, di], n, [sx, sd]) => leakyBackRow(out, oi, xd, xi!, sx!, dd, di!, sd!, n, factor));
-  return wrapPacked('float32', x.shape, out);
 }
 
 /** `where` with a uint8 condition and float32 branches; `undefined` otherwise. @internal */
