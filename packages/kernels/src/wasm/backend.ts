@@ -21,7 +21,7 @@ import { checkArray, wrapPacked } from '../internal/io.js';
 import { conv3dOutputShape, normalizeConv } from '../options.js';
 import { referenceBackend } from '../reference/backend.js';
 import type { Allocator } from './general.js';
-import { binaryF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
+import { binaryF32, binarySimdF32, compareF32, concatF32, leakyReluF32, maxF32, packF32, sumF32, unaryF32, whereF32 } from './general.js';
 import type { WasmSimdLoops } from './simdLoops.js';
 import { createWasmSimdLoops } from './simdLoops.js';
 import { createBufferPool } from './pool.js';
@@ -175,7 +175,7 @@ function kernelsOn(engine: WasmConv, loops: WasmSimdLoops, alloc: Allocator): Ke
   const kernels: Kernels<NDArray> = {
     ...ref,
     unary: async (x, op) => unaryF32(x, op, alloc) ?? ref.unary(x, op),
-    binary: async (a, b, op) => binaryF32(a, b, op, alloc) ?? ref.binary(a, b, op),
+    binary: async (a, b, op) => binarySimdF32(a, b, op, alloc, loops) ?? binaryF32(a, b, op, alloc) ?? ref.binary(a, b, op),
     compare: async (a, b, op) => compareF32(a, b, op, alloc) ?? ref.compare(a, b, op),
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),

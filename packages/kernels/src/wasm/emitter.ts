@@ -201,6 +201,12 @@ export class FunctionBuilder {
   f32Mul(): this {
     return this.op(0x94);
   }
+  f32Sub(): this {
+    return this.op(0x93);
+  }
+  f32Div(): this {
+    return this.op(0x95);
+  }
   f32Gt(): this {
     return this.op(0x5e);
   }
@@ -267,6 +273,9 @@ export class FunctionBuilder {
   }
   f32x4Mul(): this {
     return this.simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
   }
   /** `f32x4.gt`: all-ones lanes where a > b (false for NaN). */
   f32x4Gt(): this {

@@ -18,9 +18,11 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { broadcastShapes, contiguousStrides, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
+import { broadcastShapes, contiguousStrides, isPacked, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
 import type { BinaryOp, CompareOp, UnaryOp } from '../Backend.js';
 import { wrapPacked } from '../internal/io.js';
+import type { WasmSimdLoops } from './simdLoops.js';
+import { hasSimdBinary } from './simdLoops.js';
 
 /** A run of `n` outputs at `oi`: operand `a` from `ai` with stride `sa`, `b` from `bi` with stride `sb`. */
 type BinRow<O> = (o: O, oi: number, a: Float32Array, ai: number, sa: number, b: Float32Array, bi: number, sb: number, n: number) => void;
@@ -233,6 +235,28 @@ function binaryLike<O extends Float32Array | Uint8Array>(
 /** Float32 `binary`; `undefined` unless both operands are float32. @internal */
 export const binaryF32 = (a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator = freshAllocator): NDArray | undefined =>
   binaryLike(op, a, b, BIN[op], alloc.f32, 'float32');
+
+/**
+ * Float32 `binary` with the SIMD loops (`simd.binary`) where they apply: `op` one of add, sub, mul, div, both
+ * operands packed (broadcasting allowed), and the walk's innermost runs contiguous or a broadcast value in each
+ * operand (not both broadcast); `undefined` otherwise (the caller runs `binaryF32`). Each result is the one float32
+ * operation, as in the reference. @internal
+ */
+export function binarySimdF32(a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator, simd: WasmSimdLoops): NDArray | undefined {
+  if (!hasSimdBinary(op) || !f32(a) || !f32(b) || !isPacked(a) || !isPacked(b)) return undefined;
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const strides = [stridesIn(a, shape), stridesIn(b, shape)];
+  const merged = mergeAxes(shape.map((d, ax) => ({ d, s: strides.map((st) => st[ax]!) })));
+  const inner = merged[merged.length - 1]?.s ?? [0, 0];
+  if (!inner.every((v) => v === 0 || v === 1) || (inner[0] === 0 && inner[1] === 0)) return undefined;
+  const n = shapeSize(shape);
+  const out = alloc.f32(n);
+  if (n === 0) return wrapPacked('float32', shape, out);
+  const run = simd.binary(op, a.data, b.data, n);
+  walk(shape, strides, [0, 0], (oi, [ai, bi], len, [sa, sb]) => run(ai!, sa as 0 | 1, bi!, sb as 0 | 1, oi, len));
+  out.set(simd.result(n));
+  return wrapPacked('float32', shape, out);
+}
 
 /** Float32 `compare` (uint8 result); `undefined` unless both operands are float32. @internal */
 export const compareF32 = (a: NDArray, b: NDArray, op: CompareOp, alloc: Allocator = freshAllocator): NDArray | undefined =>

@@ -276,8 +276,45 @@ function buildModule(): Uint8Array {
       f.get(pout).get(pdy).f32Load().tee(y).get(y).get(slope).f32Mul().get(px).f32Load().f32Const(0).f32Gt().select().f32Store();
     });
   }
+  // binary_<op>_<sa><sb>(pa, pb, pout, n): out = a op b over n elements, an operand with stride 0 read once
+  for (const op of BINARY_OPS)
+    for (const [sa, sb] of BINARY_STRIDES) {
+      const f = mb.addFunction(`binary_${op}_${sa}${sb}`, [T.i32, T.i32, T.i32, T.i32]);
+      const [pa, pb, pout, n] = [0, 1, 2, 3];
+      const [qe, e, va, vb] = [f.local(T.i32), f.local(T.i32), f.local(T.v128), f.local(T.v128)];
+      ends(f, pout, n, qe, e);
+      if (sa === 0) f.get(pa).v128Load32Splat().set(va);
+      if (sb === 0) f.get(pb).v128Load32Splat().set(vb);
+      const vector = { add: () => f.f32x4Add(), sub: () => f.f32x4Sub(), mul: () => f.f32x4Mul(), div: () => f.f32x4Div() }[op];
+      const scalar = { add: () => f.f32Add(), sub: () => f.f32Sub(), mul: () => f.f32Mul(), div: () => f.f32Div() }[op];
+      const moving = [...(sa === 1 ? [pa] : []), ...(sb === 1 ? [pb] : [])];
+      loop(f, pout, qe, 16, moving, () => {
+        f.get(pout);
+        if (sa === 1) f.get(pa).v128Load(0, 0);
+        else f.get(va);
+        if (sb === 1) f.get(pb).v128Load(0, 0);
+        else f.get(vb);
+        vector();
+        f.v128Store(0, 0);
+      });
+      // (an operand of stride 0 stays on its one value)
+      loop(f, pout, e, 4, moving, () => {
+        f.get(pout).get(pa).f32Load().get(pb).f32Load();
+        scalar();
+        f.f32Store();
+      });
+    }
   return mb.emit();
 }
+
+/** The binary operations with a SIMD loop: one float32 operation each, so `f32x4` and the reference agree bit for bit. */
+const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+/** Element strides of `(a, b)` with a SIMD loop: both packed, or one a single broadcast value. */
+const BINARY_STRIDES = [
+  [1, 1],
+  [1, 0],
+  [0, 1],
+] as const;
 
 type Exports = {
   sum(p: number, n: number): number;
@@ -286,7 +323,12 @@ type Exports = {
   affine(px: number, pout: number, n: number, mu: number, k: number, b: number, slope: number, leaky: number): void;
   backward(px: number, pdy: number, pout: number, n: number, mu: number, k: number, a: number, cc: number): void;
   leakyBack(px: number, pdy: number, pout: number, n: number, slope: number): void;
-};
+} & Record<string, (pa: number, pb: number, pout: number, n: number) => void>;
+
+/** A binary operation with a SIMD loop. @category wasm */
+export type SimdBinaryOp = (typeof BINARY_OPS)[number];
+/** Is `op` a binary operation with a SIMD loop? @category wasm */
+export const hasSimdBinary = (op: string): op is SimdBinaryOp => (BINARY_OPS as readonly string[]).includes(op);
 
 /** The SIMD loops' engine: `bind` copies the operands in and returns loops over them; `result` copies `n` results out. @category wasm */
 export interface WasmSimdLoops {
@@ -295,6 +337,11 @@ export interface WasmSimdLoops {
   result(n: number): Float32Array;
   /** `x > 0 ? dy : dy * fround(slope)` over packed `x` and `dy` of one length, into `result`. */
   leakyReluBackward(x: Float32Array, dy: Float32Array, slope: number): void;
+  /**
+   * Copies `a` and `b` in for `n` results of `op`; `run(ai, sa, bi, sb, oi, len)` then computes
+   * `out[oi + j] = a[ai + j sa] op b[bi + j sb]` for `j < len` (strides 0 or 1, not both 0), into `result`.
+   */
+  binary(op: SimdBinaryOp, a: Float32Array, b: Float32Array, n: number): (ai: number, sa: 0 | 1, bi: number, sb: 0 | 1, oi: number, len: number) => void;
 }
 
 let compiled: object | undefined;
@@ -318,19 +365,27 @@ export function createWasmSimdLoops(): WasmSimdLoops {
   let outAt = 64;
   const f32 = (): Float32Array => new Float32Array(memory.buffer as ArrayBufferLike);
   const res = (): Float64Array => new Float64Array(memory.buffer as ArrayBufferLike, RES, 2);
-  /** Copies `x` and `dy` in (`out` after them, as long as `x`). */
-  const place = (x: Float32Array, dy: Float32Array | null): void => {
-    const bytes = (n: number) => Math.ceil((n * 4) / 16) * 16;
+  /** Copies `x` and `dy` in (`out` after them, `n` values: as long as `x` unless given). */
+  const place = (x: Float32Array, dy: Float32Array | null, n = x.length): void => {
+    const bytes = (k: number) => Math.ceil((k * 4) / 16) * 16;
     xAt = 64;
     dyAt = xAt + bytes(x.length);
     outAt = dyAt + (dy === null ? 0 : bytes(dy.length));
-    const top = outAt + bytes(x.length);
+    const top = outAt + bytes(n);
     if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
     const v = f32();
     v.set(x, xAt >> 2);
     if (dy !== null) v.set(dy, dyAt >> 2);
   };
   return {
+    binary(op, a, b, n) {
+      place(a, b, n);
+      const fns = [
+        [null, k[`binary_${op}_01`]!],
+        [k[`binary_${op}_10`]!, k[`binary_${op}_11`]!],
+      ] as const;
+      return (ai, sa, bi, sb, oi, len) => fns[sa][sb]!(xAt + 4 * ai, dyAt + 4 * bi, outAt + 4 * oi, len);
+    },
     leakyReluBackward(x, dy, slope) {
       place(x, dy);
       k.leakyBack(xAt, dyAt, outAt, x.length, slope);
