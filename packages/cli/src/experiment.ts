@@ -237,10 +237,21 @@ export async function experiment(
   const refs = hasContext
     ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`)
     : [];
+  const paired =
+    classNames.length <= 1
+      ? pairedTable(results, arms)
+      : classNames
+          .map((cls) => {
+            const t = pairedTable(results, arms, cls);
+            return t === '' ? '' : `### ${labelName(cls)} (label ${cls}), paired with the baseline\n\n${t}`;
+          })
+          .filter((t) => t !== '')
+          .join('\n\n');
   const note =
-    refs.length > 0
+    (paired === '' ? '' : `\n\n${paired}`) +
+    (refs.length > 0
       ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${refs.join(', ')}; a random split scores 0.`
-      : '';
+      : '');
   writeAtomicSync(
     join(out, 'table.md'),
     `# colab-ts experiment\n\n${table}${note}\n\nData: ${resolve(o.data)}${o.test === undefined ? ` (last ${testCases.length} cases by id held out for testing)` : `; test: ${resolve(o.test)}`}. ${o.iterations} iterations, batch ${o.batchSize}, seeds ${o.firstSeed}..${o.firstSeed + o.seeds - 1}; test cases predicted with the ${checkpoint === 'best' ? 'best-validation' : 'final'} checkpoint.\n`,
@@ -295,6 +306,49 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
     ...rows,
     '',
     `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`,
+  ].join('\n');
+}
+
+/**
+ * Each method paired with the baseline on the same seed and test cases: the mean over seeds of the per-seed mean
+ * Dice difference (method minus baseline) with each seed's in brackets, the standard error of the mean over all
+ * paired (seed, case) differences, and in how many of those the method is ahead or behind. Cases whose Dice is not
+ * finite on either side are left out. Empty without a baseline arm. @category experiment
+ */
+export function pairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {
+  const base = results.filter((r) => r.method === 'baseline');
+  if (base.length === 0) return '';
+  const diceOf = (r: RunResult): Map<string, number> =>
+    new Map(r.perCase.filter((c) => (cls === undefined || c.class === cls) && Number.isFinite(c.dice)).map((c) => [c.id, c.dice]));
+  const rows = arms
+    .filter((a) => a.method !== 'baseline')
+    .flatMap((a) => {
+      const perSeed: number[] = [];
+      const all: number[] = [];
+      for (const r of results.filter((x) => x.arm === armName(a))) {
+        const b = base.find((x) => x.seed === r.seed);
+        if (b === undefined) continue;
+        const bd = diceOf(b);
+        const d = [...diceOf(r)].flatMap(([id, v]) => (bd.has(id) ? [v - bd.get(id)!] : []));
+        if (d.length === 0) continue;
+        perSeed.push(mean(d));
+        all.push(...d);
+      }
+      if (all.length === 0) return [];
+      const m = mean(all);
+      const se = all.length < 2 ? Number.NaN : Math.sqrt(all.reduce((acc, v) => acc + (v - m) ** 2, 0) / (all.length - 1) / all.length);
+      const pts = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
+      return [
+        `| ${DISPLAY[a.method](a.t)} | ${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`,
+      ];
+    });
+  if (rows.length === 0) return '';
+  return [
+    '| method | seeds paired | DSC minus the baseline (points) | standard error | (seed, case) pairs ahead / behind |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Paired with the baseline of the same seed on the same test cases: the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).',
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../src/index.js';
+import type { LogEntry, RunResult } from '../src/index.js';
 import {
   CliError,
   DEFAULT_ITERATIONS,
@@ -12,6 +12,7 @@ import {
   defaultValEvery,
   loadRun,
   memoryIo,
+  pairedTable,
   parseArms,
   run,
   train,
@@ -106,6 +107,42 @@ describe('defaults', () => {
     ]);
     expect(() => parseArms('baseline,colab9x')).toThrow(CliError);
     expect(() => parseArms('dilated3')).toThrow(/dilated has t = 2/);
+  });
+});
+
+describe('experiment pairs every method with the baseline', () => {
+  const res = (method: 'baseline' | 'colab', seed: number, dice: Record<string, number>): RunResult =>
+    ({
+      arm: method === 'colab' ? 'colab2' : 'baseline',
+      method,
+      t: 2,
+      seed,
+      trainSeconds: 0,
+      bestValDice: 0,
+      bestStep: 0,
+      contextNmi: null,
+      summary: {},
+      classes: {},
+      perCase: Object.entries(dice).map(([id, d]) => ({ id, class: '1', dice: d, sensitivity: 0, precision: 0, hd95: 0 })),
+    }) as RunResult;
+  it('per-seed mean differences, their mean, the standard error over (seed, case) pairs and the counts (hand-computed)', () => {
+    const arms = parseArms('baseline,colab');
+    const results = [
+      res('baseline', 0, { a: 0.5, b: 0.8, c: Number.NaN }),
+      res('colab', 0, { a: 0.7, b: 0.7, c: 0.9 }),
+      res('baseline', 1, { a: 0.6, b: 0.6 }),
+      res('colab', 1, { a: 0.9, b: 0.6 }),
+    ];
+    // differences: seed 0 +0.2, -0.1 (c has no finite baseline Dice), seed 1 +0.3, 0; per-seed means +0.05, +0.15;
+    // over the four pairs mean 0.1, sd sqrt(0.1 / 3), standard error sqrt(0.1 / 3) / 2 = 0.0913
+    const row = pairedTable(results, arms).split('\n')[2]!;
+    expect(row).toBe('| CoLab (t = 2) | 2 | +10.0 (+5.0 / +15.0) | 9.1 | 2 / 1 of 4 |');
+    expect(
+      pairedTable(
+        results.filter((r) => r.method !== 'baseline'),
+        arms,
+      ),
+    ).toBe('');
   });
 });
 
