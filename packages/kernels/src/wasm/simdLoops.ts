@@ -11,7 +11,7 @@
  * @module
  */
 import type { NormLoops } from '../instanceNorm/index.js';
-import type { FunctionBuilder } from './emitter.js';
+import type { FunctionBuilder, ValType } from './emitter.js';
 import { ModuleBuilder, T } from './emitter.js';
 import { WA } from './wasmApi.js';
 
@@ -20,6 +20,9 @@ const PAGE = 65536;
 const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** Lanes 0 and 1 of two vectors, packed as one float32x4. */
 const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** New locals of the given types, in order. */
+const locals = <N extends ValType[]>(f: FunctionBuilder, ...types: N): { [K in keyof N]: number } => types.map((t) => f.local(t)) as { [K in keyof N]: number };
 
 /** `[lo, hi]`: the four float32 lanes of the v128 local `v` as two float64x2 values pushed in that order. */
 const promoteBoth = (f: FunctionBuilder, v: number): FunctionBuilder => f.get(v).f64x2PromoteLowF32x4().get(v).get(v).i8x16Shuffle(HIGH).f64x2PromoteLowF32x4();
@@ -53,7 +56,7 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('sum', [T.i32, T.i32], [T.f64]);
     const [p, n] = [0, 1];
-    const [qe, e, v, lo, hi, a0] = [f.local(T.i32), f.local(T.i32), f.local(T.v128), f.local(T.v128), f.local(T.v128), f.local(T.f64)];
+    const [qe, e, v, lo, hi, a0] = locals(f, T.i32, T.i32, T.v128, T.v128, T.v128, T.f64);
     ends(f, p, n, qe, e);
     loop(f, p, qe, 16, [], () => {
       f.get(p).v128Load(0, 0).set(v);
@@ -69,16 +72,7 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('squaredDeviations', [T.i32, T.i32, T.f64], [T.f64]);
     const [p, n, mu] = [0, 1, 2];
-    const [qe, e, v, lo, hi, a0, m2, d] = [
-      f.local(T.i32),
-      f.local(T.i32),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.f64),
-      f.local(T.v128),
-      f.local(T.v128),
-    ];
+    const [qe, e, v, lo, hi, a0, m2, d] = locals(f, T.i32, T.i32, T.v128, T.v128, T.v128, T.f64, T.v128, T.v128);
     ends(f, p, n, qe, e);
     f.get(mu).f64x2Splat().set(m2);
     loop(f, p, qe, 16, [], () => {
@@ -100,20 +94,21 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('dySums', [T.i32, T.i32, T.i32, T.f64, T.i32]);
     const [px, pdy, n, mu, res] = [0, 1, 2, 3, 4];
-    const [qe, e, vx, vy, glo, ghi, hlo, hhi, m2, g0, h0, y] = [
-      f.local(T.i32),
-      f.local(T.i32),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.f64),
-      f.local(T.f64),
-      f.local(T.f64),
-    ];
+    const [qe, e, vx, vy, glo, ghi, hlo, hhi, m2, g0, h0, y] = locals(
+      f,
+      T.i32,
+      T.i32,
+      T.v128,
+      T.v128,
+      T.v128,
+      T.v128,
+      T.v128,
+      T.v128,
+      T.v128,
+      T.f64,
+      T.f64,
+      T.f64,
+    );
     ends(f, px, n, qe, e);
     f.get(mu).f64x2Splat().set(m2);
     loop(f, px, qe, 16, [pdy], () => {
@@ -155,16 +150,7 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('affine', [T.i32, T.i32, T.i32, T.f64, T.f64, T.f64, T.f32, T.i32]);
     const [px, pout, n, mu, k, b, slope, leaky] = [0, 1, 2, 3, 4, 5, 6, 7];
-    const [qe, e, v, m2, k2, b2, s4, r] = [
-      f.local(T.i32),
-      f.local(T.i32),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.f32),
-    ];
+    const [qe, e, v, m2, k2, b2, s4, r] = locals(f, T.i32, T.i32, T.v128, T.v128, T.v128, T.v128, T.v128, T.f32);
     ends(f, px, n, qe, e);
     f.get(mu).f64x2Splat().set(m2);
     f.get(k).f64x2Splat().set(k2);
@@ -202,16 +188,7 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('backward', [T.i32, T.i32, T.i32, T.i32, T.f64, T.f64, T.f64, T.f64]);
     const [px, pdy, pout, n, mu, k, a, cc] = [0, 1, 2, 3, 4, 5, 6, 7];
-    const [qe, e, vx, vy, m2, k2, a2, c2] = [
-      f.local(T.i32),
-      f.local(T.i32),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-      f.local(T.v128),
-    ];
+    const [qe, e, vx, vy, m2, k2, a2, c2] = locals(f, T.i32, T.i32, T.v128, T.v128, T.v128, T.v128, T.v128, T.v128);
     ends(f, px, n, qe, e);
     f.get(mu).f64x2Splat().set(m2);
     f.get(k).f64x2Splat().set(k2);
@@ -266,7 +243,7 @@ function buildModule(): Uint8Array {
   {
     const f = mb.addFunction('leakyBack', [T.i32, T.i32, T.i32, T.i32, T.f32]);
     const [px, pdy, pout, n, slope] = [0, 1, 2, 3, 4];
-    const [qe, e, vy, s4, y] = [f.local(T.i32), f.local(T.i32), f.local(T.v128), f.local(T.v128), f.local(T.f32)];
+    const [qe, e, vy, s4, y] = locals(f, T.i32, T.i32, T.v128, T.v128, T.f32);
     ends(f, px, n, qe, e);
     f.get(slope).f32x4Splat().set(s4);
     loop(f, px, qe, 16, [pdy, pout], () => {
@@ -281,7 +258,7 @@ function buildModule(): Uint8Array {
     for (const [sa, sb] of BINARY_STRIDES) {
       const f = mb.addFunction(`binary_${op}_${sa}${sb}`, [T.i32, T.i32, T.i32, T.i32]);
       const [pa, pb, pout, n] = [0, 1, 2, 3];
-      const [qe, e, va, vb] = [f.local(T.i32), f.local(T.i32), f.local(T.v128), f.local(T.v128)];
+      const [qe, e, va, vb] = locals(f, T.i32, T.i32, T.v128, T.v128);
       ends(f, pout, n, qe, e);
       if (sa === 0) f.get(pa).v128Load32Splat().set(va);
       if (sb === 0) f.get(pb).v128Load32Splat().set(vb);
