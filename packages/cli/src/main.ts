@@ -96,6 +96,13 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
     FLAG.generatorLr,
     FLAG.generatorEvery,
     {
+      name: 'generator-average',
+      kind: 'number',
+      min: 0,
+      max: 1,
+      help: "Labels from a moving average of the generator's weights with this decay per update (default 0: the generator itself, as the paper; not in the paper)",
+    },
+    {
       name: 'margin',
       kind: 'number',
       min: 0,

@@ -49,6 +49,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly valEvery: number;
   /** Deep supervision of the segmentation model (nnU-Net's weights; default false). */
   readonly deepSupervision?: boolean | undefined;
+  /** CoLab: the decay of the generator's weight average that makes the labels (`ColabConfig.generatorAverage`; absent: 0, off). */
+  readonly generatorAverage?: number | undefined;
   /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
   readonly background?: 'uniform' | 'body' | undefined;
 }
@@ -78,13 +80,14 @@ export interface RunConfig extends Hyperparameters {
  * @category config
  */
 export const colabStepSettings = (
-  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision'>,
-): Required<Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision'>> => ({
+  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage'>,
+): Required<Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage'>> => ({
   ...(Object.fromEntries(COLAB_RUN_SETTINGS.map((k) => [k, cfg[k]])) as ColabRunSettings),
   contextClasses: cfg.t,
   totalIterations: cfg.iterations,
   roiClasses: cfg.classes - 1,
   deepSupervision: cfg.deepSupervision === true,
+  generatorAverage: cfg.generatorAverage ?? 0,
 });
 
 /** Outputs of the segmentation model: `c` for the baseline, `c - 1 + t` with context labels. @category config */

@@ -23,6 +23,7 @@ import {
   dilatedMaskContextLabels,
   distanceConstrainedLabels,
   kmeansContextLabels,
+  labelGenerator,
   roiOneHot,
   segmentationInit,
   segmentationStep,
@@ -325,6 +326,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     augment: o.augment,
     valEvery: o.valEvery ?? defaultValEvery(o.iterations),
     deepSupervision: o.deepSupervision === true,
+    // recorded only when set, so that the config.json of a run without it reads as before
+    ...(o.generatorAverage !== undefined && o.generatorAverage > 0 ? { generatorAverage: o.generatorAverage } : {}),
     background: o.background ?? 'uniform',
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
@@ -435,6 +438,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           temperature: o.temperature ?? saved.temperature,
           generatorLr: o.generatorLr ?? saved.generatorLr,
           generatorEvery: o.generatorEvery ?? saved.generatorEvery,
+          generatorAverage: o.generatorAverage ?? saved.generatorAverage,
           lr: o.lr ?? saved.lr,
           momentum: o.momentum ?? saved.momentum,
           valEvery: o.valEvery ?? saved.valEvery,
@@ -510,7 +514,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     const d = await validate(state.theta, cfg, valCases, o.backend);
     valDice.push(d);
     const w = valDice.slice(-5);
-    const nmi = cfg.method === 'colab' ? await contextAgreement((state as ColabState).omega, cfg, valCases, o.backend) : Number.NaN;
+    const nmi = cfg.method === 'colab' ? await contextAgreement(labelGenerator(state as ColabState), cfg, valCases, o.backend) : Number.NaN;
     appendLog({
       type: 'val',
       step: state.iteration,

@@ -13,7 +13,7 @@ import { div, flatten, log, maximum, mul, neg, realize, slice, sum, tensor, valu
 import type { AdamState, SgdState } from '@colab-ts/nn';
 import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, astype, isNDArray, showShape, sub } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, add as ndAdd, astype, isNDArray, mul as ndMul, showShape, sub } from '@colab-ts/ndarray';
 import type { ColabConfig, ColabConfigInput } from './config.js';
 import { validateColabConfig } from './config.js';
 import { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
@@ -31,7 +31,17 @@ export interface ColabState<Theta = unknown, Omega = unknown> {
   readonly omegaOpt: AdamState;
   /** Iterations done (0 before the first). */
   readonly iteration: number;
+  /** The generator weights' moving average that makes the labels (only with `generatorAverage` > 0; see `labelGenerator`). */
+  readonly omegaAvg?: Omega | undefined;
 }
+
+/**
+ * The generator weights that make the segmentation labels: the moving average with
+ * `generatorAverage` > 0 (`omegaAvg`), else the generator itself (`omega`).
+ * @example const q = contextProbabilities(unetApply(toTensors(labelGenerator(state)), x))
+ * @category training
+ */
+export const labelGenerator = <Omega>(state: ColabState<unknown, Omega>): Omega => state.omegaAvg ?? state.omega;
 
 /** A training batch of realized arrays. @category training */
 export interface ColabTrainBatch {
@@ -178,6 +188,7 @@ export function colabStep(
     const gLr = omegaLr(Math.min(state.omegaOpt.step, generatorSteps));
     let omega = state.omega;
     let omegaOpt = state.omegaOpt;
+    let omegaAvg = state.omegaAvg;
     let roiAfter = Number.NaN;
     let metaNorm = Number.NaN;
     let generatorChange = Number.NaN;
@@ -207,10 +218,13 @@ export function colabStep(
       roiAfter = r.roiAfter.data[0]!;
       [omega, omegaOpt] = adamOpt.step(state.omega, r.g, state.omegaOpt);
       generatorChange = globalNorm(mapArrays((a, b) => sub(a, b), omega, state.omega)) / Math.max(globalNorm(state.omega), 1e-30);
+      const d = config.generatorAverage;
+      // w_avg <- w_avg + (1 - d) (w - w_avg), from the initial weights on the first update
+      if (d > 0) omegaAvg = mapArrays((a, w) => ndAdd(a, ndMul(sub(w, a), 1 - d)), omegaAvg ?? state.omega, omega);
     }
 
-    // Step 11: the segmentation update with the labels of the updated generator.
-    const genLogits = gen(toTensors(omega), bt.x);
+    // Step 11: the segmentation update with the labels of the updated generator (or of its moving average).
+    const genLogits = gen(toTensors(omegaAvg ?? omega), bt.x);
     const q = contextProbabilities(genLogits);
     const bgWeight = mul(slice(bt.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), bt.M);
     const [[segLoss, segLogits], grads] = valueAndGrad(
@@ -223,7 +237,7 @@ export function colabStep(
     const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), grads }, ro);
     const [theta, thetaOpt] = sgdOpt.step(state.theta, r.grads, state.thetaOpt);
     return {
-      state: { theta, omega, thetaOpt, omegaOpt, iteration: it + 1 },
+      state: { theta, omega, thetaOpt, omegaOpt, iteration: it + 1, ...(omegaAvg === undefined ? {} : { omegaAvg }) },
       metrics: {
         iteration: it,
         generatorUpdated,

@@ -63,6 +63,14 @@ export interface ColabConfigInput {
   readonly alpha?: number;
   /** Adam learning rate of the generator [3e-4], poly-decayed over the generator updates. */
   readonly generatorLr?: number;
+  /**
+   * Polyak (exponential moving) average of the generator's weights for the labels [0: off]: with
+   * a decay d > 0 the segmentation update (Algorithm 1, step 11) takes its labels from
+   * `w_avg <- w_avg + (1 - d) (w - w_avg)`, updated after each generator step (from the initial
+   * w), while the meta-gradient still trains w itself. d = 1 keeps the initial generator's labels.
+   * Not in the paper: an option for a steadier target (docs/results.md).
+   */
+  readonly generatorAverage?: number;
   /** Meta-gradient mode ['forward-over-reverse']. */
   readonly metaGradientMode?: MetaGradientMode;
   /** Backend to realize on [the kernels registry's]. */
@@ -94,6 +102,7 @@ export interface ColabConfig {
   readonly polyExponent: number;
   readonly alpha: number | undefined;
   readonly generatorLr: number;
+  readonly generatorAverage: number;
   readonly metaGradientMode: MetaGradientMode;
   readonly backend: AnyBackend | undefined;
   readonly deepSupervision: boolean;
@@ -112,6 +121,7 @@ export const colabDefaults = {
   weightDecay: 3e-5,
   polyExponent: 0.9,
   generatorLr: 3e-4,
+  generatorAverage: 0,
   metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
   deepSupervision: false,
 } as const;
@@ -196,6 +206,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     polyExponent: num(input, 'polyExponent', d.polyExponent, pos, 'a finite number > 0'),
     alpha: optionalAlpha(input),
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
+    generatorAverage: num(input, 'generatorAverage', d.generatorAverage, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
     metaGradientMode: mode(input),
     backend: backend(input),
     deepSupervision: bool(input, 'deepSupervision', d.deepSupervision),

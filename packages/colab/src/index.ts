@@ -27,4 +27,4 @@ export { metaGradient, metaGradientModes, metaGradientParts } from './metaGradie
 export type { ColabConfig, ColabConfigInput, ConfigIssue, ModelFn } from './config.js';
 export { colabDefaults, decodeColabConfig, formatIssues, validateColabConfig } from './config.js';
 export type { ColabMetrics, ColabState, ColabTrainBatch, SegmentationState, SegmentationStepConfig } from './colabStep.js';
-export { colabInit, colabStep, segmentationInit, segmentationStep } from './colabStep.js';
+export { colabInit, colabStep, labelGenerator, segmentationInit, segmentationStep } from './colabStep.js';

@@ -10,11 +10,14 @@ import {
   colabStep,
   contextProbabilities,
   decodeColabConfig,
+  labelGenerator,
   roiLoss,
   roiOneHot,
   segmentationInit,
   segmentationStep,
 } from '../src/index.js';
+import { flatten } from '@colab-ts/autodiff';
+import { isNDArray } from '@colab-ts/ndarray';
 import { tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
 
@@ -84,6 +87,43 @@ describe('colabStep (Algorithm 1)', () => {
       expect(r.metrics.generatorUpdated).toBe(true);
       expect(Number.isFinite(r.metrics.segLoss) && Number.isFinite(r.metrics.roiLoss) && r.metrics.metaGradNorm > 0).toBe(true);
     }
+  });
+
+  it('generatorAverage: labels from the moving average w_avg + (1 - d)(w - w_avg), hand-computed per weight; d = 1 trains as a frozen generator', async () => {
+    const leaves = (t: unknown): number[] => flatten('test', t, { isLeaf: isNDArray, strict: false }).leaves.flatMap((a) => [...toTypedArray(a as NDArray)]);
+    const base = { seg: apply, gen: apply, totalIterations: 6, margin: 3, temperature: 2, generatorEvery: 2, generatorLr: 0.05 };
+    const init = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
+    // Off (the default): no average in the state, the labels come from the generator itself.
+    const off = await colabStep(base)(init, syntheticBatch(0, 1, 8));
+    expect(off.state.omegaAvg).toBeUndefined();
+    expect(labelGenerator(off.state)).toBe(off.state.omega);
+    // d = 0.75 over three iterations (two generator updates): the average follows the recurrence in float32.
+    const d = 0.75;
+    const step = colabStep({ ...base, generatorAverage: d });
+    let state = init;
+    let expected = leaves(init.omega);
+    for (let i = 0; i < 3; i++) {
+      const r = await step(state, syntheticBatch(i, 1, 8));
+      if (r.metrics.generatorUpdated) {
+        const w = leaves(r.state.omega);
+        expected = expected.map((a, j) => Math.fround(a + Math.fround(Math.fround(w[j]! - a) * Math.fround(1 - d))));
+      }
+      state = r.state;
+      expect(labelGenerator(state)).toBe(state.omegaAvg);
+      expect(leaves(state.omegaAvg)).toEqual(expected);
+    }
+    expect(leaves(state.omega)).not.toEqual(expected);
+    // d = 1: the labels stay the initial generator's while w trains, so theta follows the run whose generator never moves.
+    let avg1 = init;
+    let frozen = init;
+    for (let i = 0; i < 3; i++) {
+      avg1 = (await colabStep({ ...base, generatorAverage: 1 })(avg1, syntheticBatch(i, 1, 8))).state;
+      frozen = (await colabStep({ ...base, generatorLr: 0 })(frozen, syntheticBatch(i, 1, 8))).state;
+    }
+    expect(leaves(avg1.omega)).not.toEqual(leaves(init.omega));
+    expect(leaves(avg1.omegaAvg)).toEqual(leaves(init.omega));
+    expect(leaves(avg1.theta)).toEqual(leaves(frozen.theta));
+    expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, generatorAverage: 1.5 }))).toBe(true);
   });
 
   it('checks the batch and the generator output', async () => {
