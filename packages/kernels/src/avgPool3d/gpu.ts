@@ -12,6 +12,7 @@ import { gridConstants, windowConstants } from '../gpu/constants.js';
 import type { KernelVariable } from 'gpu.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
+import { INPUT_VOXEL, OUTPUT_VOXEL, WINDOW, kernelSource, readerLoops, threadCoords, windowLoops } from '../gpu/sourceParts.js';
 import { normalizePool } from '../options.js';
 import { avgPool3dBackwardShape, avgPool3dShape } from './index.js';
 
@@ -24,64 +25,19 @@ export function poolConstants(op: string, xs: Shape, ys: Shape, options: PoolOpt
   return { ...gridConstants(xs, ys), ...windowConstants(o.kernelSize, o.stride, o.padding) };
 }
 
-const avgPool3dSource: KernelSource = String.raw`function avgPool3dSource(x) {
-  const i = this.thread.x;
-  const ox = i % this.constants.oW;
-  let t = Math.floor(i / this.constants.oW);
-  const oy = t % this.constants.oH;
-  t = Math.floor(t / this.constants.oH);
-  const oz = t % this.constants.oD;
-  const nc = Math.floor(t / this.constants.oD);
-  let s = 0;
-  for (let a = 0; a < this.constants.kD; a++) {
-    const iz = oz * this.constants.sd - this.constants.pd + a;
-    if (iz >= 0 && iz < this.constants.D) {
-      for (let b = 0; b < this.constants.kH; b++) {
-        const iy = oy * this.constants.sh - this.constants.ph + b;
-        if (iy >= 0 && iy < this.constants.H) {
-          for (let e = 0; e < this.constants.kW; e++) {
-            const ix = ox * this.constants.sw - this.constants.pw + e;
-            if (ix >= 0 && ix < this.constants.W) {
-              s += x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];
-            }
-          }
-        }
-      }
-    }
-  }
-  return s / (this.constants.kD * this.constants.kH * this.constants.kW);
-}`;
+const avgPool3dSource: KernelSource = kernelSource('function avgPool3dSource(x)', [
+  threadCoords(OUTPUT_VOXEL, 'nc'),
+  'let s = 0;',
+  windowLoops(WINDOW, 's += x[((nc * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];'),
+  'return s / (this.constants.kD * this.constants.kH * this.constants.kW);',
+]);
 
-const avgPool3dBackwardSource: KernelSource = String.raw`function avgPool3dBackwardSource(dy) {
-  const i = this.thread.x;
-  const ix = i % this.constants.W;
-  let t = Math.floor(i / this.constants.W);
-  const iy = t % this.constants.H;
-  t = Math.floor(t / this.constants.H);
-  const iz = t % this.constants.D;
-  const nc = Math.floor(t / this.constants.D);
-  let s = 0;
-  for (let a = 0; a < this.constants.kD; a++) {
-    const tz = iz + this.constants.pd - a;
-    const oz = Math.floor(tz / this.constants.sd);
-    if (tz >= 0 && oz * this.constants.sd === tz && oz < this.constants.oD) {
-      for (let b = 0; b < this.constants.kH; b++) {
-        const ty = iy + this.constants.ph - b;
-        const oy = Math.floor(ty / this.constants.sh);
-        if (ty >= 0 && oy * this.constants.sh === ty && oy < this.constants.oH) {
-          for (let e = 0; e < this.constants.kW; e++) {
-            const tx = ix + this.constants.pw - e;
-            const ox = Math.floor(tx / this.constants.sw);
-            if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
-              s += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox];
-            }
-          }
-        }
-      }
-    }
-  }
-  return s / (this.constants.kD * this.constants.kH * this.constants.kW);
-}`;
+const avgPool3dBackwardSource: KernelSource = kernelSource('function avgPool3dBackwardSource(dy)', [
+  threadCoords(INPUT_VOXEL, 'nc'),
+  'let s = 0;',
+  readerLoops(false, 's += dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox];'),
+  'return s / (this.constants.kD * this.constants.kH * this.constants.kW);',
+]);
 
 /**
  * Runs a pooling kernel over the pooling of `[xs, ys]` by `options`: one thread per output voxel (`over: 'ys'`), or per

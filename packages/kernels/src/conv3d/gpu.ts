@@ -12,6 +12,7 @@ import type { GridConstants, WindowConstants } from '../gpu/constants.js';
 import { gridConstants, windowConstants } from '../gpu/constants.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { NONE, kernelArg, runKernel } from '../gpu/run.js';
+import { INPUT_VOXEL, OUTPUT_VOXEL, WINDOW, block, kernelSource, readerLoops, threadCoords, windowLoops } from '../gpu/sourceParts.js';
 import { normalizeConv } from '../options.js';
 import { conv3dBackwardInputShape, conv3dBackwardWeightsShape, conv3dShape } from './index.js';
 
@@ -27,113 +28,48 @@ export interface ConvConstants extends GridConstants, WindowConstants {
   readonly hasBias: number;
 }
 
+/** The elements at `(n, ci, iz, iy, ix)` of `x`, `(co, ci, a, b, e)` of `w` and `(n, co, oz, oy, ox)` of `dy`. */
+const X_AT = 'x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix]';
+const W_AT = 'w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e]';
+const DY_AT = 'dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox]';
+
 /** Forward: `y[n, o, z] = bias[o] + sum_{c, k} x[n, c, z s - p + k d] w[o, c, k]`. */
-const conv3dForwardSource: KernelSource = String.raw`function conv3dForwardSource(x, w, bias) {
-  const i = this.thread.x;
-  const ox = i % this.constants.oW;
-  let t = Math.floor(i / this.constants.oW);
-  const oy = t % this.constants.oH;
-  t = Math.floor(t / this.constants.oH);
-  const oz = t % this.constants.oD;
-  t = Math.floor(t / this.constants.oD);
-  const co = t % this.constants.Co;
-  const n = Math.floor(t / this.constants.Co);
-  let s = 0;
-  for (let ci = 0; ci < this.constants.Ci; ci++) {
-    for (let a = 0; a < this.constants.kD; a++) {
-      const iz = oz * this.constants.sd - this.constants.pd + a * this.constants.dd;
-      if (iz >= 0 && iz < this.constants.D) {
-        for (let b = 0; b < this.constants.kH; b++) {
-          const iy = oy * this.constants.sh - this.constants.ph + b * this.constants.dh;
-          if (iy >= 0 && iy < this.constants.H) {
-            for (let e = 0; e < this.constants.kW; e++) {
-              const ix = ox * this.constants.sw - this.constants.pw + e * this.constants.dw;
-              if (ix >= 0 && ix < this.constants.W) {
-                s += x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix] * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  if (this.constants.hasBias > 0) s += bias[co];
-  return s;
-}`;
+const conv3dForwardSource: KernelSource = kernelSource('function conv3dForwardSource(x, w, bias)', [
+  threadCoords([...OUTPUT_VOXEL, ['co', 'Co']], 'n'),
+  'let s = 0;',
+  block('for (let ci = 0; ci < this.constants.Ci; ci++)', windowLoops({ ...WINDOW, dilated: true }, `s += ${X_AT} * ${W_AT};`)),
+  'if (this.constants.hasBias > 0) s += bias[co];',
+  'return s;',
+]);
 
 /**
  * Input gradient as a gather: `dx[n, c, z] = sum_{o, k} dy[n, o, (z + p - k d) / s] w[o, c, k]`
  * over the taps where the division is exact and in range. With weights read as
  * `[Co, Ci, ...]` and the output extent free, it is also `convTranspose3d`.
  */
-const conv3dBackwardInputSource: KernelSource = String.raw`function conv3dBackwardInputSource(dy, w, bias) {
-  const i = this.thread.x;
-  const ix = i % this.constants.W;
-  let t = Math.floor(i / this.constants.W);
-  const iy = t % this.constants.H;
-  t = Math.floor(t / this.constants.H);
-  const iz = t % this.constants.D;
-  t = Math.floor(t / this.constants.D);
-  const ci = t % this.constants.Ci;
-  const n = Math.floor(t / this.constants.Ci);
-  let s = 0;
-  for (let co = 0; co < this.constants.Co; co++) {
-    for (let a = 0; a < this.constants.kD; a++) {
-      const tz = iz + this.constants.pd - a * this.constants.dd;
-      const oz = Math.floor(tz / this.constants.sd);
-      if (tz >= 0 && oz * this.constants.sd === tz && oz < this.constants.oD) {
-        for (let b = 0; b < this.constants.kH; b++) {
-          const ty = iy + this.constants.ph - b * this.constants.dh;
-          const oy = Math.floor(ty / this.constants.sh);
-          if (ty >= 0 && oy * this.constants.sh === ty && oy < this.constants.oH) {
-            for (let e = 0; e < this.constants.kW; e++) {
-              const tx = ix + this.constants.pw - e * this.constants.dw;
-              const ox = Math.floor(tx / this.constants.sw);
-              if (tx >= 0 && ox * this.constants.sw === tx && ox < this.constants.oW) {
-                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] * w[(((co * this.constants.Ci + ci) * this.constants.kD + a) * this.constants.kH + b) * this.constants.kW + e];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  if (this.constants.hasBias > 0) s += bias[ci];
-  return s;
-}`;
+const conv3dBackwardInputSource: KernelSource = kernelSource('function conv3dBackwardInputSource(dy, w, bias)', [
+  threadCoords([...INPUT_VOXEL, ['ci', 'Ci']], 'n'),
+  'let s = 0;',
+  block('for (let co = 0; co < this.constants.Co; co++)', readerLoops(true, `s += ${DY_AT} * ${W_AT};`)),
+  'if (this.constants.hasBias > 0) s += bias[ci];',
+  'return s;',
+]);
 
 /** Weight gradient as a gather: `dw[o, c, k] = sum_{n, z} dy[n, o, z] x[n, c, z s - p + k d]`. */
-const conv3dBackwardWeightsSource: KernelSource = String.raw`function conv3dBackwardWeightsSource(x, dy) {
-  const i = this.thread.x;
-  const e = i % this.constants.kW;
-  let t = Math.floor(i / this.constants.kW);
-  const b = t % this.constants.kH;
-  t = Math.floor(t / this.constants.kH);
-  const a = t % this.constants.kD;
-  t = Math.floor(t / this.constants.kD);
-  const ci = t % this.constants.Ci;
-  const co = Math.floor(t / this.constants.Ci);
-  let s = 0;
-  for (let n = 0; n < this.constants.N; n++) {
-    for (let oz = 0; oz < this.constants.oD; oz++) {
-      const iz = oz * this.constants.sd - this.constants.pd + a * this.constants.dd;
-      if (iz >= 0 && iz < this.constants.D) {
-        for (let oy = 0; oy < this.constants.oH; oy++) {
-          const iy = oy * this.constants.sh - this.constants.ph + b * this.constants.dh;
-          if (iy >= 0 && iy < this.constants.H) {
-            for (let ox = 0; ox < this.constants.oW; ox++) {
-              const ix = ox * this.constants.sw - this.constants.pw + e * this.constants.dw;
-              if (ix >= 0 && ix < this.constants.W) {
-                s += dy[(((n * this.constants.Co + co) * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] * x[(((n * this.constants.Ci + ci) * this.constants.D + iz) * this.constants.H + iy) * this.constants.W + ix];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return s;
-}`;
+const conv3dBackwardWeightsSource: KernelSource = kernelSource('function conv3dBackwardWeightsSource(x, dy)', [
+  threadCoords(
+    [
+      ['e', 'kW'],
+      ['b', 'kH'],
+      ['a', 'kD'],
+      ['ci', 'Ci'],
+    ],
+    'co',
+  ),
+  'let s = 0;',
+  block('for (let n = 0; n < this.constants.N; n++)', windowLoops({ ...WINDOW, over: 'out', dilated: true }, `s += ${DY_AT} * ${X_AT};`)),
+  'return s;',
+]);
 
 /** The constants of a convolution from its input, weight and output shapes. @category gpu */
 export function convConstants(op: string, xs: Shape, ws: Shape, ys: Shape, options: ConvOptions, hasBias: boolean): ConvConstants {
