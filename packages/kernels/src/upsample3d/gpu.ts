@@ -12,6 +12,8 @@ import type { GridConstants } from '../gpu/constants.js';
 import { gridConstants } from '../gpu/constants.js';
 import type { GpuDevice, KernelSource } from '../gpu/device.js';
 import { kernelArg, runKernel } from '../gpu/run.js';
+import type { SourceLines } from '../gpu/sourceParts.js';
+import { INPUT_VOXEL, OUTPUT_VOXEL, block, kernelSource, threadCoords } from '../gpu/sourceParts.js';
 import { normalizeUpsample } from '../options.js';
 import { upsample3dBackwardShape, upsample3dShape } from './index.js';
 
@@ -26,63 +28,54 @@ export interface UpsampleConstants extends GridConstants {
   readonly align: number;
 }
 
-const upsample3dSource: KernelSource = String.raw`function upsample3dSource(x) {
-  const i = this.thread.x;
-  const ox = i % this.constants.oW;
-  let t = Math.floor(i / this.constants.oW);
-  const oy = t % this.constants.oH;
-  t = Math.floor(t / this.constants.oH);
-  const oz = t % this.constants.oD;
-  const nc = Math.floor(t / this.constants.oD);
-  let z0 = Math.min(Math.floor(oz / this.constants.sd), this.constants.D - 1);
-  let y0 = Math.min(Math.floor(oy / this.constants.sh), this.constants.H - 1);
-  let x0 = Math.min(Math.floor(ox / this.constants.sw), this.constants.W - 1);
-  let z1 = z0;
-  let y1 = y0;
-  let x1 = x0;
-  let lz = 0;
-  let ly = 0;
-  let lx = 0;
-  if (this.constants.trilinear > 0) {
-    let srcz = 0;
-    let srcy = 0;
-    let srcx = 0;
-    if (this.constants.align > 0) {
-      if (this.constants.oD > 1) srcz = oz * (this.constants.D - 1) / (this.constants.oD - 1);
-      if (this.constants.oH > 1) srcy = oy * (this.constants.H - 1) / (this.constants.oH - 1);
-      if (this.constants.oW > 1) srcx = ox * (this.constants.W - 1) / (this.constants.oW - 1);
-    } else {
-      srcz = Math.max(0, (oz + 0.5) / this.constants.sd - 0.5);
-      srcy = Math.max(0, (oy + 0.5) / this.constants.sh - 0.5);
-      srcx = Math.max(0, (ox + 0.5) / this.constants.sw - 0.5);
-    }
-    z0 = Math.min(Math.floor(srcz), this.constants.D - 1);
-    y0 = Math.min(Math.floor(srcy), this.constants.H - 1);
-    x0 = Math.min(Math.floor(srcx), this.constants.W - 1);
-    z1 = Math.min(z0 + 1, this.constants.D - 1);
-    y1 = Math.min(y0 + 1, this.constants.H - 1);
-    x1 = Math.min(x0 + 1, this.constants.W - 1);
-    lz = srcz - z0;
-    ly = srcy - y0;
-    lx = srcx - x0;
+/** The constants of the axes z, y, x: input and output extents, scale, and the backward's `R` and `q`. */
+const AXES = [
+  { c: 'z', n: 'D', on: 'oD', s: 'sd', R: 'Rd', q: 'qd' },
+  { c: 'y', n: 'H', on: 'oH', s: 'sh', R: 'Rh', q: 'qh' },
+  { c: 'x', n: 'W', on: 'oW', s: 'sw', R: 'Rw', q: 'qw' },
+] as const;
+
+type Axis = (typeof AXES)[number];
+
+/**
+ * The taps of output coordinate `o${c}` on one axis (`upsampleAxisTaps`): the source indices `${c}0`, `${c}1` and
+ * the weight `l${c}` of `${c}1` (nearest: one tap, weight 0).
+ */
+const axisTaps = ({ c, n, on, s }: Axis): string => `let ${c}0 = Math.min(Math.floor(o${c} / this.constants.${s}), this.constants.${n} - 1);
+let ${c}1 = ${c}0;
+let l${c} = 0;
+if (this.constants.trilinear > 0) {
+  let src${c} = 0;
+  if (this.constants.align > 0) {
+    if (this.constants.${on} > 1) src${c} = o${c} * (this.constants.${n} - 1) / (this.constants.${on} - 1);
+  } else {
+    src${c} = Math.max(0, (o${c} + 0.5) / this.constants.${s} - 0.5);
   }
-  const base = nc * this.constants.D;
-  const p000 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x0];
-  const p001 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x1];
-  const p010 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x0];
-  const p011 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x1];
-  const p100 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x0];
-  const p101 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x1];
-  const p110 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x0];
-  const p111 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x1];
-  const c00 = p000 * (1 - lx) + p001 * lx;
-  const c01 = p010 * (1 - lx) + p011 * lx;
-  const c10 = p100 * (1 - lx) + p101 * lx;
-  const c11 = p110 * (1 - lx) + p111 * lx;
-  const c0 = c00 * (1 - ly) + c01 * ly;
-  const c1 = c10 * (1 - ly) + c11 * ly;
-  return c0 * (1 - lz) + c1 * lz;
+  ${c}0 = Math.min(Math.floor(src${c}), this.constants.${n} - 1);
+  ${c}1 = Math.min(${c}0 + 1, this.constants.${n} - 1);
+  l${c} = src${c} - ${c}0;
 }`;
+
+const upsample3dSource: KernelSource = kernelSource('function upsample3dSource(x)', [
+  threadCoords(OUTPUT_VOXEL, 'nc'),
+  ...AXES.map(axisTaps),
+  'const base = nc * this.constants.D;',
+  'const p000 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x0];',
+  'const p001 = x[((base + z0) * this.constants.H + y0) * this.constants.W + x1];',
+  'const p010 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x0];',
+  'const p011 = x[((base + z0) * this.constants.H + y1) * this.constants.W + x1];',
+  'const p100 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x0];',
+  'const p101 = x[((base + z1) * this.constants.H + y0) * this.constants.W + x1];',
+  'const p110 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x0];',
+  'const p111 = x[((base + z1) * this.constants.H + y1) * this.constants.W + x1];',
+  'const c00 = p000 * (1 - lx) + p001 * lx;',
+  'const c01 = p010 * (1 - lx) + p011 * lx;',
+  'const c10 = p100 * (1 - lx) + p101 * lx;',
+  'const c11 = p110 * (1 - lx) + p111 * lx;',
+  'const c0 = c00 * (1 - ly) + c01 * ly;',
+  'const c1 = c10 * (1 - ly) + c11 * ly;',
+  'return c0 * (1 - lz) + c1 * lz;',
+]);
 
 /** As `UpsampleConstants`, plus per axis the output-window length `R` and its start rate `q`. @category gpu */
 export interface UpsampleBackwardConstants extends UpsampleConstants {
@@ -99,97 +92,30 @@ export interface UpsampleBackwardConstants extends UpsampleConstants {
  * `lo + r`, `r < R`, with `lo = max(0, floor((i - 1) q) - 1)` (`q` outputs per input step). Each weight is
  * recomputed exactly as the forward computes it.
  */
-const upsample3dBackwardSource: KernelSource = String.raw`function upsample3dBackwardSource(dy) {
-  const i = this.thread.x;
-  const ix = i % this.constants.W;
-  let t = Math.floor(i / this.constants.W);
-  const iy = t % this.constants.H;
-  t = Math.floor(t / this.constants.H);
-  const iz = t % this.constants.D;
-  const nc = Math.floor(t / this.constants.D);
-  const loz = Math.max(0, Math.floor((iz - 1) * this.constants.qd) - 1);
-  const loy = Math.max(0, Math.floor((iy - 1) * this.constants.qh) - 1);
-  const lox = Math.max(0, Math.floor((ix - 1) * this.constants.qw) - 1);
-  let s = 0;
-  let comp = 0;
-  for (let rz = 0; rz < this.constants.Rd; rz++) {
-    const oz = loz + rz;
-    let wz = 0;
-    if (oz < this.constants.oD) {
-      let z0 = Math.min(Math.floor(oz / this.constants.sd), this.constants.D - 1);
-      let z1 = z0;
-      let lz = 0;
-      if (this.constants.trilinear > 0) {
-        let srcz = 0;
-        if (this.constants.align > 0) {
-          if (this.constants.oD > 1) srcz = oz * (this.constants.D - 1) / (this.constants.oD - 1);
-        } else {
-          srcz = Math.max(0, (oz + 0.5) / this.constants.sd - 0.5);
-        }
-        z0 = Math.min(Math.floor(srcz), this.constants.D - 1);
-        z1 = Math.min(z0 + 1, this.constants.D - 1);
-        lz = srcz - z0;
-      }
-      if (z0 === iz) wz += 1 - lz;
-      if (z1 === iz) wz += lz;
-    }
-    if (wz !== 0) {
-      for (let ry = 0; ry < this.constants.Rh; ry++) {
-        const oy = loy + ry;
-        let wy = 0;
-        if (oy < this.constants.oH) {
-          let y0 = Math.min(Math.floor(oy / this.constants.sh), this.constants.H - 1);
-          let y1 = y0;
-          let ly = 0;
-          if (this.constants.trilinear > 0) {
-            let srcy = 0;
-            if (this.constants.align > 0) {
-              if (this.constants.oH > 1) srcy = oy * (this.constants.H - 1) / (this.constants.oH - 1);
-            } else {
-              srcy = Math.max(0, (oy + 0.5) / this.constants.sh - 0.5);
-            }
-            y0 = Math.min(Math.floor(srcy), this.constants.H - 1);
-            y1 = Math.min(y0 + 1, this.constants.H - 1);
-            ly = srcy - y0;
-          }
-          if (y0 === iy) wy += 1 - ly;
-          if (y1 === iy) wy += ly;
-        }
-        if (wy !== 0) {
-          for (let rx = 0; rx < this.constants.Rw; rx++) {
-            const ox = lox + rx;
-            let wx = 0;
-            if (ox < this.constants.oW) {
-              let x0 = Math.min(Math.floor(ox / this.constants.sw), this.constants.W - 1);
-              let x1 = x0;
-              let lx = 0;
-              if (this.constants.trilinear > 0) {
-                let srcx = 0;
-                if (this.constants.align > 0) {
-                  if (this.constants.oW > 1) srcx = ox * (this.constants.W - 1) / (this.constants.oW - 1);
-                } else {
-                  srcx = Math.max(0, (ox + 0.5) / this.constants.sw - 0.5);
-                }
-                x0 = Math.min(Math.floor(srcx), this.constants.W - 1);
-                x1 = Math.min(x0 + 1, this.constants.W - 1);
-                lx = srcx - x0;
-              }
-              if (x0 === ix) wx += 1 - lx;
-              if (x1 === ix) wx += lx;
-            }
-            if (wx !== 0) {
-              const term = wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] - comp;
-              const next = s + term;
-              comp = next - s - term;
-              s = next;
-            }
-          }
-        }
-      }
-    }
-  }
-  return s;
-}`;
+const upsample3dBackwardSource: KernelSource = kernelSource('function upsample3dBackwardSource(dy)', [
+  threadCoords(INPUT_VOXEL, 'nc'),
+  ...AXES.map(({ c, q }) => `const lo${c} = Math.max(0, Math.floor((i${c} - 1) * this.constants.${q}) - 1);`),
+  'let s = 0;',
+  'let comp = 0;',
+  AXES.reduceRight<SourceLines>(
+    (inner, axis) => {
+      const { c, on, R } = axis;
+      return block(`for (let r${c} = 0; r${c} < this.constants.${R}; r${c}++)`, [
+        `const o${c} = lo${c} + r${c};`,
+        `let w${c} = 0;`,
+        block(`if (o${c} < this.constants.${on})`, [axisTaps(axis), `if (${c}0 === i${c}) w${c} += 1 - l${c};`, `if (${c}1 === i${c}) w${c} += l${c};`]),
+        block(`if (w${c} !== 0)`, inner),
+      ]);
+    },
+    [
+      'const term = wz * wy * wx * dy[((nc * this.constants.oD + oz) * this.constants.oH + oy) * this.constants.oW + ox] - comp;',
+      'const next = s + term;',
+      'comp = next - s - term;',
+      's = next;',
+    ],
+  ),
+  'return s;',
+]);
 
 function constantsOf(op: string, xs: readonly number[], ys: readonly number[], options: UpsampleOptions): UpsampleConstants {
   const o = normalizeUpsample(op, options);
