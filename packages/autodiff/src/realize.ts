@@ -1,7 +1,9 @@
 /**
  * `realize`: runs a tree of lazy tensors on a backend and returns NDArrays.
- * The whole tree's graph is scheduled once (shared nodes run once), in a
- * topological order that runs a node early wherever that frees at least the
+ * The whole tree's graph is scheduled once (shared nodes run once, and so do
+ * structurally equal ones: the same primitive, parameters and inputs, as the
+ * transformations build again, e.g. the forward pass that both a gradient and
+ * a jvp of the same model at the same point trace), in a topological order that runs a node early wherever that frees at least the
  * bytes it holds (so a weight gradient frees its output gradient and
  * activation at once, as a tape-based backward pass does); leaves are uploaded, each primitive's `impl` runs one
  * kernel, every intermediate buffer is disposed after its last consumer, and
@@ -12,7 +14,7 @@
 import type { AnyBackend } from '@colab-ts/kernels';
 import { getBackend } from '@colab-ts/kernels';
 import type { DType, NDArray } from '@colab-ts/ndarray';
-import { shapeSize, shapesEqual, showShape } from '@colab-ts/ndarray';
+import { isNDArray, shapeSize, shapesEqual, showShape } from '@colab-ts/ndarray';
 import type { Tensor } from './Tensor.js';
 import { postorder } from './internal/postorder.js';
 import { primitiveOf } from './primitives/index.js';
@@ -51,14 +53,128 @@ function canonical(t: Tensor): Tensor {
   return n;
 }
 
-/** Topological order of the canonical graph below `outputs`, and each node's number of consumer slots. */
-function schedule(outputs: readonly Tensor[], pinned: ReadonlySet<number>): { order: Tensor[]; uses: Map<number, number>; inputsOf: Map<number, Tensor[]> } {
+// 32-bit hashing without allocation: FNV-style mixing of integers; floats by their bits (so -0 and 0 differ).
+const F64 = new Float64Array(1);
+const I32 = new Int32Array(F64.buffer);
+const mix = (h: number, v: number): number => Math.imul(h ^ v, 0x01000193) >>> 0;
+
+/**
+ * A hash of a node's parameters such that equal parameters (`paramsEqual`) hash alike: arrays (NDArrays,
+ * typed arrays) by identity, numbers by their bits. `undefined` when they hold anything else (functions,
+ * symbols, class instances): such a node is never merged.
+ * @internal
+ */
+export function paramsHash(v: unknown, identity: (o: object) => number): number | undefined {
+  switch (typeof v) {
+    case 'number':
+      F64[0] = v;
+      return mix(mix(0x811c9dc5, I32[0]!), I32[1]!);
+    case 'string': {
+      let h = 0x9e3779b9;
+      for (let i = 0; i < v.length; i++) h = mix(h, v.charCodeAt(i));
+      return h;
+    }
+    case 'boolean':
+      return v ? 0x2545f491 : 0x6c8e9cf5;
+    case 'undefined':
+      return 0x1b873593;
+    case 'object': {
+      if (v === null) return 0x85ebca6b;
+      if (isNDArray(v) || ArrayBuffer.isView(v)) return mix(0xc2b2ae35, identity(v));
+      let h = Array.isArray(v) ? 0x27d4eb2f : 0x165667b1;
+      if (Array.isArray(v)) {
+        for (const e of v) {
+          const x = paramsHash(e, identity);
+          if (x === undefined) return undefined;
+          h = mix(h, x);
+        }
+        return h;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      for (const k in v) {
+        const x = paramsHash((v as Record<string, unknown>)[k], identity);
+        if (x === undefined) return undefined;
+        h = mix(mix(h, paramsHash(k, identity)!), x);
+      }
+      return h;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Structural equality of two parameter values of `paramsHash`'s kinds (arrays of data by identity, numbers by `Object.is`). @internal */
+export function paramsEqual(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (isNDArray(a) || ArrayBuffer.isView(a) || isNDArray(b) || ArrayBuffer.isView(b)) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !paramsEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/**
+ * Every node below `outputs` (canonical graph) mapped to the node that runs for it: the first node reached with
+ * the same primitive, parameters (`paramsEqual`) and representative inputs, else itself (shape and dtype follow
+ * from those). Inputs are visited before their consumers, so whole equal subgraphs merge.
+ * @internal
+ */
+export function mergeEqual(outputs: readonly Tensor[]): Map<number, Tensor> {
+  const rep = new Map<number, Tensor>();
+  const buckets = new Map<number, Tensor[]>();
+  const ids = new WeakMap<object, number>();
+  let next = 0;
+  const identity = (o: object): number => {
+    let i = ids.get(o);
+    if (i === undefined) {
+      i = next++;
+      ids.set(o, i);
+    }
+    return i;
+  };
+  const repOf = (c: Tensor): Tensor => rep.get(canonical(c).id)!;
+  postorder(
+    outputs,
+    (n) => n.inputs.map(canonical),
+    (n) => {
+      const ph = paramsHash(n.params, identity);
+      if (ph === undefined) {
+        rep.set(n.id, n);
+        return;
+      }
+      let h = mix(paramsHash(n.op, identity)!, ph);
+      for (const c of n.inputs) h = mix(h, repOf(c).id);
+      const bucket = buckets.get(h);
+      const same = bucket?.find(
+        (m) =>
+          m.op === n.op && m.inputs.length === n.inputs.length && m.inputs.every((c, i) => repOf(c) === repOf(n.inputs[i]!)) && paramsEqual(m.params, n.params),
+      );
+      if (same !== undefined) {
+        rep.set(n.id, same);
+        return;
+      }
+      if (bucket === undefined) buckets.set(h, [n]);
+      else bucket.push(n);
+      rep.set(n.id, n);
+    },
+  );
+  return rep;
+}
+
+/** Topological order of the merged canonical graph below `outputs` (representatives), and each node's number of consumer slots. */
+function schedule(
+  outputs: readonly Tensor[],
+  pinned: ReadonlySet<number>,
+  rep: ReadonlyMap<number, Tensor>,
+): { order: Tensor[]; uses: Map<number, number>; inputsOf: Map<number, Tensor[]> } {
   const post: Tensor[] = [];
   const uses = new Map<number, number>();
   const inputsOf = new Map<number, Tensor[]>();
   const consumers = new Map<number, Tensor[]>();
   const children = (n: Tensor): Tensor[] => {
-    const ins = n.inputs.map(canonical);
+    const ins = n.inputs.map((c) => rep.get(canonical(c).id)!);
     inputsOf.set(n.id, ins);
     return ins;
   };
@@ -135,9 +251,11 @@ export async function realizeWithStats<T>(tree: T, options: RealizeOptions = {})
   const t0 = performance.now();
   const be: AnyBackend = options.backend ?? (await getBackend());
   const { leaves, unflatten } = flatten('realize', tree, false);
-  const outs = leaves.map(canonical);
+  const rep = mergeEqual(leaves.map(canonical));
+  // Each output is its representative's buffer (equal outputs share one).
+  const outs = leaves.map((l) => rep.get(canonical(l).id)!);
   const pinned = new Set(outs.map((o) => o.id));
-  const { order, uses, inputsOf } = schedule(outs, pinned);
+  const { order, uses, inputsOf } = schedule(outs, pinned, rep);
   const bufs = new Map<number, unknown>();
   let live = 0;
   let peak = 0;

@@ -6,6 +6,7 @@ import { array, isNDArray, key, normal, toNested, toTypedArray, uniform } from '
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as ad from '../src/index.js';
+import { paramsEqual, paramsHash } from '../src/realize.js';
 
 type Box = { readonly nd: NDArray };
 
@@ -57,6 +58,50 @@ describe('realize', () => {
     expect(value.n).toBe(3);
     expect(toNested(value.b[1]!)).toEqual([2, 2 * Math.E, 2 * Math.exp(2)]);
     expect(ad.lastRealizeStats()).toEqual(stats);
+  });
+
+  it('runs structurally equal nodes once: an expression built twice, and the forward pass a gradient traces again', async () => {
+    const f = (t: ad.Tensor): ad.Tensor => ad.sum(ad.mul(ad.exp(ad.neg(t)), ad.add(t, 2)));
+    const one = await ad.realizeWithStats(f(x));
+    const two = await ad.realizeWithStats({ a: f(x), b: f(x) });
+    expect(two.stats.kernels).toBe(one.stats.kernels);
+    expect(toTypedArray(two.value.a)).toEqual(toTypedArray(one.value));
+    expect(two.value.b).toBe(two.value.a);
+    // The value and the gradient of f at x: grad's trace repeats f's forward nodes, which now run once.
+    const g = await ad.realizeWithStats(ad.grad(f)(x));
+    const both = await ad.realizeWithStats({ y: f(x), g: ad.grad(f)(x) });
+    // (y adds only its last two nodes, mul and sum, which the gradient does not need)
+    expect(both.stats.kernels).toBe(g.stats.kernels + 2);
+    expect(toTypedArray(both.value.g)).toEqual(toTypedArray(g.value));
+    expect(toTypedArray(both.value.y)).toEqual(toTypedArray(one.value));
+  });
+
+  it('keeps nodes apart whose parameters differ, down to the sign of a zero', async () => {
+    const neg = ad.tensor(array([-2, -1, 3], [3], 'float64'));
+    const { value, stats } = await ad.realizeWithStats({
+      a: ad.leakyRelu(neg, { slope: 0.1 }),
+      b: ad.leakyRelu(neg, { slope: 0.2 }),
+      c: ad.leakyRelu(neg, { slope: 0.1 }),
+    });
+    expect(stats.kernels).toBe(2);
+    expect(toNested(value.b)).toEqual([-0.4, -0.2, 3]);
+    expect(value.c).toBe(value.a);
+    const zeros = await ad.realizeWithStats({ p: ad.leakyRelu(neg, { slope: 0 }), m: ad.leakyRelu(neg, { slope: -0 }) });
+    expect(zeros.stats.kernels).toBe(2);
+    // Equal-looking arrays in the parameters are told apart by identity; anything JSON would blur is never merged.
+    const a = array([1], [1], 'float64');
+    const b = array([1], [1], 'float64');
+    const h = (p: unknown): number | undefined => paramsHash(p, (o) => (o === a ? 1 : o === b ? 2 : 3));
+    expect(h({ v: a })).toBe(h({ v: a }));
+    expect(paramsEqual({ v: a }, { v: a })).toBe(true);
+    expect(paramsEqual({ v: a }, { v: b })).toBe(false);
+    const kinds = [{ n: 0 }, { n: -0 }, { n: Number.NaN }, { n: Number.POSITIVE_INFINITY }, { n: null }, { n: '0' }, { n: [0] }, { m: 0 }, {}];
+    for (const [i, p] of kinds.entries()) for (const [j, q] of kinds.entries()) expect(paramsEqual(p, q)).toBe(i === j);
+    expect(h({ n: 0 })).not.toBe(h({ n: -0 }));
+    expect(h({ f: () => 1 })).toBeUndefined();
+    expect(h({ m: new Map() })).toBeUndefined();
+    expect(h({ axes: [0, 1], keep: true })).toBe(h({ axes: [0, 1], keep: true }));
+    expect(paramsEqual({ axes: [0, 1], keep: true }, { keep: true, axes: [0, 1] })).toBe(true);
   });
 
   it('frees every intermediate after its last consumer and every buffer by the end', async () => {
