@@ -76,6 +76,39 @@ describe('realize', () => {
     expect(toTypedArray(both.value.y)).toEqual(toTypedArray(one.value));
   });
 
+  fcTest.prop([fc.array(fc.tuple(fc.constantFrom('exp', 'neg', 'add', 'mul', 'sum', 'slice'), fc.nat(), fc.nat()), { minLength: 1, maxLength: 12 })], {
+    numRuns: 25,
+  })('a random expression built twice runs once, with the values it has alone', async (ops) => {
+    const base = ad.tensor(array([0.5, -1, 2, 0.25], [4], 'float64'));
+    // Replays `ops` on fresh nodes: each step combines earlier results (by index), so the DAG has shared nodes too.
+    const build = (): ad.Tensor => {
+      const xs: ad.Tensor[] = [base];
+      for (const [op, i, j] of ops) {
+        const a = xs[i % xs.length]!;
+        const b = xs[j % xs.length]!;
+        const r =
+          op === 'exp'
+            ? ad.exp(ad.mul(a, 0.1))
+            : op === 'neg'
+              ? ad.neg(a)
+              : op === 'add'
+                ? ad.add(a, b)
+                : op === 'mul'
+                  ? ad.mul(a, b)
+                  : op === 'sum'
+                    ? ad.add(a, ad.sum(b))
+                    : ad.add(a, ad.sum(ad.slice(b, [{ start: i % 4, stop: 4 }])));
+        xs.push(r);
+      }
+      return xs[xs.length - 1]!;
+    };
+    const alone = await ad.realizeWithStats(build());
+    const twice = await ad.realizeWithStats({ a: build(), b: build() });
+    expect(twice.stats.kernels).toBe(alone.stats.kernels);
+    expect(toTypedArray(twice.value.a)).toEqual(toTypedArray(alone.value));
+    expect(twice.value.b).toBe(twice.value.a);
+  });
+
   it('keeps nodes apart whose parameters differ, down to the sign of a zero', async () => {
     const neg = ad.tensor(array([-2, -1, 3], [3], 'float64'));
     const { value, stats } = await ad.realizeWithStats({
