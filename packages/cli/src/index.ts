@@ -50,6 +50,7 @@ export {
   resolveConfig,
   train,
   validate,
+  validationOverlap,
 } from './train.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';

@@ -147,11 +147,17 @@ export async function predictLogits(
   theta: unknown,
   image: NDArray,
   patch: readonly [number, number, number],
-  options: { readonly mirror?: boolean; readonly onProgress?: (done: number, total: number) => void; readonly backend?: AnyBackend | undefined } = {},
+  options: {
+    readonly mirror?: boolean;
+    readonly onProgress?: (done: number, total: number) => void;
+    readonly backend?: AnyBackend | undefined;
+    /** Overlap of neighbouring windows (default 0.5, nnU-Net's; 0: tiles). */
+    readonly overlap?: number;
+  } = {},
 ): Promise<NDArray> {
   return slidingWindow(modelFn(theta, options.backend), image, {
     patchSize: patch,
-    overlap: 0.5,
+    overlap: options.overlap ?? 0.5,
     batchSize: 4,
     mirror: options.mirror ?? false,
     ...(options.onProgress === undefined ? {} : { onProgress: (p: { done: number; total: number }) => options.onProgress!(p.done, p.total) }),

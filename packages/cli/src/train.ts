@@ -29,7 +29,7 @@ import {
   segmentationStep,
 } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
-import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue } from '@colab-ts/data';
+import { augment, bodyMask, ctStatistics, loadDataset, openDataset, sampleBatch, showIssue, windowStarts } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
 import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
@@ -339,12 +339,34 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
 
 const segApply = (p: UNetParams<Tensor>, x: Tensor): Tensor | Tensor[] => unetApply(p, x);
 
-/** Mean Dice over the validation cases (ROI = every non-zero label). @category training */
-export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
+/**
+ * The sliding-window overlap of the validation rounds: nnU-Net's 0.5 while a round's windows (summed over the
+ * validation cases) cost at most half the training between two rounds, counting a window as a twelfth of a
+ * training step (one forward pass of one patch, against forward and backward passes of `batchSize` patches);
+ * tiles (overlap 0, about 8x fewer windows in 3D) beyond that, so that large volumes (a Decathlon CT at
+ * 512 x 512 in-plane) do not turn training into validation. Test predictions always use 0.5.
+ * @example validationOverlap([[20, 64, 56]], { patch: [16, 64, 56], valEvery: 200, batchSize: 4 }) // 0.5
+ * @category training
+ */
+export function validationOverlap(
+  shapes: readonly (readonly number[])[],
+  cfg: Pick<RunConfig, 'patch' | 'valEvery' | 'batchSize'>,
+): { readonly overlap: number; readonly windows: number; readonly windowsAtHalf: number; readonly budget: number } {
+  const windowsAt = (overlap: number): number =>
+    shapes.reduce((s, sh) => s + cfg.patch.reduce((p, k, a) => p * windowStarts(Math.max(sh[a]!, k), k, overlap).length, 1), 0);
+  const budget = (cfg.valEvery * cfg.batchSize * 12) / 2;
+  const windowsAtHalf = windowsAt(0.5);
+  return windowsAtHalf <= budget
+    ? { overlap: 0.5, windows: windowsAtHalf, windowsAtHalf, budget }
+    : { overlap: 0, windows: windowsAt(0), windowsAtHalf, budget };
+}
+
+/** Mean Dice over the validation cases (ROI = every non-zero label), windows overlapping by `overlap` (default 0.5). @category training */
+export async function validate(theta: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend, overlap = 0.5): Promise<number> {
   if (cases.length === 0) return Number.NaN;
   let s = 0;
   for (const c of cases) {
-    const logits = await predictLogits(theta, c.image, cfg.patch, { backend });
+    const logits = await predictLogits(theta, c.image, cfg.patch, { backend, overlap });
     const pred = labelsOf(logits, cfg.classes);
     const d = dice(confusion(pred, array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype)));
     s += Number.isNaN(d) ? 1 : d; // both empty: a perfect match
@@ -360,14 +382,14 @@ export async function validate(theta: unknown, cfg: RunConfig, cases: readonly C
  * has a context map or ROI.
  * @category training
  */
-export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend): Promise<number> {
+export async function contextAgreement(omega: unknown, cfg: RunConfig, cases: readonly Case[], backend?: AnyBackend, overlap = 0.5): Promise<number> {
   const withContext = cases.filter((c) => c.context !== undefined && c.weight !== undefined);
   if (withContext.length === 0) return Number.NaN;
   const a: number[] = [];
   const b: number[] = [];
   for (const c of withContext) {
     if (!toTypedArray(c.label).some((v) => v !== 0)) continue;
-    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch, { backend }), 0);
+    const q = contextMapOf(await predictLogits(omega, c.image, cfg.patch, { backend, overlap }), 0);
     const lab = toTypedArray(c.label);
     const ctx = toTypedArray(c.context!);
     const M = toTypedArray(c.weight!);
@@ -509,12 +531,20 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     writeAtomicSync(join(runDir, 'progress.png'), progressFigure(entries));
   };
 
+  const plan = validationOverlap(
+    valCases.map((c) => c.image.shape.slice(1)),
+    cfg,
+  );
+  if (plan.overlap !== 0.5)
+    io.stderr(
+      `colab-ts train: validating with tiles (overlap 0: ${plan.windows} windows a round) instead of nnU-Net's overlap of 0.5 (${plan.windowsAtHalf} windows), which would cost more than half the ${cfg.valEvery} training iterations between rounds (about ${plan.budget} windows' worth); test predictions still use 0.5 (fix: a smaller --val-fraction or a larger --val-every validates at 0.5)\n`,
+    );
   const bar = o.quiet === true ? undefined : progress(io, `train ${cfg.method}`, cfg.iterations, 'it', state.iteration);
   const runValidation = async (): Promise<void> => {
-    const d = await validate(state.theta, cfg, valCases, o.backend);
+    const d = await validate(state.theta, cfg, valCases, o.backend, plan.overlap);
     valDice.push(d);
     const w = valDice.slice(-5);
-    const nmi = cfg.method === 'colab' ? await contextAgreement(labelGenerator(state as ColabState), cfg, valCases, o.backend) : Number.NaN;
+    const nmi = cfg.method === 'colab' ? await contextAgreement(labelGenerator(state as ColabState), cfg, valCases, o.backend, plan.overlap) : Number.NaN;
     appendLog({
       type: 'val',
       step: state.iteration,

@@ -11,7 +11,18 @@ import { array } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { RunConfig } from '../src/index.js';
-import { COLAB_RUN_SETTINGS, EXIT, colabStepSettings, decodeArgs, defaultGeneratorSchedule, defaultMargin, memoryIo, run, trainSpec } from '../src/index.js';
+import {
+  COLAB_RUN_SETTINGS,
+  EXIT,
+  colabStepSettings,
+  decodeArgs,
+  defaultGeneratorSchedule,
+  defaultMargin,
+  memoryIo,
+  run,
+  trainSpec,
+  validationOverlap,
+} from '../src/index.js';
 import { onReferenceBackend, cmdline } from './helpers.js';
 
 describe('one defaults table', () => {
@@ -32,6 +43,51 @@ describe('one defaults table', () => {
   it("the generator schedule: every 5 (the authors'), 3e-4 at the authors' 40,000 updates", () => {
     expect(defaultGeneratorSchedule(200000)).toEqual({ generatorEvery: 5, generatorLr: 3e-4 });
     expect(defaultGeneratorSchedule(200000).generatorEvery).toBe(colabDefaults.generatorEvery);
+  });
+});
+
+describe('validation rounds cost at most half the training between them', () => {
+  it('validationOverlap: 0.5 for the cohorts measured; tiles for Decathlon-sized CT volumes (hand-counted windows)', () => {
+    const cfg = { patch: [16, 64, 64] as [number, number, number], valEvery: 200, batchSize: 4 };
+    // budget: 200 iterations x 4 patches x 12 window passes per step / 2 = 4800 windows a round
+    // the brain cohort (E22): 20 x 64 x 56 volumes, patch 16 x 64 x 56: 2 x 1 x 1 windows each
+    expect(
+      validationOverlap(
+        [
+          [20, 64, 56],
+          [20, 64, 56],
+          [20, 64, 56],
+        ],
+        { ...cfg, patch: [16, 64, 56] },
+      ),
+    ).toEqual({ overlap: 0.5, windows: 6, windowsAtHalf: 6, budget: 4800 });
+    // a spleen-like CT, 90 x 512 x 512: at 0.5, D ceil(74 / 8) + 1 = 11, H and W ceil(448 / 32) + 1 = 15: 2475 windows;
+    // tiles: D ceil(74 / 16) + 1 = 6, H and W 448 / 64 + 1 = 8: 384 windows. One case fits the budget, two do not.
+    expect(validationOverlap([[90, 512, 512]], cfg)).toEqual({ overlap: 0.5, windows: 2475, windowsAtHalf: 2475, budget: 4800 });
+    expect(
+      validationOverlap(
+        [
+          [90, 512, 512],
+          [90, 512, 512],
+        ],
+        cfg,
+      ),
+    ).toEqual({ overlap: 0, windows: 768, windowsAtHalf: 4950, budget: 4800 });
+    // a volume smaller than the patch is one window (padded), at any overlap
+    expect(validationOverlap([[8, 30, 30]], cfg).windows).toBe(1);
+  });
+
+  const fx = onReferenceBackend('valtiles', 2);
+  it('train says when it validates with tiles, and why', async () => {
+    // 1 x 32 x 32 cases, patch 1 x 16 x 16: 9 windows at 0.5, more than the budget of 1 x 1 x 12 / 2 = 6; 4 tiles
+    const io = memoryIo();
+    const flags = cmdline`--data ${fx.data} --out ${join(fx.root, 'run')} --iterations 2 --val-every 1 --batch-size 1 --features 2 --stages 2 --patch 1,16,16 --method baseline --backend reference`;
+    expect(await run(['train', ...flags], io), io.err()).toBe(EXIT.ok);
+    expect(io.err()).toMatch(/validating with tiles \(overlap 0: 4 windows a round\) instead of nnU-Net's overlap of 0.5 \(9 windows\)/);
+    const io2 = memoryIo();
+    const flags2 = cmdline`--data ${fx.data} --out ${join(fx.root, 'run2')} --iterations 2 --val-every 2 --batch-size 1 --features 2 --stages 2 --patch 1,16,16 --method baseline --backend reference`;
+    expect(await run(['train', ...flags2], io2), io2.err()).toBe(EXIT.ok);
+    expect(io2.err()).not.toMatch(/tiles/);
   });
 });
 
