@@ -3,8 +3,8 @@
  * The whole tree's graph is scheduled once (shared nodes run once, and so do
  * structurally equal ones: the same primitive, parameters and inputs, as the
  * transformations build again, e.g. the forward pass that both a gradient and
- * a jvp of the same model at the same point trace), in a topological order that runs a node early wherever that frees at least the
- * bytes it holds (so a weight gradient frees its output gradient and
+ * a jvp of the same model at the same point trace), in a topological order
+ * that runs a node early wherever that frees at least the bytes it holds (so a weight gradient frees its output gradient and
  * activation at once, as a tape-based backward pass does); leaves are uploaded, each primitive's `impl` runs one
  * kernel, every intermediate buffer is disposed after its last consumer, and
  * only the requested outputs are downloaded. Aliasing primitives (identity,
