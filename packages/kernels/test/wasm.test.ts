@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WasmBackend } from '../src/index.js';
 import { createWasmBackend } from '../src/index.js';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights, convTranspose3d } from '../src/reference.js';
-import { createBufferPool } from '../src/wasm/pool.js';
+import { BEST_FIT, createBufferPool } from '../src/wasm/pool.js';
 import { expectAllClose, runModuleScript } from './helpers.js';
 
 let be: WasmBackend;
@@ -134,6 +134,72 @@ describe('the wasm backend', () => {
     expect(pool.alloc.f32(10)).toBe(b.data);
     expect(pool.alloc.f32(20)).not.toBe(c.data);
     expect(pool.pooledBytes()).toBe(40);
+  });
+
+  it('serves a request from a free buffer up to BEST_FIT times longer, as a view of its start, and takes it back whole', () => {
+    expect(BEST_FIT).toBe(1.5);
+    const pool = createBufferPool(1000);
+    const wrap = (d: Float32Array) => ({ dtype: 'float32' as const, shape: [d.length], strides: [1], offset: 0, data: d });
+    const held = (n: number) => pool.track(wrap(pool.alloc.f32(n)), []);
+    const a = held(30);
+    pool.dispose(a);
+    const b = held(20); // 30 <= 1.5 * 20: a's buffer, its first 20 elements
+    expect(b.data.length).toBe(20);
+    expect(b.data.buffer).toBe(a.data.buffer);
+    expect(b.data.byteOffset).toBe(0);
+    expect(pool.pooledBytes()).toBe(0);
+    const c = held(19); // 30 > 1.5 * 19 (and a's buffer is in use): a new one
+    expect(c.data.buffer).not.toBe(a.data.buffer);
+    pool.dispose(b);
+    expect(pool.pooledBytes()).toBe(120); // all 30 elements back
+    expect(held(30).data).toBe(a.data); // the whole array again, not a view
+    // Exact lengths first: with 30 and 24 free, 24 takes the 24.
+    const d = held(24);
+    pool.dispose(d);
+    pool.dispose(c);
+    expect(held(24).data).toBe(d.data);
+    expect(held(16).data.buffer).toBe(c.data.buffer); // 19 <= 1.5 * 16: the shortest that fits
+    // A uint8 request never takes a float32 buffer.
+    const e = held(40);
+    pool.dispose(e);
+    expect(pool.alloc.u8(160).buffer).not.toBe(e.data.buffer);
+    // Storage released last by an array over another part of it (not the view handed out) stays out of the pool.
+    pool.dispose(held(12));
+    const parts = [(d: Float32Array) => new Float32Array(d.buffer, 16, 8), (d: Float32Array) => d.subarray(2), (d: Float32Array) => d.subarray(0, 4)];
+    for (const part of parts) {
+      const f = held(8); // the first: a view of the free 12's start
+      const other = pool.track(wrap(part(f.data)), [f]);
+      pool.dispose(f);
+      const before = pool.pooledBytes();
+      pool.dispose(other);
+      expect(pool.pooledBytes()).toBe(before);
+    }
+  });
+
+  it('runs kernels into a best-fit view and recycles it (values as the reference)', async () => {
+    const x = uniform(key(12), [5, 6], { low: -1, high: 1 });
+    const a = await be.kernels.unary(await be.upload(x), 'neg');
+    be.dispose(a);
+    const y = uniform(key(13), [4, 6], { low: -1, high: 1 }); // 24 elements: a's 30
+    const b = await be.kernels.unary(await be.upload(y), 'exp');
+    expect(b.data.buffer).toBe(a.data.buffer);
+    expect(b.data.length).toBe(24);
+    expect(Array.from(toTypedArray(b))).toEqual(Array.from(toTypedArray(y)).map((v) => Math.fround(Math.exp(v))));
+    const w = uniform(key(14), [2, 2, 3, 3, 3], { low: -1, high: 1 });
+    const z = uniform(key(15), [1, 2, 3, 4, 4], { low: -1, high: 1 });
+    be.dispose(b);
+    // The engine copies its result into a pooled view too (96 elements here: a buffer of 30 is too short).
+    expectAllClose(await be.kernels.conv3d(z, w, null, { padding: 1 }), conv3d(z, w, null, { padding: 1 }), 1e-5);
+    // poolFit 1: equal lengths only.
+    const exact = await createWasmBackend({ threads: 1, poolFit: 1 });
+    try {
+      const c = await exact.kernels.unary(await exact.upload(x), 'neg');
+      exact.dispose(c);
+      expect((await exact.kernels.unary(await exact.upload(y), 'exp')).data.buffer).not.toBe(c.data.buffer);
+    } finally {
+      await exact.close();
+    }
+    await expect(createWasmBackend({ threads: 1, poolFit: 0.5 })).rejects.toThrow('fit must be >= 1');
   });
 
   it('checks shapes before the engine runs, naming the op', async () => {

@@ -47,6 +47,8 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** Most bytes of disposed buffers kept for reuse by later kernels (default: an eighth of the memory, at most 2 GiB; 0 turns the pool off). */
   readonly poolBytes?: number;
+  /** How much longer than a request a free buffer may be and still serve it, as a view of its start (default 1.5; 1: equal lengths only). */
+  readonly poolFit?: number;
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
@@ -269,7 +271,7 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? platform.defaultThreads();
-  const pool = createBufferPool(options.poolBytes ?? platform.defaultPoolBytes());
+  const pool = createBufferPool(options.poolBytes ?? platform.defaultPoolBytes(), options.poolFit);
   const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
   return Object.freeze({
     name: 'wasm' as const,

@@ -335,7 +335,7 @@ export async function createWasmConv(
   }
   function copyOut(at: number, n: number): Float32Array {
     const out = alloc(n);
-    new Uint8Array(out.buffer).set(new Uint8Array(memory.buffer, at, n * 4));
+    new Uint8Array(out.buffer, out.byteOffset, n * 4).set(new Uint8Array(memory.buffer, at, n * 4));
     return out;
   }
 
