@@ -23,7 +23,8 @@
  * 389 MiB of buffers while never holding more than 148 MiB of them at once (its 24 and 48 MiB
  * tensors found no free buffer of their length beside idle 32 and 64 MiB ones); with the fit it
  * makes 234 MiB and its peak RSS falls from 795 to 643 MiB, while a training step, whose
- * lengths repeat exactly, is unchanged (bench/results/pool-fit.md).
+ * lengths repeat exactly, is unchanged (bench/results/pool-fit.md). A downloaded result that is
+ * such a view keeps its whole buffer alive (at most `fit` times its bytes) until it is collected.
  * @module
  */
 import type { NDArray } from '@colab-ts/ndarray';
