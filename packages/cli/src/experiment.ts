@@ -38,6 +38,8 @@ import { defaultMargin, loadOrFail, loadRun, openOrFail, train } from './train.j
 export interface Arm {
   readonly method: Method;
   readonly t: number;
+  /** Anatomy: the `--anatomy-classes` list (absent: every structure of the context maps). */
+  readonly anatomyClasses?: string | undefined;
 }
 
 /** The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` / `colab:3`, `kmeans:3`. @category experiment */
@@ -58,15 +60,24 @@ export function parseArms(spec: string): Arm[] {
 }
 
 /** The arm's name in tables and folders. @category experiment */
-export const armName = (a: Arm): string => (a.method === 'colab' || a.method === 'kmeans' ? `${a.method}${a.t}` : a.method);
+export const armName = (a: Arm): string =>
+  a.method === 'colab' || a.method === 'kmeans'
+    ? `${a.method}${a.t}`
+    : a.method === 'anatomy' && a.anatomyClasses !== undefined
+      ? `anatomy-${a.anatomyClasses
+          .split(',')
+          .map((x) => x.trim().replace(/[^A-Za-z0-9_-]/g, '_'))
+          .join('+')}`
+      : a.method;
 
-const DISPLAY: Readonly<Record<Method, (t: number) => string>> = {
+const DISPLAY: Readonly<Record<Method, (a: Arm) => string>> = {
   baseline: () => 'w/o context labels',
-  anatomy: () => 'human-defined (anatomy)',
-  kmeans: (t) => `k-means (t = ${t})`,
+  anatomy: (a) => (a.anatomyClasses === undefined ? 'human-defined (anatomy)' : `human-defined (anatomy: ${a.anatomyClasses})`),
+  kmeans: (a) => `k-means (t = ${a.t})`,
   dilated: () => 'dilated mask',
-  colab: (t) => `CoLab (t = ${t})`,
+  colab: (a) => `CoLab (t = ${a.t})`,
 };
+const display = (a: Arm): string => DISPLAY[a.method](a);
 
 /** Options of `experiment`. @category experiment */
 export interface ExperimentOptions extends Omit<TrainOptions, 'method' | 't' | 'out' | 'seed' | 'resume' | 'caseIds'> {
@@ -141,7 +152,13 @@ export async function experiment(
     testCases = await loadOrFail(await openOrFail(o.test));
   }
   const hasContext = cases.every((c) => c.context !== undefined);
-  const arms = o.arms.filter((a) => a.method !== 'anatomy' || hasContext);
+  const arms = o.arms
+    .filter((a) => a.method !== 'anatomy' || hasContext)
+    .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a));
+  if (o.anatomyClasses !== undefined && !o.arms.some((a) => a.method === 'anatomy'))
+    throw new CliError('usage', [
+      `--anatomy-classes applies to the anatomy arm, and --methods has none (fix: add anatomy to --methods, or drop --anatomy-classes)`,
+    ]);
   if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
   io.stderr(
     `experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`,
@@ -167,7 +184,11 @@ export async function experiment(
         trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
       } else {
         const resume = existsSync(join(runDir, 'latest.ckpt'));
-        const r = await train({ ...o, method: arm.method, t: arm.t, seed, out: runDir, resume, caseIds: trainIds }, io, signal);
+        const r = await train(
+          { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, seed, out: runDir, resume, caseIds: trainIds },
+          io,
+          signal,
+        );
         if (r.status === 'interrupted')
           throw new CliError('runtime', [
             `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
@@ -267,7 +288,7 @@ export async function experiment(
     return [
       {
         series: ai,
-        label: DISPLAY[a.method](a.t),
+        label: display(a),
         x: mean(rs.map((r) => r.summary.sensitivity!.mean)),
         y: mean(rs.map((r) => r.summary.precision!.mean)),
         big: true,
@@ -277,7 +298,7 @@ export async function experiment(
   });
   writeAtomicSync(
     join(out, 'figures', 'fig4-precision-sensitivity.svg'),
-    scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => DISPLAY[a.method](a.t)) }),
+    scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => display(a)) }),
   );
   await experimentFigures(out, arms, o.firstSeed, testCases, o.backend);
   io.stdout(`\n${table}${note}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
@@ -298,7 +319,7 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
       return `${k === 'robustHausdorff' ? m.toFixed(2) : f3(m)} ± ${k === 'robustHausdorff' ? s.toFixed(2) : f3(s)} (${per})`;
     };
     const nmi = rs.map((r) => r.contextNmi).filter((v): v is number => v !== null);
-    return `| ${DISPLAY[a.method](a.t)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
+    return `| ${display(a)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
   });
   return [
     head,
@@ -339,7 +360,7 @@ export function pairedTable(results: readonly RunResult[], arms: readonly Arm[],
       const se = all.length < 2 ? Number.NaN : Math.sqrt(all.reduce((acc, v) => acc + (v - m) ** 2, 0) / (all.length - 1) / all.length);
       const pts = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
       return [
-        `| ${DISPLAY[a.method](a.t)} | ${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`,
+        `| ${display(a)} | ${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`,
       ];
     });
   if (rows.length === 0) return '';
@@ -385,7 +406,7 @@ async function experimentFigures(
     for (const [ri, r] of runs.entries()) {
       const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch, { backend });
       logits[ri]!.push(lg);
-      preds.push({ name: DISPLAY[r.arm.method](r.arm.t), labels: labelsOf(lg, r.cfg.classes) });
+      preds.push({ name: display(r.arm), labels: labelsOf(lg, r.cfg.classes) });
       if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);
     }
     if (ci < 4) {
@@ -402,7 +423,7 @@ async function experimentFigures(
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.svg'), overlaySvg(rows));
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));
   const panels = runs.flatMap((r, ri) =>
-    r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: DISPLAY[r.arm.method](r.arm.t), logits: logits[ri]!, truths }] : [],
+    r.arm.method === 'baseline' || r.arm.method === 'colab' ? [{ name: display(r.arm), logits: logits[ri]!, truths }] : [],
   );
   if (panels.length > 0) {
     writeAtomicSync(join(out, 'figures', 'fig3-logits.svg'), logitSvg(panels));

@@ -53,6 +53,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly generatorAverage?: number | undefined;
   /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
   readonly background?: 'uniform' | 'body' | undefined;
+  /** Anatomy: the context map values that keep a sub-class of their own, in order (absent: every value). */
+  readonly anatomyClasses?: readonly number[] | undefined;
 }
 
 /** A run's resolved configuration (config.json). @category config */

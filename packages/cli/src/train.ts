@@ -260,6 +260,46 @@ export const dataPathFromRun = (run: string, data: string): string => {
   return r === '' ? '.' : isAbsolute(r) ? resolve(data) : r;
 };
 
+/**
+ * The context structures `--anatomy-classes` names (values of the context maps, or names from dataset.json's
+ * `context_labels`), as map values in the order given; problems go to `issues`.
+ * @example parseAnatomyClasses('liver', ds, cases, issues) // [1] for the phantoms' organ maps
+ * @category training
+ */
+export function parseAnatomyClasses(spec: string, ds: Pick<Dataset, 'contextLabels'>, cases: readonly Case[], issues: string[]): number[] | undefined {
+  const names = ds.contextLabels ?? {};
+  const present = new Set<number>();
+  for (const c of cases) if (c.context !== undefined) for (const v of toTypedArray(c.context)) present.add(v);
+  const known = Object.entries(names)
+    .map(([n, v]) => `${v} (${n})`)
+    .join(', ');
+  const out: number[] = [];
+  for (const raw of spec.split(',')) {
+    const s = raw.trim();
+    const v = /^\d+$/.test(s) ? Number(s) : names[s];
+    if (v === undefined) {
+      issues.push(
+        `--anatomy-classes ${spec}: ${JSON.stringify(s)} is neither a context map value nor a name in dataset.json's context_labels (fix: one of ${known === '' ? 'the values in contextTr' : known})`,
+      );
+      return undefined;
+    }
+    if (out.includes(v)) {
+      issues.push(`--anatomy-classes ${spec}: the structure ${v} is named twice (fix: name each once)`);
+      return undefined;
+    }
+    if (v === 0) {
+      issues.push(`--anatomy-classes ${spec}: 0 is the rest of the background, where unnamed structures go (fix: name structures 1 and up)`);
+      return undefined;
+    }
+    if (present.size > 0 && !present.has(v)) {
+      issues.push(`--anatomy-classes ${spec}: no context map has the value ${v}, so its class would never be trained (fix: name a structure the maps hold)`);
+      return undefined;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
 /** Resolves the run configuration from the options and the dataset (every problem at once). @category training */
 export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case[]): RunConfig {
   const issues: string[] = [];
@@ -271,6 +311,9 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     );
   if (o.method === 'anatomy' && cases.some((c) => c.context === undefined))
     issues.push(`--method anatomy needs human-defined context labels for every case (fix: add contextTr/CASE.nii.gz maps, or pick --method colab)`);
+  const anatomyClasses = o.anatomyClasses === undefined ? undefined : parseAnatomyClasses(o.anatomyClasses, ds, cases, issues);
+  if (o.anatomyClasses !== undefined && o.method !== 'anatomy')
+    issues.push(`--anatomy-classes selects human-defined context labels, got --method ${o.method} (fix: pass --method anatomy, or drop --anatomy-classes)`);
   if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
   if (o.method === 'kmeans' && o.t < 2) issues.push(`--method kmeans needs --t >= 2 (fix: pass --t 2)`);
   const m = planeMultiple(o.stages);
@@ -288,7 +331,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   if (o.method === 'anatomy') {
     let mx = 0;
     for (const c of cases) for (const v of toTypedArray(c.context!)) mx = Math.max(mx, v);
-    t = mx + 1;
+    t = anatomyClasses === undefined ? mx + 1 : anatomyClasses.length + 1;
   }
   const nVal = cases.length < 2 ? 0 : Math.min(cases.length - 1, Math.max(1, Math.round(o.valFraction * cases.length)));
   const ids = cases.map((c) => c.id);
@@ -329,6 +372,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     // recorded only when set, so that the config.json of a run without it reads as before
     ...(o.generatorAverage !== undefined && o.generatorAverage > 0 ? { generatorAverage: o.generatorAverage } : {}),
     background: o.background ?? 'uniform',
+    ...(anatomyClasses !== undefined && o.method === 'anatomy' ? { anatomyClasses } : {}),
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
     normalization,
@@ -607,7 +651,10 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
       let target: NDArray = y;
       if (cfg.method !== 'baseline') {
         // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
-        const q = cfg.method === 'dilated' ? dilatedMaskContextLabels(M!) : anatomyContextLabels(batch.context!, { t: cfg.t });
+        const q =
+          cfg.method === 'dilated'
+            ? dilatedMaskContextLabels(M!)
+            : anatomyContextLabels(batch.context!, { t: cfg.t, ...(cfg.anatomyClasses === undefined ? {} : { keep: cfg.anatomyClasses }) });
         const yTilde = aggregateLabels(tensor(y), tensor(q));
         target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), {
           backend: o.backend,

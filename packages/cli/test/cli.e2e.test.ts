@@ -107,4 +107,55 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
       if (method === 'anatomy') expect(cfg.t).toBeGreaterThan(2);
     }
   });
+
+  it("--anatomy-classes: the paper's liver-only human labels (t = 2) from a map of many organs, by name or value", async () => {
+    for (const [spec, keep] of [
+      ['liver', [1]],
+      ['3,liver', [3, 1]],
+    ] as const) {
+      const out = join(root, `anat-${keep.join('-')}`);
+      const io = memoryIo();
+      expect(
+        await run(
+          [
+            'train',
+            '--data',
+            data,
+            '--out',
+            out,
+            '--method',
+            'anatomy',
+            '--anatomy-classes',
+            spec,
+            '--iterations',
+            '2',
+            '--batch-size',
+            '2',
+            '--patch',
+            '1,32,32',
+            '--features',
+            '4',
+            '--stages',
+            '2',
+          ],
+          io,
+        ),
+      ).toBe(EXIT.ok);
+      const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { t: number; anatomyClasses: number[] };
+      expect(cfg.t).toBe(keep.length + 1);
+      expect(cfg.anatomyClasses).toEqual(keep);
+    }
+    const bad = async (argv: string[], pattern: RegExp): Promise<void> => {
+      const io = memoryIo();
+      expect(await run(['train', '--data', data, '--out', join(root, 'anat-bad'), '--iterations', '1', ...argv], io)).toBe(EXIT.usage);
+      expect(io.err()).toMatch(pattern);
+      expect(io.err()).not.toMatch(/this is a bug/);
+      expect(existsSync(join(root, 'anat-bad', 'latest.ckpt'))).toBe(false);
+    };
+    await bad(['--method', 'anatomy', '--anatomy-classes', 'lung'], /"lung" is neither .*fix: one of 0 \(background\), 1 \(liver\)/);
+    await bad(['--method', 'anatomy', '--anatomy-classes', 'liver,1'], /named twice/);
+    await bad(['--method', 'anatomy', '--anatomy-classes', '0'], /0 is the rest of the background/);
+    await bad(['--method', 'anatomy', '--anatomy-classes', '42'], /no context map has the value 42/);
+    await bad(['--method', 'colab', '--anatomy-classes', 'liver'], /fix: pass --method anatomy/);
+  });
 });

@@ -332,6 +332,26 @@ describe('experiment', () => {
     expect(io4.err()).toMatch(/colab2-s1 done already \(skipped\)/);
   }, 300_000);
 
+  it('--anatomy-classes: an anatomy arm of its own name beside the every-structure one; the other arms train without it', async () => {
+    const { dir, data } = await tempDataset('experiment-anat', 4);
+    const out = join(dir, 'report');
+    const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
+    const io = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'baseline,anatomy', '--anatomy-classes', 'liver'], io)).toBe(EXIT.ok);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    const cfg = loadRun(join(out, 'runs', 'anatomy-liver-s0')).cfg;
+    expect([cfg.t, cfg.anatomyClasses]).toEqual([2, [1]]);
+    expect(loadRun(join(out, 'runs', 'baseline-s0')).cfg.anatomyClasses).toBeUndefined();
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain('| human-defined (anatomy: liver) | 1 |');
+    // every structure, into the same folder: a second anatomy arm, the first one skipped
+    const io2 = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'anatomy'], io2)).toBe(EXIT.ok);
+    expect(loadRun(join(out, 'runs', 'anatomy-s0')).cfg.t).toBeGreaterThan(2);
+    const io3 = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'baseline', '--anatomy-classes', 'liver'], io3)).toBe(EXIT.usage);
+    expect(io3.err()).toMatch(/--methods has none \(fix: add anatomy/);
+  }, 120_000);
+
   it('two ROI classes end to end (Eq. 6): phantoms --roi liver+tumour, then a table per class (Table II)', async () => {
     const dir = tempDir('experiment2');
     const data = join(dir, 'liver2');

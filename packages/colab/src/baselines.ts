@@ -255,6 +255,14 @@ export interface AnatomyContextOptions {
    * structure `k`, every value in `[0, t)`; the result has `t` sub-classes.
    */
   readonly t?: number;
+  /**
+   * With `t`: the map values that keep a sub-class of their own, in order
+   * (value `keep[j]` -> sub-class `j + 1`); every other value joins sub-class
+   * 0, the rest of the background. `t` must be `keep.length + 1`. The paper's
+   * human-defined labels for liver tumours are the liver alone (t = 2), so a
+   * map of many organs gives them as `{ t: 2, keep: [liver] }`.
+   */
+  readonly keep?: readonly number[];
 }
 
 /**
@@ -263,9 +271,11 @@ export interface AnatomyContextOptions {
  * brain tissues...). Returns one-hot `q` `[N, K + 1, ...]` (t = K + 1): the
  * first sub-class is the rest of the background, channel `k + 1` structure
  * `k`; where masks overlap the first structure wins. With `{ t }`, `masks` is
- * one integer map `[N, 1, ...]` of structure indices and `q` its one-hot `[N, t, ...]`.
+ * one integer map `[N, 1, ...]` of structure indices and `q` its one-hot `[N, t, ...]`;
+ * with `{ t, keep }` only the listed structures keep their own sub-class.
  * @example anatomyContextLabels(liverMask) // t = 2: [other, liver]
  * @example anatomyContextLabels(contextMap, { t: 3 }) // [other, liver, kidney]
+ * @example anatomyContextLabels(contextMap, { t: 2, keep: [1] }) // [everything but the liver, liver]
  * @category baselines
  */
 export function anatomyContextLabels(masks: NDArray, options: AnatomyContextOptions = {}): NDArray {
@@ -279,11 +289,25 @@ export function anatomyContextLabels(masks: NDArray, options: AnatomyContextOpti
   if (map && K !== 1) throw new ShapeError(op, `with t, masks must be one integer map [N, 1, ...spatial], got ${showShape(masks.shape)}`);
   const t = options.t ?? K + 1;
   if (!Number.isInteger(t) || t < 1) throw new ValueError(op, `t must be a positive integer, got ${t}`);
+  const keep = options.keep;
+  // value -> sub-class, for the values `keep` names
+  const sub = new Map<number, number>();
+  if (keep !== undefined) {
+    if (!map) throw new ValueError(op, 'keep needs t (it selects values of one integer context map)');
+    if (keep.length + 1 !== t) throw new ValueError(op, `keep names ${keep.length} structure(s), so t must be ${keep.length + 1}, got ${t}`);
+    keep.forEach((v, j) => {
+      if (!(Number.isInteger(v) && v >= 0)) throw new ValueError(op, `keep values must be non-negative integers, got ${v}`);
+      if (sub.has(v)) throw new ValueError(op, `keep names the value ${v} twice`);
+      sub.set(v, j + 1);
+    });
+  }
   const out = new Float32Array(n * t * vox);
   for (let i = 0; i < n; i++) {
     for (let v = 0; v < vox; v++) {
       let ch = 0;
-      if (map) {
+      if (keep !== undefined) {
+        ch = sub.get(m[i * vox + v]!) ?? 0;
+      } else if (map) {
         ch = m[i * vox + v]!;
         if (!(Number.isInteger(ch) && ch >= 0 && ch < t)) throw new ValueError(op, `context map value ${ch} is not an integer in [0, ${t})`);
       } else {

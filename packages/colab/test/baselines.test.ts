@@ -80,6 +80,39 @@ describe('anatomy context labels from one integer map', () => {
     expect(() => anatomyContextLabels(map, { t: 2 })).toThrow(/value 2 is not an integer in \[0, 2\)/);
     expect(() => anatomyContextLabels(array([0, 1], [1, 2, 1, 1, 1], 'uint8'), { t: 2 })).toThrow(/one integer map/);
   });
+
+  it('{ t, keep }: the kept values get sub-classes 1.. in the order given, every other value sub-class 0', () => {
+    // values 0..5 on one row; keep [4, 1]: value 4 -> sub-class 1, value 1 -> sub-class 2, the rest -> 0
+    const map = array([0, 1, 2, 3, 4, 5], [1, 1, 1, 1, 6], 'uint8');
+    const q = anatomyContextLabels(map, { t: 3, keep: [4, 1] });
+    expect(q.shape).toEqual([1, 3, 1, 1, 6]);
+    expect(values(q)).toEqual([1, 0, 1, 1, 0, 1, /* sub-class 1: value 4 */ 0, 0, 0, 0, 1, 0, /* sub-class 2: value 1 */ 0, 1, 0, 0, 0, 0]);
+    // the paper's liver-only labels from a map of many organs
+    expect(values(anatomyContextLabels(map, { t: 2, keep: [1] }))).toEqual([1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0]);
+    expect(() => anatomyContextLabels(map, { t: 3, keep: [1] })).toThrow(/t must be 2, got 3/);
+    expect(() => anatomyContextLabels(map, { t: 3, keep: [1, 1] })).toThrow(/value 1 twice/);
+    expect(() => anatomyContextLabels(map, { t: 2, keep: [-1] })).toThrow(/non-negative integers/);
+    expect(() => anatomyContextLabels(array([0, 1], [1, 2, 1, 1, 1], 'uint8'), { keep: [1] })).toThrow(/keep needs t/);
+  });
+
+  test.prop([
+    fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 40 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 4 }),
+  ])('{ t, keep }: one-hot, and the merged sub-class 0 is the sum of the unmerged one-hot over the values not kept', (vals, keep) => {
+    const map = array(Uint8Array.from(vals), [1, 1, 1, 1, vals.length], 'uint8');
+    const q = values(anatomyContextLabels(map, { t: keep.length + 1, keep }));
+    const full = values(anatomyContextLabels(map, { t: 7 }));
+    const n = vals.length;
+    for (let v = 0; v < n; v++) {
+      let s = 0;
+      for (let j = 0; j <= keep.length; j++) s += q[j * n + v]!;
+      expect(s).toBe(1);
+      for (let j = 0; j < keep.length; j++) expect(q[(j + 1) * n + v]).toBe(full[keep[j]! * n + v]);
+      let rest = 0;
+      for (let c = 0; c < 7; c++) if (!keep.includes(c)) rest += full[c * n + v]!;
+      expect(q[v]).toBe(rest);
+    }
+  });
 });
 
 describe('largest-component post-processing (Section V-B4)', () => {
