@@ -27,6 +27,7 @@ import { prepareOutDir } from './osErrors.js';
 import type { Method } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
+import type { RoiLossKind } from '@colab-ts/colab';
 import { caseDilatedMask, kmeans } from '@colab-ts/colab';
 import type { Case } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
@@ -40,6 +41,8 @@ export interface Arm {
   readonly t: number;
   /** Anatomy: the `--anatomy-classes` list (absent: every structure of the context maps). */
   readonly anatomyClasses?: string | undefined;
+  /** CoLab: the `--roi-loss` criterion (absent: bce). */
+  readonly roiLoss?: RoiLossKind | undefined;
 }
 
 /** The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` / `colab:3`, `kmeans:3`. @category experiment */
@@ -62,7 +65,7 @@ export function parseArms(spec: string): Arm[] {
 /** The arm's name in tables and folders. @category experiment */
 export const armName = (a: Arm): string =>
   a.method === 'colab' || a.method === 'kmeans'
-    ? `${a.method}${a.t}`
+    ? `${a.method}${a.t}${a.roiLoss === undefined ? '' : `-roi-${a.roiLoss.replace('+', '-')}`}`
     : a.method === 'anatomy' && a.anatomyClasses !== undefined
       ? `anatomy-${a.anatomyClasses
           .split(',')
@@ -75,7 +78,7 @@ const DISPLAY: Readonly<Record<Method, (a: Arm) => string>> = {
   anatomy: (a) => (a.anatomyClasses === undefined ? 'human-defined (anatomy)' : `human-defined (anatomy: ${a.anatomyClasses})`),
   kmeans: (a) => `k-means (t = ${a.t})`,
   dilated: () => 'dilated mask',
-  colab: (a) => `CoLab (t = ${a.t})`,
+  colab: (a) => `CoLab (t = ${a.t}${a.roiLoss === undefined ? '' : `, L_ROI ${a.roiLoss}`})`,
 };
 const display = (a: Arm): string => DISPLAY[a.method](a);
 
@@ -154,7 +157,10 @@ export async function experiment(
   const hasContext = cases.every((c) => c.context !== undefined);
   const arms = o.arms
     .filter((a) => a.method !== 'anatomy' || hasContext)
-    .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a));
+    .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a))
+    .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a));
+  if (o.roiLoss !== undefined && !o.arms.some((a) => a.method === 'colab'))
+    throw new CliError('usage', [`--roi-loss applies to the CoLab arms, and --methods has none (fix: add colab to --methods, or drop --roi-loss)`]);
   if (o.anatomyClasses !== undefined && !o.arms.some((a) => a.method === 'anatomy'))
     throw new CliError('usage', [
       `--anatomy-classes applies to the anatomy arm, and --methods has none (fix: add anatomy to --methods, or drop --anatomy-classes)`,
@@ -185,7 +191,7 @@ export async function experiment(
       } else {
         const resume = existsSync(join(runDir, 'latest.ckpt'));
         const r = await train(
-          { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, seed, out: runDir, resume, caseIds: trainIds },
+          { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: runDir, resume, caseIds: trainIds },
           io,
           signal,
         );

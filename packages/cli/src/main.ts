@@ -24,7 +24,7 @@ import { exportRun, importRun } from './interop.js';
 import { exportDataset } from './exportDataset.js';
 import { phantom, writePhantomDataset } from '@colab-ts/data';
 import { key } from '@colab-ts/ndarray';
-import { colabDefaults } from '@colab-ts/colab';
+import { colabDefaults, roiLossKinds } from '@colab-ts/colab';
 
 const backendFlag = {
   name: 'backend',
@@ -101,6 +101,12 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
       min: 0,
       max: 1,
       help: "Labels from a moving average of the generator's weights with this decay per update (default 0: the generator itself, as the paper; not in the paper)",
+    },
+    {
+      name: 'roi-loss',
+      kind: 'enum',
+      values: roiLossKinds,
+      help: "CoLab: the one-vs-all criterion L_c of the meta-objective L_ROI (Eq. 10): bce (default), dice (batch soft Dice) or bce+dice (nnU-Net's DC_and_BCE)",
     },
     {
       name: 'margin',

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '@colab-ts/autodiff';
 import { realize, tensor } from '@colab-ts/autodiff';
-import type { ColabConfig, ColabConfigInput } from '@colab-ts/colab';
+import type { ColabConfig, ColabConfigInput, RoiLossKind } from '@colab-ts/colab';
 import { predictRoi } from '@colab-ts/colab';
 import type { IntensityStats } from '@colab-ts/data';
 import type { AnyBackend } from '@colab-ts/kernels';
@@ -51,6 +51,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly deepSupervision?: boolean | undefined;
   /** CoLab: the decay of the generator's weight average that makes the labels (`ColabConfig.generatorAverage`; absent: 0, off). */
   readonly generatorAverage?: number | undefined;
+  /** CoLab: L_c of the meta-objective L_ROI (`ColabConfig.roiLoss`; absent: 'bce'). */
+  readonly roiLoss?: RoiLossKind | undefined;
   /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
   readonly background?: 'uniform' | 'body' | undefined;
   /** Anatomy: the context map values that keep a sub-class of their own, in order (absent: every value). */
@@ -82,14 +84,17 @@ export interface RunConfig extends Hyperparameters {
  * @category config
  */
 export const colabStepSettings = (
-  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage'>,
-): Required<Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage'>> => ({
+  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage' | 'roiLoss'>,
+): Required<
+  Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage' | 'roiLoss'>
+> => ({
   ...(Object.fromEntries(COLAB_RUN_SETTINGS.map((k) => [k, cfg[k]])) as ColabRunSettings),
   contextClasses: cfg.t,
   totalIterations: cfg.iterations,
   roiClasses: cfg.classes - 1,
   deepSupervision: cfg.deepSupervision === true,
   generatorAverage: cfg.generatorAverage ?? 0,
+  roiLoss: cfg.roiLoss ?? 'bce',
 });
 
 /** Outputs of the segmentation model: `c` for the baseline, `c - 1 + t` with context labels. @category config */

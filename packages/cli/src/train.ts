@@ -312,6 +312,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
   if (o.method === 'anatomy' && cases.some((c) => c.context === undefined))
     issues.push(`--method anatomy needs human-defined context labels for every case (fix: add contextTr/CASE.nii.gz maps, or pick --method colab)`);
   const anatomyClasses = o.anatomyClasses === undefined ? undefined : parseAnatomyClasses(o.anatomyClasses, ds, cases, issues);
+  if (o.roiLoss !== undefined && o.method !== 'colab')
+    issues.push(`--roi-loss sets CoLab's meta-objective, got --method ${o.method} (fix: pass --method colab, or drop --roi-loss)`);
   if (o.anatomyClasses !== undefined && o.method !== 'anatomy')
     issues.push(`--anatomy-classes selects human-defined context labels, got --method ${o.method} (fix: pass --method anatomy, or drop --anatomy-classes)`);
   if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
@@ -371,6 +373,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     deepSupervision: o.deepSupervision === true,
     // recorded only when set, so that the config.json of a run without it reads as before
     ...(o.generatorAverage !== undefined && o.generatorAverage > 0 ? { generatorAverage: o.generatorAverage } : {}),
+    ...(o.roiLoss !== undefined && o.method === 'colab' ? { roiLoss: o.roiLoss } : {}),
     background: o.background ?? 'uniform',
     ...(anatomyClasses !== undefined && o.method === 'anatomy' ? { anatomyClasses } : {}),
     trainCases: train,
@@ -505,6 +508,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           generatorLr: o.generatorLr ?? saved.generatorLr,
           generatorEvery: o.generatorEvery ?? saved.generatorEvery,
           generatorAverage: o.generatorAverage ?? saved.generatorAverage,
+          roiLoss: o.roiLoss ?? saved.roiLoss,
           lr: o.lr ?? saved.lr,
           momentum: o.momentum ?? saved.momentum,
           valEvery: o.valEvery ?? saved.valEvery,

@@ -158,4 +158,30 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
     await bad(['--method', 'anatomy', '--anatomy-classes', '42'], /no context map has the value 42/);
     await bad(['--method', 'colab', '--anatomy-classes', 'liver'], /fix: pass --method anatomy/);
   });
+
+  it('--roi-loss: the meta-objective L_c is recorded in config.json; refused for methods without a generator', async () => {
+    const out = join(root, 'roi-dice');
+    const io = memoryIo();
+    expect(
+      await run(
+        cmdline`train --data ${data} --out ${out} --method colab --roi-loss bce+dice --iterations 2 --batch-size 2 --patch 1,32,32 --features 4 --stages 2`,
+        io,
+      ),
+    ).toBe(EXIT.ok);
+    expect((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { roiLoss?: string }).roiLoss).toBe('bce+dice');
+    const plain = join(root, 'roi-default');
+    expect(
+      await run(cmdline`train --data ${data} --out ${plain} --method colab --iterations 1 --batch-size 2 --patch 1,32,32 --features 4 --stages 2`, memoryIo()),
+    ).toBe(EXIT.ok);
+    expect('roiLoss' in (JSON.parse(readFileSync(join(plain, 'config.json'), 'utf8')) as object)).toBe(false);
+    for (const [argv, pattern] of [
+      [['--method', 'baseline', '--roi-loss', 'dice'], /--roi-loss sets CoLab's meta-objective, got --method baseline \(fix: pass --method colab/],
+      [['--roi-loss', 'focal'], /roi-loss/],
+    ] as const) {
+      const bio = memoryIo();
+      expect(await run(['train', '--data', data, '--out', join(root, 'roi-bad'), '--iterations', '1', ...argv], bio)).toBe(EXIT.usage);
+      expect(bio.err()).toMatch(pattern);
+      expect(bio.err()).not.toMatch(/this is a bug/);
+    }
+  });
 });

@@ -95,8 +95,17 @@ describe('a run configuration reaches colabStep under the library names', () => 
   it('colabStepSettings: the shared settings as they are, t, iterations and classes renamed', () => {
     const shared = { margin: 7, temperature: 3, generatorEvery: 4, generatorLr: 1e-3, lr: 0.02, momentum: 0.9 };
     const cfg = { ...shared, t: 3, iterations: 123, classes: 3, deepSupervision: undefined } satisfies Partial<RunConfig>;
-    expect(colabStepSettings(cfg)).toEqual({ ...shared, contextClasses: 3, totalIterations: 123, roiClasses: 2, deepSupervision: false, generatorAverage: 0 });
+    expect(colabStepSettings(cfg)).toEqual({
+      ...shared,
+      contextClasses: 3,
+      totalIterations: 123,
+      roiClasses: 2,
+      deepSupervision: false,
+      generatorAverage: 0,
+      roiLoss: 'bce',
+    });
     expect(colabStepSettings({ ...cfg, generatorAverage: 0.99 }).generatorAverage).toBe(0.99);
+    expect(colabStepSettings({ ...cfg, roiLoss: 'bce+dice' }).roiLoss).toBe('bce+dice');
     // Each shared setting is a flag of train with the same option name.
     const r = decodeArgs(trainSpec, cmdline`--data d --out o --margin 7 --temperature 3 --generator-every 4 --generator-lr 0.001 --lr 0.02 --momentum 0.9`);
     expect(E.isRight(r)).toBe(true);

@@ -352,6 +352,21 @@ describe('experiment', () => {
     expect(io3.err()).toMatch(/--methods has none \(fix: add anatomy/);
   }, 120_000);
 
+  it('--roi-loss: a CoLab arm of its own name; the baseline trains without it; refused without a CoLab arm', async () => {
+    const { dir, data } = await tempDataset('experiment-roi', 4);
+    const out = join(dir, 'report');
+    const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
+    const io = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'baseline,colab', '--roi-loss', 'bce+dice'], io)).toBe(EXIT.ok);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    expect(loadRun(join(out, 'runs', 'colab2-roi-bce-dice-s0')).cfg.roiLoss).toBe('bce+dice');
+    expect(loadRun(join(out, 'runs', 'baseline-s0')).cfg.roiLoss).toBeUndefined();
+    expect(readFileSync(join(out, 'table.md'), 'utf8')).toContain('| CoLab (t = 2, L_ROI bce+dice) | 1 |');
+    const io2 = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'baseline', '--roi-loss', 'dice'], io2)).toBe(EXIT.usage);
+    expect(io2.err()).toMatch(/--methods has none \(fix: add colab/);
+  }, 120_000);
+
   it('two ROI classes end to end (Eq. 6): phantoms --roi liver+tumour, then a table per class (Table II)', async () => {
     const dir = tempDir('experiment2');
     const data = join(dir, 'liver2');

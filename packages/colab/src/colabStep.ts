@@ -139,7 +139,7 @@ function segmentationParts(config: ColabConfig): {
 } {
   const roiClasses = config.roiClasses;
   const seg = config.seg as (p: unknown, x: Tensor) => SegOutput;
-  const roi = roiLoss({ roiClasses });
+  const roi = roiLoss({ roiClasses, kind: config.roiLoss });
   const lossRoi = (o: SegOutput, b: { readonly y: Tensor }): Tensor => roi(fullResolution(o), b);
   if (!config.deepSupervision) {
     const single = segmentationLoss({ roiClasses });

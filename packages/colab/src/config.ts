@@ -13,6 +13,8 @@ import { sequenceS } from 'fp-ts/lib/Apply.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { MetaGradientMode } from './metaGradient.js';
 import { metaGradientModes } from './metaGradient.js';
+import type { RoiLossKind } from './losses.js';
+import { roiLossKinds } from './losses.js';
 
 /** One problem with a configuration: where, and what. @category config */
 export interface ConfigIssue {
@@ -71,6 +73,8 @@ export interface ColabConfigInput {
    * Not in the paper: an option for a steadier target (docs/results.md).
    */
   readonly generatorAverage?: number;
+  /** L_c of L_ROI (Eq. 10) ['bce']: `roiLoss`'s `kind` ('bce', 'dice' or 'bce+dice'). */
+  readonly roiLoss?: RoiLossKind;
   /** Meta-gradient mode ['forward-over-reverse']. */
   readonly metaGradientMode?: MetaGradientMode;
   /** Backend to realize on [the kernels registry's]. */
@@ -103,6 +107,7 @@ export interface ColabConfig {
   readonly alpha: number | undefined;
   readonly generatorLr: number;
   readonly generatorAverage: number;
+  readonly roiLoss: RoiLossKind;
   readonly metaGradientMode: MetaGradientMode;
   readonly backend: AnyBackend | undefined;
   readonly deepSupervision: boolean;
@@ -122,6 +127,7 @@ export const colabDefaults = {
   polyExponent: 0.9,
   generatorLr: 3e-4,
   generatorAverage: 0,
+  roiLoss: 'bce' as RoiLossKind,
   metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
   deepSupervision: false,
 } as const;
@@ -169,6 +175,14 @@ function mode(input: unknown): V<MetaGradientMode> {
     : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
+function roiKind(input: unknown): V<RoiLossKind> {
+  const v = field(input, 'roiLoss');
+  if (v === undefined) return E.right(colabDefaults.roiLoss);
+  return roiLossKinds.includes(v as RoiLossKind)
+    ? E.right(v as RoiLossKind)
+    : fail('roiLoss', `must be one of ${roiLossKinds.join(', ')}, got ${JSON.stringify(v)}`);
+}
+
 function bool(input: unknown, k: string, dflt: boolean): V<boolean> {
   const v = field(input, k);
   if (v === undefined) return E.right(dflt);
@@ -207,6 +221,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     alpha: optionalAlpha(input),
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
     generatorAverage: num(input, 'generatorAverage', d.generatorAverage, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+    roiLoss: roiKind(input),
     metaGradientMode: mode(input),
     backend: backend(input),
     deepSupervision: bool(input, 'deepSupervision', d.deepSupervision),

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { add, avgPool3d, div, mul, slice } from '@colab-ts/autodiff';
-import { ceDiceLoss, oneVsAllBce } from '@colab-ts/nn';
+import { add, avgPool3d, div, mul, reshape, slice, softmax } from '@colab-ts/autodiff';
+import { ceDiceLoss, oneVsAllBce, softDiceLoss } from '@colab-ts/nn';
 import { ValueError } from '@colab-ts/ndarray';
 import type { TensorInput } from './labels.js';
 import { aggregateLabels, asTensorInput, contextProbabilities, distanceConstrainedLabels } from './labels.js';
@@ -80,20 +80,50 @@ export function fixedLabelLoss(options: ColabLossOptions = {}): (segLogits: Tens
   };
 }
 
+/** The one-vs-all criteria L_c that `roiLoss` offers (Eq. 10: "such as BCE and soft DSC loss"). @category losses */
+export type RoiLossKind = 'bce' | 'dice' | 'bce+dice';
+
+/** Every `RoiLossKind`, the default first. @category losses */
+export const roiLossKinds: readonly RoiLossKind[] = ['bce', 'dice', 'bce+dice'];
+
+/** Options of `roiLoss`. @category losses */
+export interface RoiLossOptions extends ColabLossOptions {
+  /** L_c ['bce']: binary cross-entropy, batch soft Dice loss, or their sum (nnU-Net's one-vs-all `DC_and_BCE`). */
+  readonly kind?: RoiLossKind;
+}
+
 /**
- * L_ROI (Eq. 10) with L_c = binary cross-entropy of the ROI channel of the
- * softmax over all `c - 1 + t` outputs against the ROI label (one-vs-all);
- * with several ROI classes, the mean over them. Use as `MetaProblem.lossRoi`.
- * @example const lossRoi = roiLoss(); lossRoi(seg(theta, batch), batch)
+ * Batch soft Dice loss of one softmax channel against a binary mask `[N, 1, ...]`:
+ * `1 - (2 sum(p m) + s) / (sum(p) + sum(m) + s)` with the sums over the whole batch
+ * (so a patch without ROI does not score 0 on its own), s = 1e-5.
+ */
+function oneVsAllBatchDiceLoss(logits: Tensor, mask: Tensor, channel: number): Tensor {
+  const p = slice(softmax(logits, { axes: 1 }), [null, { start: channel, stop: channel + 1 }]);
+  const whole = [1, 1, mask.shape.slice(2).reduce((a, b) => a * b, mask.shape[0]!)];
+  return softDiceLoss(reshape(p, whole), reshape(mask, whole), { input: 'probabilities' });
+}
+
+/**
+ * L_ROI (Eq. 10) with L_c computed one-vs-all on the ROI channel of the softmax over all
+ * `c - 1 + t` outputs against the ROI label: binary cross-entropy (the default), the batch
+ * soft Dice loss, or their sum (`kind`); with several ROI classes, the mean over them.
+ * Use as `MetaProblem.lossRoi`.
+ * @example const lossRoi = roiLoss({ kind: 'bce+dice' }); lossRoi(seg(theta, batch), batch)
  * @category losses
  */
-export function roiLoss(options: ColabLossOptions = {}): (segLogits: Tensor, batch: Pick<ColabBatch, 'y'>) => Tensor {
-  const roiClasses = roiClassesOf('roiLoss', options);
+export function roiLoss(options: RoiLossOptions = {}): (segLogits: Tensor, batch: Pick<ColabBatch, 'y'>) => Tensor {
+  const op = 'roiLoss';
+  const roiClasses = roiClassesOf(op, options);
+  const kind = options.kind ?? 'bce';
+  if (!roiLossKinds.includes(kind)) throw new ValueError(op, `kind must be one of ${roiLossKinds.join(', ')}, got ${JSON.stringify(kind)}`);
   return (segLogits, batch) => {
-    const y = asTensorInput('roiLoss', batch.y, 'batch.y');
+    const y = asTensorInput(op, batch.y, 'batch.y');
     let total: Tensor | undefined;
     for (let k = 0; k < roiClasses; k++) {
-      const l = oneVsAllBce(segLogits, slice(y, [null, { start: k, stop: k + 1 }]), { channel: k });
+      const m = slice(y, [null, { start: k, stop: k + 1 }]);
+      const bce = kind === 'dice' ? undefined : oneVsAllBce(segLogits, m, { channel: k });
+      const dice = kind === 'bce' ? undefined : oneVsAllBatchDiceLoss(segLogits, m, k);
+      const l = bce === undefined ? dice! : dice === undefined ? bce : add(bce, dice);
       total = total === undefined ? l : add(total, l);
     }
     return roiClasses === 1 ? total! : div(total!, roiClasses);

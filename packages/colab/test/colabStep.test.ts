@@ -89,6 +89,18 @@ describe('colabStep (Algorithm 1)', () => {
     }
   });
 
+  it('roiLoss: the configured L_c is the meta-objective (metrics.roiLoss equals roiLoss({ kind }) on the batch before the update)', async () => {
+    const theta = tinyNetInit(key(1), 1, 4, 3, 'float32');
+    const b = syntheticBatch(2, 2, 8);
+    for (const kind of ['bce', 'dice', 'bce+dice'] as const) {
+      const step = colabStep({ seg: apply, gen: apply, totalIterations: 4, margin: 3, temperature: 2, generatorEvery: 1, roiLoss: kind });
+      const r = await step(colabInit(theta, tinyNetInit(key(2), 1, 2, 2, 'float32')), b);
+      const direct = toTypedArray(await realize(roiLoss({ kind })(apply(toTensors(theta) as never, tensor(b.x)), { y: b.y })))[0]!;
+      expect(r.metrics.roiLoss).toBeCloseTo(direct, 5);
+      expect(r.metrics.metaGradNorm).toBeGreaterThan(0);
+    }
+  });
+
   it('generatorAverage: labels from the moving average w_avg + (1 - d)(w - w_avg), hand-computed per weight; d = 1 trains as a frozen generator', async () => {
     const leaves = (t: unknown): number[] => flatten('test', t, { isLeaf: isNDArray, strict: false }).leaves.flatMap((a) => [...toTypedArray(a as NDArray)]);
     const base = { seg: apply, gen: apply, totalIterations: 6, margin: 3, temperature: 2, generatorEvery: 2, generatorLr: 0.05 };

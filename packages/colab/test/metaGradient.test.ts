@@ -1,30 +1,18 @@
 import type { Tensor } from '@colab-ts/autodiff';
-import { realize, tensor } from '@colab-ts/autodiff';
-import type { Key, NDArray } from '@colab-ts/ndarray';
-import { array, astype, key, normal, split, toTypedArray } from '@colab-ts/ndarray';
+import { realize } from '@colab-ts/autodiff';
+import { key } from '@colab-ts/ndarray';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetaGradientMode, MetaProblem } from '../src/index.js';
-import { distanceMap, metaGradient, metaGradientParts, roiLoss, roiMask, roiOneHot, segmentationLoss, softDilatedMask } from '../src/index.js';
+import { metaGradient, roiLoss, segmentationLoss } from '../src/index.js';
 import { relError } from './helpers.js';
+import type { SquaresBatch } from './meta.js';
+import { finiteDifferenceMetaGradient, flatNet, squaresBatch } from './meta.js';
 import type { TinyNet } from './models.js';
 import { asTensors, tinyNetApply, tinyNetInit } from './models.js';
 
 const T = 2;
-/** A 2-case 1x6x6 batch: a square ROI in each case, M with a small margin so that it varies. */
-function makeBatch(dtype: 'float32' | 'float64') {
-  const [kx] = split(key(11), 1) as [Key];
-  const labels = new Int32Array(2 * 36);
-  for (const [i, r0, c0] of [
-    [0, 1, 1],
-    [1, 3, 2],
-  ] as const)
-    for (let r = r0; r < r0 + 2; r++) for (let c = c0; c < c0 + 2; c++) labels[i * 36 + r * 6 + c] = 1;
-  const yNd = roiOneHot(array(labels, [2, 1, 1, 6, 6], 'int32'), 2, dtype);
-  const M = astype(softDilatedMask(distanceMap(roiMask(yNd)), { margin: 1.5, temperature: 1 }), dtype);
-  const x = normal(kx, [2, 1, 1, 6, 6], { dtype });
-  return { x: tensor(x), y: tensor(yNd), M: tensor(M) };
-}
-type Batch = ReturnType<typeof makeBatch>;
+const makeBatch = squaresBatch;
+type Batch = SquaresBatch;
 
 const problem = (dtype: 'float32' | 'float64', mode: MetaGradientMode): MetaProblem<TinyNet<Tensor>, TinyNet<Tensor>, Batch> => ({
   seg: (th, b) => tinyNetApply(true)(th, b.x),
@@ -35,7 +23,7 @@ const problem = (dtype: 'float32' | 'float64', mode: MetaGradientMode): MetaProb
   mode,
 });
 
-const flat = (p: TinyNet<NDArray>): number[] => [p.w1, p.b1, p.w2, p.b2].flatMap((a) => Array.from(toTypedArray(a)));
+const flat = flatNet;
 
 const init = (dtype: 'float32' | 'float64') => ({
   theta: tinyNetInit(key(1), 1, 3, 1 + T, dtype),
@@ -53,21 +41,7 @@ describe('metaGradient on small conv models', () => {
       results[mode] = flat(await realize(metaGradient(problem('float64', mode), asTensors(theta), asTensors(omega), b)));
     }
     // Central finite differences of w -> L_ROI(theta*(w)), element by element, in float64.
-    const F = (om: TinyNet<NDArray>): Promise<NDArray> =>
-      realize(metaGradientParts(problem('float64', 'forward-over-reverse'), asTensors(theta), asTensors(om), b).roiLossAfter);
-    const keys = ['w1', 'b1', 'w2', 'b2'] as const;
-    const eps = 1e-5;
-    for (const k of keys) {
-      const base = Float64Array.from(toTypedArray(omega[k]));
-      for (let i = 0; i < base.length; i++) {
-        const at = async (d: number) => {
-          const v = Float64Array.from(base);
-          v[i] = v[i]! + d;
-          return toTypedArray(await F({ ...omega, [k]: array(v, omega[k].shape, 'float64') }))[0]!;
-        };
-        reference.push(((await at(eps)) - (await at(-eps))) / (2 * eps));
-      }
-    }
+    reference.push(...(await finiteDifferenceMetaGradient(problem('float64', 'forward-over-reverse'), theta, omega, b)));
   }, 120_000);
 
   it('forward-over-reverse equals reverse-over-reverse in float64', () => {
