@@ -33,7 +33,9 @@ import type { Case } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
 import { normalizedMutualInformation } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
-import { defaultMargin, loadOrFail, loadRun, openOrFail, train } from './train.js';
+import { defaultMargin, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
+import { configDifferences } from './configDiff.js';
+import { readRunConfig } from './runFiles.js';
 
 /** One arm of the protocol: a method and its number of context classes. @category experiment */
 export interface Arm {
@@ -179,7 +181,24 @@ export async function experiment(
       const runDir = join(out, 'runs', name);
       const resultPath = join(runDir, 'result.json');
       let trained: { readonly seconds: number; readonly bestDice: number; readonly bestStep: number };
+      const runOptions = { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: runDir, caseIds: trainIds };
       if (existsSync(resultPath)) {
+        // A finished run is reused only if this command would have trained it the same way.
+        const saved = readRunConfig(join(runDir, 'config.json'), `restore it, or delete ${runDir} to train the run again`);
+        const diff = configDifferences(
+          saved,
+          resolveConfig(
+            { ...runOptions, resume: false },
+            ds,
+            cases.filter((c) => trainIds.includes(c.id)),
+          ),
+          'reuse',
+        );
+        if (diff.length > 0)
+          throw new CliError('usage', [
+            `experiment: ${name} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
+            ...diff,
+          ]);
         const done = JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
         if ((done.checkpoint ?? 'best') === checkpoint) {
           results.push(done);
@@ -190,11 +209,7 @@ export async function experiment(
         trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
       } else {
         const resume = existsSync(join(runDir, 'latest.ckpt'));
-        const r = await train(
-          { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: runDir, resume, caseIds: trainIds },
-          io,
-          signal,
-        );
+        const r = await train({ ...runOptions, resume }, io, signal);
         if (r.status === 'interrupted')
           throw new CliError('runtime', [
             `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,

@@ -367,6 +367,33 @@ describe('experiment', () => {
     expect(io2.err()).toMatch(/--methods has none \(fix: add colab/);
   }, 120_000);
 
+  it('a finished run is reused only by a command that would train it the same way', async () => {
+    const { dir, data } = await tempDataset('experiment-reuse', 4);
+    const out = join(dir, 'report');
+    const flags = cmdline`--data ${data} --out ${out} --methods baseline --seeds 1 --batch-size 2 --features 4 --stages 2 --val-every 2`;
+    const same = ['--iterations', '2', '--test-fraction', '0.4'];
+    expect(await run(['experiment', ...flags, ...same], memoryIo())).toBe(EXIT.ok);
+    const result = readFileSync(join(out, 'runs', 'baseline-s0', 'result.json'), 'utf8');
+    for (const [other, pattern] of [
+      [
+        ['--iterations', '4', '--test-fraction', '0.4'],
+        /--iterations: the run was trained with 2, got 4 \(fix: pass the settings the run was trained with, or choose another --out\)/,
+      ],
+      [[...same, '--lr', '0.02'], /--lr: the run was trained with 0\.05, got 0\.02/],
+      [['--iterations', '2', '--test-fraction', '0.3'], /trainCases: .*fix: pass the same --val-fraction, --test-fraction and dataset/],
+    ] as const) {
+      const io = memoryIo();
+      expect(await run(['experiment', ...flags, ...other], io)).toBe(EXIT.usage);
+      expect(io.err()).toMatch(/baseline-s0 in .* was trained with other settings than this command's/);
+      expect(io.err()).toMatch(pattern);
+      expect(io.err()).not.toMatch(/this is a bug/);
+    }
+    expect(readFileSync(join(out, 'runs', 'baseline-s0', 'result.json'), 'utf8')).toBe(result);
+    const io = memoryIo();
+    expect(await run(['experiment', ...flags, ...same], io)).toBe(EXIT.ok);
+    expect(io.err()).toMatch(/baseline-s0 done already \(skipped\)/);
+  }, 120_000);
+
   it('two ROI classes end to end (Eq. 6): phantoms --roi liver+tumour, then a table per class (Table II)', async () => {
     const dir = tempDir('experiment2');
     const data = join(dir, 'liver2');
