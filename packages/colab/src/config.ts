@@ -167,20 +167,11 @@ function optionalAlpha(input: unknown): V<number | undefined> {
   return typeof v === 'number' && nonNeg(v) ? E.right(v) : fail('alpha', `must be a finite number >= 0, got ${JSON.stringify(v)}`);
 }
 
-function mode(input: unknown): V<MetaGradientMode> {
-  const v = field(input, 'metaGradientMode');
-  if (v === undefined) return E.right(colabDefaults.metaGradientMode);
-  return metaGradientModes.includes(v as MetaGradientMode)
-    ? E.right(v as MetaGradientMode)
-    : fail('metaGradientMode', `must be one of ${metaGradientModes.join(', ')}, got ${JSON.stringify(v)}`);
-}
-
-function roiKind(input: unknown): V<RoiLossKind> {
-  const v = field(input, 'roiLoss');
-  if (v === undefined) return E.right(colabDefaults.roiLoss);
-  return roiLossKinds.includes(v as RoiLossKind)
-    ? E.right(v as RoiLossKind)
-    : fail('roiLoss', `must be one of ${roiLossKinds.join(', ')}, got ${JSON.stringify(v)}`);
+/** A setting that is one of a list of strings, with its default. */
+function oneOf<A extends string>(input: unknown, k: string, allowed: readonly A[], dflt: A): V<A> {
+  const v = field(input, k);
+  if (v === undefined) return E.right(dflt);
+  return allowed.includes(v as A) ? E.right(v as A) : fail(k, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
 }
 
 function bool(input: unknown, k: string, dflt: boolean): V<boolean> {
@@ -221,8 +212,8 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     alpha: optionalAlpha(input),
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
     generatorAverage: num(input, 'generatorAverage', d.generatorAverage, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
-    roiLoss: roiKind(input),
-    metaGradientMode: mode(input),
+    roiLoss: oneOf(input, 'roiLoss', roiLossKinds, colabDefaults.roiLoss),
+    metaGradientMode: oneOf(input, 'metaGradientMode', metaGradientModes, colabDefaults.metaGradientMode),
     backend: backend(input),
     deepSupervision: bool(input, 'deepSupervision', d.deepSupervision),
   });
