@@ -279,16 +279,19 @@ export async function experiment(
   const refs = hasContext
     ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`)
     : [];
-  const paired =
+  const perClass = (table: typeof pairedTable, what: string): string =>
     classNames.length <= 1
-      ? pairedTable(results, arms)
+      ? table(results, arms)
       : classNames
           .map((cls) => {
-            const t = pairedTable(results, arms, cls);
-            return t === '' ? '' : `### ${labelName(cls)} (label ${cls}), paired with the baseline\n\n${t}`;
+            const t = table(results, arms, cls);
+            return t === '' ? '' : `### ${labelName(cls)} (label ${cls}), ${what}\n\n${t}`;
           })
           .filter((t) => t !== '')
           .join('\n\n');
+  const paired = [perClass(pairedTable, 'paired with the baseline'), perClass(colabPairedTable, 'CoLab paired with the other context labels')]
+    .filter((t) => t !== '')
+    .join('\n\n');
   const note =
     (paired === '' ? '' : `\n\n${paired}`) +
     (refs.length > 0
@@ -351,6 +354,35 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
   ].join('\n');
 }
 
+/** The paired Dice differences of arm `a` minus arm `b` (same seed, same test case): each seed's mean and every pair. */
+function pairedDice(results: readonly RunResult[], a: string, b: string, cls?: string): { readonly perSeed: number[]; readonly all: number[] } {
+  const diceOf = (r: RunResult): Map<string, number> =>
+    new Map(r.perCase.filter((c) => (cls === undefined || c.class === cls) && Number.isFinite(c.dice)).map((c) => [c.id, c.dice]));
+  const perSeed: number[] = [];
+  const all: number[] = [];
+  for (const r of results.filter((x) => x.arm === a)) {
+    const other = results.find((x) => x.arm === b && x.seed === r.seed);
+    if (other === undefined) continue;
+    const bd = diceOf(other);
+    const d = [...diceOf(r)].flatMap(([id, v]) => (bd.has(id) ? [v - bd.get(id)!] : []));
+    if (d.length === 0) continue;
+    perSeed.push(mean(d));
+    all.push(...d);
+  }
+  return { perSeed, all };
+}
+
+/** The cells of a paired row: seeds, mean difference (each seed's in brackets), standard error, pairs ahead / behind. */
+function pairedCells({ perSeed, all }: { readonly perSeed: number[]; readonly all: number[] }): string {
+  const m = mean(all);
+  const se = all.length < 2 ? Number.NaN : Math.sqrt(all.reduce((acc, v) => acc + (v - m) ** 2, 0) / (all.length - 1) / all.length);
+  const pts = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
+  return `${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`;
+}
+
+const PAIRED_NOTE =
+  'the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).';
+
 /**
  * Each method paired with the baseline on the same seed and test cases: the mean over seeds of the per-seed mean
  * Dice difference (method minus baseline) with each seed's in brackets, the standard error of the mean over all
@@ -358,31 +390,12 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
  * finite on either side are left out. Empty without a baseline arm. @category experiment
  */
 export function pairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {
-  const base = results.filter((r) => r.method === 'baseline');
-  if (base.length === 0) return '';
-  const diceOf = (r: RunResult): Map<string, number> =>
-    new Map(r.perCase.filter((c) => (cls === undefined || c.class === cls) && Number.isFinite(c.dice)).map((c) => [c.id, c.dice]));
+  if (!results.some((r) => r.method === 'baseline')) return '';
   const rows = arms
     .filter((a) => a.method !== 'baseline')
     .flatMap((a) => {
-      const perSeed: number[] = [];
-      const all: number[] = [];
-      for (const r of results.filter((x) => x.arm === armName(a))) {
-        const b = base.find((x) => x.seed === r.seed);
-        if (b === undefined) continue;
-        const bd = diceOf(b);
-        const d = [...diceOf(r)].flatMap(([id, v]) => (bd.has(id) ? [v - bd.get(id)!] : []));
-        if (d.length === 0) continue;
-        perSeed.push(mean(d));
-        all.push(...d);
-      }
-      if (all.length === 0) return [];
-      const m = mean(all);
-      const se = all.length < 2 ? Number.NaN : Math.sqrt(all.reduce((acc, v) => acc + (v - m) ** 2, 0) / (all.length - 1) / all.length);
-      const pts = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
-      return [
-        `| ${display(a)} | ${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`,
-      ];
+      const d = pairedDice(results, armName(a), 'baseline', cls);
+      return d.all.length === 0 ? [] : [`| ${display(a)} | ${pairedCells(d)}`];
     });
   if (rows.length === 0) return '';
   return [
@@ -390,7 +403,33 @@ export function pairedTable(results: readonly RunResult[], arms: readonly Arm[],
     '|---|---|---|---|---|',
     ...rows,
     '',
-    'Paired with the baseline of the same seed on the same test cases: the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).',
+    `Paired with the baseline of the same seed on the same test cases: ${PAIRED_NOTE}`,
+  ].join('\n');
+}
+
+/**
+ * Each CoLab arm paired with every other context-label arm (k-means, dilated mask, anatomy, the other CoLab arms)
+ * on the same seed and test cases, as `pairedTable` (CoLab minus the other arm). Empty without a CoLab arm and another
+ * context-label arm. @category experiment
+ */
+export function colabPairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {
+  const rows = arms
+    .filter((c) => c.method === 'colab')
+    .flatMap((c) =>
+      arms
+        .filter((x) => x.method !== 'baseline' && armName(x) !== armName(c))
+        .flatMap((x) => {
+          const d = pairedDice(results, armName(c), armName(x), cls);
+          return d.all.length === 0 ? [] : [`| ${display(c)} | ${display(x)} | ${pairedCells(d)}`];
+        }),
+    );
+  if (rows.length === 0) return '';
+  return [
+    '| CoLab arm | minus | seeds paired | DSC difference (points) | standard error | (seed, case) pairs ahead / behind |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `CoLab paired with the other context labels of the same seed on the same test cases: ${PAIRED_NOTE}`,
   ].join('\n');
 }
 

@@ -12,6 +12,7 @@ import {
   defaultValEvery,
   loadRun,
   memoryIo,
+  colabPairedTable,
   pairedTable,
   parseArms,
   run,
@@ -143,6 +144,25 @@ describe('experiment pairs every method with the baseline', () => {
         arms,
       ),
     ).toBe('');
+  });
+
+  it('colabPairedTable: each CoLab arm minus every other context-label arm, never the baseline (hand-computed)', () => {
+    const arms = parseArms('baseline,colab,kmeans,dilated');
+    const as = (r: RunResult, arm: string, method: RunResult['method']): RunResult => ({ ...r, arm, method });
+    const results = [
+      res('baseline', 0, { a: 0.1, b: 0.1 }),
+      res('colab', 0, { a: 0.7, b: 0.7, c: 0.9 }),
+      as(res('colab', 0, { a: 0.6, b: 0.9, c: Number.NaN }), 'kmeans2', 'kmeans'),
+      res('colab', 1, { a: 0.5, b: 0.5 }),
+      as(res('colab', 1, { a: 0.4, b: 0.6 }), 'kmeans2', 'kmeans'),
+    ];
+    // colab minus k-means: seed 0 +0.1, -0.2 (c has no finite k-means Dice), seed 1 +0.1, -0.1; per-seed -0.05, 0;
+    // over the four pairs mean -0.025, sd sqrt(0.0675 / 3) = 0.15, standard error 0.075; no dilated runs: no row
+    expect(colabPairedTable(results, arms).split('\n').slice(2, 4)).toEqual([
+      '| CoLab (t = 2) | k-means (t = 2) | 2 | -2.5 (-5.0 / +0.0) | 7.5 | 2 / 2 of 4 |',
+      '',
+    ]);
+    expect(colabPairedTable(results, parseArms('baseline,colab'))).toBe('');
   });
 });
 
