@@ -380,8 +380,18 @@ function pairedCells({ perSeed, all }: { readonly perSeed: number[]; readonly al
   return `${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`;
 }
 
-const PAIRED_NOTE =
-  'the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).';
+/** A table of paired rows (`pairedCells` after the `names` cells) with its header and note; empty without rows. */
+function pairedMarkdown(names: readonly string[], difference: string, rows: readonly string[], what: string): string {
+  if (rows.length === 0) return '';
+  const cols = [...names, 'seeds paired', difference, 'standard error', '(seed, case) pairs ahead / behind'];
+  return [
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map(() => '---').join('|')}|`,
+    ...rows,
+    '',
+    `${what}: the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).`,
+  ].join('\n');
+}
 
 /**
  * Each method paired with the baseline on the same seed and test cases: the mean over seeds of the per-seed mean
@@ -397,14 +407,7 @@ export function pairedTable(results: readonly RunResult[], arms: readonly Arm[],
       const d = pairedDice(results, armName(a), 'baseline', cls);
       return d.all.length === 0 ? [] : [`| ${display(a)} | ${pairedCells(d)}`];
     });
-  if (rows.length === 0) return '';
-  return [
-    '| method | seeds paired | DSC minus the baseline (points) | standard error | (seed, case) pairs ahead / behind |',
-    '|---|---|---|---|---|',
-    ...rows,
-    '',
-    `Paired with the baseline of the same seed on the same test cases: ${PAIRED_NOTE}`,
-  ].join('\n');
+  return pairedMarkdown(['method'], 'DSC minus the baseline (points)', rows, 'Paired with the baseline of the same seed on the same test cases');
 }
 
 /**
@@ -423,14 +426,12 @@ export function colabPairedTable(results: readonly RunResult[], arms: readonly A
           return d.all.length === 0 ? [] : [`| ${display(c)} | ${display(x)} | ${pairedCells(d)}`];
         }),
     );
-  if (rows.length === 0) return '';
-  return [
-    '| CoLab arm | minus | seeds paired | DSC difference (points) | standard error | (seed, case) pairs ahead / behind |',
-    '|---|---|---|---|---|---|',
-    ...rows,
-    '',
-    `CoLab paired with the other context labels of the same seed on the same test cases: ${PAIRED_NOTE}`,
-  ].join('\n');
+  return pairedMarkdown(
+    ['CoLab arm', 'minus'],
+    'DSC difference (points)',
+    rows,
+    'CoLab paired with the other context labels of the same seed on the same test cases',
+  );
 }
 
 function resultsCsv(results: readonly RunResult[]): string {
