@@ -372,31 +372,40 @@ function pairedDice(results: readonly RunResult[], a: string, b: string, cls?: s
   return { perSeed, all };
 }
 
-/** The cells of a paired row: seeds, mean difference (each seed's in brackets), standard error, pairs ahead / behind. */
+/** The standard error of the mean of `v` (sample standard deviation over sqrt(n)); NaN below `min` values. */
+function standardError(v: readonly number[], min = 2): number {
+  if (v.length < Math.max(2, min)) return Number.NaN;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((acc, x) => acc + (x - m) ** 2, 0) / (v.length - 1) / v.length);
+}
+
+/**
+ * The cells of a paired row: seeds, mean difference (each seed's in brackets), the standard error over seeds (from
+ * three seeds on: with two it rests on one degree of freedom), the one over (seed, case) pairs, pairs ahead / behind.
+ */
 function pairedCells({ perSeed, all }: { readonly perSeed: number[]; readonly all: number[] }): string {
-  const m = mean(all);
-  const se = all.length < 2 ? Number.NaN : Math.sqrt(all.reduce((acc, v) => acc + (v - m) ** 2, 0) / (all.length - 1) / all.length);
   const pts = (v: number): string => `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`;
-  return `${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${Number.isNaN(se) ? '-' : (100 * se).toFixed(1)} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`;
+  const se = (v: number): string => (Number.isNaN(v) ? '-' : (100 * v).toFixed(1));
+  return `${perSeed.length} | ${pts(mean(perSeed))} (${perSeed.map(pts).join(' / ')}) | ${se(standardError(perSeed, 3))} | ${se(standardError(all))} | ${all.filter((v) => v > 0).length} / ${all.filter((v) => v < 0).length} of ${all.length} |`;
 }
 
 /** A table of paired rows (`pairedCells` after the `names` cells) with its header and note; empty without rows. */
 function pairedMarkdown(names: readonly string[], difference: string, rows: readonly string[], what: string): string {
   if (rows.length === 0) return '';
-  const cols = [...names, 'seeds paired', difference, 'standard error', '(seed, case) pairs ahead / behind'];
+  const cols = [...names, 'seeds paired', difference, 'SE over seeds', 'SE over (seed, case) pairs', '(seed, case) pairs ahead / behind'];
   return [
     `| ${cols.join(' | ')} |`,
     `|${cols.map(() => '---').join('|')}|`,
     ...rows,
     '',
-    `${what}: the mean over seeds of the per-seed mean Dice difference, each seed in brackets; the standard error over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).`,
+    `${what}: the mean over seeds of the per-seed mean Dice difference, each seed in brackets. Two standard errors: over the per-seed means (the training seed is the unit that repeats the whole experiment; shown from three seeds on), and over all paired (seed, case) differences (cases are not independent across seeds, so read it as a lower bound).`,
   ].join('\n');
 }
 
 /**
  * Each method paired with the baseline on the same seed and test cases: the mean over seeds of the per-seed mean
- * Dice difference (method minus baseline) with each seed's in brackets, the standard error of the mean over all
- * paired (seed, case) differences, and in how many of those the method is ahead or behind. Cases whose Dice is not
+ * Dice difference (method minus baseline) with each seed's in brackets, its standard error over seeds (three or
+ * more) and over all paired (seed, case) differences, and in how many of those the method is ahead or behind. Cases whose Dice is not
  * finite on either side are left out. Empty without a baseline arm. @category experiment
  */
 export function pairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {

@@ -137,13 +137,21 @@ describe('experiment pairs every method with the baseline', () => {
     // differences: seed 0 +0.2, -0.1 (c has no finite baseline Dice), seed 1 +0.3, 0; per-seed means +0.05, +0.15;
     // over the four pairs mean 0.1, sd sqrt(0.1 / 3), standard error sqrt(0.1 / 3) / 2 = 0.0913
     const row = pairedTable(results, arms).split('\n')[2]!;
-    expect(row).toBe('| CoLab (t = 2) | 2 | +10.0 (+5.0 / +15.0) | 9.1 | 2 / 1 of 4 |');
+    expect(row).toBe('| CoLab (t = 2) | 2 | +10.0 (+5.0 / +15.0) | - | 9.1 | 2 / 1 of 4 |');
     expect(
       pairedTable(
         results.filter((r) => r.method !== 'baseline'),
         arms,
       ),
     ).toBe('');
+  });
+
+  it('the standard error over seeds from three seeds on (hand-computed)', () => {
+    const arms = parseArms('baseline,colab');
+    const results = [0, 1, 2].flatMap((seed) => [res('baseline', seed, { a: 0.5, b: 0.5 }), res('colab', seed, { a: 0.5 + [0.1, 0.2, 0.6][seed]!, b: 0.5 })]);
+    // per-seed means +0.05, +0.1, +0.3: mean 0.15, sd sqrt((0.01 + 0.0025 + 0.0225) / 2) = 0.1323, SE 0.1323 / sqrt(3) = 0.0764;
+    // the six pairs +0.1, 0, +0.2, 0, +0.6, 0: mean 0.15, sd sqrt(0.275 / 5) = 0.2345, SE 0.0957
+    expect(pairedTable(results, arms).split('\n')[2]).toBe('| CoLab (t = 2) | 3 | +15.0 (+5.0 / +10.0 / +30.0) | 7.6 | 9.6 | 3 / 0 of 6 |');
   });
 
   it('colabPairedTable: each CoLab arm minus every other context-label arm, never the baseline (hand-computed)', () => {
@@ -159,7 +167,7 @@ describe('experiment pairs every method with the baseline', () => {
     // colab minus k-means: seed 0 +0.1, -0.2 (c has no finite k-means Dice), seed 1 +0.1, -0.1; per-seed -0.05, 0;
     // over the four pairs mean -0.025, sd sqrt(0.0675 / 3) = 0.15, standard error 0.075; no dilated runs: no row
     expect(colabPairedTable(results, arms).split('\n').slice(2, 4)).toEqual([
-      '| CoLab (t = 2) | k-means (t = 2) | 2 | -2.5 (-5.0 / +0.0) | 7.5 | 2 / 2 of 4 |',
+      '| CoLab (t = 2) | k-means (t = 2) | 2 | -2.5 (-5.0 / +0.0) | - | 7.5 | 2 / 2 of 4 |',
       '',
     ]);
     expect(colabPairedTable(results, parseArms('baseline,colab'))).toBe('');
