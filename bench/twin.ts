@@ -47,11 +47,29 @@ export interface Twin {
   readonly close: () => void;
 }
 
+/**
+ * TWIN_ISA caps the vector instruction set PyTorch may use (oneDNN's convolutions and ATen's kernels), to race
+ * colab-ts against the same vector width: `sse41` (128 bits, as WebAssembly SIMD), `avx2` (256), `avx512`;
+ * unset: whatever this CPU has.
+ */
+const ISA: Readonly<Record<string, { readonly onednn: string; readonly aten: string }>> = {
+  sse41: { onednn: 'SSE41', aten: 'default' },
+  avx2: { onednn: 'AVX2', aten: 'avx2' },
+  avx512: { onednn: 'AVX512_CORE', aten: 'avx512' },
+};
+const twinIsa = (): string => {
+  const v = process.env.TWIN_ISA ?? '';
+  if (v !== '' && ISA[v] === undefined) throw new Error(`TWIN_ISA=${v}: expected one of ${Object.keys(ISA).join(', ')} (or unset: the CPU's own)`);
+  return v === '' ? 'native' : v;
+};
+
 /** Starts the twin on `threads` PyTorch threads (call `skipWithoutTwin` first). */
 export function startTwin(threads: number): Twin {
   if (python === undefined) throw new Error('startTwin: PyTorch is not importable (call skipWithoutTwin first)');
+  const isa = ISA[twinIsa()];
   const env = {
     ...process.env,
+    ...(isa === undefined ? {} : { ONEDNN_MAX_CPU_ISA: isa.onednn, DNNL_MAX_CPU_ISA: isa.onednn, ATEN_CPU_CAPABILITY: isa.aten }),
     TORCH_THREADS: String(threads),
     OMP_WAIT_POLICY: 'PASSIVE',
     OPENBLAS_NUM_THREADS: '1',
@@ -82,14 +100,14 @@ export function startTwin(threads: number): Twin {
 
 /** The facts every twin benchmark records: machine, backend, PyTorch's `info`, threads, load averages at `load0` and now, method. */
 export function twinMeta(backend: string, torch: Record<string, unknown>, threads: number, load0: readonly number[], method: string) {
-  return { machine: machine(), backend, torch, threads, loadAverageStart: load0, loadAverageEnd: loadavg(), method };
+  return { machine: machine(), backend, torch, torchIsa: twinIsa(), threads, loadAverageStart: load0, loadAverageEnd: loadavg(), method };
 }
 
 /** The opening lines of a twin benchmark's markdown results: title, machine and load, method. */
 export const twinMdHeader = (title: string, meta: ReturnType<typeof twinMeta>): string[] => [
   `# ${title}`,
   '',
-  `${meta.machine.date}, ${meta.machine.cpu} (${meta.machine.cores} cores), Node ${meta.machine.node}, PyTorch ${String(meta.torch.torch)}; ${meta.threads} threads each; load average ${meta.loadAverageStart.map((v) => v.toFixed(2)).join('/')} at start, ${meta.loadAverageEnd.map((v) => v.toFixed(2)).join('/')} at end.`,
+  `${meta.machine.date}, ${meta.machine.cpu} (${meta.machine.cores} cores), Node ${meta.machine.node}, PyTorch ${String(meta.torch.torch)}${meta.torchIsa === 'native' ? '' : ` restricted to ${meta.torchIsa} (TWIN_ISA)`}; ${meta.threads} threads each; load average ${meta.loadAverageStart.map((v) => v.toFixed(2)).join('/')} at start, ${meta.loadAverageEnd.map((v) => v.toFixed(2)).join('/')} at end.`,
   `${meta.method}.`,
   '',
 ];
