@@ -7,7 +7,9 @@
  * engine before a change), runs interleaved call by call; ratio = this / peer.
  * Without CONV_PEER only this tree is timed.
  * Also the process CPU time per call (all threads): on a shared machine the steadier figure of the
- * work done. Results: bench/results/conv-shapes.json and .md.
+ * work done. Each result is disposed after its call, as `realize` disposes intermediates, so the next call
+ * draws its output from the backend's buffer pool (a fresh 4 MiB array costs about 8 ms of page faults on
+ * this VM, a third of the 16 -> 16 forward pass; CONV_FRESH=1 keeps every result and measures that). Results: bench/results/conv-shapes.json and .md.
  * Run: tsx --conditions=@colab-ts/source bench/convShapes.bench.ts   (CONV_REPS, default 7; CONV_SHAPES=a,b to pick)
  */
 import type { AnyBackend } from '@colab-ts/kernels';
@@ -37,6 +39,7 @@ const CASES: readonly Case[] = [
 ];
 const pick = (process.env.CONV_SHAPES ?? '').split(',').filter((s) => s !== '');
 const reps = Number(process.env.CONV_REPS ?? 7);
+const fresh = process.env.CONV_FRESH === '1';
 
 type K = AnyBackend['kernels'];
 async function load(path: string | undefined): Promise<AnyBackend | null> {
@@ -75,19 +78,24 @@ for (const [ci, c] of CASES.entries()) {
     const cpu: number[] = [];
     const cpuP: number[] = [];
     const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
-    const r = Math.max(3, Math.round((reps * 2e8) / Math.max(2e8, flops)));
-    for (let i = 0; i < r + 1; i++) {
+    // At least `reps` timed calls after two warm-up calls: the first calls of a pass run its wasm functions
+    // before V8 has tiered them up (three calls with one warm-up put the 16 -> 16 weight gradient at 30 GF/s, twelve at 75).
+    const r = Math.max(reps, Math.round((reps * 2e8) / Math.max(2e8, flops)));
+    const warm = 2;
+    for (let i = 0; i < r + warm; i++) {
       let t0 = performance.now();
       let c0 = process.cpuUsage();
-      await run(mine.kernels as K);
-      if (i > 0) t.push(performance.now() - t0);
-      if (i > 0) cpu.push(cpuMs(process.cpuUsage(c0)));
+      const y = await run(mine.kernels as K);
+      if (i >= warm) t.push(performance.now() - t0);
+      if (i >= warm) cpu.push(cpuMs(process.cpuUsage(c0)));
+      if (!fresh) mine.dispose(y);
       if (peer !== null) {
         t0 = performance.now();
         c0 = process.cpuUsage();
-        await run(peer.kernels as K);
-        if (i > 0) tp.push(performance.now() - t0);
-        if (i > 0) cpuP.push(cpuMs(process.cpuUsage(c0)));
+        const yp = await run(peer.kernels as K);
+        if (i >= warm) tp.push(performance.now() - t0);
+        if (i >= warm) cpuP.push(cpuMs(process.cpuUsage(c0)));
+        if (!fresh) peer.dispose(yp);
       }
     }
     // wall time (median), and CPU time of the process (all threads; median): under a shared machine the
@@ -116,7 +124,7 @@ for (const [ci, c] of CASES.entries()) {
 }
 const note = `${machine().cpu}, ${new Date().toISOString()}; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${loadavg()
   .map((v) => v.toFixed(2))
-  .join('/')} at end (the machine is shared). Peer: ${process.env.CONV_PEER ?? 'none'}.`;
+  .join('/')} at end (the machine is shared). Peer: ${process.env.CONV_PEER ?? 'none'}. Results ${fresh ? 'kept (fresh output arrays every call, CONV_FRESH=1)' : 'disposed after each call (outputs from the buffer pool, as in a step)'}.`;
 writeResults('conv-shapes', { note, peer: process.env.CONV_PEER ?? null, reps, results: records });
 const md = join(dirname(fileURLToPath(import.meta.url)), 'results', 'conv-shapes.md');
 writeFileSync(
