@@ -124,7 +124,9 @@ for (const [ci, c] of CASES.entries()) {
 }
 const note = `${machine().cpu}, ${new Date().toISOString()}; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${loadavg()
   .map((v) => v.toFixed(2))
-  .join('/')} at end (the machine is shared). Peer: ${process.env.CONV_PEER ?? 'none'}. Results ${fresh ? 'kept (fresh output arrays every call, CONV_FRESH=1)' : 'disposed after each call (outputs from the buffer pool, as in a step)'}.`;
+  .join(
+    '/',
+  )} at end (the machine is shared). Peer: ${process.env.CONV_PEER ?? 'none'}. Results ${fresh ? 'kept (fresh output arrays every call, CONV_FRESH=1)' : 'disposed after each call (outputs from the buffer pool, as in a step)'}.`;
 writeResults('conv-shapes', { note, peer: process.env.CONV_PEER ?? null, reps, results: records });
 const md = join(dirname(fileURLToPath(import.meta.url)), 'results', 'conv-shapes.md');
 writeFileSync(
