@@ -71,7 +71,9 @@ export function startTwin(threads: number): Twin {
     ...process.env,
     ...(isa === undefined ? {} : { ONEDNN_MAX_CPU_ISA: isa.onednn, DNNL_MAX_CPU_ISA: isa.onednn, ATEN_CPU_CAPABILITY: isa.aten }),
     TORCH_THREADS: String(threads),
-    OMP_WAIT_POLICY: 'PASSIVE',
+    // PyTorch's own OpenMP wait policy (its threads spin a few ms before they sleep), as users run it;
+    // TWIN_OMP_WAIT=passive puts them to sleep at once (slower small steps; what results before 2026-12-04 used).
+    ...(process.env.TWIN_OMP_WAIT === 'passive' ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
     OPENBLAS_NUM_THREADS: '1',
     MALLOC_MMAP_THRESHOLD_: '33554432',
     MALLOC_TRIM_THRESHOLD_: '17179869184',

@@ -2,8 +2,14 @@
  * One U-Net training step (forward, CE + soft Dice loss, backward, SGD with
  * Nesterov momentum) in colab-ts on the `wasm` backend against its PyTorch CPU
  * twin (/work/shared/peers/torch_unet_twin.py, or PEERS_DIR), in the same run:
- * repetitions alternate colab-ts, PyTorch, colab-ts, ... after one warm-up
- * step each, both on 2 threads; the figure is the ratio of the medians.
+ * bursts of UNET_BURST consecutive steps (default 3) alternate colab-ts, PyTorch,
+ * colab-ts, ... with a 25 ms pause between systems, after one warm-up step each,
+ * both on 2 threads; the first step of every burst is not timed, so both sides
+ * are measured as in training, steps back to back (a lone step after the other
+ * system ran pays PyTorch's thread wake-up: at the demo size that doubled its
+ * time); the figure is the ratio of the medians. PyTorch runs with its own
+ * OpenMP wait policy (TWIN_OMP_WAIT=passive: the passive policy that earlier
+ * results used, which made PyTorch's small steps about 3 times slower).
  * Configurations (argv or UNET_CONFIGS, comma-separated):
  *   demo  2D-like U-Net of the demo: batch 4, 1x1x32x32, 8 features, 3 stages
  *   3d32  3D U-Net: batch 2, 1x32^3, 16 features, 4 stages
@@ -17,7 +23,7 @@
  * Without PyTorch (`python3 -c 'import torch'` fails) it prints one SKIP line
  * and exits 0. Results: bench/results/unet.json and unet.md.
  *
- * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS, default 5; UNET_COLAB=1,5 adds CoLab steps,
+ * Run: pnpm bench:unet [demo,3d32,3d64]   (UNET_REPS bursts, default 5; UNET_BURST steps per burst, default 3; UNET_COLAB=1,5 adds CoLab steps,
  *   UNET_COLAB_REPS cycles each, default 3; UNET_RESULTS names the results files, default unet)
  */
 import { writeFileSync } from 'node:fs';
@@ -52,6 +58,11 @@ const SETTINGS: Readonly<Record<string, Setting>> = {
 const chosen = (process.argv[2] ?? process.env.UNET_CONFIGS ?? 'demo,3d32').split(',').map((s) => s.trim());
 for (const c of chosen) if (SETTINGS[c] === undefined) throw new Error(`bench:unet: unknown configuration ${c} (known: ${Object.keys(SETTINGS).join(', ')})`);
 const reps = Number(process.env.UNET_REPS ?? 5);
+/** Consecutive steps per system and repetition; all but the first are timed. */
+const burst = Math.max(1, Math.floor(Number(process.env.UNET_BURST ?? 3)));
+/** The timed steps of a burst (all of them when the burst is one step). */
+const timed = (ms: readonly number[]): number[] => (ms.length > 1 ? ms.slice(1) : [...ms]);
+const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
 // CoLab steps (Algorithm 1, forward-over-reverse meta-gradient, the default) with the generator every k iterations, per configuration.
 const colabEvery = (process.env.UNET_COLAB ?? '')
   .split(',')
@@ -128,9 +139,13 @@ for (const key of chosen) {
   if (baseline !== undefined) await step(baseline);
   await twin.ask({ cmd: 'unet_plain_run', reps: 1 });
   for (let r = 0; r < reps; r++) {
-    ours.push(await step());
+    const mine: number[] = [];
+    for (let b = 0; b < burst; b++) mine.push(await step());
+    ours.push(...timed(mine));
+    await pause();
     if (baseline !== undefined) before.push(await step(baseline));
-    torch.push(...((await twin.ask({ cmd: 'unet_plain_run', reps: 1 })).ms as number[]));
+    torch.push(...timed((await twin.ask({ cmd: 'unet_plain_run', reps: burst })).ms as number[]));
+    await pause();
   }
   // Peak RSS after the plain steps (before any CoLab step): the process's high-water mark so far.
   const ourPeakMiB = peakRssMiB();
@@ -156,8 +171,12 @@ for (const key of chosen) {
     await cycle();
     await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: 1 });
     for (let r = 0; r < colabReps; r++) {
-      oursC.push(await cycle());
-      torchC.push(((await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: 1 })).ms as number[])[0]! / every);
+      const mine: number[] = [];
+      for (let b = 0; b < burst; b++) mine.push(await cycle());
+      oursC.push(...timed(mine));
+      await pause();
+      torchC.push(...timed((await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: burst })).ms as number[]).map((v) => v / every));
+      await pause();
     }
     const c = {
       generatorEvery: every,
@@ -212,7 +231,7 @@ const meta = {
     info,
     threads,
     load0,
-    'one training step (forward, loss, backward, SGD Nesterov); runs alternate colab-ts and PyTorch after a warm-up step each; medians; ratio = colab-ts / PyTorch',
+    `one training step (forward, loss, backward, SGD Nesterov); bursts of ${burst} steps alternate colab-ts and PyTorch (25 ms apart) after a warm-up step each, ${burst > 1 ? 'the first step of each burst not timed' : 'every step timed'}; medians; ratio = colab-ts / PyTorch; PyTorch's OpenMP wait policy: ${process.env.TWIN_OMP_WAIT === 'passive' ? 'passive (TWIN_OMP_WAIT)' : 'its own default'}`,
   ),
   poolMiB: poolMiB ?? 'default',
 };
