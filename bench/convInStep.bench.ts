@@ -6,7 +6,7 @@
  * (another `@colab-ts/kernels` source tree, e.g. the code before a change) the
  * two backends alternate step by step in the same run.
  * Results: bench/results/conv-in-step.json and .md.
- * Run: tsx --conditions=@colab-ts/source bench/convInStep.bench.ts [32|64] [reps]   (CONV_BY_SHAPE=1: each conv call shape too)
+ * Run: tsx --conditions=@colab-ts/source bench/convInStep.bench.ts [32|64] [reps]
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -34,8 +34,6 @@ interface System {
   readonly name: string;
   readonly be: AnyBackend;
   readonly byKind: Map<string, Tally>;
-  /** The conv calls by kernel and operand shapes (printed with CONV_BY_SHAPE=1). */
-  readonly byShape: Map<string, Tally>;
   readonly steps: number[];
 }
 
@@ -51,7 +49,6 @@ function convFlops(k: string, args: readonly unknown[], out: nd.NDArray): number
 
 function instrument(name: string, be: AnyBackend): System {
   const byKind = new Map<string, Tally>();
-  const byShape = new Map<string, Tally>();
   const wrapped: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(be.kernels)) {
     wrapped[k] = async (...args: unknown[]) => {
@@ -63,22 +60,12 @@ function instrument(name: string, be: AnyBackend): System {
       const e = byKind.get(kind) ?? { cpu: 0, wall: 0, flops: 0 };
       e.cpu += (c.user + c.system) / 1000;
       e.wall += performance.now() - t0;
-      if (k.startsWith('conv')) {
-        const flops = convFlops(k, args, r as nd.NDArray);
-        e.flops += flops;
-        const arrs = args.filter(nd.isNDArray) as nd.NDArray[];
-        const sk = `${k} ${arrs.map((a) => a.shape.join('x')).join(', ')} -> ${(r as nd.NDArray).shape.join('x')}`;
-        const es = byShape.get(sk) ?? { cpu: 0, wall: 0, flops: 0 };
-        es.cpu += (c.user + c.system) / 1000;
-        es.wall += performance.now() - t0;
-        es.flops += flops;
-        byShape.set(sk, es);
-      }
+      if (k.startsWith('conv')) e.flops += convFlops(k, args, r as nd.NDArray);
       byKind.set(kind, e);
       return r;
     };
   }
-  return { name, be: { ...be, kernels: wrapped } as AnyBackend, byKind, byShape, steps: [] };
+  return { name, be: { ...be, kernels: wrapped } as AnyBackend, byKind, steps: [] };
 }
 
 const systems = [instrument('this tree', await createWasmBackend({ threads: 2 }))];
@@ -93,10 +80,7 @@ const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, x), target);
 const load0 = loadavg();
 for (let r = 0; r < reps + 1; r++)
   for (const sys of systems) {
-    if (r === 1) {
-      sys.byKind.clear();
-      sys.byShape.clear();
-    }
+    if (r === 1) sys.byKind.clear();
     const t0 = performance.now();
     const [l, g] = valueAndGrad(loss)(toTensors(params));
     await realize({ l, g }, { backend: sys.be });
@@ -126,9 +110,6 @@ const results = systems.map((sys) => {
     lines.push(
       `  ${k.kind.padEnd(22)} ${String(k.msPerStep).padStart(8)} ms ${String(k.cpuMsPerStep).padStart(8)} cpu-ms${'gflops' in k ? `  ${k.gflops} GFLOP/s, ${k.gflopsPerCpuSecond} GF/cpu-s` : ''}`,
     );
-  if (process.env.CONV_BY_SHAPE === '1')
-    for (const [sk, t] of [...sys.byShape.entries()].sort((a, b) => b[1].wall - a[1].wall))
-      lines.push(`    ${(t.wall / reps).toFixed(1).padStart(7)} ms ${(t.flops / t.wall / 1e6).toFixed(1).padStart(6)} GFLOP/s  ${sk}`);
   return { system: sys.name, ...all, kinds };
 });
 console.log(lines.join('\n'));
