@@ -59,7 +59,8 @@ const chosen = (process.argv[2] ?? process.env.UNET_CONFIGS ?? 'demo,3d32').spli
 for (const c of chosen) if (SETTINGS[c] === undefined) throw new Error(`bench:unet: unknown configuration ${c} (known: ${Object.keys(SETTINGS).join(', ')})`);
 const reps = Number(process.env.UNET_REPS ?? 5);
 /** Consecutive steps per system and repetition; all but the first are timed. */
-const burst = Math.max(1, Math.floor(Number(process.env.UNET_BURST ?? 3)));
+const burst = Number(process.env.UNET_BURST ?? 3);
+if (!Number.isInteger(burst) || burst < 1) throw new Error(`bench:unet: UNET_BURST must be a whole number >= 1, got ${process.env.UNET_BURST}`);
 /** The timed steps of a burst (all of them when the burst is one step). */
 const timed = (ms: readonly number[]): number[] => (ms.length > 1 ? ms.slice(1) : [...ms]);
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
