@@ -31,7 +31,7 @@ import type { RoiLossKind } from '@colab-ts/colab';
 import { caseDilatedMask, kmeans } from '@colab-ts/colab';
 import type { Case } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
-import { normalizedMutualInformation } from '@colab-ts/metrics';
+import { normalizedMutualInformation, summarize } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
 import { defaultMargin, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
 import { configDifferences } from './configDiff.js';
@@ -372,11 +372,9 @@ function pairedDice(results: readonly RunResult[], a: string, b: string, cls?: s
   return { perSeed, all };
 }
 
-/** The standard error of the mean of `v` (sample standard deviation over sqrt(n)); NaN below `min` values. */
+/** The standard error of the mean of `v` (`summarize`'s sample standard deviation over sqrt(n)); NaN below `min` values. */
 function standardError(v: readonly number[], min = 2): number {
-  if (v.length < Math.max(2, min)) return Number.NaN;
-  const m = mean(v);
-  return Math.sqrt(v.reduce((acc, x) => acc + (x - m) ** 2, 0) / (v.length - 1) / v.length);
+  return v.length < min ? Number.NaN : summarize(v).std / Math.sqrt(v.length);
 }
 
 /**
