@@ -3,7 +3,8 @@
  * Nesterov momentum) in colab-ts on the `wasm` backend against its PyTorch CPU
  * twin (/work/shared/peers/torch_unet_twin.py, or PEERS_DIR), in the same run:
  * bursts of UNET_BURST consecutive steps (default 3) alternate colab-ts, PyTorch,
- * colab-ts, ... with a 25 ms pause between systems, after one warm-up step each,
+ * colab-ts, ... with a 25 ms pause between systems, after UNET_WARMUP_S seconds
+ * (default 8) of untimed warm-up steps each (V8's compilers need about 150 demo steps),
  * both on 2 threads; the first step of every burst is not timed, so both sides
  * are measured as in training, steps back to back (a lone step after the other
  * system ran pays PyTorch's thread wake-up: at the demo size that doubled its
@@ -64,6 +65,24 @@ if (!Number.isInteger(burst) || burst < 1) throw new Error(`bench:unet: UNET_BUR
 /** The timed steps of a burst (all of them when the burst is one step). */
 const timed = (ms: readonly number[]): number[] => (ms.length > 1 ? ms.slice(1) : [...ms]);
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 25));
+/**
+ * Seconds of untimed steps each system runs before its first timed burst (and before each CoLab
+ * setting). V8 compiles JavaScript and WebAssembly in tiers: at the demo size a step takes about
+ * 80 ms for the first 5 steps, 25 for the next 15, 17 around step 50 and 12 from step 160 on
+ * (measured 2026-12-04), so a few warm-up steps time the compilers, not the training loop.
+ */
+const warmupS = Number(process.env.UNET_WARMUP_S ?? 8);
+if (!(warmupS >= 0)) throw new Error(`bench:unet: UNET_WARMUP_S must be a number of seconds >= 0, got ${process.env.UNET_WARMUP_S}`);
+/** Runs `run` (which performs `n` steps) until `warmupS` seconds have passed, at least once. */
+async function warmUp(run: (n: number) => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  do {
+    await run(n === 0 ? 1 : 4);
+    n += n === 0 ? 1 : 4;
+  } while (performance.now() - t0 < warmupS * 1000);
+  return n;
+}
 // CoLab steps (Algorithm 1, forward-over-reverse meta-gradient, the default) with the generator every k iterations, per configuration.
 const colabEvery = (process.env.UNET_COLAB ?? '')
   .split(',')
@@ -136,9 +155,14 @@ for (const key of chosen) {
   const ours: number[] = [];
   const torch: number[] = [];
   const before: number[] = [];
-  await step();
-  if (baseline !== undefined) await step(baseline);
-  await twin.ask({ cmd: 'unet_plain_run', reps: 1 });
+  const warmOurs = await warmUp(async (n) => {
+    for (let i = 0; i < n; i++) await step();
+  });
+  if (baseline !== undefined)
+    await warmUp(async (n) => {
+      for (let i = 0; i < n; i++) await step(baseline);
+    });
+  const warmTorch = await warmUp((n) => twin.ask({ cmd: 'unet_plain_run', reps: n }));
   for (let r = 0; r < reps; r++) {
     const mine: number[] = [];
     for (let b = 0; b < burst; b++) mine.push(await step());
@@ -169,8 +193,10 @@ for (const key of chosen) {
     };
     const oursC: number[] = [];
     const torchC: number[] = [];
-    await cycle();
-    await twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: 1 });
+    await warmUp(async (n) => {
+      for (let i = 0; i < n; i++) await cycle();
+    });
+    await warmUp((n) => twin.ask({ cmd: 'colab_run', mode: 'forward-over-reverse', every, reps: n }));
     for (let r = 0; r < colabReps; r++) {
       const mine: number[] = [];
       for (let b = 0; b < burst; b++) mine.push(await cycle());
@@ -201,6 +227,7 @@ for (const key of chosen) {
     parameters: paramCount(params),
     torchParameters: setup.params_base,
     reps,
+    warmUpSteps: { colabTs: warmOurs, torch: warmTorch },
     colabTsMs: +median(ours).toFixed(1),
     torchMs: +median(torch).toFixed(1),
     ratio: +(median(ours) / median(torch)).toFixed(2),
@@ -232,7 +259,7 @@ const meta = {
     info,
     threads,
     load0,
-    `one training step (forward, loss, backward, SGD Nesterov); bursts of ${burst} steps alternate colab-ts and PyTorch (25 ms apart) after a warm-up step each, ${burst > 1 ? 'the first step of each burst not timed' : 'every step timed'}; medians; ratio = colab-ts / PyTorch; PyTorch's OpenMP wait policy: ${process.env.TWIN_OMP_WAIT === 'passive' ? 'passive (TWIN_OMP_WAIT)' : 'its own default'}`,
+    `one training step (forward, loss, backward, SGD Nesterov); bursts of ${burst} steps alternate colab-ts and PyTorch (25 ms apart) after ${warmupS} s of warm-up steps each, ${burst > 1 ? 'the first step of each burst not timed' : 'every step timed'}; medians; ratio = colab-ts / PyTorch; PyTorch's OpenMP wait policy: ${process.env.TWIN_OMP_WAIT === 'passive' ? 'passive (TWIN_OMP_WAIT)' : 'its own default'}`,
   ),
   poolMiB: poolMiB ?? 'default',
 };
