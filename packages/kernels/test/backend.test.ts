@@ -111,7 +111,7 @@ describe('the registry', () => {
     resetBackend();
     const be = await getBackend();
     expect(be.name).toBe('wasm');
-    expect(be.device).toMatch(/^WebAssembly SIMD, \d+ worker threads?$/);
+    expect(be.device).toMatch(/^WebAssembly SIMD, (\d+ threads \(this one and \d+ workers?\)|\d+ worker threads?)$/);
     expect(await getBackend()).toBe(be);
   });
 

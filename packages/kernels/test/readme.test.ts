@@ -25,7 +25,7 @@ describe('examples', () => {
 
   it('the README backend-choice example runs', async () => {
     const cpu = await useBackend('wasm');
-    expect(cpu.device).toMatch(/^WebAssembly SIMD, \d+ worker threads?$/);
+    expect(cpu.device).toMatch(/^WebAssembly SIMD, (\d+ threads \(this one and \d+ workers?\)|\d+ worker threads?)$/);
     const gpu = await useBackend('gpu');
     expect(gpu.device).toBe('gpu.js webasm');
     const ref = await useBackend('reference');

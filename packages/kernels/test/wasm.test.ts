@@ -29,7 +29,7 @@ describe('the wasm backend', () => {
   it('runs the convolutions on WebAssembly worker threads over NDArray buffers', async () => {
     expect(be.name).toBe('wasm');
     expect(be.threads).toBe(2);
-    expect(be.device).toBe('WebAssembly SIMD, 2 worker threads');
+    expect(be.device).toBe('WebAssembly SIMD, 2 threads (this one and 1 worker)');
     expect(be.wasmKernels).toEqual(['conv3d', 'conv3dBackwardInput', 'conv3dBackwardWeights', 'convTranspose3d']);
     const float32 =
       'unary binary compare where leakyRelu leakyReluBackward sum max concat instanceNorm instanceNormLeakyRelu instanceNormBackward instanceNormAffineBackward';

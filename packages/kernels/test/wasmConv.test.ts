@@ -70,30 +70,36 @@ async function checkCase(eng: WasmConv, c: EngineCase): Promise<void> {
 }
 
 // inlineMacs 0 sends every call to the workers (by default these small shapes would run on the calling thread).
+// In Node the calling thread runs a share of each worker job (join); join: false leaves all of it to the workers.
 describe.each([
   { name: '2 threads, default micro-kernels', threads: 2, kernel: {}, inlineMacs: 0 },
+  { name: '2 threads, the caller only waits (join: false)', threads: 2, kernel: {}, inlineMacs: 0, join: false },
+  { name: '3 threads (the caller and two workers)', threads: 3, kernel: {}, inlineMacs: 0 },
   { name: '2 threads, mul + add (no relaxed SIMD)', threads: 2, kernel: { fma: false }, inlineMacs: 0 },
   { name: '1 thread', threads: 1, kernel: {}, inlineMacs: 0 },
   { name: '2 threads, small calls on the calling thread (the default)', threads: 2, kernel: {}, inlineMacs: undefined },
-])('the wasm engine ($name) agrees with the reference', ({ threads, kernel, inlineMacs }) => {
-  let eng: WasmConv;
-  beforeAll(async () => {
-    eng = await createWasmConv({ threads, kernel, ...(inlineMacs === undefined ? {} : { inlineMacs }) });
-  });
-  afterAll(() => {
-    eng.dispose();
-  });
+])(
+  'the wasm engine ($name) agrees with the reference',
+  ({ threads, kernel, inlineMacs, join }: { threads: number; kernel: object; inlineMacs?: number; join?: boolean }) => {
+    let eng: WasmConv;
+    beforeAll(async () => {
+      eng = await createWasmConv({ threads, kernel, ...(inlineMacs === undefined ? {} : { inlineMacs }), ...(join === undefined ? {} : { join }) });
+    });
+    afterAll(() => {
+      eng.dispose();
+    });
 
-  it('on the U-Net layer shapes (batch 2, deep stages at 4^3 and 8^3)', async () => {
-    for (const c of [
-      { n: 2, ci: 16, co: 16, spatial: t3(8), layer: LAYERS[0], seed: 11 },
-      { n: 2, ci: 32, co: 20, spatial: t3(4), layer: LAYERS[0], seed: 12 },
-      { n: 2, ci: 12, co: 24, spatial: [8, 6, 10] as Triple, layer: LAYERS[1], seed: 13 },
-      { n: 2, ci: 24, co: 12, spatial: t3(4), layer: LAYERS[2], seed: 14 },
-      { n: 2, ci: 16, co: 2, spatial: [5, 7, 9] as Triple, layer: LAYERS[3], seed: 15 },
-    ] satisfies EngineCase[])
-      await checkCase(eng, c);
-  });
+    it('on the U-Net layer shapes (batch 2, deep stages at 4^3 and 8^3)', async () => {
+      for (const c of [
+        { n: 2, ci: 16, co: 16, spatial: t3(8), layer: LAYERS[0], seed: 11 },
+        { n: 2, ci: 32, co: 20, spatial: t3(4), layer: LAYERS[0], seed: 12 },
+        { n: 2, ci: 12, co: 24, spatial: [8, 6, 10] as Triple, layer: LAYERS[1], seed: 13 },
+        { n: 2, ci: 24, co: 12, spatial: t3(4), layer: LAYERS[2], seed: 14 },
+        { n: 2, ci: 16, co: 2, spatial: [5, 7, 9] as Triple, layer: LAYERS[3], seed: 15 },
+      ] satisfies EngineCase[])
+        await checkCase(eng, c);
+    });
 
-  test.prop([arbEngineCase], { numRuns: 15 })('on random shapes, channels and U-Net layer kinds', (c) => checkCase(eng, c));
-});
+    test.prop([arbEngineCase], { numRuns: 15 })('on random shapes, channels and U-Net layer kinds', (c) => checkCase(eng, c));
+  },
+);

@@ -76,3 +76,43 @@ describe('the wasm engine is bit-deterministic (2 threads)', () => {
     });
   }
 });
+
+describe('the calling thread joining the workers changes no bit', () => {
+  let alone: WasmConv;
+  let waiting: WasmConv;
+  beforeAll(async () => {
+    alone = await createWasmConv({ workers: false });
+    waiting = await createWasmConv({ threads: 2, inlineMacs: 0, join: false });
+  });
+  afterAll(() => {
+    alone.dispose();
+    waiting.dispose();
+  });
+  for (const c of cases) {
+    it(c.name, async () => {
+      const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
+      const xShape = [c.N, c.Cin, ...sp];
+      const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
+      const x = rand(
+        xShape.reduce((a, b) => a * b, 1),
+        5,
+      );
+      const w = rand(
+        wShape.reduce((a, b) => a * b, 1),
+        6,
+      );
+      const y = await eng.conv3d(x, xShape, w, wShape, null, c.opts);
+      const dy = rand(y.data.length, 7);
+      // eng: the caller runs thread 0's share beside one worker; waiting: two workers; alone: no workers.
+      const dx = await eng.conv3dBackwardInput(dy, y.shape, w, wShape, xShape, c.opts);
+      const dw = await eng.conv3dBackwardWeights(x, xShape, dy, y.shape, wShape, c.opts);
+      for (const other of [waiting, alone]) {
+        expect(Buffer.compare(bytes(y.data), bytes((await other.conv3d(x, xShape, w, wShape, null, c.opts)).data))).toBe(0);
+        expect(Buffer.compare(bytes(dx.data), bytes((await other.conv3dBackwardInput(dy, y.shape, w, wShape, xShape, c.opts)).data))).toBe(0);
+      }
+      // The weight gradient's partial sums are split by the number of threads (not by who runs them): equal to the
+      // two workers' bit for bit; one thread adds in another order (float64 partial sums, rounded once).
+      expect(Buffer.compare(bytes(dw.data), bytes((await waiting.conv3dBackwardWeights(x, xShape, dy, y.shape, wShape, c.opts)).data))).toBe(0);
+    });
+  }
+});

@@ -276,7 +276,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   return Object.freeze({
     name: 'wasm' as const,
     device: engine.workers
-      ? `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`
+      ? engine.joins
+        ? `WebAssembly SIMD, ${engine.threads} threads (this one and ${engine.threads - 1} worker${engine.threads === 2 ? '' : 's'})`
+        : `WebAssembly SIMD, ${engine.threads} worker thread${engine.threads === 1 ? '' : 's'}`
       : 'WebAssembly SIMD, single-threaded (memory cannot be shared here: a page without cross-origin isolation)',
     threads: engine.threads,
     wasmKernels: WASM_KERNELS,

@@ -58,6 +58,7 @@ function relaxedSimd(probe: Uint8Array): boolean {
 export const platform: WasmPlatform = {
   name: 'Node',
   sharedMemory: () => true,
+  callerJoins: true,
   spawn,
   defaultThreads: () => Math.max(1, Math.min(8, typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
   defaultPoolBytes: () => Math.min(2 ** 31, Math.floor(totalmem() / 8)),

@@ -53,6 +53,7 @@ async function spawn(data: ThreadData): Promise<ComputeThread> {
 /** Browsers: Web Workers when cross-origin isolated; hardwareConcurrency threads (at most 8); 256 MiB of pool (an eighth of deviceMemory when smaller). @internal */
 export const platform: WasmPlatform = {
   name: 'browser',
+  callerJoins: false,
   sharedMemory: () => g.crossOriginIsolated === true && g.SharedArrayBuffer !== undefined && g.Worker !== undefined,
   spawn,
   defaultThreads: () => Math.max(1, Math.min(8, g.navigator?.hardwareConcurrency ?? 1)),

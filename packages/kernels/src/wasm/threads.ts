@@ -17,6 +17,8 @@ export interface ThreadData {
   readonly nv: number;
   readonly dwMr: number;
   readonly dwNv: number;
+  /** Iterations a worker polls for the next job after finishing one before it sleeps (0: sleep at once). */
+  readonly spin: number;
 }
 
 /** A started compute thread. @internal */
@@ -35,6 +37,11 @@ export interface WasmPlatform {
   readonly name: string;
   /** Can threads share a WebAssembly.Memory here (Node; a cross-origin-isolated page)? */
   readonly sharedMemory: () => boolean;
+  /**
+   * May the calling thread run a share of each job itself, synchronously (Node: yes; a browser
+   * page's main thread must not block, so there the calling thread only waits, asynchronously)?
+   */
+  readonly callerJoins: boolean;
   /** Starts a compute thread and resolves once it is ready. */
   readonly spawn: (data: ThreadData) => Promise<ComputeThread>;
   /** The default number of compute threads. */

@@ -50,6 +50,8 @@ export interface WasmConv {
   readonly threads: number;
   /** Do the jobs run on worker threads (false: on the calling thread, single-threaded)? */
   readonly workers: boolean;
+  /** Does the calling thread run a share of the workers' jobs (`threads - 1` workers beside it)? */
+  readonly joins: boolean;
   /** Do the micro-kernels use relaxed SIMD's fused multiply-add (false: f32x4.mul + f32x4.add)? */
   readonly fma: boolean;
   conv3d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], bias: Float32Array | null, opts: WasmConvOptions): Promise<WasmConvResult>;
@@ -87,6 +89,18 @@ const DW_SLICES_BYTES = 32 << 20;
  * this a call is faster on the calling thread (bench/results/conv-route.md).
  */
 const ROUND_TRIP_MACS = 15e6;
+/**
+ * The same when the calling thread runs a share itself and the worker polls between jobs (a round
+ * trip then costs about a microsecond while the worker is awake, tens while it sleeps). Measured
+ * 2026-12-04 on 2 cores, medians of 40-300 calls after warm-up: the demo's 2D layers (2.4-4.7M
+ * multiply-adds) take as long either way, 2x 16->16 at 8^3 (7.1M) 0.31 vs 0.36-0.52 ms on the
+ * calling thread alone, 2x 32->32 at 8^3 (28M) 0.9-1.3 vs 1.4-1.7, at 16^3 (226M) 5.5-9 vs 10-13.
+ */
+const JOINED_ROUND_TRIP_MACS = 1.5e6;
+/** Iterations (about 1-2 ns each) a worker polls for the next job before it sleeps: roughly 0.2 ms. */
+const WORKER_SPIN = 100_000;
+/** Iterations the calling thread polls for the workers' shares before it waits asynchronously. */
+const CALLER_SPIN = 200_000;
 const CTRL_BYTES = 4096;
 
 function dims5(shape: number[], what: string): [number, number, number, number, number] {
@@ -198,14 +212,28 @@ export async function createWasmConv(
     /**
      * Calls of at most this many multiply-adds run on the calling thread even when there are
      * workers (the round trip would cost more than the work saved); 0 sends every call to the
-     * workers. Default: 15e6 * threads / (threads - 1), measured on 2 cores (0 with one worker).
+     * workers. Default: 1.5e6 * threads / (threads - 1) when the calling thread joins (see `join`),
+     * else 15e6 * threads / (threads - 1), measured on 2 cores (0 with one worker).
      */
     inlineMacs?: number;
+    /**
+     * Does the calling thread run a share of every job sent to the workers, as thread 0 beside
+     * `threads - 1` workers, instead of waiting idle beside `threads` of them? Default: where the
+     * platform allows it (Node, not a browser page) and `threads >= 2`; COLAB_WASM_JOIN=0 turns it off.
+     */
+    join?: boolean;
+    /** Iterations a worker polls for the next job before it sleeps (default `WORKER_SPIN`; 0 sleeps at once). */
+    spin?: number;
   } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
   const shared = options.workers !== false && platform.sharedMemory();
   const threads = shared ? Math.max(1, Math.floor(options.threads ?? 1)) : 1;
+  const envJoin = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.COLAB_WASM_JOIN;
+  // The calling thread as compute thread 0, beside threads - 1 workers.
+  const join = shared && threads >= 2 && (options.join ?? (platform.callerJoins && envJoin !== '0'));
+  const nWorkers = join ? threads - 1 : shared ? threads : 0;
+  const spin = Math.max(0, Math.floor(options.spin ?? WORKER_SPIN));
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
@@ -237,8 +265,9 @@ export async function createWasmConv(
   };
 
   // The job code on this thread: every call when memory cannot be shared (no workers then), else the small ones.
-  const inline = inlineJobs({ bytes, memory, tid: 0, nthreads: 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv });
-  const inlineMacs = shared ? (options.inlineMacs ?? (threads === 1 ? 0 : (ROUND_TRIP_MACS * threads) / (threads - 1))) : Number.POSITIVE_INFINITY;
+  const inline = inlineJobs({ bytes, memory, tid: 0, nthreads: join ? threads : 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spin: 0 });
+  const roundTrip = join ? JOINED_ROUND_TRIP_MACS : ROUND_TRIP_MACS;
+  const inlineMacs = shared ? (options.inlineMacs ?? (threads === 1 ? 0 : (roundTrip * threads) / (threads - 1))) : Number.POSITIVE_INFINITY;
   // Where the current call runs (calls are serialised, see `serial`) and how many threads share its work.
   let onMain = !shared;
   let lanes = threads;
@@ -250,7 +279,9 @@ export async function createWasmConv(
   const workers: ComputeThread[] = [];
   if (shared) {
     const started = await Promise.allSettled(
-      Array.from({ length: threads }, (_, t) => platform.spawn({ bytes, memory, tid: t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv })),
+      Array.from({ length: nWorkers }, (_, t) =>
+        platform.spawn({ bytes, memory, tid: join ? t + 1 : t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spin }),
+      ),
     );
     for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');
@@ -278,18 +309,6 @@ export async function createWasmConv(
     if (broken) throw broken instanceof Error ? broken : new Error(String(broken));
     if (params.length > 56) throw new Error('too many params');
     for (let i = 0; i < params.length; i++) ctrl[CTRL_PARAMS + i] = params[i]! | 0;
-    if (onMain) return runJobInner(job);
-    // Atomics.waitAsync does not keep Node's event loop alive: hold the
-    // workers ref'd while a job is in flight, unref them again afterwards.
-    for (const wk of workers) wk.ref();
-    try {
-      await runJobInner(job);
-    } finally {
-      for (const wk of workers) wk.unref();
-    }
-  }
-
-  async function runJobInner(job: number): Promise<void> {
     Atomics.store(ctrl, CTRL_DONE, 0);
     Atomics.store(ctrl, CTRL_ERR, 0);
     Atomics.store(ctrl, CTRL_NEXT, 0);
@@ -301,12 +320,34 @@ export async function createWasmConv(
     }
     Atomics.add(ctrl, CTRL_SEQ, 1);
     Atomics.notify(ctrl, CTRL_SEQ);
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL_DONE);
-      if (done >= threads) break;
-      const r = waitAsync(ctrl, CTRL_DONE, done);
-      if (r.async) await r.value;
+    let mine: unknown = null;
+    if (join) {
+      // This thread's share (thread 0), then a short poll for the workers' shares: small jobs end within it.
+      try {
+        inline.refreshCtrl();
+        inline.runOne(job, new Int32Array(memory.buffer, CTRL_PARAMS * 4, 56));
+      } catch (e) {
+        mine = e;
+        Atomics.store(ctrl, CTRL_ERR, 1);
+      }
+      for (let i = 0; i < CALLER_SPIN && Atomics.load(ctrl, CTRL_DONE) < nWorkers; i++);
     }
+    if (Atomics.load(ctrl, CTRL_DONE) < nWorkers) {
+      // Atomics.waitAsync does not keep Node's event loop alive: hold the
+      // workers ref'd while a job is in flight, unref them again afterwards.
+      for (const wk of workers) wk.ref();
+      try {
+        for (;;) {
+          const done = Atomics.load(ctrl, CTRL_DONE);
+          if (done >= nWorkers) break;
+          const r = waitAsync(ctrl, CTRL_DONE, done);
+          if (r.async) await r.value;
+        }
+      } finally {
+        for (const wk of workers) wk.unref();
+      }
+    }
+    if (mine !== null) throw mine;
     if (disposed) throw new Error('wasm-conv: engine disposed during the call');
     if (Atomics.load(ctrl, CTRL_ERR) !== 0) {
       throw broken instanceof Error ? broken : new Error('wasm-conv: a worker failed (see stderr)');
@@ -452,6 +493,7 @@ export async function createWasmConv(
   const engine: WasmConv = {
     threads,
     workers: shared,
+    joins: join,
     fma,
     conv3d(x, xShape, w, wShape, bias, opts) {
       return serial(async () => {

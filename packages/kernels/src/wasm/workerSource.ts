@@ -302,6 +302,10 @@ const LOOP_SOURCE = String.raw`
 let seq = 0;
 ready();
 for (;;) {
+  // Poll for the next job a while before sleeping: jobs of one call (pad, convolve, scatter) and
+  // the calls of a training step follow each other within microseconds, and a futex wake-up costs
+  // tens of them (an OpenMP runtime spins for the same reason).
+  for (let i = 0; i < spin && Atomics.load(ctrl, 0) === seq; i++);
   Atomics.wait(ctrl, 0, seq);
   seq = Atomics.load(ctrl, 0);
   const job = Atomics.load(ctrl, 2);
@@ -322,7 +326,7 @@ export const WORKER_SOURCE =
   String.raw`
 'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
-const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = workerData;
+const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spin } = workerData;
 const ready = () => parentPort.postMessage('ready');
 ` +
   JOB_SOURCE +
@@ -339,7 +343,7 @@ export const WEB_WORKER_SOURCE =
 'use strict';
 self.onmessage = (ev) => {
   self.onmessage = null;
-  const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv } = ev.data;
+  const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spin } = ev.data;
   const ready = () => self.postMessage('ready');
 ` +
   JOB_SOURCE +
