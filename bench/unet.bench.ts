@@ -15,6 +15,9 @@
  *   demo  2D-like U-Net of the demo: batch 4, 1x1x32x32, 8 features, 3 stages
  *   3d32  3D U-Net: batch 2, 1x32^3, 16 features, 4 stages
  *   3d64  the same at 64^3 (slow: opt in)
+ * colab-ts runs as users run it: the built packages (`pnpm bench:unet` builds
+ * them first). The TypeScript sources under tsx (`--conditions=@colab-ts/source`)
+ * are 5-10% slower at the demo size (tsx wraps functions for their names).
  * Both sides build the network from the same `unetConfigFor` of the CLI, the
  * same hash-filled input and the same ball-shaped two-class target.
  * With UNET_BASELINE=1 a third system joins the rotation: a wasm backend
@@ -262,11 +265,15 @@ const meta = {
     `one training step (forward, loss, backward, SGD Nesterov); bursts of ${burst} steps alternate colab-ts and PyTorch (25 ms apart) after ${warmupS} s of warm-up steps each, ${burst > 1 ? 'the first step of each burst not timed' : 'every step timed'}; medians; ratio = colab-ts / PyTorch; PyTorch's OpenMP wait policy: ${process.env.TWIN_OMP_WAIT === 'passive' ? 'passive (TWIN_OMP_WAIT)' : 'its own default'}`,
   ),
   poolMiB: poolMiB ?? 'default',
+  // Which colab-ts code ran: the built packages (dist) or the TypeScript sources.
+  code: import.meta.resolve('@colab-ts/kernels').includes('/dist/') ? 'built packages (dist)' : 'TypeScript sources (tsx)',
 };
 const resultsName = process.env.UNET_RESULTS ?? 'unet';
 console.log(writeResults(resultsName, { ...meta, results: rows }));
 const md = [
   ...twinMdHeader('U-Net training step: colab-ts (wasm) vs PyTorch CPU', meta),
+  `colab-ts code: ${meta.code}; backend: ${meta.backend}.`,
+  '',
   '| configuration | parameters | colab-ts ms | PyTorch ms | ratio | colab-ts, reference general kernels: ms (ratio) | peak RSS colab-ts / PyTorch MiB (ratio) |',
   '|---|---|---|---|---|---|---|',
   ...rows.map(
