@@ -2,7 +2,7 @@
  * Per-kernel profile of one U-Net training step (forward + backward) on a
  * backend: wraps every kernel with a timer and groups calls by kernel name,
  * op and operand layout. Run: tsx --conditions=@colab-ts/source bench/profile-step.ts [2d|3d32|3d64] [reps]
- * (PROFILE_SHAPES=1 adds the operand shapes of the convolutions, =all of every kernel; PROFILE_TOP rows, default 30).
+ * (PROFILE_WARMUP untimed steps first, default 1; PROFILE_SHAPES=1 adds the operand shapes of the convolutions, =all of every kernel; PROFILE_TOP rows, default 30).
  */
 import { realizeWithStats, valueAndGrad } from '@colab-ts/autodiff';
 import type { AnyBackend } from '@colab-ts/kernels';
@@ -73,13 +73,15 @@ const x = nd.normal(nd.key(1), c.input);
 const target = nd.softmax(nd.normal(nd.key(2), [c.input[0], c.config.outChannels, ...c.input.slice(2)]), 1);
 const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, x), target);
 const reps = Number(process.argv[3] ?? 3);
+// Untimed steps first (PROFILE_WARMUP, default 1): V8 needs about 150 demo-size steps to compile the hot code in its top tiers.
+const warm = Math.max(1, Number(process.env.PROFILE_WARMUP ?? 1));
 let total = 0;
-for (let r = 0; r < reps + 1; r++) {
-  if (r === 1) times.clear();
+for (let r = 0; r < reps + warm; r++) {
+  if (r === warm) times.clear();
   const t0 = performance.now();
   const [l, g] = valueAndGrad(loss)(toTensors(params));
   await realizeWithStats({ l, g }, { backend: pbe });
-  if (r > 0) total += performance.now() - t0;
+  if (r >= warm) total += performance.now() - t0;
 }
 const all = [...times.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const kms = all.reduce((s, [, v]) => s + v.ms, 0);
