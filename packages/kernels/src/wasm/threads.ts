@@ -17,8 +17,8 @@ export interface ThreadData {
   readonly nv: number;
   readonly dwMr: number;
   readonly dwNv: number;
-  /** Iterations a worker polls for the next job after finishing one before it sleeps (0: sleep at once). */
-  readonly spin: number;
+  /** Milliseconds a worker polls for the next job after finishing one before it sleeps (0: sleep at once). */
+  readonly spinMs: number;
 }
 
 /** A started compute thread. @internal */

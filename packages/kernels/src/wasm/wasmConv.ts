@@ -97,10 +97,10 @@ const ROUND_TRIP_MACS = 15e6;
  * calling thread alone, 2x 32->32 at 8^3 (28M) 0.9-1.3 vs 1.4-1.7, at 16^3 (226M) 5.5-9 vs 10-13.
  */
 const JOINED_ROUND_TRIP_MACS = 1.5e6;
-/** Iterations (about 1-2 ns each) a worker polls for the next job before it sleeps: roughly 0.2 ms. */
-const WORKER_SPIN = 100_000;
-/** Iterations the calling thread polls for the workers' shares before it waits asynchronously. */
-const CALLER_SPIN = 200_000;
+/** Milliseconds a worker polls for the next job before it sleeps. */
+const WORKER_SPIN_MS = 0.2;
+/** Milliseconds the calling thread polls for the workers' shares before it waits asynchronously. */
+const CALLER_SPIN_MS = 2;
 const CTRL_BYTES = 4096;
 
 function dims5(shape: number[], what: string): [number, number, number, number, number] {
@@ -222,8 +222,8 @@ export async function createWasmConv(
      * platform allows it (Node, not a browser page) and `threads >= 2`; COLAB_WASM_JOIN=0 turns it off.
      */
     join?: boolean;
-    /** Iterations a worker polls for the next job before it sleeps (default `WORKER_SPIN`; 0 sleeps at once). */
-    spin?: number;
+    /** Milliseconds a worker polls for the next job before it sleeps (default 0.2; 0 sleeps at once). */
+    spinMs?: number;
   } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
@@ -233,7 +233,7 @@ export async function createWasmConv(
   // The calling thread as compute thread 0, beside threads - 1 workers.
   const join = shared && threads >= 2 && (options.join ?? (platform.callerJoins && envJoin !== '0'));
   const nWorkers = join ? threads - 1 : shared ? threads : 0;
-  const spin = Math.max(0, Math.floor(options.spin ?? WORKER_SPIN));
+  const spinMs = Math.max(0, options.spinMs ?? WORKER_SPIN_MS);
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
@@ -265,7 +265,7 @@ export async function createWasmConv(
   };
 
   // The job code on this thread: every call when memory cannot be shared (no workers then), else the small ones.
-  const inline = inlineJobs({ bytes, memory, tid: 0, nthreads: join ? threads : 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spin: 0 });
+  const inline = inlineJobs({ bytes, memory, tid: 0, nthreads: join ? threads : 1, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spinMs: 0 });
   const roundTrip = join ? JOINED_ROUND_TRIP_MACS : ROUND_TRIP_MACS;
   const inlineMacs = shared ? (options.inlineMacs ?? (threads === 1 ? 0 : (roundTrip * threads) / (threads - 1))) : Number.POSITIVE_INFINITY;
   // Where the current call runs (calls are serialised, see `serial`) and how many threads share its work.
@@ -280,7 +280,7 @@ export async function createWasmConv(
   if (shared) {
     const started = await Promise.allSettled(
       Array.from({ length: nWorkers }, (_, t) =>
-        platform.spawn({ bytes, memory, tid: join ? t + 1 : t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spin }),
+        platform.spawn({ bytes, memory, tid: join ? t + 1 : t, nthreads: threads, mr: MR, nv: cfg.nv, dwMr: DWMR, dwNv: cfg.dwNv, spinMs }),
       ),
     );
     for (const r of started) if (r.status === 'fulfilled') workers.push(r.value);
@@ -330,7 +330,10 @@ export async function createWasmConv(
         mine = e;
         Atomics.store(ctrl, CTRL_ERR, 1);
       }
-      for (let i = 0; i < CALLER_SPIN && Atomics.load(ctrl, CTRL_DONE) < nWorkers; i++);
+      if (Atomics.load(ctrl, CTRL_DONE) < nWorkers) {
+        const end = performance.now() + CALLER_SPIN_MS;
+        for (let i = 1; Atomics.load(ctrl, CTRL_DONE) < nWorkers; i++) if ((i & 63) === 0 && performance.now() > end) break;
+      }
     }
     if (Atomics.load(ctrl, CTRL_DONE) < nWorkers) {
       // Atomics.waitAsync does not keep Node's event loop alive: hold the

@@ -305,7 +305,11 @@ for (;;) {
   // Poll for the next job a while before sleeping: jobs of one call (pad, convolve, scatter) and
   // the calls of a training step follow each other within microseconds, and a futex wake-up costs
   // tens of them (an OpenMP runtime spins for the same reason).
-  for (let i = 0; i < spin && Atomics.load(ctrl, 0) === seq; i++);
+  // (Bounded by the clock: one Atomics.load costs about 10 ns once optimised, ten times that before.)
+  if (spinMs > 0) {
+    const end = performance.now() + spinMs;
+    for (let i = 1; Atomics.load(ctrl, 0) === seq; i++) if ((i & 63) === 0 && performance.now() > end) break;
+  }
   Atomics.wait(ctrl, 0, seq);
   seq = Atomics.load(ctrl, 0);
   const job = Atomics.load(ctrl, 2);
@@ -326,7 +330,7 @@ export const WORKER_SOURCE =
   String.raw`
 'use strict';
 const { workerData, parentPort } = require('node:worker_threads');
-const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spin } = workerData;
+const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spinMs } = workerData;
 const ready = () => parentPort.postMessage('ready');
 ` +
   JOB_SOURCE +
@@ -343,7 +347,7 @@ export const WEB_WORKER_SOURCE =
 'use strict';
 self.onmessage = (ev) => {
   self.onmessage = null;
-  const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spin } = ev.data;
+  const { bytes, memory, tid, nthreads, mr, nv, dwMr, dwNv, spinMs } = ev.data;
   const ready = () => self.postMessage('ready');
 ` +
   JOB_SOURCE +
