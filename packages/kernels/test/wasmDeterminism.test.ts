@@ -53,20 +53,19 @@ const cases: Case[] = [
   { name: 'N=1, 64->64, 8^3 (large weights)', N: 1, Cin: 64, Cout: 64, S: 8, k: 3, opts: { stride: t3(1), padding: t3(1), dilation: t3(1) } },
 ];
 
+/** A case's input and weights (shapes and deterministic values from two seeds). */
+function operands(c: Case, seedX: number, seedW: number) {
+  const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
+  const xShape = [c.N, c.Cin, ...sp];
+  const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
+  return { xShape, wShape, x: rand(nd(xShape), seedX), w: rand(nd(wShape), seedW) };
+}
+const nd = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
 describe('the wasm engine is bit-deterministic (2 threads)', () => {
   for (const c of cases) {
     it(c.name, async () => {
-      const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
-      const xShape = [c.N, c.Cin, ...sp];
-      const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
-      const x = rand(
-        xShape.reduce((a, b) => a * b, 1),
-        1,
-      );
-      const w = rand(
-        wShape.reduce((a, b) => a * b, 1),
-        2,
-      );
+      const { xShape, wShape, x, w } = operands(c, 1, 2);
       const bias = rand(c.Cout, 3);
       const y = await eng.conv3d(x, xShape, w, wShape, bias, c.opts);
       const dy = rand(y.data.length, 4);
@@ -90,17 +89,7 @@ describe('the calling thread joining the workers changes no bit', () => {
   });
   for (const c of cases) {
     it(c.name, async () => {
-      const sp: Triple = c.S > 0 ? t3(c.S) : [12, 10, 14];
-      const xShape = [c.N, c.Cin, ...sp];
-      const wShape = [c.Cout, c.Cin, c.k, c.k, c.k];
-      const x = rand(
-        xShape.reduce((a, b) => a * b, 1),
-        5,
-      );
-      const w = rand(
-        wShape.reduce((a, b) => a * b, 1),
-        6,
-      );
+      const { xShape, wShape, x, w } = operands(c, 5, 6);
       const y = await eng.conv3d(x, xShape, w, wShape, null, c.opts);
       const dy = rand(y.data.length, 7);
       // eng: the caller runs thread 0's share beside one worker; waiting: two workers; alone: no workers.
