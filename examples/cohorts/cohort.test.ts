@@ -1,7 +1,8 @@
 /**
- * The brain-lesion cohort of E5 (docs/results.md) is written by NiBabel, not
- * by colab-ts: this checks that the script still runs and that
- * @colab-ts/data reads what it writes (MSD layout, 1 x 1 x 2 mm, lesion labels).
+ * The independent cohorts of docs/results.md (the brain-lesion MR cohort of E5,
+ * the spleen CT cohort of E37) are written by NiBabel, not by colab-ts: this
+ * checks that each script still runs and that @colab-ts/data reads what it
+ * writes (MSD layout, anisotropic spacing, the declared modality and labels).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,28 +16,33 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const PYTHON = '/usr/bin/python3';
 const hasNibabel = spawnSync(PYTHON, ['-c', 'import nibabel, numpy'], { stdio: 'ignore' }).status === 0;
-const script = join(dirname(fileURLToPath(import.meta.url)), 'make_brain_cohort.py');
+const here = dirname(fileURLToPath(import.meta.url));
 
-describe.skipIf(!hasNibabel && process.env.CI === undefined)('make_brain_cohort.py (NiBabel) as colab-ts reads it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'brain-cohort-'));
+// NIfTI (x, y, z) at (sx, sy, sz) mm is colab-ts's [D, H, W] = [z, y, x] at [sz, sy, sx].
+const cohorts = [
+  { script: 'make_brain_cohort.py', cases: 3, seed: 11, shape: [1, 20, 64, 56], spacing: [2, 1, 1], channel: 'MRI' },
+  { script: 'make_spleen_ct_cohort.py', cases: 1, seed: 21, shape: [1, 32, 128, 160], spacing: [4, 2, 2], channel: 'CT' },
+] as const;
+
+describe.skipIf(!hasNibabel && process.env.CI === undefined).each(cohorts)('$script (NiBabel) as colab-ts reads it', (c) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes an MSD folder that openDataset and loadDataset accept, anisotropic spacing and lesions included', async () => {
-    const r = spawnSync(PYTHON, [script, dir, '3', '11', 'brain'], { encoding: 'utf8' });
+  it('writes an MSD folder that openDataset and loadDataset accept, with its spacing, modality and ROI', async () => {
+    const r = spawnSync(PYTHON, [join(here, c.script), dir, String(c.cases), String(c.seed), 'case'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const ds = await openDataset(dir)();
     if (E.isLeft(ds)) throw new Error(JSON.stringify(ds.left));
+    expect(ds.right.channelNames).toEqual([c.channel]);
     const cases = await loadDataset(ds.right)();
     if (E.isLeft(cases)) throw new Error(JSON.stringify(cases.left));
-    expect(cases.right).toHaveLength(3);
-    for (const c of cases.right) {
-      // NIfTI (x, y, z) = (56, 64, 20) at (1, 1, 2) mm is [D, H, W] = [20, 64, 56] at [2, 1, 1].
-      expect(c.image.shape).toEqual([1, 20, 64, 56]);
-      expect([...c.spacing]).toEqual([2, 1, 1]);
-      const labels = new Set(toTypedArray(c.label));
-      for (const v of labels) expect([0, 1]).toContain(v);
+    expect(cases.right).toHaveLength(c.cases);
+    for (const k of cases.right) {
+      expect(k.image.shape).toEqual(c.shape);
+      expect([...k.spacing]).toEqual(c.spacing);
+      for (const v of new Set(toTypedArray(k.label))) expect([0, 1]).toContain(v);
     }
-    // Seed 11 puts a lesion into at least one of the first three cases.
-    expect(cases.right.some((c) => toTypedArray(c.label).some((v) => v === 1))).toBe(true);
+    // These seeds put an ROI into at least one of the cases written.
+    expect(cases.right.some((k) => toTypedArray(k.label).some((v) => v === 1))).toBe(true);
   });
 });
