@@ -33,7 +33,7 @@ import type { Case } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
 import { normalizedMutualInformation, summarize } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
-import { defaultMargin, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
+import { defaultMargin, figureSlab, firstChannel, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
 import { configDifferences } from './configDiff.js';
 import { readRunConfig } from './runFiles.js';
 
@@ -140,7 +140,7 @@ export async function experiment(
   prepareOutDir(join(out, 'runs'), '--out');
   prepareOutDir(join(out, 'figures'), '--out');
   const ds = await openOrFail(o.data);
-  const cases = await loadOrFail(ds);
+  const cases = await loadOrFail(ds, io);
   let trainIds = cases.map((c) => c.id);
   let testCases = cases;
   if (o.test === undefined) {
@@ -154,7 +154,7 @@ export async function experiment(
     trainIds = sorted.filter((id) => !held.has(id));
     testCases = cases.filter((c) => held.has(c.id));
   } else {
-    testCases = await loadOrFail(await openOrFail(o.test));
+    testCases = await loadOrFail(await openOrFail(o.test), io);
   }
   const hasContext = cases.every((c) => c.context !== undefined);
   const arms = o.arms
@@ -453,7 +453,12 @@ function resultsCsv(results: readonly RunResult[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Fig. 3 (logit planes of the baseline and CoLab) and Fig. 8 (test slices with predictions and context maps) of the first seed. */
+/**
+ * Fig. 3 (logit planes of the baseline and CoLab) and Fig. 8 (test slices with predictions and context maps) of the
+ * first seed, both from the first four test cases, each predicted on its `figureSlab` (the slab of one patch depth
+ * around the slice Fig. 8 shows): whole Decathlon CT volumes would cost every arm a second full prediction and
+ * several GiB of logits.
+ */
 async function experimentFigures(
   out: string,
   arms: readonly Arm[],
@@ -465,28 +470,26 @@ async function experimentFigures(
   const logits: NDArray[][] = runs.map(() => []);
   const truths: NDArray[] = [];
   const rows: OverlayCase[] = [];
-  for (const [ci, c] of testCases.entries()) {
-    const spatial = c.image.shape.slice(1);
-    const truth = array(toTypedArray(c.label), spatial, c.label.dtype);
-    truths.push(truth);
+  for (const c of testCases.slice(0, 4)) {
+    const depth = runs[0]?.cfg.patch[0] ?? 1;
+    const raw = figureSlab(c.image, c.label, depth);
+    truths.push(raw.truth);
     const preds: { name: string; labels: NDArray }[] = [];
     let context: NDArray | undefined;
     for (const [ri, r] of runs.entries()) {
-      const lg = await predictLogits(r.ck.state.theta, normalizeImage(c.image, r.cfg.normalization), r.cfg.patch, { backend });
+      const slab = figureSlab(normalizeImage(c.image, r.cfg.normalization), c.label, depth);
+      const lg = await predictLogits(r.ck.state.theta, slab.image, r.cfg.patch, { backend });
       logits[ri]!.push(lg);
       preds.push({ name: display(r.arm), labels: labelsOf(lg, r.cfg.classes) });
       if (r.arm.method === 'colab' && context === undefined) context = contextMapOf(lg, r.cfg.classes - 1);
     }
-    if (ci < 4) {
-      const n = spatial.reduce((a, b) => a * b, 1);
-      rows.push({
-        id: c.id,
-        image: array(Float32Array.from(toTypedArray(c.image).subarray(0, n)), spatial, 'float32'),
-        truth,
-        predictions: preds,
-        context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context },
-      });
-    }
+    rows.push({
+      id: c.id,
+      image: firstChannel(raw.image),
+      truth: raw.truth,
+      predictions: preds,
+      context: context === undefined ? undefined : { name: 'CoLab context labels', labels: context },
+    });
   }
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.svg'), overlaySvg(rows));
   writeAtomicSync(join(out, 'figures', 'fig8-overlay.png'), overlayFigure(rows));

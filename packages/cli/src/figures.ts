@@ -12,7 +12,7 @@ import { toTypedArray } from '@colab-ts/ndarray';
 import type { Raster, Rgb } from './png.js';
 import type { LogitPanel, OverlayCase, ProgressEntry } from './svg.js';
 import { fillRect, line, plot, raster, rasterToPng, strokeRect, text } from './png.js';
-import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, histogramCells, logitHistograms, lossWindow } from './svg.js';
+import { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, extent, histogramCells, logitHistograms, lossWindow, sliceWindow } from './svg.js';
 
 const BLACK: Rgb = [0, 0, 0];
 const GREY: Rgb = [160, 160, 160];
@@ -52,7 +52,7 @@ function chart(
     text(r, left + 8, top + ph / 2, 'NO DATA YET', GREY);
     return;
   }
-  let [lo, hi] = yFixed ?? [Math.min(...ys), Math.max(...ys)];
+  let [lo, hi] = yFixed ?? extent(ys);
   if (hi - lo < 1e-12) {
     hi += 0.5;
     lo -= 0.5;
@@ -144,13 +144,7 @@ export function overlayFigure(cases: readonly OverlayCase[], scale = 3): Uint8Ar
     const d = bestSlice(cs.truth);
     const img = toTypedArray(cs.image);
     const off = d * H * W;
-    // Window on the body (voxels above the slice minimum), 2nd to 98th percentile, so soft tissue contrast shows.
-    const slice = Array.from(img.subarray(off, off + H * W));
-    const floor = Math.min(...slice);
-    const body = slice.filter((v) => v > floor).sort((a, b) => a - b);
-    const vals = body.length > 10 ? body : slice.sort((a, b) => a - b);
-    const lo = vals[Math.floor(vals.length * 0.02)]!;
-    const hi = vals[Math.floor(vals.length * 0.98)]!;
+    const [lo, hi] = sliceWindow(img.subarray(off, off + H * W));
     const gt = toTypedArray(cs.truth);
     const y0 = head + row * (ch + 18);
     text(r, 6, y0 + ch + 3, cs.id, BLACK, 1);

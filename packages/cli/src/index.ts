@@ -46,6 +46,8 @@ export {
   defaultMargin,
   defaultSgdSchedule,
   defaultValEvery,
+  figureSlab,
+  firstChannel,
   loadRun,
   resolveConfig,
   train,
@@ -56,7 +58,20 @@ export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.j
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
 export { logitFigure, overlayFigure, progressFigure } from './figures.js';
 export type { LogitPanel, OverlayCase, ProgressEntry, ScatterPoint } from './svg.js';
-export { CONTEXT_COLOURS, ROI_COLOUR, bestSlice, hex, logitSvg, lossWindow, niceTicks, overlaySvg, progressSvg, scatterSvg } from './svg.js';
+export {
+  CONTEXT_COLOURS,
+  ROI_COLOUR,
+  bestSlice,
+  extent,
+  hex,
+  logitSvg,
+  lossWindow,
+  niceTicks,
+  overlaySvg,
+  progressSvg,
+  scatterSvg,
+  sliceWindow,
+} from './svg.js';
 export type { DemoMethodResult, DemoOptions, DemoResult } from './demo.js';
 export { demo, resultsTable } from './demo.js';
 export {

@@ -84,8 +84,7 @@ export interface Progress {
  * @example const bar = progress(io, 'train colab', 300, 'it'); bar.update(1, 'loss 0.9'); bar.finish()
  * @category io
  */
-export function progress(io: Io, label: string, total: number, unit = 'it', startAt = 0): Progress {
-  const t0 = performance.now();
+export function progress(io: Io, label: string, total: number, unit = 'it', startAt = 0, t0 = performance.now()): Progress {
   let lastPrint = -Infinity;
   let lastPct = -1;
   const line = (done: number, note: string | undefined, final: boolean): string => {
@@ -117,5 +116,22 @@ export function progress(io: Io, label: string, total: number, unit = 'it', star
       }
     },
     finish: (note, done = total) => io.stderr(`${io.isTTY ? '\r\x1b[2K' : ''}${line(done, note, true)}\n`),
+  };
+}
+
+/**
+ * A progress bar that appears only once the work has taken `afterMs` (default 2 s), so short work stays
+ * quiet: loading a Decathlon CT folder takes minutes, loading the demo's phantoms a fraction of a second.
+ * @category io
+ */
+export function lateProgress(io: Io, label: string, total: number, unit = 'it', afterMs = 2000): Progress {
+  const t0 = performance.now();
+  let bar: Progress | undefined;
+  return {
+    update: (done, note) => {
+      if (bar === undefined && performance.now() - t0 >= afterMs) bar = progress(io, label, total, unit, 0, t0);
+      bar?.update(done, note);
+    },
+    finish: (note, done) => bar?.finish(note, done),
   };
 }

@@ -137,12 +137,41 @@ const svgOpen = (w: number, h: number): string[] => [
   `<rect width="${w}" height="${h}" fill="white"/>`,
 ];
 
+/**
+ * The smallest and largest of the numbers in `vs`, NaN skipped; `[Infinity, -Infinity]` when there are none.
+ * A loop: spreading a slice of a CT volume (512 x 512 voxels) into `Math.min` overflows the call stack.
+ * @category figures
+ */
+export function extent(vs: ArrayLike<number>): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * The grey-level window of an image slice, so that soft-tissue contrast shows: the 2nd and 98th
+ * percentiles of the body (the voxels above the slice's minimum), of the whole slice when the body
+ * has 10 voxels or fewer.
+ * @category figures
+ */
+export function sliceWindow(slice: ArrayLike<number>): [number, number] {
+  const all = Array.from(slice);
+  const [floor] = extent(all);
+  const body = all.filter((v) => v > floor).sort((a, b) => a - b);
+  const vals = body.length > 10 ? body : all.sort((a, b) => a - b);
+  return [vals[Math.floor(vals.length * 0.02)]!, vals[Math.floor(vals.length * 0.98)]!];
+}
+
 /** The range of the finite values, widened when flat; `[0, 1]` when there are none. */
 function rangeOf(vs: readonly number[]): [number, number] {
   const f = vs.filter(Number.isFinite);
   if (f.length === 0) return [0, 1];
-  let lo = Math.min(...f);
-  let hi = Math.max(...f);
+  let [lo, hi] = extent(f);
   if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
     const d = Math.max(Math.abs(hi) * 0.1, 1e-12);
     lo -= d;
@@ -337,13 +366,7 @@ export function overlaySvg(cases: readonly OverlayCase[], options: { readonly pa
     const off = d * H * W;
     const img = toTypedArray(cs.image).subarray(off, off + H * W);
     const gt = toTypedArray(cs.truth).subarray(off, off + H * W);
-    // Window on the body (voxels above the slice minimum), 2nd to 98th percentile.
-    const slice = Array.from(img);
-    const floor = Math.min(...slice);
-    const body = slice.filter((v) => v > floor).sort((a, b) => a - b);
-    const vals = body.length > 10 ? body : slice.sort((a, b) => a - b);
-    const lo = vals[Math.floor(vals.length * 0.02)]!;
-    const hi = vals[Math.floor(vals.length * 0.98)]!;
+    const [lo, hi] = sliceWindow(img);
     const grey = (i: number): Rgb => {
       const g = Math.round(255 * Math.min(1, Math.max(0, (img[i]! - lo) / Math.max(hi - lo, 1e-9))));
       return [g, g, g];
@@ -414,11 +437,14 @@ export interface LogitPanel {
  * background logit) over `[lo, hi]` (the 0.1st to 99.9th percentile of all
  * values, row-major from the lowest max background logit), and the count of
  * false-positive voxels (background with z_1 above every background logit).
+ * The histograms of panels of more than `maxVoxels` voxels take every k-th voxel (a fixed stride); the count of
+ * false positives takes them all.
  * @internal
  */
 export function logitHistograms(
   panels: readonly LogitPanel[],
   bins: number,
+  maxVoxels = 2_000_000,
 ): {
   readonly lo: number;
   readonly hi: number;
@@ -428,6 +454,9 @@ export function logitHistograms(
     const xs: number[] = [];
     const ys: number[] = [];
     const roi: boolean[] = [];
+    let fp = 0;
+    const total = p.logits.reduce((s, lg) => s + toTypedArray(lg).length / lg.shape[0]!, 0);
+    const stride = Math.max(1, Math.ceil(total / maxVoxels));
     p.logits.forEach((lg, ci) => {
       const z = toTypedArray(lg);
       const K = lg.shape[0]!;
@@ -436,12 +465,14 @@ export function logitHistograms(
       for (let v = 0; v < n; v++) {
         let m = -Infinity;
         for (let k = 1; k < K; k++) m = Math.max(m, z[k * n + v]!);
+        if (gt[v] === 0 && z[v]! > m) fp++;
+        if (v % stride !== 0) continue;
         xs.push(z[v]!);
         ys.push(m);
         roi.push(gt[v] !== 0);
       }
     });
-    return { xs, ys, roi };
+    return { xs, ys, roi, fp };
   });
   const all = pts
     .flatMap((p) => [...p.xs, ...p.ys])
@@ -450,11 +481,10 @@ export function logitHistograms(
   const lo = all.length === 0 ? -1 : all[Math.floor(all.length * 0.001)]!;
   const hiRaw = all.length === 0 ? 1 : all[Math.floor(all.length * 0.999)]!;
   const hi = hiRaw > lo ? hiRaw : lo + 1;
-  const histograms = pts.map(({ xs, ys, roi }) => {
-    const h = { roi: new Float64Array(bins * bins), background: new Float64Array(bins * bins), fp: 0 };
+  const histograms = pts.map(({ xs, ys, roi, fp }) => {
+    const h = { roi: new Float64Array(bins * bins), background: new Float64Array(bins * bins), fp };
     xs.forEach((x, i) => {
       const y = ys[i]!;
-      if (!roi[i] && x > y) h.fp++;
       const bx = Math.floor(((x - lo) / (hi - lo)) * bins);
       const by = Math.floor(((y - lo) / (hi - lo)) * bins);
       if (bx < 0 || by < 0 || bx >= bins || by >= bins) return;
@@ -562,8 +592,7 @@ export function scatterSvg(
   const fin = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   const span = (vs: number[]): [number, number] => {
     if (vs.length === 0) return [0, 1];
-    let lo = Math.min(...vs);
-    let hi = Math.max(...vs);
+    let [lo, hi] = extent(vs);
     const pad = Math.max(0.02, (hi - lo) * 0.1);
     lo = Math.max(0, lo - pad);
     hi = Math.min(1, hi + pad);

@@ -5,11 +5,12 @@
  * colour its class has in the key.
  */
 import { test } from '@fast-check/vitest';
-import { array } from '@colab-ts/ndarray';
+import { array, toTypedArray } from '@colab-ts/ndarray';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProgressEntry } from '../src/index.js';
-import { niceTicks, overlaySvg, progressSvg } from '../src/index.js';
+import { bestSlice, extent, figureSlab, niceTicks, overlayFigure, overlaySvg, progressSvg, sliceWindow } from '../src/index.js';
+import { logitHistograms } from '../src/svg.js';
 import { decodePng } from './helpers.js';
 
 /** The part of an SVG inside `<g data-panel="name">` ... its closing tag (panels do not nest). */
@@ -192,5 +193,84 @@ describe('overlaySvg: the context-label map (Fig. 8)', () => {
     expect(svg).toContain('case a, slice 1');
     // Real text for the column titles and both keys.
     for (const t of ['image', 'ground truth', 'P', 'context labels', 'Predictions', 'Context labels']) expect(svg).toContain(`>${t}</text>`);
+  });
+});
+
+describe('extent and sliceWindow: the figures on CT-sized slices', () => {
+  test.prop([fc.array(fc.oneof(fc.float({ noDefaultInfinity: true, noNaN: true }), fc.constant(Number.NaN)), { maxLength: 40 })])(
+    'extent is the smallest and largest non-NaN value',
+    (vs) => {
+      const f = vs.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+      expect(extent(vs)).toEqual(f.length === 0 ? [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY] : [f[0], f[f.length - 1]]);
+    },
+  );
+
+  it('windows a 512 x 512 slice (more values than a call may take as arguments) on the body, 2nd to 98th percentile', () => {
+    const [H, W] = [512, 512];
+    // Air (-1000) around a 200 x 200 body whose values are 0 .. 39999: the window is [800, 39200].
+    const img = new Float32Array(H * W).fill(-1000);
+    for (let h = 0; h < 200; h++) for (let w = 0; w < 200; w++) img[(100 + h) * W + 100 + w] = h * 200 + w;
+    expect(sliceWindow(img)).toEqual([800, 39200]);
+    expect(extent(img)).toEqual([-1000, 39999]);
+    const truth = new Uint8Array(H * W);
+    truth[150 * W + 150] = 1;
+    const c = {
+      id: 'ct',
+      image: array(img, [1, H, W], 'float32'),
+      truth: array(truth, [1, H, W], 'uint8'),
+      predictions: [{ name: 'P', labels: array(truth, [1, H, W], 'uint8') }],
+      context: { name: 'context labels', labels: array(new Int32Array(H * W), [1, H, W], 'int32') },
+    };
+    const svg = overlaySvg([c]);
+    const m = /<image data-panel="image" data-case="ct"[^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
+    expect(m).not.toBeNull();
+    const png = decodePng(new Uint8Array(Buffer.from(m![1]!, 'base64')));
+    const grey = (h: number, w: number): number => png.rgb[(h * W + w) * 3]!;
+    // 20000 sits at (200, 200) of the body: 255 * (20000 - 800) / 38400 = 127.5, rounded to 128; air is black, the top of the body white.
+    expect([grey(200, 200), grey(0, 0), grey(299, 299)]).toEqual([128, 0, 255]);
+    expect(decodePng(overlayFigure([c], 1)).width).toBeGreaterThan(3 * W);
+  });
+});
+
+describe('logitHistograms: large panels are subsampled, the false-positive count is not', () => {
+  it('counts every false-positive voxel and histograms every k-th voxel', () => {
+    const n = 1000;
+    // Voxel v: z_1 = v mod 7, background logit 3; ROI where v mod 5 = 0. False positives: background with z_1 in {4, 5, 6}.
+    const logits = Float32Array.from({ length: 2 * n }, (_, i) => (i < n ? i % 7 : 3));
+    const truth = Uint8Array.from({ length: n }, (_, v) => (v % 5 === 0 ? 1 : 0));
+    let fp = 0;
+    for (let v = 0; v < n; v++) if (truth[v] === 0 && v % 7 > 3) fp++;
+    const panel = { name: 'p', logits: [array(logits, [2, 1, 10, 100], 'float32')], truths: [array(truth, [1, 10, 100], 'uint8')] };
+    const all = logitHistograms([panel], 16);
+    const sub = logitHistograms([panel], 16, 100);
+    expect(all.histograms[0]!.fp).toBe(fp);
+    expect(sub.histograms[0]!.fp).toBe(fp);
+    const count = (h: { roi: Float64Array; background: Float64Array }): number => [...h.roi, ...h.background].reduce((a, b) => a + b, 0);
+    // Stride 10 keeps voxels 0, 10, ..., 990: 100 of them, of which those inside [lo, hi) land in a cell.
+    expect(count(sub.histograms[0]!)).toBeLessThanOrEqual(100);
+    expect(count(sub.histograms[0]!)).toBeGreaterThan(80);
+    expect(count(all.histograms[0]!)).toBeGreaterThan(800);
+  });
+});
+
+describe('figureSlab: where the figures predict', () => {
+  it('crops the slab of one patch depth centred on the slice with the most ROI, clamped to the volume', () => {
+    const [D, H, W] = [10, 2, 3];
+    const image = array(
+      Float32Array.from({ length: D * H * W }, (_, i) => i),
+      [1, D, H, W],
+      'float32',
+    );
+    const slab = (best: number, depth: number): { first: number; depth: number; truthSlice: number } => {
+      const label = new Uint8Array(D * H * W);
+      label.fill(1, best * H * W, best * H * W + 4); // 4 voxels on the best slice
+      label[0] = 1; // and one on slice 0
+      const s = figureSlab(image, array(label, [1, D, H, W], 'uint8'), depth);
+      return { first: toTypedArray(s.image)[0]! / (H * W), depth: s.image.shape[1]!, truthSlice: bestSlice(s.truth) };
+    };
+    expect(slab(7, 4)).toEqual({ first: 5, depth: 4, truthSlice: 2 }); // slices 5..8, the best one third
+    expect(slab(9, 4)).toEqual({ first: 6, depth: 4, truthSlice: 3 }); // clamped at the end
+    expect(slab(1, 4)).toEqual({ first: 0, depth: 4, truthSlice: 1 }); // clamped at the start
+    expect(slab(4, 16)).toEqual({ first: 0, depth: 10, truthSlice: 4 }); // deeper than the volume: all of it
   });
 });
