@@ -17,7 +17,7 @@ import { array, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { writeAtomicSync } from './checkpoint.js';
 import type { Io } from './io.js';
-import { CliError, progress } from './io.js';
+import { CliError, lateProgress, progress } from './io.js';
 import type { PredictRule } from './model.js';
 import { labelsOf, normalizeImage, predictLogits } from './model.js';
 import { nonFiniteCount } from './finite.js';
@@ -173,16 +173,21 @@ export interface Evaluation {
   readonly summary: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
 }
 
-/** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI). @category evaluate */
+/** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI); `onCase` hears of each case scored. @category evaluate */
 export function evaluateVolumes(
   cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[],
   percentile = 95,
+  onCase?: (done: number) => void,
 ): Evaluation {
   const classesSeen = new Set<number>();
   for (const c of cases) for (const v of toTypedArray(c.truth)) if (v !== 0) classesSeen.add(v);
   const multi = classesSeen.size > 1;
   const classes = [...classesSeen].sort((a, b) => a - b);
-  const rows = cases.flatMap((c) => evaluateCase(c.pred, c.truth, { spacing: c.spacing, caseId: c.id, percentile, ...(multi ? { classes } : {}) }));
+  const rows = cases.flatMap((c, i) => {
+    const r = evaluateCase(c.pred, c.truth, { spacing: c.spacing, caseId: c.id, percentile, ...(multi ? { classes } : {}) });
+    onCase?.(i + 1);
+    return r;
+  });
   const summary: Record<string, Record<string, Summary>> = {};
   for (const cls of [...new Set(rows.map((r) => r.class))]) {
     const rs = rows.filter((r) => r.class === cls);
@@ -237,8 +242,11 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
     bar.update(loaded.length, id);
   }
   if (issues.length > 0) throw new CliError('data', issues);
-  const ev = evaluateVolumes(loaded, o.percentile);
   bar.finish();
+  // Surface distances on large volumes take a while per case (a Decathlon CT: seconds to a minute).
+  const scoring = lateProgress(io, 'scoring', loaded.length, 'case');
+  const ev = evaluateVolumes(loaded, o.percentile, (done) => scoring.update(done));
+  scoring.finish();
   if (warnings.length > 0)
     io.stderr(
       `colab-ts evaluate: warning: ${warnings.length} of ${loaded.length} prediction(s) are empty (no ROI voxel): ${warnings.slice(0, 5).join(', ')}${warnings.length > 5 ? ', ...' : ''}; they score DSC 0 against a non-empty ground truth (fix: check that --pred holds the label maps of a trained run)\n`,
