@@ -2,14 +2,15 @@
 anisotropic 1 x 1 x 2 mm, MSD folder layout. Lesions are bright (contrast-enhancing)
 blobs in white matter; look-alikes are the bright scalp fat and enhancing vessels /
 choroid plexus, far from most lesions. Usage: make_brain.py OUT N SEED PREFIX"""
-import json, os, sys
+import sys
 import numpy as np
-import nibabel as nib
+from msd_folder import MsdFolder
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
 X, Y, Z = 56, 64, 40  # 1 mm grid; z is averaged in pairs to 2 mm -> 20 slices
-os.makedirs(f"{out}/imagesTr", exist_ok=True); os.makedirs(f"{out}/labelsTr", exist_ok=True)
+folder = MsdFolder(out, "BrainLesionMR", "independent NiBabel MR-like brain lesion phantoms, 1x1x2 mm", "MRI",
+                   {"0": "background", "1": "lesion"})
 gx, gy, gz = np.meshgrid(np.arange(X) + 0.5, np.arange(Y) + 0.5, np.arange(Z) + 0.5, indexing="ij")
 
 def smooth_noise(scale, amp):
@@ -20,7 +21,6 @@ def smooth_noise(scale, amp):
         f += np.cos(k[0] * gx + k[1] * gy + k[2] * gz + rng.uniform(0, 2 * np.pi))
     return amp * f / 4
 
-entries = []
 for i in range(n):
     cx, cy, cz = X / 2 + rng.uniform(-2, 2), Y / 2 + rng.uniform(-2, 2), Z / 2 + rng.uniform(-1.5, 1.5)
     a, b, c = rng.uniform(22, 25), rng.uniform(27, 30), rng.uniform(17, 19)  # head semi-axes (mm)
@@ -68,12 +68,5 @@ for i in range(n):
     sigma = 0.04
     img2 = np.sqrt((img2 + rng.normal(0, sigma, img2.shape)) ** 2 + rng.normal(0, sigma, img2.shape) ** 2)
     img2 = (img2 * 1000).astype(np.float32)
-    aff = np.diag([1.0, 1.0, 2.0, 1.0])
-    name = f"{prefix}_{i:03d}.nii.gz"
-    nib.save(nib.Nifti1Image(img2, aff), f"{out}/imagesTr/{name}")
-    nib.save(nib.Nifti1Image(lab2, aff), f"{out}/labelsTr/{name}")
-    entries.append({"image": f"./imagesTr/{name}", "label": f"./labelsTr/{name}"})
-json.dump({"name": "BrainLesionMR", "description": "independent NiBabel MR-like brain lesion phantoms, 1x1x2 mm",
-           "tensorImageSize": "3D", "modality": {"0": "MRI"}, "labels": {"0": "background", "1": "lesion"},
-           "numTraining": n, "numTest": 0, "training": entries, "test": []}, open(f"{out}/dataset.json", "w"), indent=1)
-print("wrote", n, "cases to", out)
+    folder.add(f"{prefix}_{i:03d}", img2, lab2, np.diag([1.0, 1.0, 2.0, 1.0]))
+folder.close()

@@ -6,15 +6,16 @@ lobe reaching towards the spleen in some patients) and the pancreatic tail at th
 near it also lie the stomach, the left kidney, the colon's splenic flexure and the ribs.
 Values are typical portal-venous HU; noise 15 HU, partial volume of 4 mm slices.
 Written before any training run on it, not tuned to a method. Usage: make_spleen_ct_cohort.py OUT N SEED PREFIX"""
-import json, os, sys
+import sys
 import numpy as np
-import nibabel as nib
+from msd_folder import MsdFolder
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
 X, Y, Z = 160, 128, 128           # 2 mm in-plane, 1 mm along z (averaged in fours to 4 mm -> 32 slices)
 SX, SY, SZ = 2.0, 2.0, 1.0
-os.makedirs(f"{out}/imagesTr", exist_ok=True); os.makedirs(f"{out}/labelsTr", exist_ok=True)
+folder = MsdFolder(out, "SpleenCT", "independent NiBabel CT-like spleen phantoms (portal venous), 2x2x4 mm", "CT",
+                   {"0": "background", "1": "spleen"})
 # mm coordinates around the body's centre; +x the patient's left, +y posterior, +z cranial
 gx, gy, gz = np.meshgrid((np.arange(X) + 0.5) * SX - X * SX / 2, (np.arange(Y) + 0.5) * SY - Y * SY / 2,
                          (np.arange(Z) + 0.5) * SZ - Z * SZ / 2, indexing="ij")
@@ -46,7 +47,6 @@ def hollow(r, wall_img, content_img, img, inside):
     img[(r < 1) & inside] = wall_img
     img[(r < 0.82) & inside] = content_img
 
-entries = []
 for i in range(n):
     a, b = rng.uniform(135, 155), rng.uniform(95, 110)             # body semi-axes (mm)
     body_r = np.sqrt((gx / a) ** 2 + (gy / b) ** 2) * (1 + field(40, 0.03))
@@ -134,12 +134,5 @@ for i in range(n):
     w = rng.normal(0, 1, img4.shape)
     w = sum(np.roll(np.roll(w, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) / 3.0
     img4 = np.clip(np.round(img4 + 15 * w), -1024, 3071).astype(np.int16)
-    aff = np.diag([SX, SY, 4 * SZ, 1.0])
-    name = f"{prefix}_{i:03d}.nii.gz"
-    nib.save(nib.Nifti1Image(img4, aff), f"{out}/imagesTr/{name}")
-    nib.save(nib.Nifti1Image(lab4, aff), f"{out}/labelsTr/{name}")
-    entries.append({"image": f"./imagesTr/{name}", "label": f"./labelsTr/{name}"})
-json.dump({"name": "SpleenCT", "description": "independent NiBabel CT-like spleen phantoms (portal venous), 2x2x4 mm",
-           "tensorImageSize": "3D", "modality": {"0": "CT"}, "labels": {"0": "background", "1": "spleen"},
-           "numTraining": n, "numTest": 0, "training": entries, "test": []}, open(f"{out}/dataset.json", "w"), indent=1)
-print("wrote", n, "cases to", out)
+    folder.add(f"{prefix}_{i:03d}", img4, lab4, np.diag([SX, SY, 4 * SZ, 1.0]))
+folder.close()
