@@ -4,7 +4,7 @@ blobs in white matter; look-alikes are the bright scalp fat and enhancing vessel
 choroid plexus, far from most lesions. Usage: make_brain.py OUT N SEED PREFIX"""
 import sys
 import numpy as np
-from msd_folder import MsdFolder
+from cohort_kit import MsdFolder, random_field
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
@@ -14,12 +14,7 @@ folder = MsdFolder(out, "BrainLesionMR", "independent NiBabel MR-like brain lesi
 gx, gy, gz = np.meshgrid(np.arange(X) + 0.5, np.arange(Y) + 0.5, np.arange(Z) + 0.5, indexing="ij")
 
 def smooth_noise(scale, amp):
-    # low-frequency random field: sum of a few random cosines
-    f = np.zeros_like(gx)
-    for _ in range(4):
-        k = rng.normal(size=3) / scale
-        f += np.cos(k[0] * gx + k[1] * gy + k[2] * gz + rng.uniform(0, 2 * np.pi))
-    return amp * f / 4
+    return random_field(rng, gx, gy, gz, scale, amp)
 
 for i in range(n):
     cx, cy, cz = X / 2 + rng.uniform(-2, 2), Y / 2 + rng.uniform(-2, 2), Z / 2 + rng.uniform(-1.5, 1.5)

@@ -8,7 +8,7 @@ Values are typical portal-venous HU; noise 15 HU, partial volume of 4 mm slices.
 Written before any training run on it, not tuned to a method. Usage: make_spleen_ct_cohort.py OUT N SEED PREFIX"""
 import sys
 import numpy as np
-from msd_folder import MsdFolder
+from cohort_kit import MsdFolder, random_field
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
@@ -21,12 +21,7 @@ gx, gy, gz = np.meshgrid((np.arange(X) + 0.5) * SX - X * SX / 2, (np.arange(Y) +
                          (np.arange(Z) + 0.5) * SZ - Z * SZ / 2, indexing="ij")
 
 def field(scale, amp):
-    """Low-frequency random field (a few random cosines, wavelengths about 2 pi scale mm)."""
-    f = np.zeros_like(gx)
-    for _ in range(4):
-        k = rng.normal(size=3) / scale
-        f += np.cos(k[0] * gx + k[1] * gy + k[2] * gz + rng.uniform(0, 2 * np.pi))
-    return amp * f / 4
+    return random_field(rng, gx, gy, gz, scale, amp)
 
 def ellipsoid(c, semi, angle=0.0):
     """Normalised radius of an ellipsoid at centre c (mm), semi-axes semi, rotated by angle in the axial plane."""

@@ -1,6 +1,18 @@
-"""Writing a Medical Segmentation Decathlon folder with NiBabel, for the independent cohorts of docs/results.md."""
+"""What the independent cohorts of docs/results.md share: low-frequency random fields and writing a Medical
+Segmentation Decathlon folder with NiBabel."""
 import json, os
+import numpy as np
 import nibabel as nib
+
+
+def random_field(rng, gx, gy, gz, scale, amp):
+    """A low-frequency random field on the grid (gx, gy, gz): the mean of four random cosines of wave vectors
+    drawn with standard deviation 1 / scale, times amp."""
+    f = np.zeros_like(gx)
+    for _ in range(4):
+        k = rng.normal(size=3) / scale
+        f += np.cos(k[0] * gx + k[1] * gy + k[2] * gz + rng.uniform(0, 2 * np.pi))
+    return amp * f / 4
 
 
 class MsdFolder:
