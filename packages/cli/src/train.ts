@@ -128,13 +128,13 @@ const readLog = (path: string): LogEntry[] => (existsSync(path) ? parseLog<LogEn
 /**
  * The k-means context map of every case (Section V-B1, `kmeansContextLabels`):
  * one clustering of the first channel's normalised intensities inside the
- * body (`bodyMask` of the raw image) into t clusters ordered by intensity,
+ * body (`bodies`: `bodyMask` of each raw image) into t clusters ordered by intensity,
  * fitted over all cases on about 50,000 voxels; outside the body, sub-class 0
  * (the far background). Integer maps `[1, D, H, W]`, so that patches crop them.
  * Not part of the package API (tests import it from this module).
  * @internal
  */
-export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonly Case[], t: number): NDArray[] {
+export function clusteredContextMaps(k: Key, bodies: readonly NDArray[], norm: readonly Case[], t: number): NDArray[] {
   // Cases differ in shape: one clustering over all of them, on their voxels laid end to end.
   const sizes = norm.map((c) => c.image.shape.slice(1).reduce((a, b) => a * b, 1));
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -143,7 +143,7 @@ export function clusteredContextMaps(k: Key, raw: readonly Case[], norm: readonl
   let at = 0;
   norm.forEach((c, ci) => {
     image.set(toTypedArray(c.image).subarray(0, sizes[ci]!), at);
-    body.set(toTypedArray(bodyMask(raw[ci]!.image)), at);
+    body.set(toTypedArray(bodies[ci]!), at);
     at += sizes[ci]!;
   });
   const inside = body.reduce((a, v) => a + v, 0);
@@ -176,11 +176,16 @@ export async function openOrFail(dir: string, requireContext = false): Promise<D
   return r.right;
 }
 
-/** Loads every case of a dataset (exit code 2 when one cannot be read), with a progress bar on `io` when it takes a while. @category training */
-export async function loadOrFail(ds: Dataset, io?: Io): Promise<readonly Case[]> {
+/**
+ * Loads the training cases of a dataset (every one, or those whose id is in `ids`, in the dataset's order; exit code
+ * 2 when one cannot be read), with a progress bar on `io` when it takes a while.
+ * @category training
+ */
+export async function loadOrFail(ds: Dataset, io?: Io, ids?: readonly string[]): Promise<Case[]> {
   const cases: Case[] = [];
-  const bar = io === undefined ? undefined : lateProgress(io, `loading ${ds.name}`, ds.training.length, 'case');
-  for (const info of ds.training) {
+  const infos = ids === undefined ? ds.training : ds.training.filter((c) => ids.includes(c.id));
+  const bar = io === undefined ? undefined : lateProgress(io, `loading ${ds.name}`, infos.length, 'case');
+  for (const info of infos) {
     const r = await loadCase(info)();
     if (E.isLeft(r)) throw new CliError('data', [r.left.message]);
     cases.push(r.right);
@@ -487,6 +492,35 @@ export function firstChannel(image: NDArray): NDArray {
   );
 }
 
+/**
+ * The cases as training sees them: each image normalised, with its soft dilated mask M (Eq. 8, on the whole volume,
+ * distances in mm; patches carry their crop of it) for the methods with constrained labels and its k-means context
+ * map for `kmeans`. Takes the raw cases out of `raw` one by one (the entries become `undefined`), so that only one
+ * copy of the images is held at a time (a Decathlon CT is about 94 MB per copy).
+ */
+function prepareCases(raw: (Case | undefined)[], cfg: RunConfig, root: Key, io: Io): Prepared {
+  const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans';
+  // k-means clusters inside the body, which is found on the raw intensities.
+  const bodies = cfg.method === 'kmeans' ? raw.map((c) => bodyMask(c!.image)) : undefined;
+  const maskBar = constrained ? lateProgress(io, 'distance maps', raw.length, 'case') : undefined;
+  const cases: Case[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    raw[i] = undefined;
+    const image = normalizeImage(c.image, cfg.normalization);
+    if (!constrained) {
+      cases.push({ ...c, image });
+      continue;
+    }
+    cases.push({ ...c, image, weight: caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }) });
+    maskBar?.update(i + 1);
+  }
+  maskBar?.finish();
+  if (bodies === undefined) return { cases, t: cfg.t };
+  const maps = clusteredContextMaps(foldIn(root, STREAM.kmeans), bodies, cases, cfg.t);
+  return { cases: cases.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
+}
+
 /** context.svg and context.png: slices of up to four cases with the truth, the prediction and the model's context labels (Fig. 8), predicted on `figureSlab`s. */
 async function contextFigure(
   theta: unknown,
@@ -529,8 +563,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   if (!o.resume && existsSync(latestPath))
     throw new CliError('usage', [`--out ${o.out} already holds a run (fix: pass --resume to continue it, or choose another --out)`]);
   const ds = await openOrFail(o.data, o.method === 'anatomy');
-  const all = await loadOrFail(ds, io);
-  const raw = o.caseIds === undefined ? all : all.filter((c) => o.caseIds!.includes(c.id));
+  const raw: (Case | undefined)[] = await loadOrFail(ds, io, o.caseIds);
   if (raw.length === 0) throw new CliError('data', [`${o.data}: the dataset has no training cases (fix: list cases under "training" in dataset.json)`]);
   const saved = o.resume ? readRunConfig(configPath, 'restore config.json, or start a new --out without --resume') : undefined;
   // Settings derived from the budget keep their saved values on --resume (more iterations must not change them).
@@ -548,7 +581,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           momentum: o.momentum ?? saved.momentum,
           valEvery: o.valEvery ?? saved.valEvery,
         };
-  let cfg = resolveConfig({ ...o, ...derived }, ds, raw);
+  let cfg = resolveConfig({ ...o, ...derived }, ds, raw as Case[]);
   if (saved !== undefined) {
     const diff = configDifferences(saved, cfg);
     if (diff.length > 0) throw new CliError('usage', diff);
@@ -556,23 +589,8 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   }
   writeAtomicSync(configPath, `${JSON.stringify(cfg, null, 2)}\n`);
 
-  const norm: Case[] = raw.map((c) => ({ ...c, image: normalizeImage(c.image, cfg.normalization) }));
   const root = key(cfg.seed);
-  // The soft dilated mask M (Eq. 8) of every case, on the whole volume (distances in mm); patches carry their crop of it.
-  const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans';
-  const maskBar = constrained ? lateProgress(io, 'distance maps', norm.length, 'case') : undefined;
-  const withMask = (c: Case, i: number): Case => {
-    if (!constrained) return c;
-    const weight = caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing });
-    maskBar?.update(i + 1);
-    return { ...c, weight };
-  };
-  let prepared: Prepared = { cases: norm.map(withMask), t: cfg.t };
-  maskBar?.finish();
-  if (cfg.method === 'kmeans') {
-    const maps = clusteredContextMaps(foldIn(root, STREAM.kmeans), raw, norm, cfg.t);
-    prepared = { cases: prepared.cases.map((c, i) => ({ ...c, context: maps[i] })), t: cfg.t };
-  }
+  const prepared = prepareCases(raw, cfg, root, io);
   const trainCases = prepared.cases.filter((c) => cfg.trainCases.includes(c.id));
   const valCases = prepared.cases.filter((c) => cfg.valCases.includes(c.id));
 

@@ -76,7 +76,12 @@ describe('k-means context maps (the CLI on kmeansContextLabels)', () => {
     const raw = sizes.flatMap((s, i) => cohort(10 + i, 1, s));
     const norm = raw.map((c) => ({ ...c, image: normalizeImage(c.image, { kind: 'zscore' }) }));
     const k = foldIn(key(3), 5);
-    const got = clusteredContextMaps(k, raw, norm, t);
+    const got = clusteredContextMaps(
+      k,
+      raw.map((c) => bodyMask(c.image)),
+      norm,
+      t,
+    );
     const want = referenceClusteredMaps(k, raw, norm, t);
     expect(got.map((m) => m.shape)).toEqual(want.map((m) => m.shape));
     for (const [i, m] of got.entries()) expect(Array.from(toTypedArray(m))).toEqual(Array.from(toTypedArray(want[i]!)));
