@@ -46,3 +46,49 @@ describe.skipIf(!hasNibabel && process.env.CI === undefined).each(cohorts)('$scr
     expect(cases.right.some((k) => toTypedArray(k.label).some((v) => v === 1))).toBe(true);
   });
 });
+
+describe.skipIf(!hasNibabel && process.env.CI === undefined)('upsample_cohort.py (the CT scale check)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'upsample-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes each case F times larger per axis at 1/F the spacing, labels by nearest neighbour', async () => {
+    const src = join(dir, 'src');
+    const out = join(dir, 'up');
+    expect(spawnSync(PYTHON, [join(here, 'make_brain_cohort.py'), src, '2', '11', 'case'], { encoding: 'utf8' }).status).toBe(0);
+    const r = spawnSync(PYTHON, [join(here, 'upsample_cohort.py'), src, out, '1', '2'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const load = async (d: string) => {
+      const ds = await openDataset(d)();
+      if (E.isLeft(ds)) throw new Error(JSON.stringify(ds.left));
+      const cases = await loadDataset(ds.right)();
+      if (E.isLeft(cases)) throw new Error(JSON.stringify(cases.left));
+      return cases.right;
+    };
+    const [a] = await load(src);
+    const up = await load(out);
+    expect(up).toHaveLength(1);
+    const b = up[0]!;
+    expect(b.image.shape).toEqual([1, ...a!.image.shape.slice(1).map((n) => 2 * n)]);
+    expect([...b.spacing]).toEqual(a!.spacing.map((s) => s / 2));
+    // Nearest neighbour: the labels keep their values, and the ROI grows by 2^3 up to the edge rounding.
+    const count = (l: ArrayLike<number>): number => Array.from(l).filter((v) => v === 1).length;
+    for (const v of new Set(toTypedArray(b.label))) expect([0, 1]).toContain(v);
+    const ratio = count(toTypedArray(b.label)) / count(toTypedArray(a!.label));
+    expect(ratio).toBeGreaterThan(7);
+    expect(ratio).toBeLessThan(9);
+    // Linear interpolation: the upsampled intensities stay within the source's range.
+    const range = (x: ArrayLike<number>): [number, number] => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = 0; i < x.length; i++) {
+        lo = Math.min(lo, x[i]!);
+        hi = Math.max(hi, x[i]!);
+      }
+      return [lo, hi];
+    };
+    const [lo, hi] = range(toTypedArray(a!.image));
+    const [lo2, hi2] = range(toTypedArray(b.image));
+    expect(lo2).toBeGreaterThanOrEqual(lo);
+    expect(hi2).toBeLessThanOrEqual(hi);
+  });
+});
