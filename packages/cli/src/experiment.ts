@@ -11,7 +11,7 @@
  * an interrupted run continues from its checkpoint.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AnyBackend } from '@colab-ts/kernels';
 import { join, resolve } from 'node:path';
 import type { Summary } from '@colab-ts/metrics';
@@ -28,14 +28,14 @@ import type { Method } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
 import type { RoiLossKind } from '@colab-ts/colab';
-import { caseDilatedMask, kmeans } from '@colab-ts/colab';
+import { caseDilatedMask, kmeans, largestComponentPostprocess } from '@colab-ts/colab';
 import type { Case } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
 import { normalizedMutualInformation, summarize } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
 import { defaultMargin, figureSlab, firstChannel, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
 import { configDifferences } from './configDiff.js';
-import { readRunConfig } from './runFiles.js';
+import { parseLog, readRunConfig } from './runFiles.js';
 
 /** One arm of the protocol: a method and its number of context classes. @category experiment */
 export interface Arm {
@@ -45,27 +45,46 @@ export interface Arm {
   readonly anatomyClasses?: string | undefined;
   /** CoLab: the `--roi-loss` criterion (absent: bce). */
   readonly roiLoss?: RoiLossKind | undefined;
+  /**
+   * Keep only the largest connected ROI component of each prediction (`largestComponentPostprocess`, Section V-B4).
+   * The arm scores the model of the same arm without it (one training, two rows); `baseline+lcc` is the paper's
+   * post-processing baseline.
+   */
+  readonly postprocess?: 'largest-component' | undefined;
 }
 
-/** The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` / `colab:3`, `kmeans:3`. @category experiment */
+/**
+ * The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` /
+ * `colab:3`, `kmeans:3`; any of them with `+lcc` (the largest-component post-processing of its predictions, Section
+ * V-B4), and `postprocess` for `baseline+lcc`, the paper's post-processing baseline.
+ * @category experiment
+ */
 export function parseArms(spec: string): Arm[] {
   return spec.split(',').map((raw) => {
-    const s = raw.trim();
-    const m = /^(baseline|anatomy|kmeans|dilated|colab)(?::?(\d+))?$/.exec(s);
+    const s = raw.trim() === 'postprocess' ? 'baseline+lcc' : raw.trim();
+    const m = /^(baseline|anatomy|kmeans|dilated|colab)(?::?(\d+))?(\+lcc)?$/.exec(s);
     if (m === null)
       throw new CliError('usage', [
-        `--methods ${spec}: unknown method ${JSON.stringify(s)} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3)`,
+        `--methods ${spec}: unknown method ${JSON.stringify(raw.trim())} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3, postprocess, or any of them with +lcc)`,
       ]);
     const method = m[1] as Method;
     const t = m[2] === undefined ? 2 : Number(m[2]);
     if (method === 'dilated' && t !== 2) throw new CliError('usage', [`--methods: dilated has t = 2 (fix: write dilated)`]);
     if ((method === 'colab' || method === 'kmeans') && t < 2) throw new CliError('usage', [`--methods: ${method} needs t >= 2 (fix: write ${method}${2})`]);
-    return { method, t };
+    return m[3] === undefined ? { method, t } : { method, t, postprocess: 'largest-component' };
   });
 }
 
-/** The arm's name in tables and folders. @category experiment */
-export const armName = (a: Arm): string =>
+/** The arm whose model an arm scores: itself without its post-processing. @category experiment */
+export const trainedArm = (a: Arm): Arm => {
+  const { postprocess: _, ...rest } = a;
+  return rest;
+};
+
+/** The arm's name in tables and folders (`-lcc` after it for the largest-component post-processing). @category experiment */
+export const armName = (a: Arm): string => (a.postprocess === undefined ? modelName(a) : `${modelName(a)}-lcc`);
+
+const modelName = (a: Arm): string =>
   a.method === 'colab' || a.method === 'kmeans'
     ? `${a.method}${a.t}${a.roiLoss === undefined ? '' : `-roi-${a.roiLoss.replace('+', '-')}`}`
     : a.method === 'anatomy' && a.anatomyClasses !== undefined
@@ -82,7 +101,12 @@ const DISPLAY: Readonly<Record<Method, (a: Arm) => string>> = {
   dilated: () => 'dilated mask',
   colab: (a) => `CoLab (t = ${a.t}${a.roiLoss === undefined ? '' : `, L_ROI ${a.roiLoss}`})`,
 };
-const display = (a: Arm): string => DISPLAY[a.method](a);
+const display = (a: Arm): string =>
+  a.postprocess === undefined
+    ? DISPLAY[a.method](a)
+    : a.method === 'baseline'
+      ? 'post-processing (largest component)'
+      : `${DISPLAY[a.method](a)} + largest component`;
 
 /** Options of `experiment`. @category experiment */
 export interface ExperimentOptions extends Omit<TrainOptions, 'method' | 't' | 'out' | 'seed' | 'resume' | 'caseIds'> {
@@ -174,17 +198,31 @@ export async function experiment(
 
   const checkpoint = o.checkpoint ?? 'best';
   const results: RunResult[] = [];
+  // A post-processed arm scores the model of its arm without post-processing: those train first.
+  const order = [...arms].sort((a, b) => Number(a.postprocess !== undefined) - Number(b.postprocess !== undefined));
   for (let si = 0; si < o.seeds; si++) {
     const seed = o.firstSeed + si;
-    for (const arm of arms) {
+    for (const arm of order) {
       const name = `${armName(arm)}-s${seed}`;
       const runDir = join(out, 'runs', name);
+      const modelName = `${armName(trainedArm(arm))}-s${seed}`;
+      const modelDir = join(out, 'runs', modelName);
       const resultPath = join(runDir, 'result.json');
+      const modelResultPath = join(modelDir, 'result.json');
       let trained: { readonly seconds: number; readonly bestDice: number; readonly bestStep: number };
-      const runOptions = { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: runDir, caseIds: trainIds };
-      if (existsSync(resultPath)) {
-        // A finished run is reused only if this command would have trained it the same way.
-        const saved = readRunConfig(join(runDir, 'config.json'), `restore it, or delete ${runDir} to train the run again`);
+      const runOptions = {
+        ...o,
+        method: arm.method,
+        t: arm.t,
+        anatomyClasses: arm.anatomyClasses,
+        roiLoss: arm.roiLoss,
+        seed,
+        out: modelDir,
+        caseIds: trainIds,
+      };
+      // A finished run is reused only if this command would have trained it the same way.
+      const checkReuse = (): void => {
+        const saved = readRunConfig(join(modelDir, 'config.json'), `restore it, or delete ${modelDir} to train the run again`);
         const diff = configDifferences(
           saved,
           resolveConfig(
@@ -196,9 +234,12 @@ export async function experiment(
         );
         if (diff.length > 0)
           throw new CliError('usage', [
-            `experiment: ${name} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
+            `experiment: ${modelName} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
             ...diff,
           ]);
+      };
+      if (existsSync(resultPath)) {
+        checkReuse();
         const done = JSON.parse(readFileSync(resultPath, 'utf8')) as RunResult;
         if ((done.checkpoint ?? 'best') === checkpoint) {
           results.push(done);
@@ -207,28 +248,37 @@ export async function experiment(
         }
         io.stderr(`experiment: ${name} trained already; scoring its ${checkpoint} checkpoint (was ${done.checkpoint ?? 'best'})\n`);
         trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
+      } else if (arm.postprocess !== undefined && existsSync(modelResultPath)) {
+        checkReuse();
+        const done = JSON.parse(readFileSync(modelResultPath, 'utf8')) as RunResult;
+        trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
+      } else if (finishedRun(modelDir, o.iterations) !== undefined) {
+        // Trained to the budget (by a post-processed arm, or before an interruption) but not scored yet.
+        checkReuse();
+        trained = finishedRun(modelDir, o.iterations)!;
       } else {
-        const resume = existsSync(join(runDir, 'latest.ckpt'));
+        const resume = existsSync(join(modelDir, 'latest.ckpt'));
         const r = await train({ ...runOptions, resume }, io, signal);
         if (r.status === 'interrupted')
           throw new CliError('runtime', [
-            `experiment: interrupted while training ${name} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
+            `experiment: interrupted while training ${modelName} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
           ]);
         trained = r;
       }
-      const { cfg, ck } = loadRun(runDir, checkpoint);
+      const { cfg, ck } = loadRun(modelDir, checkpoint);
       const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
       for (const c of testCases) {
         const lg = await predictLogits(ck.state.theta, normalizeImage(c.image, cfg.normalization), cfg.patch, { backend: o.backend });
+        const pred = labelsOf(lg, cfg.classes);
         scored.push({
           id: c.id,
-          pred: labelsOf(lg, cfg.classes),
+          pred: arm.postprocess === undefined ? pred : largestComponentPostprocess(pred),
           truth: array(toTypedArray(c.label), c.label.shape.slice(1), c.label.dtype),
           spacing: c.spacing,
         });
       }
       const ev = evaluateVolumes(scored);
-      const log = readFileSync(join(runDir, 'log.jsonl'), 'utf8')
+      const log = readFileSync(join(modelDir, 'log.jsonl'), 'utf8')
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as { type: string; contextNmi?: number });
@@ -255,11 +305,15 @@ export async function experiment(
           hd95: Number(row.robustHausdorff),
         })),
       };
+      mkdirSync(runDir, { recursive: true });
       writeAtomicSync(resultPath, `${JSON.stringify(res, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
       io.stderr(`experiment: ${name}: DSC ${f3(res.summary.dice!.mean)} SEN ${f3(res.summary.sensitivity!.mean)} PRC ${f3(res.summary.precision!.mean)}\n`);
       results.push(res);
     }
   }
+  // In the order of the command line: seed by seed, the arms as listed.
+  const rank = (r: RunResult): number => r.seed * arms.length + arms.findIndex((a) => armName(a) === r.arm);
+  results.sort((a, b) => rank(a) - rank(b));
 
   const classNames = Object.keys(results[0]?.classes ?? {});
   const labelName = (cls: string): string => Object.entries(ds.labels).find(([, v]) => String(v) === cls)?.[0] ?? `class ${cls}`;
@@ -324,9 +378,34 @@ export async function experiment(
     join(out, 'figures', 'fig4-precision-sensitivity.svg'),
     scatterSvg(points, { title: 'Precision vs sensitivity (Fig. 4)', x: 'sensitivity', y: 'precision', legend: arms.map((a) => display(a)) }),
   );
-  await experimentFigures(out, arms, o.firstSeed, testCases, o.backend);
+  // The figures show the models; post-processing acts on whole volumes, not on the slabs the figures predict.
+  await experimentFigures(
+    out,
+    arms.filter((a) => a.postprocess === undefined),
+    o.firstSeed,
+    testCases,
+    o.backend,
+  );
   io.stdout(`\n${table}${note}\n\nreport: ${out} (table.md, results.csv, results.json, figures/)\n`);
   return { table, results };
+}
+
+/**
+ * A run folder trained to `iterations` (its latest checkpoint at that step): its best validation Dice and step, and
+ * its training time summed over the log's sessions (each resumed session counts from 0). Undefined otherwise.
+ */
+function finishedRun(dir: string, iterations: number): { readonly seconds: number; readonly bestDice: number; readonly bestStep: number } | undefined {
+  if (!existsSync(join(dir, 'latest.ckpt')) || !existsSync(join(dir, 'log.jsonl'))) return undefined;
+  const { ck } = loadRun(dir, 'latest');
+  if (ck.step < iterations) return undefined;
+  let seconds = 0;
+  let last = 0;
+  for (const e of parseLog<{ type: string; seconds?: number }>(readFileSync(join(dir, 'log.jsonl'), 'utf8'), join(dir, 'log.jsonl')))
+    if (e.type === 'train' && typeof e.seconds === 'number') {
+      if (e.seconds < last) seconds += last;
+      last = e.seconds;
+    }
+  return { seconds: seconds + last, bestDice: ck.bestDice, bestStep: ck.bestStep };
 }
 
 /** Table I: per method, each seed's mean ± std over cases, and the mean over seeds. @category experiment */
@@ -409,7 +488,7 @@ function pairedMarkdown(names: readonly string[], difference: string, rows: read
 export function pairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {
   if (!results.some((r) => r.method === 'baseline')) return '';
   const rows = arms
-    .filter((a) => a.method !== 'baseline')
+    .filter((a) => armName(a) !== 'baseline')
     .flatMap((a) => {
       const d = pairedDice(results, armName(a), 'baseline', cls);
       return d.all.length === 0 ? [] : [`| ${display(a)} | ${pairedCells(d)}`];
@@ -418,16 +497,16 @@ export function pairedTable(results: readonly RunResult[], arms: readonly Arm[],
 }
 
 /**
- * Each CoLab arm paired with every other context-label arm (k-means, dilated mask, anatomy, the other CoLab arms)
- * on the same seed and test cases, as `pairedTable` (CoLab minus the other arm). Empty without a CoLab arm and another
+ * Each CoLab arm paired with every other arm but the baseline (k-means, dilated mask, anatomy, the other CoLab arms,
+ * the post-processed arms) on the same seed and test cases, as `pairedTable` (CoLab minus the other arm). Empty without a CoLab arm and another
  * context-label arm. @category experiment
  */
 export function colabPairedTable(results: readonly RunResult[], arms: readonly Arm[], cls?: string): string {
   const rows = arms
-    .filter((c) => c.method === 'colab')
+    .filter((c) => c.method === 'colab' && c.postprocess === undefined)
     .flatMap((c) =>
       arms
-        .filter((x) => x.method !== 'baseline' && armName(x) !== armName(c))
+        .filter((x) => armName(x) !== 'baseline' && armName(x) !== armName(c))
         .flatMap((x) => {
           const d = pairedDice(results, armName(c), armName(x), cls);
           return d.all.length === 0 ? [] : [`| ${display(c)} | ${display(x)} | ${pairedCells(d)}`];

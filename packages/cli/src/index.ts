@@ -92,7 +92,7 @@ export {
   unexpectedErrors,
 } from './main.js';
 export type { Arm, ExperimentOptions, RunResult } from './experiment.js';
-export { armName, colabPairedTable, experiment, experimentTable, pairedTable, parseArms } from './experiment.js';
+export { armName, colabPairedTable, experiment, experimentTable, pairedTable, parseArms, trainedArm } from './experiment.js';
 export { osError, prepareOutDir } from './osErrors.js';
 export { LOCK_FILE, acquireRunLock, withRunLock } from './runLock.js';
 export type { ArchKwargs, ArchitectureFile, ExportOptions, ImportOptions } from './interop.js';

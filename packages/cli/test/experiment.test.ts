@@ -15,6 +15,8 @@ import {
   colabPairedTable,
   pairedTable,
   parseArms,
+  armName,
+  trainedArm,
   run,
   train,
 } from '../src/index.js';
@@ -109,6 +111,19 @@ describe('defaults', () => {
     expect(() => parseArms('baseline,colab9x')).toThrow(CliError);
     expect(() => parseArms('dilated3')).toThrow(/dilated has t = 2/);
   });
+
+  it('parseArms: +lcc post-processes an arm, postprocess is baseline+lcc; both score the model of the arm without it', () => {
+    const arms = parseArms('postprocess,colab3+lcc,baseline+lcc');
+    expect(arms).toEqual([
+      { method: 'baseline', t: 2, postprocess: 'largest-component' },
+      { method: 'colab', t: 3, postprocess: 'largest-component' },
+      { method: 'baseline', t: 2, postprocess: 'largest-component' },
+    ]);
+    expect(arms.map(armName)).toEqual(['baseline-lcc', 'colab3-lcc', 'baseline-lcc']);
+    expect(arms.map((a) => armName(trainedArm(a)))).toEqual(['baseline', 'colab3', 'baseline']);
+    expect(() => parseArms('colab+lcc+lcc')).toThrow(/unknown method "colab\+lcc\+lcc"/);
+    expect(() => parseArms('lcc')).toThrow(CliError);
+  });
 });
 
 describe('experiment pairs every method with the baseline', () => {
@@ -171,6 +186,29 @@ describe('experiment pairs every method with the baseline', () => {
       '',
     ]);
     expect(colabPairedTable(results, parseArms('baseline,colab'))).toBe('');
+  });
+
+  it('the post-processing arm is paired with the baseline, and CoLab with it; a post-processed CoLab is not a CoLab row', () => {
+    const arms = parseArms('baseline,postprocess,colab,colab+lcc');
+    const as = (r: RunResult, arm: string, method: RunResult['method']): RunResult => ({ ...r, arm, method });
+    const results = [
+      res('baseline', 0, { a: 0.5, b: 0.5 }),
+      as(res('baseline', 0, { a: 0.7, b: 0.5 }), 'baseline-lcc', 'baseline'),
+      res('colab', 0, { a: 0.6, b: 0.8 }),
+      as(res('colab', 0, { a: 0.6, b: 0.9 }), 'colab2-lcc', 'colab'),
+    ];
+    // post-processing minus baseline: +0.2, 0; CoLab: +0.1, +0.3; CoLab + LCC: +0.1, +0.4
+    expect(pairedTable(results, arms).split('\n').slice(2, 5)).toEqual([
+      '| post-processing (largest component) | 1 | +10.0 (+10.0) | - | 10.0 | 1 / 0 of 2 |',
+      '| CoLab (t = 2) | 1 | +20.0 (+20.0) | - | 10.0 | 2 / 0 of 2 |',
+      '| CoLab (t = 2) + largest component | 1 | +25.0 (+25.0) | - | 15.0 | 2 / 0 of 2 |',
+    ]);
+    // CoLab minus post-processing: -0.1, +0.3; minus CoLab + LCC: 0, -0.1
+    expect(colabPairedTable(results, arms).split('\n').slice(2, 5)).toEqual([
+      '| CoLab (t = 2) | post-processing (largest component) | 1 | +10.0 (+10.0) | - | 20.0 | 1 / 1 of 2 |',
+      '| CoLab (t = 2) | CoLab (t = 2) + largest component | 1 | -5.0 (-5.0) | - | 5.0 | 0 / 1 of 2 |',
+      '',
+    ]);
   });
 });
 
@@ -359,6 +397,44 @@ describe('experiment', () => {
     expect(await run([...argv, '--checkpoint', 'latest'], io4)).toBe(EXIT.ok);
     expect(io4.err()).toMatch(/colab2-s1 done already \(skipped\)/);
   }, 300_000);
+
+  it('postprocess scores the baseline model with the largest component kept, as predict --largest-component does, without training again', async () => {
+    const { dir, data } = await tempDataset('experiment-lcc', 5);
+    const out = join(dir, 'report');
+    // A model left at its initialisation (lr 1e-9) predicts speckle, many components: post-processing changes it.
+    const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 1 --lr 1e-9 --batch-size 2 --features 4 --stages 2 --val-every 1 --test-fraction 0.4`;
+    // Listed first and alone, the post-processed arm trains the model it scores (under the baseline's name).
+    const io = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'postprocess'], io)).toBe(EXIT.ok);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    expect(existsSync(join(out, 'runs', 'baseline-s0', 'best.ckpt'))).toBe(true);
+    expect(existsSync(join(out, 'runs', 'baseline-lcc-s0', 'best.ckpt'))).toBe(false);
+    const ckptTime = statSync(join(out, 'runs', 'baseline-s0', 'best.ckpt')).mtimeMs;
+    // Then both: the baseline is scored from the same checkpoint, nothing trains again.
+    const io2 = memoryIo();
+    expect(await run(['experiment', ...flags, '--methods', 'baseline,postprocess'], io2)).toBe(EXIT.ok);
+    expect(io2.err()).toMatch(/baseline-lcc-s0 done already \(skipped\)/);
+    expect(io2.err()).not.toMatch(/train baseline/);
+    expect(statSync(join(out, 'runs', 'baseline-s0', 'best.ckpt')).mtimeMs).toBe(ckptTime);
+    const table = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(table).toContain('| post-processing (largest component) | 1 |');
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { results: RunResult[] };
+    expect(res.results.map((r) => r.arm)).toEqual(['baseline', 'baseline-lcc']);
+    // The independent path: predict --largest-component on the same run, then evaluate.
+    const preds = join(dir, 'preds');
+    expect(
+      await run(['predict', '--run', join(out, 'runs', 'baseline-s0'), '--input', join(data, 'imagesTr'), '--out', preds, '--largest-component'], memoryIo()),
+    ).toBe(EXIT.ok);
+    expect(await run(['evaluate', '--pred', preds, '--gt', join(data, 'labelsTr')], memoryIo())).toBe(EXIT.ok);
+    const rows = readFileSync(join(preds, 'metrics.csv'), 'utf8').trim().split('\n').slice(1);
+    const want = new Map(rows.map((l) => l.split(',')).map((c) => [`${c[0]}/${c[1]}`, Number(c[6])]));
+    const lcc = res.results[1]!.perCase;
+    expect(lcc).toHaveLength(2);
+    for (const c of lcc) expect(c.dice).toBeCloseTo(want.get(`${c.id}/${c.class}`)!, 12);
+    // Not a vacuous agreement: the post-processing changed the scores.
+    const plain = res.results[0]!.perCase;
+    expect(lcc.some((c, i) => c.precision !== plain[i]!.precision)).toBe(true);
+  }, 120_000);
 
   it('--anatomy-classes: an anatomy arm of its own name beside the every-structure one; the other arms train without it', async () => {
     const { dir, data } = await tempDataset('experiment-anat', 4);
