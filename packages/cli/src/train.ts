@@ -203,11 +203,12 @@ const defaultPatch = (shape: readonly number[], stages: number): [number, number
 
 /**
  * The default margin m and temperature tau of the soft dilated mask (Eq. 8),
- * in mm: the paper's m = 30 and tau = 20 voxels (`colabDefaults`) at about 256 voxels
- * in-plane, scaled to the image's in-plane extent and converted to mm with
- * the finest in-plane spacing; at least 2 and 1 voxels. Distances are
- * measured in mm (with the case's spacing), so anisotropic voxels count
- * as what they measure.
+ * in mm: the paper's m = 30 and tau = 20 voxels (`colabDefaults`), scaled down
+ * for images smaller than 256 voxels in-plane (by extent / 256; never up: the
+ * paper's CT and MR grids are 240-512 voxels and use 30 and 20 as they are),
+ * converted to mm with the finest in-plane spacing; at least 2 and 1 voxels.
+ * Distances are measured in mm (with the case's spacing), so anisotropic
+ * voxels count as what they measure.
  * @category training
  */
 export function defaultMargin(
@@ -216,7 +217,7 @@ export function defaultMargin(
 ): { readonly margin: number; readonly temperature: number } {
   const extent = Math.max(spatial[1] ?? 1, spatial[2] ?? 1);
   const s = Math.min(spacing[1], spacing[2]);
-  const scale = extent / 256;
+  const scale = Math.min(extent, 256) / 256;
   const round = (v: number): number => Math.round(v * 100) / 100;
   return { margin: round(Math.max(2, colabDefaults.margin * scale) * s), temperature: round(Math.max(1, colabDefaults.temperature * scale) * s) };
 }

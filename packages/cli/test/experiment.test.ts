@@ -27,11 +27,14 @@ import { toTypedArray } from '@colab-ts/ndarray';
 afterAll(finish);
 
 describe('defaults', () => {
-  it("margin and temperature: the paper's 30 and 20 voxels at 256 px in-plane, scaled to the image, in mm of the finest in-plane spacing", () => {
+  it("margin and temperature: the paper's 30 and 20 voxels, scaled down below 256 px in-plane, in mm of the finest in-plane spacing", () => {
     // 64 px at 1.5 mm: 30 * 64 / 256 = 7.5 voxels = 11.25 mm; 20 * 64 / 256 = 5 voxels = 7.5 mm.
     expect(defaultMargin([1, 64, 64], [2.5, 1.5, 1.5])).toEqual({ margin: 11.25, temperature: 7.5 });
-    // 512 px at 0.7 mm: 60 voxels = 42 mm, 40 voxels = 28 mm; the through-plane spacing does not count.
-    expect(defaultMargin([80, 512, 400], [5, 0.7, 0.8])).toEqual({ margin: 42, temperature: 28 });
+    // 512 px at 0.7 mm: the paper's 30 and 20 voxels as they are (never scaled up), 21 mm and 14 mm; the
+    // through-plane spacing does not count.
+    expect(defaultMargin([80, 512, 400], [5, 0.7, 0.8])).toEqual({ margin: 21, temperature: 14 });
+    // 240 px (BraTS) at 1 mm: 30 * 240 / 256 = 28.125 voxels, 20 * 240 / 256 = 18.75 voxels.
+    expect(defaultMargin([155, 240, 240], [1, 1, 1])).toEqual({ margin: 28.13, temperature: 18.75 });
     // Tiny images keep at least 2 and 1 voxels.
     expect(defaultMargin([1, 8, 8], [1, 2, 2])).toEqual({ margin: 4, temperature: 2 });
   });
