@@ -4,8 +4,11 @@
  * wasm backend (2 threads): every conv kernel call is timed (wall and process
  * CPU time) and summed per kernel, for GFLOP/s in the step. With CONV_PEER
  * (another `@colab-ts/kernels` source tree, e.g. the code before a change) the
- * two backends alternate step by step in the same run.
- * Results: bench/results/conv-in-step.json and .md.
+ * two backends alternate step by step in the same run. Issue #10's layer (16 -> 16 channels, 3^3, stride 1, at
+ * S^3: its forward, input-gradient and weight-gradient calls, recognised by their operand shapes) is also timed
+ * call by call in the step and then standalone: the same calls with the same operands, repeated alone after the
+ * steps, so that "inside the step / standalone" compares like with like in one run.
+ * Results: bench/results/conv-in-step-S.json and .md.
  * Run: tsx --conditions=@colab-ts/source bench/convInStep.bench.ts [32|64] [reps]
  */
 import { renameSync, writeFileSync } from 'node:fs';
@@ -30,12 +33,24 @@ interface Tally {
   wall: number;
   flops: number;
 }
+interface Call {
+  readonly kernel: string;
+  readonly args: readonly unknown[];
+  readonly flops: number;
+  readonly wall: number[];
+}
 interface System {
   readonly name: string;
   readonly be: AnyBackend;
+  readonly raw: AnyBackend;
   readonly byKind: Map<string, Tally>;
+  /** The issue's layer: one entry per distinct call (kernel and operand shapes), its in-step times per step. */
+  readonly layer: Map<string, Call>;
   readonly steps: number[];
 }
+
+/** The shapes of issue #10's layer: activations [2, 16, S, S, S], weights [16, 16, 3, 3, 3] and bias [16]. */
+const LAYER_SHAPES = (S: number) => new Set([`2x16x${S}x${S}x${S}`, '16x16x3x3x3', '16']);
 
 const grid = (s: readonly number[]) => s[2]! * s[3]! * s[4]!;
 /** FLOPs of a conv kernel call: 2 N Cout Cin k^3 times the output grid of the forward convolution it belongs to. */
@@ -49,6 +64,8 @@ function convFlops(k: string, args: readonly unknown[], out: nd.NDArray): number
 
 function instrument(name: string, be: AnyBackend): System {
   const byKind = new Map<string, Tally>();
+  const layer = new Map<string, Call>();
+  const shapes = LAYER_SHAPES(S);
   const wrapped: Record<string, unknown> = {};
   for (const [k, f] of Object.entries(be.kernels)) {
     wrapped[k] = async (...args: unknown[]) => {
@@ -62,10 +79,19 @@ function instrument(name: string, be: AnyBackend): System {
       e.wall += performance.now() - t0;
       if (k.startsWith('conv')) e.flops += convFlops(k, args, r as nd.NDArray);
       byKind.set(kind, e);
+      if (k.startsWith('conv')) {
+        const all = [...(args.filter(nd.isNDArray) as nd.NDArray[]), r as nd.NDArray].map((a) => a.shape.join('x'));
+        if (all.every((sh) => shapes.has(sh))) {
+          const id = `${k} ${all.join(', ')}`;
+          const call = layer.get(id) ?? { kernel: k, args, flops: convFlops(k, args, r as nd.NDArray), wall: [] };
+          call.wall.push(performance.now() - t0);
+          layer.set(id, call);
+        }
+      }
       return r;
     };
   }
-  return { name, be: { ...be, kernels: wrapped } as AnyBackend, byKind, steps: [] };
+  return { name, be: { ...be, kernels: wrapped } as AnyBackend, raw: be, byKind, layer, steps: [] };
 }
 
 const systems = [instrument('this tree', await createWasmBackend({ threads: 2 }))];
@@ -80,12 +106,33 @@ const loss = (p: UNetParams) => ceDiceLoss(unetApply(p, x), target);
 const load0 = loadavg();
 for (let r = 0; r < reps + 1; r++)
   for (const sys of systems) {
-    if (r === 1) sys.byKind.clear();
+    if (r === 1) {
+      sys.byKind.clear();
+      for (const c of sys.layer.values()) c.wall.length = 0;
+    }
     const t0 = performance.now();
     const [l, g] = valueAndGrad(loss)(toTensors(params));
     await realize({ l, g }, { backend: sys.be });
     if (r > 0) sys.steps.push(performance.now() - t0);
   }
+
+// The issue's layer alone: each of its calls again with the same operands, reps times per call in the step.
+const standalone = new Map<System, Map<string, number[]>>();
+for (const sys of systems) {
+  const m = new Map<string, number[]>();
+  for (const [id, c] of sys.layer) {
+    const f = sys.raw.kernels[c.kernel as keyof typeof sys.raw.kernels] as unknown as (...a: unknown[]) => Promise<unknown>;
+    await f(...c.args);
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(reps, 5); i++) {
+      const t0 = performance.now();
+      await f(...c.args);
+      times.push(performance.now() - t0);
+    }
+    m.set(id, times);
+  }
+  standalone.set(sys, m);
+}
 
 const lines: string[] = [];
 const results = systems.map((sys) => {
@@ -110,7 +157,41 @@ const results = systems.map((sys) => {
     lines.push(
       `  ${k.kind.padEnd(22)} ${String(k.msPerStep).padStart(8)} ms ${String(k.cpuMsPerStep).padStart(8)} cpu-ms${'gflops' in k ? `  ${k.gflops} GFLOP/s, ${k.gflopsPerCpuSecond} GF/cpu-s` : ''}`,
     );
-  return { system: sys.name, ...all, kinds };
+  // In the step: every call of the layer, the median over steps of its summed time; standalone: the median per call.
+  const calls = [...sys.layer.entries()].map(([id, c]) => {
+    const perStep = c.wall.length / reps;
+    const inStep = median(c.wall) * perStep;
+    const alone = median(standalone.get(sys)!.get(id)!) * perStep;
+    const flops = c.flops * perStep;
+    return {
+      call: id,
+      perStep,
+      inStepMs: Number(inStep.toFixed(2)),
+      standaloneMs: Number(alone.toFixed(2)),
+      inStepGflops: Number((flops / inStep / 1e6).toFixed(2)),
+      standaloneGflops: Number((flops / alone / 1e6).toFixed(2)),
+    };
+  });
+  const tot = (f: (c: (typeof calls)[number]) => number) => calls.reduce((a, c) => a + f(c), 0);
+  const layerFlops = [...sys.layer.values()].reduce((a, c) => a + c.flops * (c.wall.length / reps), 0);
+  const layerSummary =
+    calls.length === 0
+      ? undefined
+      : {
+          inStepGflops: Number((layerFlops / tot((c) => c.inStepMs) / 1e6).toFixed(2)),
+          standaloneGflops: Number((layerFlops / tot((c) => c.standaloneMs) / 1e6).toFixed(2)),
+          ratio: Number((tot((c) => c.standaloneMs) / tot((c) => c.inStepMs)).toFixed(3)),
+        };
+  if (layerSummary !== undefined) {
+    lines.push(
+      `  the issue's layer (16 -> 16, 3^3, ${S}^3, fwd + dX + dW): ${layerSummary.inStepGflops} GFLOP/s in the step, ${layerSummary.standaloneGflops} standalone (same calls, same operands): ratio ${layerSummary.ratio}`,
+    );
+    for (const c of calls)
+      lines.push(
+        `    ${c.call}: ${c.perStep}/step, in the step ${c.inStepMs} ms (${c.inStepGflops} GFLOP/s), alone ${c.standaloneMs} ms (${c.standaloneGflops})`,
+      );
+  }
+  return { system: sys.name, ...all, kinds, ...(layerSummary === undefined ? {} : { layer: { ...layerSummary, calls } }) };
 });
 console.log(lines.join('\n'));
 const note = `${machine().cpu}, ${new Date().toISOString()}; 3D U-Net ${S}^3, batch 2; load average ${load0.map((v) => v.toFixed(2)).join('/')} at start, ${loadavg()
