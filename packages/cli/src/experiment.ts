@@ -343,7 +343,7 @@ export async function experiment(
           })
           .filter((t) => t !== '')
           .join('\n\n');
-  const paired = [perClass(pairedTable, 'paired with the baseline'), perClass(colabPairedTable, 'CoLab paired with the other context labels')]
+  const paired = [perClass(pairedTable, 'paired with the baseline'), perClass(colabPairedTable, 'CoLab paired with the other arms')]
     .filter((t) => t !== '')
     .join('\n\n');
   const note =
@@ -516,7 +516,7 @@ export function colabPairedTable(results: readonly RunResult[], arms: readonly A
     ['CoLab arm', 'minus'],
     'DSC difference (points)',
     rows,
-    'CoLab paired with the other context labels of the same seed on the same test cases',
+    'CoLab paired with the other arms (other context labels, post-processing) of the same seed on the same test cases',
   );
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNifti } from '@colab-ts/data';
+import { loadNifti, saveNifti } from '@colab-ts/data';
+import { array, toTypedArray } from '@colab-ts/ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run, train } from '../src/index.js';
 import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
@@ -184,4 +185,55 @@ describe('colab-ts end to end on a tiny phantom dataset', () => {
       expect(bio.err()).not.toMatch(/this is a bug/);
     }
   });
+});
+
+describe('a multi-channel MR folder with two ROI classes (as the Decathlon prostate: T2 and ADC, two zones)', () => {
+  afterAll(finish);
+
+  it('train with its defaults, predict and evaluate: two input channels, c = 3 classes, 3-D label maps, a row per case and class', async () => {
+    const root = tempDir('e2e-multi');
+    const data = join(root, 'data');
+    expect(await run(['phantoms', '--out', data, '--cases', '4', '--size', '4,32,32', '--roi', 'liver+tumour'], memoryIo())).toBe(EXIT.ok);
+    const dj = JSON.parse(readFileSync(join(data, 'dataset.json'), 'utf8')) as { modality: Record<string, string>; training: { image: string }[] };
+    dj.modality = { '0': 'T2', '1': 'ADC' };
+    writeFileSync(join(data, 'dataset.json'), JSON.stringify(dj));
+    for (const t of dj.training) {
+      // A second channel of another contrast: the first inverted and shifted.
+      const v = await loadNifti(join(data, t.image));
+      const d = toTypedArray(v.data);
+      const two = new Float32Array(2 * d.length);
+      for (let i = 0; i < d.length; i++) {
+        two[i] = d[i]!;
+        two[d.length + i] = 1000 - 0.5 * d[i]!;
+      }
+      await saveNifti(join(data, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
+    }
+    const runDir = join(root, 'run');
+    const io = memoryIo();
+    expect(await run(cmdline`train --data ${data} --out ${runDir} --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2`, io)).toBe(EXIT.ok);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    const cfg = JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')) as {
+      inChannels: number;
+      classes: number;
+      method: string;
+      normalization: { kind: string };
+    };
+    expect(cfg).toMatchObject({ inChannels: 2, classes: 3, method: 'colab', normalization: { kind: 'zscore' } });
+    const preds = join(root, 'preds');
+    expect(await run(['predict', '--run', runDir, '--input', join(data, 'imagesTr'), '--out', preds], memoryIo())).toBe(EXIT.ok);
+    const names = readdirSync(preds).sort();
+    expect(names).toHaveLength(4);
+    const label = await loadNifti(join(data, 'labelsTr', names[0]!));
+    const pred = await loadNifti(join(preds, names[0]!));
+    expect(pred.data.shape).toEqual(label.data.shape);
+    for (const v of new Set(toTypedArray(pred.data))) expect([0, 1, 2]).toContain(v);
+    expect(await run(['evaluate', '--pred', preds, '--gt', join(data, 'labelsTr'), '--out', join(root, 'eval')], memoryIo())).toBe(EXIT.ok);
+    const rows = readFileSync(join(root, 'eval', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    expect(rows.map((r) => r.split(',').slice(0, 2).join('/')).sort()).toEqual(
+      names.flatMap((n) => [1, 2].map((c) => `${n.replace('.nii.gz', '')}/${c}`)).sort(),
+    );
+  }, 120_000);
 });
