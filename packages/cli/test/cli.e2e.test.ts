@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNifti, saveNifti } from '@colab-ts/data';
-import { array, toTypedArray } from '@colab-ts/ndarray';
+import { loadNifti } from '@colab-ts/data';
+import { toTypedArray } from '@colab-ts/ndarray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, memoryIo, run, train } from '../src/index.js';
-import { fastTrain, finish, tempDir, tinyDataset, cmdline } from './helpers.js';
+import { fastTrain, finish, makeTwoChannel, tempDir, tinyDataset, cmdline } from './helpers.js';
 
 describe('colab-ts end to end on a tiny phantom dataset', () => {
   let root: string;
@@ -194,20 +194,8 @@ describe('a multi-channel MR folder with two ROI classes (as the Decathlon prost
     const root = tempDir('e2e-multi');
     const data = join(root, 'data');
     expect(await run(['phantoms', '--out', data, '--cases', '4', '--size', '4,32,32', '--roi', 'liver+tumour'], memoryIo())).toBe(EXIT.ok);
-    const dj = JSON.parse(readFileSync(join(data, 'dataset.json'), 'utf8')) as { modality: Record<string, string>; training: { image: string }[] };
-    dj.modality = { '0': 'T2', '1': 'ADC' };
-    writeFileSync(join(data, 'dataset.json'), JSON.stringify(dj));
-    for (const t of dj.training) {
-      // A second channel of another contrast: the first inverted and shifted.
-      const v = await loadNifti(join(data, t.image));
-      const d = toTypedArray(v.data);
-      const two = new Float32Array(2 * d.length);
-      for (let i = 0; i < d.length; i++) {
-        two[i] = d[i]!;
-        two[d.length + i] = 1000 - 0.5 * d[i]!;
-      }
-      await saveNifti(join(data, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
-    }
+    // A second channel of another contrast: the first inverted and shifted.
+    await makeTwoChannel(data, ['T2', 'ADC'], (v) => 1000 - 0.5 * v);
     const runDir = join(root, 'run');
     const io = memoryIo();
     expect(await run(cmdline`train --data ${data} --out ${runDir} --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2`, io)).toBe(EXIT.ok);

@@ -1,11 +1,11 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset, loadNifti, openDataset, saveNifti } from '@colab-ts/data';
-import { array, toTypedArray } from '@colab-ts/ndarray';
+import { loadDataset, openDataset } from '@colab-ts/data';
+import { toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { EXIT, defaultGeneratorSchedule, defaultMargin, memoryIo, run } from '../src/index.js';
-import { onReferenceBackend } from './helpers.js';
+import { makeTwoChannel, onReferenceBackend } from './helpers.js';
 
 const open = async (dir: string) => {
   const ds = await openDataset(dir)();
@@ -57,19 +57,7 @@ describe('colab-ts export-dataset', () => {
   it('splits a multi-channel (4-D) MSD image into CASE_0000, CASE_0001', async () => {
     const multi = join(fx.root, 'multi');
     cpSync(fx.data, multi, { recursive: true });
-    const dj = JSON.parse(readFileSync(join(multi, 'dataset.json'), 'utf8')) as { modality: Record<string, string>; training: { image: string }[] };
-    dj.modality = { '0': 'CT', '1': 'MR' };
-    writeFileSync(join(multi, 'dataset.json'), JSON.stringify(dj));
-    for (const t of dj.training) {
-      const v = await loadNifti(join(multi, t.image));
-      const d = toTypedArray(v.data);
-      const two = new Float32Array(2 * d.length);
-      for (let i = 0; i < d.length; i++) {
-        two[i] = d[i]!;
-        two[d.length + i] = d[i]! + 100;
-      }
-      await saveNifti(join(multi, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
-    }
+    await makeTwoChannel(multi, ['CT', 'MR'], (v) => v + 100);
     expect(await run(['export-dataset', '--data', multi, '--out', join(fx.root, 'raw3'), '--id', '9'], memoryIo())).toBe(EXIT.ok);
     const src = await open(multi);
     const back = await open(join(fx.root, 'raw3', `Dataset009_${src.ds.name}`));

@@ -1,9 +1,9 @@
 /** A tiny phantom dataset in a temporary folder, and fast training options for the tests. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { phantom, writePhantomDataset } from '@colab-ts/data';
-import { key } from '@colab-ts/ndarray';
+import { loadNifti, phantom, saveNifti, writePhantomDataset } from '@colab-ts/data';
+import { array, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
 import { inflateSync } from 'node:zlib';
@@ -12,6 +12,26 @@ import type { TrainOptions } from '../src/index.js';
 import { PNG_SIGNATURE, crc32, unexpectedErrors } from '../src/index.js';
 
 const made: string[] = [];
+
+/**
+ * Rewrites every training image of the MSD folder `dir` as two channels (4-D NIfTI, float32): the image and
+ * `second` of each voxel, and declares the channels' `modality` names in dataset.json.
+ */
+export async function makeTwoChannel(dir: string, modality: readonly [string, string], second: (v: number) => number): Promise<void> {
+  const dj = JSON.parse(readFileSync(join(dir, 'dataset.json'), 'utf8')) as { modality: Record<string, string>; training: { image: string }[] };
+  dj.modality = { '0': modality[0], '1': modality[1] };
+  writeFileSync(join(dir, 'dataset.json'), JSON.stringify(dj));
+  for (const t of dj.training) {
+    const v = await loadNifti(join(dir, t.image));
+    const d = toTypedArray(v.data);
+    const two = new Float32Array(2 * d.length);
+    for (let i = 0; i < d.length; i++) {
+      two[i] = d[i]!;
+      two[d.length + i] = second(d[i]!);
+    }
+    await saveNifti(join(dir, t.image), { ...v, data: array(two, [2, ...v.data.shape]) }, { datatype: 'float32' });
+  }
+}
 
 /** A fresh folder under the OS temporary directory, removed by `removeTempDirs`. */
 export function tempDir(tag: string): string {
