@@ -205,8 +205,8 @@ export async function experiment(
     for (const arm of order) {
       const name = `${armName(arm)}-s${seed}`;
       const runDir = join(out, 'runs', name);
-      const modelName = `${armName(trainedArm(arm))}-s${seed}`;
-      const modelDir = join(out, 'runs', modelName);
+      const modelRun = `${armName(trainedArm(arm))}-s${seed}`;
+      const modelDir = join(out, 'runs', modelRun);
       const resultPath = join(runDir, 'result.json');
       const modelResultPath = join(modelDir, 'result.json');
       let trained: { readonly seconds: number; readonly bestDice: number; readonly bestStep: number };
@@ -234,7 +234,7 @@ export async function experiment(
         );
         if (diff.length > 0)
           throw new CliError('usage', [
-            `experiment: ${modelName} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
+            `experiment: ${modelRun} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
             ...diff,
           ]);
       };
@@ -252,18 +252,21 @@ export async function experiment(
         checkReuse();
         const done = JSON.parse(readFileSync(modelResultPath, 'utf8')) as RunResult;
         trained = { seconds: done.trainSeconds, bestDice: done.bestValDice, bestStep: done.bestStep };
-      } else if (finishedRun(modelDir, o.iterations) !== undefined) {
-        // Trained to the budget (by a post-processed arm, or before an interruption) but not scored yet.
-        checkReuse();
-        trained = finishedRun(modelDir, o.iterations)!;
       } else {
-        const resume = existsSync(join(modelDir, 'latest.ckpt'));
-        const r = await train({ ...runOptions, resume }, io, signal);
-        if (r.status === 'interrupted')
-          throw new CliError('runtime', [
-            `experiment: interrupted while training ${modelName} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
-          ]);
-        trained = r;
+        // Trained to the budget (by a post-processed arm, or before an interruption) but not scored yet: no training.
+        const finished = finishedRun(modelDir, o.iterations);
+        if (finished !== undefined) {
+          checkReuse();
+          trained = finished;
+        } else {
+          const resume = existsSync(join(modelDir, 'latest.ckpt'));
+          const r = await train({ ...runOptions, resume }, io, signal);
+          if (r.status === 'interrupted')
+            throw new CliError('runtime', [
+              `experiment: interrupted while training ${modelRun} (fix: rerun the same command; finished runs are skipped and this one resumes)`,
+            ]);
+          trained = r;
+        }
       }
       const { cfg, ck } = loadRun(modelDir, checkpoint);
       const scored: { id: string; pred: NDArray; truth: NDArray; spacing: readonly number[] }[] = [];
