@@ -24,12 +24,12 @@ import { logitSvg, overlaySvg, scatterSvg } from './svg.js';
 import type { Io } from './io.js';
 import { CliError } from './io.js';
 import { prepareOutDir } from './osErrors.js';
-import type { Method } from './model.js';
+import type { Method, RunConfig } from './model.js';
 import { contextMapOf, labelsOf, normalizeImage, predictLogits } from './model.js';
 import { SUMMARY_COLUMNS, evaluateVolumes } from './predictCmd.js';
 import type { RoiLossKind } from '@colab-ts/colab';
 import { caseDilatedMask, kmeans, largestComponentPostprocess } from '@colab-ts/colab';
-import type { Case } from '@colab-ts/data';
+import type { Case, Dataset } from '@colab-ts/data';
 import { zScore } from '@colab-ts/data';
 import { normalizedMutualInformation, summarize } from '@colab-ts/metrics';
 import type { TrainOptions } from './train.js';
@@ -163,35 +163,14 @@ export async function experiment(
   const out = resolve(o.out);
   prepareOutDir(join(out, 'runs'), '--out');
   prepareOutDir(join(out, 'figures'), '--out');
-  const ds = await openOrFail(o.data);
-  const cases = await loadOrFail(ds, io);
-  let trainIds = cases.map((c) => c.id);
-  let testCases = cases;
-  if (o.test === undefined) {
-    const nTest = Math.max(1, Math.round(o.testFraction * cases.length));
-    if (cases.length - nTest < 2)
-      throw new CliError('usage', [
-        `--test-fraction ${o.testFraction}: ${cases.length} cases leave fewer than 2 for training (fix: pass --test DIR with labelled test cases)`,
-      ]);
-    const sorted = [...trainIds].sort();
-    const held = new Set(sorted.slice(sorted.length - nTest));
-    trainIds = sorted.filter((id) => !held.has(id));
-    testCases = cases.filter((c) => held.has(c.id));
-  } else {
-    testCases = await loadOrFail(await openOrFail(o.test), io);
-  }
-  const hasContext = cases.every((c) => c.context !== undefined);
-  const arms = o.arms
-    .filter((a) => a.method !== 'anatomy' || hasContext)
-    .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a))
-    .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a));
   if (o.roiLoss !== undefined && !o.arms.some((a) => a.method === 'colab'))
     throw new CliError('usage', [`--roi-loss applies to the CoLab arms, and --methods has none (fix: add colab to --methods, or drop --roi-loss)`]);
   if (o.anatomyClasses !== undefined && !o.arms.some((a) => a.method === 'anatomy'))
     throw new CliError('usage', [
       `--anatomy-classes applies to the anatomy arm, and --methods has none (fix: add anatomy to --methods, or drop --anatomy-classes)`,
     ]);
-  if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
+  const ds = await openOrFail(o.data);
+  const { trainIds, testCases, arms, expected, nmiRefs } = await planRuns(o, ds, out, io);
   io.stderr(
     `experiment: ${arms.map(armName).join(', ')} x ${o.seeds} seed(s), ${o.iterations} iterations each; ${trainIds.length} training and ${testCases.length} test cases\n`,
   );
@@ -210,28 +189,11 @@ export async function experiment(
       const resultPath = join(runDir, 'result.json');
       const modelResultPath = join(modelDir, 'result.json');
       let trained: { readonly seconds: number; readonly bestDice: number; readonly bestStep: number };
-      const runOptions = {
-        ...o,
-        method: arm.method,
-        t: arm.t,
-        anatomyClasses: arm.anatomyClasses,
-        roiLoss: arm.roiLoss,
-        seed,
-        out: modelDir,
-        caseIds: trainIds,
-      };
+      const runOptions = runOptionsOf(o, arm, seed, modelDir, trainIds);
       // A finished run is reused only if this command would have trained it the same way.
       const checkReuse = (): void => {
         const saved = readRunConfig(join(modelDir, 'config.json'), `restore it, or delete ${modelDir} to train the run again`);
-        const diff = configDifferences(
-          saved,
-          resolveConfig(
-            { ...runOptions, resume: false },
-            ds,
-            cases.filter((c) => trainIds.includes(c.id)),
-          ),
-          'reuse',
-        );
+        const diff = configDifferences(saved, expected.get(modelRun)!, 'reuse');
         if (diff.length > 0)
           throw new CliError('usage', [
             `experiment: ${modelRun} in ${out} was trained with other settings than this command's, so its result cannot be reused:`,
@@ -333,9 +295,7 @@ export async function experiment(
               )}`,
           )
           .join('\n\n');
-  const refs = hasContext
-    ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`)
-    : [];
+  const refs = nmiRefs;
   const perClass = (table: typeof pairedTable, what: string): string =>
     classNames.length <= 1
       ? table(results, arms)
@@ -393,6 +353,66 @@ export async function experiment(
   return { table, results };
 }
 
+/** The options `train` gets for `arm`'s run of `seed` in `modelDir`. */
+function runOptionsOf(o: ExperimentOptions, arm: Arm, seed: number, modelDir: string, trainIds: readonly string[]): Omit<TrainOptions, 'resume'> {
+  return { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: modelDir, caseIds: trainIds };
+}
+
+/**
+ * Reads the dataset once and keeps only what the protocol needs while its runs train: the training ids, the test
+ * cases, the arms the data allow, each run's expected configuration (to check a finished run before reusing it,
+ * and so that a setting a run cannot take fails before the first run trains) and the intensity k-means reference
+ * for the context NMI. The training images themselves are dropped here; each run loads its own.
+ */
+async function planRuns(
+  o: ExperimentOptions,
+  ds: Dataset,
+  out: string,
+  io: Io,
+): Promise<{
+  readonly trainIds: readonly string[];
+  readonly testCases: readonly Case[];
+  readonly arms: readonly Arm[];
+  readonly expected: ReadonlyMap<string, RunConfig>;
+  readonly nmiRefs: readonly string[];
+}> {
+  const cases = await loadOrFail(ds, io);
+  let trainIds = cases.map((c) => c.id);
+  let testCases = cases;
+  if (o.test === undefined) {
+    const nTest = Math.max(1, Math.round(o.testFraction * cases.length));
+    if (cases.length - nTest < 2)
+      throw new CliError('usage', [
+        `--test-fraction ${o.testFraction}: ${cases.length} cases leave fewer than 2 for training (fix: pass --test DIR with labelled test cases)`,
+      ]);
+    const sorted = [...trainIds].sort();
+    const held = new Set(sorted.slice(sorted.length - nTest));
+    trainIds = sorted.filter((id) => !held.has(id));
+    testCases = cases.filter((c) => held.has(c.id));
+  } else {
+    testCases = await loadOrFail(await openOrFail(o.test), io);
+  }
+  const hasContext = cases.every((c) => c.context !== undefined);
+  const arms = o.arms
+    .filter((a) => a.method !== 'anatomy' || hasContext)
+    .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a))
+    .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a));
+  if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
+  const trainCases = cases.filter((c) => trainIds.includes(c.id));
+  const expected = new Map<string, RunConfig>();
+  for (let si = 0; si < o.seeds; si++)
+    for (const arm of arms) {
+      const modelRun = `${armName(trainedArm(arm))}-s${o.firstSeed + si}`;
+      if (expected.has(modelRun)) continue;
+      const modelDir = join(out, 'runs', modelRun);
+      expected.set(modelRun, resolveConfig({ ...runOptionsOf(o, arm, o.firstSeed + si, modelDir, trainIds), resume: false }, ds, trainCases));
+    }
+  const nmiRefs = hasContext
+    ? [...new Set(arms.filter((a) => a.method === 'colab').map((a) => a.t))].map((t) => `t = ${t}: ${f3(intensityClusterNmi(cases, t, o))}`)
+    : [];
+  return { trainIds, testCases, arms, expected, nmiRefs };
+}
+
 /**
  * A run folder trained to `iterations` (its latest checkpoint at that step): its best validation Dice and step, and
  * its training time summed over the log's sessions (each resumed session counts from 0). Undefined otherwise.
@@ -422,7 +442,8 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
       const m = mean(rs.map((r) => r.summary[k]!.mean));
       const s = mean(rs.map((r) => r.summary[k]!.std));
       const per = rs.map((r) => f3(r.summary[k]!.mean)).join(' / ');
-      return `${k === 'robustHausdorff' ? m.toFixed(2) : f3(m)} ± ${k === 'robustHausdorff' ? s.toFixed(2) : f3(s)} (${per})`;
+      const fmt = (v: number): string => (k === 'robustHausdorff' && Number.isFinite(v) ? v.toFixed(2) : f3(v));
+      return `${fmt(m)} ± ${fmt(s)} (${per})`;
     };
     const nmi = rs.map((r) => r.contextNmi).filter((v): v is number => v !== null);
     return `| ${display(a)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;

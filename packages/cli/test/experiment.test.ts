@@ -13,6 +13,7 @@ import {
   loadRun,
   memoryIo,
   colabPairedTable,
+  experimentTable,
   pairedTable,
   parseArms,
   armName,
@@ -23,6 +24,7 @@ import {
 import { cmdline, fastTrain, finish, tempDataset, tempDir } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
+import { summarize } from '@colab-ts/metrics';
 
 afterAll(finish);
 
@@ -162,6 +164,16 @@ describe('experiment pairs every method with the baseline', () => {
         arms,
       ),
     ).toBe('');
+  });
+
+  it('experimentTable: one test case has no std, written n/a in every column (HD95 too), never NaN', () => {
+    const one = (k: number) => summarize([k]);
+    const r = {
+      ...res('baseline', 0, { a: 0.5 }),
+      summary: { dice: one(0.5), sensitivity: one(0.25), precision: one(1), robustHausdorff: one(12.345) },
+    } as RunResult;
+    const row = experimentTable([r], parseArms('baseline'), 1).split('\n')[2]!;
+    expect(row).toBe('| w/o context labels | 1 | 0.500 ± n/a (0.500) | 0.250 ± n/a (0.250) | 1.000 ± n/a (1.000) | 12.35 ± n/a (12.345) | - |');
   });
 
   it('the standard error over seeds from three seeds on (hand-computed)', () => {
@@ -457,6 +469,18 @@ describe('experiment', () => {
     const io3 = memoryIo();
     expect(await run(['experiment', ...flags, '--methods', 'baseline', '--anatomy-classes', 'liver'], io3)).toBe(EXIT.usage);
     expect(io3.err()).toMatch(/--methods has none \(fix: add anatomy/);
+  }, 120_000);
+
+  it('a setting one arm cannot take fails before any arm trains', async () => {
+    const { dir, data } = await tempDataset('experiment-early', 4);
+    const out = join(dir, 'report');
+    const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
+    const io = memoryIo();
+    // the baseline is listed (and would train) first; the anatomy arm's structure does not exist
+    expect(await run(['experiment', ...flags, '--methods', 'baseline,anatomy', '--anatomy-classes', 'no-such-tissue'], io)).toBe(EXIT.usage);
+    expect(io.err()).toMatch(/no-such-tissue/);
+    expect(io.err()).not.toMatch(/this is a bug/);
+    expect(existsSync(join(out, 'runs', 'baseline-s0'))).toBe(false);
   }, 120_000);
 
   it('--roi-loss: a CoLab arm of its own name; the baseline trains without it; refused without a CoLab arm', async () => {
