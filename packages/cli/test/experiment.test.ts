@@ -451,7 +451,7 @@ describe('experiment', () => {
     expect(lcc.some((c, i) => c.precision !== plain[i]!.precision)).toBe(true);
   }, 120_000);
 
-  it('--anatomy-classes: an anatomy arm of its own name beside the every-structure one; the other arms train without it', async () => {
+  it('--anatomy-classes: an anatomy arm of its own name beside the every-structure one; the other arms train without it; a structure the data lack fails before any arm trains', async () => {
     const { dir, data } = await tempDataset('experiment-anat', 4);
     const out = join(dir, 'report');
     const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
@@ -469,18 +469,14 @@ describe('experiment', () => {
     const io3 = memoryIo();
     expect(await run(['experiment', ...flags, '--methods', 'baseline', '--anatomy-classes', 'liver'], io3)).toBe(EXIT.usage);
     expect(io3.err()).toMatch(/--methods has none \(fix: add anatomy/);
-  }, 120_000);
-
-  it('a setting one arm cannot take fails before any arm trains', async () => {
-    const { dir, data } = await tempDataset('experiment-early', 4);
-    const out = join(dir, 'report');
-    const flags = cmdline`--data ${data} --out ${out} --seeds 1 --iterations 2 --batch-size 2 --features 4 --stages 2 --val-every 2 --test-fraction 0.4`;
-    const io = memoryIo();
-    // the baseline is listed (and would train) first; the anatomy arm's structure does not exist
-    expect(await run(['experiment', ...flags, '--methods', 'baseline,anatomy', '--anatomy-classes', 'no-such-tissue'], io)).toBe(EXIT.usage);
-    expect(io.err()).toMatch(/no-such-tissue/);
-    expect(io.err()).not.toMatch(/this is a bug/);
-    expect(existsSync(join(out, 'runs', 'baseline-s0'))).toBe(false);
+    // A setting one arm cannot take fails before any arm trains: the baseline is listed (and would train) first.
+    const fresh = join(dir, 'report-early');
+    const io4 = memoryIo();
+    const early = flags.map((f) => (f === out ? fresh : f));
+    expect(await run(['experiment', ...early, '--methods', 'baseline,anatomy', '--anatomy-classes', 'no-such-tissue'], io4)).toBe(EXIT.usage);
+    expect(io4.err()).toMatch(/no-such-tissue/);
+    expect(io4.err()).not.toMatch(/this is a bug/);
+    expect(existsSync(join(fresh, 'runs', 'baseline-s0'))).toBe(false);
   }, 120_000);
 
   it('--roi-loss: a CoLab arm of its own name; the baseline trains without it; refused without a CoLab arm', async () => {
