@@ -295,7 +295,6 @@ export async function experiment(
               )}`,
           )
           .join('\n\n');
-  const refs = nmiRefs;
   const perClass = (table: typeof pairedTable, what: string): string =>
     classNames.length <= 1
       ? table(results, arms)
@@ -311,8 +310,8 @@ export async function experiment(
     .join('\n\n');
   const note =
     (paired === '' ? '' : `\n\n${paired}`) +
-    (refs.length > 0
-      ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${refs.join(', ')}; a random split scores 0.`
+    (nmiRefs.length > 0
+      ? `\n\nReference for the context NMI (same voxels, all cases): intensity k-means with t clusters (the k-means baseline's split) ${nmiRefs.join(', ')}; a random split scores 0.`
       : '');
   writeAtomicSync(
     join(out, 'table.md'),
@@ -398,7 +397,8 @@ async function planRuns(
     .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a))
     .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a));
   if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
-  const trainCases = cases.filter((c) => trainIds.includes(c.id));
+  const inTraining = new Set(trainIds);
+  const trainCases = cases.filter((c) => inTraining.has(c.id));
   const expected = new Map<string, RunConfig>();
   for (let si = 0; si < o.seeds; si++)
     for (const arm of arms) {
