@@ -474,7 +474,7 @@ describe('experiment', () => {
     const io4 = memoryIo();
     const early = flags.map((f) => (f === out ? fresh : f));
     expect(await run(['experiment', ...early, '--methods', 'baseline,anatomy', '--anatomy-classes', 'no-such-tissue'], io4)).toBe(EXIT.usage);
-    expect(io4.err()).toMatch(/no-such-tissue/);
+    expect(io4.err()).toMatch(/no-such-tissue.*\(fix: one of /);
     expect(io4.err()).not.toMatch(/this is a bug/);
     expect(existsSync(join(fresh, 'runs', 'baseline-s0'))).toBe(false);
   }, 120_000);
