@@ -189,8 +189,15 @@ export const evaluateSpec = defineCommand('evaluate', 'score label maps against 
     { name: 'gt', kind: 'string', required: true, meta: 'DIR', help: 'Folder of ground-truth label maps (same file names)' },
     { name: 'out', kind: 'string', meta: 'DIR', help: 'Where to write metrics.csv, summary.json and statistics.json (default: --pred)' },
     { name: 'percentile', kind: 'number', min: 0, max: 100, default: 95, help: 'Percentile of the robust Hausdorff distance' },
+    {
+      name: 'far-beyond',
+      kind: 'number',
+      min: 0,
+      meta: 'MM',
+      help: 'Count false positives farther than MM from the ROI as far (FarFP; default: per case, the margin m that train uses for that grid)',
+    },
   ],
-  examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs'],
+  examples: ['colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs', 'colab-ts evaluate --pred preds --gt Task03_Liver/labelsTs --far-beyond 20'],
 });
 
 /** `colab-ts demo`. @category commands */

@@ -23,7 +23,7 @@ import { labelsOf, normalizeImage, predictLogits } from './model.js';
 import { nonFiniteCount } from './finite.js';
 import { finiteJson, nnunetSummary } from './nnunetSummary.js';
 import { osError, prepareOutDir } from './osErrors.js';
-import { loadRun } from './train.js';
+import { defaultMargin, loadRun } from './train.js';
 
 const NIFTI = /\.nii(\.gz)?$/;
 
@@ -157,6 +157,8 @@ export interface EvaluateOptions {
   readonly out: string;
   /** Percentile of the robust Hausdorff distance (95 for HD95). */
   readonly percentile: number;
+  /** False positives farther than this (mm) from the ROI count as far (default: per case, the margin `train` uses for its grid, `defaultMargin`). */
+  readonly farBeyond?: number | undefined;
 }
 
 /** The summary columns and how the table names them. @category evaluate */
@@ -178,20 +180,29 @@ export function evaluateVolumes(
   cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[],
   percentile = 95,
   onCase?: (done: number) => void,
+  far?: { readonly beyond?: number | undefined },
 ): Evaluation {
   const classesSeen = new Set<number>();
   for (const c of cases) for (const v of toTypedArray(c.truth)) if (v !== 0) classesSeen.add(v);
   const multi = classesSeen.size > 1;
   const classes = [...classesSeen].sort((a, b) => a - b);
   const rows = cases.flatMap((c, i) => {
-    const r = evaluateCase(c.pred, c.truth, { spacing: c.spacing, caseId: c.id, percentile, ...(multi ? { classes } : {}) });
+    const farBeyond = far === undefined ? undefined : (far.beyond ?? defaultMargin(c.truth.shape, c.spacing as [number, number, number]).margin);
+    const r = evaluateCase(c.pred, c.truth, {
+      spacing: c.spacing,
+      caseId: c.id,
+      percentile,
+      ...(multi ? { classes } : {}),
+      ...(farBeyond === undefined ? {} : { farBeyond }),
+    });
     onCase?.(i + 1);
     return r;
   });
   const summary: Record<string, Record<string, Summary>> = {};
   for (const cls of [...new Set(rows.map((r) => r.class))]) {
     const rs = rows.filter((r) => r.class === cls);
-    summary[cls] = Object.fromEntries(SUMMARY_COLUMNS.map(([k]) => [k, summarize(rs.map((r) => r[k] as number))]));
+    const keys: string[] = [...SUMMARY_COLUMNS.map(([k]) => k), ...(far === undefined ? [] : ['farFp'])];
+    summary[cls] = Object.fromEntries(keys.map((k) => [k, summarize(rs.map((r) => r[k] as number))]));
   }
   return { rows, summary };
 }
@@ -245,7 +256,7 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   bar.finish();
   // Surface distances on large volumes take a while per case (a Decathlon CT: seconds to a minute).
   const scoring = lateProgress(io, 'scoring', loaded.length, 'case');
-  const ev = evaluateVolumes(loaded, o.percentile, (done) => scoring.update(done));
+  const ev = evaluateVolumes(loaded, o.percentile, (done) => scoring.update(done), { beyond: o.farBeyond });
   scoring.finish();
   if (warnings.length > 0)
     io.stderr(
@@ -259,6 +270,11 @@ export async function evaluate(o: EvaluateOptions, io: Io): Promise<Evaluation> 
   for (const [cls, s] of Object.entries(ev.summary)) {
     io.stdout(`class ${cls} (${loaded.length} cases)\n`);
     for (const [k, name] of SUMMARY_COLUMNS) io.stdout(`  ${name.padEnd(5)} ${showSummary(s[k]!)}\n`);
+    const beyond = [...new Set(ev.rows.filter((r) => r.class === cls).map((r) => r.farBeyond as number))];
+    const at = beyond.length === 1 ? `${beyond[0]} mm` : `${Math.min(...beyond)}-${Math.max(...beyond)} mm`;
+    io.stdout(
+      `  FarFP ${showSummary(s.farFp!, 1)} voxels (false positives farther than ${at} from the ROI${o.farBeyond === undefined ? ": train's default margin m" : ''})\n`,
+    );
   }
   io.stdout(`wrote ${join(o.out, 'metrics.csv')}, ${join(o.out, 'summary.json')} (nnU-Net layout) and ${join(o.out, 'statistics.json')}\n`);
   return ev;

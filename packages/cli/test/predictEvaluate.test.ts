@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Volume } from '@colab-ts/data';
 import { loadNifti, saveNifti } from '@colab-ts/data';
@@ -141,5 +141,53 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     const io2 = memoryIo();
     expect(await run(['evaluate', '--pred', emptyDir, '--gt', gt, '--out', join(fx.root, 'ev')], io2)).toBe(EXIT.ok);
     expect(io2.err()).toMatch(/warning: 1 of 2 prediction\(s\) are empty \(no ROI voxel\): case case_000; /);
+  });
+
+  it("evaluate counts the false positives far from the ROI (FarFP) beyond --far-beyond mm, and by default beyond train's margin", async () => {
+    const gt = join(fx.data, 'labelsTr');
+    const truth = await loadNifti(join(gt, 'case_000.nii.gz'));
+    const other = await loadNifti(join(gt, 'case_001.nii.gz'));
+    const [D, H, W] = truth.data.shape as [number, number, number];
+    const t = Array.from(toTypedArray(truth.data) as ArrayLike<number>);
+    const [sd, sh, sw] = truth.spacing as [number, number, number];
+    // The background voxel farthest from the ROI and its distance in mm, by brute force over all voxel pairs.
+    const roi = t.flatMap((v, i) => (v !== 0 ? [[Math.floor(i / (H * W)), Math.floor(i / W) % H, i % W] as const] : []));
+    expect(roi.length).toBeGreaterThan(0);
+    let farthest = -1;
+    let dist = -1;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] !== 0) continue;
+      const [z, y, x] = [Math.floor(i / (H * W)), Math.floor(i / W) % H, i % W];
+      const d = Math.min(...roi.map(([a, b, c]) => Math.hypot((z - a) * sd, (y - b) * sh, (x - c) * sw)));
+      if (d > dist) [farthest, dist] = [i, d];
+    }
+    const pred = join(fx.root, 'far');
+    await variant(pred, 'case_000.nii.gz', truth, {}, (d) => {
+      d[farthest] = 1;
+    });
+    await variant(pred, 'case_001.nii.gz', other);
+    const farFp = async (flags: string[], out: string): Promise<{ csv: number[]; stdout: string }> => {
+      const io = memoryIo();
+      expect(await run(['evaluate', '--pred', pred, '--gt', gt, '--out', join(fx.root, out), ...flags], io)).toBe(EXIT.ok);
+      const [head, ...rows] = readFileSync(join(fx.root, out, 'metrics.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      const col = head!.split(',').indexOf('farFp');
+      expect(col).toBeGreaterThan(0);
+      const stats = JSON.parse(readFileSync(join(fx.root, out, 'statistics.json'), 'utf8')) as Record<string, Record<string, { mean: number }>>;
+      const csv = rows.map((r) => Number(r.split(',')[col]));
+      expect(stats['1']!.farFp!.mean).toBeCloseTo(csv.reduce((a, b) => a + b, 0) / csv.length, 12);
+      return { csv, stdout: io.out() };
+    };
+    const below = await farFp(['--far-beyond', String(dist * 0.99)], 'far-below');
+    expect(below.csv).toEqual([1, 0]);
+    expect(below.stdout).toMatch(/FarFP 0\.5 ± 0\.7 voxels \(false positives farther than [0-9.]+ mm from the ROI\)/);
+    expect((await farFp(['--far-beyond', String(dist * 1.01)], 'far-above')).csv).toEqual([0, 0]);
+    // the default: train's margin for this grid (defaultMargin: 30 voxels scaled by min(1, in-plane extent / 256), at least 2, in mm of the finest in-plane spacing)
+    const margin = Math.round(Math.max(2, (30 * Math.min(Math.max(H, W), 256)) / 256) * Math.min(sh, sw) * 100) / 100;
+    expect(dist).toBeGreaterThan(margin);
+    const def = await farFp([], 'far-default');
+    expect(def.csv).toEqual([1, 0]);
+    expect(def.stdout).toContain(`farther than ${margin} mm from the ROI: train's default margin m)`);
   });
 });

@@ -7,6 +7,7 @@ import type { NDArray } from '@colab-ts/ndarray';
 import { ValueError } from '@colab-ts/ndarray';
 import type { ClassSpec } from './confusion.js';
 import { classMask, confusion, perClass } from './confusion.js';
+import { farFalsePositives } from './farFalsePositives.js';
 import { dice, iou, precision, sensitivity } from './overlap.js';
 import { surfaceDistances } from './surfaceDistances.js';
 import type { SurfaceOptions } from './surfaceDistances.js';
@@ -17,10 +18,13 @@ import { averageSurfaceDistance, robustHausdorff, surfaceOverlap } from './surfa
  * non-zero is foreground, reported as class `1`), `percentile` of the robust
  * Hausdorff distance (default 95), the surface-Dice `tolerance` in mm (omit
  * to skip it), `surface: false` to skip surface metrics, and a `caseId`.
+ * With `farBeyond` (mm) each row also gets `farFp`, the false positives
+ * farther than that from the class's reference voxels (`farFalsePositives`).
  * @category table
  */
 export interface EvaluateOptions extends SurfaceOptions {
   readonly classes?: readonly ClassSpec[];
+  readonly farBeyond?: number;
   readonly percentile?: number;
   readonly tolerance?: number;
   readonly surface?: boolean;
@@ -51,13 +55,13 @@ const classLabel = (c: ClassSpec): string => (typeof c === 'number' ? String(c) 
 
 /**
  * Per-class metrics of one case: confusion counts, Dice, IoU, sensitivity,
- * precision, and (unless `surface: false`) Hausdorff, robust Hausdorff at
+ * precision, far false positives with `farBeyond`, and (unless `surface: false`) Hausdorff, robust Hausdorff at
  * `percentile`, mean surface distances and, with a `tolerance`, surface Dice.
  * @example toCsv(cases.flatMap(([id, p, t]) => evaluateCase(p, t, { classes: [1, 2], spacing, caseId: id })))
  * @category table
  */
 export function evaluateCase(pred: NDArray, truth: NDArray, options: EvaluateOptions = {}): CaseRow[] {
-  const { classes, percentile = 95, tolerance, surface = true, caseId = '' } = options;
+  const { classes, percentile = 95, tolerance, surface = true, caseId = '', farBeyond } = options;
   if (typeof caseId !== 'string') throw new ValueError('evaluateCase', `caseId must be a string, got ${JSON.stringify(caseId)}`);
   const counts = classes === undefined ? [confusion(pred, truth)] : perClass(pred, truth, classes);
   return counts.map((c, i) => {
@@ -71,6 +75,14 @@ export function evaluateCase(pred: NDArray, truth: NDArray, options: EvaluateOpt
       sensitivity: sensitivity(c),
       precision: precision(c),
     };
+    if (farBeyond !== undefined) {
+      const spacing = options.spacing === undefined ? {} : { spacing: options.spacing };
+      row.farBeyond = farBeyond;
+      row.farFp =
+        spec === undefined
+          ? farFalsePositives(pred, truth, { beyond: farBeyond, ...spacing })
+          : farFalsePositives(classMask(pred, spec), classMask(truth, spec), { beyond: farBeyond, ...spacing });
+    }
     if (surface) {
       const sd = spec === undefined ? surfaceDistances(pred, truth, options) : surfaceDistances(classMask(pred, spec), classMask(truth, spec), options);
       const msd = averageSurfaceDistance(sd);

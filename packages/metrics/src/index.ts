@@ -4,7 +4,7 @@
  * specificity, per case and per class; surface distances with the DeepMind
  * `surface-distance` definition (area-weighted surfels on the voxel-corner
  * grid) for the Hausdorff distance, HD95, mean surface distances and surface
- * Dice in mm; aggregates that count NaN and infinite cases; CSV tables.
+ * Dice in mm; false positives far from the ROI; aggregates that count NaN and infinite cases; CSV tables.
  * @module @colab-ts/metrics
  */
 export type { ClassSpec, Confusion } from './confusion.js';
@@ -16,6 +16,8 @@ export type { HausdorffOptions, MeanSurfaceDistance } from './surfaceMetrics.js'
 export { averageSurfaceDistance, directedPercentile, hausdorff, meanSurfaceDistance, robustHausdorff, surfaceDice, surfaceOverlap } from './surfaceMetrics.js';
 export type { Row, Summary } from './summarize.js';
 export { summarize, summarizeColumns, toCsv } from './summarize.js';
+export type { FarFalsePositiveOptions } from './farFalsePositives.js';
+export { farFalsePositives } from './farFalsePositives.js';
 export type { CaseRow, EvaluateOptions } from './evaluateCase.js';
 export { evaluateCase } from './evaluateCase.js';
 export type { MutualInformationOptions } from './mutualInformation.js';

@@ -49,8 +49,8 @@ export interface SurfaceDistances {
 
 type Spacing3 = readonly [number, number, number];
 
-/** The spacing `[d, h, w]` and dimensionality of a call. */
-function readOptions(op: string, shape: readonly number[], options: SurfaceOptions): { spacing: Spacing3; dimensions: 2 | 3 } {
+/** The spacing `[d, h, w]` and dimensionality of a call. @category internal */
+export function readOptions(op: string, shape: readonly number[], options: SurfaceOptions): { spacing: Spacing3; dimensions: 2 | 3 } {
   const D = shape[0]!;
   const dims = options.dimensions ?? (D === 1 ? 2 : 3);
   if (dims !== 2 && dims !== 3) throw new ValueError(op, `dimensions must be 2 or 3, got ${JSON.stringify(options.dimensions)}`);
@@ -65,8 +65,8 @@ function readOptions(op: string, shape: readonly number[], options: SurfaceOptio
   return { spacing: [v[0]!, v[1]!, v[2]!], dimensions: dims };
 }
 
-/** Reads a rank-3 `[D, H, W]` (or rank-2 `[H, W]`, taken as `D = 1`) mask pair into 0/1 arrays. */
-function readMasks(op: string, pred: NDArray, truth: NDArray): { shape: Spacing3; p: Uint8Array; t: Uint8Array } {
+/** Reads a rank-3 `[D, H, W]` (or rank-2 `[H, W]`, taken as `D = 1`) mask pair into 0/1 arrays. @category internal */
+export function readMasks(op: string, pred: NDArray, truth: NDArray): { shape: Spacing3; p: Uint8Array; t: Uint8Array } {
   const { shape, p, t } = readPair(op, pred, truth);
   if (shape.length !== 3 && shape.length !== 2) {
     throw new ShapeError(op, `masks must have rank 3 [D, H, W] (or 2 [H, W]), got shape ${showShape(shape)}`, { expected: 'rank 3', got: showShape(shape) });

@@ -33,6 +33,7 @@ describe('examples', () => {
         'dice',
         'directedPercentile',
         'evaluateCase',
+        'farFalsePositives',
         'hausdorff',
         'iou',
         'meanSurfaceDistance',
