@@ -147,7 +147,7 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     const gt = join(fx.data, 'labelsTr');
     const truth = await loadNifti(join(gt, 'case_000.nii.gz'));
     const other = await loadNifti(join(gt, 'case_001.nii.gz'));
-    const [D, H, W] = truth.data.shape as [number, number, number];
+    const [, H, W] = truth.data.shape as [number, number, number];
     const t = Array.from(toTypedArray(truth.data) as ArrayLike<number>);
     const [sd, sh, sw] = truth.spacing as [number, number, number];
     // The background voxel farthest from the ROI and its distance in mm, by brute force over all voxel pairs.
