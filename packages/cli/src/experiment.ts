@@ -145,6 +145,8 @@ export interface RunResult {
     readonly sensitivity: number;
     readonly precision: number;
     readonly hd95: number;
+    /** False-positive voxels beyond the margin m from the ROI (absent in results written before the column). */
+    readonly farFp?: number;
   }[];
 }
 
@@ -242,7 +244,8 @@ export async function experiment(
           spacing: c.spacing,
         });
       }
-      const ev = evaluateVolumes(scored);
+      // Far false positives beyond each case's default margin m (the region Eq. 9 labels far background).
+      const ev = evaluateVolumes(scored, 95, undefined, {});
       const log = readFileSync(join(modelDir, 'log.jsonl'), 'utf8')
         .split('\n')
         .filter((l) => l.trim() !== '')
@@ -268,6 +271,7 @@ export async function experiment(
           sensitivity: row.sensitivity,
           precision: row.precision,
           hd95: Number(row.robustHausdorff),
+          farFp: Number(row.farFp),
         })),
       };
       mkdirSync(runDir, { recursive: true });
@@ -434,26 +438,28 @@ function finishedRun(dir: string, iterations: number): { readonly seconds: numbe
 /** Table I: per method, each seed's mean ± std over cases, and the mean over seeds. @category experiment */
 export function experimentTable(results: readonly RunResult[], arms: readonly Arm[], nCases: number): string {
   const cols = SUMMARY_COLUMNS;
-  const head = `| method | seeds | ${cols.map(([, n]) => (n === 'HD95' ? 'HD95 (mm)' : n)).join(' | ')} | context NMI |`;
-  const sep = `|---|---|${cols.map(() => '---').join('|')}|---|`;
+  const head = `| method | seeds | ${cols.map(([, n]) => (n === 'HD95' ? 'HD95 (mm)' : n)).join(' | ')} | far FP (voxels) | context NMI |`;
+  const sep = `|---|---|${cols.map(() => '---').join('|')}|---|---|`;
   const rows = arms.map((a) => {
     const rs = results.filter((r) => r.arm === armName(a));
     const cell = (k: string): string => {
+      // Results written before a column existed lack it: n/a rather than a crash or a made-up 0.
+      if (rs.some((r) => r.summary[k] === undefined)) return 'n/a';
       const m = mean(rs.map((r) => r.summary[k]!.mean));
       const s = mean(rs.map((r) => r.summary[k]!.std));
-      const per = rs.map((r) => f3(r.summary[k]!.mean)).join(' / ');
-      const fmt = (v: number): string => (k === 'robustHausdorff' && Number.isFinite(v) ? v.toFixed(2) : f3(v));
+      const fmt = (v: number): string => (Number.isFinite(v) && (k === 'robustHausdorff' || k === 'farFp') ? v.toFixed(k === 'farFp' ? 1 : 2) : f3(v));
+      const per = rs.map((r) => (k === 'farFp' ? fmt : f3)(r.summary[k]!.mean)).join(' / ');
       return `${fmt(m)} ± ${fmt(s)} (${per})`;
     };
     const nmi = rs.map((r) => r.contextNmi).filter((v): v is number => v !== null);
-    return `| ${display(a)} | ${rs.length} | ${cols.map(([k]) => cell(k)).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
+    return `| ${display(a)} | ${rs.length} | ${[...cols.map(([k]) => k), 'farFp'].map(cell).join(' | ')} | ${nmi.length > 0 ? f3(mean(nmi)) : '-'} |`;
   });
   return [
     head,
     sep,
     ...rows,
     '',
-    `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`,
+    `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Far FP: false-positive voxels per case farther than the margin m from the ROI (the far background of Eq. 9; \`colab-ts evaluate\`'s FarFP). Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`,
   ].join('\n');
 }
 
@@ -545,12 +551,12 @@ export function colabPairedTable(results: readonly RunResult[], arms: readonly A
 }
 
 function resultsCsv(results: readonly RunResult[]): string {
-  const lines = ['arm,method,t,seed,case,class,dice,sensitivity,precision,hd95'];
+  const lines = ['arm,method,t,seed,case,class,dice,sensitivity,precision,hd95,far_fp'];
   for (const r of results)
     for (const c of r.perCase)
       lines.push(
-        [r.arm, r.method, r.t, r.seed, c.id, c.class, c.dice, c.sensitivity, c.precision, c.hd95]
-          .map((v) => (typeof v === 'number' && !Number.isFinite(v) ? '' : String(v)))
+        [r.arm, r.method, r.t, r.seed, c.id, c.class, c.dice, c.sensitivity, c.precision, c.hd95, c.farFp]
+          .map((v) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v)))
           .join(','),
       );
   return `${lines.join('\n')}\n`;

@@ -173,7 +173,21 @@ describe('experiment pairs every method with the baseline', () => {
       summary: { dice: one(0.5), sensitivity: one(0.25), precision: one(1), robustHausdorff: one(12.345) },
     } as RunResult;
     const row = experimentTable([r], parseArms('baseline'), 1).split('\n')[2]!;
-    expect(row).toBe('| w/o context labels | 1 | 0.500 ± n/a (0.500) | 0.250 ± n/a (0.250) | 1.000 ± n/a (1.000) | 12.35 ± n/a (12.345) | - |');
+    // results written before the far-FP column: n/a there too
+    expect(row).toBe('| w/o context labels | 1 | 0.500 ± n/a (0.500) | 0.250 ± n/a (0.250) | 1.000 ± n/a (1.000) | 12.35 ± n/a (12.345) | n/a | - |');
+  });
+
+  it('experimentTable: the far-FP column, mean over seeds of the per-seed means (hand-computed)', () => {
+    const s = (v: number[]) => summarize(v);
+    const base = { dice: s([0.5]), sensitivity: s([0.5]), precision: s([0.5]), robustHausdorff: s([1]) };
+    // seed 0: far FP 1 and 3 voxels (mean 2, sd 1.414); seed 1: 0 and 4 (mean 2, sd 2.828): 2.0 ± 2.1 (2.0 / 2.0)
+    const rs = [
+      { ...res('baseline', 0, { a: 0.5 }), summary: { ...base, farFp: s([1, 3]) } },
+      { ...res('baseline', 1, { a: 0.5 }), summary: { ...base, farFp: s([0, 4]) } },
+    ] as RunResult[];
+    const lines = experimentTable(rs, parseArms('baseline'), 2).split('\n');
+    expect(lines[0]).toContain('| HD95 (mm) | far FP (voxels) | context NMI |');
+    expect(lines[2]!.split(' | ')[6]).toBe('2.0 ± 2.1 (2.0 / 2.0)');
   });
 
   it('the standard error over seeds from three seeds on (hand-computed)', () => {
@@ -382,7 +396,13 @@ describe('experiment', () => {
     ]);
     // 5 cases, 40% held out: 2 test cases scored per run.
     for (const r of res.results) expect(r.summary.dice.n).toBe(2);
+    // far false positives per case: counted for every run (a whole number of voxels per case, so a mean of halves here)
+    const per = res.results.flatMap((r) => (r as unknown as { perCase: { farFp: number }[] }).perCase.map((c) => c.farFp));
+    expect(per).toHaveLength(16);
+    for (const v of per) expect(Number.isInteger(v) && v >= 0).toBe(true);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toBe('arm,method,t,seed,case,class,dice,sensitivity,precision,hd95,far_fp');
     const table = readFileSync(join(out, 'table.md'), 'utf8');
+    expect(table).toContain('| far FP (voxels) | context NMI |');
     for (const name of ['w/o context labels', 'human-defined (anatomy)', 'dilated mask', 'CoLab (t = 2)']) expect(table).toContain(`| ${name} | 2 |`);
     expect(table).toMatch(/intensity k-means with t clusters \(the k-means baseline's split\) t = 2: 0\.\d{3}/);
     const svg = readFileSync(join(out, 'figures/fig4-precision-sensitivity.svg'), 'utf8');
