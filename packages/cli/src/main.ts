@@ -126,6 +126,12 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
     { name: 'roi-share', kind: 'number', min: 0, max: 1, default: 0.5, help: 'Share of patches centred on the ROI' },
     { name: 'augment', kind: 'bool', default: true, help: 'Mirroring and intensity augmentation' },
     {
+      name: 'spatial-augment',
+      kind: 'bool',
+      default: false,
+      help: "Also nnU-Net's spatial augmentation (rotation +-15 degrees and scaling 0.85-1.25, each with p 0.2), as the authors train; off by default (docs/colab.md)",
+    },
+    {
       name: 'background',
       kind: 'enum',
       values: ['uniform', 'body'],

@@ -46,6 +46,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly stages: number;
   readonly roiShare: number;
   readonly augment: boolean;
+  /** Rotation and scaling too (nnU-Net's, p 0.2 each; absent: off). */
+  readonly spatialAugment?: boolean | undefined;
   readonly valEvery: number;
   /** Deep supervision of the segmentation model (nnU-Net's weights; default false). */
   readonly deepSupervision?: boolean | undefined;

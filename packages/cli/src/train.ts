@@ -61,9 +61,11 @@ import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
  * `resolveConfig`.
  * @category training
  */
-export interface TrainOptions extends Omit<ArgsOf<typeof trainSpec>, 'backend' | 'deepSupervision' | 'background'> {
+export interface TrainOptions extends Omit<ArgsOf<typeof trainSpec>, 'backend' | 'deepSupervision' | 'background' | 'spatialAugment'> {
   /** Deep supervision (default false). */
   readonly deepSupervision?: boolean | undefined;
+  /** Rotation and scaling besides mirroring and intensity augmentation (default false). */
+  readonly spatialAugment?: boolean | undefined;
   /** Where non-ROI patches are centred (default `uniform`). */
   readonly background?: 'uniform' | 'body' | undefined;
   /** The kernels backend to train on (default: the registry's, `getBackend()`). */
@@ -329,6 +331,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     issues.push(`--roi-loss sets CoLab's meta-objective, got --method ${o.method} (fix: pass --method colab, or drop --roi-loss)`);
   if (o.anatomyClasses !== undefined && o.method !== 'anatomy')
     issues.push(`--anatomy-classes selects human-defined context labels, got --method ${o.method} (fix: pass --method anatomy, or drop --anatomy-classes)`);
+  if (o.spatialAugment === true && !o.augment)
+    issues.push(`--spatial-augment adds rotation and scaling to the augmentation, got --no-augment (fix: drop --no-augment, or drop --spatial-augment)`);
   if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
   if (o.method === 'kmeans' && o.t < 2) issues.push(`--method kmeans needs --t >= 2 (fix: pass --t 2)`);
   const m = planeMultiple(o.stages);
@@ -382,6 +386,8 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     stages: o.stages,
     roiShare: o.roiShare,
     augment: o.augment,
+    // recorded only when on, so that the config.json of a run without it reads as before
+    ...(o.spatialAugment === true ? { spatialAugment: true } : {}),
     valEvery: o.valEvery ?? defaultValEvery(o.iterations),
     deepSupervision: o.deepSupervision === true,
     // recorded only when set, so that the config.json of a run without it reads as before
@@ -686,7 +692,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
       roiShare: cfg.roiShare,
       background: cfg.background ?? 'uniform',
     });
-    if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, { rotation: false, scaling: false });
+    if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, cfg.spatialAugment === true ? {} : { rotation: false, scaling: false });
     const x = batch.image;
     const y = roiOneHot(batch.label, cfg.classes);
     let loss: number;

@@ -4,6 +4,7 @@
  * table (`colabDefaults`), the run's settings reach `colabStep` under the
  * library's names, and `--backend` is passed down, never set globally.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { colabDefaults, softDilatedMask } from '@colab-ts/colab';
 import { getBackend, resetBackend, useBackend } from '@colab-ts/kernels';
@@ -140,5 +141,32 @@ describe('--backend is passed, not set for the process', () => {
       resetBackend();
       await useBackend('reference');
     }
+  });
+});
+
+describe('--spatial-augment: rotation and scaling on top of mirroring and intensity', () => {
+  const fx = onReferenceBackend('spatialaug', 2);
+  const losses = (dir: string): number[] =>
+    readFileSync(join(dir, 'log.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"type":"train"'))
+      .map((l) => (JSON.parse(l) as { loss: number }).loss);
+  it('is recorded in config.json only when on, changes the batches of the same seed, and needs --augment', async () => {
+    const base = (out: string) =>
+      cmdline`--data ${fx.data} --out ${join(fx.root, out)} --iterations 6 --val-every 6 --batch-size 2 --features 2 --stages 2 --patch 1,16,16 --method baseline --backend reference`;
+    const io = memoryIo();
+    expect(await run(['train', ...base('plain')], io), io.err()).toBe(EXIT.ok);
+    const io2 = memoryIo();
+    expect(await run(['train', ...base('spatial'), '--spatial-augment'], io2), io2.err()).toBe(EXIT.ok);
+    const cfg = (d: string) => JSON.parse(readFileSync(join(fx.root, d, 'config.json'), 'utf8')) as RunConfig;
+    expect(cfg('plain')).not.toHaveProperty('spatialAugment');
+    expect(cfg('spatial').spatialAugment).toBe(true);
+    // Same seed, same patches: only the rotations and zooms drawn (p 0.2 per sample and step) differ.
+    const [a, b] = [losses(join(fx.root, 'plain')), losses(join(fx.root, 'spatial'))];
+    expect(a).toHaveLength(6);
+    expect(b).not.toEqual(a);
+    const io3 = memoryIo();
+    expect(await run(['train', ...base('bad'), '--spatial-augment', '--no-augment'], io3)).toBe(EXIT.usage);
+    expect(io3.err()).toMatch(/--spatial-augment adds rotation and scaling to the augmentation, got --no-augment \(fix: /);
   });
 });
