@@ -189,5 +189,10 @@ describe('predict and evaluate refuse what would score wrongly, and warn (issue 
     const def = await farFp([], 'far-default');
     expect(def.csv).toEqual([1, 0]);
     expect(def.stdout).toContain(`farther than ${margin} mm from the ROI: train's default margin m)`);
+    for (const bad of ['-1', 'abc']) {
+      const io = memoryIo();
+      expect(await run(['evaluate', '--pred', pred, '--gt', gt, '--far-beyond', bad], io)).toBe(EXIT.usage);
+      expect(io.err()).toContain(`--far-beyond: expects a number >= 0, got "${bad}" (fix: `);
+    }
   });
 });
