@@ -175,7 +175,7 @@ export interface Evaluation {
   readonly summary: Readonly<Record<string, Readonly<Record<string, Summary>>>>;
 }
 
-/** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI); `onCase` hears of each case scored. @category evaluate */
+/** Per-case metrics of label maps against ground truth (binary: every non-zero label is the ROI); `onCase` hears of each case scored; with `far`, also `farFp` beyond `far.beyond` mm (default: each case's `defaultMargin`). @category evaluate */
 export function evaluateVolumes(
   cases: readonly { readonly id: string; readonly pred: NDArray; readonly truth: NDArray; readonly spacing: readonly number[] }[],
   percentile = 95,
