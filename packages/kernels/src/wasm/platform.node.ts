@@ -3,7 +3,8 @@
  * running the eval'd CommonJS `WORKER_SOURCE`, unref'd while idle.
  * @module
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ComputeThread, ThreadData, WasmPlatform } from './threads.js';
@@ -54,6 +55,16 @@ function relaxedSimd(probe: Uint8Array): boolean {
   return wasmValidate(probe);
 }
 
+/** A diagnostic report (with each worker's JavaScript stack) in the temporary folder; its path, or undefined. */
+function diagnose(tag: string): string | undefined {
+  try {
+    const file = join(tmpdir(), `colab-ts-${tag}-${process.pid}-${Date.now()}.json`);
+    return process.report?.writeReport(file) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Node: worker threads; as many as the CPUs this process may use (at most 8); an eighth of the memory (at most 2 GiB) for the pool. @internal */
 export const platform: WasmPlatform = {
   name: 'Node',
@@ -63,4 +74,5 @@ export const platform: WasmPlatform = {
   defaultThreads: () => Math.max(1, Math.min(8, typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
   defaultPoolBytes: () => Math.min(2 ** 31, Math.floor(totalmem() / 8)),
   relaxedSimd,
+  diagnose,
 };

@@ -60,4 +60,5 @@ export const platform: WasmPlatform = {
   defaultPoolBytes: () => Math.min(2 ** 28, Math.floor(((g.navigator?.deviceMemory ?? 2) * 2 ** 30) / 8)),
   // Chrome 114+ ships relaxed SIMD; elsewhere the probe fails and the engine uses mul + add.
   relaxedSimd: (probe) => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(probe),
+  diagnose: () => undefined,
 };

@@ -53,4 +53,9 @@ export interface WasmPlatform {
    * a platform may switch the feature on first (Node 20 has it behind a V8 flag).
    */
   readonly relaxedSimd: (probe: Uint8Array) => boolean;
+  /**
+   * Writes what can be learnt about a stalled job (Node: a diagnostic report, which holds every
+   * worker thread's JavaScript stack) and returns where it went; undefined where there is none.
+   */
+  readonly diagnose: (tag: string) => string | undefined;
 }

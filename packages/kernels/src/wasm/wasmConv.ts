@@ -24,6 +24,7 @@ import {
   JOB_CONV,
   JOB_DW,
   JOB_EXIT,
+  JOB_HOLD,
   JOB_PAD,
   JOB_SCATTER,
 } from './workerSource.js';
@@ -71,6 +72,11 @@ export interface WasmConv {
     weightShape: number[],
     opts: WasmConvOptions,
   ): Promise<WasmConvResult>;
+  /**
+   * Test hook of the stall watchdog: the first worker holds a job for `ms` milliseconds, claiming
+   * a chunk of work every `stepMs` (default: none, a stall); resolves then, or rejects as a stall. @internal
+   */
+  hold(ms: number, stepMs?: number): Promise<void>;
   dispose(): void;
 }
 
@@ -97,6 +103,22 @@ const ROUND_TRIP_MACS = 15e6;
  * calling thread alone, 2x 32->32 at 8^3 (28M) 0.9-1.3 vs 1.4-1.7, at 16^3 (226M) 5.5-9 vs 10-13.
  */
 const JOINED_ROUND_TRIP_MACS = 1.5e6;
+/**
+ * Default milliseconds a job may go without progress (no chunk claimed, no thread done) before the
+ * engine calls it stalled. The longest single chunk measured is a fraction of a second (a weight-
+ * gradient unit of a 64^3 step), so two minutes only catch a thread that will not finish.
+ */
+const STALL_MS = 120_000;
+/** Checks of progress within `stallMs`: a job is stalled after this many checks in a row saw none. */
+const STALL_CHECKS = 12;
+/** The job kinds, by code, for messages. */
+const JOB_NAMES: Record<number, string> = {
+  [JOB_CONV]: 'convolution',
+  [JOB_DW]: 'weight-gradient',
+  [JOB_PAD]: 'padding',
+  [JOB_SCATTER]: 'scatter',
+  [JOB_HOLD]: 'hold',
+};
 /** Milliseconds a worker polls for the next job before it sleeps. */
 const WORKER_SPIN_MS = 0.2;
 /** Milliseconds the calling thread polls for the workers' shares before it waits asynchronously. */
@@ -224,6 +246,13 @@ export async function createWasmConv(
     join?: boolean;
     /** Milliseconds a worker polls for the next job before it sleeps (default 0.2; 0 sleeps at once). */
     spinMs?: number;
+    /**
+     * Milliseconds a job may run without progress (no chunk of work claimed, no thread done) before
+     * the engine stops its workers and fails the call, and every later call, with an error that says
+     * so (default: COLAB_WASM_STALL_MS, else 120000; Infinity waits forever). Progress is checked 12 times over this span and the
+     * checks must all find none, so a process paused (SIGSTOP) and resumed is not called stalled.
+     */
+    stallMs?: number;
   } = {},
 ): Promise<WasmConv> {
   const alloc = options.alloc ?? ((n: number) => new Float32Array(n));
@@ -234,6 +263,13 @@ export async function createWasmConv(
   const join = shared && threads >= 2 && (options.join ?? (platform.callerJoins && envJoin !== '0'));
   const nWorkers = join ? threads - 1 : shared ? threads : 0;
   const spinMs = Math.max(0, options.spinMs ?? WORKER_SPIN_MS);
+  const envStall = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.COLAB_WASM_STALL_MS;
+  const stallMs = options.stallMs ?? (envStall ? Number(envStall) : STALL_MS);
+  if (!(stallMs > 0)) {
+    const from = options.stallMs === undefined ? ` (COLAB_WASM_STALL_MS=${envStall})` : '';
+    throw new Error(`wasm-conv: stallMs must be a positive number of milliseconds, got ${stallMs}${from}`);
+  }
+  const checkMs = Number.isFinite(stallMs) ? stallMs / STALL_CHECKS : undefined;
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
@@ -340,11 +376,24 @@ export async function createWasmConv(
       // workers ref'd while a job is in flight, unref them again afterwards.
       for (const wk of workers) wk.ref();
       try {
+        // The watchdog: progress is a chunk claimed (CTRL_NEXT) or a thread done (CTRL_DONE).
+        let seen = Atomics.load(ctrl, CTRL_NEXT);
+        let quiet = 0;
         for (;;) {
           const done = Atomics.load(ctrl, CTRL_DONE);
           if (done >= nWorkers) break;
-          const r = waitAsync(ctrl, CTRL_DONE, done);
-          if (r.async) await r.value;
+          const r = waitAsync(ctrl, CTRL_DONE, done, checkMs);
+          if (!r.async || (await r.value) !== 'timed-out') {
+            quiet = 0;
+            continue;
+          }
+          const next = Atomics.load(ctrl, CTRL_NEXT);
+          if (next !== seen || Atomics.load(ctrl, CTRL_DONE) !== done) {
+            seen = next;
+            quiet = 0;
+          } else if (++quiet >= STALL_CHECKS) {
+            stall(job, params, done);
+          }
         }
       } finally {
         for (const wk of workers) wk.unref();
@@ -355,6 +404,23 @@ export async function createWasmConv(
     if (Atomics.load(ctrl, CTRL_ERR) !== 0) {
       throw broken instanceof Error ? broken : new Error('wasm-conv: a worker failed (see stderr)');
     }
+  }
+
+  /**
+   * A job made no progress for `stallMs`: writes what the platform can tell (Node: a diagnostic
+   * report with the workers' stacks), stops the workers and throws; the engine stays broken.
+   */
+  function stall(job: number, params: number[], done: number): never {
+    const report = platform.diagnose('wasm-stall');
+    const why = new Error(
+      `wasm-conv: a compute worker made no progress for ${Math.round(stallMs / 1000)} s on a ${JOB_NAMES[job] ?? `#${job}`} job ` +
+        `(${done} of ${nWorkers} workers done; parameters ${params.join(',')}), so the engine stopped its workers. ` +
+        `This is a bug in colab-ts, please report it${report ? ` with the diagnostic report at ${report} (it holds each worker's stack)` : ''}; ` +
+        'the work can be rerun (a training run resumes from its last checkpoint).',
+    );
+    broken = why;
+    for (const wk of workers) wk.terminate();
+    throw why;
   }
 
   /** Runs jobs one after the other (a round trip each). */
@@ -682,6 +748,16 @@ export async function createWasmConv(
         }
         for (let co = 0; co < Cout; co++) for (let k = 0, j = co; k < K; k++, j += CoutPad) out[co * K + k] = acc[j]!;
         return { data: out, shape };
+      });
+    },
+
+    hold(ms, stepMs = 0) {
+      return serial(async () => {
+        if (!shared) return;
+        onMain = false;
+        lanes = threads;
+        // the first worker: thread 1 beside a joining caller, else thread 0
+        await runJob(JOB_HOLD, [ms, join ? 1 : 0, 0, stepMs]);
       });
     },
 

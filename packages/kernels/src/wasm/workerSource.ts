@@ -6,7 +6,7 @@
  * Protocol (all in the shared memory, Int32 view at byte 0):
  *   ctrl[0]  job sequence number; workers Atomics.wait on it
  *   ctrl[1]  number of workers that finished the current job
- *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad, 6 = scatter)
+ *   ctrl[2]  job type (1 = conv, 2 = dW, 3 = exit, 4 = pad, 6 = scatter, 7 = hold)
  *   ctrl[3]  error flag (set by a worker that threw)
  *   ctrl[4]  work counter: workers grab chunks of output rows with Atomics.add
  *            (dynamic scheduling: robust to imbalance and to a busy machine;
@@ -36,6 +36,8 @@ export const JOB_EXIT = 3;
 export const JOB_PAD = 4;
 /** Job: scatter the phase results of a strided input gradient into place. @category wasm */
 export const JOB_SCATTER = 6;
+/** Job: one thread holds the job for `ms` milliseconds, claiming a chunk every `step` ms or none (tests the watchdog). @category wasm */
+export const JOB_HOLD = 7;
 
 /**
  * The job code every compute thread runs: the WebAssembly instance over the
@@ -69,6 +71,16 @@ function runOne(type, p) {
   else if (type === 2) runDw(p);
   else if (type === 4) runPad(p);
   else if (type === 6) runScatter(p);
+  else if (type === 7 && tid === p[1]) runHold(p);
+}
+
+// Thread p[1] holds the job p[0] ms, claiming a chunk every p[3] ms if p[3] > 0 (progress without an end).
+function runHold(p) {
+  const ms = p[0], step = p[3] > 0 ? p[3] : ms;
+  for (let t = 0; t < ms; t += step) {
+    Atomics.wait(p, 2, 0, Math.min(step, ms - t));
+    if (p[3] > 0) Atomics.add(ctrl, 4, 1);
+  }
 }
 
 // dx[nc, z, y, x] = phase (z % s0, y % s1, x % s2)'s result at (nc, z / s0, y / s1, x / s2); the phases'
