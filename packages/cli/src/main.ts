@@ -129,7 +129,7 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
       name: 'spatial-augment',
       kind: 'bool',
       default: false,
-      help: "Also nnU-Net's spatial augmentation (rotation +-15 degrees and scaling 0.85-1.25, each with p 0.2), as the authors train; off by default (docs/colab.md)",
+      help: "Also nnU-Net's spatial augmentation (rotation +-15 degrees and scaling 0.85-1.25, each with p 0.2, on a larger patch whose centre is kept), as the authors train; off by default (docs/colab.md)",
     },
     {
       name: 'background',

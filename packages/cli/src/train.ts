@@ -29,7 +29,7 @@ import {
   segmentationStep,
 } from '@colab-ts/colab';
 import type { Case, Dataset } from '@colab-ts/data';
-import { augment, bodyMask, cropBox, ctStatistics, loadCase, openDataset, sampleBatch, showIssue, windowStarts } from '@colab-ts/data';
+import { augment, augmentSourceShape, bodyMask, cropBox, ctStatistics, loadCase, openDataset, sampleBatch, showIssue, windowStarts } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
 import type { Key, NDArray } from '@colab-ts/ndarray';
 import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
@@ -674,6 +674,8 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     drawProgress();
   };
 
+  const spatial = cfg.augment && cfg.spatialAugment === true;
+  const spatialBorder = augmentSourceShape(cfg.patch).map((v, a) => (v - cfg.patch[a]!) / 2);
   let last = '';
   while (state.iteration < cfg.iterations) {
     // Let the event loop deliver signals (Ctrl-C) and timers: the reference backend never yields on its own.
@@ -691,8 +693,10 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
       batchSize: cfg.batchSize,
       roiShare: cfg.roiShare,
       background: cfg.background ?? 'uniform',
+      ...(spatial ? { border: spatialBorder } : {}),
     });
-    if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, cfg.spatialAugment === true ? {} : { rotation: false, scaling: false });
+    // Rotation and scaling read a larger patch and keep its centre (nnU-Net), so no corner is zero-filled.
+    if (cfg.augment) batch = augment(foldIn(kStep, 1), batch, spatial ? { outShape: cfg.patch } : { rotation: false, scaling: false });
     const x = batch.image;
     const y = roiOneHot(batch.label, cfg.classes);
     let loss: number;

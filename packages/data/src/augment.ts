@@ -3,7 +3,10 @@
  * ranges and probabilities): mirroring, small rotations and scaling (trilinear
  * for images, nearest for label maps, zero outside), brightness, contrast,
  * gamma and Gaussian noise. The same key gives the same batch. A 2D batch
- * (`pd = 1`) is rotated and scaled in-plane only.
+ * (`pd = 1`) is rotated and scaled in-plane only. As nnU-Net does, the spatial
+ * transform can read a larger patch than it writes (`outShape`, with
+ * `augmentSourceShape`), so that no corner of a rotated or shrunk patch is
+ * filled with zeros.
  * @module
  */
 import type { AnyData, Key } from '@colab-ts/ndarray';
@@ -33,6 +36,12 @@ export interface AugmentOptions {
   readonly gamma?: false | AugmentStep;
   /** Noise variance range (default [0, 0.1], p 0.1). */
   readonly noise?: false | AugmentStep;
+  /**
+   * Spatial size `[D, H, W]` of the output, at most the input's: the output is the centre of the
+   * transformed input (nnU-Net transforms a larger patch and keeps its centre; `augmentSourceShape`
+   * gives the input size at which no output voxel maps outside the input). Default: the input's size.
+   */
+  readonly outShape?: readonly [number, number, number];
 }
 
 const DEG15 = (15 * Math.PI) / 180;
@@ -66,8 +75,44 @@ function rotation(axis: number, t: number): M3 {
 }
 
 /**
+ * The patch size to sample so that `augment(k, batch, { ...options, outShape })` never reads
+ * outside it: the bounding box of `outShape` under the largest rotations (about each axis in
+ * turn, as `augment` composes them; in-plane only when D = 1), divided by the smallest zoom,
+ * plus one voxel for interpolation (nnU-Net's `get_patch_size`). With rotation and scaling off,
+ * `outShape` itself.
+ * @example augmentSourceShape([1, 32, 32]) // [1, 48, 48]: +-15 degrees and zoom 0.85
+ * @category augmentation
+ */
+export function augmentSourceShape(outShape: readonly [number, number, number], options: AugmentOptions = {}): [number, number, number] {
+  const op = 'augmentSourceShape';
+  if (outShape.length !== 3 || outShape.some((v) => !Number.isInteger(v) || v < 1))
+    throw new ShapeError(op, `outShape must be three positive integers [D, H, W], got ${JSON.stringify(outShape)}`);
+  const rot = step(options.rotation, 0.2, [-DEG15, DEG15]);
+  const zoom = step(options.scaling, 0.2, [0.85, 1.25]);
+  if (rot === undefined && zoom === undefined) return [outShape[0], outShape[1], outShape[2]];
+  if (zoom !== undefined && !(zoom.lo > 0)) throw new ValueError(op, `scaling range must be positive, got [${zoom.lo}, ${zoom.hi}]`);
+  // Half-extents of the output patch (voxel centres), then of its image under each rotation in turn.
+  let e = outShape.map((v) => (v - 1) / 2);
+  const flat = outShape[0] === 1;
+  if (rot !== undefined) {
+    const t = Math.min(Math.max(Math.abs(rot.lo), Math.abs(rot.hi)), Math.PI / 2);
+    const c = Math.cos(t);
+    const sn = Math.sin(t);
+    for (const axis of flat ? [0] : [0, 1, 2]) {
+      const [i, j] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+      const f = [...e];
+      f[i] = c * e[i]! + sn * e[j]!;
+      f[j] = sn * e[i]! + c * e[j]!;
+      e = f;
+    }
+  }
+  const shrink = zoom === undefined ? 1 : 1 / Math.min(zoom.lo, 1);
+  return outShape.map((v, a) => (a === 0 && flat ? 1 : Math.max(v, 2 * Math.ceil(e[a]! * shrink) + 2 + (v % 2)))) as [number, number, number];
+}
+
+/**
  * Applies random augmentations to every sample of a batch; returns a new
- * batch (metadata unchanged).
+ * batch (metadata unchanged, but for the origins of a batch cropped to `outShape`).
  * @example const augmented = augment(key(7), batch)
  * @category augmentation
  */
@@ -75,8 +120,14 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
   const op = 'augment';
   const { image, label, context, weight } = batch;
   if (image.shape.length !== 5) throw new ShapeError(op, `batch.image must be [N,C,D,H,W], got ${showShape(image.shape)}`);
-  const [N, C, D, H, W] = image.shape as unknown as [number, number, number, number, number];
+  const [N, C, Di, Hi, Wi] = image.shape as unknown as [number, number, number, number, number];
+  const [D, H, W] = options.outShape ?? [Di, Hi, Wi];
+  if (![D, H, W].every((v, a) => Number.isInteger(v) && v >= 1 && v <= [Di, Hi, Wi][a]!))
+    throw new ShapeError(op, `outShape must be [D, H, W] within the input's ${showShape([Di, Hi, Wi])}, got ${JSON.stringify(options.outShape)}`);
   const n = D * H * W;
+  const nIn = Di * Hi * Wi;
+  // The output is the input's centre: its voxel p sits at p + off in the input.
+  const off = [(Di - D) >> 1, (Hi - H) >> 1, (Wi - W) >> 1];
   const rot = step(options.rotation, 0.2, [-DEG15, DEG15]);
   const zoom = step(options.scaling, 0.2, [0.85, 1.25]);
   const bright = step(options.brightness, 0.15, [0.75, 1.25]);
@@ -90,10 +141,11 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
   if (!(mirrorP >= 0 && mirrorP <= 1)) throw new ValueError(op, `mirror.p must be in [0, 1], got ${mirrorP}`);
   const img = dataOf(image);
   // Label maps and the weight map move with the image (nearest neighbour, 0 outside).
-  const maps = [label, context, weight].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, dataOf(m).length) }));
-  const out = new Float32Array(img.length);
+  const maps = [label, context, weight].map((m) => (m === undefined ? undefined : { m, src: dataOf(m), out: allocate(m.dtype, N * n) }));
+  const out = new Float32Array(N * C * n);
   const keys = split(k, N);
-  const centre = [(D - 1) / 2, (H - 1) / 2, (W - 1) / 2];
+  // Rotation and zoom act about the output's centre (in input coordinates).
+  const centre = [off[0]! + (D - 1) / 2, off[1]! + (H - 1) / 2, off[2]! + (W - 1) / 2];
   for (let s = 0; s < N; s++) {
     const [kDraw, kNoise] = split(keys[s]!, 2);
     // Fixed draw layout per sample: 32 uniforms, so turning one step off does not reshuffle the others.
@@ -123,24 +175,24 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
     }
     const flip = [0, 1, 2].map((a) => mirrorAxes.includes(a) && u[6 + a]! < mirrorP);
     // One inverse map for the image (trilinear) and the maps that move with it (nearest).
-    const warp = (src: ArrayLike<number>, dst: AnyData, base: number, sample: Sampler): void => {
-      let o = base;
+    const warp = (src: ArrayLike<number>, dst: AnyData, from: number, to: number, sample: Sampler): void => {
+      let o = to;
       for (let d = 0; d < D; d++) {
         for (let h = 0; h < H; h++) {
           for (let w = 0; w < W; w++) {
-            const p = [flip[0] ? D - 1 - d : d, flip[1] ? H - 1 - h : h, flip[2] ? W - 1 - w : w];
+            const p = [off[0]! + (flip[0] ? D - 1 - d : d), off[1]! + (flip[1] ? H - 1 - h : h), off[2]! + (flip[2] ? W - 1 - w : w)];
             if (!spatial) {
-              dst[o++] = src[base + (p[0]! * H + p[1]!) * W + p[2]!]!;
+              dst[o++] = src[from + (p[0]! * Hi + p[1]!) * Wi + p[2]!]!;
               continue;
             }
             const q = [0, 1, 2].map((i) => centre[i]! + A[i]![0]! * (p[0]! - centre[0]!) + A[i]![1]! * (p[1]! - centre[1]!) + A[i]![2]! * (p[2]! - centre[2]!));
-            dst[o++] = sample(src, base, D, H, W, q[0]!, q[1]!, q[2]!);
+            dst[o++] = sample(src, from, Di, Hi, Wi, q[0]!, q[1]!, q[2]!);
           }
         }
       }
     };
-    for (let c = 0; c < C; c++) warp(img, out, (s * C + c) * n, trilinear);
-    for (const mp of maps) if (mp !== undefined) warp(mp.src, mp.out, s * n, nearest);
+    for (let c = 0; c < C; c++) warp(img, out, (s * C + c) * nIn, (s * C + c) * n, trilinear);
+    for (const mp of maps) if (mp !== undefined) warp(mp.src, mp.out, s * nIn, s * n, nearest);
     // Intensity steps, per channel, on the spatially transformed sample.
     const noiseKeys = split(kNoise!, C);
     for (let c = 0; c < C; c++) {
@@ -170,12 +222,15 @@ export function augment(k: Key, batch: Batch, options: AugmentOptions = {}): Bat
       }
     }
   }
+  const shapeOf = (m: { shape: readonly number[] }): number[] => [N, m.shape[1]!, D, H, W];
+  const cropped = off.some((v) => v !== 0);
   return {
     ...batch,
-    image: packed('float32', image.shape, out),
-    label: maps[0] === undefined ? label : packed(label.dtype, label.shape, maps[0].out),
-    context: maps[1] === undefined || context === undefined ? context : packed(context.dtype, context.shape, maps[1].out),
-    weight: maps[2] === undefined || weight === undefined ? weight : packed(weight.dtype, weight.shape, maps[2].out),
+    ...(cropped ? { origins: batch.origins.map((o) => [o[0] + off[0]!, o[1] + off[1]!, o[2] + off[2]!] as const) } : {}),
+    image: packed('float32', shapeOf(image), out),
+    label: maps[0] === undefined ? label : packed(label.dtype, shapeOf(label), maps[0].out),
+    context: maps[1] === undefined || context === undefined ? context : packed(context.dtype, shapeOf(context), maps[1].out),
+    weight: maps[2] === undefined || weight === undefined ? weight : packed(weight.dtype, shapeOf(weight), maps[2].out),
   };
 }
 

@@ -32,7 +32,7 @@ export { cropBox, cropToNonZero, nonZeroBox, pasteBox } from './crop.js';
 export type { SampleOptions } from './samplePatches.js';
 export { bodyVoxels, concatBatches, roiVoxels, sampleBatch, samplePatches } from './samplePatches.js';
 export type { AugmentOptions, AugmentStep } from './augment.js';
-export { augment } from './augment.js';
+export { augment, augmentSourceShape } from './augment.js';
 export type { SlidingWindowOptions, WindowProgress } from './slidingWindow.js';
 export { slidingWindow, windowStarts } from './slidingWindow.js';
 export type { PhantomCase, PhantomCohort, PhantomOptions } from './phantom.js';

@@ -31,6 +31,13 @@ export interface SampleOptions {
    * tissue, not air).
    */
   readonly background?: 'uniform' | 'body';
+  /**
+   * Voxels `[bd, bh, bw]` read beyond each side of the patch (default none): the patch is placed
+   * as a `patchSize` patch would be, then returned with this border, `patchSize + 2 * border` in
+   * all (padded outside the volume). nnU-Net's larger source patch for spatial augmentation:
+   * `augment(..., { outShape: patchSize })` keeps its centre (`augmentSourceShape` gives the size).
+   */
+  readonly border?: readonly [number, number, number] | readonly number[];
 }
 
 // Images are immutable values too: their body voxel list is cached by identity.
@@ -86,6 +93,10 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
   const op = 'samplePatches';
   checkCase(op, c);
   const size = checkTriple(op, 'patchSize', options.patchSize, true);
+  const border = options.border ?? [0, 0, 0];
+  if (!Array.isArray(border) || border.length !== 3 || !border.every((v) => Number.isSafeInteger(v) && v >= 0))
+    throw new ValueError(op, `border must be three non-negative integers [bd, bh, bw], got ${JSON.stringify(options.border)}`);
+  const box: [number, number, number] = [size[0] + 2 * border[0]!, size[1] + 2 * border[1]!, size[2] + 2 * border[2]!];
   const n = options.batchSize;
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new ValueError(op, `batchSize must be a positive integer, got ${n}`);
   const share = options.roiShare ?? 0.5;
@@ -101,7 +112,7 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
   const C = c.image.shape[0]!;
   const shape: [number, number, number] = [c.image.shape[1]!, c.image.shape[2]!, c.image.shape[3]!];
   const [, H, W] = shape;
-  const psize = size[0] * size[1] * size[2];
+  const psize = box[0] * box[1] * box[2];
   const imgDtype = c.image.dtype === 'float64' ? 'float64' : 'float32';
   const image = allocate(imgDtype, n * C * psize);
   const label = allocate(c.label.dtype, n * psize);
@@ -128,16 +139,17 @@ export function samplePatches(k: Key, c: Case, options: SampleOptions): Batch {
       const u = uniform(kPos!, [3], { dtype: 'float64' }).data;
       origin = [0, 1, 2].map((a) => lo[a]! + Math.floor(u[a]! * (hi[a]! - lo[a]! + 1))) as [number, number, number];
     }
+    origin = [origin[0] - border[0]!, origin[1] - border[1]!, origin[2] - border[2]!];
     roi.push(wantRoi);
     origins.push(origin);
-    extractBox(img, C, shape, origin, size, options.padValue ?? 0, image, i * C * psize);
-    extractBox(lab, 1, shape, origin, size, 0, label, i * psize);
-    if (ctx !== undefined && context !== undefined) extractBox(ctx, 1, shape, origin, size, 0, context, i * psize);
-    if (wsrc !== undefined && weight !== undefined) extractBox(wsrc, 1, shape, origin, size, 0, weight, i * psize);
+    extractBox(img, C, shape, origin, box, options.padValue ?? 0, image, i * C * psize);
+    extractBox(lab, 1, shape, origin, box, 0, label, i * psize);
+    if (ctx !== undefined && context !== undefined) extractBox(ctx, 1, shape, origin, box, 0, context, i * psize);
+    if (wsrc !== undefined && weight !== undefined) extractBox(wsrc, 1, shape, origin, box, 0, weight, i * psize);
   }
-  const pshape = [n, 1, ...size];
+  const pshape = [n, 1, ...box];
   return {
-    image: packed(imgDtype, [n, C, ...size], image),
+    image: packed(imgDtype, [n, C, ...box], image),
     label: packed(c.label.dtype, pshape, label),
     context: context === undefined || c.context === undefined ? undefined : packed(c.context.dtype, pshape, context),
     weight: weight === undefined || c.weight === undefined ? undefined : packed(c.weight.dtype, pshape, weight),

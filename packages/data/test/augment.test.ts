@@ -1,8 +1,10 @@
+import { test } from '@fast-check/vitest';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NDArray } from '@colab-ts/ndarray';
-import { arrayEqual, astype, contiguous, flip, key, randint, toTypedArray, uniform } from '@colab-ts/ndarray';
+import { array, arrayEqual, astype, contiguous, flip, full, key, randint, toTypedArray, uniform } from '@colab-ts/ndarray';
 import type { AugmentOptions, Batch } from '@colab-ts/data';
-import { augment } from '@colab-ts/data';
+import { augment, augmentSourceShape } from '@colab-ts/data';
 
 const OFF: AugmentOptions = { mirror: false, rotation: false, scaling: false, brightness: false, contrast: false, gamma: false, noise: false };
 
@@ -86,5 +88,99 @@ describe('examples', () => {
     const [m1, s1] = stats(gm);
     expect(m1).toBeCloseTo(m0, 4);
     expect(s1).toBeCloseTo(s0, 4);
+  });
+});
+
+describe('a larger source patch, centre kept (nnU-Net)', () => {
+  it('with every step off, outShape is the centre crop, origins moved to it', () => {
+    const b = {
+      ...batch([2, 1, 5, 8, 7]),
+      origins: [
+        [0, 0, 0],
+        [3, 4, 5],
+      ] as const,
+    };
+    const a = augment(key(1), b, { ...OFF, outShape: [3, 4, 3] });
+    expect(a.image.shape).toEqual([2, 1, 3, 4, 3]);
+    expect(a.label.shape).toEqual([2, 1, 3, 4, 3]);
+    const src = toTypedArray(b.image);
+    const got = toTypedArray(a.image);
+    const lab = toTypedArray(b.label);
+    const glab = toTypedArray(a.label);
+    // offsets floor((5-3)/2) = 1, floor((8-4)/2) = 2, floor((7-3)/2) = 2
+    for (let s = 0; s < 2; s++)
+      for (let d = 0; d < 3; d++)
+        for (let h = 0; h < 4; h++)
+          for (let w = 0; w < 3; w++) {
+            const i = ((s * 3 + d) * 4 + h) * 3 + w;
+            const j = ((s * 5 + d + 1) * 8 + h + 2) * 7 + w + 2;
+            expect(got[i]).toBe(src[j]);
+            expect(glab[i]).toBe(lab[j]);
+          }
+    expect(a.origins).toEqual([
+      [1, 2, 2],
+      [4, 6, 7],
+    ]);
+  });
+
+  it('a 90-degree in-plane rotation about the kept centre, by hand', () => {
+    // input 5x5 holding 5h + w; output 3x3 centred at input (2, 2): out[h][w] = in[3 - w][1 + h]
+    const img = array(
+      Float32Array.from({ length: 25 }, (_, i) => i),
+      [1, 1, 1, 5, 5],
+    );
+    const lab = astype(
+      array(
+        Int32Array.from({ length: 25 }, (_, i) => i),
+        [1, 1, 1, 5, 5],
+      ),
+      'uint8',
+    );
+    const b: Batch = { image: img, label: lab, roi: [true], origins: [[0, 0, 0]], caseIds: ['a'] };
+    const a = augment(key(2), b, { ...OFF, rotation: { p: 1, range: [Math.PI / 2, Math.PI / 2] }, outShape: [1, 3, 3] });
+    const want = [0, 1, 2].flatMap((h) => [0, 1, 2].map((w) => 5 * (3 - w) + 1 + h));
+    Array.from(toTypedArray(a.image)).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    expect(Array.from(toTypedArray(a.label))).toEqual(want);
+  });
+
+  it('augmentSourceShape: hand-computed sizes', () => {
+    // 2D 32x32, +-15 degrees, zoom down to 0.85: half-extent 15.5 (cos 15 + sin 15) / 0.85 = 22.3 -> 2 * 23 + 2
+    expect(augmentSourceShape([1, 32, 32])).toEqual([1, 48, 48]);
+    expect(augmentSourceShape([1, 33, 33])).toEqual([1, 51, 51]);
+    // no rotation: 15.5 / 0.85 = 18.2 -> 2 * 19 + 2 = 40; nothing spatial: unchanged
+    expect(augmentSourceShape([1, 32, 32], { rotation: false })).toEqual([1, 40, 40]);
+    expect(augmentSourceShape([4, 6, 8], { rotation: false, scaling: false })).toEqual([4, 6, 8]);
+    expect(() => augmentSourceShape([0, 4, 4])).toThrow(/three positive integers/);
+    expect(() => augment(key(1), batch([1, 1, 2, 4, 4]), { outShape: [2, 5, 4] })).toThrow(/within the input/);
+  });
+
+  test.prop([fc.boolean(), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 3, max: 12 }), fc.integer({ min: 3, max: 12 })], { numRuns: 25 })(
+    'no output voxel reads outside a source of augmentSourceShape (all-ones stay ones), unlike a source of the output size',
+    (flat, seed, h, w) => {
+      const out: [number, number, number] = [flat ? 1 : 4, h, w];
+      const opts: AugmentOptions = { ...OFF, rotation: { p: 1 }, scaling: { p: 1 }, mirror: { p: 0.5 } };
+      const src = augmentSourceShape(out, opts);
+      const ones: Batch = {
+        image: full([1, 1, ...src], 1, 'float32'),
+        label: full([1, 1, ...src], 1, 'uint8'),
+        roi: [true],
+        origins: [[0, 0, 0]],
+        caseIds: ['a'],
+      };
+      const a = augment(key(seed), ones, { ...opts, outShape: out });
+      for (const v of toTypedArray(a.image)) expect(v).toBeCloseTo(1, 5);
+      for (const v of toTypedArray(a.label)) expect(v).toBe(1);
+    },
+  );
+
+  it('a source of the output size leaves zero-filled corners under the extreme rotation (the case the larger source removes)', () => {
+    const out: [number, number, number] = [1, 16, 16];
+    const opts: AugmentOptions = { ...OFF, rotation: { p: 1, range: [0.26, 0.26] }, scaling: { p: 1, range: [0.85, 0.85] } };
+    const same = augment(
+      key(3),
+      { image: full([1, 1, ...out], 1, 'float32'), label: full([1, 1, ...out], 1, 'uint8'), roi: [true], origins: [[0, 0, 0]], caseIds: ['a'] },
+      opts,
+    );
+    expect(Array.from(toTypedArray(same.label)).filter((v) => v === 0).length).toBeGreaterThan(0);
   });
 });

@@ -168,3 +168,38 @@ describe('properties', () => {
     expect([...ids].sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('a border around the patch (the larger source patch of spatial augmentation)', () => {
+  it('is placed where the patch alone would be, reads the volume around it, and pads outside with 0', () => {
+    const c = tinyRoiCase([5, 12, 10], [0, 0, 8]);
+    const border = [1, 3, 2] as const;
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
+      const k = key(seed);
+      const plain = samplePatches(k, c, { patchSize: [3, 6, 4], batchSize: 3, roiShare: 0.5 });
+      const wide = samplePatches(k, c, { patchSize: [3, 6, 4], batchSize: 3, roiShare: 0.5, border });
+      expect(wide.image.shape).toEqual([3, 2, 5, 12, 8]);
+      expect(wide.label.shape).toEqual([3, 1, 5, 12, 8]);
+      expect(wide.roi).toEqual(plain.roi);
+      const img = toTypedArray(c.image);
+      const lab = toTypedArray(c.label);
+      const got = toTypedArray(wide.image);
+      const glab = toTypedArray(wide.label);
+      for (let i = 0; i < 3; i++) {
+        const o = wide.origins[i]!;
+        expect([o[0] + 1, o[1] + 3, o[2] + 2]).toEqual([...plain.origins[i]!]);
+        // by direct indexing into the volume (0 outside)
+        for (let ch = 0; ch < 2; ch++)
+          for (let d = 0; d < 5; d++)
+            for (let h = 0; h < 12; h++)
+              for (let w = 0; w < 8; w++) {
+                const [z, y, x] = [o[0] + d, o[1] + h, o[2] + w];
+                const inside = z >= 0 && z < 5 && y >= 0 && y < 12 && x >= 0 && x < 10;
+                const at = (((i * 2 + ch) * 5 + d) * 12 + h) * 8 + w;
+                expect(got[at]).toBe(inside ? img[((ch * 5 + z) * 12 + y) * 10 + x] : 0);
+                if (ch === 0) expect(glab[((i * 5 + d) * 12 + h) * 8 + w]).toBe(inside ? lab[(z * 12 + y) * 10 + x] : 0);
+              }
+      }
+    }
+    expect(() => samplePatches(key(0), c, { patchSize: [3, 6, 4], batchSize: 1, border: [1, -1, 0] })).toThrow(/border must be three non-negative integers/);
+  });
+});
