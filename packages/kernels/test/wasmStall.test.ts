@@ -69,6 +69,22 @@ describe('the stall watchdog', () => {
     }
   }, 30_000);
 
+  it('notices a job that ended without waking the caller within one check, and counts it', async () => {
+    const eng = await createWasmConv({ threads: 2, stallMs: 1200 });
+    try {
+      expect(eng.lostWakeups).toBe(0);
+      // the worker counts itself done after 200 ms without a notify, then holds on for 20 s
+      const t0 = performance.now();
+      await eng.hold(20_000, 0, 200);
+      const took = performance.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(200);
+      expect(took).toBeLessThan(5_000);
+      expect(eng.lostWakeups).toBe(1);
+    } finally {
+      eng.dispose();
+    }
+  }, 30_000);
+
   it('refuses a stallMs that is not a positive number', async () => {
     await expect(createWasmConv({ threads: 2, stallMs: 0 })).rejects.toThrow(/stallMs must be a positive/);
   });

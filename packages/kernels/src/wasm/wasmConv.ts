@@ -74,9 +74,16 @@ export interface WasmConv {
   ): Promise<WasmConvResult>;
   /**
    * Test hook of the stall watchdog: the first worker holds a job for `ms` milliseconds, claiming
-   * a chunk of work every `stepMs` (default: none, a stall); resolves then, or rejects as a stall. @internal
+   * a chunk of work every `stepMs` (default: none, a stall), having counted itself done without
+   * waking the caller after `silentDoneMs` if that is > 0 (a lost wake-up); resolves when the
+   * caller sees the job done, or rejects as a stall. @internal
    */
-  hold(ms: number, stepMs?: number): Promise<void>;
+  hold(ms: number, stepMs?: number, silentDoneMs?: number): Promise<void>;
+  /**
+   * Jobs whose end this engine noticed by its watchdog's timer, not by the workers' wake-up
+   * (an `Atomics.waitAsync` that never resolved).
+   */
+  readonly lostWakeups: number;
   dispose(): void;
 }
 
@@ -269,7 +276,9 @@ export async function createWasmConv(
     const from = options.stallMs === undefined ? ` (COLAB_WASM_STALL_MS=${envStall})` : '';
     throw new Error(`wasm-conv: stallMs must be a positive number of milliseconds, got ${stallMs}${from}`);
   }
-  const checkMs = Number.isFinite(stallMs) ? stallMs / STALL_CHECKS : undefined;
+  // How often a waiting caller looks at the job itself (also when it waits forever for a stalled one).
+  const checkMs = Number.isFinite(stallMs) ? stallMs / STALL_CHECKS : STALL_MS / STALL_CHECKS;
+  let lostWakeups = 0;
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
@@ -376,22 +385,39 @@ export async function createWasmConv(
       // workers ref'd while a job is in flight, unref them again afterwards.
       for (const wk of workers) wk.ref();
       try {
-        // The watchdog: progress is a chunk claimed (CTRL_NEXT) or a thread done (CTRL_DONE).
+        // The watchdog: a timer of its own beside the wait (so a wake-up that never comes costs one tick,
+        // not the run), and progress is a chunk claimed (CTRL_NEXT) or a thread done (CTRL_DONE).
         let seen = Atomics.load(ctrl, CTRL_NEXT);
         let quiet = 0;
         for (;;) {
           const done = Atomics.load(ctrl, CTRL_DONE);
           if (done >= nWorkers) break;
-          const r = waitAsync(ctrl, CTRL_DONE, done, checkMs);
-          if (!r.async || (await r.value) !== 'timed-out') {
+          const r = waitAsync(ctrl, CTRL_DONE, done);
+          if (!r.async) continue;
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const tick = new Promise<'timed-out'>((resolve) => {
+            timer = setTimeout(resolve, checkMs, 'timed-out');
+          });
+          const woke = await Promise.race([r.value, tick]);
+          clearTimeout(timer);
+          if (woke !== 'timed-out') {
             quiet = 0;
             continue;
+          }
+          if (Atomics.load(ctrl, CTRL_DONE) >= nWorkers) {
+            // every thread is done, yet no wake-up came within a tick
+            lostWakeups++;
+            if (lostWakeups === 1)
+              console.warn(
+                `wasm-conv: a ${JOB_NAMES[job] ?? `#${job}`} job ended without waking the caller (Atomics.waitAsync); its watchdog noticed after ${Math.round(checkMs)} ms`,
+              );
+            break;
           }
           const next = Atomics.load(ctrl, CTRL_NEXT);
           if (next !== seen || Atomics.load(ctrl, CTRL_DONE) !== done) {
             seen = next;
             quiet = 0;
-          } else if (++quiet >= STALL_CHECKS) {
+          } else if (++quiet >= STALL_CHECKS && Number.isFinite(stallMs)) {
             stall(job, params, done);
           }
         }
@@ -751,13 +777,17 @@ export async function createWasmConv(
       });
     },
 
-    hold(ms, stepMs = 0) {
+    get lostWakeups() {
+      return lostWakeups;
+    },
+
+    hold(ms, stepMs = 0, silentDoneMs = 0) {
       return serial(async () => {
         if (!shared) return;
         onMain = false;
         lanes = threads;
         // the first worker: thread 1 beside a joining caller, else thread 0
-        await runJob(JOB_HOLD, [ms, join ? 1 : 0, 0, stepMs]);
+        await runJob(JOB_HOLD, [ms, join ? 1 : 0, 0, stepMs, silentDoneMs]);
       });
     },
 

@@ -74,8 +74,13 @@ function runOne(type, p) {
   else if (type === 7 && tid === p[1]) runHold(p);
 }
 
-// Thread p[1] holds the job p[0] ms, claiming a chunk every p[3] ms if p[3] > 0 (progress without an end).
+// Thread p[1] holds the job p[0] ms, claiming a chunk every p[3] ms if p[3] > 0 (progress without an end);
+// if p[4] > 0, it first counts itself done after p[4] ms without waking the caller (a lost wake-up).
 function runHold(p) {
+  if (p[4] > 0) {
+    Atomics.wait(p, 2, 0, p[4]);
+    Atomics.add(ctrl, 1, 1);
+  }
   const ms = p[0], step = p[3] > 0 ? p[3] : ms;
   for (let t = 0; t < ms; t += step) {
     Atomics.wait(p, 2, 0, Math.min(step, ms - t));
