@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { NDArray } from '@colab-ts/ndarray';
 import { array, arrayEqual, astype, contiguous, flip, full, key, randint, toTypedArray, uniform } from '@colab-ts/ndarray';
 import type { AugmentOptions, Batch } from '@colab-ts/data';
-import { augment, augmentSourceShape } from '@colab-ts/data';
+import { augment, augmentSourceShape, sampleBatch } from '@colab-ts/data';
 
 const OFF: AugmentOptions = { mirror: false, rotation: false, scaling: false, brightness: false, contrast: false, gamma: false, noise: false };
 
@@ -172,6 +172,20 @@ describe('a larger source patch, centre kept (nnU-Net)', () => {
       for (const v of toTypedArray(a.label)) expect(v).toBe(1);
     },
   );
+
+  it("the README's flow: sampleBatch with the border, augment back to the patch size", () => {
+    const out = [1, 32, 32] as const;
+    const src = augmentSourceShape(out);
+    const border = src.map((v, a) => (v - out[a]!) / 2);
+    const img = uniform(key(4), [1, 1, 64, 64]);
+    const lab = astype(randint(key(5), [1, 1, 64, 64], 0, 2), 'uint8') as NDArray;
+    const cases = [{ id: 'a', image: img, label: lab, spacing: [1, 1, 1] as const }];
+    const wide = sampleBatch(key(6), cases, { patchSize: out, batchSize: 4, border });
+    expect(wide.image.shape).toEqual([4, 1, ...src]);
+    const b = augment(key(7), wide, { outShape: out });
+    expect(b.image.shape).toEqual([4, 1, 1, 32, 32]);
+    expect(b.label.shape).toEqual([4, 1, 1, 32, 32]);
+  });
 
   it('a source of the output size leaves zero-filled corners under the extreme rotation (the case the larger source removes)', () => {
     const out: [number, number, number] = [1, 16, 16];
