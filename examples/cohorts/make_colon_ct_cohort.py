@@ -10,7 +10,7 @@ Written before any training run on it, not tuned to a method. Usage: make_colon_
 import sys
 import numpy as np
 from scipy.spatial import cKDTree
-from cohort_kit import MsdFolder, random_field
+from cohort_kit import Body, MsdFolder, hollow
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
@@ -19,27 +19,10 @@ SX, SY, SZ = 1.6, 1.6, 0.8
 folder = MsdFolder(out, "ColonCT", "independent NiBabel CT-like colon cancer phantoms (portal venous), 1.6x1.6x3.2 mm",
                    "CT", {"0": "background", "1": "colon cancer"})
 # mm coordinates around the body's centre; +x the patient's left, +y posterior, +z cranial
-gx, gy, gz = np.meshgrid((np.arange(X) + 0.5) * SX - X * SX / 2, (np.arange(Y) + 0.5) * SY - Y * SY / 2,
-                         (np.arange(Z) + 0.5) * SZ - Z * SZ / 2, indexing="ij")
+grid = Body(rng, (X, Y, Z), (SX, SY, SZ))
+gx, gy, gz = grid.gx, grid.gy, grid.gz
+field, ellipsoid = grid.field, grid.ellipsoid
 ZLO, ZHI = gz.min(), gz.max()
-
-
-def field(scale, amp):
-    return random_field(rng, gx, gy, gz, scale, amp)
-
-
-def ellipsoid(c, semi, angle=0.0):
-    """Normalised radius of an ellipsoid at centre c (mm), semi-axes semi, rotated by angle in the axial plane."""
-    dx, dy, dz = gx - c[0], gy - c[1], gz - c[2]
-    ca, sa = np.cos(angle), np.sin(angle)
-    u, v = ca * dx + sa * dy, -sa * dx + ca * dy
-    return np.sqrt((u / semi[0]) ** 2 + (v / semi[1]) ** 2 + (dz / semi[2]) ** 2)
-
-
-def hollow(r, wall_img, content_img, img, inside):
-    """A hollow organ: img where r < 1 becomes wall, the inner part content."""
-    img[(r < 1) & inside] = wall_img
-    img[(r < 0.8) & inside] = content_img
 
 
 def polyline(points, step=1.0):
@@ -61,16 +44,7 @@ def polyline(points, step=1.0):
 
 
 for i in range(n):
-    a, b = rng.uniform(140, 158), rng.uniform(100, 115)             # body semi-axes (mm)
-    body_r = np.sqrt((gx / a) ** 2 + (gy / b) ** 2) * (1 + field(40, 0.03))
-    fat_w = rng.uniform(10, 30)                                    # subcutaneous fat (mm)
-    body = body_r < 1
-    wall_in = body_r < 1 - fat_w / b
-    cavity = body_r < 1 - (fat_w + 9) / b                          # inside the muscle wall
-    img = np.full(gx.shape, -1000.0)
-    img[body] = -100                                               # subcutaneous fat
-    img[wall_in] = 50                                              # abdominal wall muscle
-    img[cavity] = -90                                              # visceral fat
+    img, body, cavity, a, b, fat_w = grid.trunk((140, 158), (100, 115), (10, 30))
     # spine (lumbar above, sacrum tilting back below), paraspinal muscles, psoas and iliacus
     vy = 0.6 * b + np.clip(-gz, 0, None) * 0.25
     vert = np.hypot(gx, gy - vy)
@@ -96,7 +70,7 @@ for i in range(n):
     # bladder (lower pelvis, anterior), and the uterus or the prostate behind it: large soft-tissue look-alikes
     bz = ZLO + rng.uniform(15, 40)
     bl = ellipsoid((rng.uniform(-8, 8), -0.45 * b, bz), (rng.uniform(30, 50), rng.uniform(25, 40), rng.uniform(25, 40)))
-    hollow(bl * 0.93, 45, 8, img, cavity)
+    hollow(bl * 0.93, 45, 8, img, cavity, 0.8)
     if rng.uniform() < 0.5:
         img[(ellipsoid((rng.uniform(-10, 10), -0.05 * b, bz + 20), (rng.uniform(28, 40), 22, 35), rng.uniform(-0.3, 0.3)) < 1)
             & cavity & (img < 30)] = rng.uniform(70, 95)                                  # uterus (enhancing)
@@ -143,7 +117,7 @@ for i in range(n):
     for _ in range(rng.integers(8, 14)):
         p = (rng.uniform(-0.45, 0.45) * a, rng.uniform(-0.75, 0.15) * b, rng.uniform(ZLO + 30, ZHI))
         br = ellipsoid(p, (rng.uniform(10, 16), rng.uniform(10, 16), rng.uniform(15, 45)), rng.uniform(0, np.pi))
-        hollow(br, rng.uniform(75, 100), rng.choice([15.0, -1000.0, 30.0]), img, cavity & (img < 0) & (img > -500))
+        hollow(br, rng.uniform(75, 100), rng.choice([15.0, -1000.0, 30.0]), img, cavity & (img < 0) & (img > -500), 0.8)
     # mesenteric and pelvic lymph nodes: small soft-tissue ovals
     for _ in range(rng.integers(3, 9)):
         p = (rng.uniform(-0.5, 0.5) * a, rng.uniform(-0.3, 0.5) * b, rng.uniform(ZLO, ZHI))
@@ -174,13 +148,7 @@ for i in range(n):
     tu_hu = rng.uniform(55, 80)
     img[tumour] = tu_hu + field(5, 12)[tumour] - 25 * (field(6, 1)[tumour] > 0.5)            # necrotic patches
     lab = tumour.astype(np.uint8)
-    # tissue texture, then partial volume along z (3.2 mm slices from four 0.8 mm ones)
-    img = img + field(6, 8) * (img > -500)
-    img4 = img.reshape(X, Y, Z // 4, 4).mean(-1)
-    lab4 = (lab.reshape(X, Y, Z // 4, 4).mean(-1) >= 0.5).astype(np.uint8)
-    # correlated CT noise: white noise smoothed by a 3 x 3 in-plane box, rescaled
-    w = rng.normal(0, 1, img4.shape)
-    w = sum(np.roll(np.roll(w, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) / 3.0
-    img4 = np.clip(np.round(img4 + rng.uniform(12, 16) * w), -1024, 3071).astype(np.int16)
+    # tissue texture, partial volume of 3.2 mm slices (four 0.8 mm ones), correlated noise of 12-16 HU
+    img4, lab4 = grid.scan(img, lab, 4, rng.uniform(12, 16))
     folder.add(f"{prefix}_{i:03d}", img4, lab4, np.diag([SX, SY, 4 * SZ, 1.0]))
 folder.close()

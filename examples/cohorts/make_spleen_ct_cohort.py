@@ -8,7 +8,7 @@ Values are typical portal-venous HU; noise 15 HU, partial volume of 4 mm slices.
 Written before any training run on it, not tuned to a method. Usage: make_spleen_ct_cohort.py OUT N SEED PREFIX"""
 import sys
 import numpy as np
-from cohort_kit import MsdFolder, random_field
+from cohort_kit import Body, MsdFolder, hollow
 
 out, n, seed, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = np.random.default_rng(seed)
@@ -17,18 +17,10 @@ SX, SY, SZ = 2.0, 2.0, 1.0
 folder = MsdFolder(out, "SpleenCT", "independent NiBabel CT-like spleen phantoms (portal venous), 2x2x4 mm", "CT",
                    {"0": "background", "1": "spleen"})
 # mm coordinates around the body's centre; +x the patient's left, +y posterior, +z cranial
-gx, gy, gz = np.meshgrid((np.arange(X) + 0.5) * SX - X * SX / 2, (np.arange(Y) + 0.5) * SY - Y * SY / 2,
-                         (np.arange(Z) + 0.5) * SZ - Z * SZ / 2, indexing="ij")
+grid = Body(rng, (X, Y, Z), (SX, SY, SZ))
+gx, gy, gz = grid.gx, grid.gy, grid.gz
+field, ellipsoid = grid.field, grid.ellipsoid
 
-def field(scale, amp):
-    return random_field(rng, gx, gy, gz, scale, amp)
-
-def ellipsoid(c, semi, angle=0.0):
-    """Normalised radius of an ellipsoid at centre c (mm), semi-axes semi, rotated by angle in the axial plane."""
-    dx, dy, dz = gx - c[0], gy - c[1], gz - c[2]
-    ca, sa = np.cos(angle), np.sin(angle)
-    u, v = ca * dx + sa * dy, -sa * dx + ca * dy
-    return np.sqrt((u / semi[0]) ** 2 + (v / semi[1]) ** 2 + (dz / semi[2]) ** 2)
 
 def tube(p, d, half, radius):
     """Voxels within radius of the segment p +- half * d (mm)."""
@@ -37,22 +29,9 @@ def tube(p, d, half, radius):
     t = np.clip(q @ d, -half, half)
     return np.linalg.norm(q - t[..., None] * d, axis=-1) < radius
 
-def hollow(r, wall_img, content_img, img, inside):
-    """An organ with a wall: img where r < 1 becomes wall, the inner part content."""
-    img[(r < 1) & inside] = wall_img
-    img[(r < 0.82) & inside] = content_img
 
 for i in range(n):
-    a, b = rng.uniform(135, 155), rng.uniform(95, 110)             # body semi-axes (mm)
-    body_r = np.sqrt((gx / a) ** 2 + (gy / b) ** 2) * (1 + field(40, 0.03))
-    fat_w = rng.uniform(10, 25)                                    # subcutaneous fat (mm)
-    body = body_r < 1
-    wall_in = body_r < 1 - fat_w / b
-    cavity = body_r < 1 - (fat_w + 9) / b                          # inside the muscle wall
-    img = np.full(gx.shape, -1000.0)
-    img[body] = -100                                               # subcutaneous fat
-    img[wall_in] = 50                                              # abdominal wall muscle
-    img[cavity] = -90                                              # visceral fat
+    img, body, cavity, a, b, fat_w = grid.trunk((135, 155), (95, 110), (10, 25))
     # ribs: bone cross-sections in the wall, posterolateral, in bands along z (ribs run obliquely)
     for ang in np.linspace(-0.2, np.pi + 0.2, 11):
         rx, ry = np.cos(ang) * (a - fat_w - 5) * 0.97, np.sin(ang) * (b - fat_w - 5) * 0.97
@@ -121,13 +100,7 @@ for i in range(n):
     spleen = (sp < 1) & cavity & (img != 500) & (img != 170)
     img[spleen] = lv_hu + rng.normal(12, 5)
     lab = spleen.astype(np.uint8)
-    # tissue texture, then partial volume along z (4 mm slices from four 1 mm ones)
-    img = img + field(6, 8) * (img > -500)
-    img4 = img.reshape(X, Y, Z // 4, 4).mean(-1)
-    lab4 = (lab.reshape(X, Y, Z // 4, 4).mean(-1) >= 0.5).astype(np.uint8)
-    # correlated CT noise: white noise smoothed by a 3 x 3 in-plane box, rescaled to 15 HU
-    w = rng.normal(0, 1, img4.shape)
-    w = sum(np.roll(np.roll(w, dx, 0), dy, 1) for dx in (-1, 0, 1) for dy in (-1, 0, 1)) / 3.0
-    img4 = np.clip(np.round(img4 + 15 * w), -1024, 3071).astype(np.int16)
+    # tissue texture, partial volume of 4 mm slices (four 1 mm ones), correlated noise of 15 HU
+    img4, lab4 = grid.scan(img, lab, 4, 15)
     folder.add(f"{prefix}_{i:03d}", img4, lab4, np.diag([SX, SY, 4 * SZ, 1.0]))
 folder.close()
