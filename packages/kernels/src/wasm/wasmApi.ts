@@ -23,22 +23,20 @@ export const WA: WasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).W
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 /**
- * `Atomics.waitAsync`, typed (an optional timeout in milliseconds); where an engine lacks it
- * (Firefox before 145, Safari before 16.4), a poll that re-checks the value every few milliseconds.
+ * `Atomics.waitAsync`, typed; where an engine lacks it (Firefox before 145,
+ * Safari before 16.4), a poll that re-checks the value every few milliseconds.
  * @category wasm
  */
-export const waitAsync: (ta: Int32Array, index: number, value: number, timeoutMs?: number) => WaitAsyncResult = (() => {
-  const native = (Atomics as unknown as { waitAsync?: (ta: Int32Array, index: number, value: number, timeout?: number) => WaitAsyncResult }).waitAsync;
+export const waitAsync: (ta: Int32Array, index: number, value: number) => WaitAsyncResult = (() => {
+  const native = (Atomics as unknown as { waitAsync?: (ta: Int32Array, index: number, value: number) => WaitAsyncResult }).waitAsync;
   if (typeof native === 'function') return native.bind(Atomics);
-  return (ta: Int32Array, index: number, value: number, timeoutMs = Number.POSITIVE_INFINITY): WaitAsyncResult => {
+  return (ta: Int32Array, index: number, value: number): WaitAsyncResult => {
     if (Atomics.load(ta, index) !== value) return { async: false, value: 'not-equal' };
-    const end = performance.now() + timeoutMs;
     return {
       async: true,
-      value: new Promise<'ok' | 'timed-out'>((resolve) => {
+      value: new Promise<'ok'>((resolve) => {
         const poll = (): void => {
           if (Atomics.load(ta, index) !== value) resolve('ok');
-          else if (performance.now() >= end) resolve('timed-out');
           else setTimeout(poll, 1);
         };
         setTimeout(poll, 1);
