@@ -256,8 +256,9 @@ export async function createWasmConv(
     /**
      * Milliseconds a job may run without progress (no chunk of work claimed, no thread done) before
      * the engine stops its workers and fails the call, and every later call, with an error that says
-     * so (default: COLAB_WASM_STALL_MS, else 120000; Infinity waits forever). Progress is checked 12 times over this span and the
-     * checks must all find none, so a process paused (SIGSTOP) and resumed is not called stalled.
+     * so (default: COLAB_WASM_STALL_MS, else 120000; Infinity waits forever). Progress is checked
+     * 12 times over this span and the checks must all find none, so a process paused (SIGSTOP) and
+     * resumed is not called stalled.
      */
     stallMs?: number;
   } = {},
