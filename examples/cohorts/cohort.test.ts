@@ -15,7 +15,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const PYTHON = '/usr/bin/python3';
-const hasNibabel = spawnSync(PYTHON, ['-c', 'import nibabel, numpy'], { stdio: 'ignore' }).status === 0;
+const hasNibabel = spawnSync(PYTHON, ['-c', 'import nibabel, numpy, scipy.spatial'], { stdio: 'ignore' }).status === 0;
 const here = dirname(fileURLToPath(import.meta.url));
 
 // NIfTI (x, y, z) at (sx, sy, sz) mm is colab-ts's [D, H, W] = [z, y, x] at [sz, sy, sx].
