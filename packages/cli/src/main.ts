@@ -457,6 +457,13 @@ export async function run(argv: readonly string[], io: Io, signal?: AbortSignal)
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
+  const stall = process.env.COLAB_WASM_STALL_MS;
+  if (stall !== undefined && stall !== '' && !(Number(stall) > 0)) {
+    io.stderr(
+      `colab-ts ${name}: COLAB_WASM_STALL_MS must be a positive number of milliseconds (or Infinity), got ${JSON.stringify(stall)} (fix: unset it for the default of 120000, or set e.g. COLAB_WASM_STALL_MS=300000)\n`,
+    );
+    return EXIT.usage;
+  }
   const decoded = cmd.decode(rest);
   if (E.isLeft(decoded)) {
     for (const i of decoded.left) io.stderr(`colab-ts ${name}: ${showArgIssue(i)}\n`);

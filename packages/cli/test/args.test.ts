@@ -120,6 +120,21 @@ describe('run: exit codes and messages', () => {
     for (const l of lines) expect(l).toMatch(/^colab-ts train: --[a-z-]+: .*\(fix: .+\)$/);
   });
 
+  it('exits with 2 on a COLAB_WASM_STALL_MS that is not a positive number, with the fix', async () => {
+    const before = process.env.COLAB_WASM_STALL_MS;
+    try {
+      for (const bad of ['abc', '0', '-5']) {
+        process.env.COLAB_WASM_STALL_MS = bad;
+        const io = memoryIo();
+        expect(await run(['evaluate', '--pred', 'p', '--gt', 'g'], io)).toBe(EXIT.usage);
+        expect(io.err()).toMatch(/COLAB_WASM_STALL_MS must be a positive number .*\(fix: unset it/);
+      }
+    } finally {
+      if (before === undefined) delete process.env.COLAB_WASM_STALL_MS;
+      else process.env.COLAB_WASM_STALL_MS = before;
+    }
+  });
+
   it('exits with 2 on an unknown command and suggests the closest', async () => {
     const io = memoryIo();
     expect(await run(['trian'], io)).toBe(EXIT.usage);
