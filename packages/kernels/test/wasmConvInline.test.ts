@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conv3d, conv3dBackwardInput, conv3dBackwardWeights } from '../src/reference.js';
 import type { Triple, WasmConv } from '../src/wasm/wasmConv.js';
 import { createWasmConv } from '../src/wasm/wasmConv.js';
+import { createWasmBackend } from '../src/wasm/backend.js';
 import { expectAllClose, rand32 } from './helpers.js';
 
 const t3 = (v: number): Triple => [v, v, v];
@@ -82,6 +83,25 @@ describe('an engine with workers routes small calls to the calling thread', () =
       expect(workers[2]!.equals(single[2]!)).toBe(false);
     } finally {
       for (const e of [routed, onWorkers, allWorkers]) e.dispose();
+    }
+  });
+
+  it('createWasmBackend passes inlineMacs to its engine; a bad value is refused', async () => {
+    const x = rand32(5, xShape);
+    const dy = rand32(7, [2, 7, 9, 8, 10]);
+    const dwOn = async (inlineMacs: number): Promise<Buffer> => {
+      const be = await createWasmBackend({ threads: 2, inlineMacs });
+      try {
+        return bits(f32(await be.kernels.conv3dBackwardWeights(x, dy, wShape, { stride: 1, padding: 1 })));
+      } finally {
+        await be.close();
+      }
+    };
+    const [single] = (await passes(eng)).slice(2);
+    expect((await dwOn(Number.POSITIVE_INFINITY)).equals(single!)).toBe(true);
+    expect((await dwOn(0)).equals(single!)).toBe(false);
+    for (const bad of [-1, Number.NaN]) {
+      await expect(createWasmConv({ threads: 2, inlineMacs: bad })).rejects.toThrow(/inlineMacs must be a number of multiply-adds >= 0/);
     }
   });
 });

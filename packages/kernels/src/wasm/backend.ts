@@ -49,6 +49,12 @@ export interface WasmBackendOptions {
   readonly poolBytes?: number;
   /** How much longer than a request a free buffer may be and still serve it, as a view of its start (default 1.5; 1: equal lengths only). */
   readonly poolFit?: number;
+  /**
+   * Convolutions of at most this many multiply-adds run on the calling thread even when there are workers
+   * (default: the engine's measured threshold, see `createWasmConv`; 0 sends every call to the workers,
+   * Infinity none). For tuning and benchmarks.
+   */
+  readonly inlineMacs?: number;
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
@@ -272,7 +278,7 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? platform.defaultThreads();
   const pool = createBufferPool(options.poolBytes ?? platform.defaultPoolBytes(), options.poolFit);
-  const engine = await createWasmConv({ threads, alloc: pool.alloc.f32 });
+  const engine = await createWasmConv({ threads, alloc: pool.alloc.f32, ...(options.inlineMacs === undefined ? {} : { inlineMacs: options.inlineMacs }) });
   return Object.freeze({
     name: 'wasm' as const,
     device: engine.workers

@@ -280,6 +280,9 @@ export async function createWasmConv(
   // How often a waiting caller looks at the job itself (also when it waits forever for a stalled one).
   const checkMs = Number.isFinite(stallMs) ? stallMs / STALL_CHECKS : STALL_MS / STALL_CHECKS;
   let lostWakeups = 0;
+  if (options.inlineMacs !== undefined && !(options.inlineMacs >= 0)) {
+    throw new Error(`wasm-conv: inlineMacs must be a number of multiply-adds >= 0 (Infinity: every call on the calling thread), got ${options.inlineMacs}`);
+  }
   // Fused multiply-add wherever relaxed SIMD is available (unless the caller turns it off).
   const fma = (options.kernel?.fma ?? true) && platform.relaxedSimd(relaxedSimdProbe());
   const cfg: KernelConfig = { ...DEFAULT_KERNEL_CONFIG, ...(options.kernel ?? {}), fma };
