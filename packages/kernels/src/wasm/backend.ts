@@ -55,6 +55,11 @@ export interface WasmBackendOptions {
    * Infinity none). For tuning and benchmarks.
    */
   readonly inlineMacs?: number;
+  /**
+   * Do the engine's threads stop polling for each other while its workers are often late (a machine busy with
+   * other work), and poll again once they keep up (default true; false: always poll)? See `createWasmConv`.
+   */
+  readonly adaptiveSpin?: boolean;
 }
 
 /** The float32 values of `x`, packed (its own storage when already packed float32: the engine only reads it). */
@@ -278,7 +283,12 @@ const FLOAT32_KERNELS: readonly KernelName[] = Object.freeze([
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const threads = options.threads ?? platform.defaultThreads();
   const pool = createBufferPool(options.poolBytes ?? platform.defaultPoolBytes(), options.poolFit);
-  const engine = await createWasmConv({ threads, alloc: pool.alloc.f32, ...(options.inlineMacs === undefined ? {} : { inlineMacs: options.inlineMacs }) });
+  const engine = await createWasmConv({
+    threads,
+    alloc: pool.alloc.f32,
+    ...(options.inlineMacs === undefined ? {} : { inlineMacs: options.inlineMacs }),
+    ...(options.adaptiveSpin === undefined ? {} : { adaptiveSpin: options.adaptiveSpin }),
+  });
   return Object.freeze({
     name: 'wasm' as const,
     device: engine.workers

@@ -20,6 +20,7 @@ import {
   CTRL_NEXT,
   CTRL_PARAMS,
   CTRL_SEQ,
+  CTRL_SPIN,
   INLINE_SOURCE,
   JOB_CONV,
   JOB_DW,
@@ -53,6 +54,11 @@ export interface WasmConv {
   readonly workers: boolean;
   /** Does the calling thread run a share of the workers' jobs (`threads - 1` workers beside it)? */
   readonly joins: boolean;
+  /**
+   * Do the threads poll for each other between jobs now (false: they sleep at once, because the workers
+   * were often late, as on a machine busy with other work; see `adaptiveSpin`)?
+   */
+  readonly spinning: boolean;
   /** Do the micro-kernels use relaxed SIMD's fused multiply-add (false: f32x4.mul + f32x4.add)? */
   readonly fma: boolean;
   conv3d(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], bias: Float32Array | null, opts: WasmConvOptions): Promise<WasmConvResult>;
@@ -130,6 +136,52 @@ const JOB_NAMES: Record<number, string> = {
 const WORKER_SPIN_MS = 0.2;
 /** Milliseconds the calling thread polls for the workers' shares before it waits asynchronously. */
 const CALLER_SPIN_MS = 2;
+/**
+ * Polling pays only while the workers keep up. On a machine busy with other work a worker is often
+ * descheduled, and polling for it burns the core it needs: two training processes side by side on 2 cores
+ * ran at 466 ms (3D, batch 2 x 16 x 32 x 32) and 18 ms (the demo) per step each with polling, 378 and
+ * 12 ms without; alone, polling is worth 3-12% (kernels README, "Training beside other work"). Measured
+ * there: alone, the workers finish more than CALLER_SPIN_MS after the caller's own share ("late") in
+ * 0.6-2.3% of joined jobs; beside another process, in 10-21%. So the joining caller counts late jobs over
+ * windows of LATE_WINDOW joined jobs; above LATE_OFF of them it stops polling and tells the workers to sleep
+ * at once (CTRL_SPIN = 0) for PROBE_MS, then polls again for a window to see (without polling, lateness does
+ * not show the other work: the machine is then shared, not fought over). Each failed probe doubles the
+ * pause, up to PROBE_MAX_MS.
+ */
+const LATE_WINDOW = 256;
+const LATE_OFF = 0.05;
+const PROBE_MS = 2000;
+const PROBE_MAX_MS = 16000;
+
+/** The polling policy's state (see LATE_OFF): polling or not, the current window's counts, the pause. @internal */
+export interface SpinState {
+  readonly spinning: boolean;
+  /** joined jobs and late ones in the current window (while polling) */
+  readonly jobs: number;
+  readonly late: number;
+  /** the next pause, and the time (ms) the current one ends (while not polling) */
+  readonly pauseMs: number;
+  readonly pausedUntil: number;
+}
+
+/** The polling policy's first state: polling, an empty window. @internal */
+export const SPIN_START: SpinState = { spinning: true, jobs: 0, late: 0, pauseMs: PROBE_MS, pausedUntil: 0 };
+
+/**
+ * The polling policy after one joined job whose workers the caller waited `waitMs` for after its own
+ * share, at time `now` (ms): a window of LATE_WINDOW jobs with more than LATE_OFF of them late stops the
+ * polling for the pause, which doubles (up to PROBE_MAX_MS) while probes keep failing; a job after the
+ * pause starts polling again, with a new window. @internal
+ */
+export function nextSpinState(s: SpinState, waitMs: number, now: number): SpinState {
+  if (!s.spinning) return now >= s.pausedUntil ? { ...s, spinning: true, jobs: 0, late: 0 } : s;
+  const jobs = s.jobs + 1;
+  const late = s.late + (waitMs > CALLER_SPIN_MS ? 1 : 0);
+  if (jobs < LATE_WINDOW) return { ...s, jobs, late };
+  return late > LATE_OFF * jobs
+    ? { spinning: false, jobs: 0, late: 0, pauseMs: Math.min(2 * s.pauseMs, PROBE_MAX_MS), pausedUntil: now + s.pauseMs }
+    : { ...SPIN_START };
+}
 const CTRL_BYTES = 4096;
 
 function dims5(shape: number[], what: string): [number, number, number, number, number] {
@@ -254,6 +306,12 @@ export async function createWasmConv(
     /** Milliseconds a worker polls for the next job before it sleeps (default 0.2; 0 sleeps at once). */
     spinMs?: number;
     /**
+     * Does a joining caller stop polling, and tell the workers to stop, while the workers are often late
+     * (a machine busy with other work), and poll again once they keep up (default true; false polls always,
+     * as before 2026-12-05)?
+     */
+    adaptiveSpin?: boolean;
+    /**
      * Milliseconds a job may run without progress (no chunk of work claimed, no thread done) before
      * the engine stops its workers and fails the call, and every later call, with an error that says
      * so (default: COLAB_WASM_STALL_MS, else 120000; Infinity waits forever). Progress is checked
@@ -298,6 +356,16 @@ export async function createWasmConv(
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
   let ctrl = new Int32Array(memory.buffer, 0, 64);
+  // Threads poll for each other while the workers keep up (see LATE_OFF).
+  const adaptive = join && options.adaptiveSpin !== false;
+  let spin = SPIN_START;
+  Atomics.store(ctrl, CTRL_SPIN, 1);
+  /** Notes how long the caller waited for the workers after its own share; polls or not from then on. */
+  const noteWait = (ms: number): void => {
+    const was = spin.spinning;
+    spin = nextSpinState(spin, ms, performance.now());
+    if (spin.spinning !== was) Atomics.store(ctrl, CTRL_SPIN, spin.spinning ? 1 : 0);
+  };
 
   const ensure = (bytesNeeded: number): void => {
     const have = memory.buffer.byteLength;
@@ -370,6 +438,7 @@ export async function createWasmConv(
     Atomics.add(ctrl, CTRL_SEQ, 1);
     Atomics.notify(ctrl, CTRL_SEQ);
     let mine: unknown = null;
+    let ownShareDone = 0;
     if (join) {
       // This thread's share (thread 0), then a short poll for the workers' shares: small jobs end within it.
       try {
@@ -379,8 +448,9 @@ export async function createWasmConv(
         mine = e;
         Atomics.store(ctrl, CTRL_ERR, 1);
       }
-      if (Atomics.load(ctrl, CTRL_DONE) < nWorkers) {
-        const end = performance.now() + CALLER_SPIN_MS;
+      ownShareDone = performance.now();
+      if (spin.spinning && Atomics.load(ctrl, CTRL_DONE) < nWorkers) {
+        const end = ownShareDone + CALLER_SPIN_MS;
         for (let i = 1; Atomics.load(ctrl, CTRL_DONE) < nWorkers; i++) if ((i & 63) === 0 && performance.now() > end) break;
       }
     }
@@ -429,6 +499,7 @@ export async function createWasmConv(
         for (const wk of workers) wk.unref();
       }
     }
+    if (adaptive) noteWait(performance.now() - ownShareDone);
     if (mine !== null) throw mine;
     if (disposed) throw new Error('wasm-conv: engine disposed during the call');
     if (Atomics.load(ctrl, CTRL_ERR) !== 0) {
@@ -783,6 +854,10 @@ export async function createWasmConv(
 
     get lostWakeups() {
       return lostWakeups;
+    },
+
+    get spinning() {
+      return spin.spinning;
     },
 
     hold(ms, stepMs = 0, silentDoneMs = 0) {

@@ -12,6 +12,9 @@
  *            (dynamic scheduling: robust to imbalance and to a busy machine;
  *            every output value is still computed in a fixed order, so
  *            results do not depend on which thread ran which chunk)
+ *   ctrl[5]  may workers poll for the next job before sleeping (1) or must
+ *            they sleep at once (0)? The caller clears it while polling does
+ *            not pay (a machine busy with other work)
  *   ctrl[8..] job parameters (byte addresses / sizes)
  * @category wasm
  */
@@ -24,6 +27,8 @@ export const CTRL_JOB = 2;
 export const CTRL_ERR = 3;
 /** Control word: the next chunk to claim. @category wasm */
 export const CTRL_NEXT = 4;
+/** Control word: 1 while workers may poll for the next job before sleeping, 0 to sleep at once. @category wasm */
+export const CTRL_SPIN = 5;
 /** Control words from here: the job's parameters. @category wasm */
 export const CTRL_PARAMS = 8;
 /** Job: implicit-GEMM convolution. @category wasm */
@@ -323,7 +328,9 @@ for (;;) {
   // the calls of a training step follow each other within microseconds, and a futex wake-up costs
   // tens of them (an OpenMP runtime spins for the same reason).
   // (Bounded by the clock: one Atomics.load costs about 10 ns once optimised, ten times that before.)
-  if (spinMs > 0) {
+  // Not while the caller has cleared ctrl[5]: on a machine busy with other work polling burns the core that
+  // another thread of this engine (or another process) needs.
+  if (spinMs > 0 && Atomics.load(ctrl, 5) !== 0) {
     const end = performance.now() + spinMs;
     for (let i = 1; Atomics.load(ctrl, 0) === seq; i++) if ((i & 63) === 0 && performance.now() > end) break;
   }
