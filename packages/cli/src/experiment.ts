@@ -36,6 +36,7 @@ import type { TrainOptions } from './train.js';
 import { defaultMargin, figureSlab, firstChannel, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readRunConfig } from './runFiles.js';
+import { COLLAPSE_SHARE, recentShares } from './generatorCollapse.js';
 
 /** One arm of the protocol: a method and its number of context classes. @category experiment */
 export interface Arm {
@@ -134,6 +135,11 @@ export interface RunResult {
   readonly checkpoint?: 'best' | 'latest';
   /** The last validation NMI between learnt context labels and true tissues (CoLab with context maps). */
   readonly contextNmi: number | null;
+  /**
+   * CoLab: each context sub-class's mean share of the background near the ROI over the last quarter of the generator
+   * updates (`recentShares`); null for other methods and for logs without shares (absent in older results).
+   */
+  readonly contextShares?: readonly number[] | null;
   /** Summaries of the first ROI class (the only one for a binary task). */
   readonly summary: Readonly<Record<string, Summary>>;
   /** Summaries per ROI class label (`"1"`, `"2"`, ...). */
@@ -249,7 +255,8 @@ export async function experiment(
       const log = readFileSync(join(modelDir, 'log.jsonl'), 'utf8')
         .split('\n')
         .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as { type: string; contextNmi?: number });
+        .map((l) => JSON.parse(l) as { type: string; step: number; contextNmi?: number; contextShares?: number[] });
+      const shares = recentShares(log.filter((e) => e.type === 'gen'));
       const nmis = log.filter((e) => e.type === 'val' && typeof e.contextNmi === 'number').map((e) => e.contextNmi!);
       const cls = Object.keys(ev.summary)[0]!;
       const res: RunResult = {
@@ -262,6 +269,7 @@ export async function experiment(
         bestStep: trained.bestStep,
         checkpoint,
         contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
+        contextShares: arm.method === 'colab' && shares !== undefined ? shares.shares : null,
         summary: ev.summary[cls]!,
         classes: ev.summary,
         perCase: ev.rows.map((row) => ({
@@ -460,7 +468,30 @@ export function experimentTable(results: readonly RunResult[], arms: readonly Ar
     ...rows,
     '',
     `Each cell: mean over seeds of the per-seed mean over ${nCases} test cases ± the mean over seeds of the std over cases; in brackets each seed's mean. Far FP: false-positive voxels per case farther than the margin m from the ROI (the far background of Eq. 9; \`colab-ts evaluate\`'s FarFP). Context NMI: normalised mutual information between the generator's argmax context label and the true tissue map over background voxels near the ROI (M > 1/2), last validation; a random split scores about 0.`,
+    ...sharesNote(results),
   ].join('\n');
+}
+
+/** The CoLab runs' context shares near the ROI, each run on a line, collapses named; nothing without shares. */
+function sharesNote(results: readonly RunResult[]): string[] {
+  const rs = results.filter((r) => Array.isArray(r.contextShares) && r.contextShares.length > 0);
+  if (rs.length === 0) return [];
+  const line = (r: RunResult): string => {
+    const sh = r.contextShares!;
+    const top = sh.indexOf(Math.max(...sh));
+    const collapsed =
+      sh[top]! >= COLLAPSE_SHARE
+        ? top === 0
+          ? " (collapsed into the far background's sub-class: the baseline's labels)"
+          : ` (collapsed into sub-class ${top}: a dilated mask)`
+        : '';
+    return `- ${r.arm}-s${r.seed}: ${sh.map((v) => v.toFixed(3)).join(' / ')}${collapsed}`;
+  };
+  return [
+    '',
+    `Context shares: each CoLab run's mean share of every context sub-class in the background near the ROI (q weighted by M, sub-class 0 first, the one the far background fills), over the last quarter of its generator updates; a share of ${COLLAPSE_SHARE} or more counts as a collapse.`,
+    ...rs.map(line),
+  ];
 }
 
 /** The paired Dice differences of arm `a` minus arm `b` (same seed, same test case): each seed's mean and every pair. */

@@ -54,6 +54,8 @@ export {
   validate,
   validationOverlap,
 } from './train.js';
+export type { GeneratorCollapse, GeneratorShares } from './generatorCollapse.js';
+export { COLLAPSE_SHARE, collapseText, generatorCollapse, recentShares } from './generatorCollapse.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
 export { logitFigure, overlayFigure, progressFigure } from './figures.js';

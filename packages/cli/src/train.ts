@@ -51,6 +51,7 @@ import { withRunLock } from './runLock.js';
 import { assertFinite } from './finite.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
+import { collapseText, generatorCollapse } from './generatorCollapse.js';
 
 /**
  * What `train` takes: the `train` command's flags as `decodeArgs` returns
@@ -95,6 +96,8 @@ export type LogEntry =
       readonly type: 'gen';
       readonly step: number;
       readonly contextEntropy: number;
+      /** The M-weighted share of each context sub-class near the ROI (`ColabMetrics.contextShares`; absent in older logs). */
+      readonly contextShares?: readonly number[];
       readonly metaGradNorm: number;
       readonly generatorChange: number;
       readonly roiLossAfterInner: number;
@@ -715,6 +718,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           type: 'gen',
           step: state.iteration,
           contextEntropy: m.contextEntropy,
+          contextShares: m.contextShares,
           metaGradNorm: m.metaGradNorm,
           generatorChange: m.generatorChange,
           roiLossAfterInner: m.roiLossAfterInner,
@@ -768,6 +772,11 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     writeAtomicSync(join(runDir, 'context.png'), fig.png);
   }
   bar?.finish(last);
+  if (cfg.method === 'colab') {
+    const collapse = generatorCollapse(log.filter((e) => e.type === 'gen'));
+    if (collapse !== undefined)
+      io.stderr(`colab-ts train: ${collapseText(collapse)}; log.jsonl's gen lines hold the shares (docs/colab.md, "When the generator collapses")\n`);
+  }
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -13,7 +13,7 @@ import { div, flatten, log, maximum, mul, neg, realize, slice, sum, tensor, valu
 import type { AdamState, SgdState } from '@colab-ts/nn';
 import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
-import { ShapeError, ValueError, add as ndAdd, astype, isNDArray, mul as ndMul, showShape, sub } from '@colab-ts/ndarray';
+import { ShapeError, ValueError, add as ndAdd, astype, isNDArray, mul as ndMul, showShape, sub, toTypedArray } from '@colab-ts/ndarray';
 import type { ColabConfig, ColabConfigInput } from './config.js';
 import { validateColabConfig } from './config.js';
 import { distanceMap, roiMask, softDilatedMask } from './distanceMap.js';
@@ -70,6 +70,12 @@ export interface ColabMetrics {
   readonly generatorChange: number;
   /** Mean entropy (nats) of the context probabilities q over background voxels, weighted by M; log t for uniform labels. */
   readonly contextEntropy: number;
+  /**
+   * The share of each of the t context sub-classes in the background near the ROI: the mean of q (Eq. 4) over
+   * background voxels weighted by M (Eq. 8), one number per sub-class, summing to 1. Sub-class 0 is the one the far
+   * background fills (Eq. 7), so a share near 1 there means the generator's labels are the baseline's.
+   */
+  readonly contextShares: readonly number[];
   /** Learning rates used: theta's (also alpha unless set) and the generator's. */
   readonly lr: number;
   readonly generatorLr: number;
@@ -107,6 +113,15 @@ function checkBatch(op: string, batch: ColabTrainBatch, roiClasses: number): voi
   if (batch.x.shape[0] !== batch.y.shape[0] || batch.x.shape.slice(2).join() !== batch.y.shape.slice(2).join()) {
     throw new ShapeError(op, `batch.x ${showShape(batch.x.shape)} and batch.y ${showShape(batch.y.shape)} must agree on every axis but the channels`);
   }
+}
+
+/**
+ * The mean of `q` `[N, t, ...]` per channel over the voxels weighted by `w` `[N, 1, ...]`: `[t]`, summing to 1 when
+ * `q` does (0 everywhere when every weight is 0). @internal
+ */
+export function weightedShares(q: Tensor, w: Tensor): Tensor {
+  const axes = q.shape.map((_, i) => i).filter((i) => i !== 1);
+  return div(sum(mul(q, w), { axes }), maximum(sum(w), 1e-30));
 }
 
 /**
@@ -234,7 +249,7 @@ export function colabStep(
       },
       { hasAux: true },
     )(toTensors(state.theta) as unknown);
-    const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), grads }, ro);
+    const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), shares: weightedShares(q, bgWeight), grads }, ro);
     const [theta, thetaOpt] = sgdOpt.step(state.theta, r.grads, state.thetaOpt);
     return {
       state: { theta, omega, thetaOpt, omegaOpt, iteration: it + 1, ...(omegaAvg === undefined ? {} : { omegaAvg }) },
@@ -247,6 +262,7 @@ export function colabStep(
         metaGradNorm: metaNorm,
         generatorChange,
         contextEntropy: r.entropy.data[0]!,
+        contextShares: Array.from(toTypedArray(r.shares), Number),
         lr,
         generatorLr: generatorUpdated ? gLr : 0,
       },

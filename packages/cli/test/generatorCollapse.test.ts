@@ -1,0 +1,100 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry, RunResult } from '../src/index.js';
+import { COLLAPSE_SHARE, collapseText, experimentTable, generatorCollapse, memoryIo, parseArms, recentShares, train } from '../src/index.js';
+import { fastTrain, tempDataset } from './helpers.js';
+
+const gens = (shares: readonly (readonly number[] | undefined)[]) => shares.map((s, i) => ({ step: 1 + 5 * i, contextShares: s }));
+
+describe('recentShares and generatorCollapse (by hand)', () => {
+  it('averages the last quarter of the updates, at least eight', () => {
+    // 40 updates: the first 30 split 0.5 / 0.5, the last 10 0.96 / 0.04 -> the last quarter is those 10.
+    const g = gens([...Array.from({ length: 30 }, () => [0.5, 0.5]), ...Array.from({ length: 10 }, () => [0.96, 0.04])]);
+    const r = recentShares(g)!;
+    expect(r.updates).toBe(10);
+    expect(r.fromStep).toBe(1 + 5 * 30);
+    expect(r.shares[0]).toBeCloseTo(0.96, 12);
+    expect(generatorCollapse(g)).toEqual({ subClass: 0, share: r.shares[0], updates: 10, fromStep: 151 });
+    // 12 updates: the window is the last 8 (the minimum), 4 of them at 0.5 -> mean 0.73: no collapse.
+    const h = gens([
+      ...Array.from({ length: 4 }, () => [1, 0]),
+      ...Array.from({ length: 4 }, () => [0.5, 0.5]),
+      ...Array.from({ length: 4 }, () => [0.96, 0.04]),
+    ]);
+    expect(recentShares(h)!.shares[0]).toBeCloseTo(0.73, 12);
+    expect(generatorCollapse(h)).toBeUndefined();
+  });
+
+  it('names the sub-class; the threshold is inclusive; too few updates, or logs without shares, say nothing', () => {
+    expect(generatorCollapse(gens(Array.from({ length: 8 }, () => [0.02, 0.03, 0.95])))?.subClass).toBe(2);
+    expect(generatorCollapse(gens(Array.from({ length: 8 }, () => [0.051, 0.949])))).toBeUndefined();
+    expect(generatorCollapse(gens(Array.from({ length: 7 }, () => [1, 0])))).toBeUndefined();
+    expect(generatorCollapse(gens(Array.from({ length: 20 }, () => undefined)))).toBeUndefined();
+    // A generator that collapsed early and recovered is not a collapse.
+    expect(generatorCollapse(gens([...Array.from({ length: 30 }, () => [1, 0]), ...Array.from({ length: 10 }, () => [0.6, 0.4])]))).toBeUndefined();
+    expect(COLLAPSE_SHARE).toBe(0.95);
+  });
+
+  it('says what the run trained on', () => {
+    expect(collapseText({ subClass: 0, share: 0.97, updates: 200, fromStep: 3001 })).toContain(
+      "97.0% of the background near the ROI in sub-class 0, the far background's: the segmentation model trained on the baseline's labels",
+    );
+    expect(collapseText({ subClass: 1, share: 0.99, updates: 8, fromStep: 1 })).toContain('sub-class 1: the labels were a soft dilated mask');
+  });
+});
+
+describe('train logs the shares and reports a collapse', () => {
+  it('every gen line has one share per sub-class summing to 1; a log whose last quarter sits in one sub-class gets the notice', async () => {
+    const { dir, data } = await tempDataset('collapse', 3);
+    const out = join(dir, 'run');
+    const quiet = memoryIo();
+    await train(fastTrain(data, out, { iterations: 8, generatorEvery: 1, valEvery: 8 }), quiet);
+    const logPath = join(out, 'log.jsonl');
+    const log = readFileSync(logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LogEntry);
+    const gen = log.filter((e): e is Extract<LogEntry, { type: 'gen' }> => e.type === 'gen');
+    expect(gen).toHaveLength(8);
+    for (const e of gen) {
+      expect(e.contextShares).toHaveLength(2);
+      expect(e.contextShares![0]! + e.contextShares![1]!).toBeCloseTo(1, 5);
+    }
+    // This run's generator split the background (no notice); the notice reads the log, so a log made to sit in
+    // sub-class 0 gets it when the run is resumed (to the same budget: no new update dilutes the made-up shares).
+    const untouched = generatorCollapse(gen) === undefined;
+    expect(untouched).toBe(true);
+    expect(quiet.err()).not.toContain('collapsed');
+    writeFileSync(logPath, `${log.map((e) => JSON.stringify(e.type === 'gen' ? { ...e, contextShares: [0.98, 0.02] } : e)).join('\n')}\n`);
+    const io = memoryIo();
+    await train(fastTrain(data, out, { iterations: 8, generatorEvery: 1, valEvery: 8, resume: true }), io);
+    expect(io.err()).toContain('the task generator collapsed: ');
+    expect(io.err()).toContain("sub-class 0, the far background's");
+  }, 120_000);
+});
+
+describe('experiment table: the context shares', () => {
+  const run = (seed: number, contextShares: number[] | null | undefined): RunResult =>
+    ({
+      arm: 'colab2',
+      method: 'colab',
+      t: 2,
+      seed,
+      trainSeconds: 0,
+      bestValDice: 0,
+      bestStep: 0,
+      contextNmi: null,
+      contextShares,
+      summary: {},
+      classes: {},
+      perCase: [],
+    }) as RunResult;
+  it('one line per CoLab run with shares, collapses named; nothing when no run has shares', () => {
+    const table = experimentTable([run(0, [0.97, 0.03]), run(1, [0.6, 0.4]), run(2, [0.01, 0.99])], parseArms('colab'), 4).split('\n');
+    expect(table).toContain("- colab2-s0: 0.970 / 0.030 (collapsed into the far background's sub-class: the baseline's labels)");
+    expect(table).toContain('- colab2-s1: 0.600 / 0.400');
+    expect(table).toContain('- colab2-s2: 0.010 / 0.990 (collapsed into sub-class 1: a dilated mask)');
+    expect(experimentTable([run(0, null), run(1, undefined)], parseArms('colab'), 4)).not.toContain('Context shares');
+  });
+});
