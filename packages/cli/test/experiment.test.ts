@@ -21,7 +21,7 @@ import {
   run,
   train,
 } from '../src/index.js';
-import { cmdline, fastTrain, finish, tempDataset, tempDir } from './helpers.js';
+import { cmdline, fastTrain, finish, runResult, tempDataset, tempDir } from './helpers.js';
 import { readNifti } from '@colab-ts/data';
 import { toTypedArray } from '@colab-ts/ndarray';
 import { summarize } from '@colab-ts/metrics';
@@ -132,20 +132,7 @@ describe('defaults', () => {
 });
 
 describe('experiment pairs every method with the baseline', () => {
-  const res = (method: 'baseline' | 'colab', seed: number, dice: Record<string, number>): RunResult =>
-    ({
-      arm: method === 'colab' ? 'colab2' : 'baseline',
-      method,
-      t: 2,
-      seed,
-      trainSeconds: 0,
-      bestValDice: 0,
-      bestStep: 0,
-      contextNmi: null,
-      summary: {},
-      classes: {},
-      perCase: Object.entries(dice).map(([id, d]) => ({ id, class: '1', dice: d, sensitivity: 0, precision: 0, hd95: 0 })),
-    }) as RunResult;
+  const res = runResult;
   it('per-seed mean differences, their mean, the standard error over (seed, case) pairs and the counts (hand-computed)', () => {
     const arms = parseArms('baseline,colab');
     const results = [

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, RunResult } from '../src/index.js';
 import { COLLAPSE_SHARE, collapseText, experimentTable, generatorCollapse, memoryIo, parseArms, recentShares, train } from '../src/index.js';
-import { fastTrain, tempDataset } from './helpers.js';
+import { fastTrain, runResult, tempDataset } from './helpers.js';
 
 const gens = (shares: readonly (readonly number[] | undefined)[]) => shares.map((s, i) => ({ step: 1 + 5 * i, contextShares: s }));
 
@@ -75,21 +75,7 @@ describe('train logs the shares and reports a collapse', () => {
 });
 
 describe('experiment table: the context shares', () => {
-  const run = (seed: number, contextShares: number[] | null | undefined): RunResult =>
-    ({
-      arm: 'colab2',
-      method: 'colab',
-      t: 2,
-      seed,
-      trainSeconds: 0,
-      bestValDice: 0,
-      bestStep: 0,
-      contextNmi: null,
-      contextShares,
-      summary: {},
-      classes: {},
-      perCase: [],
-    }) as RunResult;
+  const run = (seed: number, contextShares: number[] | null | undefined): RunResult => runResult('colab', seed, {}, { contextShares });
   it('one line per CoLab run with shares, collapses named; nothing when no run has shares', () => {
     const table = experimentTable([run(0, [0.97, 0.03]), run(1, [0.6, 0.4]), run(2, [0.01, 0.99])], parseArms('colab'), 4).split('\n');
     expect(table).toContain("- colab2-s0: 0.970 / 0.030 (collapsed into the far background's sub-class: the baseline's labels)");

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/Either';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { TrainOptions } from '../src/index.js';
+import type { RunResult, TrainOptions } from '../src/index.js';
 import { PNG_SIGNATURE, crc32, unexpectedErrors } from '../src/index.js';
 
 const made: string[] = [];
@@ -173,3 +173,20 @@ export function cmdline(strings: TemplateStringsArray, ...values: readonly unkno
   });
   return out;
 }
+
+/** A run's result for table tests: `method`'s usual arm name, per-case Dice only, everything else empty (`more` overrides). */
+export const runResult = (method: 'baseline' | 'colab', seed: number, dice: Record<string, number>, more: Partial<RunResult> = {}): RunResult =>
+  ({
+    arm: method === 'colab' ? 'colab2' : 'baseline',
+    method,
+    t: 2,
+    seed,
+    trainSeconds: 0,
+    bestValDice: 0,
+    bestStep: 0,
+    contextNmi: null,
+    summary: {},
+    classes: {},
+    perCase: Object.entries(dice).map(([id, d]) => ({ id, class: '1', dice: d, sensitivity: 0, precision: 0, hd95: 0 })),
+    ...more,
+  }) as RunResult;
