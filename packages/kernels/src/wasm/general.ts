@@ -18,7 +18,7 @@
  * @module
  */
 import type { NDArray, Shape } from '@colab-ts/ndarray';
-import { broadcastShapes, contiguousStrides, isPacked, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
+import { broadcastShapes, contiguousStrides, normalizeAxes, shapeSize } from '@colab-ts/ndarray';
 import type { BinaryOp, CompareOp, UnaryOp } from '../Backend.js';
 import { wrapPacked } from '../internal/io.js';
 import type { WasmSimdLoops } from './simdLoops.js';
@@ -233,27 +233,36 @@ function binaryLike<O extends Float32Array | Uint8Array>(
 }
 
 /** Float32 `binary`; `undefined` unless both operands are float32. @internal */
+/**
+ * How much longer than the result an operand's storage may be for `binarySimdF32`: a view of a slice of a larger
+ * array (a channel of a batch, say) still goes to the SIMD loops, a small window of a large volume does not (copying
+ * its whole storage in would cost more than the plain loop).
+ */
+const SIMD_COPY_SLACK = 4;
+
 export const binaryF32 = (a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator = freshAllocator): NDArray | undefined =>
   binaryLike(op, a, b, BIN[op], alloc.f32, 'float32');
 
 /**
- * Float32 `binary` with the SIMD loops (`simd.binary`) where they apply: `op` one of add, sub, mul, div, both
- * operands packed (broadcasting allowed), and the walk's innermost runs contiguous or a broadcast value in each
- * operand (not both broadcast); `undefined` otherwise (the caller runs `binaryF32`). Each result is the one float32
- * operation, as in the reference. @internal
+ * Float32 `binary` with the SIMD loops (`simd.binary`) where they apply: `op` one of add, sub, mul, div, operands in
+ * any layout (packed, broadcast, sliced, transposed) whose storage is at most `SIMD_COPY_SLACK` times the result
+ * (the loops copy each operand's whole storage in), and the walk's innermost runs contiguous or a broadcast value in
+ * each operand (not both broadcast); `undefined` otherwise (the caller runs `binaryF32`). Each result is the one
+ * float32 operation, as in the reference. @internal
  */
 export function binarySimdF32(a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator, simd: WasmSimdLoops): NDArray | undefined {
-  if (!hasSimdBinary(op) || !f32(a) || !f32(b) || !isPacked(a) || !isPacked(b)) return undefined;
+  if (!hasSimdBinary(op) || !f32(a) || !f32(b)) return undefined;
   const shape = broadcastShapes(op, a.shape, b.shape);
+  const n = shapeSize(shape);
+  if (a.data.length > SIMD_COPY_SLACK * n + 1024 || b.data.length > SIMD_COPY_SLACK * n + 1024) return undefined;
   const strides = [stridesIn(a, shape), stridesIn(b, shape)];
   const merged = mergeAxes(shape.map((d, ax) => ({ d, s: strides.map((st) => st[ax]!) })));
   const inner = merged[merged.length - 1]?.s ?? [0, 0];
   if (!inner.every((v) => v === 0 || v === 1) || (inner[0] === 0 && inner[1] === 0)) return undefined;
-  const n = shapeSize(shape);
   const out = alloc.f32(n);
   if (n === 0) return wrapPacked('float32', shape, out);
   const run = simd.binary(op, a.data, b.data, n);
-  walk(shape, strides, [0, 0], (oi, [ai, bi], len, [sa, sb]) => run(ai!, sa as 0 | 1, bi!, sb as 0 | 1, oi, len));
+  walk(shape, strides, [a.offset, b.offset], (oi, [ai, bi], len, [sa, sb]) => run(ai!, sa as 0 | 1, bi!, sb as 0 | 1, oi, len));
   out.set(simd.result(n));
   return wrapPacked('float32', shape, out);
 }
