@@ -103,6 +103,12 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
       help: "Labels from a moving average of the generator's weights with this decay per update (default 0: the generator itself, as the paper; not in the paper)",
     },
     {
+      name: 'generator-balance',
+      kind: 'number',
+      min: 0,
+      help: "CoLab: weight of MAXL's term against a collapsing generator, lambda * sum s log s over the context sub-classes' shares near the ROI (default 0: off, as the paper; MAXL's code uses 0.2)",
+    },
+    {
       name: 'roi-loss',
       kind: 'enum',
       values: roiLossKinds,

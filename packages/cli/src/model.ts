@@ -53,6 +53,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly deepSupervision?: boolean | undefined;
   /** CoLab: the decay of the generator's weight average that makes the labels (`ColabConfig.generatorAverage`; absent: 0, off). */
   readonly generatorAverage?: number | undefined;
+  /** CoLab: the weight of MAXL's term against a collapsing generator (`ColabConfig.generatorBalance`; absent: 0, off). */
+  readonly generatorBalance?: number | undefined;
   /** CoLab: L_c of the meta-objective L_ROI (`ColabConfig.roiLoss`; absent: 'bce'). */
   readonly roiLoss?: RoiLossKind | undefined;
   /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
@@ -86,9 +88,12 @@ export interface RunConfig extends Hyperparameters {
  * @category config
  */
 export const colabStepSettings = (
-  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage' | 'roiLoss'>,
+  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage' | 'generatorBalance' | 'roiLoss'>,
 ): Required<
-  Pick<ColabConfigInput, keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage' | 'roiLoss'>
+  Pick<
+    ColabConfigInput,
+    keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage' | 'generatorBalance' | 'roiLoss'
+  >
 > => ({
   ...(Object.fromEntries(COLAB_RUN_SETTINGS.map((k) => [k, cfg[k]])) as ColabRunSettings),
   contextClasses: cfg.t,
@@ -96,6 +101,7 @@ export const colabStepSettings = (
   roiClasses: cfg.classes - 1,
   deepSupervision: cfg.deepSupervision === true,
   generatorAverage: cfg.generatorAverage ?? 0,
+  generatorBalance: cfg.generatorBalance ?? 0,
   roiLoss: cfg.roiLoss ?? 'bce',
 });
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, RunResult } from '../src/index.js';
-import { COLLAPSE_SHARE, collapseText, experimentTable, generatorCollapse, memoryIo, parseArms, recentShares, train } from '../src/index.js';
+import { COLLAPSE_SHARE, EXIT, collapseText, experimentTable, generatorCollapse, memoryIo, parseArms, recentShares, run, train } from '../src/index.js';
 import { fastTrain, runResult, tempDataset } from './helpers.js';
 
 const gens = (shares: readonly (readonly number[] | undefined)[]) => shares.map((s, i) => ({ step: 1 + 5 * i, contextShares: s }));
@@ -83,4 +83,22 @@ describe('experiment table: the context shares', () => {
     expect(table).toContain('- colab2-s2: 0.010 / 0.990 (collapsed into sub-class 1: a dilated mask)');
     expect(experimentTable([run(0, null), run(1, undefined)], parseArms('colab'), 4)).not.toContain('Context shares');
   });
+});
+
+describe('train --generator-balance', () => {
+  it('records the weight in config.json (CoLab only), keeps it on resume and refuses a negative one', async () => {
+    const { dir, data } = await tempDataset('balance', 3);
+    const out = join(dir, 'run');
+    await train(fastTrain(data, out, { iterations: 2, valEvery: 2, generatorEvery: 1, generatorBalance: 0.2 }), memoryIo());
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { generatorBalance?: number };
+    expect(cfg.generatorBalance).toBe(0.2);
+    await train(fastTrain(data, out, { iterations: 3, valEvery: 2, generatorEvery: 1, resume: true }), memoryIo());
+    expect((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { generatorBalance?: number }).generatorBalance).toBe(0.2);
+    const base = join(dir, 'base');
+    await train(fastTrain(data, base, { method: 'baseline', iterations: 2, valEvery: 2, generatorBalance: 0.2 }), memoryIo());
+    expect('generatorBalance' in JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'))).toBe(false);
+    const io = memoryIo();
+    expect(await run(['train', '--data', data, '--out', join(dir, 'neg'), '--generator-balance', '-1'], io)).toBe(EXIT.usage);
+    expect(io.err()).toContain('--generator-balance');
+  }, 120_000);
 });

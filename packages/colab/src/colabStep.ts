@@ -9,7 +9,7 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { div, flatten, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
+import { div, flatten, grad, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
 import type { AdamState, SgdState } from '@colab-ts/nn';
 import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -125,6 +125,15 @@ export function weightedShares(q: Tensor, w: Tensor): Tensor {
 }
 
 /**
+ * `sum_k s_k log s_k` of the shares `s = weightedShares(q, w)`: minus their entropy, so 0 for one sub-class and
+ * `-log t` for equal shares (MAXL's term against collapsing classes, `generatorBalance`). @internal
+ */
+export function sharesNegEntropy(q: Tensor, w: Tensor): Tensor {
+  const s = weightedShares(q, w);
+  return sum(mul(s, log(maximum(s, 1e-30))));
+}
+
+/**
  * The mean entropy of `q` `[N, t, ...]` over the voxels weighted by `w` `[N, 1, ...]`. @internal
  */
 export function weightedEntropy(q: Tensor, w: Tensor): Tensor {
@@ -199,6 +208,8 @@ export function colabStep(
     const it = state.iteration;
     const dtype = dtypeOf(state.theta);
     const bt = { x: tensor(batch.x), y: tensor(batch.y), M: tensor(batchMask(batch, config, dtype)) };
+    // The background near the ROI: the background label weighted by M (the weights of contextShares and the entropy).
+    const bgOf = (b: typeof bt): Tensor => mul(slice(b.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), b.M);
     const lr = thetaLr(state.thetaOpt.step);
     const gLr = omegaLr(Math.min(state.omegaOpt.step, generatorSteps));
     let omega = state.omega;
@@ -228,10 +239,17 @@ export function colabStep(
         toTensors(state.omega) as unknown,
         bt,
       );
-      const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter }, ro);
+      const lambda = config.generatorBalance;
+      // MAXL's term against a collapse (off by default): lambda * sum_k s_k log s_k, differentiated through g_w only.
+      const balance =
+        lambda > 0
+          ? grad((om: unknown) => mul(sharesNegEntropy(contextProbabilities(gen(om, bt.x)), bgOf(bt)), lambda))(toTensors(state.omega) as unknown)
+          : undefined;
+      const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter, ...(balance === undefined ? {} : { balance }) }, ro);
       metaNorm = globalNorm(r.g);
       roiAfter = r.roiAfter.data[0]!;
-      [omega, omegaOpt] = adamOpt.step(state.omega, r.g, state.omegaOpt);
+      const g = r.balance === undefined ? r.g : mapArrays((a, b) => ndAdd(a, b), r.g, r.balance);
+      [omega, omegaOpt] = adamOpt.step(state.omega, g, state.omegaOpt);
       generatorChange = globalNorm(mapArrays((a, b) => sub(a, b), omega, state.omega)) / Math.max(globalNorm(state.omega), 1e-30);
       const d = config.generatorAverage;
       // w_avg <- w_avg + (1 - d) (w - w_avg), from the initial weights on the first update
@@ -241,7 +259,7 @@ export function colabStep(
     // Step 11: the segmentation update with the labels of the updated generator (or of its moving average).
     const genLogits = gen(toTensors(omegaAvg ?? omega), bt.x);
     const q = contextProbabilities(genLogits);
-    const bgWeight = mul(slice(bt.y, [null, { start: config.roiClasses, stop: config.roiClasses + 1 }]), bt.M);
+    const bgWeight = bgOf(bt);
     const [[segLoss, segLogits], grads] = valueAndGrad(
       (th: unknown): [Tensor, SegOutput] => {
         const logits = seg(th, bt.x);

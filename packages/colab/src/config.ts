@@ -73,6 +73,13 @@ export interface ColabConfigInput {
    * Not in the paper: an option for a steadier target (docs/results.md).
    */
   readonly generatorAverage?: number;
+  /**
+   * Weight lambda of a term against a collapsing generator [0: off, as the paper]: the generator's objective becomes
+   * `L_ROI(theta*) + lambda * sum_k s_k log s_k`, with s the sub-classes' shares of the batch's background near the
+   * ROI (`contextShares`), so it also maximises their entropy. The "collapsing class prevention" of MAXL (Liu et al.,
+   * 2019, the paper's ref. [23], whose code uses lambda = 0.2). Not in the CoLab paper (docs/colab.md).
+   */
+  readonly generatorBalance?: number;
   /** L_c of L_ROI (Eq. 10) ['bce']: `roiLoss`'s `kind` ('bce', 'dice' or 'bce+dice'). */
   readonly roiLoss?: RoiLossKind;
   /** Meta-gradient mode ['forward-over-reverse']. */
@@ -107,6 +114,7 @@ export interface ColabConfig {
   readonly alpha: number | undefined;
   readonly generatorLr: number;
   readonly generatorAverage: number;
+  readonly generatorBalance: number;
   readonly roiLoss: RoiLossKind;
   readonly metaGradientMode: MetaGradientMode;
   readonly backend: AnyBackend | undefined;
@@ -127,6 +135,7 @@ export const colabDefaults = {
   polyExponent: 0.9,
   generatorLr: 3e-4,
   generatorAverage: 0,
+  generatorBalance: 0,
   roiLoss: 'bce' as RoiLossKind,
   metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
   deepSupervision: false,
@@ -212,6 +221,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     alpha: optionalAlpha(input),
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
     generatorAverage: num(input, 'generatorAverage', d.generatorAverage, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
+    generatorBalance: num(input, 'generatorBalance', d.generatorBalance, nonNeg, 'a finite number >= 0'),
     roiLoss: oneOf(input, 'roiLoss', roiLossKinds, colabDefaults.roiLoss),
     metaGradientMode: oneOf(input, 'metaGradientMode', metaGradientModes, colabDefaults.metaGradientMode),
     backend: backend(input),

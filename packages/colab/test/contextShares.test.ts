@@ -1,11 +1,17 @@
-import { realize, tensor } from '@colab-ts/autodiff';
-import { array, key, toTypedArray } from '@colab-ts/ndarray';
+import { flatten, realize, tensor } from '@colab-ts/autodiff';
+import { checkGrads } from '@colab-ts/autodiff/testing';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, isNDArray, key, toTypedArray } from '@colab-ts/ndarray';
+import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { weightedShares } from '../src/colabStep.js';
-import { colabInit, colabStep } from '../src/index.js';
+import { sharesNegEntropy, weightedShares } from '../src/colabStep.js';
+import { colabInit, colabStep, contextProbabilities, decodeColabConfig } from '../src/index.js';
 import { tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
+
+const apply = tinyNetApply(false);
+const flattenLeaves = (tree: unknown): NDArray[] => flatten('test', tree, { isLeaf: isNDArray, strict: false }).leaves as NDArray[];
 
 const shares = async (q: number[], w: number[], shape: number[]): Promise<number[]> => {
   const [n, t, ...sp] = shape as [number, number, ...number[]];
@@ -56,7 +62,7 @@ describe('weightedShares (the context sub-classes near the ROI)', () => {
 
 describe('colabStep reports the shares', () => {
   it('one number per sub-class, each in [0, 1], summing to 1, on every iteration', async () => {
-    const step = colabStep({ seg: tinyNetApply(false), gen: tinyNetApply(false), totalIterations: 4, margin: 3, temperature: 2, generatorEvery: 2 });
+    const step = colabStep({ seg: apply, gen: apply, totalIterations: 4, margin: 3, temperature: 2, generatorEvery: 2 });
     let state = colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 2, 2, 'float32'));
     for (let i = 0; i < 2; i++) {
       const r = await step(state, syntheticBatch(i, 1, 8));
@@ -67,4 +73,56 @@ describe('colabStep reports the shares', () => {
       expect(s[0]! + s[1]!).toBeCloseTo(1, 5);
     }
   });
+});
+
+describe('generatorBalance (MAXL collapsing-class prevention)', () => {
+  it('sharesNegEntropy by hand: shares 1/3 and 2/3 give 1/3 ln 1/3 + 2/3 ln 2/3', async () => {
+    const q = tensor(array(Float32Array.from([0.2, 0.6, 1, 0.8, 0.4, 0]), [1, 2, 1, 1, 3], 'float32'));
+    const w = tensor(array(Float32Array.from([1, 0.5, 0]), [1, 1, 1, 1, 3], 'float32'));
+    const v = toTypedArray(await realize(sharesNegEntropy(q, w)))[0]!;
+    expect(v).toBeCloseTo((1 / 3) * Math.log(1 / 3) + (2 / 3) * Math.log(2 / 3), 6);
+  });
+
+  it('its derivatives through the softmax of the logits agree with finite differences (float64, orders 1 and 2)', async () => {
+    const z = array(Float64Array.from([0.3, -1.2, 0.8, 0.1, 0.5, -0.4, 1.1, -0.7]), [2, 2, 1, 1, 2], 'float64');
+    const w = array(Float64Array.from([1, 0.25, 0.6, 0]), [2, 1, 1, 1, 2], 'float64');
+    await checkGrads((zz) => sharesNegEntropy(contextProbabilities(zz), tensor(w)), [z], { order: 2, eps: 1e-5, rtol: 1e-6, atol: 1e-8 });
+  });
+
+  it('is refused when negative or not a number', () => {
+    for (const v of [-0.1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, generatorBalance: v }))).toBe(true);
+    expect(E.isRight(decodeColabConfig({ seg: apply, gen: apply, generatorBalance: 0.2 }))).toBe(true);
+  });
+
+  it('moves a one-sided generator toward equal shares; 0 leaves the step as it was', async () => {
+    const batch = syntheticBatch(5, 2, 16);
+    // A generator whose second output starts far below the first: nearly all of the near-ROI background in sub-class 0.
+    const gen0 = tinyNetInit(key(2), 1, 4, 2, 'float32');
+    const b2 = Float32Array.from(toTypedArray(gen0.b2));
+    b2[0] = 3;
+    b2[1] = -3;
+    const omega = { ...gen0, b2: array(b2, gen0.b2.shape, 'float32') };
+    const theta = tinyNetInit(key(1), 1, 4, 3, 'float32');
+    const run = async (balance: number | undefined): Promise<{ share: number; state: unknown }> => {
+      const cfg = { seg: apply, gen: apply, totalIterations: 20, margin: 3, temperature: 2, generatorEvery: 1, generatorLr: 1e-2 };
+      const step = colabStep(balance === undefined ? cfg : { ...cfg, generatorBalance: balance });
+      let state = colabInit(theta, omega);
+      let share = Number.NaN;
+      for (let i = 0; i < 20; i++) {
+        const r = await step(state, batch);
+        state = r.state;
+        share = r.metrics.contextShares[1]!;
+      }
+      return { share, state };
+    };
+    const off = await run(undefined);
+    const zero = await run(0);
+    const on = await run(1);
+    // sub-class 1 starts near e^-6 / (1 + e^-6) = 0.25%; the term lifts it
+    expect(on.share).toBeGreaterThan(off.share + 0.05);
+    expect(on.share).toBeLessThanOrEqual(0.5 + 1e-6);
+    const leaves = (s: unknown): number[] => flattenLeaves(s).flatMap((a) => Array.from(toTypedArray(a), Number));
+    expect(leaves(zero.state)).toEqual(leaves(off.state));
+  }, 60_000);
 });
