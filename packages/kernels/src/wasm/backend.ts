@@ -193,7 +193,7 @@ function kernelsOn(engine: WasmConv, loops: WasmSimdLoops, alloc: Allocator): Ke
     where: async (c, a, b) => whereF32(c, a, b, alloc) ?? ref.where(c, a, b),
     leakyRelu: async (x, slope) => leakyReluF32(x, slope, alloc) ?? ref.leakyRelu(x, slope),
     leakyReluBackward: async (x, dy, slope) => leakyBackF32(loops, alloc, x, dy, slope) ?? ref.leakyReluBackward(x, dy, slope),
-    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc) ?? ref.sum(x, axes, keepDims),
+    sum: async (x, axes, keepDims) => sumF32(x, axes, keepDims, alloc, loops) ?? ref.sum(x, axes, keepDims),
     max: async (x, axes, keepDims) => maxF32(x, axes, keepDims, alloc) ?? ref.max(x, axes, keepDims),
     concat: async (xs, axis) => concatF32(xs, axis, alloc) ?? ref.concat(xs, axis),
     instanceNorm: async (x, scale, bias, eps) => normF32(loops, alloc, 'instanceNorm', { x, scale, bias }, eps) ?? ref.instanceNorm(x, scale, bias, eps),

@@ -344,8 +344,8 @@ export function whereF32(c: NDArray, a: NDArray, b: NDArray, alloc: Allocator = 
  * four remains and into the first after that, combined as `(a0 + a1) + (a2 + a3)`.
  * `undefined` unless `x` is float32. @internal
  */
-export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined =>
-  reduceF32('sum', x, axes, keepDims, alloc);
+export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator, simd?: WasmSimdLoops): NDArray | undefined =>
+  reduceF32('sum', x, axes, keepDims, alloc, simd);
 
 /**
  * Float32 `max` over `axes` (NaN wins, as in the reference); `undefined` unless
@@ -354,7 +354,12 @@ export const sumF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, a
 export const maxF32 = (x: NDArray, axes: readonly number[], keepDims: boolean, alloc: Allocator = freshAllocator): NDArray | undefined =>
   reduceF32('max', x, axes, keepDims, alloc);
 
-function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], keepDims: boolean, alloc: Allocator): NDArray | undefined {
+/**
+ * `sum` and `max` over `axes`. With `simd`, a sum whose reduced elements form contiguous runs (one run, or runs of a
+ * multiple of 4) runs in the SIMD loops (`simd.sums`), in the same order of float64 additions as the plain loops, so
+ * with the same bits.
+ */
+function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], keepDims: boolean, alloc: Allocator, simd?: WasmSimdLoops): NDArray | undefined {
   if (!f32(x)) return undefined;
   const axes = normalizeAxes(op, axesIn, x.shape.length);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -375,6 +380,10 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
   const idx = new Array<number>(Math.max(0, r - 1)).fill(0);
   const acc = new Float64Array(4);
   let offsets: Int32Array | undefined;
+  const sums =
+    op === 'sum' && simd !== undefined && m > 0 && r > 0 && runStride === 1 && (r === 1 || runLen % 4 === 0) && xd.length <= SIMD_COPY_SLACK * outer * m + 1024
+      ? simd.sums(xd as Float32Array)
+      : undefined;
   walk(
     kept.map((i) => x.shape[i]!),
     [kept.map((i) => x.strides[i]!)],
@@ -395,8 +404,14 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
         let p = 0;
         let off = base! + q * sk!;
         idx.fill(0);
+        if (sums !== undefined && r === 1) {
+          out[oi + q] = sums.run(off, runLen);
+          continue;
+        }
+        sums?.start();
         for (;;) {
-          if (op === 'max') acc[0] = maxRun(xd, off, runStride, runLen, acc[0]!);
+          if (sums !== undefined) sums.add(off, runLen);
+          else if (op === 'max') acc[0] = maxRun(xd, off, runStride, runLen, acc[0]!);
           else p = runLen % 4 === 0 && p % 4 === 0 ? sumRun4(xd, off, runStride, runLen, acc, p) : sumRun1(xd, off, runStride, runLen, acc, p, m4);
           let ax = r - 2;
           for (; ax >= 0; ax--) {
@@ -409,7 +424,7 @@ function reduceF32(op: 'sum' | 'max', x: NDArray, axesIn: readonly number[], kee
           }
           if (ax < 0) break;
         }
-        out[oi + q] = op === 'max' ? acc[0]! : acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
+        out[oi + q] = sums !== undefined ? sums.total() : op === 'max' ? acc[0]! : acc[0]! + acc[1]! + (acc[2]! + acc[3]!);
       }
     },
   );

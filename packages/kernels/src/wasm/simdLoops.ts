@@ -239,6 +239,24 @@ function buildModule(): Uint8Array {
       f.f32DemoteF64().f32Store();
     });
   }
+  // sumInto(p, n, res): the four float64 accumulators at res (lanes 0-3, as two f64x2) plus n float32 at p, element j
+  // into accumulator j % 4; n a multiple of 4 (a run of a reduction that continues the accumulators of the runs before)
+  {
+    const f = mb.addFunction('sumInto', [T.i32, T.i32, T.i32]);
+    const [p, n, res] = [0, 1, 2];
+    const [qe, e, v, lo, hi] = locals(f, T.i32, T.i32, T.v128, T.v128, T.v128);
+    ends(f, p, n, qe, e);
+    f.get(res).v128Load(0, 0).set(lo);
+    f.get(res).v128Load(16, 0).set(hi);
+    loop(f, p, qe, 16, [], () => {
+      f.get(p).v128Load(0, 0).set(v);
+      f.get(lo).get(v).f64x2PromoteLowF32x4().f64x2Add().set(lo);
+      f.get(hi).get(v).get(v).i8x16Shuffle(HIGH).f64x2PromoteLowF32x4().f64x2Add().set(hi);
+    });
+    f.get(res).get(lo).v128Store(0, 0);
+    f.get(res).get(hi).v128Store(16, 0);
+  }
+
   // leakyBack(px, pdy, pout, n, slope): out = x > 0 ? dy : dy slope (a float32 product)
   {
     const f = mb.addFunction('leakyBack', [T.i32, T.i32, T.i32, T.i32, T.f32]);
@@ -300,6 +318,7 @@ type Exports = {
   affine(px: number, pout: number, n: number, mu: number, k: number, b: number, slope: number, leaky: number): void;
   backward(px: number, pdy: number, pout: number, n: number, mu: number, k: number, a: number, cc: number): void;
   leakyBack(px: number, pdy: number, pout: number, n: number, slope: number): void;
+  sumInto(p: number, n: number, res: number): void;
 } & Record<string, (pa: number, pb: number, pout: number, n: number) => void>;
 
 /** A binary operation with a SIMD loop. @category wasm */
@@ -319,6 +338,12 @@ export interface WasmSimdLoops {
    * `out[oi + j] = a[ai + j sa] op b[bi + j sb]` for `j < len` (strides 0 or 1, not both 0), into `result`.
    */
   binary(op: SimdBinaryOp, a: Float32Array, b: Float32Array, n: number): (ai: number, sa: 0 | 1, bi: number, sb: 0 | 1, oi: number, len: number) => void;
+  /**
+   * Copies `x` in for sums in the plain reduction's order (four float64 accumulators, element j of a run into
+   * accumulator j % 4 and a tail into the first, combined as `(a0 + a1) + (a2 + a3)`): `run(o, n)` is one run's sum;
+   * `start()`, `add(o, n)` (n a multiple of 4) for each run, `total()` is a sum over several runs.
+   */
+  sums(x: Float32Array): { run(o: number, n: number): number; start(): void; add(o: number, n: number): void; total(): number };
 }
 
 let compiled: object | undefined;
@@ -362,6 +387,20 @@ export function createWasmSimdLoops(): WasmSimdLoops {
         [k[`binary_${op}_10`]!, k[`binary_${op}_11`]!],
       ] as const;
       return (ai, sa, bi, sb, oi, len) => fns[sa][sb]!(xAt + 4 * ai, dyAt + 4 * bi, outAt + 4 * oi, len);
+    },
+    sums(x) {
+      place(x, null, 0);
+      // RES (0-31): the four accumulators of sumInto; dySums uses the first 16 bytes at other times.
+      const acc = (): Float64Array => new Float64Array(memory.buffer as ArrayBufferLike, RES, 4);
+      return {
+        run: (o, n) => k.sum(xAt + 4 * o, n),
+        start: () => void acc().fill(0),
+        add: (o, n) => k.sumInto(xAt + 4 * o, n, RES),
+        total: () => {
+          const a = acc();
+          return a[0]! + a[1]! + (a[2]! + a[3]!);
+        },
+      };
     },
     leakyReluBackward(x, dy, slope) {
       place(x, dy);
