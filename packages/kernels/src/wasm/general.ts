@@ -232,14 +232,14 @@ function binaryLike<O extends Float32Array | Uint8Array>(
   return dtype === 'float32' ? wrapPacked('float32', shape, out as Float32Array) : wrapPacked('uint8', shape, out as Uint8Array);
 }
 
-/** Float32 `binary`; `undefined` unless both operands are float32. @internal */
 /**
- * How much longer than the result an operand's storage may be for `binarySimdF32`: a view of a slice of a larger
- * array (a channel of a batch, say) still goes to the SIMD loops, a small window of a large volume does not (copying
- * its whole storage in would cost more than the plain loop).
+ * How much longer than the result an operand's storage may be for the SIMD loops (`binarySimdF32`, `sumF32`): a view
+ * of a slice of a larger array (a channel of a batch, say) still goes to them, a small window of a large volume does
+ * not (copying its whole storage in would cost more than the plain loop).
  */
 const SIMD_COPY_SLACK = 4;
 
+/** Float32 `binary`; `undefined` unless both operands are float32. @internal */
 export const binaryF32 = (a: NDArray, b: NDArray, op: BinaryOp, alloc: Allocator = freshAllocator): NDArray | undefined =>
   binaryLike(op, a, b, BIN[op], alloc.f32, 'float32');
 
