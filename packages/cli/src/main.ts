@@ -109,6 +109,12 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
       help: "CoLab: weight of MAXL's term against a collapsing generator, lambda * sum s log s over the context sub-classes' shares near the ROI (default 0: off, as the paper; MAXL's code uses 0.2)",
     },
     {
+      name: 'generator-confidence',
+      kind: 'number',
+      min: 0,
+      help: 'CoLab: weight mu of a term for confident context labels, mu times their mean entropy near the ROI; with --generator-balance at the same weight, minus the mutual information between voxel and sub-class (default 0: off, as the paper)',
+    },
+    {
       name: 'roi-loss',
       kind: 'enum',
       values: roiLossKinds,

@@ -55,6 +55,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly generatorAverage?: number | undefined;
   /** CoLab: the weight of MAXL's term against a collapsing generator (`ColabConfig.generatorBalance`; absent: 0, off). */
   readonly generatorBalance?: number | undefined;
+  /** CoLab: the weight of the term for confident context labels (`ColabConfig.generatorConfidence`; absent: 0, off). */
+  readonly generatorConfidence?: number | undefined;
   /** CoLab: L_c of the meta-objective L_ROI (`ColabConfig.roiLoss`; absent: 'bce'). */
   readonly roiLoss?: RoiLossKind | undefined;
   /** Where non-ROI training patches are centred: anywhere (`uniform`, default) or on the body (`body`). */
@@ -88,11 +90,22 @@ export interface RunConfig extends Hyperparameters {
  * @category config
  */
 export const colabStepSettings = (
-  cfg: Pick<RunConfig, keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage' | 'generatorBalance' | 'roiLoss'>,
+  cfg: Pick<
+    RunConfig,
+    keyof ColabRunSettings | 't' | 'iterations' | 'classes' | 'deepSupervision' | 'generatorAverage' | 'generatorBalance' | 'generatorConfidence' | 'roiLoss'
+  >,
 ): Required<
   Pick<
     ColabConfigInput,
-    keyof ColabRunSettings | 'contextClasses' | 'totalIterations' | 'roiClasses' | 'deepSupervision' | 'generatorAverage' | 'generatorBalance' | 'roiLoss'
+    | keyof ColabRunSettings
+    | 'contextClasses'
+    | 'totalIterations'
+    | 'roiClasses'
+    | 'deepSupervision'
+    | 'generatorAverage'
+    | 'generatorBalance'
+    | 'generatorConfidence'
+    | 'roiLoss'
   >
 > => ({
   ...(Object.fromEntries(COLAB_RUN_SETTINGS.map((k) => [k, cfg[k]])) as ColabRunSettings),
@@ -102,6 +115,7 @@ export const colabStepSettings = (
   deepSupervision: cfg.deepSupervision === true,
   generatorAverage: cfg.generatorAverage ?? 0,
   generatorBalance: cfg.generatorBalance ?? 0,
+  generatorConfidence: cfg.generatorConfidence ?? 0,
   roiLoss: cfg.roiLoss ?? 'bce',
 });
 

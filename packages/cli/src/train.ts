@@ -396,6 +396,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     // recorded only when set, so that the config.json of a run without it reads as before
     ...(o.generatorAverage !== undefined && o.generatorAverage > 0 ? { generatorAverage: o.generatorAverage } : {}),
     ...(o.generatorBalance !== undefined && o.generatorBalance > 0 && o.method === 'colab' ? { generatorBalance: o.generatorBalance } : {}),
+    ...(o.generatorConfidence !== undefined && o.generatorConfidence > 0 && o.method === 'colab' ? { generatorConfidence: o.generatorConfidence } : {}),
     ...(o.roiLoss !== undefined && o.method === 'colab' ? { roiLoss: o.roiLoss } : {}),
     background: o.background ?? 'uniform',
     ...(anatomyClasses !== undefined && o.method === 'anatomy' ? { anatomyClasses } : {}),
@@ -588,6 +589,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           generatorEvery: o.generatorEvery ?? saved.generatorEvery,
           generatorAverage: o.generatorAverage ?? saved.generatorAverage,
           generatorBalance: o.generatorBalance ?? saved.generatorBalance,
+          generatorConfidence: o.generatorConfidence ?? saved.generatorConfidence,
           roiLoss: o.roiLoss ?? saved.roiLoss,
           lr: o.lr ?? saved.lr,
           momentum: o.momentum ?? saved.momentum,

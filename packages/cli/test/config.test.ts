@@ -104,10 +104,12 @@ describe('a run configuration reaches colabStep under the library names', () => 
       deepSupervision: false,
       generatorAverage: 0,
       generatorBalance: 0,
+      generatorConfidence: 0,
       roiLoss: 'bce',
     });
     expect(colabStepSettings({ ...cfg, generatorAverage: 0.99 }).generatorAverage).toBe(0.99);
     expect(colabStepSettings({ ...cfg, generatorBalance: 0.2 }).generatorBalance).toBe(0.2);
+    expect(colabStepSettings({ ...cfg, generatorConfidence: 0.3 }).generatorConfidence).toBe(0.3);
     expect(colabStepSettings({ ...cfg, roiLoss: 'bce+dice' }).roiLoss).toBe('bce+dice');
     // Each shared setting is a flag of train with the same option name.
     const r = decodeArgs(trainSpec, cmdline`--data d --out o --margin 7 --temperature 3 --generator-every 4 --generator-lr 0.001 --lr 0.02 --momentum 0.9`);

@@ -85,20 +85,25 @@ describe('experiment table: the context shares', () => {
   });
 });
 
-describe('train --generator-balance', () => {
-  it('records the weight in config.json (CoLab only), keeps it on resume and refuses a negative one', async () => {
+describe('train --generator-balance and --generator-confidence', () => {
+  it('records the weights in config.json (CoLab only), keeps them on resume and refuses negative ones', async () => {
+    type Weights = { generatorBalance?: number; generatorConfidence?: number };
     const { dir, data } = await tempDataset('balance', 3);
     const out = join(dir, 'run');
-    await train(fastTrain(data, out, { iterations: 2, valEvery: 2, generatorEvery: 1, generatorBalance: 0.2 }), memoryIo());
-    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { generatorBalance?: number };
-    expect(cfg.generatorBalance).toBe(0.2);
+    await train(fastTrain(data, out, { iterations: 2, valEvery: 2, generatorEvery: 1, generatorBalance: 0.2, generatorConfidence: 0.1 }), memoryIo());
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Weights;
+    expect([cfg.generatorBalance, cfg.generatorConfidence]).toEqual([0.2, 0.1]);
     await train(fastTrain(data, out, { iterations: 3, valEvery: 2, generatorEvery: 1, resume: true }), memoryIo());
-    expect((JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { generatorBalance?: number }).generatorBalance).toBe(0.2);
+    const resumed = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Weights;
+    expect([resumed.generatorBalance, resumed.generatorConfidence]).toEqual([0.2, 0.1]);
     const base = join(dir, 'base');
-    await train(fastTrain(data, base, { method: 'baseline', iterations: 2, valEvery: 2, generatorBalance: 0.2 }), memoryIo());
-    expect('generatorBalance' in JSON.parse(readFileSync(join(base, 'config.json'), 'utf8'))).toBe(false);
-    const io = memoryIo();
-    expect(await run(['train', '--data', data, '--out', join(dir, 'neg'), '--generator-balance', '-1'], io)).toBe(EXIT.usage);
-    expect(io.err()).toContain('--generator-balance');
+    await train(fastTrain(data, base, { method: 'baseline', iterations: 2, valEvery: 2, generatorBalance: 0.2, generatorConfidence: 0.1 }), memoryIo());
+    const baseCfg = JSON.parse(readFileSync(join(base, 'config.json'), 'utf8')) as object;
+    expect('generatorBalance' in baseCfg || 'generatorConfidence' in baseCfg).toBe(false);
+    for (const flag of ['--generator-balance', '--generator-confidence']) {
+      const io = memoryIo();
+      expect(await run(['train', '--data', data, '--out', join(dir, 'neg'), flag, '-1'], io)).toBe(EXIT.usage);
+      expect(io.err()).toContain(flag);
+    }
   }, 120_000);
 });

@@ -9,7 +9,7 @@
  * @module
  */
 import type { Tensor } from '@colab-ts/autodiff';
-import { div, flatten, grad, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
+import { add, div, flatten, grad, log, maximum, mul, neg, realize, slice, sum, tensor, valueAndGrad } from '@colab-ts/autodiff';
 import type { AdamState, SgdState } from '@colab-ts/nn';
 import { adam, globalNorm, mapArrays, polyLr, sgd, toTensors } from '@colab-ts/nn';
 import type { NDArray } from '@colab-ts/ndarray';
@@ -240,11 +240,17 @@ export function colabStep(
         bt,
       );
       const lambda = config.generatorBalance;
-      // MAXL's term against a collapse (off by default): lambda * sum_k s_k log s_k, differentiated through g_w only.
-      const balance =
-        lambda > 0
-          ? grad((om: unknown) => mul(sharesNegEntropy(contextProbabilities(gen(om, bt.x)), bgOf(bt)), lambda))(toTensors(state.omega) as unknown)
-          : undefined;
+      const mu = config.generatorConfidence;
+      // Terms against a collapse (off by default), differentiated through g_w only: MAXL's lambda * sum_k s_k log s_k
+      // and mu times the mean per-voxel entropy near the ROI (lambda = mu: minus lambda times the mutual information).
+      const regulariser = (om: unknown): Tensor => {
+        const q = contextProbabilities(gen(om, bt.x));
+        const w = bgOf(bt);
+        const b = lambda > 0 ? mul(sharesNegEntropy(q, w), lambda) : undefined;
+        const c = mu > 0 ? mul(weightedEntropy(q, w), mu) : undefined;
+        return b === undefined ? c! : c === undefined ? b : add(b, c);
+      };
+      const balance = lambda > 0 || mu > 0 ? grad(regulariser)(toTensors(state.omega) as unknown) : undefined;
       const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter, ...(balance === undefined ? {} : { balance }) }, ro);
       metaNorm = globalNorm(r.g);
       roiAfter = r.roiAfter.data[0]!;

@@ -80,6 +80,14 @@ export interface ColabConfigInput {
    * 2019, the paper's ref. [23], whose code uses lambda = 0.2). Not in the CoLab paper (docs/colab.md).
    */
   readonly generatorBalance?: number;
+  /**
+   * Weight mu of a term for confident context labels [0: off, as the paper]: adds mu times the mean per-voxel entropy
+   * of the generator's sub-class probabilities over the background near the ROI (`contextEntropy`) to the generator's
+   * objective. With `generatorBalance` lambda = mu the two terms are minus lambda times the mutual information between
+   * voxel and sub-class (Krause et al., 2010, "regularized information maximization"): balanced shares and confident
+   * labels, a split rather than uniform labels. Not in the CoLab paper (docs/colab.md).
+   */
+  readonly generatorConfidence?: number;
   /** L_c of L_ROI (Eq. 10) ['bce']: `roiLoss`'s `kind` ('bce', 'dice' or 'bce+dice'). */
   readonly roiLoss?: RoiLossKind;
   /** Meta-gradient mode ['forward-over-reverse']. */
@@ -115,6 +123,7 @@ export interface ColabConfig {
   readonly generatorLr: number;
   readonly generatorAverage: number;
   readonly generatorBalance: number;
+  readonly generatorConfidence: number;
   readonly roiLoss: RoiLossKind;
   readonly metaGradientMode: MetaGradientMode;
   readonly backend: AnyBackend | undefined;
@@ -136,6 +145,7 @@ export const colabDefaults = {
   generatorLr: 3e-4,
   generatorAverage: 0,
   generatorBalance: 0,
+  generatorConfidence: 0,
   roiLoss: 'bce' as RoiLossKind,
   metaGradientMode: 'forward-over-reverse' as MetaGradientMode,
   deepSupervision: false,
@@ -222,6 +232,7 @@ export function decodeColabConfig(input: unknown): E.Either<ReadonlyArray<Config
     generatorLr: num(input, 'generatorLr', d.generatorLr, nonNeg, 'a finite number >= 0'),
     generatorAverage: num(input, 'generatorAverage', d.generatorAverage, (v) => v >= 0 && v <= 1, 'in [0, 1]'),
     generatorBalance: num(input, 'generatorBalance', d.generatorBalance, nonNeg, 'a finite number >= 0'),
+    generatorConfidence: num(input, 'generatorConfidence', d.generatorConfidence, nonNeg, 'a finite number >= 0'),
     roiLoss: oneOf(input, 'roiLoss', roiLossKinds, colabDefaults.roiLoss),
     metaGradientMode: oneOf(input, 'metaGradientMode', metaGradientModes, colabDefaults.metaGradientMode),
     backend: backend(input),

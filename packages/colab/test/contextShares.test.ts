@@ -5,7 +5,7 @@ import { array, isNDArray, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharesNegEntropy, weightedShares } from '../src/colabStep.js';
+import { sharesNegEntropy, weightedEntropy, weightedShares } from '../src/colabStep.js';
 import { colabInit, colabStep, contextProbabilities, decodeColabConfig } from '../src/index.js';
 import { tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
@@ -124,5 +124,59 @@ describe('generatorBalance (MAXL collapsing-class prevention)', () => {
     expect(on.share).toBeLessThanOrEqual(0.5 + 1e-6);
     const leaves = (s: unknown): number[] => flattenLeaves(s).flatMap((a) => Array.from(toTypedArray(a), Number));
     expect(leaves(zero.state)).toEqual(leaves(off.state));
+  }, 60_000);
+});
+
+describe('generatorConfidence (confident labels; with generatorBalance, information maximisation)', () => {
+  it('weightedEntropy by hand: voxels (0.2, 0.8) and (0.6, 0.4) weighted 1 and 0.5, a third weighted 0', async () => {
+    const q = tensor(array(Float32Array.from([0.2, 0.6, 1, 0.8, 0.4, 0]), [1, 2, 1, 1, 3], 'float32'));
+    const w = tensor(array(Float32Array.from([1, 0.5, 0]), [1, 1, 1, 1, 3], 'float32'));
+    const h = (a: number, b: number): number => -(a * Math.log(a) + b * Math.log(b));
+    const v = toTypedArray(await realize(weightedEntropy(q, w)))[0]!;
+    expect(v).toBeCloseTo((h(0.2, 0.8) + 0.5 * h(0.6, 0.4)) / 1.5, 6);
+  });
+
+  it('its derivatives through the softmax of the logits agree with finite differences (float64, orders 1 and 2)', async () => {
+    const z = array(Float64Array.from([0.3, -1.2, 0.8, 0.1, 0.5, -0.4, 1.1, -0.7]), [2, 2, 1, 1, 2], 'float64');
+    const w = array(Float64Array.from([1, 0.25, 0.6, 0]), [2, 1, 1, 1, 2], 'float64');
+    await checkGrads((zz) => weightedEntropy(contextProbabilities(zz), tensor(w)), [z], { order: 2, eps: 1e-5, rtol: 1e-6, atol: 1e-8 });
+  });
+
+  it('is refused when negative or not a number', () => {
+    for (const v of [-0.1, Number.NaN, Number.NEGATIVE_INFINITY])
+      expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, generatorConfidence: v }))).toBe(true);
+    expect(E.isRight(decodeColabConfig({ seg: apply, gen: apply, generatorConfidence: 0.2 }))).toBe(true);
+  });
+
+  it('with generatorBalance turns near-uniform labels into confident ones with both sub-classes used; 0 leaves the step', async () => {
+    const batch = syntheticBatch(5, 2, 16);
+    // A generator whose outputs start nearly equal everywhere: q about 1/2 at every voxel, the state E54's balance term left.
+    const gen0 = tinyNetInit(key(2), 1, 4, 2, 'float32');
+    const small = (a: NDArray): NDArray =>
+      array(
+        Float32Array.from(toTypedArray(a), (v) => v * 0.05),
+        a.shape,
+        'float32',
+      );
+    const omega = { ...gen0, w2: small(gen0.w2), b2: array(new Float32Array(2), gen0.b2.shape, 'float32') };
+    const theta = tinyNetInit(key(1), 1, 4, 3, 'float32');
+    const run = async (extra: object): Promise<{ entropy: number; shares: readonly number[]; state: unknown }> => {
+      const step = colabStep({ seg: apply, gen: apply, totalIterations: 30, margin: 3, temperature: 2, generatorEvery: 1, generatorLr: 3e-2, ...extra });
+      let state = colabInit(theta, omega);
+      let m = { contextEntropy: Number.NaN, contextShares: [] as readonly number[] };
+      for (let i = 0; i < 30; i++) {
+        const r = await step(state, batch);
+        state = r.state;
+        m = r.metrics;
+      }
+      return { entropy: m.contextEntropy, shares: m.contextShares, state };
+    };
+    const balanced = await run({ generatorBalance: 1 });
+    const informed = await run({ generatorBalance: 1, generatorConfidence: 1 });
+    expect(balanced.entropy).toBeGreaterThan(0.6); // ln 2 = 0.693: still near-uniform labels
+    expect(informed.entropy).toBeLessThan(balanced.entropy - 0.15);
+    expect(Math.min(...informed.shares)).toBeGreaterThan(0.1); // not collapsed into one sub-class
+    const leaves = (s: unknown): number[] => flattenLeaves(s).flatMap((a) => Array.from(toTypedArray(a), Number));
+    expect(leaves((await run({ generatorBalance: 1, generatorConfidence: 0 })).state)).toEqual(leaves(balanced.state));
   }, 60_000);
 });
