@@ -75,26 +75,35 @@ describe('colabStep reports the shares', () => {
   });
 });
 
-describe('generatorBalance (MAXL collapsing-class prevention)', () => {
-  it('sharesNegEntropy by hand: shares 1/3 and 2/3 give 1/3 ln 1/3 + 2/3 ln 2/3', async () => {
+describe("the generator's regularisers: sharesNegEntropy (generatorBalance) and weightedEntropy (generatorConfidence)", () => {
+  // q: voxel 0 (0.2, 0.8), voxel 1 (0.6, 0.4), voxel 2 (1, 0), weighted 1, 0.5 and 0: shares 1/3 and 2/3.
+  const h = (a: number, b: number): number => -(a * Math.log(a) + b * Math.log(b));
+  it.each([
+    ['sharesNegEntropy', sharesNegEntropy, -h(1 / 3, 2 / 3)],
+    ['weightedEntropy', weightedEntropy, (h(0.2, 0.8) + 0.5 * h(0.6, 0.4)) / 1.5],
+  ] as const)('%s by hand: three voxels weighted 1, 0.5 and 0', async (_, f, expected) => {
     const q = tensor(array(Float32Array.from([0.2, 0.6, 1, 0.8, 0.4, 0]), [1, 2, 1, 1, 3], 'float32'));
     const w = tensor(array(Float32Array.from([1, 0.5, 0]), [1, 1, 1, 1, 3], 'float32'));
-    const v = toTypedArray(await realize(sharesNegEntropy(q, w)))[0]!;
-    expect(v).toBeCloseTo((1 / 3) * Math.log(1 / 3) + (2 / 3) * Math.log(2 / 3), 6);
+    expect(toTypedArray(await realize(f(q, w)))[0]!).toBeCloseTo(expected, 6);
   });
 
-  it('its derivatives through the softmax of the logits agree with finite differences (float64, orders 1 and 2)', async () => {
+  it.each([
+    ['sharesNegEntropy', sharesNegEntropy],
+    ['weightedEntropy', weightedEntropy],
+  ] as const)('%s: derivatives through the softmax of the logits agree with finite differences (float64, orders 1 and 2)', async (_, f) => {
     const z = array(Float64Array.from([0.3, -1.2, 0.8, 0.1, 0.5, -0.4, 1.1, -0.7]), [2, 2, 1, 1, 2], 'float64');
     const w = array(Float64Array.from([1, 0.25, 0.6, 0]), [2, 1, 1, 1, 2], 'float64');
-    await checkGrads((zz) => sharesNegEntropy(contextProbabilities(zz), tensor(w)), [z], { order: 2, eps: 1e-5, rtol: 1e-6, atol: 1e-8 });
+    await checkGrads((zz) => f(contextProbabilities(zz), tensor(w)), [z], { order: 2, eps: 1e-5, rtol: 1e-6, atol: 1e-8 });
   });
 
-  it('is refused when negative or not a number', () => {
-    for (const v of [-0.1, Number.NaN, Number.POSITIVE_INFINITY])
-      expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, generatorBalance: v }))).toBe(true);
-    expect(E.isRight(decodeColabConfig({ seg: apply, gen: apply, generatorBalance: 0.2 }))).toBe(true);
+  it.each(['generatorBalance', 'generatorConfidence'])('%s is refused when negative or not a number', (k) => {
+    for (const v of [-0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, [k]: v }))).toBe(true);
+    expect(E.isRight(decodeColabConfig({ seg: apply, gen: apply, [k]: 0.2 }))).toBe(true);
   });
+});
 
+describe('generatorBalance (MAXL collapsing-class prevention)', () => {
   it('moves a one-sided generator toward equal shares; 0 leaves the step as it was', async () => {
     const batch = syntheticBatch(5, 2, 16);
     // A generator whose second output starts far below the first: nearly all of the near-ROI background in sub-class 0.
@@ -128,26 +137,6 @@ describe('generatorBalance (MAXL collapsing-class prevention)', () => {
 });
 
 describe('generatorConfidence (confident labels; with generatorBalance, information maximisation)', () => {
-  it('weightedEntropy by hand: voxels (0.2, 0.8) and (0.6, 0.4) weighted 1 and 0.5, a third weighted 0', async () => {
-    const q = tensor(array(Float32Array.from([0.2, 0.6, 1, 0.8, 0.4, 0]), [1, 2, 1, 1, 3], 'float32'));
-    const w = tensor(array(Float32Array.from([1, 0.5, 0]), [1, 1, 1, 1, 3], 'float32'));
-    const h = (a: number, b: number): number => -(a * Math.log(a) + b * Math.log(b));
-    const v = toTypedArray(await realize(weightedEntropy(q, w)))[0]!;
-    expect(v).toBeCloseTo((h(0.2, 0.8) + 0.5 * h(0.6, 0.4)) / 1.5, 6);
-  });
-
-  it('its derivatives through the softmax of the logits agree with finite differences (float64, orders 1 and 2)', async () => {
-    const z = array(Float64Array.from([0.3, -1.2, 0.8, 0.1, 0.5, -0.4, 1.1, -0.7]), [2, 2, 1, 1, 2], 'float64');
-    const w = array(Float64Array.from([1, 0.25, 0.6, 0]), [2, 1, 1, 1, 2], 'float64');
-    await checkGrads((zz) => weightedEntropy(contextProbabilities(zz), tensor(w)), [z], { order: 2, eps: 1e-5, rtol: 1e-6, atol: 1e-8 });
-  });
-
-  it('is refused when negative or not a number', () => {
-    for (const v of [-0.1, Number.NaN, Number.NEGATIVE_INFINITY])
-      expect(E.isLeft(decodeColabConfig({ seg: apply, gen: apply, generatorConfidence: v }))).toBe(true);
-    expect(E.isRight(decodeColabConfig({ seg: apply, gen: apply, generatorConfidence: 0.2 }))).toBe(true);
-  });
-
   it('with generatorBalance turns near-uniform labels into confident ones with both sub-classes used; 0 leaves the step', async () => {
     const batch = syntheticBatch(5, 2, 16);
     // A generator whose outputs start nearly equal everywhere: q about 1/2 at every voxel, the state E54's balance term left.
