@@ -246,15 +246,14 @@ export function colabStep(
       const regulariser = (om: unknown): Tensor => {
         const q = contextProbabilities(gen(om, bt.x));
         const w = bgOf(bt);
-        const b = lambda > 0 ? mul(sharesNegEntropy(q, w), lambda) : undefined;
-        const c = mu > 0 ? mul(weightedEntropy(q, w), mu) : undefined;
-        return b === undefined ? c! : c === undefined ? b : add(b, c);
+        const terms = [...(lambda > 0 ? [mul(sharesNegEntropy(q, w), lambda)] : []), ...(mu > 0 ? [mul(weightedEntropy(q, w), mu)] : [])];
+        return terms.reduce((a, b) => add(a, b));
       };
-      const balance = lambda > 0 || mu > 0 ? grad(regulariser)(toTensors(state.omega) as unknown) : undefined;
-      const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter, ...(balance === undefined ? {} : { balance }) }, ro);
+      const extra = lambda > 0 || mu > 0 ? grad(regulariser)(toTensors(state.omega) as unknown) : undefined;
+      const r = await realize({ g: parts.grad, roiAfter: parts.roiLossAfter, ...(extra === undefined ? {} : { extra }) }, ro);
       metaNorm = globalNorm(r.g);
       roiAfter = r.roiAfter.data[0]!;
-      const g = r.balance === undefined ? r.g : mapArrays((a, b) => ndAdd(a, b), r.g, r.balance);
+      const g = r.extra === undefined ? r.g : mapArrays((a, b) => ndAdd(a, b), r.g, r.extra);
       [omega, omegaOpt] = adamOpt.step(state.omega, g, state.omegaOpt);
       generatorChange = globalNorm(mapArrays((a, b) => sub(a, b), omega, state.omega)) / Math.max(globalNorm(state.omega), 1e-30);
       const d = config.generatorAverage;

@@ -85,7 +85,8 @@ export interface ColabConfigInput {
    * of the generator's sub-class probabilities over the background near the ROI (`contextEntropy`) to the generator's
    * objective. With `generatorBalance` lambda = mu the two terms are minus lambda times the mutual information between
    * voxel and sub-class (Krause et al., 2010, "regularized information maximization"): balanced shares and confident
-   * labels, a split rather than uniform labels. Not in the CoLab paper (docs/colab.md).
+   * labels, a split rather than uniform labels. Not in the CoLab paper (docs/colab.md); measured at 0.2 / 0.2 on 2D
+   * phantoms it gave checkerboard labels and no gain (docs/results.md, E56).
    */
   readonly generatorConfidence?: number;
   /** L_c of L_ROI (Eq. 10) ['bce']: `roiLoss`'s `kind` ('bce', 'dice' or 'bce+dice'). */
