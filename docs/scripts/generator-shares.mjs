@@ -4,7 +4,9 @@
 //   node docs/scripts/generator-shares.mjs RUN_DIR DATA_DIR [cases, default 4]
 //   CKPT=latest ... scores latest.ckpt instead of best.ckpt; INIT=1 scores the generator's initial weights (as `train` makes them).
 // Prints, per training case, the background voxels with M >= 1/2 (`near`), the mean of q_1 there (sub-class 1; sub-class 0
-// is the one the far background fills) and the fraction whose argmax is sub-class 1, and the mean q_1 farther out.
+// is the one the far background fills) and the fraction whose argmax is sub-class 1, the mean q_1 farther out, and
+// `flipNear`: of the pairs of neighbours along W both in that near-ROI background, the fraction whose argmax differs
+// (about 1 for a checkerboard, small for a split into regions; E56).
 import { normalizeImage, predictLogits, readCheckpoint, readRunConfig, unetConfigFor } from '@colab-ts/cli';
 import { caseDilatedMask } from '@colab-ts/colab';
 import { loadCase, openDataset } from '@colab-ts/data';
@@ -42,6 +44,20 @@ for (const info of infos) {
   const n = z.length / K;
   const M = toTypedArray(caseDilatedMask(c.label, { margin: cfg.margin, temperature: cfg.temperature, spacing: c.spacing }));
   const y = toTypedArray(c.label);
+  const W = logits.shape[logits.shape.length - 1];
+  const argmax = (v) => {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (z[k * n + v] > z[best * n + v]) best = k;
+    return best;
+  };
+  const isNear = (v) => y[v] === 0 && M[v] >= 0.5;
+  let pairs = 0;
+  let flips = 0;
+  for (let v = 0; v + 1 < n; v++) {
+    if ((v + 1) % W === 0 || !isNear(v) || !isNear(v + 1)) continue;
+    pairs++;
+    if (argmax(v) !== argmax(v + 1)) flips++;
+  }
   let near = 0;
   let q1Near = 0;
   let arg1 = 0;
@@ -64,6 +80,8 @@ for (const info of infos) {
     }
   }
   const r = (v) => Number(v.toFixed(3));
-  console.log(JSON.stringify({ id: c.id, near, meanQ1near: r(q1Near / near), fracArg1near: r(arg1 / near), meanQ1far: r(q1Far / far) }));
+  console.log(
+    JSON.stringify({ id: c.id, near, meanQ1near: r(q1Near / near), fracArg1near: r(arg1 / near), meanQ1far: r(q1Far / far), flipNear: r(flips / pairs) }),
+  );
 }
 process.exit(0);
