@@ -36,7 +36,7 @@ import type { TrainOptions } from './train.js';
 import { defaultMargin, figureSlab, firstChannel, loadOrFail, loadRun, openOrFail, resolveConfig, train } from './train.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readRunConfig } from './runFiles.js';
-import { COLLAPSE_SHARE, recentShares } from './generatorCollapse.js';
+import { CHECKERBOARD_FLIPS, COLLAPSE_SHARE, recentFlips, recentShares } from './generatorCollapse.js';
 
 /** One arm of the protocol: a method and its number of context classes. @category experiment */
 export interface Arm {
@@ -140,6 +140,11 @@ export interface RunResult {
    * updates (`recentShares`); null for other methods and for logs without shares (absent in older results).
    */
   readonly contextShares?: readonly number[] | null;
+  /**
+   * CoLab: the mean neighbour-flip fraction of the context labels near the ROI over the same updates (`recentFlips`;
+   * about 1 for a checkerboard); null for other methods and for logs without it (absent in older results).
+   */
+  readonly contextFlips?: number | null;
   /** Summaries of the first ROI class (the only one for a binary task). */
   readonly summary: Readonly<Record<string, Summary>>;
   /** Summaries per ROI class label (`"1"`, `"2"`, ...). */
@@ -255,8 +260,10 @@ export async function experiment(
       const log = readFileSync(join(modelDir, 'log.jsonl'), 'utf8')
         .split('\n')
         .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as { type: string; step: number; contextNmi?: number; contextShares?: number[] });
-      const shares = recentShares(log.filter((e) => e.type === 'gen'));
+        .map((l) => JSON.parse(l) as { type: string; step: number; contextNmi?: number; contextShares?: number[]; contextFlips?: number | null });
+      const gens = log.filter((e) => e.type === 'gen');
+      const shares = recentShares(gens);
+      const flips = recentFlips(gens);
       const nmis = log.filter((e) => e.type === 'val' && typeof e.contextNmi === 'number').map((e) => e.contextNmi!);
       const cls = Object.keys(ev.summary)[0]!;
       const res: RunResult = {
@@ -270,6 +277,7 @@ export async function experiment(
         checkpoint,
         contextNmi: nmis.length > 0 ? nmis[nmis.length - 1]! : null,
         contextShares: arm.method === 'colab' && shares !== undefined ? shares.shares : null,
+        contextFlips: arm.method === 'colab' && flips !== undefined ? flips.flips : null,
         summary: ev.summary[cls]!,
         classes: ev.summary,
         perCase: ev.rows.map((row) => ({
@@ -485,11 +493,13 @@ function sharesNote(results: readonly RunResult[]): string[] {
           ? " (collapsed into the far background's sub-class: the baseline's labels)"
           : ` (collapsed into sub-class ${top}: a dilated mask)`
         : '';
-    return `- ${r.arm}-s${r.seed}: ${sh.map((v) => v.toFixed(3)).join(' / ')}${collapsed}`;
+    const f = r.contextFlips;
+    const flips = typeof f === 'number' ? `; neighbour flips ${f.toFixed(3)}${f >= CHECKERBOARD_FLIPS ? ' (a checkerboard)' : ''}` : '';
+    return `- ${r.arm}-s${r.seed}: ${sh.map((v) => v.toFixed(3)).join(' / ')}${collapsed}${flips}`;
   };
   return [
     '',
-    `Context shares: each CoLab run's mean share of every context sub-class in the background near the ROI (q weighted by M, sub-class 0 first, the one the far background fills), over the last quarter of its generator updates; a share of ${COLLAPSE_SHARE} or more counts as a collapse.`,
+    `Context shares: each CoLab run's mean share of every context sub-class in the background near the ROI (q weighted by M, sub-class 0 first, the one the far background fills), over the last quarter of its generator updates; a share of ${COLLAPSE_SHARE} or more counts as a collapse. Neighbour flips: over the same updates, how often two neighbouring voxels of that background get different argmax sub-classes; ${CHECKERBOARD_FLIPS} or more (no smoother than labels drawn at random) counts as a checkerboard.`,
     ...rs.map(line),
   ];
 }

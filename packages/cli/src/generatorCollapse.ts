@@ -13,6 +13,8 @@ export interface GeneratorShares {
   readonly step: number;
   /** Absent in logs written before the field existed. */
   readonly contextShares?: readonly number[] | undefined;
+  /** `ColabMetrics.contextFlips`; absent in logs written before the field existed, null when the batch had no pair. */
+  readonly contextFlips?: number | null | undefined;
 }
 
 /** A collapse: the sub-class that holds the background near the ROI, its mean share and the updates it was read over. @category runs */
@@ -34,12 +36,46 @@ export function recentShares(
   gens: readonly GeneratorShares[],
   minUpdates = 8,
 ): { readonly shares: number[]; readonly updates: number; readonly fromStep: number } | undefined {
-  const withShares = gens.filter((g) => Array.isArray(g.contextShares) && g.contextShares.length > 0);
-  if (withShares.length < minUpdates) return undefined;
-  const last = withShares.slice(withShares.length - Math.max(minUpdates, Math.ceil(withShares.length / 4)));
+  const last = lastQuarter(
+    gens.filter((g) => Array.isArray(g.contextShares) && g.contextShares.length > 0),
+    minUpdates,
+  );
+  if (last === undefined) return undefined;
   const t = last[0]!.contextShares!.length;
   const shares = Array.from({ length: t }, (_, k) => last.reduce((a, g) => a + (g.contextShares![k] ?? 0), 0) / last.length);
   return { shares, updates: last.length, fromStep: last[0]!.step };
+}
+
+// The last quarter of `gens` (at least `minUpdates` of them); undefined when there are fewer.
+function lastQuarter<G>(gens: readonly G[], minUpdates: number): readonly G[] | undefined {
+  return gens.length < minUpdates ? undefined : gens.slice(gens.length - Math.max(minUpdates, Math.ceil(gens.length / 4)));
+}
+
+/** The mean neighbour-flip fraction at or above which the labels count as a checkerboard: no smoother than labels drawn at random with equal shares. */
+export const CHECKERBOARD_FLIPS = 0.5;
+
+/**
+ * The mean `contextFlips` over the last quarter of the generator updates that have one (at least `minUpdates`):
+ * how often neighbouring voxels of the background near the ROI get different sub-classes; `undefined` when the log
+ * has fewer. @category runs
+ */
+export function recentFlips(
+  gens: readonly GeneratorShares[],
+  minUpdates = 8,
+): { readonly flips: number; readonly updates: number; readonly fromStep: number } | undefined {
+  const last = lastQuarter(
+    gens.filter((g) => typeof g.contextFlips === 'number' && Number.isFinite(g.contextFlips)),
+    minUpdates,
+  );
+  if (last === undefined) return undefined;
+  return { flips: last.reduce((a, g) => a + g.contextFlips!, 0) / last.length, updates: last.length, fromStep: last[0]!.step };
+}
+
+/** One sentence on checkerboard labels (`recentFlips` at or above `CHECKERBOARD_FLIPS`), else `undefined`. @category runs */
+export function checkerboardText(gens: readonly GeneratorShares[], threshold = CHECKERBOARD_FLIPS): string | undefined {
+  const r = recentFlips(gens);
+  if (r === undefined || r.flips < threshold) return undefined;
+  return `the task generator's labels alternate voxel by voxel: ${(100 * r.flips).toFixed(1)}% of neighbouring voxels of the background near the ROI get different sub-classes (a checkerboard, not a split of tissues; the paper's failure at t = 6; mean of the last ${r.updates} generator updates, from step ${r.fromStep})`;
 }
 
 /**

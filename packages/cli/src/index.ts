@@ -55,7 +55,7 @@ export {
   validationOverlap,
 } from './train.js';
 export type { GeneratorCollapse, GeneratorShares } from './generatorCollapse.js';
-export { COLLAPSE_SHARE, collapseText, generatorCollapse, recentShares } from './generatorCollapse.js';
+export { CHECKERBOARD_FLIPS, COLLAPSE_SHARE, checkerboardText, collapseText, generatorCollapse, recentFlips, recentShares } from './generatorCollapse.js';
 export type { EvaluateOptions, Evaluation, PredictOptions } from './predictCmd.js';
 export { SUMMARY_COLUMNS, caseIdOf, evaluate, evaluateVolumes, listCases, predict, showSummary } from './predictCmd.js';
 export { logitFigure, overlayFigure, progressFigure } from './figures.js';

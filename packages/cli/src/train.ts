@@ -51,7 +51,7 @@ import { withRunLock } from './runLock.js';
 import { assertFinite } from './finite.js';
 import { configDifferences } from './configDiff.js';
 import { parseLog, readCheckpoint, readRunConfig } from './runFiles.js';
-import { collapseText, generatorCollapse } from './generatorCollapse.js';
+import { checkerboardText, collapseText, generatorCollapse } from './generatorCollapse.js';
 
 /**
  * What `train` takes: the `train` command's flags as `decodeArgs` returns
@@ -98,6 +98,8 @@ export type LogEntry =
       readonly contextEntropy: number;
       /** The M-weighted share of each context sub-class near the ROI (`ColabMetrics.contextShares`; absent in older logs). */
       readonly contextShares?: readonly number[];
+      /** `ColabMetrics.contextFlips` (null without a near-ROI pair in the batch; absent in older logs). */
+      readonly contextFlips?: number | null;
       readonly metaGradNorm: number;
       readonly generatorChange: number;
       readonly roiLossAfterInner: number;
@@ -723,6 +725,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           step: state.iteration,
           contextEntropy: m.contextEntropy,
           contextShares: m.contextShares,
+          contextFlips: Number.isFinite(m.contextFlips) ? m.contextFlips : null,
           metaGradNorm: m.metaGradNorm,
           generatorChange: m.generatorChange,
           roiLossAfterInner: m.roiLossAfterInner,
@@ -777,9 +780,13 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
   }
   bar?.finish(last);
   if (cfg.method === 'colab') {
-    const collapse = generatorCollapse(log.filter((e) => e.type === 'gen'));
+    const gens = log.filter((e) => e.type === 'gen');
+    const collapse = generatorCollapse(gens);
     if (collapse !== undefined)
       io.stderr(`colab-ts train: ${collapseText(collapse)}; log.jsonl's gen lines hold the shares (docs/colab.md, "When the generator collapses")\n`);
+    const checkerboard = checkerboardText(gens);
+    if (checkerboard !== undefined)
+      io.stderr(`colab-ts train: ${checkerboard}; log.jsonl's gen lines hold contextFlips (docs/colab.md, "When the generator collapses")\n`);
   }
   return { status: 'done', step: state.iteration, bestDice, bestStep, runDir, seconds: (performance.now() - t0) / 1000 };
 }

@@ -2,7 +2,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, RunResult } from '../src/index.js';
-import { COLLAPSE_SHARE, EXIT, collapseText, experimentTable, generatorCollapse, memoryIo, parseArms, recentShares, run, train } from '../src/index.js';
+import {
+  CHECKERBOARD_FLIPS,
+  COLLAPSE_SHARE,
+  EXIT,
+  checkerboardText,
+  collapseText,
+  experimentTable,
+  generatorCollapse,
+  memoryIo,
+  parseArms,
+  recentFlips,
+  recentShares,
+  run,
+  train,
+} from '../src/index.js';
 import { fastTrain, runResult, tempDataset } from './helpers.js';
 
 const gens = (shares: readonly (readonly number[] | undefined)[]) => shares.map((s, i) => ({ step: 1 + 5 * i, contextShares: s }));
@@ -44,6 +58,29 @@ describe('recentShares and generatorCollapse (by hand)', () => {
   });
 });
 
+describe('recentFlips and checkerboardText (by hand)', () => {
+  const flipGens = (f: readonly (number | null | undefined)[]) => f.map((v, i) => ({ step: 1 + 5 * i, contextFlips: v }));
+  it('averages the last quarter of the updates with a value (at least eight); null and absent values are skipped', () => {
+    // 40 updates with a value: 30 at 0.1, the last 10 at 0.98 -> 0.98 over the last 10; nulls between them do not count
+    const g = flipGens([...Array.from({ length: 30 }, () => 0.1), null, undefined, ...Array.from({ length: 10 }, () => 0.98)]);
+    const r = recentFlips(g)!;
+    expect(r.updates).toBe(10);
+    expect(r.flips).toBeCloseTo(0.98, 12);
+    expect(r.fromStep).toBe(1 + 5 * 32);
+    // 12 updates: the last 8, four at 0.2 and four at 0.9 -> 0.55
+    expect(recentFlips(flipGens([0, 0, 0, 0, 0.2, 0.2, 0.2, 0.2, 0.9, 0.9, 0.9, 0.9]))!.flips).toBeCloseTo(0.55, 12);
+    expect(recentFlips(flipGens(Array.from({ length: 7 }, () => 1)))).toBeUndefined();
+    expect(recentFlips(flipGens(Array.from({ length: 20 }, () => null)))).toBeUndefined();
+  });
+
+  it('names a checkerboard at the threshold and above, nothing below', () => {
+    expect(CHECKERBOARD_FLIPS).toBe(0.5);
+    expect(checkerboardText(flipGens(Array.from({ length: 8 }, () => 0.5)))).toContain('50.0% of neighbouring voxels');
+    expect(checkerboardText(flipGens(Array.from({ length: 8 }, () => 0.993)))).toContain('a checkerboard, not a split of tissues');
+    expect(checkerboardText(flipGens(Array.from({ length: 8 }, () => 0.49)))).toBeUndefined();
+  });
+});
+
 describe('train logs the shares and reports a collapse', () => {
   it('every gen line has one share per sub-class summing to 1; a log whose last quarter sits in one sub-class gets the notice', async () => {
     const { dir, data } = await tempDataset('collapse', 3);
@@ -60,17 +97,23 @@ describe('train logs the shares and reports a collapse', () => {
     for (const e of gen) {
       expect(e.contextShares).toHaveLength(2);
       expect(e.contextShares![0]! + e.contextShares![1]!).toBeCloseTo(1, 5);
+      expect(e.contextFlips === null || (e.contextFlips! >= 0 && e.contextFlips! <= 1)).toBe(true);
     }
     // This run's generator split the background (no notice); the notice reads the log, so a log made to sit in
     // sub-class 0 gets it when the run is resumed (to the same budget: no new update dilutes the made-up shares).
     const untouched = generatorCollapse(gen) === undefined;
     expect(untouched).toBe(true);
     expect(quiet.err()).not.toContain('collapsed');
-    writeFileSync(logPath, `${log.map((e) => JSON.stringify(e.type === 'gen' ? { ...e, contextShares: [0.98, 0.02] } : e)).join('\n')}\n`);
+    writeFileSync(logPath, `${log.map((e) => JSON.stringify(e.type === 'gen' ? { ...e, contextShares: [0.98, 0.02], contextFlips: 0.1 } : e)).join('\n')}\n`);
     const io = memoryIo();
     await train(fastTrain(data, out, { iterations: 8, generatorEvery: 1, valEvery: 8, resume: true }), io);
     expect(io.err()).toContain('the task generator collapsed: ');
     expect(io.err()).toContain("sub-class 0, the far background's");
+    expect(io.err()).not.toContain('checkerboard');
+    writeFileSync(logPath, `${log.map((e) => JSON.stringify(e.type === 'gen' ? { ...e, contextFlips: 0.99 } : e)).join('\n')}\n`);
+    const io2 = memoryIo();
+    await train(fastTrain(data, out, { iterations: 8, generatorEvery: 1, valEvery: 8, resume: true }), io2);
+    expect(io2.err()).toContain("the task generator's labels alternate voxel by voxel: 99.0%");
   }, 120_000);
 });
 
@@ -82,6 +125,14 @@ describe('experiment table: the context shares', () => {
     expect(table).toContain('- colab2-s1: 0.600 / 0.400');
     expect(table).toContain('- colab2-s2: 0.010 / 0.990 (collapsed into sub-class 1: a dilated mask)');
     expect(experimentTable([run(0, null), run(1, undefined)], parseArms('colab'), 4)).not.toContain('Context shares');
+  });
+
+  it("adds each run's neighbour flips when it has them, a checkerboard named", () => {
+    const withFlips = (seed: number, contextFlips: number | null): RunResult => runResult('colab', seed, {}, { contextShares: [0.5, 0.5], contextFlips });
+    const table = experimentTable([withFlips(0, 0.993), withFlips(1, 0.05), withFlips(2, null)], parseArms('colab'), 4).split('\n');
+    expect(table).toContain('- colab2-s0: 0.500 / 0.500; neighbour flips 0.993 (a checkerboard)');
+    expect(table).toContain('- colab2-s1: 0.500 / 0.500; neighbour flips 0.050');
+    expect(table).toContain('- colab2-s2: 0.500 / 0.500');
   });
 });
 

@@ -76,6 +76,12 @@ export interface ColabMetrics {
    * background fills (Eq. 7), so a share near 1 there means the generator's labels are the baseline's.
    */
   readonly contextShares: readonly number[];
+  /**
+   * Of the pairs of neighbours along the last axis that are both background near the ROI (M >= 1/2), the fraction
+   * whose argmax context sub-class differs (`neighbourFlips`): about 1 for checkerboard labels (the paper's failure at
+   * t = 6, Fig. 8), 1 - sum_k s_k^2 for labels drawn at random, small for a split into regions; NaN without such pairs.
+   */
+  readonly contextFlips: number;
   /** Learning rates used: theta's (also alpha unless set) and the generator's. */
   readonly lr: number;
   readonly generatorLr: number;
@@ -131,6 +137,32 @@ export function weightedShares(q: Tensor, w: Tensor): Tensor {
 export function sharesNegEntropy(q: Tensor, w: Tensor): Tensor {
   const s = weightedShares(q, w);
   return sum(mul(s, log(maximum(s, 1e-30))));
+}
+
+/**
+ * Of the pairs of neighbours along the last axis whose weights `w` `[N, 1, ...]` are both at least 1/2, the fraction
+ * whose argmax channel of `q` `[N, t, ...]` differs (ties go to the lower channel); NaN without such pairs. @internal
+ */
+export function neighbourFlips(q: NDArray, w: NDArray): number {
+  const qa = toTypedArray(q);
+  const wa = toTypedArray(w);
+  const t = q.shape[1]!;
+  const W = q.shape[q.shape.length - 1]!;
+  const n = wa.length / q.shape[0]!;
+  const argmax = (b: number, v: number): number => {
+    let best = 0;
+    for (let k = 1; k < t; k++) if (qa[(b * t + k) * n + v]! > qa[(b * t + best) * n + v]!) best = k;
+    return best;
+  };
+  let pairs = 0;
+  let flips = 0;
+  for (let b = 0; b < q.shape[0]!; b++)
+    for (let v = 0; v + 1 < n; v++) {
+      if ((v + 1) % W === 0 || wa[b * n + v]! < 0.5 || wa[b * n + v + 1]! < 0.5) continue;
+      pairs++;
+      if (argmax(b, v) !== argmax(b, v + 1)) flips++;
+    }
+  return pairs === 0 ? Number.NaN : flips / pairs;
 }
 
 /**
@@ -272,7 +304,10 @@ export function colabStep(
       },
       { hasAux: true },
     )(toTensors(state.theta) as unknown);
-    const r = await realize({ segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), shares: weightedShares(q, bgWeight), grads }, ro);
+    const r = await realize(
+      { segLoss, roi: lossRoi(segLogits, bt), entropy: weightedEntropy(q, bgWeight), shares: weightedShares(q, bgWeight), q, bgWeight, grads },
+      ro,
+    );
     const [theta, thetaOpt] = sgdOpt.step(state.theta, r.grads, state.thetaOpt);
     return {
       state: { theta, omega, thetaOpt, omegaOpt, iteration: it + 1, ...(omegaAvg === undefined ? {} : { omegaAvg }) },
@@ -286,6 +321,7 @@ export function colabStep(
         generatorChange,
         contextEntropy: r.entropy.data[0]!,
         contextShares: Array.from(toTypedArray(r.shares), Number),
+        contextFlips: neighbourFlips(r.q, r.bgWeight),
         lr,
         generatorLr: generatorUpdated ? gLr : 0,
       },

@@ -5,9 +5,10 @@ import { array, isNDArray, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharesNegEntropy, weightedEntropy, weightedShares } from '../src/colabStep.js';
+import { batchMask, neighbourFlips, sharesNegEntropy, weightedEntropy, weightedShares } from '../src/colabStep.js';
 import { colabInit, colabStep, contextProbabilities, decodeColabConfig } from '../src/index.js';
-import { tinyNetApply, tinyNetInit } from './models.js';
+import type { TinyNet } from './models.js';
+import { asTensors, tinyNetApply, tinyNetInit } from './models.js';
 import { syntheticBatch } from './synthetic.js';
 
 const apply = tinyNetApply(false);
@@ -167,5 +168,72 @@ describe('generatorConfidence (confident labels; with generatorBalance, informat
     expect(Math.min(...informed.shares)).toBeGreaterThan(0.1); // not collapsed into one sub-class
     const leaves = (s: unknown): number[] => flattenLeaves(s).flatMap((a) => Array.from(toTypedArray(a), Number));
     expect(leaves((await run({ generatorBalance: 1, generatorConfidence: 0 })).state)).toEqual(leaves(balanced.state));
+  }, 60_000);
+});
+
+describe('neighbourFlips (checkerboard context labels)', () => {
+  // q [1, 2, 1, 2, 4]: two rows of four voxels; sub-class 1 wins where p1 > 0.5.
+  const flips = (p1: number[], w: number[]): number => {
+    const q = array(Float32Array.from([...p1.map((p) => 1 - p), ...p1]), [1, 2, 1, 2, 4], 'float32');
+    return neighbourFlips(q, array(Float32Array.from(w), [1, 1, 1, 2, 4], 'float32'));
+  };
+  const all = [1, 1, 1, 1, 1, 1, 1, 1];
+  it('by hand: a checkerboard 1, two regions 1/6, one sub-class 0; rows do not wrap; weights below 1/2 leave a pair out', () => {
+    expect(flips([0.9, 0.1, 0.9, 0.1, 0.1, 0.9, 0.1, 0.9], all)).toBe(1);
+    // row 0: 0 0 1 1 (one change of three pairs), row 1: 1 1 1 1; the last of row 0 and the first of row 1 are no pair
+    expect(flips([0.1, 0.2, 0.8, 0.9, 0.9, 0.9, 0.9, 0.9], all)).toBeCloseTo(1 / 6, 12);
+    expect(flips([0.2, 0.3, 0.1, 0.4, 0.2, 0.1, 0.3, 0.4], all)).toBe(0);
+    // only the pairs (0,1) and (5,6) count: voxel 1 differs from 0, voxels 5 and 6 agree
+    expect(flips([0.1, 0.9, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1], [1, 0.5, 0.4, 0, 0, 0.7, 0.6, 0.2])).toBe(0.5);
+    expect(flips([0.1, 0.9, 0.1, 0.9, 0.1, 0.9, 0.9, 0.1], [1, 0.4, 1, 0.4, 0, 0, 0, 0])).toBeNaN();
+  });
+
+  it('equals a count over explicit (n, d, h, w) coordinates (random q and weights, t = 3)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (N, H, W, seed) => {
+          const t = 3;
+          let st = seed;
+          const rnd = (): number => ((st = (st * 1103515245 + 12345) % 2 ** 31), st / 2 ** 31);
+          const qv = Array.from({ length: N * t * H * W }, rnd);
+          const wv = Array.from({ length: N * H * W }, rnd);
+          const at = (n: number, k: number, h: number, w: number): number => qv[((n * t + k) * H + h) * W + w]!;
+          const arg = (n: number, h: number, w: number): number => [0, 1, 2].reduce((b, k) => (at(n, k, h, w) > at(n, b, h, w) ? k : b), 0);
+          let pairs = 0;
+          let diff = 0;
+          for (let n = 0; n < N; n++)
+            for (let h = 0; h < H; h++)
+              for (let w = 0; w + 1 < W; w++)
+                if (wv[(n * H + h) * W + w]! >= 0.5 && wv[(n * H + h) * W + w + 1]! >= 0.5) {
+                  pairs++;
+                  if (arg(n, h, w) !== arg(n, h, w + 1)) diff++;
+                }
+          const got = neighbourFlips(array(Float64Array.from(qv), [N, t, 1, H, W], 'float64'), array(Float64Array.from(wv), [N, 1, 1, H, W], 'float64'));
+          if (pairs === 0) expect(got).toBeNaN();
+          else expect(got).toBeCloseTo(diff / pairs, 12);
+        },
+      ),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it("colabStep reports it for the batch: the updated generator's labels over its background near the ROI", async () => {
+    const batch = syntheticBatch(5, 2, 16);
+    const cfg = { seg: apply, gen: apply, totalIterations: 2, margin: 3, temperature: 2 };
+    const r = await colabStep(cfg)(colabInit(tinyNetInit(key(1), 1, 4, 3, 'float32'), tinyNetInit(key(2), 1, 4, 2, 'float32')), batch);
+    const q = await realize(contextProbabilities(apply(asTensors(r.state.omega as TinyNet<NDArray>), tensor(batch.x))));
+    const M = toTypedArray(batchMask(batch, { margin: 3, temperature: 2, spacing: undefined }, 'float32'));
+    const y = toTypedArray(batch.y);
+    const N = batch.y.shape[0]!;
+    const n = M.length / N;
+    // background channel (1 of [N, 2, ...]) times M
+    const w = Float32Array.from(M, (m, i) => m * y[(Math.floor(i / n) * 2 + 1) * n + (i % n)]!);
+    const expected = neighbourFlips(q, array(w, [N, 1, ...batch.y.shape.slice(2)], 'float32'));
+    expect(Number.isFinite(expected)).toBe(true);
+    expect(r.metrics.contextFlips).toBe(expected);
   }, 60_000);
 });
