@@ -198,7 +198,10 @@ describe('neighbourFlips (checkerboard context labels)', () => {
         (N, H, W, seed) => {
           const t = 3;
           let st = seed;
-          const rnd = (): number => ((st = (st * 1103515245 + 12345) % 2 ** 31), st / 2 ** 31);
+          const rnd = (): number => {
+            st = (st * 1103515245 + 12345) % 2 ** 31;
+            return st / 2 ** 31;
+          };
           const qv = Array.from({ length: N * t * H * W }, rnd);
           const wv = Array.from({ length: N * H * W }, rnd);
           const at = (n: number, k: number, h: number, w: number): number => qv[((n * t + k) * H + h) * W + w]!;
