@@ -46,6 +46,8 @@ export interface Arm {
   readonly anatomyClasses?: string | undefined;
   /** CoLab: the `--roi-loss` criterion (absent: bce). */
   readonly roiLoss?: RoiLossKind | undefined;
+  /** Fixed: the `--context-shares` list (absent: 1/t each). */
+  readonly contextShares?: string | undefined;
   /**
    * Keep only the largest connected ROI component of each prediction (`largestComponentPostprocess`, Section V-B4).
    * The arm scores the model of the same arm without it (one training, two rows); `baseline+lcc` is the paper's
@@ -56,22 +58,23 @@ export interface Arm {
 
 /**
  * The arms named on the command line: `baseline`, `anatomy`, `kmeans`, `dilated`, `colab` (t = 2), `colab3` /
- * `colab:3`, `kmeans:3`; any of them with `+lcc` (the largest-component post-processing of its predictions, Section
+ * `colab:3`, `kmeans:3`, `fixed` / `fixed3` (constant context labels, `--context-shares`); any of them with `+lcc` (the largest-component post-processing of its predictions, Section
  * V-B4), and `postprocess` for `baseline+lcc`, the paper's post-processing baseline.
  * @category experiment
  */
 export function parseArms(spec: string): Arm[] {
   return spec.split(',').map((raw) => {
     const s = raw.trim() === 'postprocess' ? 'baseline+lcc' : raw.trim();
-    const m = /^(baseline|anatomy|kmeans|dilated|colab)(?::?(\d+))?(\+lcc)?$/.exec(s);
+    const m = /^(baseline|anatomy|kmeans|dilated|colab|fixed)(?::?(\d+))?(\+lcc)?$/.exec(s);
     if (m === null)
       throw new CliError('usage', [
-        `--methods ${spec}: unknown method ${JSON.stringify(raw.trim())} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3, postprocess, or any of them with +lcc)`,
+        `--methods ${spec}: unknown method ${JSON.stringify(raw.trim())} (fix: a comma-separated list of baseline, anatomy, kmeans, dilated, colab, colab3, kmeans3, fixed, postprocess, or any of them with +lcc)`,
       ]);
     const method = m[1] as Method;
     const t = m[2] === undefined ? 2 : Number(m[2]);
     if (method === 'dilated' && t !== 2) throw new CliError('usage', [`--methods: dilated has t = 2 (fix: write dilated)`]);
-    if ((method === 'colab' || method === 'kmeans') && t < 2) throw new CliError('usage', [`--methods: ${method} needs t >= 2 (fix: write ${method}${2})`]);
+    if ((method === 'colab' || method === 'kmeans' || method === 'fixed') && t < 2)
+      throw new CliError('usage', [`--methods: ${method} needs t >= 2 (fix: write ${method}${2})`]);
     return m[3] === undefined ? { method, t } : { method, t, postprocess: 'largest-component' };
   });
 }
@@ -93,13 +96,29 @@ const modelName = (a: Arm): string =>
           .split(',')
           .map((x) => x.trim().replace(/[^A-Za-z0-9_-]/g, '_'))
           .join('+')}`
-      : a.method;
+      : a.method === 'fixed'
+        ? a.contextShares === undefined
+          ? `fixed${a.t}`
+          : `fixed-${a.contextShares
+              .split(',')
+              .map((x) => x.trim().replace(/[^0-9.]/g, '_'))
+              .join('-')}`
+        : a.method;
 
 const DISPLAY: Readonly<Record<Method, (a: Arm) => string>> = {
   baseline: () => 'w/o context labels',
   anatomy: (a) => (a.anatomyClasses === undefined ? 'human-defined (anatomy)' : `human-defined (anatomy: ${a.anatomyClasses})`),
   kmeans: (a) => `k-means (t = ${a.t})`,
   dilated: () => 'dilated mask',
+  fixed: (a) =>
+    `fixed shares (${
+      a.contextShares === undefined
+        ? `1/${a.t} each`
+        : a.contextShares
+            .split(',')
+            .map((x) => x.trim())
+            .join(' / ')
+    })`,
   colab: (a) => `CoLab (t = ${a.t}${a.roiLoss === undefined ? '' : `, L_ROI ${a.roiLoss}`})`,
 };
 const display = (a: Arm): string =>
@@ -178,6 +197,8 @@ export async function experiment(
   prepareOutDir(join(out, 'figures'), '--out');
   if (o.roiLoss !== undefined && !o.arms.some((a) => a.method === 'colab'))
     throw new CliError('usage', [`--roi-loss applies to the CoLab arms, and --methods has none (fix: add colab to --methods, or drop --roi-loss)`]);
+  if (o.contextShares !== undefined && !o.arms.some((a) => a.method === 'fixed'))
+    throw new CliError('usage', [`--context-shares applies to the fixed arm, and --methods has none (fix: add fixed to --methods, or drop --context-shares)`]);
   if (o.anatomyClasses !== undefined && !o.arms.some((a) => a.method === 'anatomy'))
     throw new CliError('usage', [
       `--anatomy-classes applies to the anatomy arm, and --methods has none (fix: add anatomy to --methods, or drop --anatomy-classes)`,
@@ -374,7 +395,17 @@ export async function experiment(
 
 /** The options `train` gets for `arm`'s run of `seed` in `modelDir`. */
 function runOptionsOf(o: ExperimentOptions, arm: Arm, seed: number, modelDir: string, trainIds: readonly string[]): Omit<TrainOptions, 'resume'> {
-  return { ...o, method: arm.method, t: arm.t, anatomyClasses: arm.anatomyClasses, roiLoss: arm.roiLoss, seed, out: modelDir, caseIds: trainIds };
+  return {
+    ...o,
+    method: arm.method,
+    t: arm.t,
+    anatomyClasses: arm.anatomyClasses,
+    roiLoss: arm.roiLoss,
+    contextShares: arm.contextShares,
+    seed,
+    out: modelDir,
+    caseIds: trainIds,
+  };
 }
 
 /**
@@ -415,7 +446,8 @@ async function planRuns(
   const arms = o.arms
     .filter((a) => a.method !== 'anatomy' || hasContext)
     .map((a) => (a.method === 'anatomy' && o.anatomyClasses !== undefined ? { ...a, anatomyClasses: o.anatomyClasses } : a))
-    .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a));
+    .map((a) => (a.method === 'colab' && o.roiLoss !== undefined ? { ...a, roiLoss: o.roiLoss } : a))
+    .map((a) => (a.method === 'fixed' && o.contextShares !== undefined ? { ...a, contextShares: o.contextShares } : a));
   if (arms.length < o.arms.length) io.stderr(`experiment: skipping anatomy (the dataset has no contextTr maps)\n`);
   const inTraining = new Set(trainIds);
   const trainCases = cases.filter((c) => inTraining.has(c.id));

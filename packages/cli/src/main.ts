@@ -162,6 +162,12 @@ export const trainSpec = defineCommand('train', 'train a segmentation model with
       meta: 'LIST',
       help: "With --method anatomy: the context structures (values or dataset.json context_labels names, comma-separated) that keep a class of their own; the rest of the map joins the rest of the background (default: every structure; the paper's labels for liver tumours are the liver alone)",
     },
+    {
+      name: 'context-shares',
+      kind: 'string',
+      meta: 'LIST',
+      help: "With --method fixed: the t context sub-classes' shares at every voxel, comma-separated, summing to 1, the far background's first (default: 1/t each); an ablation of CoLab's generator, not in the paper",
+    },
     { name: 'val-every', kind: 'int', min: 1, help: 'Validate (and checkpoint) every K iterations (default: iterations / 20)' },
     { name: 'val-fraction', kind: 'number', min: 0, max: 1, exclusiveMax: true, default: 0.2, help: 'Share of the training cases held out for validation' },
     { name: 'resume', kind: 'bool', default: false, help: 'Continue the run in --out from latest.ckpt' },

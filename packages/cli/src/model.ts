@@ -16,8 +16,8 @@ import { array, expandDims, reshape, toTypedArray } from '@colab-ts/ndarray';
 import type { UNetConfig, UNetParams } from '@colab-ts/nn';
 import { toTensors, unetApply } from '@colab-ts/nn';
 
-/** Training methods: no context labels, CoLab, and the context-label baselines of Section V-B. @category config */
-export const METHODS = ['baseline', 'colab', 'kmeans', 'dilated', 'anatomy'] as const;
+/** Training methods: no context labels, CoLab, the context-label baselines of Section V-B, and constant context labels (`fixed`, an ablation). @category config */
+export const METHODS = ['baseline', 'colab', 'kmeans', 'dilated', 'anatomy', 'fixed'] as const;
 /** A training method. @category config */
 export type Method = (typeof METHODS)[number];
 
@@ -63,6 +63,8 @@ export interface Hyperparameters extends ColabRunSettings {
   readonly background?: 'uniform' | 'body' | undefined;
   /** Anatomy: the context map values that keep a sub-class of their own, in order (absent: every value). */
   readonly anatomyClasses?: readonly number[] | undefined;
+  /** Fixed: the context sub-classes' shares at every voxel (`constantContextLabels`), t numbers summing to 1. */
+  readonly contextShares?: readonly number[] | undefined;
 }
 
 /** A run's resolved configuration (config.json). @category config */

@@ -20,6 +20,8 @@ import {
   colabDefaults,
   colabInit,
   colabStep,
+  checkShares,
+  constantContextLabels,
   dilatedMaskContextLabels,
   distanceConstrainedLabels,
   kmeansContextLabels,
@@ -32,7 +34,7 @@ import type { Case, Dataset } from '@colab-ts/data';
 import { augment, augmentSourceShape, bodyMask, cropBox, ctStatistics, loadCase, openDataset, sampleBatch, showIssue, windowStarts } from '@colab-ts/data';
 import { confusion, dice, normalizedMutualInformation } from '@colab-ts/metrics';
 import type { Key, NDArray } from '@colab-ts/ndarray';
-import { array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
+import { ValueError, array, foldIn, key, toTypedArray } from '@colab-ts/ndarray';
 import type { UNetParams } from '@colab-ts/nn';
 import { unetApply, unetInit } from '@colab-ts/nn';
 import * as E from 'fp-ts/lib/Either.js';
@@ -320,6 +322,30 @@ export function parseAnatomyClasses(spec: string, ds: Pick<Dataset, 'contextLabe
   return out;
 }
 
+/** The `--context-shares` of `--method fixed`: t numbers in [0, 1] summing to 1 (absent: 1/t each); problems go to `issues`. */
+function parseContextShares(spec: string | undefined, t: number, issues: string[]): number[] | undefined {
+  if (t < 2) {
+    issues.push(`--method fixed needs --t >= 2 (fix: pass --t 2)`);
+    return undefined;
+  }
+  if (spec === undefined) return Array.from({ length: t }, () => 1 / t);
+  const shares = spec.split(',').map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
+  if (shares.length !== t) {
+    issues.push(`--context-shares ${spec}: ${shares.length} share(s) for --t ${t} context classes (fix: pass --t ${shares.length}, or list ${t} shares)`);
+    return undefined;
+  }
+  try {
+    checkShares('--context-shares', shares);
+  } catch (e) {
+    if (!(e instanceof ValueError)) throw e;
+    issues.push(
+      `--context-shares ${spec}: ${e.message.replace(/^--context-shares: /, '')} (fix: e.g. --context-shares ${shares.map(() => (1 / t).toFixed(3)).join(',')})`,
+    );
+    return undefined;
+  }
+  return shares;
+}
+
 /** Resolves the run configuration from the options and the dataset (every problem at once). @category training */
 export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case[]): RunConfig {
   const issues: string[] = [];
@@ -340,6 +366,9 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     issues.push(`--spatial-augment adds rotation and scaling to the augmentation, got --no-augment (fix: drop --no-augment, or drop --spatial-augment)`);
   if (o.method === 'dilated' && o.t !== 2) issues.push(`--method dilated has t = 2 context classes, got --t ${o.t} (fix: pass --t 2)`);
   if (o.method === 'kmeans' && o.t < 2) issues.push(`--method kmeans needs --t >= 2 (fix: pass --t 2)`);
+  if (o.contextShares !== undefined && o.method !== 'fixed')
+    issues.push(`--context-shares sets the fixed context labels, got --method ${o.method} (fix: pass --method fixed, or drop --context-shares)`);
+  const contextShares = o.method === 'fixed' ? parseContextShares(o.contextShares, o.t, issues) : undefined;
   const m = planeMultiple(o.stages);
   const patch = o.patch ?? defaultPatch(cases[0]!.image.shape.slice(1), o.stages);
   if (patch[1] % m !== 0 || patch[2] % m !== 0)
@@ -402,6 +431,7 @@ export function resolveConfig(o: TrainOptions, ds: Dataset, cases: readonly Case
     ...(o.roiLoss !== undefined && o.method === 'colab' ? { roiLoss: o.roiLoss } : {}),
     background: o.background ?? 'uniform',
     ...(anatomyClasses !== undefined && o.method === 'anatomy' ? { anatomyClasses } : {}),
+    ...(contextShares !== undefined ? { contextShares } : {}),
     trainCases: train,
     valCases: ids.slice(ids.length - nVal),
     normalization,
@@ -513,7 +543,7 @@ export function firstChannel(image: NDArray): NDArray {
  * copy of the images is held at a time (a Decathlon CT is about 94 MB per copy).
  */
 function prepareCases(raw: (Case | undefined)[], cfg: RunConfig, root: Key, io: Io): Prepared {
-  const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans';
+  const constrained = cfg.method === 'colab' || cfg.method === 'dilated' || cfg.method === 'kmeans' || cfg.method === 'fixed';
   // k-means clusters inside the body, which is found on the raw intensities.
   const bodies = cfg.method === 'kmeans' ? raw.map((c) => bodyMask(c!.image)) : undefined;
   const maskBar = constrained ? lateProgress(io, 'distance maps', raw.length, 'case') : undefined;
@@ -593,6 +623,7 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
           generatorBalance: o.generatorBalance ?? saved.generatorBalance,
           generatorConfidence: o.generatorConfidence ?? saved.generatorConfidence,
           roiLoss: o.roiLoss ?? saved.roiLoss,
+          contextShares: o.contextShares ?? saved.contextShares?.join(','),
           lr: o.lr ?? saved.lr,
           momentum: o.momentum ?? saved.momentum,
           valEvery: o.valEvery ?? saved.valEvery,
@@ -735,11 +766,13 @@ async function trainLocked(o: TrainOptions, io: Io, signal?: AbortSignal): Promi
     } else {
       let target: NDArray = y;
       if (cfg.method !== 'baseline') {
-        // Context probabilities q from the library's baselines: [1 - M, M] (dilated), or the one-hot of the case's context map (anatomy, k-means).
+        // Context probabilities q from the library's baselines: [1 - M, M] (dilated), the shares at every voxel (fixed), or the one-hot of the case's context map (anatomy, k-means).
         const q =
           cfg.method === 'dilated'
             ? dilatedMaskContextLabels(M!)
-            : anatomyContextLabels(batch.context!, { t: cfg.t, ...(cfg.anatomyClasses === undefined ? {} : { keep: cfg.anatomyClasses }) });
+            : cfg.method === 'fixed'
+              ? constantContextLabels(M!, cfg.contextShares!)
+              : anatomyContextLabels(batch.context!, { t: cfg.t, ...(cfg.anatomyClasses === undefined ? {} : { keep: cfg.anatomyClasses }) });
         const yTilde = aggregateLabels(tensor(y), tensor(q));
         target = await realize(cfg.method === 'anatomy' ? yTilde : distanceConstrainedLabels(yTilde, tensor(M!), { roiClasses: cfg.classes - 1 }), {
           backend: o.backend,

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNifti, phantom, saveNifti, writePhantomDataset } from '@colab-ts/data';
-import { array, key, toTypedArray } from '@colab-ts/ndarray';
+import type { NDArray } from '@colab-ts/ndarray';
+import { array, isNDArray, key, toTypedArray } from '@colab-ts/ndarray';
 import * as E from 'fp-ts/Either';
 import { resetBackend, useBackend } from '@colab-ts/kernels';
 import { inflateSync } from 'node:zlib';
@@ -190,3 +191,14 @@ export const runResult = (method: 'baseline' | 'colab', seed: number, dice: Reco
     perCase: Object.entries(dice).map(([id, d]) => ({ id, class: '1', dice: d, sensitivity: 0, precision: 0, hd95: 0 })),
     ...more,
   }) as RunResult;
+
+/** Every array of a state (parameters, optimizer moments, generator) as bytes, and every number (steps, iteration). */
+export function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array | number)[] {
+  if (isNDArray(tree)) {
+    const d = (tree as NDArray).data;
+    out.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  } else if (typeof tree === 'number') out.push(tree);
+  else if (Array.isArray(tree)) for (const c of tree) bytesOf(c, out);
+  else if (typeof tree === 'object' && tree !== null) for (const k of Object.keys(tree).sort()) bytesOf((tree as Record<string, unknown>)[k], out);
+  return out;
+}

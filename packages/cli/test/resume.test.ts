@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { NDArray } from '@colab-ts/ndarray';
-import { isNDArray } from '@colab-ts/ndarray';
 import type { Checkpoint } from '../src/index.js';
 import { loadCheckpoint, memoryIo, train } from '../src/index.js';
-import { fastTrain, onReferenceBackend } from './helpers.js';
-
-/** Every array of a state (parameters, optimizer moments, generator) as bytes, and every number (steps, iteration). */
-function bytesOf(tree: unknown, out: (Uint8Array | number)[] = []): (Uint8Array | number)[] {
-  if (isNDArray(tree)) {
-    const d = (tree as NDArray).data;
-    out.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
-  } else if (typeof tree === 'number') out.push(tree);
-  else if (Array.isArray(tree)) for (const c of tree) bytesOf(c, out);
-  else if (typeof tree === 'object' && tree !== null) for (const k of Object.keys(tree).sort()) bytesOf((tree as Record<string, unknown>)[k], out);
-  return out;
-}
+import { bytesOf, fastTrain, onReferenceBackend } from './helpers.js';
 
 describe('resume', () => {
   // The reference backend is deterministic; the wasm backend's multi-threaded weight gradient

@@ -247,6 +247,43 @@ export function dilatedMaskContextLabels(M: NDArray): NDArray {
   return array(out, [n, 2, ...M.shape.slice(2)], M.dtype === 'float64' ? 'float64' : 'float32');
 }
 
+/**
+ * Constant context labels, an ablation of CoLab's generator (not in the paper):
+ * `q = shares` at every voxel, shaped `[N, t, ...]` like the soft dilated mask
+ * `M` (`[N, 1, ...]`) it goes with. Distance-constrained (Eq. 9), sub-class `j`
+ * of the background near the ROI gets `M * shares[j]` and the far background
+ * the rest, so a learnt generator whose labels stay near one value everywhere
+ * can be compared with the same split held fixed from the first step.
+ * `shares` are `t >= 2` numbers in `[0, 1]` summing to 1; sub-class 0 is the
+ * far background's.
+ * @example constantContextLabels(M, [0.84, 0.16])
+ * @category baselines
+ */
+export function constantContextLabels(M: NDArray, shares: readonly number[]): NDArray {
+  const op = 'constantContextLabels';
+  if (!isNDArray(M) || M.shape.length < 3 || M.shape[1] !== 1)
+    throw new ShapeError(op, `M must be [N, 1, ...spatial], got ${isNDArray(M) ? showShape(M.shape) : typeof M}`);
+  checkShares(op, shares);
+  const t = shares.length;
+  const n = M.shape[0]!;
+  const vox = M.shape.slice(2).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(n * t * vox);
+  for (let i = 0; i < n; i++) for (let j = 0; j < t; j++) out.fill(shares[j]!, (i * t + j) * vox, (i * t + j + 1) * vox);
+  return array(out, [n, t, ...M.shape.slice(2)], M.dtype === 'float64' ? 'float64' : 'float32');
+}
+
+/**
+ * Refuses context shares that are not `t >= 2` finite numbers in `[0, 1]` summing to 1 (within 1e-6).
+ * @category baselines
+ */
+export function checkShares(op: string, shares: readonly number[]): void {
+  if (!Array.isArray(shares) || shares.length < 2) throw new ValueError(op, `shares must list t >= 2 numbers, got ${JSON.stringify(shares)}`);
+  const bad = shares.find((s) => typeof s !== 'number' || !Number.isFinite(s) || s < 0 || s > 1);
+  if (bad !== undefined) throw new ValueError(op, `shares must be numbers in [0, 1], got ${bad}`);
+  const sum = shares.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > 1e-6) throw new ValueError(op, `shares must sum to 1, got ${sum}`);
+}
+
 /** Options of `anatomyContextLabels`. @category baselines */
 export interface AnatomyContextOptions {
   /**

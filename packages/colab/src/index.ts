@@ -19,7 +19,15 @@ export { caseDilatedMask, distanceMap, roiMask, softDilatedMask } from './distan
 export type { PredictRoiOptions } from './predictRoi.js';
 export { predictRoi } from './predictRoi.js';
 export type { AnatomyContextOptions, KMeansContextOptions, KMeansOptions, KMeansResult, PostprocessOptions } from './baselines.js';
-export { anatomyContextLabels, dilatedMaskContextLabels, kmeans, kmeansContextLabels, largestComponentPostprocess } from './baselines.js';
+export {
+  anatomyContextLabels,
+  checkShares,
+  constantContextLabels,
+  dilatedMaskContextLabels,
+  kmeans,
+  kmeansContextLabels,
+  largestComponentPostprocess,
+} from './baselines.js';
 export type { ColabBatch, ColabLossOptions } from './losses.js';
 export { colabLabels, deepSupervised, deepSupervisionWeights, fixedLabelLoss, poolTargetTo, roiLoss, roiLossKinds, segmentationLoss } from './losses.js';
 export type { RoiLossKind, RoiLossOptions } from './losses.js';

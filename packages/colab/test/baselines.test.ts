@@ -1,6 +1,17 @@
+import { realize, tensor } from '@colab-ts/autodiff';
 import { array, get, key, normal, zeros } from '@colab-ts/ndarray';
 import { describe, expect, it } from 'vitest';
-import { anatomyContextLabels, dilatedMaskContextLabels, distanceMap, kmeans, kmeansContextLabels, largestComponentPostprocess } from '../src/index.js';
+import {
+  aggregateLabels,
+  anatomyContextLabels,
+  constantContextLabels,
+  dilatedMaskContextLabels,
+  distanceConstrainedLabels,
+  distanceMap,
+  kmeans,
+  kmeansContextLabels,
+  largestComponentPostprocess,
+} from '../src/index.js';
 import { roiMask, roiOneHot, softDilatedMask } from '../src/index.js';
 import { expectAllClose, values } from './helpers.js';
 import { test } from '@fast-check/vitest';
@@ -65,6 +76,50 @@ describe('dilated-mask and anatomy context labels (Section V-B2, III-D)', () => 
     const q = dilatedMaskContextLabels(M);
     expect(q.shape).toEqual([1, 2, 1, 1, 5]);
     expectAllClose(q, [0, 0, 0, 1 - Math.exp(-0.5), 1 - Math.exp(-1.5), 1, 1, 1, Math.exp(-0.5), Math.exp(-1.5)], { atol: 1e-12 });
+  });
+
+  it('constant shares: q = shares at every voxel; constrained (Eq. 9), M * shares near the ROI and the rest on sub-class 0', async () => {
+    const y = roiOneHot(array([0, 1, 0, 0, 0], [1, 1, 1, 5], 'int32'), 2);
+    const M = softDilatedMask(distanceMap(roiMask(y)), { margin: 1.5, temperature: 1 });
+    const q = constantContextLabels(M, [0.75, 0.25]);
+    expect(q.shape).toEqual([1, 2, 1, 1, 5]);
+    expect(values(q)).toEqual([0.75, 0.75, 0.75, 0.75, 0.75, 0.25, 0.25, 0.25, 0.25, 0.25]);
+    const [m3, m4] = [Math.exp(-0.5), Math.exp(-1.5)];
+    const target = await realize(distanceConstrainedLabels(aggregateLabels(tensor(y), tensor(q)), tensor(M)));
+    // by hand: ROI channel, then sub-class 0 (M * 0.75 + 1 - M on the background), then sub-class 1 (M * 0.25)
+    expectAllClose(target, [0, 1, 0, 0, 0, 0.75, 0, 0.75, 0.75 * m3 + 1 - m3, 0.75 * m4 + 1 - m4, 0.25, 0, 0.25, 0.25 * m3, 0.25 * m4], { atol: 1e-6 });
+  });
+
+  test.prop([fc.integer({ min: 1, max: 3 }), fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 2, maxLength: 5 })])(
+    'constant shares: every voxel of every case holds the shares, and the sub-classes sum to 1',
+    (n, raw) => {
+      const sum = raw.reduce((a, b) => a + b, 0);
+      const shares = raw.map((r) => r / sum);
+      const M = array(new Float64Array(n * 6).fill(0.5), [n, 1, 1, 2, 3], 'float64');
+      const q = constantContextLabels(M, shares);
+      expect(q.shape).toEqual([n, shares.length, 1, 2, 3]);
+      expect(q.dtype).toBe('float64');
+      for (let i = 0; i < n; i++)
+        for (let v = 0; v < 6; v++) {
+          let total = 0;
+          shares.forEach((s, j) => {
+            const x = get(q, [i, j, 0, Math.floor(v / 3), v % 3]);
+            expect(x).toBe(s);
+            total += x;
+          });
+          expect(total).toBeCloseTo(1, 12);
+        }
+    },
+  );
+
+  it('constant shares: refuses shares that are not t >= 2 numbers in [0, 1] summing to 1, and an M not [N, 1, ...]', () => {
+    const M = zeros([1, 1, 1, 1, 3]);
+    expect(constantContextLabels(M, [0.5, 0.5]).dtype).toBe('float32');
+    expect(() => constantContextLabels(M, [1])).toThrow(/t >= 2/);
+    expect(() => constantContextLabels(M, [0.5, 0.6])).toThrow(/sum to 1, got 1.1/);
+    expect(() => constantContextLabels(M, [1.5, -0.5])).toThrow(/in \[0, 1\], got 1.5/);
+    expect(() => constantContextLabels(M, [Number.NaN, 1])).toThrow(/in \[0, 1\], got NaN/);
+    expect(() => constantContextLabels(zeros([1, 2, 1, 1, 3]), [0.5, 0.5])).toThrow(/\[N, 1, \.\.\.spatial\]/);
   });
 
   it('anatomy masks: the rest of the background first, then one sub-class per structure', () => {
