@@ -82,6 +82,7 @@ export function colabSettings(
     | 'batchSize'
     | 'deepSupervision'
     | 'roiShare'
+    | 'contextShares'
   >,
   spacing: readonly number[],
 ): Record<string, unknown> {
@@ -90,6 +91,8 @@ export function colabSettings(
   return {
     method: cfg.method,
     context_classes_t: cfg.t,
+    // --method fixed: the constant context labels (an ablation, not in the paper)
+    ...(cfg.contextShares === undefined ? {} : { context_shares: cfg.contextShares }),
     soft_dilated_mask: {
       margin_mm: cfg.margin,
       temperature_mm: cfg.temperature,

@@ -101,5 +101,11 @@ describe('colab-ts export-dataset', () => {
       task_generator: { lr: 0.002, update_every_iterations: 2 },
       iterations: 50,
     });
+    expect('context_shares' in colab).toBe(false);
+    // a fixed-label run's colab.json names its shares
+    writeFileSync(join(runDir, 'config.json'), JSON.stringify({ ...cfg, method: 'fixed', t: 2, contextShares: [0.84, 0.16] }));
+    expect(await run(['export-dataset', '--data', fx.data, '--out', join(fx.root, 'raw3'), '--run', runDir, '--name', 'Ph-x!'], memoryIo())).toBe(EXIT.ok);
+    const fixed = JSON.parse(readFileSync(join(fx.root, 'raw3', 'Dataset501_Phx', 'colab.json'), 'utf8')) as Record<string, unknown>;
+    expect(fixed).toMatchObject({ method: 'fixed', context_classes_t: 2, context_shares: [0.84, 0.16] });
   });
 });
