@@ -270,7 +270,7 @@ export const experimentSpec = defineCommand('experiment', "the paper's Table I p
       name: 'methods',
       kind: 'string',
       default: 'baseline,postprocess,anatomy,kmeans,dilated,colab,colab3',
-      help: "Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2); any with +lcc keeps the largest ROI component of its model's predictions (no extra training); postprocess = baseline+lcc, the paper's post-processing baseline",
+      help: "Comma-separated arms: baseline, anatomy, kmeans[T], dilated, colab[T] (colab = t 2), fixed[T] (constant context labels at --context-shares, an ablation not in the paper); any with +lcc keeps the largest ROI component of its model's predictions (no extra training); postprocess = baseline+lcc, the paper's post-processing baseline",
     },
     { name: 'seeds', kind: 'int', min: 1, default: 2, help: 'Seeds per method' },
     { name: 'first-seed', kind: 'int', min: 0, default: 0, help: 'The first seed' },
